@@ -1,0 +1,49 @@
+// Package record is what the wallet knows about one health record: the
+// original FHIR R4 JSON, a human summary of it, and the in-memory index that
+// lists, orders and searches records once the vault is unlocked.
+package record
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Resource is one FHIR resource as it arrived: its type, its logical id (may
+// be empty) and its original JSON, byte for byte.
+type Resource struct {
+	Type string
+	ID   string
+	// FullURL is the Bundle entry's fullUrl, when the resource came from a Bundle.
+	FullURL string
+	Raw     json.RawMessage
+}
+
+// Code is one coding of a record (a LOINC, SNOMED CT, RxNorm… code).
+type Code struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+// Summary is what a person reads in a list: a title, a date, a category and
+// the key values of the record.
+type Summary struct {
+	Title    string    `json:"title"`
+	Category string    `json:"category"`
+	Date     time.Time `json:"date,omitzero"`
+	// Details are the key values, e.g. "Value: 7.2 mmol/L", "Dosage: 1 tablet daily".
+	Details []string `json:"details,omitempty"`
+	Status  string   `json:"status,omitempty"`
+	Codes   []Code   `json:"codes,omitempty"`
+}
+
+// Record is one record in the wallet: the latest version of a resource and
+// its summary. ID is the wallet's own opaque id (hex), stable across versions.
+type Record struct {
+	ID           string    `json:"id"`
+	ResourceType string    `json:"resourceType"`
+	ResourceID   string    `json:"resourceId,omitempty"`
+	Version      int       `json:"version"`
+	Imported     time.Time `json:"imported"`
+	Summary
+}
