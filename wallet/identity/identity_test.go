@@ -1,0 +1,163 @@
+package identity
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// The keys of phrase24, pinned: a wallet restored from its phrase by any later
+// version must get exactly these, or the patient loses their chain identity,
+// their vault's recovery copy and their backups. The sharing and recovery keys
+// were cross-checked outside Go (Python hashlib/hmac HKDF-SHA256 and
+// pyca/cryptography X25519); the chain address follows from the BIP-32/44
+// vectors tested in vectors_test.go.
+const (
+	goldenAddress  = "0xc6e4A4f5A9743fAB9bC8D648499e63E083d2519A"
+	goldenSharing  = "4ead5fce9eb4c45aecccbf29b01ff7b885665e3852035e7fe1d369fd7308637f"
+	goldenRecovery = "31f47b5065e56695d3e0a49edfddea8a6750e1247aa5ddabb85d8b66a0809dae"
+	goldenBackup   = "age1xjewdt2qh8q863ntka3kc660776u7qrzujzg9tphgn955amn3vmsgg056a"
+)
+
+func mustIdentity(t testing.TB, phrase string) *Identity {
+	t.Helper()
+	id, err := FromMnemonic(phrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestDerivedKeysArePinned(t *testing.T) {
+	id := mustIdentity(t, phrase24)
+	if got := id.Address().Hex(); got != goldenAddress {
+		t.Errorf("address %s; want %s", got, goldenAddress)
+	}
+	if got := hex.EncodeToString(id.SharingKey().PublicKey().Bytes()); got != goldenSharing {
+		t.Errorf("sharing key %s; want %s", got, goldenSharing)
+	}
+	if got := hex.EncodeToString(id.VaultRecoveryKey()); got != goldenRecovery {
+		t.Errorf("recovery key %s; want %s", got, goldenRecovery)
+	}
+	if got := id.BackupIdentity().Recipient().String(); got != goldenBackup {
+		t.Errorf("backup recipient %s; want %s", got, goldenBackup)
+	}
+}
+
+// keyMaterial is every 32-byte secret an identity yields, by name.
+func keyMaterial(id *Identity) map[string][]byte {
+	return map[string][]byte{
+		"chain":    id.PrivateKey().D.FillBytes(make([]byte, 32)),
+		"sharing":  id.SharingKey().Bytes(),
+		"recovery": id.VaultRecoveryKey(),
+		"backup":   bytes.Clone(id.backup[:]), // age offers no accessor for its scalar
+	}
+}
+
+func TestDerivationIsDeterministicAndSeparated(t *testing.T) {
+	a1 := keyMaterial(mustIdentity(t, phrase24))
+	a2 := keyMaterial(mustIdentity(t, phrase24))
+	other, err := NewMnemonic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := keyMaterial(mustIdentity(t, other))
+
+	for name := range a1 {
+		if !bytes.Equal(a1[name], a2[name]) {
+			t.Errorf("%s key differs between two derivations from the same phrase", name)
+		}
+		if bytes.Equal(a1[name], b[name]) {
+			t.Errorf("%s key is the same for two different phrases", name)
+		}
+		// Each label gives its own key.
+		for name2 := range a1 {
+			if name < name2 && bytes.Equal(a1[name], a1[name2]) {
+				t.Errorf("%s and %s keys are equal", name, name2)
+			}
+		}
+	}
+}
+
+// The backup identity's text is what `hw` prints for `age -d -i`; it must
+// decrypt what was encrypted to the identity's recipient. age.ParseIdentities
+// is the parser the age command uses for -i files.
+func TestBackupIdentityDecryptsWithAgeIdentityFile(t *testing.T) {
+	id := mustIdentity(t, phrase24)
+	text := id.BackupIdentity().String()
+	if !strings.HasPrefix(text, "AGE-SECRET-KEY-1") {
+		t.Fatalf("backup identity text %q does not start with AGE-SECRET-KEY-1", text)
+	}
+
+	var sealed bytes.Buffer
+	w, err := age.Encrypt(&sealed, id.BackupIdentity().Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, "backup archive")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	keyFile := "# created: by hw backup key\n# public key: " + goldenBackup + "\n" + text + "\n"
+	ids, err := age.ParseIdentities(strings.NewReader(keyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := age.Decrypt(&sealed, ids...)
+	if err != nil {
+		t.Fatalf("decrypting with the printed identity: %v", err)
+	}
+	got, _ := io.ReadAll(r)
+	if string(got) != "backup archive" {
+		t.Errorf("decrypted %q", got)
+	}
+}
+
+func TestVaultRecoveryKeyIsACopy(t *testing.T) {
+	id := mustIdentity(t, phrase24)
+	k := id.VaultRecoveryKey()
+	if len(k) != 32 {
+		t.Fatalf("recovery key is %d bytes", len(k))
+	}
+	k[0] ^= 0xff
+	if bytes.Equal(k, id.VaultRecoveryKey()) {
+		t.Error("changing the returned recovery key changed the identity's")
+	}
+}
+
+func TestFromSeedRefusesBadLengths(t *testing.T) {
+	for _, n := range []int{0, 15, 65} {
+		if _, err := FromSeed(make([]byte, n)); err == nil {
+			t.Errorf("FromSeed accepted a %d-byte seed", n)
+		}
+	}
+}
+
+func TestWipe(t *testing.T) {
+	id := mustIdentity(t, phrase24)
+	key := id.PrivateKey()
+	id.Wipe()
+
+	if key.D.Sign() != 0 {
+		t.Error("Wipe left the private key handed out by PrivateKey intact")
+	}
+	if id.PrivateKey() != nil || id.SharingKey() != nil || id.VaultRecoveryKey() != nil || id.BackupIdentity() != nil {
+		t.Error("key methods still return keys after Wipe")
+	}
+	if id.Address() != (common.Address{}) {
+		t.Error("Address survives Wipe")
+	}
+	if _, err := id.Card("Ada"); !errors.Is(err, ErrWiped) {
+		t.Errorf("Card after Wipe = %v; want ErrWiped", err)
+	}
+	if id.sharing != [32]byte{} || id.recovery != [32]byte{} || id.backup != [32]byte{} {
+		t.Error("Wipe left derived secrets in the Identity")
+	}
+}
