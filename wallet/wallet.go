@@ -2,8 +2,9 @@
 // Fyne app (package app) and the hw command line call.
 //
 // A Wallet lives in one directory. It holds the patient's keys (derived from a
-// 24-word mnemonic), an encrypted vault of their records, and the in-memory
-// index that lists and searches those records once the vault is unlocked.
+// 24-word recovery phrase), an encrypted vault of their records, and the
+// in-memory index that lists and searches those records once the vault is
+// unlocked. Nothing about the records is readable on disk; see package vault.
 //
 // The common case:
 //
@@ -18,73 +19,67 @@
 package wallet
 
 import (
-	"context"
 	"errors"
-	"io"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
+	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
+	"healthwallet/wallet/vault"
 )
 
-var errNotYet = errors.New("not implemented yet")
+// VaultFileName is the one file in a wallet directory that holds everything.
+const VaultFileName = "vault.hwv"
 
-// Options tune a new wallet. The zero value is what a patient gets.
+// Names of the secrets the wallet keeps in its vault.
+const (
+	secretSeed    = "identity/seed"
+	secretProfile = "profile"
+)
+
+// Options tune a new or opened wallet. The zero value is what a patient gets.
 type Options struct {
-	// KDFTime, KDFMemoryKiB and KDFThreads override the Argon2id parameters;
-	// zero means the defaults (t=3, 64 MiB, p=4). Tests lower them.
+	// KDFTime, KDFMemoryKiB and KDFThreads override the Argon2id parameters
+	// of a new wallet; zero means the defaults (t=3, 64 MiB, p=4). Only tests
+	// and scripted demos lower them.
 	KDFTime      uint32
 	KDFMemoryKiB uint32
 	KDFThreads   uint8
 }
 
+func (o Options) kdfParams() vault.Params {
+	p := vault.DefaultParams
+	if o.KDFTime != 0 {
+		p.Time = o.KDFTime
+	}
+	if o.KDFMemoryKiB != 0 {
+		p.MemoryKiB = o.KDFMemoryKiB
+	}
+	if o.KDFThreads != 0 {
+		p.Threads = o.KDFThreads
+	}
+	return p
+}
+
 // Wallet is an open wallet directory. It is safe for use by several goroutines.
-type Wallet struct{}
+type Wallet struct {
+	dir   string
+	vault *vault.Vault
 
-// Query selects records for a list or timeline. Zero fields select everything.
-type Query struct {
-	Category     string
-	ResourceType string
-	From, To     time.Time
-	Text         string // full-text search over summaries and codes
-	Limit        int
+	mu      sync.RWMutex // guards everything below
+	id      *identity.Identity
+	profile profile
+	index   *record.Index
+	damaged []Damage
 }
 
-// Detail is one record with its original JSON and its version history.
-type Detail struct {
-	record.Record
-	JSON     []byte        `json:"json"`
-	Versions []VersionInfo `json:"versions"`
-}
-
-// VersionInfo describes one stored version of a record.
-type VersionInfo struct {
-	Version  int       `json:"version"`
-	Imported time.Time `json:"imported"`
-}
-
-// ImportProgress is reported while an import runs.
-type ImportProgress struct {
-	File       string // the file being read now
-	FilesDone  int
-	FilesTotal int
-	BytesDone  int64 // over all files
-	BytesTotal int64
-	Resources  int // resources read so far
-}
-
-// ImportReport is the outcome of an import.
-type ImportReport struct {
-	Imported   int            `json:"imported"`
-	Duplicates int            `json:"duplicates"`
-	Versions   int            `json:"versions"`
-	Rejected   []RejectedFile `json:"rejected"`
-	ByType     map[string]int `json:"byType"`
-}
-
-// RejectedFile is a file that was not imported, and why.
-type RejectedFile struct {
-	File  string `json:"file"`
-	Error string `json:"error"`
+// profile is the patient's own settings, sealed in the vault.
+type profile struct {
+	DisplayName string `json:"displayName"`
 }
 
 // Damage is a record that failed its integrity check when the vault was read.
@@ -93,56 +88,273 @@ type Damage struct {
 	Problem string `json:"problem"`
 }
 
-// NewMnemonic returns a fresh 24-word BIP-39 mnemonic.
-func NewMnemonic() (string, error) { return "", errNotYet }
+// NewMnemonic returns a fresh 24-word BIP-39 recovery phrase.
+func NewMnemonic() (string, error) { return identity.NewMnemonic() }
 
-// CheckMnemonic says whether m is a valid 24-word mnemonic, and if not, why.
-func CheckMnemonic(m string) error { return errNotYet }
+// CheckMnemonic says whether m is a valid 24-word recovery phrase, and if not,
+// why (which word is unknown, or that the checksum shows a typo).
+func CheckMnemonic(m string) error {
+	return identity.CheckMnemonic(m)
+}
 
-// DefaultDir is where the app and hw keep the wallet unless told otherwise.
-func DefaultDir() (string, error) { return "", errNotYet }
+// DefaultDir is where the app and hw keep the wallet unless told otherwise:
+// a folder under the user's configuration directory.
+func DefaultDir() (string, error) {
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the configuration directory: %w", err)
+	}
+	return filepath.Join(base, "healthwallet"), nil
+}
 
 // Exists reports whether dir holds a wallet.
-func Exists(dir string) bool { return false }
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, VaultFileName))
+	return err == nil
+}
 
-// Create makes a new wallet in dir from a mnemonic (new or restored) and a
-// password, and returns it unlocked.
+// Create makes a new wallet in dir from a recovery phrase (new or restored) and
+// a password, and returns it unlocked.
 func Create(dir, mnemonic string, password []byte, displayName string, opts Options) (*Wallet, error) {
-	return nil, errNotYet
+	if Exists(dir) {
+		return nil, ErrWalletExists
+	}
+	if err := CheckMnemonic(mnemonic); err != nil {
+		return nil, err
+	}
+	displayName = strings.TrimSpace(displayName)
+	if err := identity.CheckDisplayName(displayName); err != nil {
+		return nil, fmt.Errorf("%w (%v)", ErrBadDisplayName, err)
+	}
+	id, err := identity.FromMnemonic(mnemonic)
+	if err != nil {
+		return nil, fmt.Errorf("deriving keys from the recovery phrase: %w", err)
+	}
+	seed, err := identity.SeedFromMnemonic(mnemonic)
+	if err != nil {
+		return nil, fmt.Errorf("deriving keys from the recovery phrase: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the wallet directory: %w", err)
+	}
+	path := filepath.Join(dir, VaultFileName)
+	v, err := vault.Create(path, password, id.VaultRecoveryKey(), opts.kdfParams())
+	if err != nil {
+		return nil, fmt.Errorf("creating the vault: %w", mapVaultError(err))
+	}
+	w := &Wallet{dir: dir, vault: v}
+	prof := profile{DisplayName: displayName}
+	if err := v.SetSecret(secretSeed, seed); err != nil {
+		v.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("storing the keys: %w", err)
+	}
+	if err := w.saveProfile(prof); err != nil {
+		v.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	if err := w.loadUnlocked(); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 // Open opens the wallet in dir, locked.
-func Open(dir string) (*Wallet, error) { return nil, errNotYet }
-
-// RestoreBackup writes the wallet held in a backup archive into dir, which
-// must not hold a wallet yet. The mnemonic decrypts the archive; the wallet
-// then unlocks with the password it had when the backup was made.
-func RestoreBackup(in io.Reader, dir, mnemonic string) error { return errNotYet }
-
-// BackupIdentity is the age identity (AGE-SECRET-KEY-1…) that decrypts this
-// mnemonic's backups with the standard age tool.
-func BackupIdentity(mnemonic string) (string, error) { return "", errNotYet }
-
-func (w *Wallet) Unlock(password []byte) error                            { return errNotYet }
-func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error { return errNotYet }
-func (w *Wallet) ChangePassword(oldPassword, newPassword []byte) error    { return errNotYet }
-func (w *Wallet) Lock()                                                   {}
-func (w *Wallet) Locked() bool                                            { return true }
-func (w *Wallet) Close() error                                            { return nil }
-func (w *Wallet) Dir() string                                             { return "" }
-func (w *Wallet) DisplayName() string                                     { return "" }
-func (w *Wallet) Address() string                                         { return "" }
-
-// Card is the patient's identity card in its text form (hwcard:…).
-func (w *Wallet) Card() (string, error) { return "", errNotYet }
-
-func (w *Wallet) Import(ctx context.Context, paths []string, progress func(ImportProgress)) (ImportReport, error) {
-	return ImportReport{}, errNotYet
+func Open(dir string) (*Wallet, error) {
+	if !Exists(dir) {
+		return nil, fmt.Errorf("%w (looked in %s)", ErrNoWallet, dir)
+	}
+	v, err := vault.Open(filepath.Join(dir, VaultFileName))
+	if err != nil {
+		return nil, fmt.Errorf("opening the vault: %w", mapVaultError(err))
+	}
+	return &Wallet{dir: dir, vault: v}, nil
 }
-func (w *Wallet) Records(q Query) ([]record.Record, error)        { return nil, errNotYet }
-func (w *Wallet) Record(id string) (Detail, error)                { return Detail{}, errNotYet }
-func (w *Wallet) Categories() (map[string]int, error)             { return nil, errNotYet }
-func (w *Wallet) Damaged() []Damage                               { return nil }
-func (w *Wallet) Delete(id string) error                          { return errNotYet }
-func (w *Wallet) Export(out io.Writer, ids []string) (int, error) { return 0, errNotYet }
-func (w *Wallet) Backup(out io.Writer) error                      { return errNotYet }
+
+// Unlock opens the vault with the password and builds the record index.
+func (w *Wallet) Unlock(password []byte) error {
+	if err := w.vault.Unlock(password); err != nil {
+		return mapVaultError(err)
+	}
+	return w.loadUnlocked()
+}
+
+// ResetPassword unlocks the wallet with its recovery phrase and sets a new
+// password, for a patient who forgot theirs.
+func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
+	if err := CheckMnemonic(mnemonic); err != nil {
+		return err
+	}
+	id, err := identity.FromMnemonic(mnemonic)
+	if err != nil {
+		return fmt.Errorf("deriving keys from the recovery phrase: %w", err)
+	}
+	defer id.Wipe()
+	if err := w.vault.UnlockWithRecoveryKey(id.VaultRecoveryKey(), newPassword); err != nil {
+		if errors.Is(err, vault.ErrWrongRecoveryKey) {
+			return fmt.Errorf("%w: this recovery phrase does not belong to this wallet", ErrBadMnemonic)
+		}
+		return mapVaultError(err)
+	}
+	return w.loadUnlocked()
+}
+
+// ChangePassword replaces the password. Records are not re-encrypted: only
+// the vault key is wrapped again.
+func (w *Wallet) ChangePassword(oldPassword, newPassword []byte) error {
+	if err := w.vault.ChangePassword(oldPassword, newPassword); err != nil {
+		return mapVaultError(err)
+	}
+	return nil
+}
+
+// loadUnlocked reads the keys, the profile and every record's summary out of
+// the freshly unlocked vault.
+func (w *Wallet) loadUnlocked() error {
+	seed, err := w.vault.Secret(secretSeed)
+	if err != nil {
+		return fmt.Errorf("reading the wallet's keys: %w", mapVaultError(err))
+	}
+	id, err := identity.FromSeed(seed)
+	clear(seed)
+	if err != nil {
+		return fmt.Errorf("deriving the wallet's keys: %w", err)
+	}
+	prof, err := w.readProfile()
+	if err != nil {
+		id.Wipe()
+		return err
+	}
+	index, damaged, err := w.buildIndex()
+	if err != nil {
+		id.Wipe()
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.id != nil {
+		w.id.Wipe()
+	}
+	w.id, w.profile, w.index, w.damaged = id, prof, index, damaged
+	return nil
+}
+
+// Lock forgets every key and the record index; Unlock brings them back.
+func (w *Wallet) Lock() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.vault.Lock()
+	if w.id != nil {
+		w.id.Wipe()
+	}
+	w.id, w.index, w.damaged, w.profile = nil, nil, nil, profile{}
+}
+
+// Locked reports whether the wallet needs its password.
+func (w *Wallet) Locked() bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.id == nil
+}
+
+// Close locks the wallet and closes its vault file.
+func (w *Wallet) Close() error {
+	w.Lock()
+	return w.vault.Close()
+}
+
+// Dir is the wallet's directory.
+func (w *Wallet) Dir() string { return w.dir }
+
+// DisplayName is the name the patient chose; empty while locked.
+func (w *Wallet) DisplayName() string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.profile.DisplayName
+}
+
+// SetDisplayName changes the name shown on the patient's identity card.
+func (w *Wallet) SetDisplayName(name string) error {
+	if err := w.unlocked(); err != nil {
+		return err
+	}
+	name = strings.TrimSpace(name)
+	if err := identity.CheckDisplayName(name); err != nil {
+		return fmt.Errorf("%w (%v)", ErrBadDisplayName, err)
+	}
+	w.mu.RLock()
+	prof := w.profile
+	w.mu.RUnlock()
+	prof.DisplayName = name
+	if err := w.saveProfile(prof); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.profile = prof
+	w.mu.Unlock()
+	return nil
+}
+
+// Address is the patient's chain address (0x…); empty while locked.
+func (w *Wallet) Address() string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return ""
+	}
+	return w.id.Address().Hex()
+}
+
+// Card is the patient's signed identity card in its text form (hwcard:…),
+// which caregivers and doctors scan to know whom they deal with.
+func (w *Wallet) Card() (string, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return "", ErrLocked
+	}
+	card, err := w.id.Card(w.profile.DisplayName)
+	if err != nil {
+		return "", fmt.Errorf("making the identity card: %w", err)
+	}
+	return card.String(), nil
+}
+
+// Damaged lists the records that failed their integrity check at unlock.
+func (w *Wallet) Damaged() []Damage {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return append([]Damage(nil), w.damaged...)
+}
+
+func (w *Wallet) unlocked() error {
+	if w.Locked() {
+		return ErrLocked
+	}
+	return nil
+}
+
+// mapVaultError turns the vault's errors into the wallet's own sentinels so
+// callers need to know only this package.
+func mapVaultError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, vault.ErrWrongPassword):
+		return ErrWrongPassword
+	case errors.Is(err, vault.ErrLocked):
+		return ErrLocked
+	case errors.Is(err, vault.ErrExists):
+		return ErrWalletExists
+	case errors.Is(err, vault.ErrNotFound):
+		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	case errors.Is(err, vault.ErrInUse):
+		return fmt.Errorf("%w: %v", ErrInUse, err)
+	}
+	return err
+}
+
+// now is the wallet's clock; tests may replace it.
+var now = time.Now

@@ -1,0 +1,373 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gowebpki/jcs"
+
+	"healthwallet/wallet/testcorpus"
+)
+
+// testMnemonic is the all-zero-entropy 24-word phrase: valid, and public.
+const testMnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon " +
+	"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art"
+
+// fastKDF keeps tests quick; real wallets use the defaults.
+var fastKDF = Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1}
+
+var testPassword = []byte("correct horse battery")
+
+func newTestWallet(t *testing.T) *Wallet {
+	t.Helper()
+	w, err := Create(t.TempDir(), testMnemonic, testPassword, "Ada Lovelace", fastKDF)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func corpusFiles(t *testing.T) []string {
+	var files []string
+	for _, sub := range []string{"synthea", "fhir-r4-examples"} {
+		files = append(files, testcorpus.Files(t, testcorpus.Dir(t, sub), ".json")...)
+	}
+	return files
+}
+
+func TestCreateLockUnlock(t *testing.T) {
+	w := newTestWallet(t)
+	if w.Locked() || w.DisplayName() != "Ada Lovelace" || !strings.HasPrefix(w.Address(), "0x") {
+		t.Fatalf("new wallet: locked=%v name=%q address=%q", w.Locked(), w.DisplayName(), w.Address())
+	}
+	addr := w.Address()
+	w.Lock()
+	if !w.Locked() || w.Address() != "" {
+		t.Fatal("Lock left the keys in memory")
+	}
+	if _, err := w.Records(Query{}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Records while locked: %v, want ErrLocked", err)
+	}
+	if err := w.Unlock([]byte("wrong password")); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("wrong password: %v, want ErrWrongPassword", err)
+	}
+	if err := w.Unlock(testPassword); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	if w.Address() != addr {
+		t.Fatalf("address changed across unlock: %s → %s", addr, w.Address())
+	}
+}
+
+func TestCreateRefusesExistingWalletAndBadPhrase(t *testing.T) {
+	w := newTestWallet(t)
+	if _, err := Create(w.Dir(), testMnemonic, testPassword, "", fastKDF); !errors.Is(err, ErrWalletExists) {
+		t.Fatalf("Create over a wallet: %v, want ErrWalletExists", err)
+	}
+	bad := strings.Replace(testMnemonic, "art", "zebra", 1)
+	if _, err := Create(t.TempDir(), bad, testPassword, "", fastKDF); !errors.Is(err, ErrBadMnemonic) {
+		t.Fatalf("Create with a bad phrase: %v, want ErrBadMnemonic", err)
+	}
+	if _, err := Open(t.TempDir()); !errors.Is(err, ErrNoWallet) {
+		t.Fatalf("Open of an empty directory: %v, want ErrNoWallet", err)
+	}
+}
+
+func TestResetAndChangePassword(t *testing.T) {
+	w := newTestWallet(t)
+	dir := w.Dir()
+	w.Close()
+
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	other, _ := NewMnemonic()
+	if err := w.ResetPassword(other, []byte("new password 1")); !errors.Is(err, ErrBadMnemonic) {
+		t.Fatalf("reset with another wallet's phrase: %v, want ErrBadMnemonic", err)
+	}
+	if err := w.ResetPassword(testMnemonic, []byte("new password 1")); err != nil {
+		t.Fatalf("ResetPassword: %v", err)
+	}
+	w.Lock()
+	if err := w.Unlock(testPassword); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("old password after reset: %v, want ErrWrongPassword", err)
+	}
+	if err := w.ChangePassword([]byte("new password 1"), []byte("new password 2")); err != nil {
+		t.Fatalf("ChangePassword: %v", err)
+	}
+	if err := w.Unlock([]byte("new password 2")); err != nil {
+		t.Fatalf("Unlock with the changed password: %v", err)
+	}
+}
+
+// TestImportCorpus imports every Synthea and HL7 example file and checks the
+// resource counts against an independent count of the inputs, search, export
+// round trip, and that nothing of the records is readable in the vault file.
+func TestImportCorpus(t *testing.T) {
+	files := corpusFiles(t)
+	want := 0
+	for _, f := range files {
+		want += testcorpus.CountResources(t, f)
+	}
+	w := newTestWallet(t)
+	var progressCalls int
+	report, err := w.Import(context.Background(), files, func(ImportProgress) { progressCalls++ })
+	if err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	if len(report.Rejected) != 0 {
+		t.Fatalf("rejected files: %+v", report.Rejected)
+	}
+	if got := report.Imported + report.Duplicates + report.Versions; got != want {
+		t.Fatalf("imported %d + duplicates %d + versions %d = %d, want the %d resources of the inputs",
+			report.Imported, report.Duplicates, report.Versions, got, want)
+	}
+	if progressCalls < len(files) {
+		t.Errorf("progress reported %d times for %d files", progressCalls, len(files))
+	}
+	recs, err := w.Records(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != report.Imported {
+		t.Fatalf("%d records listed, %d imported", len(recs), report.Imported)
+	}
+
+	// Importing the same files again adds no record. (Some example files
+	// share ids with different content, e.g. several Patient/example: those
+	// become versions of each other each time.)
+	again, err := w.Import(context.Background(), files, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Imported != 0 || again.Duplicates+again.Versions != want {
+		t.Fatalf("second import: %+v, want no new record", again)
+	}
+
+	t.Run("search", func(t *testing.T) {
+		for _, q := range []struct{ text, typ string }{
+			{"amoxicillin", "Medication"},
+			{"myleran", "MedicationRequest"},
+			{"covid", "Condition"},
+		} {
+			found, err := w.Search(q.text, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok := false
+			for _, r := range found {
+				if r.ResourceType == q.typ && strings.Contains(strings.ToLower(r.Title), q.text) {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("search %q found no %s whose title names it (got %d results)", q.text, q.typ, len(found))
+			}
+		}
+	})
+
+	t.Run("export round trip", func(t *testing.T) {
+		var bundle bytes.Buffer
+		n, err := w.Export(&bundle, nil)
+		if err != nil || n != len(recs) {
+			t.Fatalf("Export: %d resources, %v; want %d", n, err, len(recs))
+		}
+		path := filepath.Join(t.TempDir(), "export.json")
+		if err := os.WriteFile(path, bundle.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w2 := newTestWallet(t)
+		r2, err := w2.Import(context.Background(), []string{path}, nil)
+		if err != nil || r2.Imported != len(recs) || len(r2.Rejected) != 0 {
+			t.Fatalf("re-import: %+v, %v", r2, err)
+		}
+		if canonicalSet(t, w) != canonicalSet(t, w2) {
+			t.Fatal("records differ under JCS after export → import")
+		}
+	})
+
+	t.Run("nothing readable on disk", func(t *testing.T) {
+		raw, err := os.ReadFile(filepath.Join(w.Dir(), VaultFileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		needles := []string{"Metformin", "metformin", "Hypertension", "Schowalter", "Bibi254", "MedicationRequest",
+			"Observation", "Patient", "resourceType", "Lovelace", "identity/seed", "profile"}
+		for _, r := range recs[:20] {
+			needles = append(needles, r.Title, r.ResourceID)
+		}
+		// Strings shorter than 6 bytes turn up by chance in megabytes of
+		// ciphertext, so only longer ones are evidence.
+		for _, s := range needles {
+			if len(s) >= 6 && bytes.Contains(raw, []byte(s)) {
+				t.Errorf("the vault file contains %q in clear", s)
+			}
+		}
+	})
+
+	t.Run("survives reopen", func(t *testing.T) {
+		dir := w.Dir()
+		w.Close()
+		w3, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w3.Close()
+		if err := w3.Unlock(testPassword); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := w3.Records(Query{})
+		if len(got) != len(recs) || len(w3.Damaged()) != 0 {
+			t.Fatalf("after reopen: %d records (want %d), damaged %v", len(got), len(recs), w3.Damaged())
+		}
+	})
+}
+
+// canonicalSet is every record's JCS form, sorted and joined: two wallets
+// with equal sets hold the same records.
+func canonicalSet(t *testing.T, w *Wallet) string {
+	t.Helper()
+	recs, err := w.Records(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, r := range recs {
+		d, err := w.Record(r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := jcs.Transform(d.JSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, string(c))
+	}
+	slices.Sort(all)
+	return strings.Join(all, "\n")
+}
+
+func TestImportRejectsNonFHIRAndKeepsGoing(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"resourceType":"Condition","id":"c1","code":{"text":"Asthma"}}`), 0o600)
+	xml := filepath.Join(dir, "ccd.xml")
+	os.WriteFile(xml, []byte(`<?xml version="1.0"?><ClinicalDocument/>`), 0o600)
+	half := filepath.Join(dir, "half.json")
+	os.WriteFile(half, []byte(`{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Condition","id":"c2"}},{"resource":`), 0o600)
+	missing := filepath.Join(dir, "missing.json")
+
+	w := newTestWallet(t)
+	report, err := w.Import(context.Background(), []string{xml, half, good, missing}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Imported != 1 || report.ByType["Condition"] != 1 {
+		t.Fatalf("report %+v: want the one good Condition imported", report)
+	}
+	if len(report.Rejected) != 3 {
+		t.Fatalf("rejected %+v: want the XML, the truncated and the missing file", report.Rejected)
+	}
+	// The truncated Bundle's first entry must not have landed: files are whole or nothing.
+	recs, _ := w.Records(Query{})
+	if len(recs) != 1 {
+		t.Fatalf("%d records after import, want 1 (a half file must land not at all)", len(recs))
+	}
+}
+
+func TestNewVersionAndDelete(t *testing.T) {
+	dir := t.TempDir()
+	v1 := filepath.Join(dir, "v1.json")
+	v2 := filepath.Join(dir, "v2.json")
+	os.WriteFile(v1, []byte(`{"resourceType":"Observation","id":"o1","status":"preliminary","code":{"text":"Glucose"},"valueQuantity":{"value":5.1,"unit":"mmol/L"}}`), 0o600)
+	os.WriteFile(v2, []byte(`{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":5.3,"unit":"mmol/L"}}`), 0o600)
+	w := newTestWallet(t)
+	if _, err := w.Import(context.Background(), []string{v1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Import(context.Background(), []string{v2}, nil)
+	if err != nil || r.Versions != 1 || r.Imported != 0 {
+		t.Fatalf("second version: %+v %v", r, err)
+	}
+	recs, _ := w.Records(Query{})
+	if len(recs) != 1 {
+		t.Fatalf("%d records, want 1 with two versions", len(recs))
+	}
+	d, err := w.Record(recs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Versions) != 2 || d.Version != 2 || !bytes.Contains(d.JSON, []byte("5.3")) {
+		t.Fatalf("detail: version %d, %d versions, json %s", d.Version, len(d.Versions), d.JSON)
+	}
+	if err := w.Delete(recs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Record(recs[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted record: %v, want ErrNotFound", err)
+	}
+}
+
+func TestBackupRestore(t *testing.T) {
+	w := newTestWallet(t)
+	src := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(src, []byte(`{"resourceType":"AllergyIntolerance","id":"a1","criticality":"high","code":{"text":"Peanut"}}`), 0o600)
+	if _, err := w.Import(context.Background(), []string{src}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var archive bytes.Buffer
+	if err := w.Backup(&archive); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if bytes.Contains(archive.Bytes(), []byte("Peanut")) {
+		t.Fatal("backup archive holds record text in clear")
+	}
+	other, _ := NewMnemonic()
+	if err := RestoreBackup(bytes.NewReader(archive.Bytes()), t.TempDir(), other); !errors.Is(err, ErrBadMnemonic) {
+		t.Fatalf("restore with another phrase: %v, want ErrBadMnemonic", err)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := RestoreBackup(bytes.NewReader(archive.Bytes()), dir, testMnemonic); err != nil {
+		t.Fatalf("RestoreBackup: %v", err)
+	}
+	w2, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if canonicalSet(t, w) != canonicalSet(t, w2) {
+		t.Fatal("restored wallet holds other records")
+	}
+	if id, err := BackupIdentity(testMnemonic); err != nil || !strings.HasPrefix(id, "AGE-SECRET-KEY-1") {
+		t.Fatalf("BackupIdentity: %q, %v", id, err)
+	}
+}
+
+func TestRecordsJSONShape(t *testing.T) {
+	w := newTestWallet(t)
+	src := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(src, []byte(`{"resourceType":"Condition","id":"c1","onsetDateTime":"2020-03-04","code":{"text":"Asthma"}}`), 0o600)
+	w.Import(context.Background(), []string{src}, nil)
+	recs, _ := w.Records(Query{})
+	b, _ := json.Marshal(recs[0])
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	for _, k := range []string{"id", "resourceType", "date", "title"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("record JSON %s lacks %q", b, k)
+		}
+	}
+}
