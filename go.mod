@@ -16,7 +16,9 @@ require (
 )
 
 require (
+	filippo.io/edwards25519 v1.2.0 // indirect
 	filippo.io/hpke v0.4.0 // indirect
+	filippo.io/nistec v0.0.4 // indirect
 	github.com/DataDog/zstd v1.5.7 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProjectZKM/Ziren/crates/go-runtime/zkvm_runtime v0.0.0-20251001021608-1fe7b43fc4d6 // indirect
@@ -180,6 +182,7 @@ require (
 )
 
 tool (
+	filippo.io/age/cmd/age
 	github.com/ethereum/go-ethereum/cmd/abigen
 	github.com/ethereum/go-ethereum/cmd/geth
 )
