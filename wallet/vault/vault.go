@@ -166,6 +166,10 @@ var errEmptyFile = errors.New("the file is empty")
 func openDB(path string, create bool) (*bbolt.DB, error) {
 	opts := &bbolt.Options{
 		Timeout: lockTimeout,
+		// Reserve address space up front: each time bbolt grows its map it
+		// must copy every node a write transaction holds, which dominated
+		// the cost of a large import. This is virtual memory, not RSS.
+		InitialMmapSize: 1 << 30,
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			flag &^= os.O_CREATE
 			if create {
