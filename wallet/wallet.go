@@ -11,7 +11,7 @@
 //	m, _ := wallet.NewMnemonic()
 //	w, _ := wallet.Create(dir, m, password, "Ada", wallet.Options{})
 //	report, _ := w.Import(ctx, []string{"patient.json"}, nil)
-//	recs, _ := w.Search("metformin", 20)
+//	recs, _ := w.Search("amoxicillin", 20)
 //	w.Lock()
 //
 // Errors a person can act on are sentinels ([ErrWrongPassword], [ErrNoWallet],
@@ -336,22 +336,14 @@ func (w *Wallet) unlocked() error {
 	return nil
 }
 
-// mapVaultError turns the vault's errors into the wallet's own sentinels so
-// callers need to know only this package.
+// mapVaultError turns the vault's errors that mean something else at the
+// wallet's level into the wallet's own; the rest pass unchanged (see errors.go).
 func mapVaultError(err error) error {
 	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, vault.ErrWrongPassword):
-		return ErrWrongPassword
-	case errors.Is(err, vault.ErrLocked):
-		return ErrLocked
 	case errors.Is(err, vault.ErrExists):
 		return ErrWalletExists
 	case errors.Is(err, vault.ErrNotFound):
 		return fmt.Errorf("%w: %v", ErrNotFound, err)
-	case errors.Is(err, vault.ErrInUse):
-		return fmt.Errorf("%w: %v", ErrInUse, err)
 	}
 	return err
 }
