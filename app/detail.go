@@ -1,0 +1,165 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/record"
+)
+
+// codeSystems names the code systems people meet most, by their FHIR URI.
+var codeSystems = map[string]string{
+	"http://loinc.org":                            "LOINC",
+	"http://snomed.info/sct":                      "SNOMED CT",
+	"http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
+	"http://hl7.org/fhir/sid/cvx":                 "CVX",
+	"http://hl7.org/fhir/sid/icd-10":              "ICD-10",
+	"http://hl7.org/fhir/sid/icd-10-cm":           "ICD-10-CM",
+	"http://unitsofmeasure.org":                   "UCUM",
+}
+
+// showDetail shows one record: its summary, versions and original JSON.
+func (u *UI) showDetail(id string) {
+	d, err := u.wallet.Record(id)
+	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
+	if err != nil {
+		msg := wrapped(sentence(err.Error()))
+		msg.Importance = widget.DangerImportance
+		u.show("detail", container.NewBorder(header(back, "Record"), nil, nil, nil, page(msg)))
+		return
+	}
+
+	del := u.button("Delete", theme.DeleteIcon(), func() { u.confirmDelete(d) })
+	del.Importance = widget.DangerImportance
+
+	heading := title(d.Title)
+	summary := widget.NewForm()
+	add := func(label, value string) {
+		l := widget.NewLabel(value)
+		l.Wrapping = fyne.TextWrapWord
+		summary.Append(label, l)
+	}
+	add("Date", formatDate(d.Date))
+	add("Category", d.Category)
+	add("Type", d.ResourceType)
+	if d.Status != "" {
+		add("Status", d.Status)
+	}
+	if len(d.Details) > 0 {
+		add("Details", strings.Join(d.Details, "\n"))
+	}
+	if len(d.Codes) > 0 {
+		add("Codes", formatCodes(d.Codes))
+	}
+	add("Versions", formatVersions(d))
+
+	raw := widget.NewLabel(prettyJSON(d.JSON))
+	raw.TextStyle.Monospace = true
+	raw.Selectable = true
+	rawScroll := container.NewScroll(raw)
+	rawScroll.SetMinSize(fyne.NewSize(0, 280))
+	var copyBtn *widget.Button
+	copyBtn = u.button("Copy JSON", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(string(d.JSON))
+		copyBtn.SetText("Copied")
+	})
+
+	rawHeader := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle("Original FHIR JSON", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyBtn)
+
+	body := container.New(fillLast{}, heading, summary, widget.NewSeparator(), rawHeader, rawScroll)
+	u.show("detail", container.NewBorder(header(back, d.Title, del), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(body))))
+}
+
+// confirmDelete asks before crypto-shredding a record: there is no undo.
+func (u *UI) confirmDelete(d wallet.Detail) {
+	u.confirm("Delete this record?", "Delete",
+		fmt.Sprintf("“%s” and all its versions will be destroyed on this device. This cannot be undone.", d.Title),
+		func(ok bool) {
+			u.idle.touch()
+			if !ok {
+				return
+			}
+			if err := u.wallet.Delete(d.ID); err != nil {
+				dialog.ShowError(err, u.win)
+				return
+			}
+			u.showRecords()
+		})
+}
+
+func formatCodes(codes []record.Code) string {
+	lines := make([]string, len(codes))
+	for i, c := range codes {
+		system := codeSystems[c.System]
+		if system == "" {
+			system = c.System
+		}
+		line := strings.TrimSpace(system + " " + c.Code)
+		if c.Display != "" {
+			line += " — " + c.Display
+		}
+		lines[i] = line
+	}
+	return strings.Join(lines, "\n")
+}
+
+func formatVersions(d wallet.Detail) string {
+	if len(d.Versions) == 0 {
+		return fmt.Sprintf("Version %d", d.Version)
+	}
+	lines := make([]string, len(d.Versions))
+	for i, v := range d.Versions {
+		lines[i] = fmt.Sprintf("Version %d, imported %s", v.Version, v.Imported.Format("2 Jan 2006 15:04"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// prettyJSON indents JSON for reading; what is copied stays the original.
+func prettyJSON(raw []byte) string {
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// fillLast stacks objects like a VBox, but the last one takes whatever
+// height is left: in a scroll, the JSON fills the screen below the summary.
+type fillLast struct{}
+
+func (fillLast) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objects {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		if i > 0 {
+			s.Height += theme.Padding()
+		}
+	}
+	return s
+}
+
+func (fillLast) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	var y float32
+	for i, o := range objects {
+		h := o.MinSize().Height
+		if i == len(objects)-1 {
+			h = max(h, size.Height-y)
+		}
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + theme.Padding()
+	}
+}

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"healthwallet/wallet"
+)
+
+// TestGoldens renders every screen at desktop and phone size and compares
+// it with the image in testdata/. A changed screen fails here; its new
+// image lands in testdata/failed/ to be looked at and copied into place.
+func TestGoldens(t *testing.T) {
+	sizes := []struct {
+		name string
+		size fyne.Size
+	}{{"desktop", desktopSize}, {"phone", phoneSize}}
+
+	screens := []struct {
+		name string
+		// exists says whether the backend starts with a wallet.
+		exists bool
+		reach  func(h *harness)
+	}{
+		{"welcome", false, func(h *harness) {}},
+		{"create", false, func(h *harness) {
+			h.tap("Create a new wallet")
+			h.typeIn(h.entry("e.g. Ada Lovelace"), testName)
+			h.typeIn(h.entry("At least 8 characters"), "Ada's 2nd pass")
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"mnemonic", false, func(h *harness) {
+			h.tap("Create a new wallet")
+			h.typeIn(h.entry("e.g. Ada Lovelace"), testName)
+			h.typeIn(h.entry("At least 8 characters"), testPassword)
+			h.typeIn(h.entry("Type it again"), testPassword)
+			h.tap("Continue")
+		}},
+		{"confirm", false, func(h *harness) {
+			h.tap("Create a new wallet")
+			h.typeIn(h.entry("e.g. Ada Lovelace"), testName)
+			h.typeIn(h.entry("At least 8 characters"), testPassword)
+			h.typeIn(h.entry("Type it again"), testPassword)
+			h.tap("Continue")
+			h.tap("I have written them down")
+			es := h.entries()
+			h.typeIn(es[0], strings.Fields(testPhrase)[h.ui.confirmPositions()[0]-1])
+			h.typeIn(es[1], "wrong")
+			h.tap("Create wallet")
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"unlock", true, func(h *harness) {
+			h.typeIn(h.entry("Password"), "not my password")
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"records", true, func(h *harness) {
+			h.unlock()
+		}},
+		{"records_damaged", true, func(h *harness) {
+			h.backend.wallet.damaged = []wallet.Damage{{ID: "0badc0de01", Problem: "authentication failed"}, {ID: "0badc0de02", Problem: "missing data key"}}
+			h.unlock()
+		}},
+		{"records_empty", true, func(h *harness) {
+			h.backend.wallet.records = nil
+			h.unlock()
+		}},
+		{"detail", true, func(h *harness) {
+			h.unlock()
+			h.list().Select(slices.Index(h.ui.recordsShown(), "Hemoglobin A1c"))
+		}},
+		{"import", true, func(h *harness) {
+			h.unlock()
+			h.tap("Import")
+			h.files.open = "/home/ada/Downloads/labs-2024.json"
+			h.tap("Add file…")
+		}},
+		{"import_result", true, func(h *harness) {
+			h.backend.wallet.report = testReport()
+			h.unlock()
+			h.ui.showImportResult(testReport(), nil)
+		}},
+		{"settings", true, func(h *harness) {
+			h.unlock()
+			h.tap("Settings")
+		}},
+	}
+
+	for _, sc := range screens {
+		for _, sz := range sizes {
+			name := fmt.Sprintf("%s_%s.png", sc.name, sz.name)
+			t.Run(name, func(t *testing.T) {
+				h := newHarness(t, newFakeBackend(sc.exists), sz.size, false)
+				sc.reach(h)
+				img := h.capture()
+				if got := img.Bounds().Size(); got.X != int(sz.size.Width) || got.Y != int(sz.size.Height) {
+					t.Errorf("the screen needs %v, more than the window's %v", got, sz.size)
+				}
+				test.AssertImageMatches(t, name, img)
+			})
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+)
+
+// importExtensions are the files offered by the file dialog and taken
+// from a chosen folder.
+// They are what the wallet's importer reads today: FHIR R4 JSON and NDJSON.
+var importExtensions = []string{".json", ".ndjson"}
+
+// folderFiles lists the files to import from a folder and its subfolders:
+// those with an import extension, hidden ones left out, in name order.
+// The wallet imports files, so a folder is expanded here.
+func folderFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() && slices.Contains(importExtensions, strings.ToLower(filepath.Ext(path))) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the folder %s: %w", filepath.Base(dir), err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("the folder %s holds no files to import (%s)", filepath.Base(dir), strings.Join(importExtensions, ", "))
+	}
+	return files, nil
+}
+
+// showImport lets the person pick files and folders, then imports them.
+func (u *UI) showImport() {
+	var paths []string
+	chosen := container.NewVBox()
+	problem := newErrorText()
+	var start *widget.Button
+
+	refresh := func() {
+		chosen.RemoveAll()
+		for _, p := range paths {
+			l := widget.NewLabel(p)
+			l.Truncation = fyne.TextTruncateEllipsis
+			chosen.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), nil, l))
+		}
+		if len(paths) == 0 {
+			chosen.Add(widget.NewLabel("Nothing chosen yet."))
+			start.Disable()
+		} else {
+			start.Enable()
+		}
+	}
+	add := func(ps ...string) {
+		problem.clear()
+		for _, p := range ps {
+			if !slices.Contains(paths, p) {
+				paths = append(paths, p)
+			}
+		}
+		refresh()
+	}
+	pickedFile := func(p string, err error) {
+		if err != nil {
+			problem.set(err)
+		} else if p != "" {
+			add(p)
+		}
+	}
+	pickedFolder := func(dir string, err error) {
+		if err == nil && dir != "" {
+			var files []string
+			if files, err = folderFiles(dir); err == nil {
+				add(files...)
+			}
+		}
+		if err != nil {
+			problem.set(err)
+		}
+	}
+	start = u.primary("Import", theme.DownloadIcon(), func() { u.runImport(paths) })
+	addFile := u.button("Add file…", theme.FileIcon(), func() { u.files.OpenFile(u.win, importExtensions, pickedFile) })
+	addFolder := u.button("Add folder…", theme.FolderOpenIcon(), func() { u.files.OpenFolder(u.win, pickedFolder) })
+	clear := u.button("Clear", theme.ContentClearIcon(), func() { paths = nil; refresh() })
+	refresh()
+
+	u.show("import", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), u.showRecords), "Import records"), nil, nil, nil,
+		page(
+			title("Import records"),
+			wrapped("Add the FHIR files your hospital, clinic or lab gave you (.json with one resource or a Bundle, "+
+				"or .ndjson) one by one, or a whole folder at once. "+
+				"Records you already have are recognised and skipped; changed ones are kept as new versions."),
+			container.NewGridWithColumns(3, addFile, addFolder, clear),
+			chosen,
+			problem.Label,
+			start,
+		)))
+}
+
+// runImport imports paths on a goroutine, showing progress, then the
+// result.
+func (u *UI) runImport(paths []string) {
+	paths = slices.Clone(paths)
+	ctx, cancel := context.WithCancel(context.Background())
+
+	bar := widget.NewProgressBar()
+	status := widget.NewLabel("Starting…")
+	status.Truncation = fyne.TextTruncateEllipsis
+	counts := widget.NewLabel("")
+	var stop *widget.Button
+	stop = u.button("Cancel", theme.CancelIcon(), func() {
+		cancel()
+		stop.Disable()
+		status.SetText("Cancelling…")
+	})
+	u.show("import-progress", container.NewBorder(
+		header(nil, "Import records"), nil, nil, nil,
+		page(title("Importing…"), bar, status, counts, stop)))
+
+	progress := func(p wallet.ImportProgress) {
+		fyne.Do(func() {
+			u.idle.touch() // a long import is activity
+			switch {
+			case p.BytesTotal > 0:
+				bar.SetValue(float64(p.BytesDone) / float64(p.BytesTotal))
+			case p.FilesTotal > 0:
+				bar.SetValue(float64(p.FilesDone) / float64(p.FilesTotal))
+			}
+			if p.File != "" {
+				status.SetText(fmt.Sprintf("Reading %s (file %d of %d)", filepath.Base(p.File), min(p.FilesDone+1, p.FilesTotal), p.FilesTotal))
+			}
+			counts.SetText(plural(p.Resources, "resource", "resources") + " read so far")
+		})
+	}
+
+	u.background(func() {
+		report, err := u.wallet.Import(ctx, paths, progress)
+		cancel()
+		fyne.Do(func() {
+			if c, ok := u.files.(interface{ Cleanup() }); ok {
+				c.Cleanup()
+			}
+			u.showImportResult(report, err)
+		})
+	})
+}
+
+// showImportResult says what an import did: new records, duplicates, new
+// versions, counts by type, and every rejected file with its reason.
+func (u *UI) showImportResult(r wallet.ImportReport, err error) {
+	heading := title("Import finished")
+	objects := []fyne.CanvasObject{heading}
+	if err != nil {
+		heading.SetText("Import stopped")
+		text := sentence(err.Error())
+		if errors.Is(err, context.Canceled) {
+			text = "You cancelled the import. The files read before it stopped are in your wallet."
+		}
+		msg := wrapped(text)
+		msg.Importance = widget.DangerImportance
+		objects = append(objects, msg)
+	}
+
+	numbers := widget.NewForm(
+		widget.NewFormItem("Imported", wrapped(plural(r.Imported, "new record", "new records"))),
+		widget.NewFormItem("Duplicates", wrapped(plural(r.Duplicates, "record", "records")+" already in your wallet, skipped")),
+		widget.NewFormItem("New versions", wrapped(plural(r.Versions, "record", "records")+" updated, old versions kept")),
+	)
+	objects = append(objects, numbers)
+
+	if len(r.ByType) > 0 {
+		types := make([]string, 0, len(r.ByType))
+		for t := range r.ByType {
+			types = append(types, t)
+		}
+		slices.Sort(types)
+		lines := make([]string, len(types))
+		for i, t := range types {
+			lines[i] = fmt.Sprintf("%s: %d", t, r.ByType[t])
+		}
+		objects = append(objects,
+			widget.NewLabelWithStyle("By type", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewLabel(strings.Join(lines, "\n")))
+	}
+
+	if len(r.Rejected) > 0 {
+		objects = append(objects, widget.NewLabelWithStyle(
+			fmt.Sprintf("Not imported (%s)", plural(len(r.Rejected), "file", "files")),
+			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, f := range r.Rejected {
+			l := wrapped(fmt.Sprintf("%s: %s", filepath.Base(f.File), f.Error))
+			l.Importance = widget.DangerImportance
+			objects = append(objects, l)
+		}
+	}
+
+	objects = append(objects,
+		widget.NewSeparator(),
+		u.primary("Show records", theme.ListIcon(), u.showRecords),
+		u.button("Import more", theme.DownloadIcon(), u.showImport),
+	)
+	u.show("import-result", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), u.showRecords), "Import records"), nil, nil, nil,
+		page(objects...)))
+}
+
+// plural is "1 record", "2 records".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,56 @@
+package app
+
+import (
+	"image"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"github.com/skip2/go-qrcode"
+)
+
+// qrImage draws text as a QR code (level M) with one pixel per module,
+// quiet zone included; shown with canvas.ImageScalePixels the modules stay
+// crisp at any size.
+func qrImage(text string, dark, light color.Color) (image.Image, error) {
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return nil, err
+	}
+	bits := q.Bitmap()
+	img := image.NewPaletted(image.Rect(0, 0, len(bits), len(bits)), color.Palette{light, dark})
+	for y, row := range bits {
+		for x, on := range row {
+			if on {
+				img.SetColorIndex(x, y, 1)
+			}
+		}
+	}
+	return img, nil
+}
+
+// qrCanvas is a QR code in the theme's colours, at least size wide. The
+// darker of foreground and background draws the modules, so that a dark
+// theme still gives the dark-on-light code that every scanner reads.
+func (u *UI) qrCanvas(text string, size float32) (fyne.CanvasObject, error) {
+	th, variant := u.app.Settings().Theme(), u.app.Settings().ThemeVariant()
+	dark, light := th.Color(theme.ColorNameForeground, variant), th.Color(theme.ColorNameBackground, variant)
+	if luminance(dark) > luminance(light) {
+		dark, light = light, dark
+	}
+	img, err := qrImage(text, dark, light)
+	if err != nil {
+		return nil, err
+	}
+	c := canvas.NewImageFromImage(img)
+	c.ScaleMode = canvas.ImageScalePixels
+	c.FillMode = canvas.ImageFillContain
+	c.SetMinSize(fyne.NewSize(size, size))
+	return c, nil
+}
+
+func luminance(c color.Color) uint32 {
+	r, g, b, _ := c.RGBA()
+	return (299*r + 587*g + 114*b) / 1000
+}

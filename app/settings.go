@@ -1,0 +1,229 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// showSettings shows the identity card, security and backup settings.
+func (u *UI) showSettings() {
+	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
+	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil,
+		page(
+			u.identitySection(),
+			widget.NewSeparator(),
+			u.securitySection(),
+			widget.NewSeparator(),
+			u.backupSection(),
+		)))
+}
+
+// nameSetter is a wallet whose display name can change. The Wallet
+// interface leaves it out so that fakes need not have it; the real wallet has.
+type nameSetter interface {
+	SetDisplayName(name string) error
+}
+
+func section(name string) *widget.Label {
+	return widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func (u *UI) identitySection() fyne.CanvasObject {
+	var name fyne.CanvasObject = widget.NewLabel(u.wallet.DisplayName())
+	if renamer, ok := u.wallet.(nameSetter); ok {
+		e := u.entry("Your name")
+		e.SetText(u.wallet.DisplayName())
+		var save *widget.Button
+		save = u.button("Save", theme.DocumentSaveIcon(), func() {
+			if err := renamer.SetDisplayName(strings.TrimSpace(e.Text)); err != nil {
+				dialog.ShowError(err, u.win)
+				return
+			}
+			u.showSettings() // the identity card carries the name
+		})
+		name = container.NewBorder(nil, nil, nil, save, e)
+	}
+	addr := widget.NewLabel(u.wallet.Address())
+	addr.TextStyle.Monospace = true
+	addr.Wrapping = fyne.TextWrapBreak
+	copyAddr := u.button("", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(u.wallet.Address())
+	})
+
+	objects := []fyne.CanvasObject{
+		section("Your identity"),
+		widget.NewForm(
+			widget.NewFormItem("Name", name),
+			widget.NewFormItem("Address", container.NewBorder(nil, nil, nil, copyAddr, addr)),
+		),
+	}
+	card, err := u.wallet.Card()
+	if err == nil {
+		var qr fyne.CanvasObject
+		qr, err = u.qrCanvas(card, 220)
+		if err == nil {
+			caption := wrapped("Your identity card. A doctor or caregiver scans it to send records to you or to receive your delegation.")
+			caption.Alignment = fyne.TextAlignCenter
+			objects = append(objects, container.NewCenter(qr), caption)
+		}
+	}
+	if err != nil {
+		msg := wrapped("The identity card cannot be shown: " + err.Error())
+		msg.Importance = widget.DangerImportance
+		objects = append(objects, msg)
+	}
+	return container.NewVBox(objects...)
+}
+
+func (u *UI) securitySection() fyne.CanvasObject {
+	options := make([]string, len(autoLockChoices))
+	current := u.app.Preferences().IntWithFallback(prefAutoLock, defaultAutoLockMinutes)
+	selected := ""
+	for i, m := range autoLockChoices {
+		options[i] = plural(m, "minute", "minutes")
+		if m == current {
+			selected = options[i]
+		}
+	}
+	autoLock := widget.NewSelect(options, func(s string) {
+		for i, o := range options {
+			if o == s {
+				u.app.Preferences().SetInt(prefAutoLock, autoLockChoices[i])
+			}
+		}
+		u.idle.touch() // restart the idle time with the new length
+	})
+	autoLock.SetSelected(selected)
+
+	old := u.passwordEntry("Current password")
+	pw, pw2, hint := u.newPasswordPair()
+	result := newErrorText()
+	busy := busyText()
+	var change *widget.Button
+	change = u.button("Change password", theme.ConfirmIcon(), func() {
+		result.Importance = widget.DangerImportance
+		if err := checkNewPassword(pw.Text, pw2.Text); err != nil {
+			result.set(err)
+			return
+		}
+		oldPW, newPW := []byte(old.Text), []byte(pw.Text)
+		u.runSlow(change, busy, "Changing your password…", func() error {
+			return u.wallet.ChangePassword(oldPW, newPW)
+		}, func(err error) {
+			if err != nil {
+				result.set(err)
+				return
+			}
+			for _, e := range []*widget.Entry{old, pw, pw2} {
+				e.SetText("")
+			}
+			result.Importance = widget.SuccessImportance
+			result.setText("Password changed.")
+		})
+	})
+
+	lockNow := u.button("Lock now", theme.LogoutIcon(), u.lock)
+	return container.NewVBox(
+		section("Security"),
+		widget.NewForm(widget.NewFormItem("Lock after", autoLock)),
+		widget.NewLabel("Change password"),
+		widget.NewForm(
+			widget.NewFormItem("Current", old),
+			widget.NewFormItem("New", pw),
+			widget.NewFormItem("Repeat", pw2),
+		),
+		hint,
+		result.Label,
+		busy,
+		container.NewGridWithColumns(2, change, lockNow),
+	)
+}
+
+func (u *UI) backupSection() fyne.CanvasObject {
+	busy := busyText()
+	var backup, export *widget.Button
+	backup = u.button("Back up to file…", theme.DocumentSaveIcon(), func() {
+		u.confirm("Back up your wallet", "Back up",
+			"The backup holds all your records, encrypted. Your recovery phrase restores it on any device. "+
+				"Keep it somewhere other than this device.",
+			func(ok bool) {
+				u.idle.touch()
+				if !ok {
+					return
+				}
+				u.saveTo(fmt.Sprintf("healthwallet-backup-%s.age", time.Now().Format("2006-01-02")), backup, busy,
+					"Writing the backup…", func(w io.Writer) (string, error) {
+						return "Backup saved.", u.wallet.Backup(w)
+					})
+			})
+	})
+	export = u.button("Export all records…", theme.UploadIcon(), func() {
+		u.confirm("Export all records", "Export",
+			"The export is a FHIR Bundle of all your records, NOT encrypted: anyone who gets the file can read them. "+
+				"Use it to give your records to another app.",
+			func(ok bool) {
+				u.idle.touch()
+				if !ok {
+					return
+				}
+				u.saveTo("health-records.json", export, busy, "Exporting…", func(w io.Writer) (string, error) {
+					n, err := u.wallet.Export(w, nil)
+					return fmt.Sprintf("Exported %s.", plural(n, "record", "records")), err
+				})
+			})
+	})
+	return container.NewVBox(
+		section("Backup and export"),
+		wrapped("A backup restores your wallet, records included, with your recovery phrase. "+
+			"An export gives your records to another app."),
+		busy,
+		container.NewGridWithColumns(2, backup, export),
+	)
+}
+
+// saveTo asks where to save, writes with write on a goroutine, and says how
+// it went.
+func (u *UI) saveTo(name string, btn *widget.Button, busy *widget.Label, busyText string, write func(io.Writer) (string, error)) {
+	u.files.CreateFile(u.win, name, func(w io.WriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if w == nil {
+			return
+		}
+		var done string
+		u.runSlow(btn, busy, busyText, func() error {
+			msg, err := write(w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			done = msg
+			return err
+		}, func(err error) {
+			if err != nil {
+				dialog.ShowError(err, u.win)
+				return
+			}
+			dialog.ShowInformation("Done", done, u.win)
+		})
+	})
+}
+
+// confirm asks before a step that cannot be taken back; the confirm button
+// names the step.
+func (u *UI) confirm(title, action, message string, done func(bool)) {
+	body := widget.NewLabel(message)
+	body.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(title, action, "Cancel", body, done, u.win)
+	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
+	d.Show()
+}

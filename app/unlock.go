@@ -1,0 +1,133 @@
+package app
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/assets"
+)
+
+// showUnlock asks for the password of the open, locked wallet.
+func (u *UI) showUnlock() { u.showUnlockWith("") }
+
+// showUnlockWith is showUnlock with a note above the password field.
+func (u *UI) showUnlockWith(note string) {
+	logo := canvas.NewImageFromResource(assets.Icon)
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSize(72, 72))
+
+	heading := title("Unlock your wallet")
+	heading.Alignment = fyne.TextAlignCenter
+	who := widget.NewLabel("")
+	who.Alignment = fyne.TextAlignCenter
+	if name := u.wallet.DisplayName(); name != "" {
+		who.SetText(fmt.Sprintf("%s's health wallet", name))
+	} else {
+		who.Hide()
+	}
+	hint := wrapped(note)
+	if note == "" {
+		hint.Hide()
+	}
+
+	pw := u.passwordEntry("Password")
+	problem := newErrorText()
+	busy := busyText()
+	var unlock *widget.Button
+	unlock = u.primary("Unlock", theme.LoginIcon(), func() {
+		if pw.Text == "" {
+			problem.setText("Enter your password.")
+			return
+		}
+		password := []byte(pw.Text)
+		u.runSlow(unlock, busy, "Unlocking…", func() error {
+			return u.wallet.Unlock(password)
+		}, func(err error) {
+			if err != nil {
+				problem.set(err)
+				pw.SetText("")
+				u.win.Canvas().Focus(pw)
+				return
+			}
+			u.unlocked()
+		})
+	})
+	pw.OnSubmitted = func(string) { unlock.OnTapped() }
+	forgot := u.button("Forgot password?", nil, u.showResetPassword)
+	forgot.Importance = widget.LowImportance
+
+	u.show("unlock", page(
+		container.NewCenter(logo),
+		heading,
+		who,
+		hint,
+		pw,
+		problem.Label,
+		busy,
+		unlock,
+		forgot,
+	))
+	u.win.Canvas().Focus(pw)
+}
+
+// showResetPassword sets a new password with the recovery phrase.
+func (u *UI) showResetPassword() {
+	phrase := u.phraseEntry()
+	pw, pw2, hint := u.newPasswordPair()
+	problem := newErrorText()
+	busy := busyText()
+
+	var reset *widget.Button
+	reset = u.primary("Set new password", theme.ConfirmIcon(), func() {
+		m := normalPhrase(phrase.Text)
+		if err := u.backend.CheckMnemonic(m); err != nil {
+			problem.set(err)
+			return
+		}
+		if err := checkNewPassword(pw.Text, pw2.Text); err != nil {
+			problem.set(err)
+			return
+		}
+		problem.clear()
+		password := []byte(pw.Text)
+		u.runSlow(reset, busy, "Setting your new password…", func() error {
+			if err := u.wallet.ResetPassword(m, password); err != nil {
+				return err
+			}
+			if u.wallet.Locked() {
+				return u.wallet.Unlock(password)
+			}
+			return nil
+		}, func(err error) {
+			if err != nil {
+				problem.set(err)
+				return
+			}
+			u.unlocked()
+		})
+	})
+	pw2.OnSubmitted = func(string) { reset.OnTapped() }
+
+	u.show("reset", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), u.showUnlock), "Forgot password"), nil, nil, nil,
+		page(
+			title("Reset your password"),
+			wrapped("Your recovery phrase lets you set a new password. Your records stay as they are."),
+			widget.NewLabel("Recovery phrase"),
+			phrase,
+			widget.NewForm(
+				widget.NewFormItem("New password", pw),
+				widget.NewFormItem("Repeat", pw2),
+			),
+			hint,
+			problem.Label,
+			busy,
+			reset,
+		)))
+	u.win.Canvas().Focus(phrase)
+}
