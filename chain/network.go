@@ -1,0 +1,61 @@
+// Package chain connects the wallet to an Ethereum-compatible chain that
+// holds the HealthRegistry contract (package chain/contracts).
+//
+// A [Network] is one connection: a [Client], the chain id checked when it was
+// opened, and the registry's address. Two ways to get one:
+//
+//   - OpenEmbedded: the default. An in-process development chain, persistent
+//     under the wallet's data directory, that mines a block for each
+//     transaction, deploys the registry on first start and funds the local
+//     identity. It can also serve JSON-RPC on loopback (hw chain serve).
+//   - Dial: any JSON-RPC URL (geth --dev, a consortium chain, a testnet).
+//
+// Package chain knows nothing of health records: it anchors 32-byte roots and
+// records 32-byte grant digests. See ../shared/DESIGN.md §6.
+package chain
+
+import (
+	"math/big"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Client is what the wallet needs of a chain connection. Both
+// *ethclient.Client and the simulated backend's client satisfy it, so the
+// same code runs against the embedded chain, a remote node and tests.
+type Client interface {
+	ethereum.ChainIDReader
+	ethereum.BlockNumberReader
+	ethereum.ChainReader
+	ethereum.ChainStateReader
+	ethereum.ContractCaller
+	ethereum.GasEstimator
+	ethereum.GasPricer
+	ethereum.GasPricer1559
+	ethereum.LogFilterer
+	ethereum.PendingStateReader
+	ethereum.TransactionReader
+	ethereum.TransactionSender
+}
+
+// Network is an open connection to a chain with a HealthRegistry.
+type Network struct {
+	Client   Client
+	ChainID  *big.Int       // checked against the node when the Network was opened
+	Registry common.Address // the HealthRegistry contract
+	// Kind is "embedded" or "rpc"; URL is the JSON-RPC URL for "rpc", or the
+	// data directory for "embedded".
+	Kind string
+	URL  string
+
+	close func() error
+}
+
+// Close releases the connection (and stops an embedded chain).
+func (n *Network) Close() error {
+	if n == nil || n.close == nil {
+		return nil
+	}
+	return n.close()
+}
