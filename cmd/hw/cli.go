@@ -39,6 +39,7 @@ type cli struct {
 
 	vaultFlag    string
 	passwordFile string
+	chainFlag    string // --chain: a JSON-RPC URL; see chainURL
 	jsonOut      bool
 
 	// ranCommand is set once a command's own code starts: errors before it
@@ -181,6 +182,7 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 	pf.StringVar(&c.vaultFlag, "vault", "", "wallet directory `DIR` (default $HW_VAULT, else the platform's configuration folder)")
 	pf.BoolVar(&c.jsonOut, "json", false, "print JSON for programs instead of text")
 	pf.StringVar(&c.passwordFile, "password-file", "", "read the password from the first line of `FILE`")
+	pf.StringVar(&c.chainFlag, "chain", "", "chain JSON-RPC `URL` (default $HW_CHAIN, else the wallet's setting, else the embedded chain)")
 
 	root.AddCommand(
 		c.initCommand(),
@@ -196,6 +198,8 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 		c.restoreBackupCommand(),
 		c.backupIdentityCommand(),
 	)
+	root.AddCommand(c.chainCommands()...)
+	root.AddCommand(c.anchorCommands()...)
 	return root
 }
 
