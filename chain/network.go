@@ -15,10 +15,21 @@
 package chain
 
 import (
+	"crypto/ecdsa"
 	"math/big"
+	"sync"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rpc"
+)
+
+// Kinds of Network.
+const (
+	KindEmbedded  = "embedded"
+	KindRPC       = "rpc"
+	KindSimulated = "simulated" // ethclient/simulated, in tests (package chaintest)
 )
 
 // Client is what the wallet needs of a chain connection. Both
@@ -48,14 +59,35 @@ type Network struct {
 	// data directory for "embedded".
 	Kind string
 	URL  string
+	// Faucet is the embedded chain's development account, which funds
+	// others (FundFromDevAccount); zero for other kinds.
+	Faucet common.Address
 
-	close func() error
+	rpc    *rpc.Client       // the raw connection, for eth_accounts and healthwallet_*; nil when in-process without one
+	devKey *ecdsa.PrivateKey // the embedded chain's faucet key
+	close  func() error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
-// Close releases the connection (and stops an embedded chain).
+// NewNetwork wraps a client opened elsewhere (a test backend, say) as a
+// Network of the given kind. devKey, if not nil, is an account that
+// FundFromDevAccount pays from; close, if not nil, runs on Close.
+func NewNetwork(client Client, chainID *big.Int, registry common.Address, kind, url string, devKey *ecdsa.PrivateKey, close func() error) *Network {
+	n := &Network{Client: client, ChainID: chainID, Registry: registry, Kind: kind, URL: url, devKey: devKey, close: close}
+	if devKey != nil {
+		n.Faucet = crypto.PubkeyToAddress(devKey.PublicKey)
+	}
+	return n
+}
+
+// Close releases the connection (and stops an embedded chain). Calling it
+// again does nothing.
 func (n *Network) Close() error {
 	if n == nil || n.close == nil {
 		return nil
 	}
-	return n.close()
+	n.closeOnce.Do(func() { n.closeErr = n.close() })
+	return n.closeErr
 }

@@ -106,6 +106,8 @@ type keyring struct {
 	secretNames []byte // HMAC key for secret names
 	secrets     []byte // seals secret values
 	attachWrap  []byte // wraps per-attachment file keys
+	stateNames  []byte // HMAC key for state spaces and keys
+	stateValues []byte // seals state values
 }
 
 func newKeyring(vaultKey []byte) *keyring {
@@ -115,11 +117,13 @@ func newKeyring(vaultKey []byte) *keyring {
 	k.secretNames = derive(vaultKey, "secret name")
 	k.secrets = derive(vaultKey, "secret value")
 	k.attachWrap = derive(vaultKey, "attachment-key wrap")
+	k.stateNames = derive(vaultKey, "state name")
+	k.stateValues = derive(vaultKey, "state value")
 	return k
 }
 
 func (k *keyring) zero() {
-	for _, b := range [][]byte{k.vault, k.ids, k.dataWrap, k.secretNames, k.secrets, k.attachWrap} {
+	for _, b := range [][]byte{k.vault, k.ids, k.dataWrap, k.secretNames, k.secrets, k.attachWrap, k.stateNames, k.stateValues} {
 		clear(b)
 	}
 }

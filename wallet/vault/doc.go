@@ -1,5 +1,6 @@
 // Package vault is the wallet's encrypted store: one bbolt file holding
-// versioned records, named secrets and large attachments, all sealed with
+// versioned records, named secrets, large attachments and a small key-value
+// state area for the wallet's own bookkeeping, all sealed with
 // XChaCha20-Poly1305. It knows nothing of FHIR; a record is an opaque small
 // "meta" (what a list needs) and an opaque "body" (the original bytes).
 //
@@ -69,8 +70,12 @@
 // salt, the two wrapped vault keys), "records" (one nested bucket per [ID]:
 // the wrapped data key, and per version a sealed meta and a sealed body under
 // big-endian version numbers), "secrets" (HMAC of the name → sealed value)
-// and "attachments" (one nested bucket per [AttachmentID]: the wrapped file
-// key and the 64 KiB STREAM chunks under big-endian counters).
+// "attachments" (one nested bucket per [AttachmentID]: the wrapped file key
+// and the 64 KiB STREAM chunks under big-endian counters) and "state" (one
+// nested bucket per space, named by an HMAC of the space; entries under HMACs
+// of (space, key), sealed values that carry their key — see [Tx.PutState]).
+// Vaults written before the state area existed get the "state" bucket on
+// their first state write.
 //
 // # Shredding and freed pages
 //

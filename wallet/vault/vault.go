@@ -40,6 +40,7 @@ var (
 	bucketRecords     = []byte("records")
 	bucketSecrets     = []byte("secrets")
 	bucketAttachments = []byte("attachments")
+	bucketState       = []byte("state")
 	keyHeader         = []byte("header")
 )
 
@@ -101,7 +102,7 @@ func Create(path string, password, recoveryKey []byte, p Params) (*Vault, error)
 		return nil, fmt.Errorf("vault: creating %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketHeader, bucketRecords, bucketSecrets, bucketAttachments} {
+		for _, name := range [][]byte{bucketHeader, bucketRecords, bucketSecrets, bucketAttachments, bucketState} {
 			if _, err := tx.CreateBucket(name); err != nil {
 				return err
 			}
@@ -139,7 +140,7 @@ func Open(path string) (*Vault, error) {
 		if hb == nil {
 			return fmt.Errorf("%w: %s has no vault header", ErrNotVault, path)
 		}
-		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments} {
+		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments, bucketState} {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("%w: %s is missing its %q bucket", ErrCorrupt, path, name)
 			}
@@ -168,8 +169,8 @@ func openDB(path string, create bool) (*bbolt.DB, error) {
 		Timeout: lockTimeout,
 		// Reserve address space up front: each time bbolt grows its map it
 		// must copy every node a write transaction holds, which dominated
-		// the cost of a large import. This is virtual memory, not RSS.
-		InitialMmapSize: 1 << 30,
+		// the cost of a large import. This is address space, not memory.
+		InitialMmapSize: 256 << 20,
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			flag &^= os.O_CREATE
 			if create {
@@ -192,6 +193,9 @@ func openDB(path string, create bool) (*bbolt.DB, error) {
 	db, err := openBolt(path, opts)
 	switch {
 	case err == nil:
+		// With the map reserved up front, bbolt would otherwise grow the
+		// file in 16 MiB steps: a vault of three records would weigh 16 MiB.
+		db.AllocSize = 1 << 20
 		return db, nil
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("%w (%s)", ErrInUse, path)
