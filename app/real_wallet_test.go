@@ -1,0 +1,87 @@
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/testcorpus"
+)
+
+// TestRealWallet drives the UI over the real wallet package (a real vault
+// file, real keys, the real importer): create with the phrase read off the
+// screen, import a Synthea patient, find a record, lock, then unlock with a
+// wrong and the right password.
+func TestRealWallet(t *testing.T) {
+	patient := filepath.Join(testcorpus.Dir(t, "synthea"), "Bibi254_Schowalter414_475d72ca-91c7-7211-97e3-f000af33fc04.json")
+	want := testcorpus.CountResources(t, patient)
+
+	dir := t.TempDir()
+	b := NewBackend(dir, wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
+	h := newHarness(t, b, phoneSize, true)
+	h.screen("welcome")
+	h.tap("Create a new wallet")
+	h.typeIn(h.entry("e.g. Ada Lovelace"), testName)
+	h.typeIn(h.entry("At least 8 characters"), testPassword)
+	h.typeIn(h.entry("Type it again"), testPassword)
+	h.tap("Continue")
+	h.wait()
+	h.screen("mnemonic")
+
+	// Read the 24 words off the screen, as the person writes them down.
+	number := regexp.MustCompile(`^\s*(\d+)\.$`)
+	words := map[int]string{}
+	labels := h.labels()
+	for i := 0; i+1 < len(labels); i++ {
+		if m := number.FindStringSubmatch(labels[i]); m != nil {
+			var n int
+			fmt.Sscan(m[1], &n)
+			words[n] = labels[i+1]
+		}
+	}
+	if len(words) != 24 {
+		t.Fatalf("read %d words off the mnemonic screen, want 24", len(words))
+	}
+	h.tap("I have written them down")
+	h.screen("confirm")
+	for i, p := range h.ui.confirmPositions() {
+		h.typeIn(h.entries()[i], words[p])
+	}
+	h.tap("Create wallet")
+	h.wait()
+	h.screen("records")
+	if !wallet.Exists(dir) {
+		t.Fatal("no wallet on disk after onboarding")
+	}
+
+	h.tap("Import")
+	h.screen("import")
+	h.files.open = patient
+	h.tap("Add file…")
+	h.tap("Import")
+	h.wait()
+	h.screen("import-result")
+	h.see("Import finished")
+	h.see(fmt.Sprintf("%d new records", want))
+
+	h.tap("Show records")
+	h.screen("records")
+	h.see("COVID-19")
+
+	h.ui.lock()
+	h.screen("unlock")
+	h.typeIn(h.entry("Password"), "not my password")
+	h.tap("Unlock")
+	h.wait()
+	h.see("Wrong password: try again")
+	h.typeIn(h.entry("Password"), testPassword)
+	h.tap("Unlock")
+	h.wait()
+	h.screen("records")
+	if strings.Contains(strings.Join(h.texts(), "\n"), "No records yet") {
+		t.Fatal("records gone after lock and unlock")
+	}
+}
