@@ -3,9 +3,11 @@ package wallet
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -109,10 +111,11 @@ func BenchmarkImportBundle7000(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "resources/s")
 }
 
-// BenchmarkVault100k builds a 100,000-record vault once, then measures what a
-// patient waits for: unlock apart from the password KDF (target ≤ 2 s),
-// search latency p95 over varied queries (target ≤ 25 ms), and the process's
-// peak resident memory (target ≤ 600 MB; this includes building the vault).
+// BenchmarkVault100k builds a 100,000-record vault once, then measures, in
+// a fresh process that opens it as the app would, what a patient waits for:
+// unlock apart from the password KDF (target ≤ 2 s), search latency p95 over
+// varied queries (target ≤ 25 ms), and that process's peak resident memory
+// (target ≤ 600 MB).
 func BenchmarkVault100k(b *testing.B) {
 	const total, perFile = 100_000, 10_000
 	w := benchWallet(b)
@@ -127,25 +130,54 @@ func BenchmarkVault100k(b *testing.B) {
 	if err != nil || r.Imported != total {
 		b.Fatalf("building the vault: %+v %v", r, err)
 	}
-	for _, f := range files {
-		os.Remove(f)
-	}
+	w.Close()
 
+	var m vaultMetrics
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestOpenBenchVault$", "-test.v")
+		cmd.Env = append(os.Environ(), "HW_BENCH_VAULT="+w.Dir())
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("the measuring process failed: %v\n%s", err, out)
+		}
+		_, after, ok := strings.Cut(string(out), "METRICS ")
+		line, _, _ := strings.Cut(after, "\n")
+		if !ok || json.Unmarshal([]byte(line), &m) != nil {
+			b.Fatalf("no metrics from the measuring process:\n%s", out)
+		}
+	}
+	b.ReportMetric(m.UnlockMs, "unlock-ms-excl-kdf")
+	b.ReportMetric(m.SearchP95Ms, "search-p95-ms")
+	b.ReportMetric(m.PeakRSSMB, "peak-RSS-MB")
+	b.ReportMetric(m.FileMB, "RSS-file-MB")
+	b.ReportMetric(m.AnonMB, "RSS-anon-MB")
+}
+
+type vaultMetrics struct {
+	UnlockMs, SearchP95Ms, PeakRSSMB, FileMB, AnonMB float64
+}
+
+// TestOpenBenchVault is the measuring process of BenchmarkVault100k: it runs
+// only when HW_BENCH_VAULT names a wallet.
+func TestOpenBenchVault(t *testing.T) {
+	dir := os.Getenv("HW_BENCH_VAULT")
+	if dir == "" {
+		t.Skip("run by BenchmarkVault100k only")
+	}
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
 	// The KDF alone, with the same parameters, to subtract from unlock.
 	kdfStart := time.Now()
 	argon2.IDKey(testPassword, make([]byte, 16), fastKDF.KDFTime, fastKDF.KDFMemoryKiB, fastKDF.KDFThreads, 32)
 	kdf := time.Since(kdfStart)
-
-	var unlock time.Duration
-	for b.Loop() {
-		w.Lock()
-		start := time.Now()
-		if err := w.Unlock(testPassword); err != nil {
-			b.Fatal(err)
-		}
-		unlock += time.Since(start)
+	start := time.Now()
+	if err := w.Unlock(testPassword); err != nil {
+		t.Fatal(err)
 	}
-	b.ReportMetric(float64((unlock/time.Duration(b.N) - kdf).Milliseconds()), "unlock-ms-excl-kdf")
+	unlock := time.Since(start) - kdf
 
 	queries := []string{"glucose", "metformin", "hypertension", "blood pressure", "44054006", "lisinopril 10",
 		"hemoglobin a1c", "acute", "creatinine blood", "diab", "amlo", "cholesterol serum", "bronchitis", "oral tablet"}
@@ -155,23 +187,34 @@ func BenchmarkVault100k(b *testing.B) {
 		q := queries[rng.IntN(len(queries))]
 		start := time.Now()
 		if _, err := w.Search(q, 50); err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
 	}
 	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "search-p95-ms")
-	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MB")
+	m := vaultMetrics{
+		UnlockMs:    float64(unlock.Microseconds()) / 1000,
+		SearchP95Ms: float64(lat[len(lat)*95/100].Microseconds()) / 1000,
+		PeakRSSMB:   float64(procStatus("VmHWM:")) / (1 << 20),
+		// Of the resident memory at the end, how much is the vault file's
+		// pages mapped by bbolt (page cache the kernel can drop) and how
+		// much is the process's own heap.
+		FileMB: float64(procStatus("RssFile:")) / (1 << 20),
+		AnonMB: float64(procStatus("RssAnon:")) / (1 << 20),
+	}
+	out, _ := json.Marshal(m)
+	fmt.Printf("METRICS %s\n", out)
 }
 
-// peakRSS is the process's peak resident set (VmHWM) in bytes, 0 if unknown.
-func peakRSS() int64 {
+// procStatus is a size field of /proc/self/status (VmHWM:, RssFile:, …) in
+// bytes, 0 if unknown.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb << 10
 		}
