@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,40 +15,6 @@ import (
 
 	"healthwallet/wallet"
 )
-
-// importExtensions are the files offered by the file dialog and taken
-// from a chosen folder.
-// They are what the wallet's importer reads today: FHIR R4 JSON and NDJSON.
-var importExtensions = []string{".json", ".ndjson"}
-
-// folderFiles lists the files to import from a folder and its subfolders:
-// those with an import extension, hidden ones left out, in name order.
-// The wallet imports files, so a folder is expanded here.
-func folderFiles(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if path != dir && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() && slices.Contains(importExtensions, strings.ToLower(filepath.Ext(path))) {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the folder %s: %w", filepath.Base(dir), err)
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("the folder %s holds no files to import (%s)", filepath.Base(dir), strings.Join(importExtensions, ", "))
-	}
-	return files, nil
-}
 
 // showImport lets the person pick files and folders, then imports them.
 func (u *UI) showImport() {
@@ -91,7 +56,7 @@ func (u *UI) showImport() {
 	pickedFolder := func(dir string, err error) {
 		if err == nil && dir != "" {
 			var files []string
-			if files, err = folderFiles(dir); err == nil {
+			if files, err = wallet.FilesToImport(dir); err == nil {
 				add(files...)
 			}
 		}
@@ -100,7 +65,7 @@ func (u *UI) showImport() {
 		}
 	}
 	start = u.primary("Import", theme.DownloadIcon(), func() { u.runImport(paths) })
-	addFile := u.button("Add file…", theme.FileIcon(), func() { u.files.OpenFile(u.win, importExtensions, pickedFile) })
+	addFile := u.button("Add file…", theme.FileIcon(), func() { u.files.OpenFile(u.win, wallet.ImportExtensions, pickedFile) })
 	addFolder := u.button("Add folder…", theme.FolderOpenIcon(), func() { u.files.OpenFolder(u.win, pickedFolder) })
 	clear := u.button("Clear", theme.ContentClearIcon(), func() { paths = nil; refresh() })
 	refresh()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -39,7 +38,7 @@ With --json, prints {"imported","duplicates","versions","rejected","byType"}.`,
 }
 
 func (c *cli) runImport(ctx context.Context, args []string) error {
-	files, err := importFiles(args)
+	files, err := c.importFiles(args)
 	if err != nil {
 		return err
 	}
@@ -102,43 +101,27 @@ func (c *cli) printImportReport(r wallet.ImportReport, files int) {
 	}
 }
 
-// importFiles expands the command line into the files to import: files as
-// given, folders walked for .json and .ndjson files. A path that does not
-// exist stops the import before it starts.
-func importFiles(args []string) ([]string, error) {
+// importFiles expands the command line into the files to import (see
+// wallet.FilesToImport). A path that does not exist stops the import before
+// it starts; a folder with nothing to import is skipped with a warning.
+func (c *cli) importFiles(args []string) ([]string, error) {
 	var files []string
 	for _, arg := range args {
-		info, err := os.Stat(arg)
-		if err != nil {
+		if _, err := os.Stat(arg); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, userErrorf("%s: no such file or folder; nothing was imported", arg)
 			}
 			return nil, userErrorf("%s: %w; nothing was imported", arg, err)
 		}
-		if !info.IsDir() {
-			files = append(files, arg)
+		found, err := wallet.FilesToImport(arg)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "hw: skipping %v\n", err)
 			continue
 		}
-		found := 0
-		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".json", ".ndjson":
-				if d.Type().IsRegular() {
-					files = append(files, path)
-					found++
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, userErrorf("reading folder %s: %w; nothing was imported", arg, err)
-		}
-		if found == 0 {
-			return nil, userErrorf("%s has no .json or .ndjson files; nothing was imported", arg)
-		}
+		files = append(files, found...)
+	}
+	if len(files) == 0 {
+		return nil, userErrorf("nothing to import: give FHIR R4 files (.json, .ndjson) or folders holding them")
 	}
 	return files, nil
 }
