@@ -5,7 +5,7 @@ GO        ?= go
 BIN       := bin
 # Debian/Ubuntu packages that Fyne's cgo build (OpenGL + X11) needs.
 DEB_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-BENCHTIME ?= 1x
+BENCHTIME ?= 1s
 
 .PHONY: all deps build run test test-short bench fuzz contracts vet fmt-check clean
 
