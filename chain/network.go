@@ -4,11 +4,36 @@
 // A [Network] is one connection: a [Client], the chain id checked when it was
 // opened, and the registry's address. Two ways to get one:
 //
-//   - OpenEmbedded: the default. An in-process development chain, persistent
-//     under the wallet's data directory, that mines a block for each
-//     transaction, deploys the registry on first start and funds the local
-//     identity. It can also serve JSON-RPC on loopback (hw chain serve).
-//   - Dial: any JSON-RPC URL (geth --dev, a consortium chain, a testnet).
+//   - [OpenEmbedded]: the default. An in-process development chain,
+//     persistent under the wallet's data directory, that mines a block for
+//     each transaction, deploys the registry on first start and funds the
+//     local identity. [ServeEmbedded] runs the same chain as a JSON-RPC node
+//     on loopback (hw chain serve) for other wallets and tools.
+//   - [Dial]: any JSON-RPC URL (geth --dev, hw chain serve, a consortium
+//     chain, a testnet). The chain id is checked before anything else, and the
+//     registry must answer at its address. [DialNode] connects without a
+//     registry, to [Deploy] one.
+//
+// [Fund] moves ETH from a key; [Network.FundFromDevAccount] and
+// [Network.DeployFromDevAccount] use a development chain's own account
+// (the embedded chain's faucet, or the unlocked eth_accounts[0] of geth --dev
+// and hw chain serve).
+//
+// # Gas rules
+//
+// The embedded chain runs [DevChainConfig]: go-ethereum's developer chain cut
+// back to the Osaka fork, the rules of public chains today. go-ethereum
+// v1.17.8's own developer chain (geth --dev, ethclient/simulated) also runs
+// the draft Bogota fork, where anchoring one root costs about 134,600 gas
+// instead of 46,500. Package chaintest can start geth --dev either way.
+//
+// # Errors
+//
+// Errors a person can act on match sentinels with errors.Is, and their text
+// says what to do: [ErrChainDown] (the node does not answer; see also
+// [IsUnreachable]), [ErrWrongChain], [ErrNoRegistry], [ErrInsufficientFunds],
+// [ErrChainInUse] (another program has the embedded chain open),
+// [ErrNoDevAccount] and [ErrBadListenAddress].
 //
 // Package chain knows nothing of health records: it anchors 32-byte roots and
 // records 32-byte grant digests. See ../shared/DESIGN.md §6.
