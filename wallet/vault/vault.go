@@ -140,7 +140,9 @@ func Open(path string) (*Vault, error) {
 		if hb == nil {
 			return fmt.Errorf("%w: %s has no vault header", ErrNotVault, path)
 		}
-		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments, bucketState} {
+		// No "state" here: vaults made before it existed get it on their
+		// first state write.
+		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments} {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("%w: %s is missing its %q bucket", ErrCorrupt, path, name)
 			}
