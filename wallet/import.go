@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -156,10 +157,11 @@ const (
 // putResource stores res as a new record, a new version of the record with
 // the same type and id, or nothing when that record already has this content.
 func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time) (record.Record, outcome, error) {
-	hash, err := record.ContentHash(res.Raw)
+	canon, err := record.Canonical(res.Raw)
 	if err != nil {
 		return record.Record{}, 0, fmt.Errorf("%s %s: %w", res.Type, res.ID, err)
 	}
+	hash := sha256.Sum256(canon) // record.ContentHash, without canonicalizing twice
 	hashHex := hex.EncodeToString(hash[:])
 	id := w.vault.RecordID(record.Key(res))
 	result := outcomeNew
@@ -193,6 +195,11 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time)
 	}
 	version, err := tx.AddVersion(id, metaBytes, res.Raw)
 	if err != nil {
+		return record.Record{}, 0, err
+	}
+	// Queue the version's commitment for anchoring, in the same transaction.
+	c := commitment(salt, canon)
+	if err := tx.PutState(spacePending, versionKey(id, version), c[:]); err != nil {
 		return record.Record{}, 0, err
 	}
 	return recordFromMeta(id, int(version), m), result, nil

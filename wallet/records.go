@@ -106,10 +106,10 @@ func (w *Wallet) Records(q Query) ([]record.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return index.List(record.Filter{
+	return w.withAnchors(index.List(record.Filter{
 		Category: q.Category, ResourceType: q.ResourceType,
 		From: q.From, To: q.To, Text: q.Text, Limit: q.Limit,
-	}), nil
+	})), nil
 }
 
 // Search finds records whose summary or codes match every word of text
@@ -119,7 +119,7 @@ func (w *Wallet) Search(text string, limit int) ([]record.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return index.Search(text, limit), nil
+	return w.withAnchors(index.Search(text, limit)), nil
 }
 
 // Categories counts the records in each category.
@@ -159,6 +159,7 @@ func (w *Wallet) Record(id string) (Detail, error) {
 	if err != nil {
 		return Detail{}, fmt.Errorf("reading record %s: %w", id, mapVaultError(err))
 	}
+	rec.Anchor = w.anchorState(rec.ID, rec.Version)
 	d := Detail{Record: rec, JSON: body}
 	versions, err := w.vault.Versions(vid)
 	if err != nil {

@@ -14,6 +14,14 @@
 //	recs, _ := w.Search("amoxicillin", 20)
 //	w.Lock()
 //
+// Every record version is committed to the chain (DESIGN §5–§6): [Wallet.Anchor]
+// batches the new versions' salted commitments into Merkle roots and sends them
+// through the chain outbox, which works offline and lands each batch exactly
+// once; [Wallet.Verify] checks a record against the chain; [Wallet.ChainStatus]
+// shows the network and the outbox. The chain is opened lazily: the embedded
+// chain under <dir>/chain unless [Options].Chain or the saved settings name a
+// JSON-RPC URL.
+//
 // Errors a person can act on are sentinels ([ErrWrongPassword], [ErrNoWallet],
 // [ErrLocked], …) or wrap them; their text says what happened and what to do.
 package wallet
@@ -49,6 +57,18 @@ type Options struct {
 	KDFTime      uint32
 	KDFMemoryKiB uint32
 	KDFThreads   uint8
+
+	// Chain is the JSON-RPC URL of the chain to anchor on. Empty means the
+	// wallet's saved setting, else the embedded chain under <dir>/chain.
+	Chain string
+	// OpenChain replaces how the wallet connects (tests point it at a
+	// simulated chain); nil means [OpenChain].
+	OpenChain ChainOpener
+	// Confirmations is how many blocks make an anchor final (0: 2) and
+	// FeeBumpAfter how long a transaction may wait before its fees are
+	// raised (0: one minute). See package chain/outbox.
+	Confirmations uint64
+	FeeBumpAfter  time.Duration
 }
 
 func (o Options) kdfParams() vault.Params {
@@ -70,16 +90,30 @@ type Wallet struct {
 	dir   string
 	vault *vault.Vault
 
+	chainMu sync.Mutex // guards chain; taken before mu, never while holding it
+	chain   chainState
+
 	mu      sync.RWMutex // guards everything below
 	id      *identity.Identity
 	profile profile
 	index   *record.Index
 	damaged []Damage
+	anchors map[string]record.AnchorState // by record id: its latest version's anchoring
 }
 
 // profile is the patient's own settings, sealed in the vault.
 type profile struct {
-	DisplayName string `json:"displayName"`
+	DisplayName string         `json:"displayName"`
+	Chain       *ChainSettings `json:"chain,omitempty"`
+}
+
+func newWallet(dir string, v *vault.Vault, opts Options) *Wallet {
+	w := &Wallet{dir: dir, vault: v}
+	w.chain.url = strings.TrimSpace(opts.Chain)
+	w.chain.open = opts.OpenChain
+	w.chain.opts.Confirmations = opts.Confirmations
+	w.chain.opts.BumpAfter = opts.FeeBumpAfter
+	return w
 }
 
 // Damage is a record that failed its integrity check when the vault was read.
@@ -142,7 +176,7 @@ func Create(dir, mnemonic string, password []byte, displayName string, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("creating the vault: %w", mapVaultError(err))
 	}
-	w := &Wallet{dir: dir, vault: v}
+	w := newWallet(dir, v, opts)
 	prof := profile{DisplayName: displayName}
 	if err := v.SetSecret(secretSeed, seed); err != nil {
 		v.Close()
@@ -161,8 +195,9 @@ func Create(dir, mnemonic string, password []byte, displayName string, opts Opti
 	return w, nil
 }
 
-// Open opens the wallet in dir, locked.
-func Open(dir string) (*Wallet, error) {
+// Open opens the wallet in dir, locked. Of opts (at most one), only the chain
+// settings apply: the Argon2id parameters are the vault's own.
+func Open(dir string, opts ...Options) (*Wallet, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w (looked in %s)", ErrNoWallet, dir)
 	}
@@ -170,7 +205,11 @@ func Open(dir string) (*Wallet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the vault: %w", mapVaultError(err))
 	}
-	return &Wallet{dir: dir, vault: v}, nil
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return newWallet(dir, v, o), nil
 }
 
 // Unlock opens the vault with the password and builds the record index.
@@ -232,12 +271,18 @@ func (w *Wallet) loadUnlocked() error {
 		id.Wipe()
 		return err
 	}
+	anchors, err := w.readAnchorStates(index)
+	if err != nil {
+		// Records stay readable; only their anchoring state is unknown.
+		anchors = map[string]record.AnchorState{}
+		damaged = append(damaged, Damage{ID: "anchoring", Problem: err.Error()})
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.id != nil {
 		w.id.Wipe()
 	}
-	w.id, w.profile, w.index, w.damaged = id, prof, index, damaged
+	w.id, w.profile, w.index, w.damaged, w.anchors = id, prof, index, damaged, anchors
 	return nil
 }
 
@@ -249,7 +294,7 @@ func (w *Wallet) Lock() {
 	if w.id != nil {
 		w.id.Wipe()
 	}
-	w.id, w.index, w.damaged, w.profile = nil, nil, nil, profile{}
+	w.id, w.index, w.damaged, w.profile, w.anchors = nil, nil, nil, profile{}, nil
 }
 
 // Locked reports whether the wallet needs its password.
@@ -261,6 +306,7 @@ func (w *Wallet) Locked() bool {
 
 // Close locks the wallet and closes its vault file.
 func (w *Wallet) Close() error {
+	w.closeChain()
 	w.Lock()
 	return w.vault.Close()
 }

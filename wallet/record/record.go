@@ -46,4 +46,26 @@ type Record struct {
 	Version      int       `json:"version"`
 	Imported     time.Time `json:"imported"`
 	Summary
+	// Anchor is where the version is on its way to the chain; the wallet
+	// fills it in when it lists records (the index does not keep it).
+	Anchor AnchorState `json:"anchor,omitzero"`
+}
+
+// States of AnchorState.
+const (
+	AnchorWaiting  = "waiting"  // not yet in a block: queued, or sent and waiting
+	AnchorAnchored = "anchored" // in block Block at Time
+	AnchorFailed   = "failed"   // the chain refused it, or verification failed: Problem says why
+)
+
+// AnchorState is where a record version's commitment is on its way to the
+// chain (DESIGN §5): waiting, anchored in block N at time T, or failed with
+// why.
+type AnchorState struct {
+	State   string    `json:"state"`
+	Root    string    `json:"root,omitempty"` // 0x… Merkle root of its batch, once batched
+	TxHash  string    `json:"txHash,omitempty"`
+	Block   uint64    `json:"block,omitempty"`
+	Time    time.Time `json:"time,omitzero"`
+	Problem string    `json:"problem,omitempty"`
 }

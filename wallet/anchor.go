@@ -1,0 +1,598 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"healthwallet/chain"
+	"healthwallet/chain/contracts"
+	"healthwallet/chain/merkle"
+	"healthwallet/chain/outbox"
+	"healthwallet/wallet/record"
+	"healthwallet/wallet/vault"
+)
+
+// This file: anchoring (DESIGN §5). Every record version gets a commitment
+// c = keccak256(0x00 ‖ salt ‖ keccak256(JCS(resource))) when it is imported,
+// queued in the same vault transaction. Anchor puts the queued commitments
+// into Merkle batches — one root per transaction — and, in one vault
+// transaction, writes each batch, each version's place and proof in it, and
+// the batch's outbox row; then it drains the outbox. Everything is in the
+// vault's sealed state area:
+//
+//	anchor/pending  version key → commitment, until batched
+//	anchor/version  version key → root, proof (the version's place in its batch)
+//	anchor/batch    root → the batch: leaves, versions, outbox row, where it landed
+//
+// A version key is the record's vault ID ‖ big-endian version.
+
+const (
+	spacePending = "anchor/pending"
+	spaceVersion = "anchor/version"
+	spaceBatch   = "anchor/batch"
+	spaceAnchor  = "anchor/meta"
+
+	// kindAnchor is the outbox kind of an anchoring transaction.
+	kindAnchor = "anchor"
+)
+
+// MaxBatch is the most record versions one anchoring transaction commits to.
+// Gas grows with the proof depth only off chain: the transaction costs the
+// same for 1 or 1,024 leaves.
+const MaxBatch = 1024
+
+var keySwept = []byte("swept")
+
+func versionKey(id vault.ID, version uint32) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte(nil), id[:]...), version)
+}
+
+func parseVersionKey(k []byte) (vault.ID, uint32, bool) {
+	var id vault.ID
+	if len(k) != len(id)+4 {
+		return id, 0, false
+	}
+	copy(id[:], k)
+	return id, binary.BigEndian.Uint32(k[len(id):]), true
+}
+
+// commitment is the record version's leaf: merkle.Commit(salt,
+// keccak256(canonical JSON)). (The SHA-256 of the same canonical form is
+// the import's duplicate check, record.ContentHash.)
+func commitment(salt [32]byte, canonical []byte) [32]byte {
+	return merkle.Commit(salt, [32]byte(crypto.Keccak256(canonical)))
+}
+
+// commitmentOf recomputes a version's commitment from its stored plaintext.
+func commitmentOf(saltHex string, raw []byte) ([32]byte, error) {
+	salt, err := hex.DecodeString(saltHex)
+	if err != nil || len(salt) != 32 {
+		return [32]byte{}, errors.New("its commitment salt is missing or malformed")
+	}
+	canon, err := record.Canonical(raw)
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("its JSON cannot be canonicalized: %w", err)
+	}
+	return commitment([32]byte(salt), canon), nil
+}
+
+// anchoredVersion is one version's place in its batch.
+type anchoredVersion struct {
+	Root  common.Hash `json:"r"`
+	Proof []byte      `json:"p"` // merkle.Proof, binary form
+}
+
+// batch is one Merkle batch, anchored by one transaction.
+type batch struct {
+	Root    common.Hash   `json:"root"`
+	Leaves  []common.Hash `json:"leaves"`
+	Items   []string      `json:"items"` // record id (hex) ":" version, in leaf order
+	Row     uint64        `json:"row"`   // its outbox row
+	Created time.Time     `json:"created"`
+	// Where it landed, from the outbox.
+	State     string      `json:"state"` // outbox state: pending, included, final, failed
+	TxHash    common.Hash `json:"txHash,omitzero"`
+	Block     uint64      `json:"block,omitempty"`
+	BlockHash common.Hash `json:"blockHash,omitzero"`
+	Time      time.Time   `json:"time,omitzero"`
+	Problem   string      `json:"problem,omitempty"`
+}
+
+func (b batch) anchored() bool {
+	return b.State == string(outbox.Included) || b.State == string(outbox.Final)
+}
+
+func readBatch(r outbox.Reader, root common.Hash) (batch, bool, error) {
+	v, ok, err := r.State(spaceBatch, root[:])
+	if err != nil || !ok {
+		return batch{}, ok, err
+	}
+	var b batch
+	if err := json.Unmarshal(v, &b); err != nil {
+		return batch{}, false, fmt.Errorf("batch %s is unreadable: %w", root.Hex(), err)
+	}
+	return b, true, nil
+}
+
+func putBatch(tx outbox.Tx, b batch) error {
+	v, err := jsonMarshal(b)
+	if err != nil {
+		return err
+	}
+	return tx.PutState(spaceBatch, b.Root[:], v)
+}
+
+// AnchorReport is what Anchor did and where the wallet's batches are.
+type AnchorReport struct {
+	// Batches are the batches made by this call and every earlier one not
+	// yet final, oldest first.
+	Batches []AnchorBatch `json:"batches"`
+	// Queued counts record versions waiting for a batch (none after a
+	// successful Anchor, unless more than fit in the batches it may make).
+	Queued int `json:"queued"`
+	// Problem is why the chain could not take the batches now (unreachable,
+	// underfunded…); they wait in the outbox and the next Anchor retries.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Waiting reports whether some batch is not yet in a block.
+func (r AnchorReport) Waiting() bool {
+	for _, b := range r.Batches {
+		if b.State == string(outbox.Pending) {
+			return true
+		}
+	}
+	return r.Queued > 0
+}
+
+// AnchorBatch is one batch as a person reads it.
+type AnchorBatch struct {
+	Root    string    `json:"root"`
+	Count   int       `json:"count"`
+	State   string    `json:"state"` // pending, included, final, failed
+	TxHash  string    `json:"txHash,omitempty"`
+	Block   uint64    `json:"block,omitempty"`
+	Time    time.Time `json:"time,omitzero"`
+	Problem string    `json:"problem,omitempty"`
+	New     bool      `json:"new,omitempty"` // made by this call
+}
+
+// Anchor commits every record version not yet anchored: it makes Merkle
+// batches of up to MaxBatch versions, queues one anchoring transaction per
+// batch, and sends what the chain takes now. It never waits for a block and
+// never fails because the chain is down: the report's Problem says why the
+// batches wait, and the next Anchor (or a later call, after the chain is
+// back) sends them. Call it again to follow the batches to their blocks.
+func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
+	rep := AnchorReport{Batches: []AnchorBatch{}}
+	if err := w.unlocked(); err != nil {
+		return rep, err
+	}
+	if err := w.sweepUnqueued(); err != nil {
+		return rep, err
+	}
+	made, err := w.makeBatches()
+	if err != nil {
+		return rep, err
+	}
+	rep.Problem, err = w.drain(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if err := w.refreshAnchorStates(); err != nil {
+		return rep, err
+	}
+	err = w.vault.View(func(tx *vault.ReadTx) error {
+		rows := map[uint64]outbox.Row{}
+		all, err := outbox.Rows(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			rows[r.ID] = r
+		}
+		var batches []batch
+		err = tx.ForEachState(spaceBatch, func(_, v []byte) error {
+			var b batch
+			if err := json.Unmarshal(v, &b); err != nil {
+				return fmt.Errorf("a batch is unreadable: %w", err)
+			}
+			if b.State != string(outbox.Final) || slices.Contains(made, b.Root) {
+				batches = append(batches, b)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(batches, func(a, b batch) int { return int(a.Row) - int(b.Row) })
+		for _, b := range batches {
+			ab := AnchorBatch{Root: b.Root.Hex(), Count: len(b.Leaves), State: b.State, Block: b.Block, Time: b.Time, Problem: b.Problem, New: slices.Contains(made, b.Root)}
+			if r, ok := rows[b.Row]; ok {
+				if h := r.TxHash(); h != (common.Hash{}) {
+					ab.TxHash = h.Hex()
+				}
+				if ab.Problem == "" {
+					ab.Problem = r.LastError
+				}
+			}
+			rep.Batches = append(rep.Batches, ab)
+		}
+		return tx.ForEachState(spacePending, func(_, _ []byte) error { rep.Queued++; return nil })
+	})
+	if err != nil {
+		return rep, fmt.Errorf("reading the anchoring state: %w", mapVaultError(err))
+	}
+	return rep, nil
+}
+
+// sweepUnqueued queues, once per wallet, the versions imported before
+// anchoring existed (they have neither a queued commitment nor a batch).
+func (w *Wallet) sweepUnqueued() error {
+	var done bool
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		_, ok, err := tx.State(spaceAnchor, keySwept)
+		done = ok
+		return err
+	})
+	if err != nil || done {
+		return mapVaultError(err)
+	}
+	type version struct {
+		id   vault.ID
+		ver  uint32
+		salt string
+	}
+	var all []version
+	if _, err := w.vault.Scan(func(id vault.ID, versions []vault.VersionMeta) error {
+		for _, vm := range versions {
+			m, err := decodeMeta(vm.Meta)
+			if err != nil {
+				continue // reported as damage at unlock
+			}
+			all = append(all, version{id, vm.Version, m.Salt})
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("reading the records to anchor: %w", mapVaultError(err))
+	}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		for _, v := range all {
+			key := versionKey(v.id, v.ver)
+			if _, ok, err := tx.State(spacePending, key); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if _, ok, err := tx.State(spaceVersion, key); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			body, err := tx.Body(v.id, v.ver)
+			if err != nil {
+				continue // shredded or damaged: nothing to anchor
+			}
+			c, err := commitmentOf(v.salt, body)
+			if err != nil {
+				continue
+			}
+			if err := tx.PutState(spacePending, key, c[:]); err != nil {
+				return err
+			}
+		}
+		return tx.PutState(spaceAnchor, keySwept, []byte{1})
+	})
+	if err != nil {
+		return fmt.Errorf("queueing older records for anchoring: %w", mapVaultError(err))
+	}
+	return nil
+}
+
+// makeBatches turns the queued commitments into batches and their outbox
+// rows, in one vault transaction, and returns the new roots.
+func (w *Wallet) makeBatches() ([]common.Hash, error) {
+	var made []common.Hash
+	reg := contracts.NewHealthRegistry()
+	stamp := now().UTC()
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		made = nil
+		type queued struct {
+			key []byte
+			c   [32]byte
+		}
+		var all []queued
+		err := tx.ForEachState(spacePending, func(k, v []byte) error {
+			if len(v) == 32 {
+				all = append(all, queued{k, [32]byte(v)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(all, func(a, b queued) int { return bytes.Compare(a.key, b.key) })
+		var live []queued
+		for _, q := range all {
+			id, ver, ok := parseVersionKey(q.key)
+			latest, exists, err := tx.Latest(id)
+			if err != nil {
+				return err
+			}
+			if !ok || !exists || ver > latest.Version {
+				// Its record was deleted: nothing to anchor.
+				if err := tx.DeleteState(spacePending, q.key); err != nil {
+					return err
+				}
+				continue
+			}
+			live = append(live, q)
+		}
+		for chunk := range slices.Chunk(live, MaxBatch) {
+			leaves := make([][32]byte, len(chunk))
+			for i, q := range chunk {
+				leaves[i] = q.c
+			}
+			tree, err := merkle.New(leaves)
+			if err != nil {
+				return err
+			}
+			root := common.Hash(tree.Root())
+			if _, exists, err := readBatch(tx, root); err != nil || exists {
+				if err != nil {
+					return err
+				}
+				// The same commitments again cannot happen (salts are
+				// random); refuse rather than anchor a root twice.
+				return fmt.Errorf("batch %s exists already", root.Hex())
+			}
+			b := batch{Root: root, Created: stamp, State: string(outbox.Pending)}
+			for i, q := range chunk {
+				proof, err := tree.Prove(i).MarshalBinary()
+				if err != nil {
+					return err
+				}
+				av, err := jsonMarshal(anchoredVersion{Root: root, Proof: proof})
+				if err != nil {
+					return err
+				}
+				if err := tx.PutState(spaceVersion, q.key, av); err != nil {
+					return err
+				}
+				if err := tx.DeleteState(spacePending, q.key); err != nil {
+					return err
+				}
+				id, ver, _ := parseVersionKey(q.key)
+				b.Leaves = append(b.Leaves, common.Hash(q.c))
+				b.Items = append(b.Items, id.String()+":"+strconv.FormatUint(uint64(ver), 10))
+			}
+			row, err := outbox.Enqueue(tx, kindAnchor, root[:], reg.PackAnchor(root, uint32(len(chunk))))
+			if err != nil {
+				return err
+			}
+			b.Row = row.ID
+			if err := putBatch(tx, b); err != nil {
+				return err
+			}
+			made = append(made, root)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("making anchoring batches: %w", mapVaultError(err))
+	}
+	return made, nil
+}
+
+// drain sends what the outbox holds. It returns the chain problem, if any,
+// as text: the chain being down is not the wallet's error.
+func (w *Wallet) drain(ctx context.Context) (string, error) {
+	addr, err := w.address()
+	if err != nil {
+		return "", err
+	}
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	n, err := w.networkLocked(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		problem := err.Error()
+		if err := w.noteOnOpenRows(problem); err != nil {
+			return "", err
+		}
+		return problem, nil
+	}
+	opts := w.chain.opts
+	opts.OnChange = onOutboxChange
+	rep, err := outbox.New(vaultStore{w.vault}, n, addr, w.sign, opts).Drain(ctx)
+	if err != nil {
+		return "", fmt.Errorf("sending to the chain: %w", mapVaultError(err))
+	}
+	if rep.Problem != "" && chain.IsUnreachable(errors.New(rep.Problem)) {
+		w.dropNetworkLocked()
+	}
+	return rep.Problem, nil
+}
+
+// noteOnOpenRows writes why the chain could not be opened on every pending
+// row, so Settings and the records can say why they wait.
+func (w *Wallet) noteOnOpenRows(problem string) error {
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		rows, err := outbox.Rows(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.State != outbox.Pending || r.LastError == problem {
+				continue
+			}
+			r.LastError = problem
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutState(outbox.SpaceRows, binary.BigEndian.AppendUint64(nil, r.ID), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mapVaultError(err)
+}
+
+// onOutboxChange keeps a batch in step with its outbox row, in the row's
+// transaction.
+func onOutboxChange(tx outbox.Tx, row outbox.Row) error {
+	if row.Kind != kindAnchor || len(row.Payload) != 32 {
+		return nil
+	}
+	root := common.Hash(row.Payload)
+	b, ok, err := readBatch(tx, root)
+	if err != nil || !ok {
+		return err
+	}
+	b.State, b.Problem = string(row.State), ""
+	b.TxHash, b.Block, b.BlockHash, b.Time = common.Hash{}, 0, common.Hash{}, time.Time{}
+	if inc := row.Inclusion; inc != nil {
+		b.TxHash, b.Block, b.BlockHash, b.Time = inc.TxHash, inc.BlockNumber, inc.BlockHash, inc.BlockTime
+	}
+	if row.State == outbox.Failed {
+		b.Problem = row.LastError
+	}
+	return putBatch(tx, b)
+}
+
+// anchorKey names a record version in the wallet's anchor-state map.
+func anchorKey(id string, version int) string { return id + ":" + strconv.Itoa(version) }
+
+// readAnchorStates works out the anchoring state of the latest version of
+// every record in index.
+func (w *Wallet) readAnchorStates(index *record.Index) (map[string]record.AnchorState, error) {
+	states := map[string]record.AnchorState{}
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		rows := map[uint64]outbox.Row{}
+		all, err := outbox.Rows(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			rows[r.ID] = r
+		}
+		batches := map[common.Hash]batch{}
+		err = tx.ForEachState(spaceBatch, func(_, v []byte) error {
+			var b batch
+			if err := json.Unmarshal(v, &b); err != nil {
+				return fmt.Errorf("a batch is unreadable: %w", err)
+			}
+			batches[b.Root] = b
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.ForEachState(spaceVersion, func(k, v []byte) error {
+			id, ver, ok := parseVersionKey(k)
+			if !ok {
+				return nil
+			}
+			var av anchoredVersion
+			if err := json.Unmarshal(v, &av); err != nil {
+				return nil
+			}
+			b, ok := batches[av.Root]
+			if !ok {
+				return nil
+			}
+			states[anchorKey(id.String(), int(ver))] = batchState(b, rows[b.Row])
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the anchoring state: %w", mapVaultError(err))
+	}
+	return states, nil
+}
+
+func batchState(b batch, row outbox.Row) record.AnchorState {
+	st := record.AnchorState{State: record.AnchorWaiting, Root: b.Root.Hex()}
+	switch {
+	case b.anchored():
+		st.State, st.TxHash, st.Block, st.Time = record.AnchorAnchored, b.TxHash.Hex(), b.Block, b.Time
+	case b.State == string(outbox.Failed):
+		st.State, st.Problem = record.AnchorFailed, b.Problem
+	default:
+		st.Problem = row.LastError
+	}
+	return st
+}
+
+func (w *Wallet) refreshAnchorStates() error {
+	index, err := w.currentIndex()
+	if err != nil {
+		return err
+	}
+	states, err := w.readAnchorStates(index)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	if w.anchors != nil || w.id != nil {
+		w.anchors = states
+	}
+	w.mu.Unlock()
+	return nil
+}
+
+// anchorState is the anchoring state of one record version.
+func (w *Wallet) anchorState(id string, version int) record.AnchorState {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if st, ok := w.anchors[anchorKey(id, version)]; ok {
+		return st
+	}
+	return record.AnchorState{State: record.AnchorWaiting}
+}
+
+// withAnchors fills in the anchoring state of each record.
+func (w *Wallet) withAnchors(recs []record.Record) []record.Record {
+	for i := range recs {
+		recs[i].Anchor = w.anchorState(recs[i].ID, recs[i].Version)
+	}
+	return recs
+}
+
+// markVerified records the outcome of a verification that failed, so the
+// record shows "verification failed, with why" until it passes again.
+func (w *Wallet) markVerified(id string, version int, v Verification) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.anchors == nil {
+		return
+	}
+	key := anchorKey(id, version)
+	st := w.anchors[key]
+	switch {
+	case v.Anchored && !v.Valid && v.Problem != "":
+		st.State, st.Problem = record.AnchorFailed, "verification failed: "+v.Problem
+	case v.Valid:
+		st.State, st.Problem = record.AnchorAnchored, ""
+	default:
+		return
+	}
+	w.anchors[key] = st
+}

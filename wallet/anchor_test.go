@@ -1,0 +1,510 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"go.etcd.io/bbolt"
+
+	"healthwallet/chain"
+	"healthwallet/chain/chaintest"
+	"healthwallet/chain/contracts"
+	"healthwallet/wallet/identity"
+	"healthwallet/wallet/record"
+	"healthwallet/wallet/vault"
+)
+
+// testAddress is the chain address of testMnemonic.
+func testAddress(t testing.TB) common.Address {
+	t.Helper()
+	id, err := identity.FromMnemonic(testMnemonic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer id.Wipe()
+	return id.Address()
+}
+
+// chainSwitch opens a simulated chain for the wallet, or refuses as an
+// unreachable node would while down is set.
+type chainSwitch struct {
+	sim   *chaintest.Sim
+	down  atomic.Bool
+	opens atomic.Int32
+}
+
+func (c *chainSwitch) open(ctx context.Context, s ChainSettings, dir string, fund common.Address) (*chain.Network, error) {
+	c.opens.Add(1)
+	if c.down.Load() {
+		return nil, &chain.ChainDownError{URL: "http://127.0.0.1:8545", Err: errors.New("connection refused")}
+	}
+	// The wallet closes what it opens; the simulated chain lives on.
+	n := c.sim.Network
+	return chain.NewNetwork(n.Client, n.ChainID, n.Registry, n.Kind, n.URL, nil, nil), nil
+}
+
+func newChainWallet(t *testing.T) (*Wallet, *chainSwitch) {
+	t.Helper()
+	sw := &chainSwitch{sim: chaintest.Simulated(t, testAddress(t))}
+	opts := fastKDF
+	opts.OpenChain = sw.open
+	w, err := Create(t.TempDir(), testMnemonic, testPassword, "Ada Lovelace", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w, sw
+}
+
+// importObservations imports n Observations whose ids and texts start with
+// prefix, and returns the files' contents.
+func importObservations(t *testing.T, w *Wallet, prefix string, n int) []string {
+	t.Helper()
+	var files, raws []string
+	for i := range n {
+		raw := fmt.Sprintf(`{"resourceType":"Observation","id":"%s-%d","status":"final","code":{"text":"%s glucose reading %d"},"valueQuantity":{"value":%d,"unit":"mg/dL"}}`, prefix, i, prefix, i, 80+i)
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("%s-%d.json", prefix, i))
+		if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files, raws = append(files, path), append(raws, raw)
+	}
+	rep, err := w.Import(context.Background(), files, nil)
+	if err != nil || rep.Imported != n {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	return raws
+}
+
+// anchoredRoots lists every Anchored event's root on the chain.
+func anchoredRoots(t *testing.T, n *chain.Network) []common.Hash {
+	t.Helper()
+	reg := contracts.NewHealthRegistry()
+	logs, err := n.Client.FilterLogs(context.Background(), ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
+		Topics: [][]common.Hash{{reg.GetABI().Events["Anchored"].ID}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roots []common.Hash
+	for _, l := range logs {
+		roots = append(roots, l.Topics[2])
+	}
+	return roots
+}
+
+func TestAnchorAndVerify(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "happy", 5)
+
+	recs, _ := w.Records(Query{})
+	for _, r := range recs {
+		if r.Anchor.State != record.AnchorWaiting {
+			t.Fatalf("before anchoring: %+v", r.Anchor)
+		}
+		v, err := w.Verify(ctx, r.ID)
+		if err != nil || v.Anchored || v.Valid || v.Problem != ProblemWaiting {
+			t.Fatalf("Verify before anchoring = %+v, %v", v, err)
+		}
+	}
+
+	rep, err := w.Anchor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Batches) != 1 || rep.Batches[0].Count != 5 || !rep.Batches[0].New || rep.Batches[0].State != "included" || rep.Queued != 0 || rep.Problem != "" {
+		t.Fatalf("Anchor report %+v", rep)
+	}
+	b := rep.Batches[0]
+	if b.Block == 0 || b.Time.IsZero() || b.TxHash == "" || rep.Waiting() {
+		t.Fatalf("batch %+v", b)
+	}
+
+	recs, _ = w.Records(Query{})
+	for _, r := range recs {
+		if r.Anchor.State != record.AnchorAnchored || r.Anchor.Block != b.Block || r.Anchor.Root != b.Root {
+			t.Fatalf("record %s after anchoring: %+v", r.ID, r.Anchor)
+		}
+		v, err := w.Verify(ctx, r.ID)
+		if err != nil || !v.Anchored || !v.Valid || v.Problem != "" || v.Root.Hex() != b.Root || v.Block != b.Block || !v.Time.Equal(b.Time) {
+			t.Fatalf("Verify = %+v, %v; batch %+v", v, err, b)
+		}
+		js, _ := json.Marshal(v)
+		var shape map[string]any
+		json.Unmarshal(js, &shape)
+		for _, k := range []string{"anchored", "root", "block", "time", "valid", "problem"} {
+			if _, ok := shape[k]; !ok || len(shape) != 6 {
+				t.Fatalf("Verify JSON %s: want exactly anchored, root, block, time, valid, problem", js)
+			}
+		}
+	}
+	if d, err := w.Record(recs[0].ID); err != nil || d.Anchor.State != record.AnchorAnchored {
+		t.Fatalf("Record detail anchor: %+v, %v", d.Anchor, err)
+	}
+	if _, err := w.Verify(ctx, "00000000000000000000000000000000"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Verify of an unknown id: %v", err)
+	}
+
+	// Nothing left: a second Anchor makes no batch and sends nothing.
+	rep, err = w.Anchor(ctx)
+	if err != nil || len(anchoredRoots(t, sw.sim.Network)) != 1 {
+		t.Fatalf("second Anchor: %+v, %v", rep, err)
+	}
+	for _, b := range rep.Batches {
+		if b.New {
+			t.Fatalf("second Anchor made a batch: %+v", rep)
+		}
+	}
+
+	st, err := w.ChainStatus(ctx)
+	if err != nil || !st.Connected || st.ChainID != 1337 || st.Registry != sw.sim.Registry.Hex() || st.Address != testAddress(t).Hex() || st.Balance == "" || st.Balance == "0" {
+		t.Fatalf("ChainStatus = %+v, %v", st, err)
+	}
+	if len(st.Outbox) != 1 || st.Outbox[0].Kind != "anchor" || st.Outbox[0].TxHash != b.TxHash || st.Outbox[0].Attempts != 1 {
+		t.Fatalf("outbox %+v", st.Outbox)
+	}
+	// The settings were saved in the sealed profile.
+	if s := w.ChainSettings(); s.ChainID != 1337 || s.Registry != sw.sim.Registry.Hex() {
+		t.Fatalf("saved settings %+v", s)
+	}
+
+	// The anchoring state survives a restart.
+	dir := w.Dir()
+	w.Close()
+	w2, err := Open(dir, Options{OpenChain: sw.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = w2.Records(Query{})
+	if recs[0].Anchor.State != record.AnchorAnchored {
+		t.Fatalf("after reopening: %+v", recs[0].Anchor)
+	}
+	if v, err := w2.Verify(ctx, recs[0].ID); err != nil || !v.Valid {
+		t.Fatalf("Verify after reopening: %+v, %v", v, err)
+	}
+}
+
+// A record altered in the vault after it was anchored fails verification,
+// with the reason, and its listing says so.
+func TestVerifyDetectsAlteration(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "tamper", 4)
+	if _, err := w.Anchor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := w.Records(Query{})
+	a, b := recs[0], recs[1]
+
+	// 1. A version's anchoring data swapped with another's (what a
+	// record whose content changed looks like to the commitment check).
+	va, _ := parseID(a.ID)
+	vb, _ := parseID(b.ID)
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		pa, _, err := tx.State(spaceVersion, versionKey(va, 1))
+		if err != nil {
+			return err
+		}
+		pb, _, err := tx.State(spaceVersion, versionKey(vb, 1))
+		if err != nil {
+			return err
+		}
+		if err := tx.PutState(spaceVersion, versionKey(va, 1), pb); err != nil {
+			return err
+		}
+		return tx.PutState(spaceVersion, versionKey(vb, 1), pa)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.Verify(ctx, a.ID)
+	if err != nil || v.Valid || !v.Anchored || !strings.Contains(v.Problem, "no longer matches what was anchored") {
+		t.Fatalf("Verify of a mismatched record = %+v, %v", v, err)
+	}
+	if r, _ := w.Record(a.ID); r.Anchor.State != record.AnchorFailed || !strings.Contains(r.Anchor.Problem, "verification failed") {
+		t.Fatalf("listing after a failed verification: %+v", r.Anchor)
+	}
+
+	// 2. The body replaced by a raw write to the vault file.
+	c := recs[2]
+	dir := w.Dir()
+	w.Close()
+	db, err := bbolt.Open(filepath.Join(dir, VaultFileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, _ := parseID(c.ID)
+	vd, _ := parseID(recs[3].ID)
+	err = db.Update(func(btx *bbolt.Tx) error {
+		records := btx.Bucket([]byte("records"))
+		other := records.Bucket(vd[:]).Get([]byte{0, 0, 0, 1, 1})
+		return records.Bucket(vc[:]).Put([]byte{0, 0, 0, 1, 1}, bytes.Clone(other))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, err := Open(dir, Options{OpenChain: sw.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	v, err = w2.Verify(ctx, c.ID)
+	if err != nil || v.Valid || !v.Anchored || !strings.Contains(v.Problem, "cannot be read back intact") {
+		t.Fatalf("Verify of a replaced body = %+v, %v", v, err)
+	}
+	if v, err := w2.Verify(ctx, recs[3].ID); err != nil || !v.Valid {
+		t.Fatalf("an untouched record of the same batch: %+v, %v", v, err)
+	}
+}
+
+// With the chain down, imports and anchor requests queue; once it is back,
+// every batch lands exactly once.
+func TestAnchorOfflineThenOnce(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	sw.down.Store(true)
+
+	importObservations(t, w, "first", 3)
+	rep, err := w.Anchor(ctx)
+	if err != nil {
+		t.Fatalf("Anchor with the chain down returned an error: %v", err)
+	}
+	if len(rep.Batches) != 1 || rep.Batches[0].State != "pending" || !strings.Contains(rep.Problem, "cannot reach the chain") || !rep.Waiting() {
+		t.Fatalf("offline Anchor = %+v", rep)
+	}
+	importObservations(t, w, "second", 2)
+	rep, err = w.Anchor(ctx)
+	if err != nil || len(rep.Batches) != 2 {
+		t.Fatalf("second offline Anchor = %+v, %v", rep, err)
+	}
+	recs, _ := w.Records(Query{})
+	for _, r := range recs {
+		if r.Anchor.State != record.AnchorWaiting || !strings.Contains(r.Anchor.Problem, "cannot reach the chain") {
+			t.Fatalf("offline record state %+v", r.Anchor)
+		}
+	}
+	if v, _ := w.Verify(ctx, recs[0].ID); v.Anchored || v.Valid || !strings.HasPrefix(v.Problem, ProblemWaiting) {
+		t.Fatalf("offline Verify = %+v", v)
+	}
+	st, err := w.ChainStatus(ctx)
+	if err != nil || st.Connected || st.Problem == "" || len(st.Outbox) != 2 || st.Outbox[0].LastError == "" {
+		t.Fatalf("offline ChainStatus = %+v, %v", st, err)
+	}
+
+	sw.down.Store(false)
+	rep, err = w.Anchor(ctx)
+	if err != nil || rep.Problem != "" || rep.Waiting() {
+		t.Fatalf("Anchor with the chain back = %+v, %v", rep, err)
+	}
+	roots := anchoredRoots(t, sw.sim.Network)
+	seen := map[common.Hash]int{}
+	for _, r := range roots {
+		seen[r]++
+	}
+	if len(roots) != 2 {
+		t.Fatalf("%d Anchored events, want 2 (one per batch)", len(roots))
+	}
+	for _, b := range rep.Batches {
+		if seen[common.HexToHash(b.Root)] != 1 {
+			t.Fatalf("batch %s anchored %d times", b.Root, seen[common.HexToHash(b.Root)])
+		}
+	}
+	recs, _ = w.Records(Query{})
+	for _, r := range recs {
+		if v, err := w.Verify(ctx, r.ID); err != nil || !v.Valid {
+			t.Fatalf("record %s after the chain came back: %+v, %v", r.ResourceID, v, err)
+		}
+	}
+}
+
+// A new version of a record is anchored on its own; a deleted record's
+// queued commitment is dropped, not anchored.
+func TestAnchorVersionsAndDeletes(t *testing.T) {
+	w, _ := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "v", 2)
+	if _, err := w.Anchor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v0.json")
+	os.WriteFile(path, []byte(`{"resourceType":"Observation","id":"v-0","status":"amended","code":{"text":"v glucose reading 0"},"valueQuantity":{"value":99,"unit":"mg/dL"}}`), 0o600)
+	if rep, err := w.Import(ctx, []string{path}, nil); err != nil || rep.Versions != 1 {
+		t.Fatalf("new version: %+v, %v", rep, err)
+	}
+	importObservations(t, w, "gone", 1)
+	gone, _ := w.Search("gone", 1)
+	if err := w.Delete(gone[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := w.Search("v glucose reading 0", 1)
+	if recs[0].Version != 2 || recs[0].Anchor.State != record.AnchorWaiting {
+		t.Fatalf("new version: %+v", recs[0])
+	}
+	rep, err := w.Anchor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var made *AnchorBatch
+	for i := range rep.Batches {
+		if rep.Batches[i].New {
+			made = &rep.Batches[i]
+		}
+	}
+	if made == nil || made.Count != 1 {
+		t.Fatalf("batch of the new version: %+v", rep)
+	}
+	if v, err := w.Verify(ctx, recs[0].ID); err != nil || !v.Valid || v.Root.Hex() != made.Root {
+		t.Fatalf("Verify of version 2 = %+v, %v", v, err)
+	}
+}
+
+// Records imported before anchoring existed (no queued commitment) are
+// found and anchored.
+func TestAnchorSweepsOlderRecords(t *testing.T) {
+	w, _ := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "old", 3)
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		return tx.ForEachState(spacePending, func(k, _ []byte) error { return tx.DeleteState(spacePending, k) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.Anchor(ctx)
+	if err != nil || len(rep.Batches) != 1 || rep.Batches[0].Count != 3 {
+		t.Fatalf("Anchor of older records = %+v, %v", rep, err)
+	}
+	recs, _ := w.Records(Query{})
+	for _, r := range recs {
+		if v, err := w.Verify(ctx, r.ID); err != nil || !v.Valid {
+			t.Fatalf("%+v, %v", v, err)
+		}
+	}
+}
+
+// TestNothingPrivateOnChain scans every transaction's calldata and every log
+// the wallet produced for the records' text, resource ids, salts, content
+// hashes, commitments and the wallet's sharing key: none may appear.
+func TestNothingPrivateOnChain(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	raws := importObservations(t, w, "private-marker", 6)
+	importObservations(t, w, "second-batch", 3)
+	if _, err := w.Anchor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	importObservations(t, w, "third", 2)
+	if _, err := w.Anchor(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	var needles [][]byte
+	add := func(b []byte) {
+		if len(b) > 0 {
+			needles = append(needles, b, []byte(fmt.Sprintf("%x", b)))
+		}
+	}
+	for _, raw := range raws {
+		var m map[string]any
+		json.Unmarshal([]byte(raw), &m)
+		add([]byte(m["id"].(string)))
+		add([]byte(m["code"].(map[string]any)["text"].(string)))
+		canon, _ := record.Canonical([]byte(raw))
+		add(crypto.Keccak256(canon))
+	}
+	add([]byte("private-marker"))
+	recs, _ := w.Records(Query{})
+	for _, r := range recs {
+		vid, _ := parseID(r.ID)
+		add(vid[:])
+		versions, _ := w.vault.Versions(vid)
+		for _, vm := range versions {
+			m, _ := decodeMeta(vm.Meta)
+			add([]byte(m.Salt))
+			h, _ := hexDecode(m.ContentHash)
+			add(h)
+		}
+	}
+	w.vault.View(func(tx *vault.ReadTx) error {
+		return tx.ForEachState(spaceBatch, func(_, v []byte) error {
+			var b batch
+			json.Unmarshal(v, &b)
+			if len(b.Leaves) > 1 { // a one-leaf batch's root is its leaf
+				for _, l := range b.Leaves {
+					add(l[:])
+				}
+			}
+			return nil
+		})
+	})
+	w.mu.RLock()
+	add(w.id.SharingKey().PublicKey().Bytes())
+	w.mu.RUnlock()
+
+	client := sw.sim.Client
+	head, err := client.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scanned, logs int
+	for n := uint64(0); n <= head; n++ {
+		blk, err := client.BlockByNumber(ctx, new(big.Int).SetUint64(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tx := range blk.Transactions() {
+			scanned++
+			rc, err := client.TransactionReceipt(ctx, tx.Hash())
+			if err != nil {
+				t.Fatal(err)
+			}
+			hay := [][]byte{tx.Data()}
+			for _, l := range rc.Logs {
+				logs++
+				hay = append(hay, l.Data)
+				for _, topic := range l.Topics {
+					hay = append(hay, topic[:])
+				}
+			}
+			for _, h := range hay {
+				for _, needle := range needles {
+					if bytes.Contains(h, needle) || bytes.Contains([]byte(fmt.Sprintf("%x", h)), needle) {
+						t.Errorf("block %d tx %s carries private data %q", n, tx.Hash(), needle)
+					}
+				}
+			}
+		}
+	}
+	if scanned < 3 || logs < 2 {
+		t.Fatalf("scanned %d transactions and %d logs: the test saw too little", scanned, logs)
+	}
+	t.Logf("scanned %d transactions and %d logs for %d private strings", scanned, logs, len(needles))
+}
+
+func hexDecode(s string) ([]byte, error) {
+	var b []byte
+	_, err := fmt.Sscanf(s, "%x", &b)
+	return b, err
+}
