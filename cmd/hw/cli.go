@@ -197,6 +197,7 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 		c.backupCommand(),
 		c.restoreBackupCommand(),
 		c.backupIdentityCommand(),
+		c.relayCommand(),
 	)
 	root.AddCommand(c.chainCommands()...)
 	root.AddCommand(c.anchorCommands()...)

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/spf13/cobra"
+
+	"healthwallet/chain"
+	"healthwallet/wallet/relay"
+)
+
+// relayCommand is hw relay: the link server of DESIGN §7, as a process.
+func (c *cli) relayCommand() *cobra.Command {
+	var (
+		listen, dataDir, registry, publicURL, logFormat string
+		failOpen, trustProxy                            bool
+		drain, locationTTL                              time.Duration
+		maxUpload                                       int64
+		maxFailures                                     int
+		rateIP, rateShare                               float64
+	)
+	cmd := &cobra.Command{
+		Use:   "relay --listen ADDR --data DIR [--chain URL [--registry ADDR]] [--public-url URL]",
+		Short: "Run the link server that serves SMART Health Links to receivers",
+		Long: `hw relay runs the relay: the server that holds the encrypted files of shared
+links and serves them to receivers under the SMART Health Links protocol, with
+passcodes, expiry, revocation, an access log sealed to the patient, and a
+management API that only the patient's signature opens.
+
+With --chain (and --registry, unless the node names its registry, as
+hw chain serve does) the relay asks the chain, on every request, whether the
+share's grant is still active: revoked or expired ends the share.
+When the chain cannot be reached the relay answers 503 ("cannot check consent
+right now") unless --chain-fail-open is given.
+
+It prints the URL it listens on and runs until SIGINT or SIGTERM, then
+finishes the requests in flight (up to --drain) and exits 0. Logs (JSON, or
+text with --log-format text) go to standard error; they hold no health data,
+recipients, passcodes or keys.`,
+		Args: cobra.NoArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			if dataDir == "" {
+				return userErrorf("hw relay needs --data DIR: the directory that holds the relay's store")
+			}
+			var handler slog.Handler
+			switch logFormat {
+			case "json":
+				handler = slog.NewJSONHandler(c.stderr, nil)
+			case "text":
+				handler = slog.NewTextHandler(c.stderr, nil)
+			default:
+				return userErrorf("--log-format %q: use json or text", logFormat)
+			}
+			logger := slog.New(handler)
+			ctx := cmd.Context()
+
+			cfg := relay.Config{
+				DataDir:       dataDir,
+				PublicURL:     publicURL,
+				ChainFailOpen: failOpen,
+				TrustProxy:    trustProxy,
+				Logger:        logger,
+				Limits: relay.Limits{
+					MaxCreateBody:      maxUpload,
+					DefaultMaxFailures: maxFailures,
+					LocationTTL:        locationTTL,
+					PerIP:              relay.Rate{PerSecond: rateIP, Burst: max(1, int(4*rateIP))},
+					PerShare:           relay.Rate{PerSecond: rateShare, Burst: max(1, int(4*rateShare))},
+				},
+			}
+			if publicURL != "" {
+				if _, err := relay.ParsePublicURL(publicURL); err != nil {
+					return userErrorf("--public-url: %v", err)
+				}
+			}
+			chainURL := c.chainFlag
+			if chainURL == "" {
+				chainURL = c.getenv("HW_CHAIN")
+			}
+			if registry != "" && chainURL == "" {
+				return userErrorf("--registry needs --chain URL: the chain the registry is on")
+			}
+			if chainURL != "" {
+				checker, closeChain, err := dialRegistry(ctx, chainURL, registry)
+				if err != nil {
+					return err
+				}
+				defer closeChain()
+				cfg.Checker = checker
+			} else {
+				logger.Warn("relay: no --chain: grants are not checked on chain; only the relay's own expiry and revocation apply")
+			}
+
+			srv, err := relay.Open(cfg)
+			if err != nil {
+				return userErrorf("%v", err)
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				srv.Close()
+				return userErrorf("cannot listen on %s: %v; choose another --listen address", listen, err)
+			}
+			url := "http://" + ln.Addr().String()
+			if c.jsonOut {
+				out, _ := json.Marshal(map[string]string{"listen": url, "public": publicURLOr(publicURL, url)})
+				fmt.Fprintln(c.stdout, string(out))
+			} else {
+				fmt.Fprintf(c.stdout, "hw relay: listening on %s", url)
+				if publicURL != "" {
+					fmt.Fprintf(c.stdout, " (links use %s)", publicURL)
+				}
+				fmt.Fprintln(c.stdout)
+			}
+			logger.Info("relay listening", "addr", ln.Addr().String(), "chain_check", cfg.Checker != nil, "fail_open", failOpen)
+			// Run returns nil after a clean drain on SIGINT/SIGTERM (the
+			// context hwMain cancels): hw then exits 0.
+			return srv.Run(ctx, ln, drain)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8787", "listen on `ADDR` (host:port; port 0 picks a free one)")
+	f.StringVar(&dataDir, "data", "", "keep the relay's store in `DIR` (created if missing)")
+	f.StringVar(&registry, "registry", "", "HealthRegistry contract `ADDRESS` on --chain (default: ask the node, as hw chain serve answers)")
+	f.StringVar(&publicURL, "public-url", "", "build manifest and file URLs on `URL` (the address receivers reach, e.g. behind a proxy)")
+	f.BoolVar(&failOpen, "chain-fail-open", false, "serve when the chain cannot be asked (default: refuse with 503)")
+	f.BoolVar(&trustProxy, "trust-proxy", false, "rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)")
+	f.DurationVar(&drain, "drain", 15*time.Second, "on shutdown, wait this long for requests in flight")
+	f.DurationVar(&locationTTL, "location-ttl", time.Minute, "lifetime of a manifest's file URLs (at most 1h)")
+	f.Int64Var(&maxUpload, "max-upload", 32<<20, "largest share upload in `BYTES`")
+	f.IntVar(&maxFailures, "max-failures", 10, "wrong passcodes a share tolerates when its creator names no limit")
+	f.Float64Var(&rateIP, "rate-ip", 10, "requests per second per client address")
+	f.Float64Var(&rateShare, "rate-share", 5, "requests per second per share")
+	f.StringVar(&logFormat, "log-format", "json", "log format on standard error: json or text")
+	return cmd
+}
+
+func publicURLOr(public, listen string) string {
+	if public != "" {
+		return public
+	}
+	return listen
+}
+
+// dialRegistry connects to the chain at url (chain.Dial: checks the node
+// and that a HealthRegistry answers at registry; an empty registry asks the
+// node, as hw chain serve answers) for the relay's per-request grant checks.
+func dialRegistry(ctx context.Context, url, registry string) (relay.GrantChecker, func(), error) {
+	var addr common.Address
+	if registry != "" {
+		if !common.IsHexAddress(registry) {
+			return nil, nil, userErrorf("--registry %q is not a 0x address", registry)
+		}
+		addr = common.HexToAddress(registry)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n, err := chain.Dial(dctx, url, addr, nil)
+	if err != nil {
+		if registry == "" {
+			return nil, nil, userErrorf("the relay cannot check grants on the chain at %s: %v; give the registry with --registry ADDRESS", url, err)
+		}
+		return nil, nil, userErrorf("the relay cannot check grants on the chain at %s: %v", url, err)
+	}
+	return relay.NewChainChecker(n.Client, n.Registry), func() { n.Close() }, nil
+}

@@ -1,0 +1,110 @@
+// Package relay is Health Wallet's link server: it holds the encrypted files of
+// SMART Health Links (shared/specs/links-specification.md) and hands them to
+// whoever holds a link, for as long as the patient's consent stands.
+//
+// A patient's wallet uploads a share with a [Client] ([Client.CreateShare]);
+// the relay answers the SHL protocol to receivers; the wallet reads who came
+// ([Client.AccessLog]) and can end the share at any moment ([Client.Revoke]).
+// `hw relay` runs a [Server] as a process:
+//
+//	srv, err := relay.Open(relay.Config{DataDir: dir, PublicURL: "https://relay.example.org"})
+//	...
+//	err = srv.Run(ctx, listener) // until ctx ends, then drains and returns nil
+//
+// # What the relay promises
+//
+//   - It only ever holds ciphertext: the JWE strings the wallet uploaded (the
+//     link's key never reaches it) and metadata — share id, patient address,
+//     grant digest, flags, expiry, a passcode hash, counters, and an access log
+//     sealed to the patient.
+//   - A share is served only while it is active: not expired, not revoked by
+//     the patient, not locked by too many wrong passcodes, and — when a
+//     [GrantChecker] is configured — while the chain says its grant is active.
+//     The chain is asked on every request. Every other case is a 404, the same
+//     for an id that never existed: a client learns nothing about why.
+//   - When a share ends its ciphertext is shredded at once (revocation, chain
+//     revocation, passcode lock) or by the background purge (expiry).
+//   - A passcode's wrong attempts are counted exactly, even under parallel
+//     requests; at the share's limit the share is dead for good.
+//
+// # HTTP routes
+//
+// The SHL protocol, for receivers (no authentication, CORS open):
+//
+//	POST /shl/{id}                   manifest request {"recipient","passcode","embeddedLengthMax","purpose"}
+//	GET  /shl/{id}?recipient=R       the single file of a U-flag share (application/jose)
+//	GET  /file/{token}               a manifest's location URL: single use, short-lived
+//
+// Status codes: 200; 400 for a malformed request; 401 {"remainingAttempts":N}
+// for a missing or wrong passcode; 404 for a share that is unknown, expired,
+// revoked or locked; 413 for a body over the limit; 429 with Retry-After when a
+// client or a share is rate limited; 503 with Retry-After when the chain
+// cannot be asked about the consent (see Fail closed, below).
+//
+// `purpose` is our extension of the manifest request (and a query parameter of
+// the U-flag GET): an HL7 PurposeOfUse code or a short text the receiver gives
+// for the access, shown to the patient. Other SHL servers ignore it, as the
+// spec asks of unknown fields.
+//
+// The management API, for the patient's wallet (signed, see Authentication):
+//
+//	POST   /api/shares               create a share → ShareInfo
+//	GET    /api/shares               the signer's shares → {"shares":[ShareInfo…]}
+//	DELETE /api/shares/{id}          revoke: 204, ciphertext shredded before the answer
+//	GET    /api/shares/{id}/log      the sealed access log → {"entries":[…]}
+//	GET    /healthz                  200 "ok" while the store answers
+//
+// # Authentication
+//
+// A management request carries
+//
+//	Authorization: HW-Sig ts=UNIX,nonce=B64URL,sig=0xHEX
+//
+// where sig is an EIP-191 personal_sign (go-ethereum's accounts.TextHash) over
+// the canonical string built by [CanonicalRequest]: a version line, the
+// method, the path and query, the hex SHA-256 of the body, the timestamp and
+// the nonce, one per line. The relay refuses a timestamp more than five
+// minutes away from its clock and a nonce it has seen (nonces are kept in the
+// store, so a restart does not reopen a replay window). The recovered address
+// must be the share's patient (or, for a create, the patient named in the
+// body): 401 for a missing, malformed, stale, replayed or unrecoverable
+// signature, 403 for a valid signature by someone else.
+//
+// # The access log
+//
+// Each manifest, file and direct access — served or refused — is logged with
+// its time, the recipient string the receiver gave, the purpose and the
+// outcome. The recipient is the receiver's self-description ("Dr. Smith, City
+// Clinic"): it is for the patient only. Each entry is sealed with HPKE
+// (DHKEM-X25519, HKDF-SHA256, ChaCha20-Poly1305, info "healthwallet/relay-log/v1")
+// to the patient's X25519 sharing key given at creation, so a relay operator
+// cannot read it; [Client.AccessLog] opens them. The relay's own logs (log/slog)
+// carry request id, route pattern, status and latency, never a share id, a
+// token, a recipient, a passcode, a key or any file content.
+//
+// # Fail closed
+//
+// When a [GrantChecker] is configured and the chain cannot be reached (or the
+// grant is not on chain yet), the relay answers 503 "cannot check consent
+// right now" with Retry-After, and serves nothing: consent it cannot confirm
+// is consent it does not assume. [Config.ChainFailOpen] reverses that for
+// deployments that prefer availability; the relay's own expiry and revocation
+// still hold then. A chain answer "not active" (revoked or expired) ends the
+// share: 404 and shredded.
+//
+// # Storage
+//
+// One bbolt file, relay.db in the data directory, fsync on. Buckets: shares
+// (id → metadata JSON), files (id ‖ index → JWE), patients (address ‖ id → ∅,
+// for listing), logs (id ‖ seq → HPKE-sealed entry), nonces (address ‖ nonce →
+// expiry). Shredding overwrites a file's value with zeros in one transaction
+// and deletes it in the next. bbolt is copy-on-write, so freed pages can keep
+// old bytes until they are reused; what can remain is ciphertext under a key
+// the relay never had. A share's metadata and access log stay after it ends,
+// so the patient can still read who came, until [Limits.Retention] past its
+// expiry.
+//
+// Location tokens live in memory only: a restart invalidates outstanding
+// location URLs, and receivers re-fetch the manifest, as the spec requires
+// them to be able to.
+package relay

@@ -1,0 +1,260 @@
+package relay
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// The management API: the patient's wallet creates, lists and revokes its
+// shares and reads their access logs, signing each request.
+
+// ShareInfo is what the relay tells the patient about a share.
+type ShareInfo struct {
+	ID string `json:"id"`
+	// URL is the share's manifest URL: the `url` of the SHL payload.
+	URL         string         `json:"url"`
+	Flag        string         `json:"flag,omitempty"`
+	Patient     common.Address `json:"patient"`
+	GrantDigest common.Hash    `json:"grantDigest"`
+	Created     time.Time      `json:"created"`
+	Expires     time.Time      `json:"expires"`
+	State       State          `json:"state"`
+	// Ended is when the share stopped being served, if it did before
+	// expiry.
+	Ended       *time.Time `json:"ended,omitempty"`
+	Files       int        `json:"files"`
+	Failures    int        `json:"failures"`    // wrong passcodes so far
+	MaxFailures int        `json:"maxFailures"` // the lifetime limit
+	Accesses    int        `json:"accesses"`    // access log entries (kept and dropped)
+	Shredded    bool       `json:"shredded"`    // the ciphertext is gone
+}
+
+func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
+	si := ShareInfo{
+		ID:          rec.ID,
+		URL:         s.baseURL(r) + "/shl/" + rec.ID,
+		Flag:        rec.Flag,
+		Patient:     rec.Patient,
+		GrantDigest: rec.GrantDigest,
+		Created:     time.Unix(rec.Created, 0).UTC(),
+		Expires:     time.Unix(rec.Expires, 0).UTC(),
+		State:       rec.state(s.now()),
+		Files:       len(rec.Files),
+		Failures:    rec.Failures,
+		MaxFailures: rec.MaxFailures,
+		Accesses:    rec.LogCount + rec.LogDropped,
+		Shredded:    rec.Shredded,
+	}
+	if rec.Ended != 0 {
+		t := time.Unix(rec.Ended, 0).UTC()
+		si.Ended = &t
+	}
+	return si
+}
+
+// authenticate checks a management request's signature over body and
+// records its nonce; it returns the signer. On failure it has answered 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byte) (common.Address, bool) {
+	addr, a, err := recoverSigner(r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now(), s.lim.ClockSkew)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", authScheme)
+		writeError(w, http.StatusUnauthorized, err.Error())
+		return common.Address{}, false
+	}
+	fresh, err := s.store.useNonce(addr, []byte(a.nonce), time.Unix(a.ts, 0).Add(2*s.lim.ClockSkew))
+	if err != nil {
+		s.internalError(w, r, "recording a nonce", err)
+		return common.Address{}, false
+	}
+	if !fresh {
+		w.Header().Set("WWW-Authenticate", authScheme)
+		writeError(w, http.StatusUnauthorized, "unauthenticated: this nonce was used before (a replayed request): sign a new request")
+		return common.Address{}, false
+	}
+	return addr, true
+}
+
+// ownShare reads share id for signer; 404 when unknown, 403 when it is
+// another patient's. On failure it has answered.
+func (s *Server) ownShare(w http.ResponseWriter, r *http.Request, signer common.Address) (*shareRecord, bool) {
+	rec, err := s.store.share(r.PathValue("id"))
+	if errors.Is(err, errNoShare) {
+		writeError(w, http.StatusNotFound, "no such share")
+		return nil, false
+	}
+	if err != nil {
+		s.internalError(w, r, "reading a share", err)
+		return nil, false
+	}
+	if rec.Patient != signer {
+		writeError(w, http.StatusForbidden, "this share belongs to another patient: sign with the key that created it")
+		return nil, false
+	}
+	return rec, true
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	if !s.allowClient(w, r) {
+		return
+	}
+	body, ok := readBody(w, r, s.lim.MaxCreateBody)
+	if !ok {
+		return
+	}
+	signer, ok := s.authenticate(w, r, body)
+	if !ok {
+		return
+	}
+	now := s.now()
+	req, err := parseCreateRequest(body, now, s.lim)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if req.Patient != signer {
+		writeError(w, http.StatusForbidden, "the request is signed by another key than the patient's: sign with the patient's key")
+		return
+	}
+	rec := &shareRecord{
+		Patient:     req.Patient,
+		GrantDigest: req.GrantDigest,
+		SharingKey:  req.SharingKey,
+		Flag:        req.Flag,
+		Created:     now.Unix(),
+		Expires:     req.Expires.Unix(),
+		MaxFailures: req.MaxFailures,
+		State:       StateActive,
+	}
+	for _, f := range req.Files {
+		rec.Files = append(rec.Files, fileMeta{ContentType: f.ContentType, Size: len(f.JWE)})
+	}
+	if req.Passcode != "" {
+		s.hashing <- struct{}{}
+		rec.Passcode, err = hashPasscode(req.Passcode)
+		<-s.hashing
+		if err != nil {
+			s.internalError(w, r, "hashing a passcode", err)
+			return
+		}
+	}
+	if rec.ID, err = newShareID(); err != nil {
+		s.internalError(w, r, "making a share id", err)
+		return
+	}
+	if err := s.store.create(rec, req.Files); err != nil {
+		s.internalError(w, r, "storing a share", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.info(r, rec))
+}
+
+// newShareID is 32 random bytes, base64url: 256 bits, as the SHL spec asks
+// of a manifest URL.
+func newShareID() (string, error) {
+	b := make([]byte, idSize)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("reading randomness: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	if !s.allowClient(w, r) {
+		return
+	}
+	body, ok := readBody(w, r, s.lim.MaxManifestBody)
+	if !ok {
+		return
+	}
+	signer, ok := s.authenticate(w, r, body)
+	if !ok {
+		return
+	}
+	recs, err := s.store.byPatient(signer)
+	if err != nil {
+		s.internalError(w, r, "listing shares", err)
+		return
+	}
+	slices.SortFunc(recs, func(a, b *shareRecord) int { return int(b.Created - a.Created) })
+	out := struct {
+		Shares []ShareInfo `json:"shares"`
+	}{Shares: []ShareInfo{}}
+	for _, rec := range recs {
+		out.Shares = append(out.Shares, s.info(r, rec))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	if !s.allowClient(w, r) {
+		return
+	}
+	body, ok := readBody(w, r, s.lim.MaxManifestBody)
+	if !ok {
+		return
+	}
+	signer, ok := s.authenticate(w, r, body)
+	if !ok {
+		return
+	}
+	rec, ok := s.ownShare(w, r, signer)
+	if !ok {
+		return
+	}
+	// Under the share's lock, so no passcode check in flight serves it after
+	// the answer.
+	mu := s.shareLock(rec.ID)
+	mu.Lock()
+	s.dropLocations(rec.ID)
+	err := s.store.end(rec.ID, StateRevoked, s.now())
+	mu.Unlock()
+	if err != nil {
+		s.internalError(w, r, "revoking a share", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// sealedEntry is one access log entry on the wire: HPKE-sealed to the
+// patient, base64url.
+type sealedEntry struct {
+	Sealed string `json:"sealed"`
+}
+
+func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
+	if !s.allowClient(w, r) {
+		return
+	}
+	body, ok := readBody(w, r, s.lim.MaxManifestBody)
+	if !ok {
+		return
+	}
+	signer, ok := s.authenticate(w, r, body)
+	if !ok {
+		return
+	}
+	rec, ok := s.ownShare(w, r, signer)
+	if !ok {
+		return
+	}
+	entries, err := s.store.logs(rec.ID)
+	if err != nil {
+		s.internalError(w, r, "reading an access log", err)
+		return
+	}
+	out := struct {
+		Entries []sealedEntry `json:"entries"`
+		Dropped int           `json:"dropped,omitempty"`
+	}{Entries: make([]sealedEntry, 0, len(entries)), Dropped: rec.LogDropped}
+	for _, e := range entries {
+		out.Entries = append(out.Entries, sealedEntry{Sealed: base64.RawURLEncoding.EncodeToString(e)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,96 @@
+package relay
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Rate is a token bucket's refill rate and size.
+type Rate struct {
+	PerSecond float64 // tokens added per second
+	Burst     int     // bucket size: requests allowed at once after a quiet spell
+}
+
+// limiter is a set of token buckets, one per key (a client address or a
+// share id). It holds at most maxKeys buckets: past that, full buckets (keys
+// quiet long enough to have refilled) are forgotten first, since forgetting
+// them changes nothing.
+type limiter struct {
+	rate    Rate
+	maxKeys int
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(r Rate, maxKeys int) *limiter {
+	return &limiter{rate: r, maxKeys: maxKeys, buckets: make(map[string]*bucket)}
+}
+
+// allow takes a token from key's bucket at time now. When there is none it
+// says how long until there is one.
+func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	if l == nil {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= l.maxKeys {
+			l.sweepLocked(now)
+		}
+		if len(l.buckets) >= l.maxKeys {
+			for k := range l.buckets { // still full: forget one at random
+				delete(l.buckets, k)
+				break
+			}
+		}
+		b = &bucket{tokens: float64(l.rate.Burst), last: now}
+		l.buckets[key] = b
+	}
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		b.tokens = math.Min(float64(l.rate.Burst), b.tokens+el*l.rate.PerSecond)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := time.Duration((1 - b.tokens) / l.rate.PerSecond * float64(time.Second))
+	return false, wait
+}
+
+// sweep forgets the buckets that have refilled by now.
+func (l *limiter) sweep(now time.Time) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweepLocked(now)
+}
+
+func (l *limiter) sweepLocked(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*l.rate.PerSecond >= float64(l.rate.Burst) {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// retryAfterSeconds is the Retry-After value for a wait: whole seconds,
+// rounded up, at least 1.
+func retryAfterSeconds(d time.Duration) int {
+	s := int(math.Ceil(d.Seconds()))
+	if s < 1 {
+		s = 1
+	}
+	return s
+}

@@ -1,0 +1,515 @@
+package relay
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Buckets of relay.db; see the package documentation's Storage section.
+var (
+	bucketShares   = []byte("shares")   // id(32) → shareRecord JSON
+	bucketFiles    = []byte("files")    // id(32) ‖ index(u32 BE) → JWE bytes
+	bucketPatients = []byte("patients") // address(20) ‖ id(32) → empty
+	bucketLogs     = []byte("logs")     // id(32) ‖ seq(u64 BE) → sealed AccessEntry
+	bucketNonces   = []byte("nonces")   // address(20) ‖ nonce → expiry (u64 BE Unix seconds)
+	bucketMeta     = []byte("meta")     // "format" → version
+)
+
+const (
+	dbFileName  = "relay.db"
+	storeFormat = "healthwallet-relay/1"
+	idSize      = 32 // bytes of randomness in a share id (256 bits, as the SHL spec asks)
+)
+
+// State is where a share is in its life.
+type State string
+
+// States of a share. Everything but StateActive answers 404.
+const (
+	StateActive     State = "active"
+	StateExpired    State = "expired"     // past its expiry
+	StateRevoked    State = "revoked"     // revoked by the patient at the relay
+	StateGrantEnded State = "grant-ended" // the chain said the grant is revoked or expired
+	StateLocked     State = "locked"      // the passcode's failure limit was reached
+)
+
+// passcodeHash is an Argon2id hash of a share's passcode with its parameters.
+type passcodeHash struct {
+	Salt    []byte `json:"salt"`
+	Hash    []byte `json:"hash"`
+	Time    uint32 `json:"t"`
+	MemKiB  uint32 `json:"m"`
+	Threads uint8  `json:"p"`
+}
+
+// fileMeta describes a stored file without its ciphertext.
+type fileMeta struct {
+	ContentType string `json:"contentType"`
+	Size        int    `json:"size"`
+}
+
+// shareRecord is a share's metadata as stored.
+type shareRecord struct {
+	ID          string         `json:"id"`
+	Patient     common.Address `json:"patient"`
+	GrantDigest common.Hash    `json:"grantDigest"`
+	SharingKey  []byte         `json:"sharingKey"`
+	Flag        string         `json:"flag"`
+	Created     int64          `json:"created"`
+	Expires     int64          `json:"expires"`
+	Passcode    *passcodeHash  `json:"passcode,omitempty"`
+	MaxFailures int            `json:"maxFailures"`
+	Failures    int            `json:"failures"`
+	State       State          `json:"state"` // StateActive until something ends it; expiry is computed
+	Ended       int64          `json:"ended,omitempty"`
+	Shredded    bool           `json:"shredded"`
+	Files       []fileMeta     `json:"files"`
+	LogCount    int            `json:"logCount"`
+	LogDropped  int            `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
+}
+
+// state is the share's state at time now.
+func (r *shareRecord) state(now time.Time) State {
+	if r.State != StateActive {
+		return r.State
+	}
+	if now.Unix() >= r.Expires {
+		return StateExpired
+	}
+	return StateActive
+}
+
+func (r *shareRecord) has(flag string) bool { return bytes.Contains([]byte(r.Flag), []byte(flag)) }
+
+var (
+	errNoShare   = errors.New("no such share")
+	errNotActive = errors.New("share not active")
+)
+
+// store is the relay's bbolt file.
+type store struct {
+	db *bolt.DB
+}
+
+// openStore opens (creating) dir/relay.db. bbolt's fsync stays on.
+func openStore(dir string) (*store, error) {
+	if dir == "" {
+		return nil, errors.New("relay: no data directory: give one (hw relay --data DIR)")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("relay: creating the data directory: %w", err)
+	}
+	path := filepath.Join(dir, dbFileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("relay: %s is in use by another process (is another relay running on this data directory?)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("relay: opening %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		switch v := meta.Get([]byte("format")); {
+		case v == nil:
+			return meta.Put([]byte("format"), []byte(storeFormat))
+		case string(v) != storeFormat:
+			return fmt.Errorf("%s has format %q, this relay reads %q: use a newer hw or another data directory", path, v, storeFormat)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("relay: preparing %s: %w", path, err)
+	}
+	return &store{db: db}, nil
+}
+
+func (s *store) close() error { return s.db.Close() }
+
+// idKey decodes a share id (base64url of 32 bytes) to its key; false for
+// anything else, which then is simply not found.
+func idKey(id string) ([]byte, bool) {
+	if len(id) != base64.RawURLEncoding.EncodedLen(idSize) {
+		return nil, false
+	}
+	k, err := base64.RawURLEncoding.DecodeString(id)
+	if err != nil || len(k) != idSize || base64.RawURLEncoding.EncodeToString(k) != id {
+		return nil, false
+	}
+	return k, true
+}
+
+func getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
+	v := tx.Bucket(bucketShares).Get(key)
+	if v == nil {
+		return nil, errNoShare
+	}
+	var r shareRecord
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, fmt.Errorf("relay: a share record is damaged: %w", err)
+	}
+	return &r, nil
+}
+
+func putRecord(tx *bolt.Tx, key []byte, r *shareRecord) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("relay: encoding a share record: %w", err)
+	}
+	return tx.Bucket(bucketShares).Put(key, v)
+}
+
+// create stores a new share and its files in one transaction.
+func (s *store) create(r *shareRecord, files []File) error {
+	key, ok := idKey(r.ID)
+	if !ok {
+		return fmt.Errorf("relay: internal: bad share id")
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketShares).Get(key) != nil {
+			return fmt.Errorf("relay: internal: share id collision")
+		}
+		if err := putRecord(tx, key, r); err != nil {
+			return err
+		}
+		fb := tx.Bucket(bucketFiles)
+		for i, f := range files {
+			if err := fb.Put(filesKey(key, i), []byte(f.JWE)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketPatients).Put(append(r.Patient.Bytes(), key...), nil)
+	})
+}
+
+func filesKey(id []byte, i int) []byte {
+	k := make([]byte, 0, len(id)+4)
+	k = append(k, id...)
+	return binary.BigEndian.AppendUint32(k, uint32(i))
+}
+
+// share reads a share's metadata.
+func (s *store) share(id string) (*shareRecord, error) {
+	key, ok := idKey(id)
+	if !ok {
+		return nil, errNoShare
+	}
+	var r *shareRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		r, err = getRecord(tx, key)
+		return err
+	})
+	return r, err
+}
+
+// update changes a share's metadata in one write transaction: fn sees the
+// current record and changes it; an error from fn aborts the change.
+func (s *store) update(id string, fn func(r *shareRecord) error) error {
+	key, ok := idKey(id)
+	if !ok {
+		return errNoShare
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, key)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+		return putRecord(tx, key, r)
+	})
+}
+
+// file reads file i of an unshredded share.
+func (s *store) file(id string, i int) ([]byte, error) {
+	key, ok := idKey(id)
+	if !ok {
+		return nil, errNoShare
+	}
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketFiles).Get(filesKey(key, i))
+		if v == nil {
+			return errNoShare
+		}
+		out = bytes.Clone(v)
+		return nil
+	})
+	return out, err
+}
+
+// end marks a share ended with state st (unless it already ended) and
+// shreds its files.
+func (s *store) end(id string, st State, now time.Time) error {
+	err := s.update(id, func(r *shareRecord) error {
+		if r.State == StateActive {
+			r.State = st
+			r.Ended = now.Unix()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.shred(id)
+}
+
+// shred overwrites a share's files with zeros in one transaction, deletes
+// them in the next, and marks the share shredded.
+func (s *store) shred(id string) error {
+	key, ok := idKey(id)
+	if !ok {
+		return errNoShare
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketFiles).Cursor()
+		for k, v := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, v = c.Next() {
+			if err := c.Bucket().Put(bytes.Clone(k), make([]byte, len(v))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("relay: overwriting a share's files: %w", err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFiles)
+		var keys [][]byte
+		c := b.Cursor()
+		for k, _ := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k))
+		}
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		r, err := getRecord(tx, key)
+		if err != nil {
+			return err
+		}
+		r.Shredded = true
+		return putRecord(tx, key, r)
+	})
+	if err != nil {
+		return fmt.Errorf("relay: deleting a share's files: %w", err)
+	}
+	return nil
+}
+
+// appendLog adds a sealed entry to a share's access log, in a batched write
+// transaction (concurrent accesses share one fsync). Past maxEntries the
+// entry is counted as dropped instead of kept.
+func (s *store) appendLog(id string, sealed []byte, maxEntries int) error {
+	key, ok := idKey(id)
+	if !ok {
+		return errNoShare
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		return appendLogTx(tx, key, sealed, maxEntries)
+	})
+}
+
+func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int) error {
+	r, err := getRecord(tx, key)
+	if err != nil {
+		return err
+	}
+	if r.LogCount >= maxEntries {
+		r.LogDropped++
+		return putRecord(tx, key, r)
+	}
+	lb := tx.Bucket(bucketLogs)
+	seq, err := lb.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := lb.Put(binary.BigEndian.AppendUint64(bytes.Clone(key), seq), sealed); err != nil {
+		return err
+	}
+	r.LogCount++
+	return putRecord(tx, key, r)
+}
+
+// logs returns a share's sealed access log, oldest first.
+func (s *store) logs(id string) ([][]byte, error) {
+	key, ok := idKey(id)
+	if !ok {
+		return nil, errNoShare
+	}
+	var out [][]byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketLogs).Cursor()
+		for k, v := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, v = c.Next() {
+			out = append(out, bytes.Clone(v))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// byPatient returns the records of a patient's shares.
+func (s *store) byPatient(addr common.Address) ([]*shareRecord, error) {
+	prefix := addr.Bytes()
+	var out []*shareRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketPatients).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			r, err := getRecord(tx, k[len(prefix):])
+			if errors.Is(err, errNoShare) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// useNonce records that addr used nonce, kept until expiry; false when it
+// was used before (a replay).
+func (s *store) useNonce(addr common.Address, nonce []byte, expiry time.Time) (bool, error) {
+	k := append(addr.Bytes(), nonce...)
+	fresh := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketNonces)
+		if b.Get(k) != nil {
+			return nil
+		}
+		fresh = true
+		return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(expiry.Unix())))
+	})
+	return fresh, err
+}
+
+// purgeReport says what a purge did.
+type purgeReport struct {
+	Shredded int // shares whose files were shredded
+	Deleted  int // shares removed with their logs, past retention
+	Nonces   int // nonces forgotten
+}
+
+// purge shreds the files of every share no longer active at now, deletes
+// shares (record, log, index) whose expiry is more than retention ago, and
+// forgets expired nonces.
+func (s *store) purge(now time.Time, retention time.Duration) (purgeReport, error) {
+	var rep purgeReport
+	var toShred, toDelete []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
+			var r shareRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return nil // a damaged record is left for an operator; it is never served
+			}
+			if r.state(now) == StateActive {
+				return nil
+			}
+			if !r.Shredded {
+				toShred = append(toShred, r.ID)
+			}
+			if now.Sub(time.Unix(r.Expires, 0)) > retention {
+				toDelete = append(toDelete, r.ID)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return rep, err
+	}
+	for _, id := range toShred {
+		err := s.update(id, func(r *shareRecord) error {
+			if r.State == StateActive {
+				r.State = StateExpired
+				r.Ended = r.Expires
+			}
+			return nil
+		})
+		if err == nil {
+			err = s.shred(id)
+		}
+		if err != nil {
+			return rep, err
+		}
+		rep.Shredded++
+	}
+	for _, id := range toDelete {
+		if err := s.delete(id); err != nil {
+			return rep, err
+		}
+		rep.Deleted++
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketNonces)
+		var old [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) < now.Unix() {
+				old = append(old, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		rep.Nonces = len(old)
+		return nil
+	})
+	return rep, err
+}
+
+// delete removes a (shredded) share entirely: record, log and index entry.
+func (s *store) delete(id string) error {
+	if err := s.shred(id); err != nil && !errors.Is(err, errNoShare) {
+		return err
+	}
+	key, ok := idKey(id)
+	if !ok {
+		return errNoShare
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, key)
+		if err != nil {
+			return err
+		}
+		lb := tx.Bucket(bucketLogs)
+		var keys [][]byte
+		c := lb.Cursor()
+		for k, _ := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k))
+		}
+		for _, k := range keys {
+			if err := lb.Delete(k); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketPatients).Delete(append(r.Patient.Bytes(), key...)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketShares).Delete(key)
+	})
+}
