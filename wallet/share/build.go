@@ -1,0 +1,178 @@
+package share
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"healthwallet/chain/merkle"
+)
+
+// SharedRecord is one record version to share, as the wallet holds it.
+type SharedRecord struct {
+	// Resource is the FHIR resource's original JSON.
+	Resource json.RawMessage
+	// Salt is the salt of the record version's commitment.
+	Salt [32]byte
+	// AnchorRoot and AnchorProof place the commitment in an anchored batch.
+	AnchorRoot  [32]byte
+	AnchorProof merkle.Proof
+}
+
+// ShareRequest is what [BuildShare] needs to make a share's files.
+type ShareRequest struct {
+	Records []SharedRecord
+	// Key is the link's key (see [NewKey]); the grant is bound to it.
+	Key [32]byte
+	// Patient whose records these are; Signer signs the grant and must be
+	// the patient's key or a SHARE delegate's.
+	Patient common.Address
+	Signer  *ecdsa.PrivateKey
+	// Recipient is the recipient card's SharingKeyHash, or zero for anyone
+	// holding the link.
+	Recipient common.Hash
+	// PurposeCode is an HL7 PurposeOfUse code (see [Purposes]).
+	PurposeCode string
+	// NotBefore (zero: now) and Expiry bound the grant.
+	NotBefore, Expiry time.Time
+	// ChainID and Registry are the chain and HealthRegistry the grant is for.
+	ChainID  *big.Int
+	Registry common.Address
+}
+
+// EncryptedFile is one file of a share, ready for the relay.
+type EncryptedFile struct {
+	ContentType string
+	JWE         string
+}
+
+// Share is a share's grant and files. The caller uploads Files, issues
+// Digest on chain until Grant.Expiry, and hands out the link.
+type Share struct {
+	Grant     Grant
+	Digest    common.Hash
+	Signature []byte
+	// Bundle is the FHIR Bundle (type collection) of the records, in order;
+	// Proof the proof file. Both in plaintext, for the sharer's own records.
+	Bundle []byte
+	Proof  []byte
+	// Files are Bundle and Proof encrypted with the link's key.
+	Files []EncryptedFile
+}
+
+// BuildShare assembles a share: a FHIR Bundle of the records, the grant
+// (scope = Merkle root of the records' commitments, grantId bound to the
+// link's key), its signature, the proof file, and both files encrypted
+// under the link's key. It checks every record's commitment against its
+// anchor proof, so a share never carries a proof that would fail.
+func BuildShare(req ShareRequest) (*Share, error) {
+	if len(req.Records) == 0 {
+		return nil, errors.New("share: nothing to share: choose at least one record")
+	}
+	if len(req.Records) > MaxProofRecords {
+		return nil, fmt.Errorf("share: %d records, at most %d in one share", len(req.Records), MaxProofRecords)
+	}
+	if req.Signer == nil {
+		return nil, errors.New("share: no signing key")
+	}
+	if req.ChainID == nil || !req.ChainID.IsUint64() || req.ChainID.Sign() <= 0 {
+		return nil, errors.New("share: the chain id must be a positive 64-bit number")
+	}
+	purpose, err := PurposeHash(req.PurposeCode)
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	notBefore := req.NotBefore
+	if notBefore.IsZero() {
+		notBefore = time.Now()
+	}
+	if !req.Expiry.After(notBefore) {
+		return nil, fmt.Errorf("share: the expiry %s is not after the start %s", req.Expiry.Format(time.RFC3339), notBefore.Format(time.RFC3339))
+	}
+
+	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry}
+	var bundle bytes.Buffer
+	bundle.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	for i, r := range req.Records {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, r.Resource); err != nil {
+			return nil, fmt.Errorf("share: record %d is not JSON: %w", i, err)
+		}
+		ch, cm, err := RecordCommitment(compact.Bytes(), r.Salt)
+		if err != nil {
+			return nil, fmt.Errorf("share: record %d: %w", i, err)
+		}
+		if !merkle.Verify(r.AnchorRoot, cm, r.AnchorProof) {
+			return nil, fmt.Errorf("share: record %d: its anchor proof does not lead from its commitment to root %x: the record or its salt changed since it was anchored", i, r.AnchorRoot)
+		}
+		if i > 0 {
+			bundle.WriteByte(',')
+		}
+		bundle.WriteString(`{"resource":`)
+		bundle.Write(compact.Bytes())
+		bundle.WriteByte('}')
+		proof.Records = append(proof.Records, RecordProof{
+			Index: i, ResourceRef: resourceRef(compact.Bytes()), Salt: r.Salt, ContentHash: ch, Commitment: cm,
+			AnchorRoot: r.AnchorRoot, AnchorProof: r.AnchorProof,
+		})
+	}
+	bundle.WriteString(`]}`)
+
+	g := Grant{
+		GrantID:   GrantID(req.Key),
+		Patient:   req.Patient,
+		Issuer:    crypto.PubkeyToAddress(req.Signer.PublicKey),
+		Recipient: req.Recipient,
+		Scope:     proof.ScopeRoot(),
+		Purpose:   purpose,
+		NotBefore: uint64(max(notBefore.Unix(), 0)),
+		Expiry:    uint64(max(req.Expiry.Unix(), 0)),
+	}
+	digest, err := g.Digest(req.ChainID, req.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	sig, err := SignGrant(g, req.Signer, req.ChainID, req.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	proof.Grant, proof.Signature = g, sig
+	proofJSON, err := proof.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle.Bytes(), Proof: proofJSON}
+	for _, f := range []struct {
+		ct string
+		pt []byte
+	}{{ContentTypeFHIR, s.Bundle}, {ContentTypeProof, s.Proof}} {
+		jwe, err := EncryptFile(f.pt, req.Key[:], f.ct)
+		if err != nil {
+			return nil, fmt.Errorf("share: %w", err)
+		}
+		s.Files = append(s.Files, EncryptedFile{ContentType: f.ct, JWE: jwe})
+	}
+	return s, nil
+}
+
+// resourceRef returns "Type/id" of a FHIR resource, or "" without an id.
+func resourceRef(resource []byte) string {
+	var r struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
+	}
+	if json.Unmarshal(resource, &r) != nil || r.ResourceType == "" || r.ID == "" {
+		return ""
+	}
+	if ref := r.ResourceType + "/" + r.ID; len(ref) <= maxResourceRef {
+		return ref
+	}
+	return ""
+}
