@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"healthwallet/wallet"
+
+	"healthwallet/wallet/testcorpus"
 )
 
 // hwRunner runs the hw command (this test binary under that name, on the
@@ -67,30 +69,6 @@ func (h *hwRunner) records(args ...string) []listedRecord {
 	return recs
 }
 
-// sharedTestdata finds ../shared/testdata beside the module root, or skips.
-func sharedTestdata(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory, so no ../shared/testdata")
-		}
-		dir = parent
-	}
-	td := filepath.Join(dir, "..", "shared", "testdata")
-	if _, err := os.Stat(td); err != nil {
-		t.Skipf("the interop corpora are not here (%s): skipping; see the project README", td)
-	}
-	return td
-}
-
 // countResources counts the FHIR resources in a file the way a reader of the
 // spec would: a Bundle holds its entries that have a resource, any other
 // resource is one.
@@ -128,7 +106,7 @@ func TestCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports the whole corpus: skipped with -short")
 	}
-	td := sharedTestdata(t)
+	td := testcorpus.Dir(t, "")
 	inputs := []string{filepath.Join(td, "synthea"), filepath.Join(td, "fhir-r4-examples")}
 	want := 0
 	for _, in := range inputs {

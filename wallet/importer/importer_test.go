@@ -15,31 +15,9 @@ import (
 	"testing"
 
 	"healthwallet/wallet/record"
-)
 
-// sharedTestdata finds ../shared/testdata next to the module root, or skips.
-func sharedTestdata(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("interop corpus %s not present (a bare clone?): %v", p, err)
-	}
-	return p
-}
+	"healthwallet/wallet/testcorpus"
+)
 
 func filesUnder(t testing.TB, root string, keep func(string) bool) []string {
 	t.Helper()
@@ -97,7 +75,7 @@ func expectedResources(t *testing.T, data []byte) (want []json.RawMessage, fullU
 
 func TestCorpora(t *testing.T) {
 	for _, corpus := range []string{"synthea", "fhir-r4-examples"} {
-		root := sharedTestdata(t, corpus)
+		root := testcorpus.Dir(t, corpus)
 		files := filesUnder(t, root, func(p string) bool { return strings.HasSuffix(p, ".json") })
 		if len(files) == 0 {
 			t.Fatalf("no files in %s", root)
@@ -140,7 +118,7 @@ func TestCorpora(t *testing.T) {
 }
 
 func TestCCDARefused(t *testing.T) {
-	root := sharedTestdata(t, "ccda")
+	root := testcorpus.Dir(t, "ccda")
 	files := filesUnder(t, root, func(string) bool { return true })
 	xml := 0
 	for _, f := range files {
@@ -392,7 +370,7 @@ func TestProgress(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	var files []string
 	for _, c := range []string{"synthea", "fhir-r4-examples"} {
-		root := sharedTestdata(t, c)
+		root := testcorpus.Dir(t, c)
 		files = append(files, filesUnder(t, root, func(p string) bool { return strings.HasSuffix(p, ".json") })...)
 	}
 	var first []record.Resource

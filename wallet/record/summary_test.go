@@ -8,36 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func sharedTestdata(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("interop corpus %s not present (a bare clone?): %v", p, err)
-	}
-	return p
-}
+	"healthwallet/wallet/testcorpus"
+)
 
 // corpusResource loads one resource of a corpus file: the file itself, or
 // the first Bundle entry of the given type.
 func corpusResource(t *testing.T, file, typ string) Resource {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedTestdata(t, ""), file))
+	data, err := os.ReadFile(filepath.Join(testcorpus.Dir(t, ""), file))
 	if err != nil {
 		t.Fatal(err)
 	}
