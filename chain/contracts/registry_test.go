@@ -3,7 +3,7 @@ package contracts_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"math/big"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -17,11 +17,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
-	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
 
+	"healthwallet/chain"
 	"healthwallet/chain/contracts"
 )
 
@@ -47,77 +45,116 @@ func osakaSchedule() *params.ChainConfig {
 	return &cfg
 }
 
-func withChainConfig(cfg *params.ChainConfig) func(*node.Config, *ethconfig.Config) {
-	return func(_ *node.Config, ec *ethconfig.Config) { ec.Genesis.Config = cfg }
-}
-
-// registry is a freshly deployed HealthRegistry on a simulated chain, with a
-// few funded people around it.
+// registry is a freshly deployed HealthRegistry on one backend's chain, with
+// a few funded people around it.
 type registry struct {
 	t      *testing.T
-	sim    *simulated.Backend
-	client simulated.Client
+	chain  *testChain
+	client chain.Client
 	reg    *contracts.HealthRegistry
 	inst   *bind.BoundContract
 	addr   common.Address
+	tally  *tally
 
 	deployGas uint64
 
 	patient, caregiver, doctor, stranger *ecdsa.PrivateKey
 }
 
-// errorsSeen collects the custom errors the tests provoked, so TestRegistry can
-// check that every error in the ABI has a test that triggers it.
-var errorsSeen sync.Map
+// tally is what one backend's run of the scenarios saw: the custom errors
+// they provoked, so that TestRegistry can check every error in the ABI has a
+// scenario that triggers it on that backend, and the gas of each function.
+type tally struct {
+	mu     sync.Mutex
+	errors map[string]bool
+	gas    map[string][2]uint64 // function → least and most gas used
+}
+
+func newTally() *tally {
+	return &tally{errors: map[string]bool{}, gas: map[string][2]uint64{}}
+}
+
+func (ty *tally) sawError(name string) {
+	ty.mu.Lock()
+	defer ty.mu.Unlock()
+	ty.errors[name] = true
+}
+
+func (ty *tally) usedGas(function string, gas uint64) {
+	ty.mu.Lock()
+	defer ty.mu.Unlock()
+	span, ok := ty.gas[function]
+	if !ok {
+		span = [2]uint64{gas, gas}
+	}
+	ty.gas[function] = [2]uint64{min(span[0], gas), max(span[1], gas)}
+}
 
 // newRegistry deploys the registry on a simulated chain with Osaka gas rules.
 func newRegistry(t *testing.T) *registry {
 	t.Helper()
-	return newRegistryOn(t, osakaSchedule())
+	return newSimRegistry(t, osakaSchedule())
 }
 
-func newRegistryOn(t *testing.T, cfg *params.ChainConfig) *registry {
+// newSimRegistry deploys the registry on a simulated chain with cfg's rules.
+func newSimRegistry(t *testing.T, cfg *params.ChainConfig) *registry {
 	t.Helper()
-	r := &registry{t: t}
+	return deployRegistry(t, newTally(), func(t *testing.T, fund []common.Address) *testChain {
+		return simulatedChain(t, cfg, fund)
+	})
+}
+
+// deployRegistry makes four keys, gets a chain with them funded and deploys
+// the registry there from the patient's account.
+func deployRegistry(t *testing.T, ty *tally, chainFor func(*testing.T, []common.Address) *testChain) *registry {
+	t.Helper()
+	r := &registry{t: t, tally: ty}
 	keys := make([]*ecdsa.PrivateKey, 4)
-	alloc := types.GenesisAlloc{}
+	addrs := make([]common.Address, len(keys))
 	for i := range keys {
 		k, err := crypto.GenerateKey()
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys[i] = k
-		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: new(big.Int).Lsh(big.NewInt(1), 100)}
+		keys[i], addrs[i] = k, crypto.PubkeyToAddress(k.PublicKey)
 	}
 	r.patient, r.caregiver, r.doctor, r.stranger = keys[0], keys[1], keys[2], keys[3]
-
-	r.sim = simulated.NewBackend(alloc, withChainConfig(cfg))
-	t.Cleanup(func() { r.sim.Close() })
-	r.client = r.sim.Client()
+	r.chain = chainFor(t, addrs)
+	r.client = r.chain.client
 
 	bin := common.FromHex(contracts.HealthRegistryMetaData.Bin)
 	addr, tx, err := bind.DeployContract(r.opts(r.patient), bin, r.client, nil)
 	if err != nil {
 		t.Fatalf("deploying the registry: %v", err)
 	}
-	r.sim.Commit()
-	if _, err := bind.WaitDeployed(context.Background(), r.client, tx.Hash()); err != nil {
-		t.Fatalf("waiting for the deployment: %v", err)
+	receipt := r.mined(tx)
+	if receipt.Status != types.ReceiptStatusSuccessful || receipt.ContractAddress != addr {
+		t.Fatalf("deploying the registry: status %d, address %s, want %s", receipt.Status, receipt.ContractAddress, addr)
 	}
 	r.addr = addr
-	r.deployGas = r.receipt(tx).GasUsed
+	r.deployGas = receipt.GasUsed
 	r.reg = contracts.NewHealthRegistry()
 	r.inst = r.reg.Instance(r.client, addr)
 	return r
 }
 
 func (r *registry) opts(key *ecdsa.PrivateKey) *bind.TransactOpts {
-	return bind.NewKeyedTransactor(key, big.NewInt(1337))
+	opts := bind.NewKeyedTransactor(key, r.chain.chainID)
+	opts.Context = r.t.Context()
+	return opts
 }
 
-func (r *registry) receipt(tx *types.Transaction) *types.Receipt {
+// mined returns the receipt of a sent transaction once it is in the head
+// block or below: sealed by Commit on the simulated chain, by the node itself
+// on the others.
+func (r *registry) mined(tx *types.Transaction) *types.Receipt {
 	r.t.Helper()
-	receipt, err := r.client.TransactionReceipt(context.Background(), tx.Hash())
+	if r.chain.commit != nil {
+		r.chain.commit()
+	}
+	ctx, cancel := context.WithTimeout(r.t.Context(), 30*time.Second)
+	defer cancel()
+	receipt, err := chain.WaitMined(ctx, r.client, tx.Hash())
 	if err != nil {
 		r.t.Fatalf("receipt of %s: %v", tx.Hash(), err)
 	}
@@ -134,12 +171,25 @@ func (r *registry) send(from *ecdsa.PrivateKey, calldata []byte) *types.Receipt 
 		}
 		r.t.Fatalf("sending: %v", err)
 	}
-	r.sim.Commit()
-	receipt := r.receipt(tx)
+	receipt := r.mined(tx)
 	if receipt.Status != types.ReceiptStatusSuccessful {
 		r.t.Fatalf("transaction failed on chain (gas used %d)", receipt.GasUsed)
 	}
+	r.tally.usedGas(functionName(calldata), receipt.GasUsed)
 	return receipt
+}
+
+// functionName is the registry function that calldata calls.
+func functionName(calldata []byte) string {
+	parsed, err := contracts.HealthRegistryMetaData.ParseABI()
+	if err != nil || len(calldata) < 4 {
+		return "?"
+	}
+	m, err := parsed.MethodById(calldata[:4])
+	if err != nil {
+		return "?"
+	}
+	return m.Name
 }
 
 // refuse asserts that the transaction reverts with the named custom error and
@@ -148,8 +198,7 @@ func (r *registry) refuse(from *ecdsa.PrivateKey, calldata []byte, name string, 
 	r.t.Helper()
 	tx, err := bind.Transact(r.inst, r.opts(from), calldata)
 	if err == nil {
-		r.sim.Commit()
-		r.t.Fatalf("want revert %s, but the transaction was sent (status %d)", name, r.receipt(tx).Status)
+		r.t.Fatalf("want revert %s, but the transaction was sent (status %d)", name, r.mined(tx).Status)
 	}
 	rev, ok := contracts.AsRevert(err)
 	if !ok {
@@ -161,7 +210,7 @@ func (r *registry) refuse(from *ecdsa.PrivateKey, calldata []byte, name string, 
 	if args != nil && !argsEqual(rev.Args, args) {
 		r.t.Fatalf("revert %s: args %v, want %v", name, rev.Args, args)
 	}
-	errorsSeen.Store(name, true)
+	r.tally.sawError(name)
 }
 
 func argsEqual(got, want []any) bool {
@@ -189,18 +238,22 @@ func (r *registry) address(k *ecdsa.PrivateKey) common.Address {
 
 // now is the latest block's timestamp.
 func (r *registry) now() uint64 {
-	h, err := r.client.HeaderByNumber(context.Background(), nil)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return h.Time
+	r.t.Helper()
+	return headTime(r.t, r.client)
 }
 
-func (r *registry) advance(d time.Duration) {
+// shortExpiry is an expiry the backend can pass quickly (see passTime): 100
+// seconds ahead on the simulated chain, 10 on a node, whose clock moves a
+// second a block.
+func (r *registry) shortExpiry() uint64 {
 	r.t.Helper()
-	if err := r.sim.AdjustTime(d); err != nil {
-		r.t.Fatal(err)
-	}
+	return r.now() + r.chain.shortExpiry
+}
+
+// passTime moves the chain on until the head block's time is at least until.
+func (r *registry) passTime(until uint64) {
+	r.t.Helper()
+	r.chain.passTime(r.t, until)
 }
 
 func (r *registry) grantOf(digest common.Hash) contracts.GrantOfOutput {
@@ -260,22 +313,59 @@ func addrTopic(a common.Address) common.Hash { return common.BytesToHash(a.Bytes
 
 func hashOf(s string) common.Hash { return crypto.Keccak256Hash([]byte(s)) }
 
-func TestRegistry(t *testing.T) {
-	ran := 0
-	run := func(name string, f func(t *testing.T)) {
-		if t.Run(name, f) {
-			ran++
-		}
-	}
-	run("anchor", testAnchor)
-	run("grant lifecycle", testGrantLifecycle)
-	run("grant expiry", testGrantExpiry)
-	run("delegation", testDelegation)
-	run("grants by delegates", testGrantsByDelegates)
-	run("delegation expiry", testDelegationExpiry)
-	run("history from one log query", testHistoryFromLogs)
+// scenarios are the contract tests TestRegistry runs on every backend: each
+// gets a freshly deployed registry and fresh funded keys. Together they call
+// every function and provoke every custom error.
+var scenarios = []struct {
+	name string
+	run  func(*testing.T, *registry)
+}{
+	{"anchor", testAnchor},
+	{"grant lifecycle", testGrantLifecycle},
+	{"grant expiry", testGrantExpiry},
+	{"delegation", testDelegation},
+	{"grants by delegates", testGrantsByDelegates},
+	{"delegation expiry", testDelegationExpiry},
+	{"history from one log query", testHistoryFromLogs},
+}
 
-	if ran < 7 {
+// TestRegistry runs the scenarios on each backend (backends): the simulated
+// chain, a real geth --dev process over JSON-RPC and hw chain serve in a
+// second process, and checks on each that every error in the ABI was
+// provoked. The two process backends are skipped under -short.
+func TestRegistry(t *testing.T) {
+	gas := map[string]*tally{}
+	var ran []string
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			if b.starts != "" && testing.Short() {
+				t.Skipf("skipped under -short: runs the registry scenarios against %s", b.starts)
+			}
+			ty := newTally()
+			runScenarios(t, b, ty)
+			gas[b.name] = ty
+			ran = append(ran, b.name)
+		})
+	}
+	logGas(t, ran, gas)
+}
+
+func runScenarios(t *testing.T, b backend, ty *tally) {
+	started := time.Now()
+	chainFor := b.start(t)
+	if b.starts != "" {
+		t.Logf("%s: started in %v", b.name, time.Since(started).Round(time.Millisecond))
+	}
+	complete := 0
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			s.run(t, deployRegistry(t, ty, chainFor))
+			complete++
+		})
+	}
+	t.Logf("%s: %v in all, start included", b.name, time.Since(started).Round(time.Millisecond))
+
+	if complete < len(scenarios) || t.Failed() {
 		return // a -run filter or a failure: the coverage check below would mislead
 	}
 	parsed, err := contracts.HealthRegistryMetaData.ParseABI()
@@ -283,14 +373,49 @@ func TestRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name := range parsed.Errors {
-		if _, ok := errorsSeen.Load(name); !ok {
-			t.Errorf("no test provokes the %s error", name)
+		if !ty.errors[name] {
+			t.Errorf("no scenario provokes the %s error on %s", name, b.name)
 		}
+	}
+	t.Logf("%s: the scenarios provoked all %d custom errors", b.name, len(parsed.Errors))
+}
+
+// logGas reports the gas each function used in the scenarios, per backend.
+// The targets are TestGas's to hold, on the simulated chain; the nodes run
+// the same Osaka rules, so their figures should agree, give or take the
+// calldata cost of the fresh keys' addresses (zero bytes are cheaper).
+func logGas(t *testing.T, backends []string, gas map[string]*tally) {
+	if len(backends) == 0 {
+		return
+	}
+	var functions []string
+	for f := range gas[backends[0]].gas {
+		functions = append(functions, f)
+	}
+	sort.Strings(functions)
+	header := fmt.Sprintf("%-16s", "gas used")
+	for _, b := range backends {
+		header += fmt.Sprintf(" %17s", b)
+	}
+	t.Log(header)
+	for _, f := range functions {
+		line := fmt.Sprintf("%-16s", f)
+		for _, b := range backends {
+			span, ok := gas[b].gas[f]
+			switch {
+			case !ok:
+				line += fmt.Sprintf(" %17s", "-")
+			case span[0] == span[1]:
+				line += fmt.Sprintf(" %17d", span[0])
+			default:
+				line += fmt.Sprintf(" %17s", fmt.Sprintf("%d–%d", span[0], span[1]))
+			}
+		}
+		t.Log(line)
 	}
 }
 
-func testAnchor(t *testing.T) {
-	r := newRegistry(t)
+func testAnchor(t *testing.T, r *registry) {
 	patient := r.address(r.patient)
 	root := hashOf("batch 1")
 
@@ -335,8 +460,7 @@ func testAnchor(t *testing.T) {
 	r.send(r.stranger, r.reg.PackAnchor(hashOf("batch 3"), 1<<32-1))
 }
 
-func testGrantLifecycle(t *testing.T) {
-	r := newRegistry(t)
+func testGrantLifecycle(t *testing.T, r *registry) {
 	patient, doctor := r.address(r.patient), r.address(r.doctor)
 	digest := hashOf("grant 1")
 	expiry := r.now() + 3600
@@ -416,14 +540,13 @@ func testGrantLifecycle(t *testing.T) {
 	}
 }
 
-func testGrantExpiry(t *testing.T) {
-	r := newRegistry(t)
+func testGrantExpiry(t *testing.T, r *registry) {
 	digest := hashOf("short grant")
-	expiry := r.now() + 100
+	expiry := r.shortExpiry()
 	r.send(r.patient, r.reg.PackIssueGrant(digest, expiry))
 	r.send(r.doctor, r.reg.PackLogAccess(digest, hashOf("TREAT")))
 
-	r.advance(200 * time.Second)
+	r.passTime(expiry)
 	r.refuse(r.doctor, r.reg.PackLogAccess(digest, hashOf("TREAT")), "GrantExpired", digest, expiry)
 	got := r.grantOf(digest)
 	if got.Active || got.Revoked || got.Expiry != expiry {
@@ -440,8 +563,7 @@ func testGrantExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.sim.Commit()
-	if receipt := r.receipt(tx); receipt.Status != types.ReceiptStatusFailed || len(receipt.Logs) != 0 {
+	if receipt := r.mined(tx); receipt.Status != types.ReceiptStatusFailed || len(receipt.Logs) != 0 {
 		t.Fatalf("logAccess on an expired grant mined with status %d and %d logs", receipt.Status, len(receipt.Logs))
 	}
 
@@ -449,8 +571,7 @@ func testGrantExpiry(t *testing.T) {
 	r.send(r.patient, r.reg.PackRevokeGrant(digest))
 }
 
-func testDelegation(t *testing.T) {
-	r := newRegistry(t)
+func testDelegation(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
 	expiry := r.now() + 30*24*3600
 
@@ -509,8 +630,7 @@ func testDelegation(t *testing.T) {
 	r.refuse(r.stranger, r.reg.PackRevokeDelegate(caregiver), "DelegateNotFound", r.address(r.stranger), caregiver)
 }
 
-func testGrantsByDelegates(t *testing.T) {
-	r := newRegistry(t)
+func testGrantsByDelegates(t *testing.T, r *registry) {
 	patient, caregiver, doctor := r.address(r.patient), r.address(r.caregiver), r.address(r.doctor)
 	delegationExpiry := r.now() + 7*24*3600
 	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, delegationExpiry))
@@ -557,15 +677,14 @@ func testGrantsByDelegates(t *testing.T) {
 	r.refuse(r.caregiver, r.reg.PackIssueGrantFor(patient, hashOf("y"), expiry), "NotAuthorized", caregiver)
 }
 
-func testDelegationExpiry(t *testing.T) {
-	r := newRegistry(t)
+func testDelegationExpiry(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
-	expiry := r.now() + 100
+	expiry := r.shortExpiry()
 	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightShare|contracts.RightManage, expiry))
 	digest := hashOf("grant")
 	r.send(r.patient, r.reg.PackIssueGrant(digest, r.now()+10_000))
 
-	r.advance(200 * time.Second)
+	r.passTime(expiry)
 	got := r.delegateOf(patient, caregiver)
 	if got.Active || got.Rights != 6 || got.Expiry != expiry {
 		t.Fatalf("delegateOf after expiry = %+v, want inactive with rights kept", got)
@@ -579,8 +698,7 @@ func testDelegationExpiry(t *testing.T) {
 // testHistoryFromLogs checks the promise that lets a wallet rebuild its history
 // from the chain alone: one eth_getLogs on (registry, topic1 = patient) returns
 // every event about that patient, in order, and nothing about anyone else.
-func testHistoryFromLogs(t *testing.T) {
-	r := newRegistry(t)
+func testHistoryFromLogs(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
 	expiry := r.now() + 3600
 	g1, g2 := hashOf("g1"), hashOf("g2")
@@ -733,7 +851,7 @@ func TestGas(t *testing.T) {
 		// EIP-8038 rewrite of a warm slot (100 + 10,000) over EIP-2929's (5,000 - 2,100).
 		writeSurcharge = params.WarmStorageAccessAmsterdam + params.StorageWriteAmsterdam - 2_900
 	)
-	osaka, dev := newRegistry(t), newRegistryOn(t, params.AllDevChainProtocolChanges)
+	osaka, dev := newRegistry(t), newSimRegistry(t, params.AllDevChainProtocolChanges)
 	t.Logf("%-40s %9s %9s %9s", "gas used", "Osaka", "target", "dev chain")
 	t.Logf("%-40s %9d %9s %9d", "deploy", osaka.deployGas, "-", dev.deployGas)
 	for _, step := range gasScript(osaka.now() + 3600) {
