@@ -103,6 +103,11 @@ type FetchOptions struct {
 	Recipient string
 	// Passcode, required by links with flag P.
 	Passcode string
+	// Purpose is why the receiver opens the link (an HL7 PurposeOfUse
+	// code), sent as Health Wallet's extension of the manifest request and
+	// of the U-flag GET so the patient's access log can say why; servers
+	// that do not know it ignore it, as the spec has them do. Optional.
+	Purpose string
 	// EmbeddedLengthMax asks the server to embed files up to this length in
 	// the manifest; 0 leaves it to the server.
 	EmbeddedLengthMax int
@@ -226,7 +231,7 @@ func Fetch(ctx context.Context, link Link, opts FetchOptions) (Manifest, error) 
 		client = &http.Client{Timeout: 60 * time.Second}
 	}
 	if link.Has(FlagDirect) {
-		f, err := fetchDirect(ctx, client, link, opts.Recipient)
+		f, err := fetchDirect(ctx, client, link, opts.Recipient, opts.Purpose)
 		if err != nil {
 			return Manifest{}, err
 		}
@@ -235,10 +240,13 @@ func Fetch(ctx context.Context, link Link, opts FetchOptions) (Manifest, error) 
 	return fetchManifest(ctx, client, link, opts)
 }
 
-func fetchDirect(ctx context.Context, client *http.Client, link Link, recipient string) (File, error) {
+func fetchDirect(ctx context.Context, client *http.Client, link Link, recipient, purpose string) (File, error) {
 	u, _ := url.Parse(link.URL) // checked by checkURL
 	q := u.Query()
 	q.Set("recipient", recipient)
+	if purpose != "" {
+		q.Set("purpose", purpose)
+	}
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -263,7 +271,8 @@ func fetchManifest(ctx context.Context, client *http.Client, link Link, opts Fet
 		Recipient         string `json:"recipient"`
 		Passcode          string `json:"passcode,omitempty"`
 		EmbeddedLengthMax int    `json:"embeddedLengthMax,omitempty"`
-	}{opts.Recipient, opts.Passcode, opts.EmbeddedLengthMax}
+		Purpose           string `json:"purpose,omitempty"`
+	}{opts.Recipient, opts.Passcode, opts.EmbeddedLengthMax, opts.Purpose}
 	b, err := json.Marshal(reqBody)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("share: %w", err)

@@ -92,8 +92,16 @@ func RecordCommitment(resource []byte, salt [32]byte) (contentHash, commitment c
 	if err != nil {
 		return common.Hash{}, common.Hash{}, err
 	}
-	contentHash = crypto.Keccak256Hash(c)
-	return contentHash, merkle.Commit(salt, contentHash), nil
+	contentHash, commitment = CanonicalCommitment(c, salt)
+	return contentHash, commitment, nil
+}
+
+// CanonicalCommitment is [RecordCommitment] of a resource already in its
+// canonical form (record.Canonical): the one place the commitment is
+// computed, for the wallet's anchoring as for a receiver's check.
+func CanonicalCommitment(canonical []byte, salt [32]byte) (contentHash, commitment common.Hash) {
+	contentHash = crypto.Keccak256Hash(canonical)
+	return contentHash, merkle.Commit(salt, contentHash)
 }
 
 // ScopeRoot is the Merkle root over the records' commitments, in order: what

@@ -92,9 +92,17 @@ func DecodeQRImage(r io.Reader) (text string, err error) {
 			text, err = "", fmt.Errorf("%w (the decoder failed: %v)", ErrNoQRCode, p)
 		}
 	}()
-	// Try the image as it is, then with a white margin (a crop that cut
-	// off the quiet zone), then enlarged (a small screenshot), each with
-	// the hybrid and the global-histogram binarizers.
+	// A clean image (a PNG we rendered, a screenshot) reads best as a pure
+	// barcode: gozxing's finder-pattern search misses about one in thirty
+	// of our 300-character links that it reads this way.
+	if bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(gozxing.NewLuminanceSourceFromImage(img))); err == nil {
+		if res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}); err == nil {
+			return res.GetText(), nil
+		}
+	}
+	// Then the image as it is, with a white margin (a crop that cut off
+	// the quiet zone), and enlarged (a small screenshot), each with the
+	// hybrid and the global-histogram binarizers.
 	var first error
 	for _, candidate := range []func() image.Image{
 		func() image.Image { return img },

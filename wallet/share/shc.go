@@ -11,9 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jose "github.com/go-jose/go-jose/v4"
 	"io"
 	"math"
-	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -303,9 +303,11 @@ func VerifyCard(ctx context.Context, jws string, keys IssuerKeyResolver, now tim
 	if err != nil {
 		return Card{}, err
 	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	if !ecdsa.Verify(key.pub, digest[:], r, s) {
+	signed, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		return Card{}, fmt.Errorf("%w: %v", ErrBadCard, err)
+	}
+	if _, err := signed.Verify(key.pub); err != nil {
 		return Card{}, fmt.Errorf("%w (issuer %s, kid %s)", ErrCardSignature, iss, hdr.Kid)
 	}
 	if key.crlVersion != nil {
