@@ -13,13 +13,13 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/chain/contracts"
 	"healthwallet/chain/merkle"
 	"healthwallet/chain/outbox"
 	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
 	"healthwallet/wallet/vault"
 )
 
@@ -68,10 +68,12 @@ func parseVersionKey(k []byte) (vault.ID, uint32, bool) {
 }
 
 // commitment is the record version's leaf: merkle.Commit(salt,
-// keccak256(canonical JSON)). (The SHA-256 of the same canonical form is
+// keccak256(canonical JSON)), computed where a receiver checks it,
+// share.CanonicalCommitment. (The SHA-256 of the same canonical form is
 // the import's duplicate check, record.ContentHash.)
 func commitment(salt [32]byte, canonical []byte) [32]byte {
-	return merkle.Commit(salt, [32]byte(crypto.Keccak256(canonical)))
+	_, c := share.CanonicalCommitment(canonical, salt)
+	return c
 }
 
 // commitmentOf recomputes a version's commitment from its stored plaintext.

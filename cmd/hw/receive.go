@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"healthwallet/chain"
+	"healthwallet/wallet"
+	"healthwallet/wallet/importer"
+	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
+)
+
+// This file: hw receive — a doctor opening a patient's link.
+
+// receiveCommands are the commands of a link's receiver: hw receive.
+func (c *cli) receiveCommands() []*cobra.Command {
+	return []*cobra.Command{c.receiveCommand()}
+}
+
+func (c *cli) receiveCommand() *cobra.Command {
+	var (
+		qrImage, passcode, purpose, as, out string
+	)
+	cmd := &cobra.Command{
+		Use:   "receive [LINK]",
+		Short: "Open a SMART Health Link, verify it and show its records",
+		Long: `receive opens a SMART Health Link — shlink:/…, a viewer URL with #shlink:/…,
+or the QR code in an image (--qr-image) — fetches and decrypts its files, and
+verifies everything it can: the link, the files, any SMART Health Card's
+signature against its issuer's keys, and for a Health Wallet share the
+patient's signed consent, its state on chain and every record's anchor.
+
+With a wallet (--vault / $HW_VAULT), the share is checked against the
+wallet's chain and, when the wallet's address holds funds, the access is
+logged on chain with its purpose. Without one, it is checked against the
+chain given by --chain / $HW_CHAIN ($HW_REGISTRY, $HW_CHAIN_ID), or not on
+chain at all.
+
+A share from any other SHL issuer opens too, labelled "not verifiable on
+chain". --out writes what was received as one FHIR R4 Bundle (not
+encrypted), replaced whole or not at all.
+
+Exit code 0 when the link opened, verified or not (the checks say which
+failed); 1 when it could not be opened (expired, revoked, wrong passcode,
+unreachable).
+
+With --json, prints {"verified","source","label","expires","purpose",
+"checks":[{"name","ok","detail"}],"records":[…],"logged","problem",…}.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			link, err := c.receivedLink(args, qrImage)
+			if err != nil {
+				return err
+			}
+			client, err := c.receiveHTTPClient()
+			if err != nil {
+				return err
+			}
+			now, err := c.receiveNow()
+			if err != nil {
+				return err
+			}
+			opts := wallet.ReceiveOptions{Passcode: passcode, Purpose: purpose, Recipient: strings.TrimSpace(as),
+				HTTP: client, CardKeys: share.HTTPSResolver{Client: client}, Now: now}
+			got, err := c.receive(ctx, link, opts)
+			var oe *wallet.OpenError
+			switch {
+			case errors.As(err, &oe), errors.Is(err, share.ErrUnknownPurpose):
+				return &userError{msg: err.Error(), err: err}
+			case err != nil:
+				return err
+			}
+			if out != "" {
+				err := writeFileAtomic(ctx, out, func(f io.Writer) error {
+					_, err := importer.WriteBundle(f, slices.Values(got.RecordsJSON()))
+					return err
+				})
+				if err != nil {
+					return err
+				}
+			}
+			if c.jsonOut {
+				return printJSON(c.stdout, got)
+			}
+			c.printReceived(got, out)
+			return nil
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&qrImage, "qr-image", "", "read the link from the QR code in `FILE` (PNG, JPEG or GIF: a photo or screenshot)")
+	f.StringVar(&passcode, "passcode", "", "the link's passcode `P`, for links that need one")
+	f.StringVar(&purpose, "purpose", wallet.DefaultPurpose, "why you open it, an HL7 PurposeOfUse `CODE` (TREAT, ETREAT, CAREMGT, PATRQT, …)")
+	f.StringVar(&as, "as", "", "who you are, shown to the patient (`TEXT`, e.g. \"Dr. Lee, City Clinic\"; default the wallet's name)")
+	f.StringVarP(&out, "out", "o", "", "write the received records to `FILE` as one FHIR Bundle")
+	return cmd
+}
+
+// receivedLink is the link from the argument or the QR image.
+func (c *cli) receivedLink(args []string, qrImage string) (string, error) {
+	switch {
+	case len(args) == 1 && qrImage != "":
+		return "", userErrorf("give a link or --qr-image, not both")
+	case len(args) == 1:
+		return args[0], nil
+	case qrImage == "":
+		return "", userErrorf("give the link to open (shlink:/… or a viewer URL), or --qr-image FILE with a picture of its QR code")
+	}
+	f, err := os.Open(qrImage)
+	if err != nil {
+		return "", userErrorf("cannot read the QR image: %w", err)
+	}
+	defer f.Close()
+	text, err := share.DecodeQRImage(f)
+	if err != nil {
+		return "", userErrorf("%s: %w", qrImage, err)
+	}
+	return text, nil
+}
+
+// receive opens the link with the wallet when there is one (checked against
+// its chain, the access logged), else anonymously against the chain the
+// command line names, if any.
+func (c *cli) receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	dir, err := c.vaultDir()
+	if err == nil && wallet.Exists(dir) {
+		w, err := c.openChainWallet(ctx)
+		if err != nil {
+			return wallet.Received{}, err
+		}
+		defer w.Close()
+		return w.Receive(ctx, link, opts)
+	}
+	if opts.Recipient == "" {
+		opts.Recipient = "a doctor using hw receive (no wallet)"
+	}
+	s, err := c.chainSettings()
+	if err != nil {
+		return wallet.Received{}, err
+	}
+	var n *chain.Network
+	var problem string
+	if s.URL != "" {
+		n, err = chain.Dial(ctx, s.URL, s.Registry, s.ChainID)
+		if err != nil {
+			problem = "not verified on chain: " + err.Error()
+			n = nil
+		} else {
+			defer n.Close()
+		}
+	}
+	got, err := wallet.ReceiveAnonymous(ctx, link, opts, n)
+	if problem != "" && got.Problem == "" && got.Source == share.SourceHealthWallet {
+		got.Problem = problem
+	}
+	return got, err
+}
+
+// printReceived prints the verification panel and the records' summaries.
+func (c *cli) printReceived(r wallet.Received, out string) {
+	w := c.stdout
+	switch {
+	case r.Verified:
+		fmt.Fprintln(w, "VERIFIED: every check passed.")
+	case r.Source == share.SourceOther:
+		fmt.Fprintln(w, "NOT VERIFIABLE ON CHAIN: this link is from another SMART Health Links issuer.")
+	default:
+		fmt.Fprintf(w, "NOT VERIFIED: %s failed.\n", plural(len(r.Failed()), "check"))
+	}
+	if r.Label != "" {
+		fmt.Fprintf(w, "Label:    %s\n", oneLine(r.Label))
+	}
+	if r.Source == share.SourceHealthWallet {
+		fmt.Fprintf(w, "Patient:  %s\n", r.Patient.Hex())
+		if r.Issuer != r.Patient {
+			fmt.Fprintf(w, "Shared by: %s\n", r.Issuer.Hex())
+		}
+	}
+	if r.Purpose != "" {
+		fmt.Fprintf(w, "Purpose:  %s\n", r.Purpose)
+	}
+	if !r.Expires.IsZero() {
+		fmt.Fprintf(w, "Expires:  %s\n", r.Expires.Local().Format(time.RFC1123))
+	}
+	fmt.Fprintln(w, "\nChecks:")
+	for _, ch := range r.Checks {
+		mark := "✓"
+		if !ch.OK {
+			mark = "✗"
+		}
+		if ch.Detail != "" {
+			fmt.Fprintf(w, "  %s %s: %s\n", mark, ch.Name, oneLine(ch.Detail))
+		} else {
+			fmt.Fprintf(w, "  %s %s\n", mark, ch.Name)
+		}
+	}
+	for _, card := range r.Cards {
+		fmt.Fprintf(w, "  SMART Health Card from %s\n", card.Issuer)
+	}
+	if r.Logged != "" {
+		fmt.Fprintf(w, "\nAccess logged on chain: %s\n", r.Logged)
+	}
+	if r.Problem != "" {
+		fmt.Fprintf(w, "\nNote: %s\n", r.Problem)
+	}
+	fmt.Fprintf(w, "\n%s:\n", plural(len(r.Records), "record"))
+	for _, raw := range r.Records {
+		sum := record.Summarize(record.Resource{Type: resourceType(raw), Raw: raw})
+		line := "  " + sum.Category + "  " + oneLine(sum.Title)
+		if !sum.Date.IsZero() {
+			line += "  (" + sum.Date.Format("2006-01-02") + ")"
+		}
+		fmt.Fprintln(w, line)
+		for _, d := range sum.Details {
+			fmt.Fprintf(w, "      %s\n", oneLine(d))
+		}
+	}
+	if out != "" {
+		fmt.Fprintf(w, "\nWrote %s to %s (not encrypted: keep it private).\n", plural(len(r.Records), "record"), out)
+	}
+}
+
+func resourceType(raw json.RawMessage) string {
+	var v struct {
+		ResourceType string `json:"resourceType"`
+	}
+	_ = json.Unmarshal(raw, &v) // Summarize copes with what is not a resource
+	return v.ResourceType
+}
+
+// receiveHTTPClient is the client that fetches links and issuers' keys.
+//
+// For tests only, $HW_TEST_RESOLVE="host[:port]=127.0.0.1:port,…" sends
+// every request for a listed host (or host:port) over plain HTTP to the
+// given local address instead, keeping path, query and the Host header: the
+// interop scripts serve the SHL spec's and the dev tools' links, and the
+// SMART Health Cards issuer's keys, from a local server, as there is no
+// internet in tests. Never set it otherwise: it turns https off for those
+// hosts.
+func (c *cli) receiveHTTPClient() (*http.Client, error) {
+	client := &http.Client{Timeout: 60 * time.Second}
+	spec := strings.TrimSpace(c.getenv("HW_TEST_RESOLVE"))
+	if spec == "" {
+		return client, nil
+	}
+	m := map[string]string{}
+	for _, kv := range strings.Split(spec, ",") {
+		host, to, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok || host == "" || to == "" {
+			return nil, userErrorf("HW_TEST_RESOLVE=%q: want host=127.0.0.1:port,… (for tests only; unset it)", spec)
+		}
+		m[strings.ToLower(host)] = to
+	}
+	c.warn("HW_TEST_RESOLVE is set: links to %d host(s) are fetched from local test servers", len(m))
+	client.Transport = testResolver{to: m}
+	return client, nil
+}
+
+// testResolver is the transport of HW_TEST_RESOLVE.
+type testResolver struct{ to map[string]string }
+
+func (r testResolver) RoundTrip(req *http.Request) (*http.Response, error) {
+	to, ok := r.to[strings.ToLower(req.URL.Host)]
+	if !ok {
+		to, ok = r.to[strings.ToLower(req.URL.Hostname())]
+	}
+	if !ok {
+		return http.DefaultTransport.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	req.Host = req.URL.Host
+	req.URL.Scheme, req.URL.Host = "http", to
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// receiveNow is the time to judge links by: now, or for tests only
+// $HW_TEST_NOW (RFC 3339), so that the dev tools' example links, which
+// expired on 2024-01-01, can still be opened as of before then.
+func (c *cli) receiveNow() (time.Time, error) {
+	v := strings.TrimSpace(c.getenv("HW_TEST_NOW"))
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, userErrorf("HW_TEST_NOW=%q is not an RFC 3339 time (for tests only; unset it)", v)
+	}
+	return t, nil
+}

@@ -1,0 +1,309 @@
+package wallet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain"
+	"healthwallet/chain/contracts"
+	"healthwallet/chain/outbox"
+	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
+)
+
+// This file: receiving a share (DESIGN §7, "Receiver verification"). A
+// receiver opens any SMART Health Link; a Health Wallet share is checked
+// against the chain the receiver trusts, and a receiver with a funded
+// identity logs the access on chain (HealthRegistry.logAccess) through the
+// outbox, like an anchor, so it lands exactly once even if the chain is down
+// now.
+
+// kindAccess is the outbox kind of a logAccess transaction.
+const kindAccess = "access"
+
+// DefaultPurpose is the PurposeOfUse a receiver states when it gives none.
+const DefaultPurpose = "TREAT"
+
+// ReceiveOptions are what a receiver adds to a link.
+type ReceiveOptions struct {
+	Passcode  string
+	Purpose   string // PurposeOfUse code, logged on chain and at the relay; default TREAT
+	Recipient string // how the receiver describes itself to the patient ("Dr. Smith, City Clinic")
+
+	// CardKeys resolves SMART Health Card issuers' keys; nil means
+	// share.HTTPSResolver with HTTP (the issuers' published keys). Tests and
+	// offline trust lists hand in a share.DirResolver.
+	CardKeys share.IssuerKeyResolver
+	// HTTP is the client that fetches the link; nil means one with a 60 s
+	// timeout.
+	HTTP *http.Client
+	// Now is the time to judge expiries by; zero means time.Now().
+	Now time.Time
+}
+
+// Received is what a receiver got from a link: the records and every check.
+type Received struct {
+	share.Report
+	// Logged is the transaction that logged this access on chain, when the
+	// receiver has a funded identity; empty otherwise.
+	Logged string `json:"logged,omitempty"`
+	// Problem says, calmly, why the share could not be checked on chain or
+	// the access was not logged (no chain given, chain down, no funds); empty
+	// when there was nothing to say.
+	Problem string `json:"problem,omitempty"`
+}
+
+// RecordsJSON are the received FHIR resources.
+func (r Received) RecordsJSON() []json.RawMessage { return r.Records }
+
+// OpenError is a link that could not be opened at all: malformed, expired,
+// revoked, a wrong passcode, its server unreachable. Err is the cause
+// (share.ErrBadLink, share.ErrLinkExpired, share.ErrNoLongerAvailable,
+// *share.PasscodeError, *share.RateLimitedError, …); its text says what
+// happened and what to do. A link that opened but did not verify is not an
+// OpenError: the Received's checks say what failed.
+type OpenError struct{ Err error }
+
+func (e *OpenError) Error() string {
+	var pe *share.PasscodeError
+	switch {
+	case errors.As(e.Err, &pe) && pe.RemainingAttempts > 0:
+		return "the link could not be opened: " + e.Err.Error() + "; check the passcode with the patient and try again"
+	case errors.Is(e.Err, share.ErrPasscodeRequired):
+		return "the link could not be opened: " + e.Err.Error() + "; ask the patient for it and pass it with the passcode option"
+	case errors.Is(e.Err, share.ErrNoLongerAvailable), errors.Is(e.Err, share.ErrLinkExpired):
+		return "the link could not be opened: " + e.Err.Error() + "; ask the patient for a new one"
+	}
+	return "the link could not be opened: " + e.Err.Error()
+}
+
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// Receive opens a link (a shlink:/…, a viewer URL with #shlink:/…, or the
+// text of a scanned QR), fetches and decrypts it, verifies everything it can
+// against the wallet's chain and registry, and, when the share is a verified
+// Health Wallet share and this wallet's address holds funds, logs the access
+// on chain with its purpose (Received.Logged is the transaction).
+//
+// The error is an *OpenError when the link could not be opened; a share that
+// opened but failed a check is returned without error, not Verified, with the
+// failed check named in its Checks. A chain that cannot be reached is not an
+// error either: the chain checks fail with the reason and Problem says it.
+func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) (Received, error) {
+	if err := w.unlocked(); err != nil {
+		return Received{}, err
+	}
+	purposeHash, err := receivePurpose(&opts)
+	if err != nil {
+		return Received{}, err
+	}
+	w.mu.RLock()
+	name := w.profile.DisplayName
+	card, cardErr := w.id.Card(name)
+	w.mu.RUnlock()
+	if opts.Recipient == "" {
+		opts.Recipient = name
+	}
+	in := share.VerifyInput{}
+	if cardErr == nil {
+		in.RecipientKeyHash = card.SharingKeyHash()
+	}
+
+	w.chainMu.Lock()
+	n, netErr := w.networkLocked(ctx)
+	w.chainMu.Unlock()
+	var problem string
+	if netErr != nil {
+		if ctx.Err() != nil {
+			return Received{}, ctx.Err()
+		}
+		// Still open the link: its records are shown, its chain checks fail
+		// with the reason.
+		problem = "not verified on chain: " + netErr.Error()
+		in.Chain = unreachableChain{netErr}
+		if s := w.ChainSettings(); s.Registry != "" {
+			in.ExpectRegistry = common.HexToAddress(s.Registry)
+			if s.ChainID != 0 {
+				in.ExpectChainID = new(big.Int).SetUint64(s.ChainID)
+			}
+		}
+	} else {
+		in.Chain = share.NewChainReader(n.Client, n.Registry)
+		in.ExpectChainID, in.ExpectRegistry = n.ChainID, n.Registry
+	}
+
+	rep, err := openLink(ctx, link, opts, in)
+	got := Received{Report: rep, Problem: problem}
+	if err != nil || !rep.Verified || rep.Source != share.SourceHealthWallet || netErr != nil {
+		return got, err
+	}
+	got.Logged, got.Problem, err = w.logAccess(ctx, n, rep.Digest, purposeHash)
+	return got, err
+}
+
+// ReceiveAnonymous opens a link as Receive does, for a receiver without a
+// wallet (a doctor at a scanner): it verifies against net's chain and
+// registry when net is given, and logs nothing. Without net, a Health Wallet
+// share's chain checks fail and Problem says "not verified on chain: no
+// chain given".
+func ReceiveAnonymous(ctx context.Context, link string, opts ReceiveOptions, net *chain.Network) (Received, error) {
+	if _, err := receivePurpose(&opts); err != nil {
+		return Received{}, err
+	}
+	if opts.Recipient == "" {
+		opts.Recipient = "a Health Wallet receiver without an identity"
+	}
+	var in share.VerifyInput
+	if net != nil {
+		in.Chain = share.NewChainReader(net.Client, net.Registry)
+		in.ExpectChainID, in.ExpectRegistry = net.ChainID, net.Registry
+	}
+	rep, err := openLink(ctx, link, opts, in)
+	got := Received{Report: rep}
+	if net == nil && rep.Source == share.SourceHealthWallet {
+		got.Problem = "not verified on chain: no chain given"
+	}
+	return got, err
+}
+
+// receivePurpose defaults and checks the receiver's purpose, and returns its
+// hash for logAccess.
+func receivePurpose(opts *ReceiveOptions) (common.Hash, error) {
+	opts.Purpose = strings.ToUpper(strings.TrimSpace(opts.Purpose))
+	if opts.Purpose == "" {
+		opts.Purpose = DefaultPurpose
+	}
+	h, err := share.PurposeHash(opts.Purpose)
+	if err != nil {
+		codes := make([]string, 0, len(share.Purposes()))
+		for _, p := range share.Purposes() {
+			codes = append(codes, p.Code)
+		}
+		return common.Hash{}, fmt.Errorf("purpose %q: %w; use one of %s", opts.Purpose, share.ErrUnknownPurpose, strings.Join(codes, ", "))
+	}
+	return h, nil
+}
+
+// openLink parses, fetches and verifies a link. It is share.Open, except
+// that a link that cannot be opened at all is also an *OpenError, whose
+// cause a caller can test (a wrong passcode and the attempts left).
+func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.VerifyInput) (share.Report, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	in.Now = now
+	if in.CardKeys = opts.CardKeys; in.CardKeys == nil {
+		in.CardKeys = share.HTTPSResolver{Client: opts.HTTP}
+	}
+	link, err := share.ParseLink(text)
+	if err != nil {
+		r := share.Report{Source: share.SourceOther, Checks: []share.Check{{Name: share.CheckLinkWellFormed, Detail: err.Error()}}}
+		return r, &OpenError{err}
+	}
+	in.Link = link
+	m, err := share.Fetch(ctx, link, share.FetchOptions{
+		Recipient: opts.Recipient, Passcode: opts.Passcode, Purpose: opts.Purpose, HTTP: opts.HTTP, Now: now,
+	})
+	if err == nil {
+		in.Files = m.Files
+		return share.Verify(ctx, in), nil
+	}
+	if ctx.Err() != nil {
+		return share.Report{Source: share.SourceOther}, ctx.Err()
+	}
+	// Verify with no files runs the link's own checks and ends with
+	// "manifest fetched" failed; say instead what went wrong.
+	r := share.Verify(ctx, in)
+	if n := len(r.Checks); n > 0 && r.Checks[n-1].Name == share.CheckManifestFetched {
+		r.Checks = r.Checks[:n-1]
+	}
+	if len(r.Failed()) > 0 {
+		return r, &OpenError{err} // the link itself is malformed or expired
+	}
+	if errors.Is(err, share.ErrDecrypt) || errors.Is(err, share.ErrBadJWE) || errors.Is(err, share.ErrUnsupportedJWE) {
+		// The server answered: the link opened, and what it holds is not
+		// what its key encrypted. A failed check, not an error.
+		r.Checks = append(r.Checks,
+			share.Check{Name: share.CheckManifestFetched, OK: true},
+			share.Check{Name: share.CheckFilesDecrypted, Detail: err.Error()})
+		return r, nil
+	}
+	r.Checks = append(r.Checks, share.Check{Name: share.CheckManifestFetched, Detail: err.Error()})
+	return r, &OpenError{err}
+}
+
+// logAccess queues logAccess(digest, purpose) in the outbox and drains it.
+// It returns the transaction's hash, or why the access was not logged: a
+// wallet without funds does not queue a transaction it cannot pay for.
+func (w *Wallet) logAccess(ctx context.Context, n *chain.Network, digest, purpose common.Hash) (tx, problem string, err error) {
+	addr, err := w.address()
+	if err != nil {
+		return "", "", err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	bal, err := n.Client.BalanceAt(cctx, addr, nil)
+	cancel()
+	switch {
+	case err != nil:
+		return "", fmt.Sprintf("the access was not logged on chain: the chain does not answer: %v", err), nil
+	case bal.Sign() == 0:
+		return "", fmt.Sprintf("the access was not logged on chain: this wallet's address %s has no funds to pay for it", addr.Hex()), nil
+	}
+	var row outbox.Row
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		var err error
+		row, err = outbox.Enqueue(tx, kindAccess, digest[:], contracts.NewHealthRegistry().PackLogAccess(digest, purpose))
+		return err
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("queueing the access log: %w", mapVaultError(err))
+	}
+	chainProblem, err := w.drain(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	err = w.vault.View(func(tx *vault.ReadTx) error {
+		var err error
+		row, _, err = outbox.Get(tx, row.ID)
+		return err
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("reading the access log's transaction: %w", mapVaultError(err))
+	}
+	switch {
+	case row.State == outbox.Failed:
+		return "", "the access was not logged on chain: the registry refused it: " + row.LastError, nil
+	case row.TxHash() == (common.Hash{}):
+		if chainProblem == "" {
+			chainProblem = row.LastError
+		}
+		return "", "the access log waits in the outbox and is sent with the wallet's next chain write: " + chainProblem, nil
+	}
+	return row.TxHash().Hex(), "", nil
+}
+
+// unreachableChain is the chain reader of a wallet whose chain could not be
+// opened: every question fails with why.
+type unreachableChain struct{ err error }
+
+var _ share.ChainReader = unreachableChain{}
+
+func (c unreachableChain) ChainID(context.Context) (*big.Int, error) { return nil, c.err }
+func (c unreachableChain) GrantOf(context.Context, common.Hash) (share.GrantStatus, error) {
+	return share.GrantStatus{}, c.err
+}
+func (c unreachableChain) AnchorOf(context.Context, common.Hash) (share.AnchorStatus, error) {
+	return share.AnchorStatus{}, c.err
+}
+func (c unreachableChain) DelegateOf(context.Context, common.Address, common.Address) (share.DelegateStatus, error) {
+	return share.DelegateStatus{}, c.err
+}
