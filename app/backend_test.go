@@ -44,7 +44,7 @@ func TestSettingsRenames(t *testing.T) {
 	b := newFakeBackend(true)
 	h := newHarness(t, &renaming{b}, desktopSize, false)
 	h.unlock()
-	h.tap("Settings")
+	h.menu("Settings")
 	h.typeInto(h.entry("Your name"), "Ada King")
 	h.tap("Save")
 	if b.wallet.name != "Ada King" {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -62,6 +63,41 @@ func (u *UI) showDetail(id string) {
 	}
 	add("Versions", formatVersions(d))
 
+	chainText := wrapped(anchorText(d.Anchor, false))
+	if d.Anchor.State == record.AnchorFailed {
+		chainText.Importance = widget.DangerImportance
+	}
+	chainBusy := busyText()
+	var verify *widget.Button
+	verify = u.button("Verify now", theme.SearchIcon(), func() {
+		var v wallet.Verification
+		u.runSlow(verify, chainBusy, "Asking the chain…", func() error {
+			var err error
+			v, err = u.wallet.Verify(context.Background(), d.ID)
+			return err
+		}, func(err error) {
+			chainText.Importance = widget.MediumImportance
+			switch {
+			case err != nil:
+				chainText.Importance = widget.DangerImportance
+				chainText.SetText(sentence(err.Error()))
+			case v.Valid:
+				chainText.Importance = widget.SuccessImportance
+				chainText.SetText(verificationText(v))
+			case v.Problem == wallet.ProblemWaiting:
+				chainText.SetText(verificationText(v))
+			default:
+				chainText.Importance = widget.DangerImportance
+				chainText.SetText(verificationText(v))
+			}
+			chainText.Refresh()
+		})
+	})
+	summary.Append("Chain", container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(anchorIcon(d.Anchor)), nil, chainText),
+		chainBusy,
+		container.NewHBox(verify)))
+
 	raw := widget.NewLabel(prettyJSON(d.JSON))
 	raw.TextStyle.Monospace = true
 	raw.Selectable = true
@@ -77,7 +113,11 @@ func (u *UI) showDetail(id string) {
 		widget.NewLabelWithStyle("Original FHIR JSON", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyBtn)
 
 	body := container.New(fillLast{}, heading, summary, widget.NewSeparator(), rawHeader, rawScroll)
-	u.show("detail", container.NewBorder(header(back, d.Title, del), nil, nil, nil,
+	shareBtn := u.button("Share", theme.MailSendIcon(), func() {
+		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}}, count: 1},
+			func() { u.showDetail(d.ID) })
+	})
+	u.show("detail", container.NewBorder(header(back, d.Title, shareBtn, del), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(body))))
 }
 

@@ -12,19 +12,31 @@
 // The UI takes its services through small interfaces so that tests can hand
 // it fakes: [Backend] makes, opens and restores wallets, [Wallet] is one open
 // wallet (*wallet.Wallet satisfies it), [Files] asks the person for files to
-// open or save, and [Clock] drives the idle lock and the search debounce.
-// [NewBackend] is the real Backend over package wallet.
+// open or save, and [Clock] drives the idle lock, the search debounce and
+// share countdowns. [NewBackend] is the real Backend over package wallet; it
+// also receives shares for someone without a wallet. [DirectSharer] is the
+// optional local-network sharing of a Wallet.
 //
 // # Screens
 //
 // One file per flow: welcome and create (onboarding), restore, unlock and
-// password reset, records (list, categories, search), detail, import and
-// settings. [New] builds the window and picks the first screen: unlock when
-// a wallet exists, welcome otherwise.
+// password reset, records (list, categories, search), detail, import,
+// settings, chain (anchor states, the offline banner, Settings' network),
+// share (making a share, its QR, the shares list) and receive (the doctor's
+// screen, and the patient's access log). [New] builds the window and picks
+// the first screen: unlock when a wallet exists, welcome otherwise.
+//
+// # The chain
+//
+// The chain never blocks a screen. After an import, anchoring runs in the
+// background and is followed up until the batches are in a block; while the
+// network is down, the records screen says so in a calm banner and anchoring
+// is retried every minute the wallet stays unlocked.
 //
 // # Threads
 //
-// Slow wallet calls (key derivation, import, backup) run on a goroutine and
+// Slow wallet calls (key derivation, import, backup, anchoring, sharing,
+// receiving) run on a goroutine and
 // come back to the UI through fyne.Do; widgets are never touched from a
 // goroutine directly.
 //

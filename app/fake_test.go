@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -12,8 +13,11 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"healthwallet/wallet"
 	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
 )
 
 // The fakes hold fixed content so that what the screens render never
@@ -137,10 +141,14 @@ type fakeWallet struct {
 	importStarted chan []string
 	importRelease chan struct{}
 	report        wallet.ImportReport
+
+	chain fakeChain
 }
 
 func newFakeWallet() *fakeWallet {
-	return &fakeWallet{locked: true, password: testPassword, name: testName, records: testRecords()}
+	return &fakeWallet{locked: true, password: testPassword, name: testName, records: withAnchors(testRecords()),
+		chain: fakeChain{status: testChainStatus(), shares: testShares(), access: testAccess(),
+			verify: wallet.Verification{Anchored: true, Valid: true, Block: 42, Time: anchoredAt}}}
 }
 
 func (w *fakeWallet) Unlock(pw []byte) error {
@@ -357,4 +365,238 @@ func (c *fakeClock) Advance(d time.Duration) {
 			t.f()
 		}
 	}
+}
+
+// testNow is the fake clock's start: every countdown and expiry on screen
+// counts from it.
+var testNow = time.Date(2024, 4, 10, 9, 0, 0, 0, time.UTC)
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return testNow.Add(c.now)
+}
+
+// testLink is a share link of realistic length (under the 300 characters a
+// QR code at level M holds comfortably).
+const testLink = "shlink:/eyJ1cmwiOiJodHRwczovL3JlbGF5LmhlYWx0aHdhbGxldC5leGFtcGxlL20vOHFYcjJWbDBzVGh5YjRKd05jNnpRZDlLZVBtMUFvN2ciLCJmbGFnIjoiVSIsImtleSI6ImFMNXpHcjl2UXh0TTNiWTBuSjdLcEU4c1djMkRoVjZmUjF1STRvTmtUd0EiLCJleHAiOjE3MTI3NDIwMDAsImxhYmVsIjoiSGVhbHRoIFdhbGxldCJ9"
+
+// testLinkRevoked opens, but its grant was revoked on chain.
+const testLinkRevoked = "shlink:/eyJ1cmwiOiJodHRwczovL3JlbGF5LmhlYWx0aHdhbGxldC5leGFtcGxlL20vcmV2b2tlZCIsImtleSI6InJldm9rZWRrZXkifQ"
+
+// testLinkOther is a plain SHL from another issuer.
+const testLinkOther = "shlink:/eyJ1cmwiOiJodHRwczovL3NobC5leGFtcGxlLm9yZy9tIiwia2V5Ijoib3RoZXJrZXkifQ"
+
+// anchoredAt is when the fake chain anchored the anchored test records.
+var anchoredAt = time.Date(2024, 4, 2, 9, 31, 12, 0, time.UTC)
+
+// withAnchors gives the test records their anchor states: most anchored,
+// one waiting, one failed.
+func withAnchors(recs []record.Record) []record.Record {
+	for i := range recs {
+		switch recs[i].ID {
+		case "a7c0ffee07":
+			recs[i].Anchor = record.AnchorState{State: record.AnchorWaiting}
+		case "f6c0ffee06":
+			recs[i].Anchor = record.AnchorState{State: record.AnchorFailed, Problem: "the record no longer matches its commitment: it was altered on this device"}
+		default:
+			recs[i].Anchor = record.AnchorState{State: record.AnchorAnchored, Block: 42, Time: anchoredAt,
+				Root: "0x5f1c0a9e3b7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e"}
+		}
+	}
+	return recs
+}
+
+// fakeChain is the fake wallet's chain and sharing state.
+type fakeChain struct {
+	status      wallet.ChainStatus
+	anchorRep   wallet.AnchorReport
+	anchorCalls int
+	settings    wallet.ChainSettings
+	verify      wallet.Verification
+
+	shares    []wallet.ShareInfo
+	requests  []wallet.ShareRequest
+	directs   int
+	directCtx context.Context
+	revoked   []string
+	access    []wallet.AccessEntry
+	receipts  []wallet.ReceiveOptions
+	passcode  string // when set, Receive wants it
+}
+
+func testChainStatus() wallet.ChainStatus {
+	return wallet.ChainStatus{
+		Kind: "embedded", ChainID: 1337, Connected: true,
+		Registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", Address: testAddress,
+		Balance: "9998765432100000000000", BalanceETH: "9998.7654321",
+		Outbox: []wallet.OutboxItem{
+			{ID: 1, Kind: "anchor", State: "final", TxHash: "0x8a3f6c1d2e4b5a697887c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5", Block: 42, Attempts: 1, Created: anchoredAt},
+			{ID: 2, Kind: "anchor", State: "pending", Attempts: 3, LastError: "dial tcp 127.0.0.1:8545: connection refused", Created: anchoredAt.Add(time.Hour)},
+		},
+	}
+}
+
+// offline makes the fake chain unreachable.
+func (c *fakeChain) offline() {
+	c.status.Connected = false
+	c.status.Problem = "the network cannot be reached (dial tcp 127.0.0.1:8545: connection refused)"
+	c.anchorRep = wallet.AnchorReport{Queued: 1, Problem: c.status.Problem}
+}
+
+// online brings the fake chain back: the next Anchor sends everything.
+func (c *fakeChain) online() {
+	c.status = testChainStatus()
+	c.anchorRep = wallet.AnchorReport{}
+}
+
+func testShares() []wallet.ShareInfo {
+	return []wallet.ShareInfo{
+		{ID: "s3", Purpose: "ETREAT", Created: testNow.Add(-10 * time.Minute), Expires: testNow.Add(50 * time.Minute), State: "pending", Records: 7},
+		{ID: "s2", Label: "For Dr. Okafor", Purpose: "TREAT", Created: testNow.Add(-2 * time.Hour), Expires: testNow.Add(22 * time.Hour), State: "active", Opened: 2, Records: 3},
+		{ID: "s1", Purpose: "CAREMGT", Created: testNow.Add(-72 * time.Hour), Expires: testNow.Add(-48 * time.Hour), State: "expired", Opened: 1, Records: 1},
+		{ID: "s0", Purpose: "PATRQT", Created: testNow.Add(-96 * time.Hour), Expires: testNow.Add(72 * time.Hour), State: "revoked", Records: 2},
+	}
+}
+
+func testAccess() []wallet.AccessEntry {
+	return []wallet.AccessEntry{
+		{Time: testNow.Add(-70 * time.Hour), Share: "s1", Who: "City Clinic front desk", What: "1 record (manifest)", Purpose: "CAREMGT", Source: "relay"},
+		{Time: testNow.Add(-90 * time.Minute), Share: "s2", Who: "Dr. Okafor, St Mary's", What: "3 records (manifest)", Purpose: "TREAT", Source: "relay"},
+		{Time: testNow.Add(-80 * time.Minute), Share: "s2", Who: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", What: "grant s2", Purpose: "TREAT", Source: "chain"},
+	}
+}
+
+// testReceived is a verified share as the receive screen gets it.
+func testReceived() wallet.Received {
+	patient := common.HexToAddress(testAddress)
+	checks := []share.Check{
+		{Name: share.CheckLinkWellFormed, OK: true},
+		{Name: share.CheckNotExpired, OK: true, Detail: "until 10 Apr 2024 10:00 UTC"},
+		{Name: share.CheckManifestFetched, OK: true, Detail: "2 files"},
+		{Name: share.CheckFilesDecrypted, OK: true},
+		{Name: share.CheckSignature, OK: true, Detail: "issuer " + patient.Hex()},
+		{Name: share.CheckGrantActive, OK: true, Detail: "issued by the patient, active until 10 Apr 2024 10:00 UTC"},
+		{Name: share.CheckCommitments, OK: true, Detail: "2 of 2"},
+		{Name: share.CheckScope, OK: true},
+		{Name: share.CheckAnchored, OK: true, Detail: "block 42"},
+	}
+	return wallet.Received{Report: share.Report{
+		Verified: true, Source: share.SourceHealthWallet, Checks: checks,
+		Records: []json.RawMessage{json.RawMessage(hba1cJSON),
+			json.RawMessage(`{"resourceType":"AllergyIntolerance","id":"f6c0ff","code":{"text":"Penicillin allergy"},"criticality":"high"}`)},
+		Patient: patient, Issuer: patient, Expires: testNow.Add(time.Hour), Purpose: "TREAT",
+	}}
+}
+
+func (w *fakeWallet) Anchor(ctx context.Context) (wallet.AnchorReport, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.chain.anchorCalls++
+	return w.chain.anchorRep, nil
+}
+
+func (w *fakeWallet) Verify(ctx context.Context, id string) (wallet.Verification, error) {
+	if err := w.check(); err != nil {
+		return wallet.Verification{}, err
+	}
+	return w.chain.verify, nil
+}
+
+func (w *fakeWallet) ChainStatus(ctx context.Context) (wallet.ChainStatus, error) {
+	return w.chain.status, nil
+}
+
+func (w *fakeWallet) ChainSettings() wallet.ChainSettings { return w.chain.settings }
+
+func (w *fakeWallet) SetChainSettings(s wallet.ChainSettings) error {
+	w.chain.settings = s
+	w.chain.status.URL = s.URL
+	w.chain.status.Kind = "rpc"
+	return nil
+}
+
+func (w *fakeWallet) Share(ctx context.Context, req wallet.ShareRequest) (wallet.ShareResult, error) {
+	if err := w.check(); err != nil {
+		return wallet.ShareResult{}, err
+	}
+	w.chain.requests = append(w.chain.requests, req)
+	n := len(req.IDs)
+	if req.All {
+		n = len(w.records)
+	}
+	return wallet.ShareResult{ID: "s4", Link: testLink, Expires: testNow.Add(req.TTL), Records: n,
+		Grant: "0x3c1e9d2f8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d"}, nil
+}
+
+func (w *fakeWallet) ShareDirect(ctx context.Context, req wallet.ShareRequest, listen string) (wallet.ShareResult, error) {
+	w.chain.directs++
+	w.chain.directCtx = ctx
+	return w.Share(ctx, req)
+}
+
+func (w *fakeWallet) Shares(ctx context.Context) ([]wallet.ShareInfo, error) {
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	return w.chain.shares, nil
+}
+
+func (w *fakeWallet) Revoke(ctx context.Context, id string) error {
+	w.chain.revoked = append(w.chain.revoked, id)
+	for i := range w.chain.shares {
+		if w.chain.shares[i].ID == id {
+			w.chain.shares[i].State = "revoked"
+		}
+	}
+	return nil
+}
+
+func (w *fakeWallet) AccessLog(ctx context.Context) ([]wallet.AccessEntry, error) {
+	return w.chain.access, nil
+}
+
+// Receive answers by link: testLink verifies, testLinkRevoked is refused,
+// testLinkOther is another issuer's.
+func (w *fakeWallet) Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	w.chain.receipts = append(w.chain.receipts, opts)
+	if w.chain.passcode != "" && opts.Passcode != w.chain.passcode {
+		if opts.Passcode == "" {
+			return wallet.Received{}, &wallet.OpenError{Err: share.ErrPasscodeRequired}
+		}
+		return wallet.Received{}, &wallet.OpenError{Err: &share.PasscodeError{RemainingAttempts: 2}}
+	}
+	got := testReceived()
+	switch link {
+	case testLink:
+	case testLinkRevoked:
+		got.Verified = false
+		for i, c := range got.Checks {
+			if c.Name == share.CheckGrantActive {
+				got.Checks[i] = share.Check{Name: c.Name, OK: false, Detail: "revoked on chain by the patient"}
+			}
+		}
+	case testLinkOther:
+		got.Verified = false
+		got.Source = share.SourceOther
+		got.Checks = got.Checks[:4]
+		got.Patient, got.Issuer = common.Address{}, common.Address{}
+		got.Purpose = ""
+	default:
+		return wallet.Received{}, &wallet.OpenError{Err: share.ErrBadLink}
+	}
+	return got, nil
+}
+
+func (b *fakeBackend) Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	return b.wallet.Receive(ctx, link, opts)
+}
+
+// DecodeQRImage reads the "image" as the link it holds.
+func (b *fakeBackend) DecodeQRImage(r io.Reader) (string, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(data)), nil
 }

@@ -465,7 +465,7 @@ func TestIdleLock(t *testing.T) {
 
 	h.clock.Advance(4 * time.Minute)
 	h.screen("records")
-	h.tap("Settings") // activity: the five minutes start again
+	h.menu("Settings") // activity: the five minutes start again
 	h.clock.Advance(4 * time.Minute)
 	h.screen("settings")
 	if b.wallet.Locked() {
@@ -479,7 +479,7 @@ func TestIdleLock(t *testing.T) {
 
 	// A shorter auto-lock from Settings.
 	h.unlock()
-	h.tap("Settings")
+	h.menu("Settings")
 	for _, o := range h.objects() {
 		if s, ok := o.(*widget.Select); ok {
 			s.SetSelected("1 minute")
@@ -512,7 +512,7 @@ func TestSettings(t *testing.T) {
 	b := newFakeBackend(true)
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.tap("Settings")
+	h.menu("Settings")
 	h.screen("settings")
 	h.see(testName)
 	h.see(testAddress)

@@ -87,7 +87,50 @@ func TestGoldens(t *testing.T) {
 		}},
 		{"settings", true, func(h *harness) {
 			h.unlock()
-			h.tap("Settings")
+			h.menu("Settings")
+		}},
+		{"settings_network", true, func(h *harness) {
+			h.backend.wallet.chain.offline()
+			h.unlock()
+			h.menu("Settings")
+			h.scrollToBottom()
+		}},
+		{"records_offline", true, func(h *harness) {
+			h.backend.wallet.chain.offline()
+			h.unlock()
+		}},
+		{"share", true, func(h *harness) {
+			h.unlock()
+			h.tap("Share")
+			h.choose("Emergency treatment (ETREAT)")
+			h.typeIn(h.entry("Optional passcode"), "4711")
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"share_result", true, func(h *harness) {
+			h.unlock()
+			h.tap("Share")
+			h.tap("Create share")
+			h.tapLast("Share")
+		}},
+		{"shares", true, func(h *harness) {
+			h.unlock()
+			h.menu("Shares")
+		}},
+		{"access_log", true, func(h *harness) {
+			h.unlock()
+			h.menu("Access log")
+		}},
+		{"receive", false, func(h *harness) {
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"receive_refused", false, func(h *harness) {
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
 		}},
 	}
 

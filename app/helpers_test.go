@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -288,4 +289,24 @@ func (h *harness) unlock() {
 	h.typeIn(h.entry("Password"), testPassword)
 	h.tap("Unlock")
 	h.screen("records")
+}
+
+// menu taps "More" in the records screen's header, then the item.
+func (h *harness) menu(item string) {
+	h.t.Helper()
+	h.tap("More")
+	h.tap(item)
+}
+
+// scrollToBottom scrolls the screen's outermost vertical scroll to its end.
+func (h *harness) scrollToBottom() {
+	h.t.Helper()
+	h.settle()
+	for _, o := range h.objects() {
+		if s, ok := o.(*container.Scroll); ok {
+			s.ScrollToBottom()
+			return
+		}
+	}
+	h.t.Fatalf("nothing scrolls on screen %q", h.ui.screen)
 }

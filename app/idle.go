@@ -83,6 +83,7 @@ func (u *UI) lock() {
 		u.wallet.Lock()
 	}
 	u.filter = filter{}
+	u.chain = chainState{generation: u.chain.generation + 1}
 	u.showUnlock()
 }
 

@@ -128,6 +128,9 @@ func (u *UI) runImport(paths []string) {
 				c.Cleanup()
 			}
 			u.showImportResult(report, err)
+			if report.Imported > 0 || report.Versions > 0 {
+				u.anchorSoon() // new versions get their commitments on chain
+			}
 		})
 	})
 }

@@ -30,7 +30,8 @@ func qrImage(text string, dark, light color.Color) (image.Image, error) {
 	return img, nil
 }
 
-// qrCanvas is a QR code in the theme's colours, at least size wide. The
+// qrCanvas is a QR code in the theme's colours, about size wide (rounded
+// down to whole pixels per module). The
 // darker of foreground and background draws the modules, so that a dark
 // theme still gives the dark-on-light code that every scanner reads.
 func (u *UI) qrCanvas(text string, size float32) (fyne.CanvasObject, error) {
@@ -46,7 +47,11 @@ func (u *UI) qrCanvas(text string, size float32) (fyne.CanvasObject, error) {
 	c := canvas.NewImageFromImage(img)
 	c.ScaleMode = canvas.ImageScalePixels
 	c.FillMode = canvas.ImageFillContain
-	c.SetMinSize(fyne.NewSize(size, size))
+	// A whole number of pixels per module: no module drawn wider than its
+	// neighbour, which some scanners stumble on.
+	n := float32(img.Bounds().Dx())
+	side := max(1, float32(int(size/n))) * n
+	c.SetMinSize(fyne.NewSize(side, side))
 	return c, nil
 }
 

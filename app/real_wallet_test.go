@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"healthwallet/wallet"
 	"healthwallet/wallet/testcorpus"
@@ -22,6 +24,14 @@ func TestRealWallet(t *testing.T) {
 	dir := t.TempDir()
 	b := NewBackend(dir, wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
 	h := newHarness(t, b, phoneSize, true)
+	// Anchoring after the import starts the embedded chain under dir: let
+	// the background work end and the chain stop before dir is removed.
+	t.Cleanup(func() {
+		h.wait()
+		if h.ui.wallet != nil {
+			h.ui.wallet.Close()
+		}
+	})
 	h.screen("welcome")
 	h.tap("Create a new wallet")
 	h.typeIn(h.entry("e.g. Ada Lovelace"), testName)
@@ -68,8 +78,23 @@ func TestRealWallet(t *testing.T) {
 	h.see(fmt.Sprintf("%d new records", want))
 
 	h.tap("Show records")
+	h.wait()
 	h.screen("records")
 	h.see("COVID-19")
+	// The import was anchored in the background on the embedded chain,
+	// and followed up until its batch was in a block.
+	for range anchorMaxFollows {
+		if !slices.Contains(h.texts(), "Waiting to anchor") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond) // the embedded chain mines
+		h.clock.Advance(anchorFollowUp)
+		h.wait()
+	}
+	h.see("Anchored")
+	h.dontSee("Waiting to anchor")
+	h.dontSee("Verification failed")
+	h.dontSee("Offline")
 
 	h.ui.lock()
 	h.screen("unlock")

@@ -60,6 +60,8 @@ type recordsView struct {
 	emptyBox  *fyne.Container
 	problem   errorText
 	debounce  Timer
+
+	chainBanner chainBanner
 }
 
 // showRecords is the home screen of an unlocked wallet.
@@ -68,6 +70,8 @@ func (u *UI) showRecords() {
 	u.show("records", v.build())
 	u.recordsView = v
 	v.reload()
+	v.showChainBanner()
+	u.checkChain()
 }
 
 func (v *recordsView) build() fyne.CanvasObject {
@@ -122,7 +126,8 @@ func (v *recordsView) build() fyne.CanvasObject {
 	v.emptyBox = container.NewVBox(v.empty, container.NewCenter(u.button("Import records", theme.DownloadIcon(), u.showImport)))
 	v.emptyBox.Hide()
 
-	top := container.NewVBox(v.search, v.problem.Label)
+	v.chainBanner = newChainBanner()
+	top := container.NewVBox(v.search, v.problem.Label, v.chainBanner.box)
 	if banner := u.damageBanner(); banner != nil {
 		top.Add(banner)
 	}
@@ -143,9 +148,35 @@ func (u *UI) mainHeader() fyne.CanvasObject {
 	}
 	return header(nil, text,
 		u.button("Import", theme.DownloadIcon(), u.showImport),
-		u.button("Settings", theme.SettingsIcon(), u.showSettings),
+		u.button("Share", theme.MailSendIcon(), u.shareFromRecords),
+		u.moreButton(),
 		u.button("Lock", theme.LogoutIcon(), u.lock),
 	)
+}
+
+// moreButton opens a small menu of the screens used less often.
+func (u *UI) moreButton() *widget.Button {
+	var b *widget.Button
+	b = u.button("More", theme.MoreVerticalIcon(), func() {
+		var pop *widget.PopUp
+		item := func(label string, icon fyne.Resource, f func()) *widget.Button {
+			it := u.button(label, icon, func() { pop.Hide(); f() })
+			it.Alignment = widget.ButtonAlignLeading
+			it.Importance = widget.LowImportance
+			return it
+		}
+		pop = widget.NewPopUp(container.NewVBox(
+			item("Shares", theme.MailSendIcon(), u.showShares),
+			item("Access log", theme.HistoryIcon(), u.showAccessLog),
+			item("Receive a share", theme.DownloadIcon(), u.showReceive),
+			item("Settings", theme.SettingsIcon(), u.showSettings),
+		), u.win.Canvas())
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+		width := pop.MinSize().Width
+		x := min(pos.X, u.win.Canvas().Size().Width-width)
+		pop.ShowAtPosition(fyne.NewPos(max(0, x), pos.Y+b.Size().Height))
+	})
+	return b
 }
 
 // reload fetches categories and records for the current filter.
@@ -295,7 +326,11 @@ func newRecordRow() fyne.CanvasObject {
 	sub.Truncation = fyne.TextTruncateEllipsis
 	sub.Importance = widget.LowImportance
 	sub.SizeName = theme.SizeNameCaptionText
-	return container.NewVBox(container.NewBorder(nil, nil, nil, d, t), sub)
+	anchor := widget.NewLabel("Waiting to anchor")
+	anchor.Importance = widget.LowImportance
+	anchor.SizeName = theme.SizeNameCaptionText
+	state := container.NewHBox(widget.NewIcon(theme.HistoryIcon()), anchor)
+	return container.NewVBox(container.NewBorder(nil, nil, nil, d, t), container.NewBorder(nil, nil, nil, state, sub))
 }
 
 func setRecordRow(o fyne.CanvasObject, r record.Record) {
@@ -305,7 +340,11 @@ func setRecordRow(o fyne.CanvasObject, r record.Record) {
 	line.Objects[1].(*widget.Label).SetText(formatDate(r.Date))
 	parts := []string{r.Category}
 	parts = append(parts, r.Details...)
-	box.Objects[1].(*widget.Label).SetText(strings.Join(parts, " · "))
+	second := box.Objects[1].(*fyne.Container)
+	second.Objects[0].(*widget.Label).SetText(strings.Join(parts, " · "))
+	state := second.Objects[1].(*fyne.Container)
+	state.Objects[0].(*widget.Icon).SetResource(anchorIcon(r.Anchor))
+	state.Objects[1].(*widget.Label).SetText(anchorText(r.Anchor, true))
 }
 
 // damageBanner warns about records that failed their integrity check, or

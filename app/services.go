@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"healthwallet/wallet"
 	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
 )
 
 // Backend makes, opens and restores the wallet in one directory.
@@ -27,6 +31,14 @@ type Backend interface {
 	// directory; it then opens with Open and unlocks with the password it
 	// had when the backup was made.
 	RestoreBackup(r io.Reader, mnemonic string) error
+
+	// Receive opens a share without a wallet, for a receiver who has none
+	// (or whose wallet is locked): it fetches, decrypts and verifies, but
+	// cannot log the access on chain. Errors are as Wallet.Receive's.
+	Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error)
+	// DecodeQRImage reads the text of the QR code in a PNG or JPEG photo
+	// or screenshot.
+	DecodeQRImage(r io.Reader) (string, error)
 }
 
 // Wallet is one open wallet. Its method set is that of *wallet.Wallet, and
@@ -49,14 +61,40 @@ type Wallet interface {
 	Export(out io.Writer, ids []string) (int, error)
 	Backup(out io.Writer) error
 	Close() error
+
+	// The chain: anchoring runs in the background and never fails because
+	// the network is down (the report's Problem says why work waits).
+	Anchor(ctx context.Context) (wallet.AnchorReport, error)
+	Verify(ctx context.Context, id string) (wallet.Verification, error)
+	ChainStatus(ctx context.Context) (wallet.ChainStatus, error)
+	ChainSettings() wallet.ChainSettings
+	SetChainSettings(s wallet.ChainSettings) error
+
+	// Sharing (DESIGN §7).
+	// Share makes a share through the relay; see also [DirectSharer].
+	Share(ctx context.Context, req wallet.ShareRequest) (wallet.ShareResult, error)
+	Shares(ctx context.Context) ([]wallet.ShareInfo, error)
+	Revoke(ctx context.Context, id string) error
+	AccessLog(ctx context.Context) ([]wallet.AccessEntry, error)
+	Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error)
 }
 
 var _ Wallet = (*wallet.Wallet)(nil)
+
+// DirectSharer is a Wallet that can serve a share itself on the local
+// network, with no relay, until ctx ends. The share screen offers it when
+// the wallet has it. It stays apart from Wallet while the wallet's direct
+// sharing is being written; *wallet.Wallet will satisfy it.
+type DirectSharer interface {
+	ShareDirect(ctx context.Context, req wallet.ShareRequest, listen string) (wallet.ShareResult, error)
+}
 
 // Clock is the time source of the idle lock and the search debounce.
 // Functions given to AfterFunc may run on any goroutine.
 type Clock interface {
 	AfterFunc(d time.Duration, f func()) Timer
+	// Now is the current time: share expiry countdowns count from it.
+	Now() time.Time
 }
 
 // Timer is a pending call from a Clock.
@@ -69,6 +107,7 @@ type Timer interface {
 type systemClock struct{}
 
 func (systemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+func (systemClock) Now() time.Time                            { return time.Now() }
 
 // NewBackend returns the Backend over package wallet for the wallet
 // directory dir.
@@ -86,6 +125,26 @@ func (b *walletBackend) NewMnemonic() (string, error) { return wallet.NewMnemoni
 func (b *walletBackend) CheckMnemonic(m string) error { return wallet.CheckMnemonic(m) }
 func (b *walletBackend) RestoreBackup(r io.Reader, m string) error {
 	return wallet.RestoreBackup(r, b.dir, m)
+}
+
+func (b *walletBackend) DecodeQRImage(r io.Reader) (string, error) { return share.DecodeQRImage(r) }
+
+// Receive opens a link without a wallet. It checks against the chain named
+// by the options' JSON-RPC URL; with none, there is no chain of the
+// receiver's own (the embedded one belongs to a wallet), so a Health Wallet
+// share's chain checks fail and Received.Problem says why.
+func (b *walletBackend) Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	if b.opts.Chain == "" {
+		return wallet.ReceiveAnonymous(ctx, link, opts, nil)
+	}
+	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: b.opts.Chain}, "", common.Address{})
+	if err != nil {
+		got, rerr := wallet.ReceiveAnonymous(ctx, link, opts, nil)
+		got.Problem = fmt.Sprintf("not verified on chain: %v", err)
+		return got, rerr
+	}
+	defer net.Close()
+	return wallet.ReceiveAnonymous(ctx, link, opts, net)
 }
 
 func (b *walletBackend) Create(mnemonic string, password []byte, name string) (Wallet, error) {

@@ -16,6 +16,7 @@ import (
 // showSettings shows the identity card, security and backup settings.
 func (u *UI) showSettings() {
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
+	network, refreshNetwork := u.networkSection()
 	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil,
 		page(
 			u.identitySection(),
@@ -23,7 +24,10 @@ func (u *UI) showSettings() {
 			u.securitySection(),
 			widget.NewSeparator(),
 			u.backupSection(),
+			widget.NewSeparator(),
+			network,
 		)))
+	refreshNetwork()
 }
 
 // nameSetter is a wallet whose display name can change. The Wallet

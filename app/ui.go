@@ -42,6 +42,11 @@ type UI struct {
 	filter filter // of the records screen
 
 	recordsView *recordsView // while the records screen is shown
+	chain       chainState   // what the UI last learned about the chain
+
+	// leaving, when set, is called as the screen it belongs to is left:
+	// the share screen stops serving a direct share.
+	leaving func()
 
 	// screen names the screen shown, for tests and debugging.
 	screen string
@@ -113,6 +118,11 @@ func (u *UI) start() {
 // show replaces the window's content with a screen. Open dialogs belong to
 // the screen they came from, so they go too.
 func (u *UI) show(name string, content fyne.CanvasObject) {
+	if u.leaving != nil {
+		stop := u.leaving
+		u.leaving = nil
+		stop()
+	}
 	u.screen = name
 	u.closeDialogs()
 	u.win.SetContent(container.NewStack(&activitySurface{ui: u}, content))

@@ -30,5 +30,7 @@ func (u *UI) showWelcome() {
 		u.primary("Create a new wallet", theme.ContentAddIcon(), func() { u.showCreate(&createFlow{}) }),
 		u.button("Restore from recovery phrase", theme.DocumentIcon(), u.showRestorePhrase),
 		u.button("Restore from backup file", theme.FolderOpenIcon(), u.showRestoreBackup),
+		widget.NewSeparator(),
+		u.button("Receive a share (for doctors)", theme.DownloadIcon(), u.showReceive),
 	))
 }

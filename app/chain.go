@@ -1,0 +1,389 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/record"
+)
+
+// This file: the chain as the person meets it — each record's anchor state,
+// background anchoring after an import, the calm "offline" banner of the
+// records screen, and the Network section of Settings.
+
+// timeLayout is how chain and share times are shown.
+const timeLayout = "2 Jan 2006 15:04"
+
+// chainState is what the UI last learned about the chain.
+type chainState struct {
+	checked bool   // ChainStatus was asked since the wallet was unlocked
+	problem string // why the chain cannot be used now; "" when fine
+	// generation counts locks: background anchoring started before the
+	// last lock stops.
+	generation int
+}
+
+// anchorText says where a record is on its way to the chain, briefly for
+// the list (short) or fully for the detail.
+func anchorText(a record.AnchorState, short bool) string {
+	switch a.State {
+	case record.AnchorAnchored:
+		if short {
+			return "Anchored"
+		}
+		s := fmt.Sprintf("Anchored in block %d", a.Block)
+		if !a.Time.IsZero() {
+			s += " at " + a.Time.Format(timeLayout)
+		}
+		return s
+	case record.AnchorFailed:
+		if short || a.Problem == "" {
+			return "Verification failed"
+		}
+		return "Verification failed: " + a.Problem
+	}
+	return "Waiting to anchor"
+}
+
+// anchorIcon is the small icon beside anchorText.
+func anchorIcon(a record.AnchorState) fyne.Resource {
+	switch a.State {
+	case record.AnchorAnchored:
+		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	case record.AnchorFailed:
+		return theme.NewErrorThemedResource(theme.ErrorIcon())
+	}
+	return theme.HistoryIcon()
+}
+
+// verificationText says what Verify found, as a sentence.
+func verificationText(v wallet.Verification) string {
+	switch {
+	case v.Valid:
+		s := fmt.Sprintf("Verified: the record is intact and anchored in block %d", v.Block)
+		if !v.Time.IsZero() {
+			s += " at " + v.Time.Format(timeLayout)
+		}
+		return s + "."
+	case v.Problem == wallet.ProblemWaiting:
+		return "Waiting to anchor: the record is not on the chain yet."
+	case v.Problem != "":
+		return "Verification failed: " + v.Problem
+	}
+	return "Verification failed."
+}
+
+// How often anchoring is followed up: Anchor sends and returns, so it is
+// called again to see the batches into their blocks, and, while the chain is
+// down, to send them once it is back.
+const (
+	anchorFollowUp   = 3 * time.Second
+	anchorRetry      = time.Minute
+	anchorMaxFollows = 20
+)
+
+// anchorSoon anchors new records in the background and refreshes the
+// records screen with the outcome. A chain that is down is not an error
+// here: the banner says the records wait, and anchoring is tried again
+// while the wallet stays unlocked.
+func (u *UI) anchorSoon() { u.anchorRound(u.chain.generation, 0) }
+
+func (u *UI) anchorRound(generation, round int) {
+	w := u.wallet
+	u.background(func() {
+		rep, err := w.Anchor(context.Background())
+		fyne.Do(func() {
+			if u.wallet != w || u.chain.generation != generation || w.Locked() {
+				return
+			}
+			u.noteAnchor(rep, err)
+			if v := u.recordsView; v != nil && u.screen == "records" {
+				v.reload()
+				v.showChainBanner()
+			}
+			if err != nil || round >= anchorMaxFollows || !rep.Waiting() {
+				return
+			}
+			wait := anchorFollowUp
+			if rep.Problem != "" {
+				wait = anchorRetry
+			}
+			u.clock.AfterFunc(wait, func() {
+				fyne.Do(func() {
+					if u.chain.generation == generation {
+						u.anchorRound(generation, round+1)
+					}
+				})
+			})
+		})
+	})
+}
+
+// noteAnchor keeps what an anchoring run said about the chain.
+func (u *UI) noteAnchor(rep wallet.AnchorReport, err error) {
+	u.chain.checked = true
+	switch {
+	case err != nil:
+		u.chain.problem = sentence(err.Error())
+	default:
+		u.chain.problem = rep.Problem
+	}
+}
+
+// checkChain asks the chain's status once per unlock, in the background,
+// and shows a banner on the records screen when it has a problem.
+func (u *UI) checkChain() {
+	if u.chain.checked {
+		return
+	}
+	u.chain.checked = true
+	w := u.wallet
+	u.background(func() {
+		st, err := w.ChainStatus(context.Background())
+		fyne.Do(func() {
+			if u.wallet != w {
+				return
+			}
+			if err != nil {
+				u.chain.problem = sentence(err.Error())
+			} else {
+				u.chain.problem = st.Problem
+			}
+			if v := u.recordsView; v != nil && u.screen == "records" {
+				v.showChainBanner()
+			}
+		})
+	})
+}
+
+// chainBanner is the calm note shown while the chain cannot be reached:
+// the records are safe and will be anchored later, so nothing blocks.
+type chainBanner struct {
+	box    *fyne.Container
+	text   *widget.Label
+	detail *widget.Label
+}
+
+func newChainBanner() chainBanner {
+	b := chainBanner{text: wrapped(""), detail: wrapped("")}
+	b.detail.Importance = widget.LowImportance
+	b.detail.SizeName = theme.SizeNameCaptionText
+	b.box = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil,
+		container.NewVBox(b.text, b.detail))
+	b.box.Hide()
+	return b
+}
+
+// showChainBanner shows or hides the banner for the last known problem.
+func (v *recordsView) showChainBanner() {
+	u := v.ui
+	if u.chain.problem == "" {
+		v.chainBanner.box.Hide()
+		return
+	}
+	waiting := 0
+	if all, err := u.wallet.Records(wallet.Query{}); err == nil {
+		for _, r := range all {
+			if r.Anchor.State != record.AnchorAnchored && r.Anchor.State != record.AnchorFailed {
+				waiting++
+			}
+		}
+	}
+	text := "Offline: the network cannot be reached; anchoring and sharing will resume when it is back."
+	if waiting > 0 {
+		text = fmt.Sprintf("Offline: %s waiting to anchor; they will be anchored when the network is back.",
+			plural(waiting, "record", "records"))
+		if waiting == 1 {
+			text = "Offline: 1 record waiting to anchor; it will be anchored when the network is back."
+		}
+	}
+	v.chainBanner.text.SetText(text)
+	v.chainBanner.detail.SetText(sentence(u.chain.problem))
+	v.chainBanner.box.Show()
+}
+
+// networkSection is Settings' view of the chain: which network, the
+// wallet's address and balance, the outbox, "Anchor now", and the JSON-RPC
+// URL to use instead of the chain on this device. The status is asked for
+// in the background once refresh is called, after the screen is shown.
+func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
+	body := container.NewVBox(widget.NewLabel("Checking the network…"))
+	result := newErrorText()
+	busy := busyText()
+	var anchor *widget.Button
+	anchor = u.button("Anchor now", theme.UploadIcon(), func() {
+		result.clear()
+		var rep wallet.AnchorReport
+		u.runSlow(anchor, busy, "Anchoring…", func() error {
+			var err error
+			rep, err = u.wallet.Anchor(context.Background())
+			return err
+		}, func(err error) {
+			u.noteAnchor(rep, err)
+			switch {
+			case err != nil:
+				result.Importance = widget.DangerImportance
+				result.set(err)
+			case rep.Problem != "":
+				result.Importance = widget.MediumImportance
+				result.setText("The records wait in the outbox: " + rep.Problem)
+			default:
+				result.Importance = widget.SuccessImportance
+				result.setText(anchorSummary(rep))
+			}
+			refresh()
+		})
+	})
+
+	url := u.entry("http://host:8545")
+	url.SetText(u.wallet.ChainSettings().URL)
+	use := u.button("Use this network", theme.ConfirmIcon(), func() {
+		next := strings.TrimSpace(url.Text)
+		where := "the development chain on this device"
+		if next != "" {
+			where = next
+		}
+		u.confirm("Change network?", "Change network",
+			"Records will be anchored and shares issued on "+where+" from now on. "+
+				"What is already anchored stays on the network it was anchored on.",
+			func(ok bool) {
+				u.idle.touch()
+				if !ok {
+					return
+				}
+				s := u.wallet.ChainSettings()
+				if s.URL != next {
+					s = wallet.ChainSettings{URL: next} // a new network: its own chain id and registry
+				}
+				if err := u.wallet.SetChainSettings(s); err != nil {
+					result.Importance = widget.DangerImportance
+					result.set(err)
+					return
+				}
+				u.chain.checked = false
+				result.Importance = widget.SuccessImportance
+				result.setText("Network changed.")
+				refresh()
+			})
+	})
+
+	refresh = func() {
+		w := u.wallet
+		u.background(func() {
+			st, err := w.ChainStatus(context.Background())
+			fyne.Do(func() {
+				if u.wallet != w || u.screen != "settings" {
+					return
+				}
+				body.Objects = []fyne.CanvasObject{networkStatus(st, err)}
+				body.Refresh()
+			})
+		})
+	}
+
+	return container.NewVBox(
+		section("Network"),
+		body,
+		result.Label,
+		busy,
+		anchor,
+		wrapped("Use another network: its JSON-RPC URL, or nothing for the development chain on this device."),
+		container.NewBorder(nil, nil, nil, use, url),
+	), refresh
+}
+
+// networkStatus lays out a ChainStatus.
+func networkStatus(st wallet.ChainStatus, err error) fyne.CanvasObject {
+	if err != nil {
+		msg := wrapped(sentence(err.Error()))
+		msg.Importance = widget.DangerImportance
+		return msg
+	}
+	form := widget.NewForm()
+	add := func(label, value string, mono bool) {
+		l := widget.NewLabel(value)
+		l.Wrapping = fyne.TextWrapWord
+		if mono {
+			l.Wrapping = fyne.TextWrapBreak // addresses and URLs have no spaces
+			l.TextStyle.Monospace = true
+		}
+		form.Append(label, l)
+	}
+	kind := "Not connected"
+	switch st.Kind {
+	case "embedded":
+		kind = "Development chain on this device"
+	case "rpc":
+		kind = "JSON-RPC"
+	case "":
+	default:
+		kind = st.Kind
+	}
+	add("Network", kind, false)
+	if st.URL != "" {
+		add("URL", st.URL, true)
+	}
+	if st.ChainID != 0 {
+		add("Chain id", fmt.Sprint(st.ChainID), false)
+	}
+	if st.Registry != "" {
+		add("Registry", st.Registry, true)
+	}
+	add("Address", st.Address, true)
+	if st.BalanceETH != "" {
+		add("Balance", st.BalanceETH+" ETH", false)
+	}
+	status := "Connected"
+	if st.Problem != "" {
+		status = sentence(st.Problem)
+	} else if !st.Connected {
+		status = "Not connected"
+	}
+	add("Status", status, false)
+
+	rows := container.NewVBox(widget.NewLabelWithStyle("Outbox", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if len(st.Outbox) == 0 {
+		rows.Add(widget.NewLabel("Nothing waiting."))
+	}
+	for _, it := range st.Outbox {
+		line := fmt.Sprintf("#%d %s · %s · %s", it.ID, it.Kind, it.State, plural(it.Attempts, "attempt", "attempts"))
+		if it.Block != 0 {
+			line += fmt.Sprintf(" · block %d", it.Block)
+		}
+		if it.TxHash != "" {
+			line += "\ntx " + it.TxHash
+		}
+		if it.LastError != "" {
+			line += "\nlast error: " + it.LastError
+		}
+		l := widget.NewLabel(line)
+		l.Wrapping = fyne.TextWrapBreak
+		l.SizeName = theme.SizeNameCaptionText
+		rows.Add(l)
+	}
+	return container.NewVBox(form, rows)
+}
+
+// anchorSummary says what Anchor did, for people.
+func anchorSummary(rep wallet.AnchorReport) string {
+	if len(rep.Batches) == 0 && rep.Queued == 0 {
+		return "Every record is already anchored."
+	}
+	n := 0
+	for _, b := range rep.Batches {
+		n += b.Count
+	}
+	s := fmt.Sprintf("%s in %s sent to the chain.", plural(n, "record", "records"), plural(len(rep.Batches), "batch", "batches"))
+	if rep.Waiting() {
+		s += " They are anchored once the next block includes them."
+	}
+	return s
+}

@@ -1,0 +1,349 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/importer"
+	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
+)
+
+// This file: the Receive screen, for a doctor with a scanner or a pasted
+// link, with or without a wallet of their own.
+
+// showReceive shows the Receive screen. The link field has the focus, so a
+// keyboard-wedge scanner types straight into it and its Enter submits.
+func (u *UI) showReceive() {
+	back := u.showWelcome
+	if u.wallet != nil && !u.wallet.Locked() {
+		back = u.showRecords
+	}
+	link := u.entry("Paste a link or scan a QR code")
+	passcode := u.passwordEntry("Passcode")
+	passBox := container.NewVBox(widget.NewLabel("This link needs a passcode: ask the patient for it."), passcode)
+	passBox.Hide()
+	who := u.entry("e.g. Dr. Smith, City Clinic")
+	codes := share.Purposes()
+	purposes := make([]string, len(codes))
+	for i, p := range codes {
+		purposes[i] = fmt.Sprintf("%s (%s)", sentence(p.Display), p.Code)
+	}
+	purpose := widget.NewSelect(purposes, func(string) { u.idle.touch() })
+	purpose.SetSelected(purposes[0])
+
+	problem := newErrorText()
+	busy := busyText()
+	result := container.NewVBox()
+	var open *widget.Button
+	submit := func() {
+		text := strings.TrimSpace(link.Text)
+		if text == "" {
+			problem.setText("Paste a link, scan a QR code, or open an image of one.")
+			return
+		}
+		problem.clear()
+		opts := wallet.ReceiveOptions{
+			Passcode:  passcode.Text,
+			Purpose:   codes[max(0, purpose.SelectedIndex())].Code,
+			Recipient: strings.TrimSpace(who.Text),
+		}
+		var got wallet.Received
+		w := u.wallet
+		u.runSlow(open, busy, "Opening and verifying…", func() error {
+			var err error
+			if w != nil && !w.Locked() {
+				got, err = w.Receive(context.Background(), text, opts)
+			} else {
+				got, err = u.backend.Receive(context.Background(), text, opts)
+			}
+			return err
+		}, func(err error) {
+			if u.screen != "receive" {
+				return
+			}
+			var pe *share.PasscodeError
+			if errors.As(err, &pe) || errors.Is(err, share.ErrPasscodeRequired) {
+				passBox.Show()
+				u.win.Canvas().Focus(passcode)
+			}
+			result.Objects = u.receivedView(got, err)
+			result.Refresh()
+		})
+	}
+	link.OnSubmitted = func(string) { submit() }
+	passcode.OnSubmitted = func(string) { submit() }
+	open = u.primary("Open", theme.ConfirmIcon(), submit)
+	image := u.button("Open image…", theme.FileImageIcon(), func() {
+		u.files.OpenFile(u.win, []string{".png", ".jpg", ".jpeg"}, func(path string, err error) {
+			if err == nil && path == "" {
+				return
+			}
+			if err == nil {
+				var f *os.File
+				if f, err = os.Open(path); err == nil {
+					var text string
+					text, err = u.backend.DecodeQRImage(f)
+					f.Close()
+					if err == nil {
+						link.SetText(text)
+						submit()
+						return
+					}
+				}
+			}
+			problem.set(fmt.Errorf("no QR code could be read from that image: %w", err))
+		})
+	})
+
+	u.show("receive", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), back), "Receive a share"), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewVBox(
+			wrapped("Scan the patient's QR code with a scanner, paste the link, or open a photo or screenshot of the code."),
+			container.NewBorder(nil, nil, nil, container.NewHBox(open, image), link),
+			passBox,
+			widget.NewForm(
+				widget.NewFormItem("Purpose", purpose),
+				widget.NewFormItem("You are", who),
+			),
+			problem.Label,
+			busy,
+			result,
+		)))))
+	u.win.Canvas().Focus(link)
+}
+
+// receivedView is the outcome of a receive: the headline, each check, and
+// the records with an export.
+func (u *UI) receivedView(got wallet.Received, err error) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	headline := title("")
+	switch {
+	case err != nil:
+		headline.SetText(sentence(err.Error()))
+		headline.Importance = widget.DangerImportance
+	case got.Verified:
+		who := got.Issuer.Hex()
+		if got.Issuer == got.Patient {
+			who = shortAddress(who)
+		} else {
+			who = shortAddress(who) + " for " + shortAddress(got.Patient.Hex())
+		}
+		text := "Verified: shared by " + who
+		if !got.Expires.IsZero() {
+			text += ", consent active until " + got.Expires.Format(timeLayout)
+		}
+		headline.SetText(text + ", all records intact and anchored")
+		headline.Importance = widget.SuccessImportance
+	case got.Source != share.SourceHealthWallet:
+		headline.SetText("Not verifiable on chain: from another issuer")
+		headline.Importance = widget.WarningImportance
+	default:
+		text := "Refused"
+		if failed := got.Failed(); len(failed) > 0 {
+			text += ": " + failed[0].Name
+			if failed[0].Detail != "" {
+				text += " — " + failed[0].Detail
+			}
+		} else if got.Problem != "" {
+			text += ": " + got.Problem
+		}
+		headline.SetText(text)
+		headline.Importance = widget.DangerImportance
+	}
+	out = append(out, headline)
+	if got.Problem != "" && err == nil {
+		note := wrapped(sentence(got.Problem))
+		note.Importance = widget.LowImportance
+		out = append(out, note)
+	}
+	if got.Label != "" {
+		out = append(out, wrapped("Label: "+got.Label))
+	}
+	if got.Purpose != "" {
+		out = append(out, wrapped("Purpose: "+purposeLabel(got.Purpose)))
+	}
+
+	checks := container.NewVBox()
+	if len(got.Checks) > 0 {
+		checks.Add(section("Verification"))
+		for _, c := range got.Checks {
+			var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			text := sentence(c.Name)
+			if c.Detail != "" {
+				text += ": " + c.Detail
+			}
+			l := wrapped(text)
+			if !c.OK {
+				icon = theme.NewErrorThemedResource(theme.CancelIcon())
+				l.Importance = widget.DangerImportance
+				l.TextStyle.Bold = true
+			}
+			checks.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
+		}
+	}
+
+	records := container.NewVBox()
+	switch {
+	case err != nil || len(got.Records) == 0:
+	case !got.Verified && got.Source == share.SourceHealthWallet:
+		records.Add(wrapped("The records are not shown: the share failed verification. Ask the patient to share again."))
+	default:
+		u.receivedRecords(records, got)
+	}
+	if len(records.Objects) == 0 && len(checks.Objects) == 0 {
+		return out
+	}
+	return append(out, container.New(&columns{minWidth: 760}, records, checks))
+}
+
+// receivedRecords lists what a share holds, with its export.
+func (u *UI) receivedRecords(out *fyne.Container, got wallet.Received) {
+	busy := busyText()
+	var export *widget.Button
+	export = u.button("Export as FHIR Bundle…", theme.DocumentSaveIcon(), func() {
+		u.saveTo("received-records.json", export, busy, "Exporting…", func(w io.Writer) (string, error) {
+			n, err := importer.WriteBundle(w, slices.Values(got.Records))
+			return fmt.Sprintf("Exported %s.", plural(n, "record", "records")), err
+		})
+	})
+	out.Add(container.NewBorder(nil, nil, section(fmt.Sprintf("Records (%d)", len(got.Records))), export))
+	out.Add(busy)
+	for _, raw := range got.Records {
+		var head struct {
+			Type string `json:"resourceType"`
+			ID   string `json:"id"`
+		}
+		_ = json.Unmarshal(raw, &head) // Summarize copes with what it cannot read
+		sum := record.Summarize(record.Resource{Type: head.Type, ID: head.ID, Raw: raw})
+		t := widget.NewLabelWithStyle(sum.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		sub := widget.NewLabel(strings.Join(append([]string{sum.Category}, sum.Details...), " · "))
+		sub.Wrapping = fyne.TextWrapWord
+		sub.SizeName = theme.SizeNameCaptionText
+		sub.Importance = widget.LowImportance
+		out.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(formatDate(sum.Date)), t))
+		out.Add(sub)
+	}
+}
+
+// columns puts its two objects side by side, halves of the width, when
+// there is at least minWidth; else one above the other.
+type columns struct{ minWidth float32 }
+
+func (c *columns) wide(w float32) bool { return w >= c.minWidth }
+
+func (c *columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	a, b := objects[0].MinSize(), objects[1].MinSize()
+	return fyne.NewSize(max(a.Width, b.Width), a.Height+theme.Padding()+b.Height)
+}
+
+func (c *columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	a, b := objects[0], objects[1]
+	pad := theme.Padding()
+	if !c.wide(size.Width) {
+		h := a.MinSize().Height
+		a.Move(fyne.NewPos(0, 0))
+		a.Resize(fyne.NewSize(size.Width, h))
+		b.Move(fyne.NewPos(0, h+pad))
+		b.Resize(fyne.NewSize(size.Width, b.MinSize().Height))
+		return
+	}
+	w := (size.Width - 2*pad) / 2
+	a.Move(fyne.NewPos(0, 0))
+	a.Resize(fyne.NewSize(w, size.Height))
+	b.Move(fyne.NewPos(w+2*pad, 0))
+	b.Resize(fyne.NewSize(w, size.Height))
+}
+
+// shortAddress is 0xAb12…cdef.
+func shortAddress(a string) string {
+	if len(a) < 12 {
+		return a
+	}
+	return a[:6] + "…" + a[len(a)-4:]
+}
+
+// showAccessLog lists who opened the patient's shares, newest first.
+func (u *UI) showAccessLog() {
+	body := container.NewVBox(widget.NewLabel("Loading the access log…"))
+	u.show("access-log", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), u.showRecords), "Access log",
+			u.button("Shares", theme.MailSendIcon(), u.showShares)),
+		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
+	w := u.wallet
+	u.background(func() {
+		log, err := w.AccessLog(context.Background())
+		fyne.Do(func() {
+			if u.screen != "access-log" || u.wallet != w {
+				return
+			}
+			body.Objects = accessRows(log, err)
+			body.Refresh()
+		})
+	})
+}
+
+func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
+	if err != nil {
+		msg := wrapped(sentence(err.Error()))
+		msg.Importance = widget.DangerImportance
+		return []fyne.CanvasObject{msg}
+	}
+	if len(log) == 0 {
+		msg := wrapped("No one has opened your shares yet. Each time a share is opened, it is listed here: who, when, what and why.")
+		msg.Alignment = fyne.TextAlignCenter
+		return []fyne.CanvasObject{msg}
+	}
+	log = slices.Clone(log)
+	slices.SortStableFunc(log, func(a, b wallet.AccessEntry) int { return b.Time.Compare(a.Time) })
+	var rows []fyne.CanvasObject
+	for _, e := range log {
+		who := e.Who
+		if who == "" {
+			who = "Someone unnamed"
+		}
+		t := widget.NewLabelWithStyle(who, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		when := widget.NewLabel(e.Time.Format(timeLayout))
+		parts := []string{e.What}
+		if e.Purpose != "" {
+			parts = append(parts, "for "+purposeLabel(e.Purpose))
+		}
+		parts = append(parts, "via "+sourceLabel(e.Source))
+		if e.Outcome != "" {
+			parts = append(parts, e.Outcome)
+		}
+		sub := widget.NewLabel(strings.Join(parts, " · "))
+		sub.Wrapping = fyne.TextWrapWord
+		sub.SizeName = theme.SizeNameCaptionText
+		sub.Importance = widget.LowImportance
+		rows = append(rows, container.NewBorder(nil, nil, nil, when, t), sub, widget.NewSeparator())
+	}
+	return rows
+}
+
+// sourceLabel names where an access was recorded.
+func sourceLabel(s string) string {
+	switch s {
+	case "relay":
+		return "the link server"
+	case "chain":
+		return "the chain"
+	case "direct":
+		return "this device"
+	}
+	return s
+}

@@ -1,0 +1,482 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/share"
+)
+
+// This file: making a share (choose, expiry, purpose, passcode, recipient,
+// direct), the QR and link it gives, and the list of shares.
+
+// shareScope is one choice of what to share.
+type shareScope struct {
+	label string
+	req   wallet.ShareRequest // IDs, types or All
+	count int
+}
+
+// purposeLabel names a PurposeOfUse code for people: "Treatment".
+func purposeLabel(code string) string {
+	for _, p := range share.Purposes() {
+		if p.Code == code {
+			return sentence(p.Display)
+		}
+	}
+	return code
+}
+
+// expiryChoices are the presets of wallet.SharePresets, then custom.
+var expiryChoices = []string{"15 minutes", "1 hour", "1 day", "1 week", "Custom"}
+
+// parseTTL reads a custom expiry: "90m", "3h", "2d", "1w".
+func parseTTL(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	unit := time.Duration(0)
+	switch {
+	case strings.HasSuffix(s, "d"):
+		unit = 24 * time.Hour
+	case strings.HasSuffix(s, "w"):
+		unit = 7 * 24 * time.Hour
+	}
+	var d time.Duration
+	if unit != 0 {
+		n, err := strconv.Atoi(strings.TrimSpace(s[:len(s)-1]))
+		if err != nil {
+			return 0, errors.New("write the time as e.g. 90m, 3h, 2d or 1w")
+		}
+		d = time.Duration(n) * unit
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, errors.New("write the time as e.g. 90m, 3h, 2d or 1w")
+		}
+	}
+	if d < time.Minute {
+		return 0, errors.New("a share must last at least a minute")
+	}
+	return d, nil
+}
+
+// shareFromRecords offers the records shown now (category and search) or
+// all of them.
+func (u *UI) shareFromRecords() {
+	var scopes []shareScope
+	if v := u.recordsView; v != nil && (u.filter.category != "" || u.filter.text != "") && len(v.records) > 0 {
+		ids := make([]string, len(v.records))
+		for i, r := range v.records {
+			ids[i] = r.ID
+		}
+		name := "Records shown now"
+		if u.filter.category != "" && u.filter.text == "" {
+			name = "Category " + u.filter.category
+		}
+		scopes = append(scopes, shareScope{label: fmt.Sprintf("%s (%d)", name, len(ids)), req: wallet.ShareRequest{IDs: ids}, count: len(ids)})
+	}
+	total := 0
+	if v := u.recordsView; v != nil {
+		total = v.total()
+	}
+	scopes = append(scopes, shareScope{label: fmt.Sprintf("All records (%d)", total), req: wallet.ShareRequest{All: true}, count: total})
+	u.showShare(scopes[0], u.showRecords, scopes[1:]...)
+}
+
+// showShare is the form of a new share. back returns to where it came from.
+func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
+	scopes := append([]shareScope{scope}, more...)
+	labels := make([]string, len(scopes))
+	for i, s := range scopes {
+		labels[i] = s.label
+	}
+	what := widget.NewRadioGroup(labels, func(string) { u.idle.touch() })
+	what.SetSelected(labels[0])
+	what.Required = true
+
+	custom := u.entry("e.g. 90m, 3h, 2d")
+	custom.Hide()
+	expiry := widget.NewSelect(expiryChoices, func(s string) {
+		u.idle.touch()
+		if s == "Custom" {
+			custom.Show()
+		} else {
+			custom.Hide()
+		}
+	})
+	expiry.SetSelected("1 hour")
+
+	codes := share.Purposes()
+	purposes := make([]string, len(codes))
+	for i, p := range codes {
+		purposes[i] = fmt.Sprintf("%s (%s)", sentence(p.Display), p.Code)
+	}
+	purpose := widget.NewSelect(purposes, func(string) { u.idle.touch() })
+	purpose.SetSelected(purposes[0])
+
+	passcode := u.entry("Optional passcode")
+	recipient := u.entry("Optional: paste the recipient's identity card (hwcard:…)")
+	direct := widget.NewCheck("Share directly from this device (local network)", func(bool) { u.idle.touch() })
+	if _, ok := u.wallet.(DirectSharer); !ok {
+		direct.Disable()
+	}
+	problem := newErrorText()
+	busy := busyText()
+
+	var create *widget.Button
+	create = u.primary("Create share", theme.ConfirmIcon(), func() {
+		problem.clear()
+		req := scopes[0].req
+		count := scopes[0].count
+		for i, l := range labels {
+			if l == what.Selected {
+				req, count = scopes[i].req, scopes[i].count
+			}
+		}
+		i := expiry.SelectedIndex()
+		if i < len(wallet.SharePresets) && i >= 0 {
+			req.TTL = wallet.SharePresets[i]
+		} else {
+			d, err := parseTTL(custom.Text)
+			if err != nil {
+				problem.set(err)
+				return
+			}
+			req.TTL = d
+		}
+		req.Purpose = codes[max(0, purpose.SelectedIndex())].Code
+		req.Passcode = passcode.Text
+		req.Recipient = strings.TrimSpace(recipient.Text)
+		how := "Anyone who scans the QR code"
+		if req.Recipient != "" {
+			how = "Only the holder of that identity card"
+		}
+		if req.Passcode != "" {
+			how += " and knows the passcode"
+		}
+		msg := fmt.Sprintf("%s can read %s for %s, for %s. You can revoke the share at any time.",
+			how, plural(count, "record", "records"), formatTTL(req.TTL), purposeLabel(req.Purpose))
+		u.confirm("Share these records?", "Share", msg, func(ok bool) {
+			u.idle.touch()
+			if !ok {
+				return
+			}
+			u.makeShare(req, direct.Checked, create, busy, problem, back)
+		})
+	})
+
+	u.show("share", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), back), "Share records"), nil, nil, nil,
+		page(
+			section("What to share"), what,
+			widget.NewForm(
+				widget.NewFormItem("Expires in", container.NewVBox(expiry, custom)),
+				widget.NewFormItem("Purpose", purpose),
+				widget.NewFormItem("Passcode", passcode),
+				widget.NewFormItem("Recipient", recipient),
+			),
+			direct,
+			problem.Label,
+			busy,
+			create,
+		)))
+}
+
+// makeShare asks the wallet for the share, then shows its QR. A direct
+// share is served until the result screen is left.
+func (u *UI) makeShare(req wallet.ShareRequest, direct bool, btn *widget.Button, busy *widget.Label, problem errorText, back func()) {
+	w := u.wallet
+	ctx, cancel := context.WithCancel(context.Background())
+	var res wallet.ShareResult
+	text := "Encrypting and uploading…"
+	if direct {
+		text = "Encrypting and starting to serve on this network…"
+	}
+	u.runSlow(btn, busy, text, func() error {
+		var err error
+		if ds, ok := w.(DirectSharer); ok && direct {
+			res, err = ds.ShareDirect(ctx, req, "0.0.0.0:0")
+		} else {
+			res, err = w.Share(ctx, req)
+		}
+		return err
+	}, func(err error) {
+		if err != nil || u.wallet != w {
+			cancel()
+			problem.set(err)
+			return
+		}
+		if !direct {
+			cancel()
+			cancel = nil
+		}
+		u.showShareResult(res, req.Purpose, cancel, back)
+	})
+}
+
+// formatTTL says a duration the way people do: "1 hour", "2 days".
+func formatTTL(d time.Duration) string {
+	switch {
+	case d >= 7*24*time.Hour && d%(7*24*time.Hour) == 0:
+		return plural(int(d/(7*24*time.Hour)), "week", "weeks")
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return plural(int(d/(24*time.Hour)), "day", "days")
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour", "hours")
+	}
+	return plural(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
+}
+
+// countdown says how long until t: "Expires in 59 min 30 s".
+func countdown(left time.Duration) string {
+	if left <= 0 {
+		return "Expired"
+	}
+	left = left.Round(time.Second)
+	d, h, m, s := left/(24*time.Hour), left%(24*time.Hour)/time.Hour, left%time.Hour/time.Minute, left%time.Minute/time.Second
+	switch {
+	case d > 0:
+		return fmt.Sprintf("Expires in %d d %d h", d, h)
+	case h > 0:
+		return fmt.Sprintf("Expires in %d h %02d min", h, m)
+	}
+	return fmt.Sprintf("Expires in %d min %02d s", m, s)
+}
+
+// showShareResult shows the QR and the link of a share just made, with a
+// countdown and "Revoke now". stop, when set, ends a direct share; leaving
+// the screen asks first.
+func (u *UI) showShareResult(res wallet.ShareResult, purpose string, stop func(), back func()) {
+	qr, err := u.qrCanvas(res.Link, 300)
+	var qrObj fyne.CanvasObject = qr
+	if err != nil {
+		msg := wrapped("The QR code cannot be drawn: " + err.Error() + ". Send the link instead.")
+		msg.Importance = widget.DangerImportance
+		qrObj = msg
+	}
+	link := widget.NewLabel(res.Link)
+	link.TextStyle.Monospace = true
+	link.Wrapping = fyne.TextWrapBreak
+	link.Selectable = true
+	var copyBtn *widget.Button
+	copyBtn = u.button("Copy link", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(res.Link)
+		copyBtn.SetText("Copied")
+	})
+
+	remaining := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	var tick func()
+	var timer Timer
+	tick = func() {
+		left := res.Expires.Sub(u.clock.Now())
+		remaining.SetText(countdown(left) + " (" + res.Expires.Format(timeLayout) + ")")
+		if left > 0 {
+			timer = u.clock.AfterFunc(time.Second, func() {
+				fyne.Do(func() {
+					if u.screen == "share-result" {
+						tick()
+					}
+				})
+			})
+		}
+	}
+	tick()
+
+	served := wrapped("")
+	served.Alignment = fyne.TextAlignCenter
+	served.Importance = widget.LowImportance
+	if stop != nil {
+		served.SetText("Served from this device on the local network while this screen is open.")
+	} else {
+		served.Hide()
+	}
+
+	state := newErrorText()
+	busy := busyText()
+	var revoke *widget.Button
+	revoke = u.button("Revoke now", theme.DeleteIcon(), func() {
+		u.confirmRevoke(res.ID, revoke, busy, func(err error) {
+			if err != nil {
+				state.Importance = widget.DangerImportance
+				state.set(err)
+				return
+			}
+			if stop != nil {
+				stop()
+				stop = nil
+				served.Hide()
+			}
+			state.Importance = widget.SuccessImportance
+			state.setText("Revoked: the link no longer opens.")
+			qrObj.Hide()
+			revoke.Disable()
+		})
+	})
+	revoke.Importance = widget.DangerImportance
+
+	leave := func(then func()) {
+		if stop == nil {
+			then()
+			return
+		}
+		u.confirm("Stop sharing from this device?", "Stop sharing",
+			"This device serves the link only while this screen is open. Once you leave, the link stops working.",
+			func(ok bool) {
+				u.idle.touch()
+				if ok {
+					then()
+				}
+			})
+	}
+	caption := wrapped(fmt.Sprintf("%s for %s. Show this code to the receiver, or send the link.",
+		plural(res.Records, "record", "records"), purposeLabel(purpose)))
+	caption.Alignment = fyne.TextAlignCenter
+	u.show("share-result", container.NewBorder(
+		header(u.button("Done", theme.NavigateBackIcon(), func() { leave(back) }), "Share ready"), nil, nil, nil,
+		page(
+			container.NewCenter(qrObj),
+			remaining,
+			caption,
+			served,
+			link,
+			container.NewGridWithColumns(2, copyBtn, revoke),
+			state.Label,
+			busy,
+		)))
+	// However the screen is left (locked, idle), the timer and a direct
+	// share end with it.
+	u.leaving = func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		if stop != nil {
+			stop()
+		}
+	}
+}
+
+// confirmRevoke asks, then revokes a share in the background.
+func (u *UI) confirmRevoke(id string, btn *widget.Button, busy *widget.Label, done func(error)) {
+	u.confirm("Revoke this share?", "Revoke",
+		"The link stops working at once, and the consent is withdrawn on the chain. Whoever already opened it keeps what they saw.",
+		func(ok bool) {
+			u.idle.touch()
+			if !ok {
+				return
+			}
+			w := u.wallet
+			u.runSlow(btn, busy, "Revoking…", func() error { return w.Revoke(context.Background(), id) }, done)
+		})
+}
+
+// showShares lists the shares with their live state.
+func (u *UI) showShares() {
+	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
+	body := container.NewVBox(widget.NewLabel("Loading your shares…"))
+	u.show("shares", container.NewBorder(
+		header(back, "Shares",
+			u.button("Access log", theme.HistoryIcon(), u.showAccessLog),
+			u.button("New share", theme.MailSendIcon(), u.shareFromRecords)),
+		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
+	w := u.wallet
+	u.background(func() {
+		list, err := w.Shares(context.Background())
+		fyne.Do(func() {
+			if u.screen != "shares" || u.wallet != w {
+				return
+			}
+			body.Objects = u.shareRows(list, err)
+			body.Refresh()
+		})
+	})
+}
+
+// stateImportance colours a share's state.
+func stateImportance(state string) widget.Importance {
+	switch state {
+	case "active":
+		return widget.SuccessImportance
+	case "revoked":
+		return widget.DangerImportance
+	case "pending":
+		return widget.WarningImportance
+	}
+	return widget.LowImportance
+}
+
+func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
+	if err != nil {
+		msg := wrapped(sentence(err.Error()))
+		msg.Importance = widget.DangerImportance
+		return []fyne.CanvasObject{msg}
+	}
+	if len(list) == 0 {
+		msg := wrapped("No shares yet. Share records from the records screen or from a record; each share appears here with its state.")
+		msg.Alignment = fyne.TextAlignCenter
+		return []fyne.CanvasObject{msg}
+	}
+	now := u.clock.Now()
+	var rows []fyne.CanvasObject
+	for _, s := range list {
+		name := s.Label
+		if name == "" {
+			name = fmt.Sprintf("%s for %s", plural(s.Records, "record", "records"), purposeLabel(s.Purpose))
+		}
+		t := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		state := s.State
+		if s.Revoking {
+			state = "revoked"
+		}
+		st := widget.NewLabel(sentence(state))
+		st.Importance = stateImportance(state)
+		expires := "expires " + s.Expires.Format(timeLayout)
+		if !s.Expires.After(now) {
+			expires = "expired " + s.Expires.Format(timeLayout)
+		}
+		opened := "not opened"
+		if s.Opened > 0 {
+			opened = "opened " + plural(s.Opened, "time", "times")
+		}
+		line := fmt.Sprintf("%s · %s · created %s", opened, expires, s.Created.Format(timeLayout))
+		if s.Direct {
+			line += " · served from this device"
+		}
+		if s.Problem != "" {
+			line += "\n" + sentence(s.Problem)
+		}
+		sub := widget.NewLabel(line)
+		sub.Importance = widget.LowImportance
+		sub.SizeName = theme.SizeNameCaptionText
+		sub.Wrapping = fyne.TextWrapWord
+		var right fyne.CanvasObject = st
+		if state == "active" || state == "pending" {
+			busy := busyText()
+			var revoke *widget.Button
+			revoke = u.button("Revoke", theme.DeleteIcon(), nil)
+			revoke.OnTapped = func() {
+				u.idle.touch()
+				u.confirmRevoke(s.ID, revoke, busy, func(err error) {
+					if err != nil {
+						dialog.ShowError(err, u.win)
+						return
+					}
+					u.showShares()
+				})
+			}
+			right = container.NewHBox(st, revoke)
+		}
+		rows = append(rows, container.NewBorder(nil, nil, nil, right, t), sub, widget.NewSeparator())
+	}
+	return rows
+}

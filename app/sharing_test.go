@@ -1,0 +1,420 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/record"
+)
+
+// choose picks option in the visible select that offers it, as a tap on
+// the option would.
+func (h *harness) choose(option string) {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		if s, ok := o.(*widget.Select); ok && slices.Contains(s.Options, option) {
+			s.SetSelected(option)
+			return
+		}
+	}
+	h.t.Fatalf("no select offers %q on screen %q", option, h.ui.screen)
+}
+
+// check ticks the visible check box labelled text.
+func (h *harness) check(text string) {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		if c, ok := o.(*widget.Check); ok && c.Text == text {
+			if c.Disabled() {
+				h.t.Fatalf("check %q is disabled", text)
+			}
+			c.SetChecked(true)
+			return
+		}
+	}
+	h.t.Fatalf("no check %q on screen %q", text, h.ui.screen)
+}
+
+// qr is the visible QR code image.
+func (h *harness) qr() *canvas.Image {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		if img, ok := o.(*canvas.Image); ok && img.ScaleMode == canvas.ImageScalePixels {
+			return img
+		}
+	}
+	h.t.Fatalf("no QR code on screen %q", h.ui.screen)
+	return nil
+}
+
+// seeBefore fails unless a label containing first comes before one
+// containing second.
+func (h *harness) seeBefore(first, second string) {
+	h.t.Helper()
+	ts := h.texts()
+	i := slices.IndexFunc(ts, func(s string) bool { return strings.Contains(s, first) })
+	j := slices.IndexFunc(ts, func(s string) bool { return strings.Contains(s, second) })
+	if i < 0 || j < 0 || i > j {
+		h.t.Fatalf("want %q shown before %q; the screen shows:\n%s", first, second, strings.Join(ts, "\n"))
+	}
+}
+
+func unlocked(t *testing.T, size ...float32) (*harness, *fakeWallet) {
+	t.Helper()
+	b := newFakeBackend(true)
+	sz := desktopSize
+	if len(size) > 0 {
+		sz = phoneSize
+	}
+	h := newHarness(t, b, sz, false)
+	h.unlock()
+	return h, b.wallet
+}
+
+func TestShareFlow(t *testing.T) {
+	h, w := unlocked(t)
+	h.tap("Share")
+	h.screen("share")
+	h.see("All records (7)")
+	h.choose("1 day")
+	h.choose("Emergency treatment (ETREAT)")
+	h.typeIn(h.entry("Optional passcode"), "4711")
+	h.tap("Create share")
+	h.see("Share these records?")
+	h.see("Anyone who scans the QR code and knows the passcode can read 7 records for 1 day, for Emergency treatment.")
+	h.tapLast("Share")
+
+	h.screen("share-result")
+	if len(w.chain.requests) != 1 {
+		t.Fatalf("%d shares made, want 1", len(w.chain.requests))
+	}
+	req := w.chain.requests[0]
+	if !req.All || req.TTL != 24*time.Hour || req.Purpose != "ETREAT" || req.Passcode != "4711" {
+		t.Errorf("share request %+v", req)
+	}
+	qr := h.qr()
+	if n := qr.Image.Bounds().Dx(); int(qr.MinSize().Width)%n != 0 {
+		t.Errorf("QR of %d modules drawn %v wide: not whole pixels per module", n, qr.MinSize().Width)
+	}
+	var link string
+	for _, s := range h.labels() {
+		if strings.HasPrefix(s, "shlink:/") {
+			link = s
+		}
+	}
+	if link != testLink || len(link) > 300 {
+		t.Errorf("link label %q (%d characters), want the share's link, ≤ 300", link, len(link))
+	}
+	h.tap("Copy link")
+	if got := h.ui.app.Clipboard().Content(); got != testLink {
+		t.Errorf("clipboard %q", got)
+	}
+	h.see("Expires in 1 d 0 h (11 Apr 2024 09:00)")
+	h.clock.Advance(time.Minute)
+	h.see("Expires in 23 h 59 min")
+
+	h.tap("Revoke now")
+	h.see("Revoke this share?")
+	h.tap("Cancel")
+	if len(w.chain.revoked) != 0 {
+		t.Fatal("revoked without confirming")
+	}
+	h.tap("Revoke now")
+	h.tapLast("Revoke")
+	if !slices.Equal(w.chain.revoked, []string{"s4"}) {
+		t.Fatalf("revoked %q, want s4", w.chain.revoked)
+	}
+	h.see("Revoked: the link no longer opens.")
+	h.tap("Done")
+	h.screen("records")
+}
+
+func TestShareCustomExpiryAndCategory(t *testing.T) {
+	h, w := unlocked(t)
+	h.ui.recordsView.setCategory("Laboratory")
+	h.tap("Share")
+	h.see("Category Laboratory (2)")
+	h.choose("Custom")
+	h.typeIn(h.entry("e.g. 90m, 3h, 2d"), "soon")
+	h.tap("Create share")
+	h.see("Write the time as e.g. 90m, 3h, 2d or 1w")
+	h.typeInto(h.entry("e.g. 90m, 3h, 2d"), "2d")
+	h.tap("Create share")
+	h.tapLast("Share")
+	h.screen("share-result")
+	req := w.chain.requests[0]
+	if req.All || len(req.IDs) != 2 || req.TTL != 48*time.Hour || req.Purpose != "TREAT" {
+		t.Errorf("share request %+v", req)
+	}
+}
+
+// A direct share from a record's detail is served while its screen is
+// shown; leaving asks, then stops it.
+func TestDirectShareFromDetail(t *testing.T) {
+	h, w := unlocked(t)
+	h.list().Select(slices.Index(h.ui.recordsShown(), "Hemoglobin A1c"))
+	h.tap("Share")
+	h.see("This record: Hemoglobin A1c")
+	h.check("Share directly from this device (local network)")
+	h.tap("Create share")
+	h.see("can read 1 record for 1 hour")
+	h.tapLast("Share")
+	h.screen("share-result")
+	if w.chain.directs != 1 || !slices.Equal(w.chain.requests[0].IDs, []string{"b2c0ffee02"}) {
+		t.Fatalf("direct shares %d, request %+v", w.chain.directs, w.chain.requests)
+	}
+	h.see("Served from this device on the local network while this screen is open.")
+	h.tap("Done")
+	h.see("Stop sharing from this device?")
+	h.tap("Cancel")
+	h.screen("share-result")
+	if w.chain.directCtx.Err() != nil {
+		t.Fatal("direct share stopped though the person stayed")
+	}
+	h.tap("Done")
+	h.tapLast("Stop sharing")
+	h.screen("detail")
+	if w.chain.directCtx.Err() == nil {
+		t.Fatal("direct share still served after leaving its screen")
+	}
+}
+
+// Locking while a direct share is shown stops it too.
+func TestDirectShareStopsOnLock(t *testing.T) {
+	h, w := unlocked(t)
+	h.tap("Share")
+	h.check("Share directly from this device (local network)")
+	h.tap("Create share")
+	h.tapLast("Share")
+	h.screen("share-result")
+	h.ui.lock()
+	if w.chain.directCtx.Err() == nil {
+		t.Fatal("direct share still served after the wallet locked")
+	}
+}
+
+func TestSharesList(t *testing.T) {
+	h, w := unlocked(t)
+	h.menu("Shares")
+	h.screen("shares")
+	for _, s := range []string{"Pending", "Active", "Expired", "Revoked", "For Dr. Okafor",
+		"opened 2 times", "expires 11 Apr 2024 07:00", "expired 8 Apr 2024 09:00", "7 records for Emergency treatment"} {
+		h.see(s)
+	}
+	h.tap("Revoke") // the first: the pending share
+	h.see("Revoke this share?")
+	h.tapLast("Revoke")
+	if !slices.Equal(w.chain.revoked, []string{"s3"}) {
+		t.Fatalf("revoked %q, want s3", w.chain.revoked)
+	}
+	h.screen("shares")
+	h.tap("Back")
+	h.screen("records")
+}
+
+func TestSharesEmpty(t *testing.T) {
+	h, w := unlocked(t)
+	w.chain.shares = nil
+	h.menu("Shares")
+	h.see("No shares yet.")
+}
+
+// A doctor without a wallet scans a QR: the scanner types into the focused
+// field and presses Enter.
+func TestReceiveFlow(t *testing.T) {
+	b := newFakeBackend(false)
+	h := newHarness(t, b, desktopSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.screen("receive")
+	focused, ok := h.ui.win.Canvas().Focused().(*widget.Entry)
+	if !ok || focused.PlaceHolder != "Paste a link or scan a QR code" {
+		t.Fatalf("focused %T, want the link field", h.ui.win.Canvas().Focused())
+	}
+	for _, r := range testLinkRevoked {
+		focused.TypedRune(r)
+	}
+	h.pressEnter()
+	h.see("Refused: grant active on chain — revoked on chain by the patient")
+	h.see("Grant active on chain: revoked on chain by the patient")
+	h.see("The records are not shown")
+	h.dontSee("Export as FHIR Bundle…")
+
+	h.typeInto(h.entry("Paste a link or scan a QR code"), testLink)
+	h.typeIn(h.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor")
+	h.choose("Emergency treatment (ETREAT)")
+	h.tap("Open")
+	h.see("Verified: shared by 0x9C3e…6f5a, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.see("Records anchored on chain")
+	h.see("Hemoglobin A1c")
+	h.see("Penicillin allergy")
+	opts := b.wallet.chain.receipts[len(b.wallet.chain.receipts)-1]
+	if opts.Purpose != "ETREAT" || opts.Recipient != "Dr. Okafor" {
+		t.Errorf("receive options %+v", opts)
+	}
+
+	h.tap("Export as FHIR Bundle…")
+	saved := h.files.saved["received-records.json"]
+	if saved == nil || !strings.Contains(saved.String(), `"resourceType":"Bundle"`) || !strings.Contains(saved.String(), "4548-4") {
+		t.Fatalf("export %v", saved)
+	}
+	h.tap("OK")
+
+	h.tap("Back")
+	h.screen("welcome")
+}
+
+func TestReceivePasscode(t *testing.T) {
+	b := newFakeBackend(false)
+	b.wallet.chain.passcode = "1234"
+	h := newHarness(t, b, desktopSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+	h.pressEnter()
+	h.see("This link needs a passcode")
+	pass := h.entry("Passcode")
+	if h.ui.win.Canvas().Focused() != pass {
+		t.Error("the passcode field is not focused")
+	}
+	h.typeIn(pass, "0000")
+	h.pressEnter()
+	h.see("wrong passcode: 2 attempts left")
+	h.typeInto(pass, "1234")
+	h.pressEnter()
+	h.see("Verified: shared by")
+}
+
+func TestReceiveImage(t *testing.T) {
+	h, _ := unlocked(t)
+	h.menu("Receive a share")
+	h.screen("receive")
+	path := filepath.Join(t.TempDir(), "qr.png")
+	if err := os.WriteFile(path, []byte(testLinkOther), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.files.open = path
+	h.tap("Open image…")
+	h.see("Not verifiable on chain: from another issuer")
+	h.see("Hemoglobin A1c")
+	h.tap("Back")
+	h.screen("records")
+}
+
+func TestAccessLog(t *testing.T) {
+	h, w := unlocked(t)
+	h.menu("Access log")
+	h.screen("access-log")
+	h.seeBefore("0x71C7656EC7ab88b098defB751B7401B5f6d8976F", "Dr. Okafor, St Mary's")
+	h.seeBefore("Dr. Okafor, St Mary's", "City Clinic front desk")
+	h.see("3 records (manifest) · for Treatment · via the link server")
+	h.see("10 Apr 2024 07:30")
+
+	w.chain.access = nil
+	h.tap("Shares")
+	h.tap("Access log")
+	h.see("No one has opened your shares yet.")
+}
+
+func TestAnchorStates(t *testing.T) {
+	h, w := unlocked(t)
+	h.see("Anchored")
+	h.see("Waiting to anchor")
+	h.see("Verification failed")
+
+	h.list().Select(slices.Index(h.ui.recordsShown(), "Penicillin allergy"))
+	h.see("Verification failed: the record no longer matches its commitment: it was altered on this device")
+	h.tap("Back")
+	h.list().Select(slices.Index(h.ui.recordsShown(), "Hemoglobin A1c"))
+	h.see("Anchored in block 42 at 2 Apr 2024 09:31")
+	w.chain.verify = wallet.Verification{Anchored: true, Problem: "the Merkle proof does not lead to the anchored root"}
+	h.tap("Verify now")
+	h.see("Verification failed: the Merkle proof does not lead to the anchored root")
+	w.chain.verify = wallet.Verification{Anchored: true, Valid: true, Block: 42, Time: anchoredAt}
+	h.tap("Verify now")
+	h.see("Verified: the record is intact and anchored in block 42 at 2 Apr 2024 09:31.")
+}
+
+// With the chain down, the records screen says so calmly: a banner, no
+// dialog, nothing disabled.
+func TestChainBanner(t *testing.T) {
+	b := newFakeBackend(true)
+	b.wallet.chain.offline()
+	h := newHarness(t, b, desktopSize, false)
+	h.unlock()
+	h.see("Offline: 1 record waiting to anchor; it will be anchored when the network is back.")
+	h.see("The network cannot be reached")
+	if top := h.ui.win.Canvas().Overlays().Top(); top != nil {
+		t.Fatalf("a dialog is shown: %T", top)
+	}
+	h.tap("Import") // still usable
+	h.screen("import")
+}
+
+func TestAnchorAfterImport(t *testing.T) {
+	h, w := unlocked(t)
+	w.report = testReport()
+	w.chain.offline()
+	w.records = append(w.records, record.Record{ID: "0a0a0a0a0a", ResourceType: "Observation",
+		Summary: record.Summary{Title: "Glucose", Category: "Laboratory"}, Anchor: record.AnchorState{State: record.AnchorWaiting}})
+	h.tap("Import")
+	h.files.open = "/home/ada/labs.json"
+	h.tap("Add file…")
+	h.tap("Import")
+	h.screen("import-result")
+	if w.chain.anchorCalls != 1 {
+		t.Fatalf("Anchor called %d times after the import, want 1", w.chain.anchorCalls)
+	}
+	h.tap("Show records")
+	h.see("Offline: 2 records waiting to anchor; they will be anchored when the network is back.")
+
+	// Anchoring is tried again while the wallet stays unlocked; once the
+	// network is back, the banner goes.
+	w.chain.online()
+	h.clock.Advance(anchorRetry)
+	if w.chain.anchorCalls != 2 {
+		t.Fatalf("Anchor called %d times a minute later, want 2", w.chain.anchorCalls)
+	}
+	h.dontSee("Offline")
+	h.clock.Advance(anchorRetry)
+	if w.chain.anchorCalls != 2 {
+		t.Fatalf("Anchor called %d times with nothing waiting, want 2", w.chain.anchorCalls)
+	}
+}
+
+func TestSettingsNetwork(t *testing.T) {
+	h, w := unlocked(t)
+	h.menu("Settings")
+	h.screen("settings")
+	for _, s := range []string{"Development chain on this device", "1337", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+		"9998.7654321 ETH", "Connected", "#2 anchor · pending · 3 attempts", "last error: dial tcp 127.0.0.1:8545: connection refused",
+		"#1 anchor · final · 1 attempt · block 42"} {
+		h.see(s)
+	}
+	h.tap("Anchor now")
+	if w.chain.anchorCalls != 1 {
+		t.Fatalf("Anchor called %d times", w.chain.anchorCalls)
+	}
+	h.see("Every record is already anchored.")
+
+	h.typeInto(h.entry("http://host:8545"), "http://10.0.0.5:8545")
+	h.tap("Use this network")
+	h.see("Change network?")
+	h.tap("Cancel")
+	if w.chain.settings.URL != "" {
+		t.Fatal("network changed without confirming")
+	}
+	h.tap("Use this network")
+	h.tapLast("Change network")
+	if w.chain.settings.URL != "http://10.0.0.5:8545" {
+		t.Fatalf("settings %+v", w.chain.settings)
+	}
+	h.see("Network changed.")
+	h.see("JSON-RPC")
+}
