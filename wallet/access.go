@@ -94,7 +94,7 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 			problems = append(problems, v.problem)
 		}
 		if atRelay {
-			info.Opened = ri.Accesses
+			info.Opened = ri.Opened
 		}
 		g, onChain := grants[s.Digest]
 		if chainProblem != "" {

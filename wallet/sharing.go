@@ -49,7 +49,7 @@ type ShareInfo struct {
 	Created  time.Time `json:"created"`
 	Expires  time.Time `json:"expires"`
 	State    string    `json:"state"`  // active, expired, revoked, pending (grant not yet on chain), locked (passcode limit reached), failed (chain refused the grant)
-	Opened   int       `json:"opened"` // accesses the relay logged (manifest and file requests, refused ones included)
+	Opened   int       `json:"opened"` // times the records were fetched (manifests served; refused attempts not counted)
 	Records  int       `json:"records"`
 	Relay    string    `json:"relay,omitempty"`
 	Link     string    `json:"link,omitempty"`

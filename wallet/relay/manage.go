@@ -33,6 +33,7 @@ type ShareInfo struct {
 	Failures    int        `json:"failures"`    // wrong passcodes so far
 	MaxFailures int        `json:"maxFailures"` // the lifetime limit
 	Accesses    int        `json:"accesses"`    // access log entries (kept and dropped)
+	Opened      int        `json:"opened"`      // times a manifest (or a U-flag file) was served
 	Shredded    bool       `json:"shredded"`    // the ciphertext is gone
 }
 
@@ -50,6 +51,7 @@ func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
 		Failures:    rec.Failures,
 		MaxFailures: rec.MaxFailures,
 		Accesses:    rec.LogCount + rec.LogDropped,
+		Opened:      rec.Opened,
 		Shredded:    rec.Shredded,
 	}
 	if rec.Ended != 0 {

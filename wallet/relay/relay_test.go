@@ -574,6 +574,12 @@ func TestAccessLog(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("access log\n got %v\nwant %v", got, want)
 	}
+	// Opened once: the wrong and the missing passcode and the file fetch
+	// are in the log but are not openings.
+	list, err := tr.client.List(context.Background())
+	if err != nil || len(list) != 1 || list[0].Opened != 1 || list[0].Accesses != 4 {
+		t.Fatalf("list %+v, %v: want opened 1 of 4 accesses", list, err)
+	}
 
 	// Only the patient's sharing key opens it — not another key, and the
 	// relay's store holds no recipient in clear.

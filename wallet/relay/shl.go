@@ -359,7 +359,7 @@ func (s *Server) checkPasscode(w http.ResponseWriter, r *http.Request, id string
 		s.internalError(w, r, "counting a wrong passcode", err)
 		return nil, false
 	}
-	if err := s.store.appendLog(id, entry, s.lim.MaxLogEntries); err != nil {
+	if err := s.store.appendLog(id, entry, s.lim.MaxLogEntries, false); err != nil {
 		s.log.Error("relay: writing the access log", "request_id", requestID(r.Context()), "err", err.Error())
 	}
 	if locked {
@@ -402,7 +402,8 @@ func (s *Server) entry(rec *shareRecord, req manifestRequest, kind, outcome, con
 func (s *Server) record(ctx context.Context, rec *shareRecord, req manifestRequest, kind, outcome, contentType string) {
 	sealed, err := sealEntry(rec.SharingKey, s.entry(rec, req, kind, outcome, contentType))
 	if err == nil {
-		err = s.store.appendLog(rec.ID, sealed, s.lim.MaxLogEntries)
+		opened := outcome == OutcomeServed && kind != KindFile
+		err = s.store.appendLog(rec.ID, sealed, s.lim.MaxLogEntries, opened)
 	}
 	if err != nil && !errors.Is(err, errNoShare) {
 		s.log.Error("relay: writing the access log", "request_id", requestID(ctx), "err", err.Error())

@@ -76,6 +76,7 @@ type shareRecord struct {
 	Files       []fileMeta     `json:"files"`
 	LogCount    int            `json:"logCount"`
 	LogDropped  int            `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
+	Opened      int            `json:"opened,omitempty"`     // manifests (or U-flag files) served
 }
 
 // state is the share's state at time now.
@@ -317,21 +318,25 @@ func (s *store) shred(id string) error {
 
 // appendLog adds a sealed entry to a share's access log, in a batched write
 // transaction (concurrent accesses share one fsync). Past maxEntries the
-// entry is counted as dropped instead of kept.
-func (s *store) appendLog(id string, sealed []byte, maxEntries int) error {
+// entry is counted as dropped instead of kept. opened counts the access as
+// one more time the share was opened (a manifest or U-flag file served).
+func (s *store) appendLog(id string, sealed []byte, maxEntries int, opened bool) error {
 	key, ok := idKey(id)
 	if !ok {
 		return errNoShare
 	}
 	return s.db.Batch(func(tx *bolt.Tx) error {
-		return appendLogTx(tx, key, sealed, maxEntries)
+		return appendLogTx(tx, key, sealed, maxEntries, opened)
 	})
 }
 
-func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int) error {
+func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) error {
 	r, err := getRecord(tx, key)
 	if err != nil {
 		return err
+	}
+	if opened {
+		r.Opened++
 	}
 	if r.LogCount >= maxEntries {
 		r.LogDropped++
