@@ -1,15 +1,11 @@
 package identity
 
 import (
-	"bytes"
 	"crypto/ecdh"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"math/big"
 	"strings"
 	"unicode"
@@ -17,7 +13,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/skip2/go-qrcode"
+
+	"healthwallet/wallet/qrcode"
 )
 
 // Errors about identity cards. Both are wrapped with the detail; test with
@@ -256,43 +253,12 @@ func checkSharingKey(k [32]byte) error {
 	return nil
 }
 
-// QRCode renders the card's text as a PNG QR code at error-correction level M
-// (a smudge or fold still scans), black on white with the standard 4-module
-// quiet zone, each module exactly pixelsPerModule pixels square (1 to 64) so
-// it stays crisp when shown unscaled.
+// QRCode renders the card's text as a PNG QR code (see package qrcode: level
+// M, quiet zone, whole pixels per module), pixelsPerModule pixels per module.
 func (c Card) QRCode(pixelsPerModule int) ([]byte, error) {
-	if pixelsPerModule < 1 || pixelsPerModule > 64 {
-		return nil, fmt.Errorf("identity: %d pixels per module; use 1 to 64", pixelsPerModule)
-	}
-	q, err := qrcode.New(c.String(), qrcode.Medium)
+	png, err := qrcode.PNG(c.String(), pixelsPerModule)
 	if err != nil {
-		return nil, fmt.Errorf("identity: encoding card as QR: %w", err)
+		return nil, fmt.Errorf("identity: the card's QR code: %w", err)
 	}
-	// go-qrcode's own scaling maps pixels to modules through float64 and
-	// can make a module one pixel short; draw the bitmap with integers.
-	img := qrImage(q.Bitmap(), pixelsPerModule)
-	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("identity: writing QR PNG: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func qrImage(bitmap [][]bool, scale int) *image.Paletted {
-	n := len(bitmap)
-	img := image.NewPaletted(image.Rect(0, 0, n*scale, n*scale), color.Palette{color.White, color.Black})
-	for y, row := range bitmap {
-		for x, dark := range row {
-			if !dark {
-				continue
-			}
-			for dy := range scale {
-				start := img.PixOffset(x*scale, y*scale+dy)
-				for dx := range scale {
-					img.Pix[start+dx] = 1
-				}
-			}
-		}
-	}
-	return img
+	return png, nil
 }

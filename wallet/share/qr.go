@@ -7,12 +7,13 @@ import (
 	"image"
 	"image/color"
 	_ "image/jpeg" // photos of a QR code
-	"image/png"
+	_ "image/png"  // screenshots
 	"io"
 
 	"github.com/makiuchi-d/gozxing"
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-	"github.com/skip2/go-qrcode"
+
+	"healthwallet/wallet/qrcode"
 )
 
 // maxQRImage bounds an image DecodeQRImage reads: a phone photo is a few MB.
@@ -24,44 +25,15 @@ const (
 // ErrNoQRCode: the image holds no QR code that could be read.
 var ErrNoQRCode = errors.New("no QR code could be read in the image: try a sharper, closer or better lit picture")
 
-// LinkQRCode renders link as a PNG QR code at error-correction level M (as
-// the SHL spec recommends), black on white with the standard 4-module quiet
-// zone, each module exactly pixelsPerModule pixels square (1 to 64) so it
-// stays crisp shown unscaled.
+// LinkQRCode renders link as a PNG QR code (see package qrcode: level M, as
+// the SHL spec recommends, quiet zone, whole pixels per module),
+// pixelsPerModule pixels per module.
 func LinkQRCode(link string, pixelsPerModule int) ([]byte, error) {
-	if pixelsPerModule < 1 || pixelsPerModule > 64 {
-		return nil, fmt.Errorf("share: %d pixels per module; use 1 to 64", pixelsPerModule)
-	}
-	if link == "" {
-		return nil, errors.New("share: no link to encode")
-	}
-	q, err := qrcode.New(link, qrcode.Medium)
+	png, err := qrcode.PNG(link, pixelsPerModule)
 	if err != nil {
-		return nil, fmt.Errorf("share: encoding the link as a QR code: %w", err)
+		return nil, fmt.Errorf("share: the link's QR code: %w", err)
 	}
-	// go-qrcode's own scaling maps pixels to modules through float64 and
-	// can make a module a pixel short: draw the bitmap with integers.
-	bitmap := q.Bitmap()
-	n := len(bitmap)
-	img := image.NewPaletted(image.Rect(0, 0, n*pixelsPerModule, n*pixelsPerModule), color.Palette{color.White, color.Black})
-	for y, row := range bitmap {
-		for x, dark := range row {
-			if !dark {
-				continue
-			}
-			for dy := range pixelsPerModule {
-				start := img.PixOffset(x*pixelsPerModule, y*pixelsPerModule+dy)
-				for dx := range pixelsPerModule {
-					img.Pix[start+dx] = 1
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("share: writing the QR PNG: %w", err)
-	}
-	return buf.Bytes(), nil
+	return png, nil
 }
 
 // DecodeQRImage reads the text of the QR code in a PNG or JPEG image: a
