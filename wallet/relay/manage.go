@@ -194,19 +194,26 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+// patientsShare admits a management request on one share: within the rate
+// limit, signed, and signed by the share's own patient. On refusal it has
+// answered and returns false.
+func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRecord, bool) {
 	if !s.allowClient(w, r) {
-		return
+		return nil, false
 	}
 	body, ok := readBody(w, r, s.lim.MaxManifestBody)
 	if !ok {
-		return
+		return nil, false
 	}
 	signer, ok := s.authenticate(w, r, body)
 	if !ok {
-		return
+		return nil, false
 	}
-	rec, ok := s.ownShare(w, r, signer)
+	return s.ownShare(w, r, signer)
+}
+
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.patientsShare(w, r)
 	if !ok {
 		return
 	}
@@ -231,18 +238,7 @@ type sealedEntry struct {
 }
 
 func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
-	if !s.allowClient(w, r) {
-		return
-	}
-	body, ok := readBody(w, r, s.lim.MaxManifestBody)
-	if !ok {
-		return
-	}
-	signer, ok := s.authenticate(w, r, body)
-	if !ok {
-		return
-	}
-	rec, ok := s.ownShare(w, r, signer)
+	rec, ok := s.patientsShare(w, r)
 	if !ok {
 		return
 	}
