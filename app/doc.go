@@ -14,8 +14,8 @@
 // wallet (*wallet.Wallet satisfies it), [Files] asks the person for files to
 // open or save, and [Clock] drives the idle lock, the search debounce and
 // share countdowns. [NewBackend] is the real Backend over package wallet; it
-// also receives shares for someone without a wallet. [DirectSharer] is the
-// optional local-network sharing of a Wallet.
+// also receives shares for someone without a wallet, against the chain
+// they name.
 //
 // # Screens
 //
@@ -24,7 +24,9 @@
 // settings, chain (anchor states, the offline banner, Settings' network),
 // share (making a share, its QR, the shares list) and receive (the doctor's
 // screen, and the patient's access log). [New] builds the window and picks
-// the first screen: unlock when a wallet exists, welcome otherwise.
+// the first screen: unlock when a wallet exists, welcome otherwise. Below
+// 600 px wide (a phone) the headers' buttons show only their icons, so that
+// the title keeps its room.
 //
 // # The chain
 //

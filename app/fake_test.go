@@ -84,6 +84,7 @@ type fakeBackend struct {
 	restored struct {
 		backup, mnemonic string
 	}
+	networks []string // asked for by Receive
 }
 
 func newFakeBackend(exists bool) *fakeBackend {
@@ -205,6 +206,12 @@ func (w *fakeWallet) Records(q wallet.Query) ([]record.Record, error) {
 	for _, r := range w.records {
 		if q.Category != "" && r.Category != q.Category {
 			continue
+		}
+		if q.ResourceType != "" && r.ResourceType != q.ResourceType {
+			continue
+		}
+		if (!q.From.IsZero() || !q.To.IsZero()) && (r.Date.IsZero() || r.Date.Before(q.From) || (!q.To.IsZero() && r.Date.After(q.To))) {
+			continue // as the wallet's index: both ends count, undated records are out
 		}
 		hay := strings.ToLower(r.Title + " " + r.Category + " " + strings.Join(r.Details, " "))
 		if text != "" && !strings.Contains(hay, text) {
@@ -522,8 +529,14 @@ func (w *fakeWallet) Share(ctx context.Context, req wallet.ShareRequest) (wallet
 	}
 	w.chain.requests = append(w.chain.requests, req)
 	n := len(req.IDs)
-	if req.All {
+	switch {
+	case req.All:
 		n = len(w.records)
+	case n == 0:
+		for _, t := range append(slices.Clone(req.ResourceTypes), "")[:max(1, len(req.ResourceTypes))] {
+			recs, _ := w.Records(wallet.Query{ResourceType: t, From: req.From, To: req.To})
+			n += len(recs)
+		}
 	}
 	return wallet.ShareResult{ID: "s4", Link: testLink, Expires: testNow.Add(req.TTL), Records: n,
 		Grant: "0x3c1e9d2f8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d"}, nil
@@ -588,8 +601,21 @@ func (w *fakeWallet) Receive(ctx context.Context, link string, opts wallet.Recei
 	return got, nil
 }
 
-func (b *fakeBackend) Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
-	return b.wallet.Receive(ctx, link, opts)
+// Receive is the fake wallet's, without a wallet: the network asked for is
+// kept, and with none the chain checks cannot pass.
+func (b *fakeBackend) Receive(ctx context.Context, link string, network string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	b.networks = append(b.networks, network)
+	got, err := b.wallet.Receive(ctx, link, opts)
+	if err == nil && network == "" && got.Source == share.SourceHealthWallet {
+		got.Verified = false
+		got.Problem = "not verified on chain: no chain given"
+		for i, c := range got.Checks {
+			if c.Name == share.CheckGrantActive || c.Name == share.CheckAnchored {
+				got.Checks[i] = share.Check{Name: c.Name, OK: false, Detail: "this receiver has no chain to check against"}
+			}
+		}
+	}
+	return got, err
 }
 
 // DecodeQRImage reads the "image" as the link it holds.

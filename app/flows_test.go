@@ -216,13 +216,7 @@ func TestRecordsNewestFirstAndFilters(t *testing.T) {
 	h.see("All records (7)")
 	h.see("Laboratory (2)")
 
-	titles := func() []string {
-		var ts []string
-		for _, r := range h.ui.recordsShown() {
-			ts = append(ts, r)
-		}
-		return ts
-	}
+	titles := h.ui.recordsShown
 	want := []string{"Blood pressure", "Hemoglobin A1c", "LDL cholesterol", "Metformin 500 mg tablet",
 		"COVID-19 vaccine, mRNA (Comirnaty)", "Type 2 diabetes mellitus", "Penicillin allergy"}
 	if got := titles(); !slices.Equal(got, want) {

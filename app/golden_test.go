@@ -106,6 +106,15 @@ func TestGoldens(t *testing.T) {
 			h.typeIn(h.entry("Optional passcode"), "4711")
 			h.ui.win.Canvas().Unfocus()
 		}},
+		{"share_choose", true, func(h *harness) {
+			h.unlock()
+			h.tap("Share")
+			h.pick(chooseLabel)
+			h.tick("Observation: Laboratory, Vital signs (3)")
+			h.typeIn(h.entry("First day, YYYY-MM-DD"), "2024-01-01")
+			h.typeIn(h.entry("Last day, YYYY-MM-DD"), "2024-03-31")
+			h.ui.win.Canvas().Unfocus()
+		}},
 		{"share_result", true, func(h *harness) {
 			h.unlock()
 			h.tap("Share")
@@ -121,14 +130,22 @@ func TestGoldens(t *testing.T) {
 			h.menu("Access log")
 		}},
 		{"receive", false, func(h *harness) {
+			h.ui.app.Preferences().SetString(prefReceiveNetwork, "http://10.0.0.5:8545")
 			h.tap("Receive a share (for doctors)")
 			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 			h.pressEnter()
 			h.ui.win.Canvas().Unfocus()
 		}},
 		{"receive_refused", false, func(h *harness) {
+			h.ui.app.Preferences().SetString(prefReceiveNetwork, "http://10.0.0.5:8545")
 			h.tap("Receive a share (for doctors)")
 			h.typeIn(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"receive_no_network", false, func(h *harness) {
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 			h.pressEnter()
 			h.ui.win.Canvas().Unfocus()
 		}},

@@ -136,11 +136,23 @@ func (h *harness) screen(want string) {
 	}
 }
 
+// asButton is o as a button with the text the person reads on it, or
+// beside its icon on a narrow window's header.
+func asButton(o fyne.CanvasObject) (*widget.Button, string, bool) {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b, b.Text, true
+	case *iconButton:
+		return &b.Button, b.Label, true
+	}
+	return nil, "", false
+}
+
 // button finds the visible button labelled text.
 func (h *harness) button(text string) *widget.Button {
 	h.t.Helper()
 	for _, o := range h.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
+		if b, label, ok := asButton(o); ok && label == text {
 			return b
 		}
 	}
@@ -154,7 +166,7 @@ func (h *harness) tapLast(text string) {
 	h.t.Helper()
 	var last *widget.Button
 	for _, o := range h.objects() {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
+		if b, label, ok := asButton(o); ok && label == text {
 			last = b
 		}
 	}

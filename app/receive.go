@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -44,6 +45,19 @@ func (u *UI) showReceive() {
 	purpose := widget.NewSelect(purposes, func(string) { u.idle.touch() })
 	purpose.SetSelected(purposes[0])
 
+	// Without a wallet, the receiver may name the chain to verify against;
+	// the app remembers it for the next share.
+	withWallet := u.wallet != nil && !u.wallet.Locked()
+	network := u.entry("http://host:8545")
+	network.SetText(u.app.Preferences().String(prefReceiveNetwork))
+	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced", container.NewVBox(
+		wrapped("To verify shares on chain without a wallet, give the JSON-RPC URL of the patient's network."),
+		widget.NewForm(widget.NewFormItem("Network (JSON-RPC URL)", network)),
+	)))
+	if withWallet {
+		advanced.Hide() // the wallet verifies on its own network
+	}
+
 	problem := newErrorText()
 	busy := busyText()
 	result := container.NewVBox()
@@ -54,6 +68,12 @@ func (u *UI) showReceive() {
 			problem.setText("Paste a link, scan a QR code, or open an image of one.")
 			return
 		}
+		net := strings.TrimSpace(network.Text)
+		if err := checkNetworkURL(net); err != nil && !withWallet {
+			problem.set(err)
+			advanced.OpenAll()
+			return
+		}
 		problem.clear()
 		opts := wallet.ReceiveOptions{
 			Passcode:  passcode.Text,
@@ -62,24 +82,30 @@ func (u *UI) showReceive() {
 		}
 		var got wallet.Received
 		w := u.wallet
+		if !withWallet {
+			u.app.Preferences().SetString(prefReceiveNetwork, net)
+		}
 		u.runSlow(open, busy, "Opening and verifying…", func() error {
 			var err error
-			if w != nil && !w.Locked() {
+			if withWallet {
 				got, err = w.Receive(context.Background(), text, opts)
 			} else {
-				got, err = u.backend.Receive(context.Background(), text, opts)
+				got, err = u.backend.Receive(context.Background(), text, net, opts)
 			}
 			return err
 		}, func(err error) {
 			if u.screen != "receive" {
 				return
 			}
+			if err == nil && !withWallet && net == "" && onlyChainFailed(got) {
+				advanced.OpenAll() // where the missing network is given
+			}
 			var pe *share.PasscodeError
 			if errors.As(err, &pe) || errors.Is(err, share.ErrPasscodeRequired) {
 				passBox.Show()
 				u.win.Canvas().Focus(passcode)
 			}
-			result.Objects = u.receivedView(got, err)
+			result.Objects = u.receivedView(got, err, !withWallet && net == "")
 			result.Refresh()
 		})
 	}
@@ -112,12 +138,13 @@ func (u *UI) showReceive() {
 		header(u.button("Back", theme.NavigateBackIcon(), back), "Receive a share"), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(
 			wrapped("Scan the patient's QR code with a scanner, paste the link, or open a photo or screenshot of the code."),
-			container.NewBorder(nil, nil, nil, container.NewHBox(open, image), link),
+			container.New(&linkRow{}, link, open, image),
 			passBox,
 			widget.NewForm(
 				widget.NewFormItem("Purpose", purpose),
 				widget.NewFormItem("You are", who),
 			),
+			advanced,
 			problem.Label,
 			busy,
 			result,
@@ -125,15 +152,51 @@ func (u *UI) showReceive() {
 	u.win.Canvas().Focus(link)
 }
 
+// prefReceiveNetwork remembers the network a receiver without a wallet
+// verifies against.
+const prefReceiveNetwork = "receive.network"
+
+// checkNetworkURL accepts an empty network (none) or an http(s) or ws(s)
+// URL with a host.
+func checkNetworkURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || !slices.Contains([]string{"http", "https", "ws", "wss"}, u.Scheme) {
+		return fmt.Errorf("the network %q is not a JSON-RPC URL: write it as http://host:8545 (or https, ws, wss)", s)
+	}
+	return nil
+}
+
+// chainChecks are the checks that need a chain to pass.
+var chainChecks = []string{share.CheckChainID, share.CheckRegistry, share.CheckGrantActive,
+	share.CheckIssuerAuthorized, share.CheckAnchored}
+
+// onlyChainFailed says whether a Health Wallet share failed only the
+// checks that need a chain: nothing is wrong with it that a network given
+// would not settle.
+func onlyChainFailed(got wallet.Received) bool {
+	failed := got.Failed()
+	return got.Source == share.SourceHealthWallet && !got.Verified && len(failed) > 0 &&
+		!slices.ContainsFunc(failed, func(c share.Check) bool { return !slices.Contains(chainChecks, c.Name) })
+}
+
 // receivedView is the outcome of a receive: the headline, each check, and
-// the records with an export.
-func (u *UI) receivedView(got wallet.Received, err error) []fyne.CanvasObject {
+// the records with an export. noChain says the receiver gave no network to
+// verify against.
+func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	headline := title("")
+	unchecked := err == nil && noChain && onlyChainFailed(got)
 	switch {
 	case err != nil:
 		headline.SetText(sentence(err.Error()))
 		headline.Importance = widget.DangerImportance
+	case unchecked:
+		// Not the patient's fault: say what the doctor can do.
+		headline.SetText("Not verified yet: give the patient's network under Advanced, then open the link again")
+		headline.Importance = widget.WarningImportance
 	case got.Verified:
 		who := got.Issuer.Hex()
 		if got.Issuer == got.Patient {
@@ -164,7 +227,7 @@ func (u *UI) receivedView(got wallet.Received, err error) []fyne.CanvasObject {
 		headline.Importance = widget.DangerImportance
 	}
 	out = append(out, headline)
-	if got.Problem != "" && err == nil {
+	if got.Problem != "" && err == nil && !unchecked {
 		note := wrapped(sentence(got.Problem))
 		note.Importance = widget.LowImportance
 		out = append(out, note)
@@ -198,6 +261,8 @@ func (u *UI) receivedView(got wallet.Received, err error) []fyne.CanvasObject {
 	records := container.NewVBox()
 	switch {
 	case err != nil || len(got.Records) == 0:
+	case unchecked:
+		records.Add(wrapped("The records are shown once the share is verified on chain."))
 	case !got.Verified && got.Source == share.SourceHealthWallet:
 		records.Add(wrapped("The records are not shown: the share failed verification. Ask the patient to share again."))
 	default:
@@ -266,6 +331,54 @@ func (c *columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	a.Resize(fyne.NewSize(w, size.Height))
 	b.Move(fyne.NewPos(w+2*pad, 0))
 	b.Resize(fyne.NewSize(w, size.Height))
+}
+
+// linkRow lays out the link field and its buttons: in one row on wide
+// windows, and on narrow ones the field in a row of its own (a link is long)
+// with the buttons sharing the row under it. Its objects are: field, buttons.
+// Its size follows the width it was last laid out at.
+type linkRow struct{ narrow bool }
+
+func (l *linkRow) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	field := objects[0].MinSize()
+	var widest, row, height float32
+	for _, b := range objects[1:] {
+		s := b.MinSize()
+		widest, row, height = max(widest, s.Width), row+pad+s.Width, max(height, s.Height)
+	}
+	if !l.narrow {
+		return fyne.NewSize(field.Width+row, max(field.Height, height))
+	}
+	n := float32(len(objects) - 1)
+	return fyne.NewSize(max(field.Width, n*widest+(n-1)*pad), field.Height+pad+height)
+}
+
+func (l *linkRow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	field, buttons := objects[0], objects[1:]
+	l.narrow = size.Width < narrowWidth
+	h := field.MinSize().Height
+	if l.narrow {
+		field.Move(fyne.NewPos(0, 0))
+		field.Resize(fyne.NewSize(size.Width, h))
+		w := (size.Width - float32(len(buttons)-1)*pad) / float32(len(buttons))
+		for i, b := range buttons {
+			b.Move(fyne.NewPos(float32(i)*(w+pad), h+pad))
+			b.Resize(fyne.NewSize(w, b.MinSize().Height))
+		}
+		return
+	}
+	x := size.Width
+	for i := len(buttons) - 1; i >= 0; i-- {
+		b := buttons[i]
+		x -= b.MinSize().Width
+		b.Move(fyne.NewPos(x, 0))
+		b.Resize(fyne.NewSize(b.MinSize().Width, h))
+		x -= pad
+	}
+	field.Move(fyne.NewPos(0, 0))
+	field.Resize(fyne.NewSize(max(0, x), h))
 }
 
 // shortAddress is 0xAb12…cdef.

@@ -171,10 +171,10 @@ func (u *UI) moreButton() *widget.Button {
 			item("Receive a share", theme.DownloadIcon(), u.showReceive),
 			item("Settings", theme.SettingsIcon(), u.showSettings),
 		), u.win.Canvas())
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
-		width := pop.MinSize().Width
-		x := min(pos.X, u.win.Canvas().Size().Width-width)
-		pop.ShowAtPosition(fyne.NewPos(max(0, x), pos.Y+b.Size().Height))
+		// At the window's right edge under the header: the button tapped
+		// may be this one or its icon on a narrow window.
+		x := u.win.Canvas().Size().Width - pop.MinSize().Width - theme.Padding()
+		pop.ShowAtPosition(fyne.NewPos(max(0, x), b.MinSize().Height+theme.Padding()))
 	})
 	return b
 }

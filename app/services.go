@@ -34,8 +34,11 @@ type Backend interface {
 
 	// Receive opens a share without a wallet, for a receiver who has none
 	// (or whose wallet is locked): it fetches, decrypts and verifies, but
-	// cannot log the access on chain. Errors are as Wallet.Receive's.
-	Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error)
+	// cannot log the access on chain. network is the JSON-RPC URL of the
+	// chain to verify against; empty means the backend's own (NewBackend's
+	// wallet.Options.Chain), and with neither the chain checks fail and
+	// Received.Problem says why. Errors are as Wallet.Receive's.
+	Receive(ctx context.Context, link string, network string, opts wallet.ReceiveOptions) (wallet.Received, error)
 	// DecodeQRImage reads the text of the QR code in a PNG or JPEG photo
 	// or screenshot.
 	DecodeQRImage(r io.Reader) (string, error)
@@ -71,8 +74,11 @@ type Wallet interface {
 	SetChainSettings(s wallet.ChainSettings) error
 
 	// Sharing (DESIGN §7).
-	// Share makes a share through the relay; see also [DirectSharer].
+	// Share makes a share through the relay.
 	Share(ctx context.Context, req wallet.ShareRequest) (wallet.ShareResult, error)
+	// ShareDirect makes a share that this device serves itself on the
+	// local network at listen ("0.0.0.0:0"), with no relay, until ctx ends.
+	ShareDirect(ctx context.Context, req wallet.ShareRequest, listen string) (wallet.ShareResult, error)
 	Shares(ctx context.Context) ([]wallet.ShareInfo, error)
 	Revoke(ctx context.Context, id string) error
 	AccessLog(ctx context.Context) ([]wallet.AccessEntry, error)
@@ -80,14 +86,6 @@ type Wallet interface {
 }
 
 var _ Wallet = (*wallet.Wallet)(nil)
-
-// DirectSharer is a Wallet that can serve a share itself on the local
-// network, with no relay, until ctx ends. The share screen offers it when
-// the wallet has it. It stays apart from Wallet while the wallet's direct
-// sharing is being written; *wallet.Wallet will satisfy it.
-type DirectSharer interface {
-	ShareDirect(ctx context.Context, req wallet.ShareRequest, listen string) (wallet.ShareResult, error)
-}
 
 // Clock is the time source of the idle lock and the search debounce.
 // Functions given to AfterFunc may run on any goroutine.
@@ -129,15 +127,18 @@ func (b *walletBackend) RestoreBackup(r io.Reader, m string) error {
 
 func (b *walletBackend) DecodeQRImage(r io.Reader) (string, error) { return share.DecodeQRImage(r) }
 
-// Receive opens a link without a wallet. It checks against the chain named
-// by the options' JSON-RPC URL; with none, there is no chain of the
-// receiver's own (the embedded one belongs to a wallet), so a Health Wallet
-// share's chain checks fail and Received.Problem says why.
-func (b *walletBackend) Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
-	if b.opts.Chain == "" {
+// Receive opens a link without a wallet. It checks against the chain at
+// network, else at the options' JSON-RPC URL; with neither, there is no
+// chain of the receiver's own (the embedded one belongs to a wallet), so a
+// Health Wallet share's chain checks fail and Received.Problem says why.
+func (b *walletBackend) Receive(ctx context.Context, link string, network string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	if network == "" {
+		network = b.opts.Chain
+	}
+	if network == "" {
 		return wallet.ReceiveAnonymous(ctx, link, opts, nil)
 	}
-	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: b.opts.Chain}, "", common.Address{})
+	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: network}, "", common.Address{})
 	if err != nil {
 		got, rerr := wallet.ReceiveAnonymous(ctx, link, opts, nil)
 		got.Problem = fmt.Sprintf("not verified on chain: %v", err)

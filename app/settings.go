@@ -45,8 +45,7 @@ func (u *UI) identitySection() fyne.CanvasObject {
 	if renamer, ok := u.wallet.(nameSetter); ok {
 		e := u.entry("Your name")
 		e.SetText(u.wallet.DisplayName())
-		var save *widget.Button
-		save = u.button("Save", theme.DocumentSaveIcon(), func() {
+		save := u.button("Save", theme.DocumentSaveIcon(), func() {
 			if err := renamer.SetDisplayName(strings.TrimSpace(e.Text)); err != nil {
 				dialog.ShowError(err, u.win)
 				return

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,16 +95,72 @@ func (u *UI) shareFromRecords() {
 	u.showShare(scopes[0], u.showRecords, scopes[1:]...)
 }
 
+// chooseLabel is the share form's choice of records by type and dates.
+const chooseLabel = "Choose by type or date"
+
 // showShare is the form of a new share. back returns to where it came from.
+// Besides the scopes given, the records can be chosen by type and by a date
+// range; the form says how many records the choice holds before sharing.
 func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	scopes := append([]shareScope{scope}, more...)
-	labels := make([]string, len(scopes))
+	labels := make([]string, len(scopes), len(scopes)+1)
 	for i, s := range scopes {
 		labels[i] = s.label
 	}
-	what := widget.NewRadioGroup(labels, func(string) { u.idle.touch() })
-	what.SetSelected(labels[0])
+	labels = append(labels, chooseLabel)
+
+	chosen := widget.NewLabel("")
+	chosen.TextStyle.Bold = true
+	chosen.Wrapping = fyne.TextWrapWord
+	var create *widget.Button
+	var update func()
+	filter := u.shareFilter(func() { update() })
+	filter.box.Hide()
+	what := widget.NewRadioGroup(labels, nil)
 	what.Required = true
+	// current is the request and count of the choice made now; err says
+	// why the choice cannot be shared.
+	current := func() (wallet.ShareRequest, int, error) {
+		for i, s := range scopes {
+			if labels[i] == what.Selected {
+				return s.req, s.count, nil
+			}
+		}
+		return filter.choice()
+	}
+	// update says how many records the choice holds, or why it cannot be
+	// shared, and lets the share be created only when it can.
+	update = func() {
+		_, n, err := current()
+		switch {
+		case err != nil:
+			chosen.Importance = widget.DangerImportance
+			chosen.SetText(sentence(err.Error()))
+		case n == 0:
+			chosen.Importance = widget.WarningImportance
+			chosen.SetText("This choice holds no records: choose others to share.")
+		default:
+			chosen.Importance = widget.MediumImportance
+			chosen.SetText(plural(n, "record", "records") + " will be shared.")
+		}
+		if create == nil {
+			return
+		}
+		if err != nil || n == 0 {
+			create.Disable()
+		} else {
+			create.Enable()
+		}
+	}
+	what.OnChanged = func(s string) {
+		u.idle.touch()
+		if s == chooseLabel {
+			filter.box.Show()
+		} else {
+			filter.box.Hide()
+		}
+		update()
+	}
 
 	custom := u.entry("e.g. 90m, 3h, 2d")
 	custom.Hide()
@@ -125,23 +183,17 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	purpose.SetSelected(purposes[0])
 
 	passcode := u.entry("Optional passcode")
-	recipient := u.entry("Optional: paste the recipient's identity card (hwcard:…)")
+	recipient := u.entry("Optional identity card (hwcard:…)")
 	direct := widget.NewCheck("Share directly from this device (local network)", func(bool) { u.idle.touch() })
-	if _, ok := u.wallet.(DirectSharer); !ok {
-		direct.Disable()
-	}
 	problem := newErrorText()
 	busy := busyText()
 
-	var create *widget.Button
 	create = u.primary("Create share", theme.ConfirmIcon(), func() {
 		problem.clear()
-		req := scopes[0].req
-		count := scopes[0].count
-		for i, l := range labels {
-			if l == what.Selected {
-				req, count = scopes[i].req, scopes[i].count
-			}
+		req, count, err := current()
+		if err != nil {
+			problem.set(err)
+			return
 		}
 		i := expiry.SelectedIndex()
 		if i < len(wallet.SharePresets) && i >= 0 {
@@ -174,11 +226,14 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			u.makeShare(req, direct.Checked, create, busy, problem, back)
 		})
 	})
+	what.SetSelected(labels[0])
 
 	u.show("share", container.NewBorder(
 		header(u.button("Back", theme.NavigateBackIcon(), back), "Share records"), nil, nil, nil,
 		page(
 			section("What to share"), what,
+			filter.box,
+			chosen,
 			widget.NewForm(
 				widget.NewFormItem("Expires in", container.NewVBox(expiry, custom)),
 				widget.NewFormItem("Purpose", purpose),
@@ -190,6 +245,155 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			busy,
 			create,
 		)))
+}
+
+// shareFilter is the share form's choice by record type and date range.
+type shareFilter struct {
+	u        *UI
+	box      *fyne.Container
+	types    *widget.CheckGroup
+	typeOf   map[string]string // check label → resource type
+	from, to *widget.Entry
+}
+
+// shareFilter offers the wallet's record types and a date range; changed
+// is called on every change.
+func (u *UI) shareFilter(changed func()) *shareFilter {
+	f := &shareFilter{u: u, typeOf: map[string]string{}}
+	recs, err := u.wallet.Records(wallet.Query{})
+	count := map[string]int{}
+	cats := map[string][]string{}
+	for _, r := range recs {
+		count[r.ResourceType]++
+		if r.Category != "" && !slices.Contains(cats[r.ResourceType], r.Category) {
+			cats[r.ResourceType] = append(cats[r.ResourceType], r.Category)
+		}
+	}
+	var options []string
+	for _, t := range slices.Sorted(maps.Keys(count)) {
+		l := typeLabel(t, cats[t], count[t])
+		f.typeOf[l] = t
+		options = append(options, l)
+	}
+	f.types = widget.NewCheckGroup(options, func([]string) { u.idle.touch(); changed() })
+	f.from = u.dateEntry("First day, YYYY-MM-DD")
+	f.to = u.dateEntry("Last day, YYYY-MM-DD")
+	u.onChanged(f.from, func(string) { changed() })
+	u.onChanged(f.to, func(string) { changed() })
+
+	hint := wrapped("Tick the types to share, none for all of them. Both days count; records without a date are left out when a day is given.")
+	hint.Importance = widget.LowImportance
+	hint.SizeName = theme.SizeNameCaptionText
+	var types fyne.CanvasObject = f.types
+	if err != nil {
+		msg := wrapped(sentence(err.Error()))
+		msg.Importance = widget.DangerImportance
+		types = msg
+	}
+	f.box = container.NewVBox(
+		types,
+		widget.NewForm(
+			widget.NewFormItem("From", f.from),
+			widget.NewFormItem("To", f.to),
+		),
+		hint,
+	)
+	return f
+}
+
+// typeLabel names a resource type for the person, with the categories its
+// records fall in: "Observation: Laboratory, Vital signs (3)".
+func typeLabel(resourceType string, categories []string, n int) string {
+	slices.Sort(categories)
+	l := resourceType
+	if len(categories) > 0 {
+		l += ": " + strings.Join(categories, ", ")
+	}
+	if len([]rune(l)) > 40 { // a check box does not wrap: keep it within a phone's width
+		l = resourceType
+	}
+	return fmt.Sprintf("%s (%d)", l, n)
+}
+
+// choice is the request the filter makes and how many records it holds:
+// nothing ticked and no dates is every record.
+func (f *shareFilter) choice() (wallet.ShareRequest, int, error) {
+	var req wallet.ShareRequest
+	for _, l := range f.types.Selected {
+		req.ResourceTypes = append(req.ResourceTypes, f.typeOf[l])
+	}
+	from, err := parseDate(f.from.Text)
+	if err != nil {
+		return req, 0, fmt.Errorf("the first day: %w", err)
+	}
+	to, err := parseDate(f.to.Text)
+	if err != nil {
+		return req, 0, fmt.Errorf("the last day: %w", err)
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return req, 0, fmt.Errorf("the last day (%s) is before the first (%s): swap them", to.Format(time.DateOnly), from.Format(time.DateOnly))
+	}
+	req.From = from
+	if !to.IsZero() {
+		req.To = to.Add(24*time.Hour - time.Nanosecond) // the whole last day
+	}
+	if len(req.ResourceTypes) == 0 && req.From.IsZero() && req.To.IsZero() {
+		req.All = true
+	}
+	types := req.ResourceTypes
+	if len(types) == 0 {
+		types = []string{""}
+	}
+	n := 0
+	for _, t := range types {
+		recs, err := f.u.wallet.Records(wallet.Query{ResourceType: t, From: req.From, To: req.To})
+		if err != nil {
+			return req, 0, err
+		}
+		n += len(recs)
+	}
+	return req, n, nil
+}
+
+// parseDate reads a day written YYYY-MM-DD; empty is the zero time.
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("“%s” is not a day: write it as YYYY-MM-DD, e.g. 2024-03-12, or pick it from the calendar", s)
+	}
+	return t, nil
+}
+
+// dateEntry is an entry for a day, YYYY-MM-DD, with a calendar to pick it
+// from. Fyne's DateEntry writes dates in the locale's order, which reads
+// both ways (03/04); this one stays unambiguous. The share form says what
+// is wrong with a day, in words that wrap (a validator's do not).
+func (u *UI) dateEntry(placeholder string) *widget.Entry {
+	e := u.entry(placeholder)
+	pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), nil)
+	pick.Importance = widget.LowImportance
+	pick.OnTapped = func() {
+		u.idle.touch()
+		start := u.clock.Now()
+		if t, err := parseDate(e.Text); err == nil && !t.IsZero() {
+			start = t
+		}
+		var pop *widget.PopUp
+		cal := widget.NewCalendar(start, func(t time.Time) {
+			u.idle.touch()
+			e.SetText(t.Format(time.DateOnly))
+			pop.Hide()
+		})
+		pop = widget.NewPopUp(cal, u.win.Canvas())
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
+		pop.ShowAtPosition(pos.Add(fyne.NewPos(0, e.Size().Height)))
+	}
+	e.ActionItem = pick
+	return e
 }
 
 // makeShare asks the wallet for the share, then shows its QR. A direct
@@ -204,8 +408,8 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, btn *widget.Button,
 	}
 	u.runSlow(btn, busy, text, func() error {
 		var err error
-		if ds, ok := w.(DirectSharer); ok && direct {
-			res, err = ds.ShareDirect(ctx, req, "0.0.0.0:0")
+		if direct {
+			res, err = w.ShareDirect(ctx, req, "0.0.0.0:0")
 		} else {
 			res, err = w.Share(ctx, req)
 		}
@@ -462,8 +666,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 		var right fyne.CanvasObject = st
 		if state == "active" || state == "pending" {
 			busy := busyText()
-			var revoke *widget.Button
-			revoke = u.button("Revoke", theme.DeleteIcon(), nil)
+			revoke := u.button("Revoke", theme.DeleteIcon(), nil)
 			revoke.OnTapped = func() {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {

@@ -238,10 +238,24 @@ func TestReceiveFlow(t *testing.T) {
 	if !ok || focused.PlaceHolder != "Paste a link or scan a QR code" {
 		t.Fatalf("focused %T, want the link field", h.ui.win.Canvas().Focused())
 	}
-	for _, r := range testLinkRevoked {
+	for _, r := range testLink {
 		focused.TypedRune(r)
 	}
 	h.pressEnter()
+	// Without a wallet or a network, nothing can be checked on chain: the
+	// doctor is told where to give it, not to blame the patient.
+	h.see("Not verified yet: give the patient's network under Advanced, then open the link again")
+	h.see("The records are shown once the share is verified on chain.")
+	h.dontSee("Ask the patient to share again")
+	h.dontSee("Hemoglobin A1c")
+	network := h.entry("http://host:8545") // Advanced opened itself
+	h.typeIn(network, "10.0.0.5:8545")
+	h.tap("Open")
+	h.see("is not a JSON-RPC URL: write it as http://host:8545")
+	h.typeInto(network, "http://10.0.0.5:8545")
+
+	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
+	h.tap("Open")
 	h.see("Refused: grant active on chain — revoked on chain by the patient")
 	h.see("Grant active on chain: revoked on chain by the patient")
 	h.see("The records are not shown")
@@ -259,6 +273,9 @@ func TestReceiveFlow(t *testing.T) {
 	if opts.Purpose != "ETREAT" || opts.Recipient != "Dr. Okafor" {
 		t.Errorf("receive options %+v", opts)
 	}
+	if !slices.Equal(b.networks, []string{"", "http://10.0.0.5:8545", "http://10.0.0.5:8545"}) {
+		t.Errorf("networks asked of the backend %q", b.networks)
+	}
 
 	h.tap("Export as FHIR Bundle…")
 	saved := h.files.saved["received-records.json"]
@@ -269,12 +286,34 @@ func TestReceiveFlow(t *testing.T) {
 
 	h.tap("Back")
 	h.screen("welcome")
+
+	// The network is remembered for the next share.
+	h.tap("Receive a share (for doctors)")
+	h.tap("Advanced")
+	if got := h.entry("http://host:8545").Text; got != "http://10.0.0.5:8545" {
+		t.Errorf("network field %q on coming back", got)
+	}
+}
+
+// With an unlocked wallet, the wallet verifies on its own network: no
+// Advanced section.
+func TestReceiveWithWalletHasNoNetworkField(t *testing.T) {
+	h, w := unlocked(t)
+	h.menu("Receive a share")
+	h.dontSee("Advanced")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+	h.pressEnter()
+	h.see("Verified: shared by")
+	if len(h.backend.networks) != 0 || len(w.chain.receipts) != 1 {
+		t.Errorf("backend asked %q, wallet %d times", h.backend.networks, len(w.chain.receipts))
+	}
 }
 
 func TestReceivePasscode(t *testing.T) {
 	b := newFakeBackend(false)
 	b.wallet.chain.passcode = "1234"
 	h := newHarness(t, b, desktopSize, false)
+	h.ui.app.Preferences().SetString(prefReceiveNetwork, "http://10.0.0.5:8545")
 	h.tap("Receive a share (for doctors)")
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
@@ -417,4 +456,140 @@ func TestSettingsNetwork(t *testing.T) {
 	}
 	h.see("Network changed.")
 	h.see("JSON-RPC")
+}
+
+// pick selects option in the visible radio group that offers it.
+func (h *harness) pick(option string) {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		if r, ok := o.(*widget.RadioGroup); ok && slices.Contains(r.Options, option) {
+			r.SetSelected(option)
+			return
+		}
+	}
+	h.t.Fatalf("no radio group offers %q on screen %q", option, h.ui.screen)
+}
+
+// tick ticks option in the visible check group that offers it, or unticks
+// it when it is ticked.
+func (h *harness) tick(option string) {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		if g, ok := o.(*widget.CheckGroup); ok && slices.Contains(g.Options, option) {
+			if slices.Contains(g.Selected, option) {
+				g.SetSelected(slices.DeleteFunc(slices.Clone(g.Selected), func(s string) bool { return s == option }))
+			} else {
+				g.SetSelected(append(slices.Clone(g.Selected), option))
+			}
+			return
+		}
+	}
+	h.t.Fatalf("no check group offers %q on screen %q", option, h.ui.screen)
+}
+
+// Records chosen by type and by a date range: the form counts them before
+// sharing, refuses bad dates, and asks the wallet for exactly that.
+func TestShareByTypeAndDate(t *testing.T) {
+	h, w := unlocked(t)
+	h.tap("Share")
+	h.see("7 records will be shared.")
+	h.dontSee("First day")
+	h.pick(chooseLabel)
+	h.see("7 records will be shared.") // nothing narrowed yet: every record
+	h.tick("Observation: Laboratory, Vital signs (3)")
+	h.see("3 records will be shared.")
+	h.tick("Immunization: Immunizations (1)")
+	h.see("4 records will be shared.")
+	h.tick("Immunization: Immunizations (1)")
+
+	from, to := h.entry("First day, YYYY-MM-DD"), h.entry("Last day, YYYY-MM-DD")
+	h.typeIn(from, "12/03/2024")
+	h.see("The first day: “12/03/2024” is not a day: write it as YYYY-MM-DD")
+	if !h.button("Create share").Disabled() {
+		t.Error("a share can be created with a bad date")
+	}
+	h.typeInto(from, "2024-01-01")
+	h.see("2 records will be shared.")
+	h.typeIn(to, "2023-12-31")
+	h.see("The last day (2023-12-31) is before the first (2024-01-01): swap them")
+	h.typeInto(to, "2024-02-01")
+	h.see("This choice holds no records: choose others to share.")
+	if !h.button("Create share").Disabled() {
+		t.Error("a share of no records can be created")
+	}
+
+	// The calendar writes the day it is given.
+	h.tap("") // the first calendar button: the first day's
+	var cal *widget.Calendar
+	for _, o := range h.objects() {
+		if c, ok := o.(*widget.Calendar); ok {
+			cal = c
+		}
+	}
+	if cal == nil {
+		t.Fatal("no calendar shown")
+	}
+	cal.OnChanged(day(2024, 3, 12))
+	if from.Text != "2024-03-12" {
+		t.Fatalf("first day %q after picking 12 Mar 2024", from.Text)
+	}
+	h.typeInto(to, "2024-03-12")
+	h.see("2 records will be shared.") // the whole last day counts
+
+	h.tap("Create share")
+	h.see("can read 2 records for 1 hour")
+	h.tapLast("Share")
+	h.screen("share-result")
+	req := w.chain.requests[0]
+	if req.All || len(req.IDs) != 0 || !slices.Equal(req.ResourceTypes, []string{"Observation"}) ||
+		!req.From.Equal(day(2024, 3, 12)) || !req.To.Equal(day(2024, 3, 13).Add(-time.Nanosecond)) {
+		t.Errorf("share request %+v", req)
+	}
+	h.see("2 records for Treatment")
+}
+
+// An empty wallet has nothing to share, and says so before the person
+// fills in the form.
+func TestShareNothing(t *testing.T) {
+	b := newFakeBackend(true)
+	b.wallet.records = nil
+	h := newHarness(t, b, desktopSize, false)
+	h.unlock()
+	h.tap("Share")
+	h.see("This choice holds no records")
+	if !h.button("Create share").Disabled() {
+		t.Error("an empty share can be created")
+	}
+}
+
+// On a phone the header's buttons are icons, so the name shows in full;
+// they do what their labels say.
+func TestPhoneHeaderShowsName(t *testing.T) {
+	h, _ := unlocked(t, 0)
+	h.settle()
+	var shown []string
+	for _, o := range h.objects() {
+		if x, ok := o.(*canvas.Text); ok {
+			shown = append(shown, x.Text)
+		}
+		if b, ok := o.(*widget.Button); ok && slices.Contains([]string{"Import", "Share", "More", "Lock"}, b.Text) {
+			t.Errorf("button %q shows its text on a phone", b.Text)
+		}
+	}
+	if !slices.Contains(shown, testName) {
+		t.Fatalf("the header does not show %q in full; the screen shows %q", testName, shown)
+	}
+	h.tap("Import")
+	h.screen("import")
+	h.tap("Back")
+	h.menu("Settings")
+	h.screen("settings")
+	h.ui.win.Resize(desktopSize)
+	h.settle()
+	h.button("Back") // with its text again
+	for _, o := range h.objects() {
+		if _, ok := o.(*iconButton); ok {
+			t.Fatal("icon-only buttons on a wide window")
+		}
+	}
 }

@@ -249,18 +249,71 @@ func (a *activitySurface) CreateRenderer() fyne.WidgetRenderer {
 func (a *activitySurface) Tapped(*fyne.PointEvent) { a.ui.idle.touch() }
 
 // header is a screen's top bar: an optional back button, a title and
-// actions on the right.
-func header(back *widget.Button, text string, actions ...fyne.CanvasObject) fyne.CanvasObject {
-	t := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.Truncation = fyne.TextTruncateEllipsis
-	var left fyne.CanvasObject
-	if back != nil {
-		left = back
+// actions on the right. On narrow windows the buttons show only their icons,
+// so that the title keeps its room; the buttons must not change once made.
+func header(back *widget.Button, text string, actions ...*widget.Button) fyne.CanvasObject {
+	bar := func(compact bool) fyne.CanvasObject {
+		t := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		var left fyne.CanvasObject
+		if back != nil {
+			left = back
+			if compact {
+				left = newIconButton(back)
+			}
+		}
+		right := container.NewHBox()
+		for _, b := range actions {
+			if compact {
+				right.Add(newIconButton(b))
+			} else {
+				right.Add(b)
+			}
+		}
+		return container.NewBorder(nil, nil, left, right, t)
 	}
 	return container.NewVBox(
-		container.NewBorder(nil, nil, left, container.NewHBox(actions...), t),
+		container.New(narrowSwitch{}, bar(false), bar(true)),
 		widget.NewSeparator(),
 	)
+}
+
+// iconButton is a button that shows only the icon of the button it stands
+// for, on narrow windows. Label keeps that button's text: Fyne has no
+// tooltips, and tests find the button by it.
+type iconButton struct {
+	widget.Button
+	Label string
+}
+
+func newIconButton(of *widget.Button) *iconButton {
+	b := &iconButton{Label: of.Text}
+	b.Icon = of.Icon
+	b.Importance = of.Importance
+	b.OnTapped = of.OnTapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// narrowSwitch shows its first object on wide windows and its second below
+// narrowWidth; it asks only for the narrow one's size.
+type narrowSwitch struct{}
+
+func (narrowSwitch) MinSize(objects []fyne.CanvasObject) fyne.Size { return objects[1].MinSize() }
+
+func (narrowSwitch) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	wide, narrow := objects[0], objects[1]
+	if size.Width < narrowWidth {
+		wide.Hide()
+		narrow.Show()
+	} else {
+		narrow.Hide()
+		wide.Show()
+	}
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // title is a screen's large heading.
