@@ -1,34 +1,14 @@
 package app
 
 import (
-	"image"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
-	"github.com/skip2/go-qrcode"
-)
 
-// qrImage draws text as a QR code (level M) with one pixel per module,
-// quiet zone included; shown with canvas.ImageScalePixels the modules stay
-// crisp at any size.
-func qrImage(text string, dark, light color.Color) (image.Image, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return nil, err
-	}
-	bits := q.Bitmap()
-	img := image.NewPaletted(image.Rect(0, 0, len(bits), len(bits)), color.Palette{light, dark})
-	for y, row := range bits {
-		for x, on := range row {
-			if on {
-				img.SetColorIndex(x, y, 1)
-			}
-		}
-	}
-	return img, nil
-}
+	"healthwallet/wallet/qrcode"
+)
 
 // qrCanvas is a QR code in the theme's colours, about size wide (rounded
 // down to whole pixels per module). The
@@ -40,7 +20,7 @@ func (u *UI) qrCanvas(text string, size float32) (fyne.CanvasObject, error) {
 	if luminance(dark) > luminance(light) {
 		dark, light = light, dark
 	}
-	img, err := qrImage(text, dark, light)
+	img, err := qrcode.Image(text, 1, dark, light)
 	if err != nil {
 		return nil, err
 	}
