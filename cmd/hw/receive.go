@@ -92,6 +92,9 @@ With --json, prints {"verified","source","label","expires","purpose",
 				}
 			}
 			if c.jsonOut {
+				if got.Records == nil { // "records" is always an array, [] when nothing was readable
+					got.Records = []json.RawMessage{}
+				}
 				return printJSON(c.stdout, got)
 			}
 			c.printReceived(got, out)
