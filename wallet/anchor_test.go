@@ -254,9 +254,13 @@ func TestVerifyDetectsAlteration(t *testing.T) {
 	vc, _ := parseID(c.ID)
 	vd, _ := parseID(recs[3].ID)
 	err = db.Update(func(btx *bbolt.Tx) error {
-		records := btx.Bucket([]byte("records"))
-		other := records.Bucket(vd[:]).Get([]byte{0, 0, 0, 1, 1})
-		return records.Bucket(vc[:]).Put([]byte{0, 0, 0, 1, 1}, bytes.Clone(other))
+		// Bodies live in the "bodies" bucket under record id ‖ version.
+		bodies := btx.Bucket([]byte("bodies"))
+		other := bodies.Get(append(vd[:], 0, 0, 0, 1))
+		if other == nil {
+			return errors.New("no body of version 1 of the other record")
+		}
+		return bodies.Put(append(vc[:], 0, 0, 0, 1), bytes.Clone(other))
 	})
 	db.Close()
 	if err != nil {

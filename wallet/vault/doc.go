@@ -68,14 +68,25 @@
 //
 // Buckets "header" (the one header value: magic, format, Argon2id params,
 // salt, the two wrapped vault keys), "records" (one nested bucket per [ID]:
-// the wrapped data key, and per version a sealed meta and a sealed body under
-// big-endian version numbers), "secrets" (HMAC of the name → sealed value)
-// "attachments" (one nested bucket per [AttachmentID]: the wrapped file key
-// and the 64 KiB STREAM chunks under big-endian counters) and "state" (one
-// nested bucket per space, named by an HMAC of the space; entries under HMACs
-// of (space, key), sealed values that carry their key — see [Tx.PutState]).
-// Vaults written before the state area existed get the "state" bucket on
-// their first state write.
+// the wrapped data key, the tombstone Shred leaves, and per version a sealed
+// meta under big-endian version ‖ 0), "bodies" (every version's sealed body,
+// under the 16-byte [ID] ‖ big-endian version), "secrets" (HMAC of the name →
+// sealed value), "attachments" (one nested bucket per [AttachmentID]: the
+// wrapped file key and the 64 KiB STREAM chunks under big-endian counters)
+// and "state" (one nested bucket per space, named by an HMAC of the space;
+// entries under HMACs of (space, key), sealed values that carry their key —
+// see [Tx.PutState]).
+//
+// Bodies are kept apart from metas so that [Vault.Scan], which decrypts every
+// meta, reads only the records' pages: a record's small nested bucket is
+// stored inside its parent's pages, and bodies beside the metas would have
+// been read (and held in memory by the file's mapping) along with them. The
+// price is that Scan does not see a missing or altered body; [Vault.Body]
+// reports it, naming the record.
+//
+// Vaults written before the state area or the bodies bucket existed get the
+// bucket on their first state write or record write. Bodies such a vault
+// kept inside a record's bucket are not read.
 //
 // # Shredding and freed pages
 //

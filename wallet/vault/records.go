@@ -74,19 +74,30 @@ const (
 
 // Keys inside a record's bucket: the wrapped data key, the tombstone left by
 // Shred (the highest version shredded), and per version a 5-byte key,
-// big-endian version ‖ kind.
+// big-endian version ‖ kind. Only metas live there: bodies are in the
+// "bodies" bucket (see [bodyKey]), so that reading every meta, as Scan does,
+// never brings a body's page into memory. Files written before bodies moved
+// may still hold kindLegacyBody entries in a record's bucket; they are
+// skipped, never read.
 var (
 	keyDataKey   = []byte("k")
 	keyTombstone = []byte("t")
 )
 
 const (
-	kindMeta byte = 0
-	kindBody byte = 1
+	kindMeta       byte = 0
+	kindLegacyBody byte = 1
 )
 
 func versionKey(version uint32, kind byte) []byte {
 	return append(be32(version), kind)
+}
+
+// bodyKey is where a version's sealed body lives in the "bodies" bucket:
+// record id ‖ big-endian version, so a record's bodies are adjacent and in
+// version order.
+func bodyKey(id ID, version uint32) []byte {
+	return append(id[:len(id):len(id)], be32(version)...)
 }
 
 func adDataKey(id ID) []byte { return ad("data key", id[:]) }
@@ -140,8 +151,9 @@ func openMeta(dataKey []byte, id ID, version uint32, box []byte) (VersionMeta, e
 }
 
 // readRecord decrypts the metas of every live version of a record, oldest
-// first, and checks each has a body. It never panics: a panic from the store
-// walking a bad page becomes an error.
+// first. It does not look at the bodies (that would read every body's page):
+// a missing or altered body is reported when it is read. It never panics: a
+// panic from the store walking a bad page becomes an error.
 func readRecord(k *keyring, rb *bbolt.Bucket, id ID) (versions []VersionMeta, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
@@ -156,19 +168,13 @@ func readRecord(k *keyring, rb *bbolt.Bucket, id ID) (versions []VersionMeta, er
 		if bytes.Equal(key, keyDataKey) || bytes.Equal(key, keyTombstone) {
 			continue
 		}
-		if len(key) != 5 || val == nil || key[4] > kindBody || binary.BigEndian.Uint32(key) == 0 {
+		if len(key) != 5 || val == nil || key[4] > kindLegacyBody || binary.BigEndian.Uint32(key) == 0 {
 			return nil, fmt.Errorf("unexpected entry %x", key)
 		}
-		version := binary.BigEndian.Uint32(key)
-		if key[4] == kindBody {
-			if rb.Get(versionKey(version, kindMeta)) == nil {
-				return nil, fmt.Errorf("version %d meta missing", version)
-			}
+		if key[4] == kindLegacyBody {
 			continue
 		}
-		if rb.Get(versionKey(version, kindBody)) == nil {
-			return nil, fmt.Errorf("version %d body missing", version)
-		}
+		version := binary.BigEndian.Uint32(key)
 		if dataKey == nil {
 			if dataKey, err = openDataKey(k, rb, id); err != nil {
 				return nil, err
@@ -188,7 +194,10 @@ func readBody(k *keyring, btx *bbolt.Tx, id ID, version uint32) ([]byte, error) 
 	if rb == nil {
 		return nil, fmt.Errorf("record %s: %w", id, ErrNotFound)
 	}
-	box := rb.Get(versionKey(version, kindBody))
+	var box []byte
+	if bodies := btx.Bucket(bucketBodies); bodies != nil {
+		box = bodies.Get(bodyKey(id, version))
+	}
 	if box == nil {
 		if version > 0 && version <= shreddedUpTo(rb) {
 			return nil, fmt.Errorf("record %s version %d: %w", id, version, ErrShredded)
@@ -356,7 +365,12 @@ func (t *Tx) AddVersion(id ID, meta, body []byte) (version uint32, err error) {
 		if err := rb.Put(versionKey(version, kindMeta), seal(dataKey, adVersion("meta", id, version), append(created, meta...))); err != nil {
 			return err
 		}
-		return rb.Put(versionKey(version, kindBody), seal(dataKey, adVersion("body", id, version), body))
+		// Vaults made before bodies had their own bucket get it here.
+		bodies, err := t.btx.CreateBucketIfNotExists(bucketBodies)
+		if err != nil {
+			return fmt.Errorf("vault: creating the bodies bucket: %w", err)
+		}
+		return bodies.Put(bodyKey(id, version), seal(dataKey, adVersion("body", id, version), body))
 	})
 	if err != nil {
 		return 0, err
@@ -491,6 +505,9 @@ func (v *Vault) Shred(id ID) error {
 			return nil
 		}
 		upTo := max(live, shreddedUpTo(rb))
+		if err := deleteBodies(btx, id); err != nil {
+			return err
+		}
 		if err := records.DeleteBucket(id[:]); err != nil {
 			return err
 		}
@@ -502,6 +519,25 @@ func (v *Vault) Shred(id ID) error {
 	})
 	if err != nil {
 		return fmt.Errorf("vault: shredding: %w", err)
+	}
+	return nil
+}
+
+// deleteBodies deletes every body of the record from the "bodies" bucket.
+func deleteBodies(btx *bbolt.Tx, id ID) error {
+	bodies := btx.Bucket(bucketBodies)
+	if bodies == nil {
+		return nil
+	}
+	var keys [][]byte
+	c := bodies.Cursor()
+	for k, _ := c.Seek(id[:]); k != nil && bytes.HasPrefix(k, id[:]); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := bodies.Delete(k); err != nil {
+			return err
+		}
 	}
 	return nil
 }

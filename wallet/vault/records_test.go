@@ -197,6 +197,19 @@ func rawValue(t *testing.T, path string, id ID, key []byte) []byte {
 	return out
 }
 
+// rawBody is the sealed body of one version, read from the file.
+func rawBody(t *testing.T, path string, id ID, version uint32) []byte {
+	var out []byte
+	rawView(t, path, func(tx *bbolt.Tx) error {
+		out = append(out, tx.Bucket(bucketBodies).Get(bodyKey(id, version))...)
+		return nil
+	})
+	if out == nil {
+		t.Fatalf("no body of record %s version %d", id, version)
+	}
+	return out
+}
+
 func TestTamperedBytesAreReportedNotObeyed(t *testing.T) {
 	v, path := newVault(t)
 	records := map[string]string{}
@@ -208,7 +221,7 @@ func TestTamperedBytesAreReportedNotObeyed(t *testing.T) {
 
 	metaVictim, bodyVictim := ids["Observation/2"], ids["Observation/4"]
 	flipInFile(t, path, rawValue(t, path, metaVictim, versionKey(1, kindMeta)))
-	flipInFile(t, path, rawValue(t, path, bodyVictim, versionKey(1, kindBody)))
+	flipInFile(t, path, rawBody(t, path, bodyVictim, 1))
 
 	v, err := Open(path)
 	if err != nil {
@@ -244,9 +257,12 @@ func TestTamperedBytesAreReportedNotObeyed(t *testing.T) {
 }
 
 func TestSwappedCiphertextsAreDetected(t *testing.T) {
+	// A slot is where a ciphertext lives: a meta or the data key in the
+	// record's bucket, or a body in the bodies bucket.
 	type slot struct {
-		rec string
-		key []byte
+		rec  string
+		kind string // "meta", "body" or "key"
+		ver  uint32
 	}
 	type body struct {
 		rec string
@@ -258,27 +274,27 @@ func TestSwappedCiphertextsAreDetected(t *testing.T) {
 		badBodies   []body   // bodies that must fail with ErrCorrupt
 	}{
 		"metas between records": {
-			a: slot{"A", versionKey(1, kindMeta)}, b: slot{"B", versionKey(1, kindMeta)},
+			a: slot{"A", "meta", 1}, b: slot{"B", "meta", 1},
 			scanDamaged: []string{"A", "B"},
 		},
 		"bodies between records": {
-			a: slot{"A", versionKey(1, kindBody)}, b: slot{"B", versionKey(1, kindBody)},
+			a: slot{"A", "body", 1}, b: slot{"B", "body", 1},
 			badBodies: []body{{"A", 1}, {"B", 1}},
 		},
 		"metas between versions": {
-			a: slot{"A", versionKey(1, kindMeta)}, b: slot{"A", versionKey(2, kindMeta)},
+			a: slot{"A", "meta", 1}, b: slot{"A", "meta", 2},
 			scanDamaged: []string{"A"},
 		},
 		"bodies between versions": {
-			a: slot{"A", versionKey(1, kindBody)}, b: slot{"A", versionKey(2, kindBody)},
+			a: slot{"A", "body", 1}, b: slot{"A", "body", 2},
 			badBodies: []body{{"A", 1}, {"A", 2}},
 		},
 		"meta and body of one version": {
-			a: slot{"A", versionKey(1, kindMeta)}, b: slot{"A", versionKey(1, kindBody)},
+			a: slot{"A", "meta", 1}, b: slot{"A", "body", 1},
 			scanDamaged: []string{"A"}, badBodies: []body{{"A", 1}},
 		},
 		"data keys between records": {
-			a: slot{"A", keyDataKey}, b: slot{"B", keyDataKey},
+			a: slot{"A", "key", 0}, b: slot{"B", "key", 0},
 			scanDamaged: []string{"A", "B"}, badBodies: []body{{"A", 1}, {"B", 1}},
 		},
 	} {
@@ -288,15 +304,27 @@ func TestSwappedCiphertextsAreDetected(t *testing.T) {
 			put(t, v, map[string]string{"A": "alpha 2"})
 			v.Close()
 			rawUpdate(t, path, func(tx *bbolt.Tx) error {
-				recs := tx.Bucket(bucketRecords)
-				ida, idb := ids[tc.a.rec], ids[tc.b.rec]
-				ba, bb := recs.Bucket(ida[:]), recs.Bucket(idb[:])
-				va := append([]byte(nil), ba.Get(tc.a.key)...)
-				vb := append([]byte(nil), bb.Get(tc.b.key)...)
-				if err := ba.Put(tc.a.key, vb); err != nil {
+				locate := func(s slot) (*bbolt.Bucket, []byte) {
+					id := ids[s.rec]
+					switch s.kind {
+					case "meta":
+						return tx.Bucket(bucketRecords).Bucket(id[:]), versionKey(s.ver, kindMeta)
+					case "body":
+						return tx.Bucket(bucketBodies), bodyKey(id, s.ver)
+					}
+					return tx.Bucket(bucketRecords).Bucket(id[:]), keyDataKey
+				}
+				ba, ka := locate(tc.a)
+				bb, kb := locate(tc.b)
+				va := append([]byte(nil), ba.Get(ka)...)
+				vb := append([]byte(nil), bb.Get(kb)...)
+				if va == nil || vb == nil {
+					t.Fatalf("a slot is empty: %v %v", tc.a, tc.b)
+				}
+				if err := ba.Put(ka, vb); err != nil {
 					return err
 				}
-				return bb.Put(tc.b.key, va)
+				return bb.Put(kb, va)
 			})
 			v, err := Open(path)
 			if err != nil {
@@ -378,14 +406,27 @@ func TestShred(t *testing.T) {
 		t.Errorf("Shred of an unknown record: %v, want ErrNotFound", err)
 	}
 	v.Close()
+	other := ids["Patient/2"]
 	rawView(t, path, func(tx *bbolt.Tx) error {
 		rb := tx.Bucket(bucketRecords).Bucket(id[:])
-		return rb.ForEach(func(k, _ []byte) error {
+		rb.ForEach(func(k, _ []byte) error {
 			if !bytes.Equal(k, keyTombstone) {
 				t.Errorf("Shred left %x behind", k)
 			}
 			return nil
 		})
+		var left []string
+		tx.Bucket(bucketBodies).ForEach(func(k, _ []byte) error {
+			left = append(left, fmt.Sprintf("%x", k))
+			if bytes.HasPrefix(k, id[:]) {
+				t.Errorf("Shred left the body %x behind", k)
+			}
+			return nil
+		})
+		if len(left) != 1 || left[0] != fmt.Sprintf("%x", bodyKey(other, 1)) {
+			t.Errorf("bodies after Shred: %v, want only Patient/2's", left)
+		}
+		return nil
 	})
 
 	// The same logical record imported again starts afresh, after the shredded versions.
@@ -525,12 +566,118 @@ func TestMangledPagesNeverPanic(t *testing.T) {
 				errorsSeen++
 			}
 			for _, id := range ids {
-				v.Body(id, 1)
+				// Bodies have pages of their own, which only Body reads.
+				if _, err := v.Body(id, 1); err != nil {
+					errorsSeen++
+				}
 			}
 			v.SetSecret("s", []byte("v"))
 		}()
 	}
 	if errorsSeen == 0 {
 		t.Fatal("no mangled page was noticed")
+	}
+}
+
+// TestBodiesLiveApartFromMetas checks the layout Scan's memory use depends
+// on: a record's bucket holds its data key and metas only, and each body is
+// in the bodies bucket under id ‖ version.
+func TestBodiesLiveApartFromMetas(t *testing.T) {
+	v, path := newVault(t)
+	ids := put(t, v, map[string]string{"A": "alpha", "B": "beta"})
+	put(t, v, map[string]string{"A": "alpha 2"})
+	v.Close()
+	rawView(t, path, func(tx *bbolt.Tx) error {
+		want := map[string]bool{
+			fmt.Sprintf("%x", bodyKey(ids["A"], 1)): true,
+			fmt.Sprintf("%x", bodyKey(ids["A"], 2)): true,
+			fmt.Sprintf("%x", bodyKey(ids["B"], 1)): true,
+		}
+		n := 0
+		tx.Bucket(bucketBodies).ForEach(func(k, _ []byte) error {
+			n++
+			if !want[fmt.Sprintf("%x", k)] {
+				t.Errorf("unexpected body key %x", k)
+			}
+			return nil
+		})
+		if n != len(want) {
+			t.Errorf("%d bodies, want %d", n, len(want))
+		}
+		return tx.Bucket(bucketRecords).ForEachBucket(func(id []byte) error {
+			return tx.Bucket(bucketRecords).Bucket(id).ForEach(func(k, _ []byte) error {
+				if !bytes.Equal(k, keyDataKey) && (len(k) != 5 || k[4] != kindMeta) {
+					t.Errorf("record %x holds %x, want only its data key and metas", id, k)
+				}
+				return nil
+			})
+		})
+	})
+}
+
+// A body gone from the file does not stop the scan (which reads metas only);
+// reading it says so, naming the record.
+func TestMissingBodyIsReportedWhenRead(t *testing.T) {
+	v, path := newVault(t)
+	ids := put(t, v, map[string]string{"A": "alpha", "B": "beta"})
+	v.Close()
+	rawUpdate(t, path, func(tx *bbolt.Tx) error { return tx.Bucket(bucketBodies).Delete(bodyKey(ids["A"], 1)) })
+	v, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	damaged, err := v.Scan(func(ID, []VersionMeta) error { n++; return nil })
+	if err != nil || len(damaged) != 0 || n != 2 {
+		t.Fatalf("Scan: %d records, damaged %v, %v", n, damaged, err)
+	}
+	if _, err := v.Body(ids["A"], 1); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), ids["A"].String()) {
+		t.Fatalf("Body of a missing body: %v, want ErrNotFound naming %s", err, ids["A"])
+	}
+	if body, err := v.Body(ids["B"], 1); err != nil || string(body) != "beta" {
+		t.Fatalf("Body(B) = %q, %v", body, err)
+	}
+}
+
+// A vault written before bodies had their own bucket still opens and scans;
+// its first record write creates the bucket.
+func TestOpenWithoutBodiesBucket(t *testing.T) {
+	v, path := newVault(t)
+	ids := put(t, v, map[string]string{"A": "alpha"})
+	v.Close()
+	rawUpdate(t, path, func(tx *bbolt.Tx) error {
+		// The old layout: the body beside the meta, no bodies bucket.
+		box := append([]byte(nil), tx.Bucket(bucketBodies).Get(bodyKey(ids["A"], 1))...)
+		if err := tx.DeleteBucket(bucketBodies); err != nil {
+			return err
+		}
+		a := ids["A"]
+		return tx.Bucket(bucketRecords).Bucket(a[:]).Put(versionKey(1, kindLegacyBody), box)
+	})
+	v, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open of a vault without a bodies bucket: %v", err)
+	}
+	defer v.Close()
+	if err := v.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if damaged, err := v.Scan(func(ID, []VersionMeta) error { n++; return nil }); err != nil || len(damaged) != 0 || n != 1 {
+		t.Fatalf("Scan: %d records, damaged %v, %v", n, damaged, err)
+	}
+	if _, err := v.Body(ids["A"], 1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Body without a bodies bucket: %v, want ErrNotFound", err)
+	}
+	if err := v.Shred(ids["A"]); err != nil {
+		t.Fatalf("Shred without a bodies bucket: %v", err)
+	}
+	b := put(t, v, map[string]string{"B": "beta"})["B"]
+	if body, err := v.Body(b, 1); err != nil || string(body) != "beta" {
+		t.Fatalf("Body after the first write = %q, %v", body, err)
 	}
 }

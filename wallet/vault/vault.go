@@ -41,6 +41,7 @@ var (
 	bucketSecrets     = []byte("secrets")
 	bucketAttachments = []byte("attachments")
 	bucketState       = []byte("state")
+	bucketBodies      = []byte("bodies")
 	keyHeader         = []byte("header")
 )
 
@@ -102,7 +103,7 @@ func Create(path string, password, recoveryKey []byte, p Params) (*Vault, error)
 		return nil, fmt.Errorf("vault: creating %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketHeader, bucketRecords, bucketSecrets, bucketAttachments, bucketState} {
+		for _, name := range [][]byte{bucketHeader, bucketRecords, bucketSecrets, bucketAttachments, bucketState, bucketBodies} {
 			if _, err := tx.CreateBucket(name); err != nil {
 				return err
 			}
@@ -140,8 +141,8 @@ func Open(path string) (*Vault, error) {
 		if hb == nil {
 			return fmt.Errorf("%w: %s has no vault header", ErrNotVault, path)
 		}
-		// No "state" here: vaults made before it existed get it on their
-		// first state write.
+		// No "state" or "bodies" here: vaults made before they existed get
+		// them on their first write of a state value or a record.
 		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments} {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("%w: %s is missing its %q bucket", ErrCorrupt, path, name)
