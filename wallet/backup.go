@@ -10,7 +10,6 @@ import (
 
 	"filippo.io/age"
 
-	"healthwallet/wallet/identity"
 	"healthwallet/wallet/vault"
 )
 
@@ -36,11 +35,11 @@ then:  age -d -i key.txt backup.age | tar x
 // with the recovery phrase alone (see [BackupIdentity]): the sealed vault and
 // a plain FHIR export of every record inside it.
 func (w *Wallet) Backup(out io.Writer) error {
-	w.mu.RLock()
-	id := w.id
-	w.mu.RUnlock()
-	if id == nil {
-		return ErrLocked
+	// Take the recipient (public) under the lock: the export below takes
+	// long, and the wallet may lock, wiping w.id, meanwhile.
+	recipient, err := w.backupRecipient()
+	if err != nil {
+		return err
 	}
 	var export bytes.Buffer
 	if _, err := w.Export(&export, nil); err != nil {
@@ -50,10 +49,24 @@ func (w *Wallet) Backup(out io.Writer) error {
 		{Name: backupReadmeName, Data: []byte(backupReadme)},
 		{Name: backupExportName, Data: export.Bytes()},
 	}
-	if err := w.vault.Backup(out, extra, id.BackupIdentity().Recipient()); err != nil {
+	if err := w.vault.Backup(out, extra, recipient); err != nil {
 		return fmt.Errorf("backup: %w", mapVaultError(err))
 	}
 	return nil
+}
+
+// backupRecipient is the age recipient of the wallet's backups.
+func (w *Wallet) backupRecipient() (*age.X25519Recipient, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return nil, ErrLocked
+	}
+	bi, err := w.id.BackupIdentity()
+	if err != nil {
+		return nil, ErrLocked // wiped: only Lock wipes it
+	}
+	return bi.Recipient(), nil
 }
 
 // RestoreBackup writes the wallet held in a backup archive into dir, which
@@ -64,18 +77,19 @@ func RestoreBackup(in io.Reader, dir, mnemonic string) error {
 	if Exists(dir) {
 		return ErrWalletExists
 	}
-	if err := CheckMnemonic(mnemonic); err != nil {
+	id, err := identityFromMnemonic(mnemonic)
+	if err != nil {
 		return err
 	}
-	id, err := identity.FromMnemonic(mnemonic)
-	if err != nil {
-		return fmt.Errorf("deriving keys from the recovery phrase: %w", err)
-	}
 	defer id.Wipe()
+	bi, err := id.BackupIdentity()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating the wallet directory: %w", err)
 	}
-	err = vault.RestoreBackup(in, filepath.Join(dir, VaultFileName), id.BackupIdentity())
+	err = vault.RestoreBackup(in, filepath.Join(dir, VaultFileName), bi)
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) {
 		return fmt.Errorf("%w: this backup was not made by the wallet of this recovery phrase", ErrBadMnemonic)
@@ -89,13 +103,14 @@ func RestoreBackup(in io.Reader, dir, mnemonic string) error {
 // BackupIdentity is the age identity (AGE-SECRET-KEY-1…) that decrypts this
 // recovery phrase's backups with the standard age tool.
 func BackupIdentity(mnemonic string) (string, error) {
-	if err := CheckMnemonic(mnemonic); err != nil {
+	id, err := identityFromMnemonic(mnemonic)
+	if err != nil {
 		return "", err
 	}
-	id, err := identity.FromMnemonic(mnemonic)
-	if err != nil {
-		return "", fmt.Errorf("deriving keys from the recovery phrase: %w", err)
-	}
 	defer id.Wipe()
-	return id.BackupIdentity().String(), nil
+	bi, err := id.BackupIdentity()
+	if err != nil {
+		return "", err
+	}
+	return bi.String(), nil
 }

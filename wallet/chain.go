@@ -90,7 +90,7 @@ func (w *Wallet) ChainKey() (*ecdsa.PrivateKey, error) {
 	if w.id == nil {
 		return nil, ErrLocked
 	}
-	return w.id.PrivateKey(), nil
+	return w.id.PrivateKey()
 }
 
 // settings are the chain settings in force: the saved ones, with the
@@ -154,17 +154,7 @@ func (w *Wallet) savedChain() *ChainSettings {
 }
 
 func (w *Wallet) saveChainSettings(s ChainSettings) error {
-	w.mu.RLock()
-	prof := w.profile
-	w.mu.RUnlock()
-	prof.Chain = &s
-	if err := w.saveProfile(prof); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	w.profile.Chain = &s
-	w.mu.Unlock()
-	return nil
+	return w.updateProfile(func(p *profile) { p.Chain = &s })
 }
 
 // ChainSettings returns the saved chain settings (zero before the first
@@ -219,7 +209,11 @@ func (w *Wallet) sign(chainID *big.Int, tx *types.Transaction) (*types.Transacti
 	if w.id == nil {
 		return nil, ErrLocked
 	}
-	return types.SignTx(tx, types.LatestSignerForChainID(chainID), w.id.PrivateKey())
+	key, err := w.id.PrivateKey()
+	if err != nil {
+		return nil, err
+	}
+	return types.SignTx(tx, types.LatestSignerForChainID(chainID), key)
 }
 
 // vaultStore is the vault as the outbox's Store.

@@ -98,17 +98,20 @@ func (e *OpenError) Unwrap() error { return e.Err }
 // failed check named in its Checks. A chain that cannot be reached is not an
 // error either: the chain checks fail with the reason and Problem says it.
 func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) (Received, error) {
-	if err := w.unlocked(); err != nil {
-		return Received{}, err
+	// The lock check and the card under one read lock: the wallet may lock
+	// (wiping w.id) at any moment.
+	w.mu.RLock()
+	if w.id == nil {
+		w.mu.RUnlock()
+		return Received{}, ErrLocked
 	}
+	name := w.profile.DisplayName
+	card, cardErr := w.id.Card(name)
+	w.mu.RUnlock()
 	purposeHash, err := receivePurpose(&opts)
 	if err != nil {
 		return Received{}, err
 	}
-	w.mu.RLock()
-	name := w.profile.DisplayName
-	card, cardErr := w.id.Card(name)
-	w.mu.RUnlock()
 	if opts.Recipient == "" {
 		opts.Recipient = name
 	}

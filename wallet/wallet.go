@@ -93,6 +93,8 @@ type Wallet struct {
 	chainMu sync.Mutex // guards chain; taken before mu, never while holding it
 	chain   chainState
 
+	profileMu sync.Mutex // serializes updateProfile; taken after chainMu, before mu
+
 	mu      sync.RWMutex // guards everything below
 	id      *identity.Identity
 	profile profile
@@ -153,26 +155,32 @@ func Create(dir, mnemonic string, password []byte, displayName string, opts Opti
 	if Exists(dir) {
 		return nil, ErrWalletExists
 	}
-	if err := CheckMnemonic(mnemonic); err != nil {
-		return nil, err
+	// SeedFromMnemonic is the one check of the phrase: its error says which
+	// word is wrong, or that the checksum is.
+	seed, err := identity.SeedFromMnemonic(mnemonic)
+	if err != nil {
+		return nil, mnemonicError(err)
 	}
+	defer clear(seed)
 	displayName = strings.TrimSpace(displayName)
 	if err := identity.CheckDisplayName(displayName); err != nil {
 		return nil, fmt.Errorf("%w (%v)", ErrBadDisplayName, err)
 	}
-	id, err := identity.FromMnemonic(mnemonic)
+	id, err := identity.FromSeed(seed)
 	if err != nil {
 		return nil, fmt.Errorf("deriving keys from the recovery phrase: %w", err)
 	}
-	seed, err := identity.SeedFromMnemonic(mnemonic)
+	defer id.Wipe()
+	recoveryKey, err := id.VaultRecoveryKey()
 	if err != nil {
-		return nil, fmt.Errorf("deriving keys from the recovery phrase: %w", err)
+		return nil, err
 	}
+	defer clear(recoveryKey)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the wallet directory: %w", err)
 	}
 	path := filepath.Join(dir, VaultFileName)
-	v, err := vault.Create(path, password, id.VaultRecoveryKey(), opts.kdfParams())
+	v, err := vault.Create(path, password, recoveryKey, opts.kdfParams())
 	if err != nil {
 		return nil, fmt.Errorf("creating the vault: %w", mapVaultError(err))
 	}
@@ -188,11 +196,34 @@ func Create(dir, mnemonic string, password []byte, displayName string, opts Opti
 		os.Remove(path)
 		return nil, err
 	}
+	// loadUnlocked derives the wallet's own identity from the stored seed,
+	// as Unlock does; id above is wiped on return.
 	if err := w.loadUnlocked(); err != nil {
 		v.Close()
 		return nil, err
 	}
 	return w, nil
+}
+
+// identityFromMnemonic derives the identity of a recovery phrase, checking
+// the phrase once: a bad phrase's error is returned as CheckMnemonic words
+// it. The caller wipes the identity.
+func identityFromMnemonic(m string) (*identity.Identity, error) {
+	id, err := identity.FromMnemonic(m)
+	if err != nil {
+		return nil, mnemonicError(err)
+	}
+	return id, nil
+}
+
+// mnemonicError passes an invalid phrase's error through unchanged (it says
+// which word, or that the checksum, is wrong) and wraps any other failure of
+// deriving keys.
+func mnemonicError(err error) error {
+	if errors.Is(err, ErrBadMnemonic) {
+		return err
+	}
+	return fmt.Errorf("deriving keys from the recovery phrase: %w", err)
 }
 
 // Open opens the wallet in dir, locked. Of opts (at most one), only the chain
@@ -223,15 +254,17 @@ func (w *Wallet) Unlock(password []byte) error {
 // ResetPassword unlocks the wallet with its recovery phrase and sets a new
 // password, for a patient who forgot theirs.
 func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
-	if err := CheckMnemonic(mnemonic); err != nil {
+	id, err := identityFromMnemonic(mnemonic)
+	if err != nil {
 		return err
 	}
-	id, err := identity.FromMnemonic(mnemonic)
-	if err != nil {
-		return fmt.Errorf("deriving keys from the recovery phrase: %w", err)
-	}
 	defer id.Wipe()
-	if err := w.vault.UnlockWithRecoveryKey(id.VaultRecoveryKey(), newPassword); err != nil {
+	recoveryKey, err := id.VaultRecoveryKey()
+	if err != nil {
+		return err
+	}
+	defer clear(recoveryKey)
+	if err := w.vault.UnlockWithRecoveryKey(recoveryKey, newPassword); err != nil {
 		if errors.Is(err, vault.ErrWrongRecoveryKey) {
 			return fmt.Errorf("%w: this recovery phrase does not belong to this wallet", ErrBadMnemonic)
 		}
@@ -330,17 +363,7 @@ func (w *Wallet) SetDisplayName(name string) error {
 	if err := identity.CheckDisplayName(name); err != nil {
 		return fmt.Errorf("%w (%v)", ErrBadDisplayName, err)
 	}
-	w.mu.RLock()
-	prof := w.profile
-	w.mu.RUnlock()
-	prof.DisplayName = name
-	if err := w.saveProfile(prof); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	w.profile = prof
-	w.mu.Unlock()
-	return nil
+	return w.updateProfile(func(p *profile) { p.DisplayName = name })
 }
 
 // Address is the patient's chain address (0x…); empty while locked.

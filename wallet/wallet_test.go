@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gowebpki/jcs"
@@ -76,8 +79,84 @@ func TestCreateRefusesExistingWalletAndBadPhrase(t *testing.T) {
 	if _, err := Create(t.TempDir(), bad, testPassword, "", fastKDF); !errors.Is(err, ErrBadMnemonic) {
 		t.Fatalf("Create with a bad phrase: %v, want ErrBadMnemonic", err)
 	}
+	// The phrase is checked once, and its error reaches the caller as
+	// CheckMnemonic words it, whichever call it went to.
+	want := CheckMnemonic(bad).Error()
+	_, errCreate := Create(t.TempDir(), bad, testPassword, "", fastKDF)
+	_, errIdentity := BackupIdentity(bad)
+	for name, err := range map[string]error{
+		"Create":         errCreate,
+		"ResetPassword":  w.ResetPassword(bad, []byte("new password 1")),
+		"RestoreBackup":  RestoreBackup(strings.NewReader(""), t.TempDir(), bad),
+		"BackupIdentity": errIdentity,
+	} {
+		if err == nil || err.Error() != want {
+			t.Errorf("%s with a bad phrase: %v, want %q", name, err, want)
+		}
+	}
 	if _, err := Open(t.TempDir()); !errors.Is(err, ErrNoWallet) {
 		t.Fatalf("Open of an empty directory: %v, want ErrNoWallet", err)
+	}
+}
+
+// Profile changes made at the same time (the display name, the chain
+// settings) must not undo each other: each saves the whole profile.
+func TestProfileUpdatesKeepEachOther(t *testing.T) {
+	w := newTestWallet(t)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := w.SetDisplayName(fmt.Sprintf("Ada %d", i)); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if err := w.SetChainSettings(ChainSettings{URL: fmt.Sprintf("http://127.0.0.1:%d", 8545+i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	name, chain := w.DisplayName(), w.ChainSettings()
+	if !strings.HasPrefix(name, "Ada ") || chain.URL == "" {
+		t.Fatalf("after the updates: name %q, chain %+v", name, chain)
+	}
+	w.Lock()
+	if err := w.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if w.DisplayName() != name || w.ChainSettings() != chain {
+		t.Fatalf("saved profile: name %q, chain %+v; in memory it was %q, %+v", w.DisplayName(), w.ChainSettings(), name, chain)
+	}
+	w.Lock()
+	if err := w.SetDisplayName("Ada"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("SetDisplayName while locked: %v, want ErrLocked", err)
+	}
+}
+
+// The wallet may lock (wiping its keys) while a backup or a receive runs:
+// they fail with ErrLocked or succeed, and never panic.
+func TestLockDuringBackupAndReceive(t *testing.T) {
+	w := newTestWallet(t)
+	for range 5 {
+		done := make(chan error, 1)
+		go func() { done <- w.Backup(io.Discard) }()
+		w.Lock()
+		if err := <-done; err != nil && !errors.Is(err, ErrLocked) {
+			t.Fatalf("Backup while locking: %v", err)
+		}
+		if _, err := w.Receive(context.Background(), "shlink:/x", ReceiveOptions{}); !errors.Is(err, ErrLocked) {
+			t.Fatalf("Receive while locked: %v, want ErrLocked", err)
+		}
+		if err := w.Backup(io.Discard); !errors.Is(err, ErrLocked) {
+			t.Fatalf("Backup while locked: %v, want ErrLocked", err)
+		}
+		if err := w.Unlock(testPassword); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -77,7 +77,7 @@ func (id *Identity) Card(displayName string) (Card, error) {
 		return Card{}, err
 	}
 	c := Card{Address: id.address, DisplayName: displayName}
-	copy(c.SharingKey[:], id.SharingKey().PublicKey().Bytes())
+	copy(c.SharingKey[:], id.sharingKey().PublicKey().Bytes())
 	sig, err := crypto.Sign(c.signingDigest(), id.chainKey)
 	if err != nil {
 		return Card{}, fmt.Errorf("identity: signing card: %w", err)
@@ -108,8 +108,8 @@ func (c Card) Verify() error {
 	if err := CheckDisplayName(c.DisplayName); err != nil {
 		return err
 	}
-	if err := checkSharingKey(c.SharingKey); err != nil {
-		return err
+	if err := CheckSharingKey(c.SharingKey[:]); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadCard, err)
 	}
 	if len(c.Signature) != crypto.SignatureLength {
 		return fmt.Errorf("%w: the signature is %d bytes, not %d", ErrCardSignature, len(c.Signature), crypto.SignatureLength)
@@ -239,16 +239,22 @@ var lowOrderProbe = func() *ecdh.PrivateKey {
 	return k
 }()
 
-// checkSharingKey refuses the X25519 public keys that would make every shared
-// secret with them zero (the small-order points): data sealed to such a key
-// would be readable by anyone.
-func checkSharingKey(k [32]byte) error {
-	pub, err := ecdh.X25519().NewPublicKey(k[:])
+// ErrBadSharingKey is returned by [CheckSharingKey].
+var ErrBadSharingKey = errors.New("the sharing key is not a usable X25519 key")
+
+// CheckSharingKey refuses an X25519 public key (32 bytes) that is malformed or
+// one of the small-order points, which make every shared secret with them
+// zero: data sealed to such a key would be readable by anyone, and nothing
+// sealed to it could be opened by its owner. The error wraps
+// [ErrBadSharingKey]. Every check of a peer's sharing key (identity cards,
+// the relay's shares) goes through this one function.
+func CheckSharingKey(k []byte) error {
+	pub, err := ecdh.X25519().NewPublicKey(k)
 	if err == nil {
 		_, err = lowOrderProbe.ECDH(pub)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: the sharing key is not a usable X25519 key", ErrBadCard)
+		return ErrBadSharingKey
 	}
 	return nil
 }

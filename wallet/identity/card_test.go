@@ -30,7 +30,7 @@ func mustCard(t testing.TB, id *Identity, name string) Card {
 // correctly signed card with exactly one defect.
 func signAnyway(t testing.TB, id *Identity, c Card) Card {
 	t.Helper()
-	sig, err := crypto.Sign(c.signingDigest(), id.PrivateKey())
+	sig, err := crypto.Sign(c.signingDigest(), mustPrivateKey(t, id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestCardRoundTrip(t *testing.T) {
 		if c.Address != id.Address() {
 			t.Errorf("card address %s; want %s", c.Address, id.Address())
 		}
-		if !bytes.Equal(c.SharingKey[:], id.SharingKey().PublicKey().Bytes()) {
+		if !bytes.Equal(c.SharingKey[:], mustSharingKey(t, id).PublicKey().Bytes()) {
 			t.Error("card sharing key is not the identity's")
 		}
 		if err := c.Verify(); err != nil {
@@ -104,7 +104,7 @@ func TestAlteredCardFailsSignature(t *testing.T) {
 		"name":    func(c *Card) { c.DisplayName = "Ada Lovelace MD" },
 		"address": func(c *Card) { c.Address = stranger.Address() },
 		"key": func(c *Card) {
-			copy(c.SharingKey[:], stranger.SharingKey().PublicKey().Bytes())
+			copy(c.SharingKey[:], mustSharingKey(t, stranger).PublicKey().Bytes())
 		},
 		"signature": func(c *Card) { c.Signature[10] ^= 1 },
 	}
@@ -359,5 +359,24 @@ func TestCardFormatIsStable(t *testing.T) {
 	}
 	if got := mustCard(t, mustIdentity(t, phrase24), "Ada Lovelace").String(); got != golden {
 		t.Errorf("Card(\"Ada Lovelace\").String()\n got %s\nwant %s", got, golden)
+	}
+}
+
+// CheckSharingKey is the one check of a peer's sharing key (cards, and the
+// relay's shares): real keys pass, small-order points and wrong lengths fail.
+func TestCheckSharingKey(t *testing.T) {
+	id := mustIdentity(t, phrase24)
+	if err := CheckSharingKey(mustSharingKey(t, id).PublicKey().Bytes()); err != nil {
+		t.Errorf("the identity's own key: %v", err)
+	}
+	for name, k := range map[string][]byte{
+		"zero":      make([]byte, 32),
+		"u = 1":     append([]byte{1}, make([]byte, 31)...),
+		"too short": make([]byte, 31),
+		"empty":     nil,
+	} {
+		if err := CheckSharingKey(k); !errors.Is(err, ErrBadSharingKey) {
+			t.Errorf("%s: %v, want ErrBadSharingKey", name, err)
+		}
 	}
 }

@@ -147,21 +147,26 @@ func (id *Identity) Address() common.Address {
 
 // PrivateKey is the secp256k1 key behind [Identity.Address], for signing
 // transactions and grants. It is the Identity's own key, not a copy: Wipe
-// zeroes it. It is nil after Wipe.
-func (id *Identity) PrivateKey() *ecdsa.PrivateKey {
+// zeroes it. After Wipe it returns [ErrWiped].
+func (id *Identity) PrivateKey() (*ecdsa.PrivateKey, error) {
 	if id.wiped {
-		return nil
+		return nil, ErrWiped
 	}
-	return id.chainKey
+	return id.chainKey, nil
 }
 
 // SharingKey is the X25519 key others seal data to (HPKE), published in the
-// identity card. Each call returns a new copy, which Wipe cannot reach. It is
-// nil after Wipe.
-func (id *Identity) SharingKey() *ecdh.PrivateKey {
+// identity card. Each call returns a new copy, which Wipe cannot reach. After
+// Wipe it returns [ErrWiped].
+func (id *Identity) SharingKey() (*ecdh.PrivateKey, error) {
 	if id.wiped {
-		return nil
+		return nil, ErrWiped
 	}
+	return id.sharingKey(), nil
+}
+
+// sharingKey is SharingKey without the check for Wipe.
+func (id *Identity) sharingKey() *ecdh.PrivateKey {
 	k, err := ecdh.X25519().NewPrivateKey(id.sharing[:])
 	if err != nil {
 		// NewPrivateKey accepts every 32-byte X25519 scalar.
@@ -172,21 +177,22 @@ func (id *Identity) SharingKey() *ecdh.PrivateKey {
 
 // VaultRecoveryKey is a 32-byte key the vault wraps a second copy of its key
 // with, so that the recovery phrase alone can reset a forgotten password. It
-// returns a copy, or nil after Wipe.
-func (id *Identity) VaultRecoveryKey() []byte {
+// returns a copy, the caller's to clear. After Wipe it returns [ErrWiped].
+func (id *Identity) VaultRecoveryKey() ([]byte, error) {
 	if id.wiped {
-		return nil
+		return nil, ErrWiped
 	}
-	return append([]byte(nil), id.recovery[:]...)
+	return append([]byte(nil), id.recovery[:]...), nil
 }
 
 // BackupIdentity is the age identity backups are encrypted to (its
 // Recipient). Its String form, AGE-SECRET-KEY-1…, saved to a file, decrypts a
 // backup with the standard tool: age -d -i key.txt backup.age. Each call
-// returns a new copy, which Wipe cannot reach. It is nil after Wipe.
-func (id *Identity) BackupIdentity() *age.X25519Identity {
+// returns a new copy, which Wipe cannot reach. After Wipe it returns
+// [ErrWiped].
+func (id *Identity) BackupIdentity() (*age.X25519Identity, error) {
 	if id.wiped {
-		return nil
+		return nil, ErrWiped
 	}
 	// age has no constructor from a raw scalar, only from its Bech32 text,
 	// so build that text: the same bytes GenerateX25519Identity would hold.
@@ -198,17 +204,25 @@ func (id *Identity) BackupIdentity() *age.X25519Identity {
 	if err != nil {
 		panic("identity: age identity: " + err.Error())
 	}
-	return a
+	return a, nil
 }
 
 // Wipe overwrites the key material the Identity holds, including the key
 // [Identity.PrivateKey] returned. Copies returned by the other methods are the
-// caller's to drop. After Wipe the Identity is unusable: key methods return
-// nil and [Identity.Card] returns [ErrWiped].
+// caller's to drop. After Wipe the Identity is unusable: its key methods and
+// [Identity.Card] return [ErrWiped], and Address is the zero address.
 func (id *Identity) Wipe() {
 	if id.chainKey != nil {
-		clear(id.chainKey.D.Bits())
-		id.chainKey.D.SetInt64(0)
+		// The scalar is only reachable through the deprecated D field: the
+		// key must stay an *ecdsa.PrivateKey with D set, because
+		// go-ethereum's signing (crypto.Sign, types.SignTx) reads D and has
+		// no API over raw scalar bytes. Holding the 32 bytes here instead
+		// would mean a fresh *ecdsa.PrivateKey, and an unwipeable big.Int,
+		// for every signature. So the one key's D is zeroed in place.
+		//lint:ignore SA1019 see above: D is the only handle on the scalar go-ethereum signs with
+		d := id.chainKey.D
+		clear(d.Bits())
+		d.SetInt64(0)
 	}
 	clear(id.sharing[:])
 	clear(id.recovery[:])

@@ -2,6 +2,8 @@ package identity
 
 import (
 	"bytes"
+	"crypto/ecdh"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -34,40 +36,78 @@ func mustIdentity(t testing.TB, phrase string) *Identity {
 	return id
 }
 
+// The key methods fail only after Wipe; these fail the test if they do.
+
+func mustPrivateKey(t testing.TB, id *Identity) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := id.PrivateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func mustSharingKey(t testing.TB, id *Identity) *ecdh.PrivateKey {
+	t.Helper()
+	k, err := id.SharingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func mustRecoveryKey(t testing.TB, id *Identity) []byte {
+	t.Helper()
+	k, err := id.VaultRecoveryKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func mustBackupIdentity(t testing.TB, id *Identity) *age.X25519Identity {
+	t.Helper()
+	k, err := id.BackupIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 func TestDerivedKeysArePinned(t *testing.T) {
 	id := mustIdentity(t, phrase24)
 	if got := id.Address().Hex(); got != goldenAddress {
 		t.Errorf("address %s; want %s", got, goldenAddress)
 	}
-	if got := hex.EncodeToString(id.SharingKey().PublicKey().Bytes()); got != goldenSharing {
+	if got := hex.EncodeToString(mustSharingKey(t, id).PublicKey().Bytes()); got != goldenSharing {
 		t.Errorf("sharing key %s; want %s", got, goldenSharing)
 	}
-	if got := hex.EncodeToString(id.VaultRecoveryKey()); got != goldenRecovery {
+	if got := hex.EncodeToString(mustRecoveryKey(t, id)); got != goldenRecovery {
 		t.Errorf("recovery key %s; want %s", got, goldenRecovery)
 	}
-	if got := id.BackupIdentity().Recipient().String(); got != goldenBackup {
+	if got := mustBackupIdentity(t, id).Recipient().String(); got != goldenBackup {
 		t.Errorf("backup recipient %s; want %s", got, goldenBackup)
 	}
 }
 
 // keyMaterial is every 32-byte secret an identity yields, by name.
-func keyMaterial(id *Identity) map[string][]byte {
+func keyMaterial(t testing.TB, id *Identity) map[string][]byte {
 	return map[string][]byte{
-		"chain":    id.PrivateKey().D.FillBytes(make([]byte, 32)),
-		"sharing":  id.SharingKey().Bytes(),
-		"recovery": id.VaultRecoveryKey(),
+		"chain":    mustPrivateKey(t, id).D.FillBytes(make([]byte, 32)),
+		"sharing":  mustSharingKey(t, id).Bytes(),
+		"recovery": mustRecoveryKey(t, id),
 		"backup":   bytes.Clone(id.backup[:]), // age offers no accessor for its scalar
 	}
 }
 
 func TestDerivationIsDeterministicAndSeparated(t *testing.T) {
-	a1 := keyMaterial(mustIdentity(t, phrase24))
-	a2 := keyMaterial(mustIdentity(t, phrase24))
+	a1 := keyMaterial(t, mustIdentity(t, phrase24))
+	a2 := keyMaterial(t, mustIdentity(t, phrase24))
 	other, err := NewMnemonic()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := keyMaterial(mustIdentity(t, other))
+	b := keyMaterial(t, mustIdentity(t, other))
 
 	for name := range a1 {
 		if !bytes.Equal(a1[name], a2[name]) {
@@ -90,13 +130,13 @@ func TestDerivationIsDeterministicAndSeparated(t *testing.T) {
 // is the parser the age command uses for -i files.
 func TestBackupIdentityDecryptsWithAgeIdentityFile(t *testing.T) {
 	id := mustIdentity(t, phrase24)
-	text := id.BackupIdentity().String()
+	text := mustBackupIdentity(t, id).String()
 	if !strings.HasPrefix(text, "AGE-SECRET-KEY-1") {
 		t.Fatalf("backup identity text %q does not start with AGE-SECRET-KEY-1", text)
 	}
 
 	var sealed bytes.Buffer
-	w, err := age.Encrypt(&sealed, id.BackupIdentity().Recipient())
+	w, err := age.Encrypt(&sealed, mustBackupIdentity(t, id).Recipient())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,12 +162,12 @@ func TestBackupIdentityDecryptsWithAgeIdentityFile(t *testing.T) {
 
 func TestVaultRecoveryKeyIsACopy(t *testing.T) {
 	id := mustIdentity(t, phrase24)
-	k := id.VaultRecoveryKey()
+	k := mustRecoveryKey(t, id)
 	if len(k) != 32 {
 		t.Fatalf("recovery key is %d bytes", len(k))
 	}
 	k[0] ^= 0xff
-	if bytes.Equal(k, id.VaultRecoveryKey()) {
+	if bytes.Equal(k, mustRecoveryKey(t, id)) {
 		t.Error("changing the returned recovery key changed the identity's")
 	}
 }
@@ -142,14 +182,23 @@ func TestFromSeedRefusesBadLengths(t *testing.T) {
 
 func TestWipe(t *testing.T) {
 	id := mustIdentity(t, phrase24)
-	key := id.PrivateKey()
+	key := mustPrivateKey(t, id)
 	id.Wipe()
 
 	if key.D.Sign() != 0 {
 		t.Error("Wipe left the private key handed out by PrivateKey intact")
 	}
-	if id.PrivateKey() != nil || id.SharingKey() != nil || id.VaultRecoveryKey() != nil || id.BackupIdentity() != nil {
-		t.Error("key methods still return keys after Wipe")
+	if k, err := id.PrivateKey(); k != nil || !errors.Is(err, ErrWiped) {
+		t.Errorf("PrivateKey after Wipe = %v, %v; want ErrWiped", k, err)
+	}
+	if k, err := id.SharingKey(); k != nil || !errors.Is(err, ErrWiped) {
+		t.Errorf("SharingKey after Wipe = %v, %v; want ErrWiped", k, err)
+	}
+	if k, err := id.VaultRecoveryKey(); k != nil || !errors.Is(err, ErrWiped) {
+		t.Errorf("VaultRecoveryKey after Wipe = %x, %v; want ErrWiped", k, err)
+	}
+	if k, err := id.BackupIdentity(); k != nil || !errors.Is(err, ErrWiped) {
+		t.Errorf("BackupIdentity after Wipe = %v, %v; want ErrWiped", k, err)
 	}
 	if id.Address() != (common.Address{}) {
 		t.Error("Address survives Wipe")

@@ -123,11 +123,11 @@ func TestBIP44EthereumVector(t *testing.T) {
 		t.Errorf("address %s; want %s", id.Address().Hex(), want.Hex())
 	}
 	// Address must be the address of PrivateKey, not just any derivation.
-	if got := crypto.PubkeyToAddress(id.PrivateKey().PublicKey); got != want {
+	if got := crypto.PubkeyToAddress(mustPrivateKey(t, id).PublicKey); got != want {
 		t.Errorf("PrivateKey's address %s; want %s", got.Hex(), want.Hex())
 	}
 	const wantKey = "1ab42cc412b618bdea3a599e3c9bae199ebf030895b039e9db1e30dafb12b727"
-	if got := hex.EncodeToString(crypto.FromECDSA(id.PrivateKey())); got != wantKey {
+	if got := hex.EncodeToString(crypto.FromECDSA(mustPrivateKey(t, id))); got != wantKey {
 		t.Errorf("private key %s; want %s", got, wantKey)
 	}
 }
