@@ -41,7 +41,6 @@ const (
 	spacePending = "anchor/pending"
 	spaceVersion = "anchor/version"
 	spaceBatch   = "anchor/batch"
-	spaceAnchor  = "anchor/meta"
 
 	// kindAnchor is the outbox kind of an anchoring transaction.
 	kindAnchor = "anchor"
@@ -51,8 +50,6 @@ const (
 // Gas grows with the proof depth only off chain: the transaction costs the
 // same for 1 or 1,024 leaves.
 const MaxBatch = 1024
-
-var keySwept = []byte("swept")
 
 func versionKey(id vault.ID, version uint32) []byte {
 	return binary.BigEndian.AppendUint32(append([]byte(nil), id[:]...), version)
@@ -181,9 +178,6 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 	if err := w.unlocked(); err != nil {
 		return rep, err
 	}
-	if err := w.sweepUnqueued(); err != nil {
-		return rep, err
-	}
 	made, err := w.makeBatches()
 	if err != nil {
 		return rep, err
@@ -237,71 +231,6 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 		return rep, fmt.Errorf("reading the anchoring state: %w", mapVaultError(err))
 	}
 	return rep, nil
-}
-
-// sweepUnqueued queues, once per wallet, the versions imported before
-// anchoring existed (they have neither a queued commitment nor a batch).
-func (w *Wallet) sweepUnqueued() error {
-	var done bool
-	err := w.vault.View(func(tx *vault.ReadTx) error {
-		_, ok, err := tx.State(spaceAnchor, keySwept)
-		done = ok
-		return err
-	})
-	if err != nil || done {
-		return mapVaultError(err)
-	}
-	type version struct {
-		id   vault.ID
-		ver  uint32
-		salt string
-	}
-	var all []version
-	if _, err := w.vault.Scan(func(id vault.ID, versions []vault.VersionMeta) error {
-		for _, vm := range versions {
-			m, err := decodeMeta(vm.Meta)
-			if err != nil {
-				continue // reported as damage at unlock
-			}
-			all = append(all, version{id, vm.Version, m.Salt})
-		}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("reading the records to anchor: %w", mapVaultError(err))
-	}
-	err = w.vault.Update(func(tx *vault.Tx) error {
-		for _, v := range all {
-			key := versionKey(v.id, v.ver)
-			if _, ok, err := tx.State(spacePending, key); err != nil || ok {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			if _, ok, err := tx.State(spaceVersion, key); err != nil || ok {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			body, err := tx.Body(v.id, v.ver)
-			if err != nil {
-				continue // shredded or damaged: nothing to anchor
-			}
-			c, err := commitmentOf(v.salt, body)
-			if err != nil {
-				continue
-			}
-			if err := tx.PutState(spacePending, key, c[:]); err != nil {
-				return err
-			}
-		}
-		return tx.PutState(spaceAnchor, keySwept, []byte{1})
-	})
-	if err != nil {
-		return fmt.Errorf("queueing older records for anchoring: %w", mapVaultError(err))
-	}
-	return nil
 }
 
 // makeBatches turns the queued commitments into batches and their outbox

@@ -384,30 +384,6 @@ func TestAnchorVersionsAndDeletes(t *testing.T) {
 	}
 }
 
-// Records imported before anchoring existed (no queued commitment) are
-// found and anchored.
-func TestAnchorSweepsOlderRecords(t *testing.T) {
-	w, _ := newChainWallet(t)
-	ctx := context.Background()
-	importObservations(t, w, "old", 3)
-	err := w.vault.Update(func(tx *vault.Tx) error {
-		return tx.ForEachState(spacePending, func(k, _ []byte) error { return tx.DeleteState(spacePending, k) })
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := w.Anchor(ctx)
-	if err != nil || len(rep.Batches) != 1 || rep.Batches[0].Count != 3 {
-		t.Fatalf("Anchor of older records = %+v, %v", rep, err)
-	}
-	recs, _ := w.Records(Query{})
-	for _, r := range recs {
-		if v, err := w.Verify(ctx, r.ID); err != nil || !v.Valid {
-			t.Fatalf("%+v, %v", v, err)
-		}
-	}
-}
-
 // TestNothingPrivateOnChain scans every transaction's calldata and every log
 // the wallet produced for the records' text, resource ids, salts, content
 // hashes, commitments and the wallet's sharing key: none may appear.
@@ -463,9 +439,11 @@ func TestNothingPrivateOnChain(t *testing.T) {
 			return nil
 		})
 	})
-	w.mu.RLock()
-	add(w.id.SharingKey().PublicKey().Bytes())
-	w.mu.RUnlock()
+	sharing, err := w.sharingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(sharing.PublicKey().Bytes())
 
 	client := sw.sim.Client
 	head, err := client.BlockNumber(ctx)

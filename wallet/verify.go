@@ -116,7 +116,9 @@ func (w *Wallet) Verify(ctx context.Context, id string) (v Verification, err err
 	if !batched {
 		v.Problem = ProblemWaiting
 		if !queued {
-			v.Problem += " (run hw anchor, or Anchor now in the app)"
+			// Every import queues its version in the same transaction, so
+			// this is lost anchoring state; Anchor does not queue it again.
+			v.Problem += " (but it is not queued for anchoring: its anchoring state is missing from the vault)"
 		}
 		return v, nil
 	}

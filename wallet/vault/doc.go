@@ -85,8 +85,7 @@
 // reports it, naming the record.
 //
 // Vaults written before the state area or the bodies bucket existed get the
-// bucket on their first state write or record write. Bodies such a vault
-// kept inside a record's bucket are not read.
+// bucket on their first state write or record write.
 //
 // # Shredding and freed pages
 //

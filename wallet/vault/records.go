@@ -76,18 +76,13 @@ const (
 // Shred (the highest version shredded), and per version a 5-byte key,
 // big-endian version ‖ kind. Only metas live there: bodies are in the
 // "bodies" bucket (see [bodyKey]), so that reading every meta, as Scan does,
-// never brings a body's page into memory. Files written before bodies moved
-// may still hold kindLegacyBody entries in a record's bucket; they are
-// skipped, never read.
+// never brings a body's page into memory.
 var (
 	keyDataKey   = []byte("k")
 	keyTombstone = []byte("t")
 )
 
-const (
-	kindMeta       byte = 0
-	kindLegacyBody byte = 1
-)
+const kindMeta byte = 0
 
 func versionKey(version uint32, kind byte) []byte {
 	return append(be32(version), kind)
@@ -168,11 +163,8 @@ func readRecord(k *keyring, rb *bbolt.Bucket, id ID) (versions []VersionMeta, er
 		if bytes.Equal(key, keyDataKey) || bytes.Equal(key, keyTombstone) {
 			continue
 		}
-		if len(key) != 5 || val == nil || key[4] > kindLegacyBody || binary.BigEndian.Uint32(key) == 0 {
+		if len(key) != 5 || val == nil || key[4] != kindMeta || binary.BigEndian.Uint32(key) == 0 {
 			return nil, fmt.Errorf("unexpected entry %x", key)
-		}
-		if key[4] == kindLegacyBody {
-			continue
 		}
 		version := binary.BigEndian.Uint32(key)
 		if dataKey == nil {

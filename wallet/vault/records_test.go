@@ -643,21 +643,13 @@ func TestMissingBodyIsReportedWhenRead(t *testing.T) {
 	}
 }
 
-// A vault written before bodies had their own bucket still opens and scans;
-// its first record write creates the bucket.
+// A vault without a bodies bucket still opens and scans; its first record
+// write creates the bucket.
 func TestOpenWithoutBodiesBucket(t *testing.T) {
 	v, path := newVault(t)
 	ids := put(t, v, map[string]string{"A": "alpha"})
 	v.Close()
-	rawUpdate(t, path, func(tx *bbolt.Tx) error {
-		// The old layout: the body beside the meta, no bodies bucket.
-		box := append([]byte(nil), tx.Bucket(bucketBodies).Get(bodyKey(ids["A"], 1))...)
-		if err := tx.DeleteBucket(bucketBodies); err != nil {
-			return err
-		}
-		a := ids["A"]
-		return tx.Bucket(bucketRecords).Bucket(a[:]).Put(versionKey(1, kindLegacyBody), box)
-	})
+	rawUpdate(t, path, func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketBodies) })
 	v, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open of a vault without a bodies bucket: %v", err)
