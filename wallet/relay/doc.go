@@ -22,8 +22,11 @@
 //     [GrantChecker] is configured — while the chain says its grant is active.
 //     The chain is asked on every request. Every other case is a 404, the same
 //     for an id that never existed: a client learns nothing about why.
-//   - When a share ends its ciphertext is shredded at once (revocation, chain
-//     revocation, passcode lock) or by the background purge (expiry).
+//   - When a share ends its files are deleted at once (revocation, chain
+//     revocation, passcode lock) or by the background purge (expiry), and
+//     are never served again. Deleted is not erased: bytes of the files may
+//     stay in the store's freed pages for a while (see Storage), but they
+//     are ciphertext under a key the relay never had.
 //   - A passcode's wrong attempts are counted exactly, even under parallel
 //     requests; at the share's limit the share is dead for good.
 //
@@ -50,7 +53,7 @@
 //
 //	POST   /api/shares               create a share → ShareInfo
 //	GET    /api/shares               the signer's shares → {"shares":[ShareInfo…]}
-//	DELETE /api/shares/{id}          revoke: 204, ciphertext shredded before the answer
+//	DELETE /api/shares/{id}          revoke: 204, the files deleted before the answer
 //	GET    /api/shares/{id}/log      the sealed access log → {"entries":[…]}
 //	GET    /healthz                  200 "ok" while the store answers
 //
@@ -90,19 +93,22 @@
 // is consent it does not assume. [Config.ChainFailOpen] reverses that for
 // deployments that prefer availability; the relay's own expiry and revocation
 // still hold then. A chain answer "not active" (revoked or expired) ends the
-// share: 404 and shredded.
+// share: 404 and its files deleted.
 //
 // # Storage
 //
 // One bbolt file, relay.db in the data directory, fsync on. Buckets: shares
 // (id → metadata JSON), files (id ‖ index → JWE), patients (address ‖ id → ∅,
 // for listing), logs (id ‖ seq → HPKE-sealed entry), nonces (address ‖ nonce →
-// expiry). Shredding overwrites a file's value with zeros in one transaction
-// and deletes it in the next. bbolt is copy-on-write, so freed pages can keep
-// old bytes until they are reused; what can remain is ciphertext under a key
-// the relay never had. A share's metadata and access log stay after it ends,
-// so the patient can still read who came, until [Limits.Retention] past its
-// expiry.
+// expiry). "Shredding" a share (ShareInfo.Shredded) deletes its files from the
+// store in one transaction; it does not erase them. bbolt is copy-on-write and
+// does not zero freed pages, so the JWE bytes can stay in the file's free
+// pages until bbolt reuses them (overwriting a value first would not help: the
+// zeros go to new pages too). What can remain is only ciphertext under the
+// link's key, which the relay never had: unreadable without the link, and
+// never served again once the share has ended. A share's metadata and access
+// log stay after it ends, so the patient can still read who came, until
+// [Limits.Retention] past its expiry.
 //
 // Location tokens live in memory only: a restart invalidates outstanding
 // location URLs, and receivers re-fetch the manifest, as the spec requires

@@ -34,7 +34,7 @@ type ShareInfo struct {
 	MaxFailures int        `json:"maxFailures"` // the lifetime limit
 	Accesses    int        `json:"accesses"`    // access log entries (kept and dropped)
 	Opened      int        `json:"opened"`      // times a manifest (or a U-flag file) was served
-	Shredded    bool       `json:"shredded"`    // the ciphertext is gone
+	Shredded    bool       `json:"shredded"`    // its files were deleted (see Storage in the package doc)
 }
 
 func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {

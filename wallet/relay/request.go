@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/wallet/identity"
 )
 
 // Limits on what strangers may send in a manifest request.
@@ -216,7 +218,9 @@ func parseCreateRequest(body []byte, now time.Time, lim Limits) (createRequest, 
 	if err != nil || len(key) != sharingKeySize {
 		return createRequest{}, badRequest("sharingKey must be the base64url form of a 32-byte X25519 public key")
 	}
-	if err := checkSharingKey(key); err != nil {
+	// The same check as an identity card's key: a low-order point would make
+	// every sealed access log entry unopenable.
+	if err := identity.CheckSharingKey(key); err != nil {
 		return createRequest{}, badRequest("sharingKey: %v", err)
 	}
 	req.SharingKey = key

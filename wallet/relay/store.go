@@ -13,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Buckets of relay.db; see the package documentation's Storage section.
@@ -92,10 +93,7 @@ func (r *shareRecord) state(now time.Time) State {
 
 func (r *shareRecord) has(flag string) bool { return bytes.Contains([]byte(r.Flag), []byte(flag)) }
 
-var (
-	errNoShare   = errors.New("no such share")
-	errNotActive = errors.New("share not active")
-)
+var errNoShare = errors.New("no such share")
 
 // store is the relay's bbolt file.
 type store struct {
@@ -112,7 +110,7 @@ func openStore(dir string) (*store, error) {
 	}
 	path := filepath.Join(dir, dbFileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("relay: %s is in use by another process (is another relay running on this data directory?)", path)
 	}
 	if err != nil {
@@ -257,7 +255,7 @@ func (s *store) file(id string, i int) ([]byte, error) {
 }
 
 // end marks a share ended with state st (unless it already ended) and
-// shreds its files.
+// deletes its files (shred).
 func (s *store) end(id string, st State, now time.Time) error {
 	err := s.update(id, func(r *shareRecord) error {
 		if r.State == StateActive {
@@ -272,26 +270,18 @@ func (s *store) end(id string, st State, now time.Time) error {
 	return s.shred(id)
 }
 
-// shred overwrites a share's files with zeros in one transaction, deletes
-// them in the next, and marks the share shredded.
+// shred deletes a share's files and marks the share shredded, in one
+// transaction. The bytes are not erased: bbolt is copy-on-write, so the
+// deleted JWEs stay in freed pages until those are reused (overwriting them
+// with zeros first would only write the zeros to other pages). That is
+// acceptable because they are ciphertext whose key, in the link, the relay
+// never had; see the package documentation's Storage section.
 func (s *store) shred(id string) error {
 	key, ok := idKey(id)
 	if !ok {
 		return errNoShare
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketFiles).Cursor()
-		for k, v := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, v = c.Next() {
-			if err := c.Bucket().Put(bytes.Clone(k), make([]byte, len(v))); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("relay: overwriting a share's files: %w", err)
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFiles)
 		var keys [][]byte
 		c := b.Cursor()
