@@ -246,7 +246,7 @@ func (w *Wallet) sharingKey() (*ecdh.PrivateKey, error) {
 	if w.id == nil {
 		return nil, ErrLocked
 	}
-	return w.id.SharingKey(), nil
+	return w.id.SharingKey()
 }
 
 func (w *Wallet) relayClient(baseURL string) (*relay.Client, error) {
@@ -295,8 +295,8 @@ func checkShareRequest(req ShareRequest) error {
 	if req.TTL <= 0 {
 		return fmt.Errorf("choose how long the link works (e.g. %s): the expiry must be in the future", presetList())
 	}
-	if req.TTL < time.Minute {
-		return fmt.Errorf("a link that works for %s cannot reach anyone: choose at least a minute (%s)", req.TTL, presetList())
+	if req.TTL < MinShareTTL {
+		return shortTTLError(req.TTL)
 	}
 	if _, err := share.PurposeHash(req.Purpose); err != nil {
 		return fmt.Errorf("the purpose: %w", err)
@@ -333,8 +333,18 @@ func FormatTTL(d time.Duration) string {
 	return d.String()
 }
 
+// MinShareTTL is the shortest a share may last: a link that works for less
+// cannot reach anyone. Share and ParseTTL both refuse shorter ones.
+const MinShareTTL = time.Minute
+
+func shortTTLError(d time.Duration) error {
+	return fmt.Errorf("a link that works for %s cannot reach anyone: choose at least a minute (%s)", d, presetList())
+}
+
 // ParseTTL reads a share duration: a preset (15m, 1h, 1d, 1w), a number of
-// days or weeks (3d, 2w), or any Go duration (90m, 36h).
+// days or weeks (3d, 2w), or any Go duration (90m, 36h) of at least
+// [MinShareTTL]. The app and hw both read durations with it, so they share
+// its rules.
 func ParseTTL(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
@@ -348,6 +358,9 @@ func ParseTTL(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%q is not a duration: use %s, or a duration such as 90m or 36h", s, presetList())
+	}
+	if d < MinShareTTL {
+		return 0, shortTTLError(d)
 	}
 	return d, nil
 }

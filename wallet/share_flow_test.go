@@ -331,7 +331,10 @@ func TestParseTTL(t *testing.T) {
 			t.Errorf("ParseTTL(%q) = %v, %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"", "0", "-1h", "1x", "d", "0d"} {
+	if got, err := ParseTTL("1m"); err != nil || got != MinShareTTL {
+		t.Errorf("ParseTTL(1m) = %v, %v", got, err)
+	}
+	for _, in := range []string{"", "0", "-1h", "1x", "d", "0d", "30s", "59s", "59999ms"} {
 		if _, err := ParseTTL(in); err == nil {
 			t.Errorf("ParseTTL(%q) took it", in)
 		}

@@ -492,13 +492,12 @@ func sumObservation(b *builder) {
 	if interp := conceptsText(o, "interpretation"); interp != "" {
 		b.add("Interpretation", interp)
 	}
-	for _, rr := range objs(o, "referenceRange") {
-		if t := rangeText(rr); t != "" {
+	if rrs := objs(o, "referenceRange"); len(rrs) > 0 { // the first range only
+		if t := rangeText(rrs[0]); t != "" {
 			b.add("Reference range", t)
 		} else {
-			b.add("Reference range", str(rr, "text"))
+			b.add("Reference range", str(rrs[0], "text"))
 		}
-		break
 	}
 	b.add("Body site", conceptText(obj(o, "bodySite")))
 	b.add("Method", conceptText(obj(o, "method")))
@@ -622,13 +621,12 @@ func dosageText(d object) string {
 	if dose := obj(d, "dose"); dose != nil { // MedicationAdministration.dosage
 		parts = append(parts, quantity(dose))
 	}
-	for _, dr := range objs(d, "doseAndRate") {
-		if q := quantity(obj(dr, "doseQuantity")); q != "" {
+	if drs := objs(d, "doseAndRate"); len(drs) > 0 { // the first dose only
+		if q := quantity(obj(drs[0], "doseQuantity")); q != "" {
 			parts = append(parts, q)
-		} else if r := rangeText(obj(dr, "doseRange")); r != "" {
+		} else if r := rangeText(obj(drs[0], "doseRange")); r != "" {
 			parts = append(parts, r)
 		}
-		break
 	}
 	if t := timingText(obj(d, "timing")); t != "" {
 		parts = append(parts, t)
@@ -807,8 +805,7 @@ var encounterClass = map[string]string{
 
 func sumEncounter(b *builder) {
 	o := b.res
-	var types []object
-	types = objs(o, "type")
+	types := objs(o, "type")
 	t := conceptsText(o, "type")
 	class := obj(o, "class")
 	classText := str(class, "display")

@@ -303,7 +303,7 @@ func VerifyCard(ctx context.Context, jws string, keys IssuerKeyResolver, now tim
 	if err != nil {
 		return Card{}, err
 	}
-	signed, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256})
+	signed, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return Card{}, fmt.Errorf("%w: %v", ErrBadCard, err)
 	}
