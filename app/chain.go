@@ -222,11 +222,15 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 	anchor = u.button("Anchor now", theme.UploadIcon(), func() {
 		result.clear()
 		var rep wallet.AnchorReport
+		w := u.wallet
 		u.runSlow(anchor, busy, "Anchoring…", func() error {
 			var err error
-			rep, err = u.wallet.Anchor(context.Background())
+			rep, err = w.Anchor(context.Background())
 			return err
 		}, func(err error) {
+			if u.wallet != w {
+				return
+			}
 			u.noteAnchor(rep, err)
 			switch {
 			case err != nil:

@@ -71,9 +71,10 @@ func (u *UI) showDetail(id string) {
 	var verify *widget.Button
 	verify = u.button("Verify now", theme.SearchIcon(), func() {
 		var v wallet.Verification
+		w := u.wallet
 		u.runSlow(verify, chainBusy, "Asking the chain…", func() error {
 			var err error
-			v, err = u.wallet.Verify(context.Background(), d.ID)
+			v, err = w.Verify(context.Background(), d.ID)
 			return err
 		}, func(err error) {
 			chainText.Importance = widget.MediumImportance

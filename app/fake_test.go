@@ -303,7 +303,10 @@ func testReport() wallet.ImportReport {
 type fakeFiles struct {
 	open, folder string
 	saved        map[string]*bytes.Buffer
+	cleanups     int // calls of Cleanup
 }
+
+func (f *fakeFiles) Cleanup() { f.cleanups++ }
 
 func (f *fakeFiles) OpenFile(_ fyne.Window, _ []string, done func(string, error)) { done(f.open, nil) }
 func (f *fakeFiles) OpenFolder(_ fyne.Window, done func(string, error))           { done(f.folder, nil) }

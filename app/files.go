@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -19,28 +20,41 @@ import (
 // dialog gives an empty path or a nil writer and a nil error.
 type Files interface {
 	// OpenFile asks for one existing file, optionally limited to the given
-	// extensions (".json"), and returns a local path to it.
+	// extensions (".json"), and returns a local path to it. A file without
+	// one (content:// on Android) is copied to a temporary folder first.
 	OpenFile(win fyne.Window, extensions []string, done func(path string, err error))
 	// OpenFolder asks for a folder and returns its local path.
 	OpenFolder(win fyne.Window, done func(path string, err error))
 	// CreateFile asks where to save a new file, suggesting a name.
 	CreateFile(win fyne.Window, suggested string, done func(w io.WriteCloser, err error))
+	// Cleanup removes the copies OpenFile made: they hold health data. The
+	// screens call it when their flow ends or they are left, and the UI when
+	// the wallet locks. A copy still being made is dropped, its done given
+	// an empty path.
+	Cleanup()
 }
 
 // dialogFiles is the Files of the real app.
 type dialogFiles struct {
+	mu sync.Mutex
 	// temps are folders holding copies of picked files that have no local
-	// path (content:// on Android), since the wallet imports from paths.
-	// Cleanup removes them once the import is over: they hold health data.
+	// path (content:// on Android), since the wallet reads from paths.
 	temps []string
+	// gen counts Cleanups: a copy begun before the last one is dropped.
+	gen int
 }
 
-// Cleanup removes the temporary copies made by OpenFile.
+// Cleanup removes the temporary copies made by OpenFile, and drops those
+// still being made.
 func (f *dialogFiles) Cleanup() {
-	for _, d := range f.temps {
+	f.mu.Lock()
+	temps := f.temps
+	f.temps = nil
+	f.gen++
+	f.mu.Unlock()
+	for _, d := range temps {
 		os.RemoveAll(d)
 	}
-	f.temps = nil
 }
 
 func (f *dialogFiles) OpenFile(win fyne.Window, extensions []string, done func(string, error)) {
@@ -49,13 +63,14 @@ func (f *dialogFiles) OpenFile(win fyne.Window, extensions []string, done func(s
 			done("", err)
 			return
 		}
-		defer r.Close()
 		if r.URI().Scheme() == "file" {
+			r.Close()
 			done(r.URI().Path(), nil)
 			return
 		}
-		path, err := f.copyLocal(r)
-		done(path, err)
+		f.copyInBackground(r.URI().Name(), r, func(path string, err error) {
+			fyne.Do(func() { done(path, err) })
+		})
 	}, win)
 	if len(extensions) > 0 {
 		d.SetFilter(storage.NewExtensionFileFilter(extensions))
@@ -93,27 +108,66 @@ func (f *dialogFiles) CreateFile(win fyne.Window, suggested string, done func(io
 	d.Show()
 }
 
-// copyLocal copies a picked file that has no local path into a private
+// copyInBackground copies r, a picked file called name, on a goroutine and
+// closes it, then calls done with the copy's path (from that goroutine). A
+// Cleanup while it copies drops the copy: done then gets an empty path.
+func (f *dialogFiles) copyInBackground(name string, r io.ReadCloser, done func(string, error)) {
+	f.mu.Lock()
+	gen := f.gen
+	f.mu.Unlock()
+	go func() {
+		dir, path, err := copyLocal(name, r)
+		r.Close()
+		if err != nil {
+			done("", err)
+			return
+		}
+		f.mu.Lock()
+		kept := f.gen == gen
+		if kept {
+			f.temps = append(f.temps, dir)
+		}
+		f.mu.Unlock()
+		if !kept {
+			os.RemoveAll(dir)
+			path = ""
+		}
+		done(path, nil)
+	}()
+}
+
+// copyLocal copies a picked file that has no local path into a new private
 // temporary folder, keeping its name so that import reports stay readable.
-func (f *dialogFiles) copyLocal(r fyne.URIReadCloser) (string, error) {
-	dir, err := os.MkdirTemp("", "healthwallet-import-")
+// On error nothing is left behind.
+func copyLocal(name string, r io.Reader) (dir, path string, err error) {
+	tmp, err := os.MkdirTemp("", "healthwallet-import-")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	f.temps = append(f.temps, dir)
-	name := filepath.Base(strings.ReplaceAll(r.URI().Name(), "\\", "/"))
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	if name == "." || name == "/" || name == "" {
 		name = "picked"
 	}
-	out, err := os.Create(filepath.Join(dir, name))
+	path = filepath.Join(tmp, name)
+	if err := writeFile(path, r); err != nil {
+		os.RemoveAll(tmp)
+		return "", "", err
+	}
+	return tmp, path, nil
+}
+
+// writeFile writes what r reads to a new file at path, readable only by
+// its owner.
+func writeFile(path string, r io.Reader) error {
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if _, err := io.Copy(out, r); err != nil {
 		out.Close()
-		return "", err
+		return err
 	}
-	return out.Name(), out.Close()
+	return out.Close()
 }
 
 // dialogSize is a file dialog size that fits the window.

@@ -85,6 +85,7 @@ func (u *UI) lock() {
 	u.filter = filter{}
 	u.chain = chainState{generation: u.chain.generation + 1}
 	u.showUnlock()
+	u.files.Cleanup() // copies of picked files hold health data
 }
 
 // unlocked is where every successful unlock or creation lands.

@@ -64,7 +64,13 @@ func (u *UI) showImport() {
 			problem.set(err)
 		}
 	}
-	start = u.primary("Import", theme.DownloadIcon(), func() { u.runImport(paths) })
+	// The copies of picked files (see Files.Cleanup) go when the import
+	// ends, or with this screen when it is left without one.
+	importing := false
+	start = u.primary("Import", theme.DownloadIcon(), func() {
+		importing = true
+		u.runImport(paths)
+	})
 	addFile := u.button("Add file…", theme.FileIcon(), func() { u.files.OpenFile(u.win, wallet.ImportExtensions, pickedFile) })
 	addFolder := u.button("Add folder…", theme.FolderOpenIcon(), func() { u.files.OpenFolder(u.win, pickedFolder) })
 	clear := u.button("Clear", theme.ContentClearIcon(), func() { paths = nil; refresh() })
@@ -82,10 +88,16 @@ func (u *UI) showImport() {
 			problem.Label,
 			start,
 		)))
+	u.leaving = func() {
+		if !importing {
+			u.files.Cleanup()
+		}
+	}
 }
 
 // runImport imports paths on a goroutine, showing progress, then the
-// result.
+// result. Leaving the progress screen, for the result or because the wallet
+// locked, cancels the import and removes the copies of picked files.
 func (u *UI) runImport(paths []string) {
 	paths = slices.Clone(paths)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -103,6 +115,12 @@ func (u *UI) runImport(paths []string) {
 	u.show("import-progress", container.NewBorder(
 		header(nil, "Import records"), nil, nil, nil,
 		page(title("Importing…"), bar, status, counts, stop)))
+	left := false
+	u.leaving = func() {
+		left = true
+		cancel()
+		u.files.Cleanup()
+	}
 
 	progress := func(p wallet.ImportProgress) {
 		fyne.Do(func() {
@@ -120,12 +138,13 @@ func (u *UI) runImport(paths []string) {
 		})
 	}
 
+	w := u.wallet
 	u.background(func() {
-		report, err := u.wallet.Import(ctx, paths, progress)
+		report, err := w.Import(ctx, paths, progress)
 		cancel()
 		fyne.Do(func() {
-			if c, ok := u.files.(interface{ Cleanup() }); ok {
-				c.Cleanup()
+			if left || u.wallet != w {
+				return // the screen was left: its import is abandoned
 			}
 			u.showImportResult(report, err)
 			if report.Imported > 0 || report.Versions > 0 {

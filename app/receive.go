@@ -123,6 +123,7 @@ func (u *UI) showReceive() {
 					var text string
 					text, err = u.backend.DecodeQRImage(f)
 					f.Close()
+					u.files.Cleanup() // the image was read: no copy of it is kept
 					if err == nil {
 						link.SetText(text)
 						submit()
@@ -149,6 +150,7 @@ func (u *UI) showReceive() {
 			busy,
 			result,
 		)))))
+	u.leaving = u.files.Cleanup // an image still being copied
 	u.win.Canvas().Focus(link)
 }
 
@@ -409,16 +411,27 @@ func (u *UI) showAccessLog() {
 	})
 }
 
-func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
+// noRows is the whole of a list that cannot show rows: the error that
+// stopped it, else (n == 0) the empty text, centred. It is nil when there
+// are rows to show.
+func noRows(n int, err error, empty string) []fyne.CanvasObject {
 	if err != nil {
 		msg := wrapped(sentence(err.Error()))
 		msg.Importance = widget.DangerImportance
 		return []fyne.CanvasObject{msg}
 	}
-	if len(log) == 0 {
-		msg := wrapped("No one has opened your shares yet. Each time a share is opened, it is listed here: who, when, what and why.")
+	if n == 0 {
+		msg := wrapped(empty)
 		msg.Alignment = fyne.TextAlignCenter
 		return []fyne.CanvasObject{msg}
+	}
+	return nil
+}
+
+func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
+	if none := noRows(len(log), err,
+		"No one has opened your shares yet. Each time a share is opened, it is listed here: who, when, what and why."); none != nil {
+		return none
 	}
 	log = slices.Clone(log)
 	slices.SortStableFunc(log, func(a, b wallet.AccessEntry) int { return b.Time.Compare(a.Time) })

@@ -114,4 +114,7 @@ func (u *UI) showRestoreBackup() {
 			busy,
 			restore,
 		)))
+	// The copy of a backup picked without a local path stays for another
+	// try until the screen is left, restored or not.
+	u.leaving = u.files.Cleanup
 }

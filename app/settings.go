@@ -118,8 +118,9 @@ func (u *UI) securitySection() fyne.CanvasObject {
 			return
 		}
 		oldPW, newPW := []byte(old.Text), []byte(pw.Text)
+		w := u.wallet
 		u.runSlow(change, busy, "Changing your password…", func() error {
-			return u.wallet.ChangePassword(oldPW, newPW)
+			return w.ChangePassword(oldPW, newPW)
 		}, func(err error) {
 			if err != nil {
 				result.set(err)
@@ -162,9 +163,10 @@ func (u *UI) backupSection() fyne.CanvasObject {
 				if !ok {
 					return
 				}
+				wal := u.wallet
 				u.saveTo(fmt.Sprintf("healthwallet-backup-%s.age", time.Now().Format("2006-01-02")), backup, busy,
 					"Writing the backup…", func(w io.Writer) (string, error) {
-						return "Backup saved.", u.wallet.Backup(w)
+						return "Backup saved.", wal.Backup(w)
 					})
 			})
 	})
@@ -177,8 +179,9 @@ func (u *UI) backupSection() fyne.CanvasObject {
 				if !ok {
 					return
 				}
+				wal := u.wallet
 				u.saveTo("health-records.json", export, busy, "Exporting…", func(w io.Writer) (string, error) {
-					n, err := u.wallet.Export(w, nil)
+					n, err := wal.Export(w, nil)
 					return fmt.Sprintf("Exported %s.", plural(n, "record", "records")), err
 				})
 			})

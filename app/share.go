@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,36 +38,18 @@ func purposeLabel(code string) string {
 	return code
 }
 
-// expiryChoices are the presets of wallet.SharePresets, then custom.
-var expiryChoices = []string{"15 minutes", "1 hour", "1 day", "1 week", "Custom"}
+// customExpiry is the expiry choice after wallet.SharePresets: a duration
+// typed in.
+const customExpiry = "Custom"
 
-// parseTTL reads a custom expiry: "90m", "3h", "2d", "1w".
-func parseTTL(s string) (time.Duration, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	unit := time.Duration(0)
-	switch {
-	case strings.HasSuffix(s, "d"):
-		unit = 24 * time.Hour
-	case strings.HasSuffix(s, "w"):
-		unit = 7 * 24 * time.Hour
+// expiryChoices are the presets of wallet.SharePresets as people say them
+// ("1 hour"), then custom.
+func expiryChoices() []string {
+	choices := make([]string, 0, len(wallet.SharePresets)+1)
+	for _, d := range wallet.SharePresets {
+		choices = append(choices, formatTTL(d))
 	}
-	var d time.Duration
-	if unit != 0 {
-		n, err := strconv.Atoi(strings.TrimSpace(s[:len(s)-1]))
-		if err != nil {
-			return 0, errors.New("write the time as e.g. 90m, 3h, 2d or 1w")
-		}
-		d = time.Duration(n) * unit
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, errors.New("write the time as e.g. 90m, 3h, 2d or 1w")
-		}
-	}
-	if d < time.Minute {
-		return 0, errors.New("a share must last at least a minute")
-	}
-	return d, nil
+	return append(choices, customExpiry)
 }
 
 // shareFromRecords offers the records shown now (category and search) or
@@ -164,15 +144,15 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 
 	custom := u.entry("e.g. 90m, 3h, 2d")
 	custom.Hide()
-	expiry := widget.NewSelect(expiryChoices, func(s string) {
+	expiry := widget.NewSelect(expiryChoices(), func(s string) {
 		u.idle.touch()
-		if s == "Custom" {
+		if s == customExpiry {
 			custom.Show()
 		} else {
 			custom.Hide()
 		}
 	})
-	expiry.SetSelected("1 hour")
+	expiry.SetSelected(formatTTL(time.Hour))
 
 	codes := share.Purposes()
 	purposes := make([]string, len(codes))
@@ -199,7 +179,7 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 		if i < len(wallet.SharePresets) && i >= 0 {
 			req.TTL = wallet.SharePresets[i]
 		} else {
-			d, err := parseTTL(custom.Text)
+			d, err := wallet.ParseTTL(custom.Text) // as hw share --expires
 			if err != nil {
 				problem.set(err)
 				return
@@ -619,15 +599,9 @@ func stateImportance(state string) widget.Importance {
 }
 
 func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
-	if err != nil {
-		msg := wrapped(sentence(err.Error()))
-		msg.Importance = widget.DangerImportance
-		return []fyne.CanvasObject{msg}
-	}
-	if len(list) == 0 {
-		msg := wrapped("No shares yet. Share records from the records screen or from a record; each share appears here with its state.")
-		msg.Alignment = fyne.TextAlignCenter
-		return []fyne.CanvasObject{msg}
+	if none := noRows(len(list), err,
+		"No shares yet. Share records from the records screen or from a record; each share appears here with its state."); none != nil {
+		return none
 	}
 	now := u.clock.Now()
 	var rows []fyne.CanvasObject

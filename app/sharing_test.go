@@ -145,7 +145,12 @@ func TestShareCustomExpiryAndCategory(t *testing.T) {
 	h.choose("Custom")
 	h.typeIn(h.entry("e.g. 90m, 3h, 2d"), "soon")
 	h.tap("Create share")
-	h.see("Write the time as e.g. 90m, 3h, 2d or 1w")
+	h.see(`"soon" is not a duration: use 15m, 1h, 1d, 1w, or a duration such as 90m or 36h`)
+	// As hw share --expires: less than a minute reaches no one.
+	h.typeInto(h.entry("e.g. 90m, 3h, 2d"), "30s")
+	h.tap("Create share")
+	h.see("a minute")
+	h.dontSee("Share these records?")
 	h.typeInto(h.entry("e.g. 90m, 3h, 2d"), "2d")
 	h.tap("Create share")
 	h.tapLast("Share")
@@ -591,5 +596,17 @@ func TestPhoneHeaderShowsName(t *testing.T) {
 		if _, ok := o.(*iconButton); ok {
 			t.Fatal("icon-only buttons on a wide window")
 		}
+	}
+}
+
+// The expiry presets are the wallet's, as people say them, then custom.
+func TestExpiryChoicesFollowWalletPresets(t *testing.T) {
+	got := expiryChoices()
+	want := []string{"15 minutes", "1 hour", "1 day", "1 week", "Custom"}
+	if !slices.Equal(got, want) {
+		t.Errorf("expiry choices %q, want %q", got, want)
+	}
+	if len(got) != len(wallet.SharePresets)+1 {
+		t.Errorf("%d choices for %d presets", len(got), len(wallet.SharePresets))
 	}
 }

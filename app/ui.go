@@ -94,6 +94,7 @@ func Run(a fyne.App, backend Backend) {
 	u.win.SetMaster()
 	u.win.ShowAndRun()
 	u.idle.stop()
+	u.files.Cleanup()
 	if u.wallet != nil {
 		u.wallet.Lock()
 		u.wallet.Close()

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -23,13 +21,6 @@ func (u *UI) showUnlockWith(note string) {
 
 	heading := title("Unlock your wallet")
 	heading.Alignment = fyne.TextAlignCenter
-	who := widget.NewLabel("")
-	who.Alignment = fyne.TextAlignCenter
-	if name := u.wallet.DisplayName(); name != "" {
-		who.SetText(fmt.Sprintf("%s's health wallet", name))
-	} else {
-		who.Hide()
-	}
 	hint := wrapped(note)
 	if note == "" {
 		hint.Hide()
@@ -45,9 +36,13 @@ func (u *UI) showUnlockWith(note string) {
 			return
 		}
 		password := []byte(pw.Text)
+		w := u.wallet
 		u.runSlow(unlock, busy, "Unlocking…", func() error {
-			return u.wallet.Unlock(password)
+			return w.Unlock(password)
 		}, func(err error) {
+			if u.wallet != w {
+				return
+			}
 			if err != nil {
 				problem.set(err)
 				pw.SetText("")
@@ -64,7 +59,6 @@ func (u *UI) showUnlockWith(note string) {
 	u.show("unlock", page(
 		container.NewCenter(logo),
 		heading,
-		who,
 		hint,
 		pw,
 		problem.Label,
@@ -95,15 +89,19 @@ func (u *UI) showResetPassword() {
 		}
 		problem.clear()
 		password := []byte(pw.Text)
+		w := u.wallet
 		u.runSlow(reset, busy, "Setting your new password…", func() error {
-			if err := u.wallet.ResetPassword(m, password); err != nil {
+			if err := w.ResetPassword(m, password); err != nil {
 				return err
 			}
-			if u.wallet.Locked() {
-				return u.wallet.Unlock(password)
+			if w.Locked() {
+				return w.Unlock(password)
 			}
 			return nil
 		}, func(err error) {
+			if u.wallet != w {
+				return
+			}
 			if err != nil {
 				problem.set(err)
 				return

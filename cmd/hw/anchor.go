@@ -32,14 +32,7 @@ func (c *cli) openChainWallet(ctx context.Context) (*wallet.Wallet, error) {
 		return nil, err
 	}
 	if s.URL != "" {
-		ws := wallet.ChainSettings{URL: s.URL}
-		if s.Registry != ([20]byte{}) {
-			ws.Registry = s.Registry.Hex()
-		}
-		if s.ChainID != nil {
-			ws.ChainID = s.ChainID.Uint64()
-		}
-		w.UseChain(ws)
+		w.UseChain(s)
 	}
 	return w, nil
 }

@@ -22,20 +22,14 @@ import (
 // This file: hw chain — run the embedded chain as a node, deploy the
 // registry, show where the wallet anchors, fund development accounts.
 
-// chainSettings are where the wallet's chain is: the JSON-RPC URL (empty for
-// the embedded chain), the registry's address (zero: ask the node, which hw
-// chain serve answers) and the chain id the wallet expects (nil: any).
-type chainSettings struct {
-	URL      string
-	Registry common.Address
-	ChainID  *big.Int
-}
-
-// chainSettings reads --chain / $HW_CHAIN, $HW_REGISTRY and $HW_CHAIN_ID.
-// Blanks are left blank: a wallet fills them from its saved settings (see
+// chainSettings reads --chain / $HW_CHAIN, $HW_REGISTRY and $HW_CHAIN_ID
+// into the wallet's chain settings: the JSON-RPC URL (empty for the embedded
+// chain), the registry's address (empty: ask the node, which hw chain serve
+// answers) and the chain id the wallet expects (0: any). Blanks are left
+// blank: a wallet fills them from its saved settings (see
 // wallet.ChainSettings).
-func (c *cli) chainSettings() (chainSettings, error) {
-	var s chainSettings
+func (c *cli) chainSettings() (wallet.ChainSettings, error) {
+	var s wallet.ChainSettings
 	s.URL = strings.TrimSpace(c.chainFlag)
 	if s.URL == "" {
 		s.URL = strings.TrimSpace(c.getenv("HW_CHAIN"))
@@ -44,30 +38,42 @@ func (c *cli) chainSettings() (chainSettings, error) {
 		if !common.IsHexAddress(v) {
 			return s, userErrorf("HW_REGISTRY=%q is not an address (0x and 40 hex digits)", v)
 		}
-		s.Registry = common.HexToAddress(v)
+		s.Registry = common.HexToAddress(v).Hex()
 	}
 	if v := strings.TrimSpace(c.getenv("HW_CHAIN_ID")); v != "" {
 		id, ok := new(big.Int).SetString(v, 10)
-		if !ok || id.Sign() <= 0 {
+		if !ok || id.Sign() <= 0 || !id.IsUint64() {
 			return s, userErrorf("HW_CHAIN_ID=%q is not a chain id (a positive number, e.g. 1337)", v)
 		}
-		s.ChainID = id
+		s.ChainID = id.Uint64()
 	}
 	return s, nil
+}
+
+// registryOf is the registry's address in s; zero when none is given.
+func registryOf(s wallet.ChainSettings) common.Address {
+	if s.Registry == "" {
+		return common.Address{}
+	}
+	return common.HexToAddress(s.Registry)
+}
+
+// chainIDOf is the chain id s expects; nil for any.
+func chainIDOf(s wallet.ChainSettings) *big.Int {
+	if s.ChainID == 0 {
+		return nil
+	}
+	return new(big.Int).SetUint64(s.ChainID)
 }
 
 // saveChainSettings records in the wallet the chain and registry hw chain
 // deploy made, so later commands use them. It reports whether it saved
 // anything: nothing when no wallet was opened (--dev-account).
-func saveChainSettings(w *wallet.Wallet, s chainSettings) (bool, error) {
+func saveChainSettings(w *wallet.Wallet, s wallet.ChainSettings) (bool, error) {
 	if w == nil {
 		return false, nil
 	}
-	saved := wallet.ChainSettings{URL: s.URL, Registry: s.Registry.Hex()}
-	if s.ChainID != nil {
-		saved.ChainID = s.ChainID.Uint64()
-	}
-	if err := w.SetChainSettings(saved); err != nil {
+	if err := w.SetChainSettings(s); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -86,7 +92,7 @@ func (c *cli) embeddedChainDir() (string, error) {
 // embedded chain unless --chain / $HW_CHAIN name a JSON-RPC URL, whose chain
 // id is checked against $HW_CHAIN_ID. No registry is required of it. (The
 // wallet's own connection, registry included, is wallet.OpenChain.)
-func (c *cli) openNode(ctx context.Context) (*chain.Network, chainSettings, error) {
+func (c *cli) openNode(ctx context.Context) (*chain.Network, wallet.ChainSettings, error) {
 	s, err := c.chainSettings()
 	if err != nil {
 		return nil, s, err
@@ -99,7 +105,7 @@ func (c *cli) openNode(ctx context.Context) (*chain.Network, chainSettings, erro
 		n, err := chain.OpenEmbedded(ctx, dir)
 		return n, s, chainUserError(err)
 	}
-	n, err := chain.DialNode(ctx, s.URL, s.ChainID)
+	n, err := chain.DialNode(ctx, s.URL, chainIDOf(s))
 	return n, s, chainUserError(err)
 }
 
@@ -255,7 +261,7 @@ prints the registry's address. The embedded chain deploys its own.`,
 			if err != nil {
 				return chainUserError(err)
 			}
-			s.Registry, s.ChainID = res.Registry, n.ChainID
+			s.Registry, s.ChainID = res.Registry.Hex(), n.ChainID.Uint64()
 			if res.Saved, err = saveChainSettings(w, s); err != nil {
 				return fmt.Errorf("saving the registry's address: %w", err)
 			}
@@ -327,12 +333,12 @@ func (c *cli) chainStatusCommand() *cobra.Command {
 				if !common.IsHexAddress(registryFlag) {
 					return userErrorf("--registry %q is not an address (0x and 40 hex digits)", registryFlag)
 				}
-				s.Registry = common.HexToAddress(registryFlag)
+				s.Registry = common.HexToAddress(registryFlag).Hex()
 			}
 			st := chainStatus{Kind: n.Kind, URL: n.URL, ChainID: n.ChainID}
 			registry := n.Registry // the embedded chain's own
 			if n.Kind != chain.KindEmbedded {
-				registry = s.Registry
+				registry = registryOf(s)
 				if registry == (common.Address{}) {
 					registry = n.AskRegistry(ctx)
 				}

@@ -39,21 +39,39 @@ the words back before it creates the wallet; --yes skips that.`,
 	return cmd
 }
 
-func (c *cli) runInit(ctx context.Context, name string, yes bool) error {
+// newWallet is what init and restore ask before anything else: the wallet's
+// directory (where no wallet may exist yet), its options and the display
+// name (--name, else asked).
+type newWallet struct {
+	dir  string
+	opts wallet.Options
+	name string
+}
+
+func (c *cli) prepareNewWallet(ctx context.Context, name string) (newWallet, error) {
 	dir, err := c.vaultDir()
 	if err != nil {
-		return err
+		return newWallet{}, err
 	}
 	if wallet.Exists(dir) {
-		return userErrorf("%w (%s; another one is chosen with --vault)", wallet.ErrWalletExists, dir)
+		return newWallet{}, userErrorf("%w (%s; another one is chosen with --vault)", wallet.ErrWalletExists, dir)
 	}
 	opts, err := c.walletOptions()
 	if err != nil {
-		return err
+		return newWallet{}, err
 	}
 	if name, err = c.displayName(ctx, name); err != nil {
+		return newWallet{}, err
+	}
+	return newWallet{dir: dir, opts: opts, name: name}, nil
+}
+
+func (c *cli) runInit(ctx context.Context, name string, yes bool) error {
+	nw, err := c.prepareNewWallet(ctx, name)
+	if err != nil {
 		return err
 	}
+	dir := nw.dir
 	pw, err := c.newPassword(ctx, c.newWalletPasswordSource())
 	if err != nil {
 		return err
@@ -71,7 +89,7 @@ func (c *cli) runInit(ctx context.Context, name string, yes bool) error {
 			}
 		}
 	}
-	w, err := wallet.Create(dir, m, pw, name, opts)
+	w, err := wallet.Create(dir, m, pw, nw.name, nw.opts)
 	if err != nil {
 		return err
 	}
@@ -190,20 +208,11 @@ with a backup file instead.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			dir, err := c.vaultDir()
+			nw, err := c.prepareNewWallet(ctx, name)
 			if err != nil {
 				return err
 			}
-			if wallet.Exists(dir) {
-				return userErrorf("%w (%s; another one is chosen with --vault)", wallet.ErrWalletExists, dir)
-			}
-			opts, err := c.walletOptions()
-			if err != nil {
-				return err
-			}
-			if name, err = c.displayName(ctx, name); err != nil {
-				return err
-			}
+			dir := nw.dir
 			m, err := c.mnemonic(ctx)
 			if err != nil {
 				return err
@@ -213,7 +222,7 @@ with a backup file instead.`,
 				return err
 			}
 			defer clear(pw)
-			w, err := wallet.Create(dir, m, pw, name, opts)
+			w, err := wallet.Create(dir, m, pw, nw.name, nw.opts)
 			if err != nil {
 				return err
 			}

@@ -155,7 +155,7 @@ func (c *cli) receive(ctx context.Context, link string, opts wallet.ReceiveOptio
 	var n *chain.Network
 	var problem string
 	if s.URL != "" {
-		n, err = chain.Dial(ctx, s.URL, s.Registry, s.ChainID)
+		n, err = chain.Dial(ctx, s.URL, registryOf(s), chainIDOf(s))
 		if err != nil {
 			problem = "not verified on chain: " + err.Error()
 			n = nil
