@@ -119,11 +119,9 @@ func CheckRegistry(ctx context.Context, client Client, addr common.Address, chai
 	if len(code) == 0 {
 		return &NoRegistryError{Address: addr, ChainID: chainID, Reason: "no contract code there"}
 	}
-	reg := contracts.NewHealthRegistry()
-	_, err = bind.Call(reg.Instance(client, addr), &bind.CallOpts{Context: ctx}, reg.PackIsGrantActive(common.Hash{}), reg.UnpackIsGrantActive)
-	if err != nil {
-		if IsUnreachable(err) {
-			return nodeError("calling the registry", err)
+	if _, err := NewRegistry(client, addr).IsGrantActive(ctx, common.Hash{}); err != nil {
+		if errors.Is(err, ErrChainDown) {
+			return err
 		}
 		return &NoRegistryError{Address: addr, ChainID: chainID, Reason: "the contract there does not answer as a HealthRegistry"}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
+	"healthwallet/chain"
 	"healthwallet/chain/contracts"
 	"healthwallet/chain/merkle"
 	"healthwallet/wallet/vault"
@@ -183,20 +184,14 @@ func (w *Wallet) verifyOnChain(ctx context.Context, v Verification, addr common.
 	if err != nil {
 		return unchecked(err)
 	}
-	reg := contracts.NewHealthRegistry()
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	to := n.Registry
-	out, err := n.Client.CallContract(cctx, ethereum.CallMsg{To: &to, Data: reg.PackAnchorOf(v.Root)}, nil)
-	var a contracts.AnchorOfOutput
-	if err == nil {
-		a, err = reg.UnpackAnchorOf(out)
-	}
+	a, err := chain.NewRegistry(n.Client, n.Registry).AnchorOf(cctx, v.Root)
 	if err != nil {
 		return unchecked(err)
 	}
 	switch {
-	case a.Patient == (common.Address{}):
+	case !a.Anchored():
 		v.Block, v.Time = 0, time.Time{}
 		if proof != nil {
 			v.Problem = ProblemWaiting
@@ -211,7 +206,7 @@ func (w *Wallet) verifyOnChain(ctx context.Context, v Verification, addr common.
 	v.Anchored = true
 	v.Time = time.Unix(int64(a.AnchoredAt), 0).UTC()
 	if v.Block == 0 {
-		v.Block = w.anchoredBlock(ctx, n.Client, to, addr, v.Root)
+		v.Block = w.anchoredBlock(ctx, n.Client, n.Registry, addr, v.Root)
 	}
 	if proof == nil {
 		return v, nil

@@ -2,11 +2,14 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain"
 )
 
 // alreadyDone asks the registry whether the row's call already took effect,
@@ -27,16 +30,13 @@ func (o *Outbox) alreadyDone(ctx context.Context, row Row) (*Inclusion, error) {
 		return nil, nil
 	}
 	from := common.BytesToHash(o.from.Bytes())
+	reg := chain.NewRegistry(o.net.Client, o.net.Registry)
 	switch method.Name {
 	case "anchor":
 		root := common.Hash(args[0].([32]byte))
-		got, err := o.view(ctx, o.reg.PackAnchorOf(root))
+		a, err := view(ctx, o, func(ctx context.Context) (chain.Anchor, error) { return reg.AnchorOf(ctx, root) })
 		if err != nil {
 			return nil, err
-		}
-		a, err := o.reg.UnpackAnchorOf(got)
-		if err != nil {
-			return nil, fmt.Errorf("outbox: reading anchorOf: %w", err)
 		}
 		if a.Patient != o.from {
 			return nil, nil // not anchored, or by someone else: the call will say
@@ -44,27 +44,19 @@ func (o *Outbox) alreadyDone(ctx context.Context, row Row) (*Inclusion, error) {
 		return o.findLog(ctx, "Anchored", [][]common.Hash{{from}, {root}})
 	case "issueGrant", "issueGrantFor":
 		digest := common.Hash(args[len(args)-2].([32]byte))
-		got, err := o.view(ctx, o.reg.PackGrantOf(digest))
+		g, err := view(ctx, o, func(ctx context.Context) (chain.Grant, error) { return reg.GrantOf(ctx, digest) })
 		if err != nil {
 			return nil, err
 		}
-		g, err := o.reg.UnpackGrantOf(got)
-		if err != nil {
-			return nil, fmt.Errorf("outbox: reading grantOf: %w", err)
-		}
-		if g.Patient == (common.Address{}) || g.Issuer != o.from {
+		if !g.Issued() || g.Issuer != o.from {
 			return nil, nil
 		}
 		return o.findLog(ctx, "GrantIssued", [][]common.Hash{{common.BytesToHash(g.Patient.Bytes())}, {digest}, {from}})
 	case "revokeGrant":
 		digest := common.Hash(args[0].([32]byte))
-		got, err := o.view(ctx, o.reg.PackGrantOf(digest))
+		g, err := view(ctx, o, func(ctx context.Context) (chain.Grant, error) { return reg.GrantOf(ctx, digest) })
 		if err != nil {
 			return nil, err
-		}
-		g, err := o.reg.UnpackGrantOf(got)
-		if err != nil {
-			return nil, fmt.Errorf("outbox: reading grantOf: %w", err)
 		}
 		if !g.Revoked {
 			return nil, nil
@@ -74,15 +66,21 @@ func (o *Outbox) alreadyDone(ctx context.Context, row Row) (*Inclusion, error) {
 	return nil, nil
 }
 
-func (o *Outbox) view(ctx context.Context, data []byte) ([]byte, error) {
+// view reads one of the registry's views within the call timeout. A registry
+// that does not answer as one is an error of its own; anything else is a
+// chain problem, for the rows to wait out.
+func view[T any](ctx context.Context, o *Outbox, read func(context.Context) (T, error)) (T, error) {
 	cctx, cancel := o.call(ctx)
 	defer cancel()
-	to := o.net.Registry
-	out, err := o.net.Client.CallContract(cctx, ethereum.CallMsg{From: o.from, To: &to, Data: data}, nil)
-	if err != nil {
-		return nil, &chainProblem{fmt.Errorf("asking the registry: %w", err)}
+	v, err := read(cctx)
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, chain.ErrNoRegistry):
+		return v, fmt.Errorf("outbox: %w", err)
+	default:
+		return v, &chainProblem{fmt.Errorf("asking the registry: %w", err)}
 	}
-	return out, nil
 }
 
 // findLog finds the registry's event with the given indexed topics (after the

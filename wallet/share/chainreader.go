@@ -5,19 +5,16 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
-	"healthwallet/chain/contracts"
 )
 
 // registryReader is the real ChainReader: HealthRegistry's views through
-// the abigen bindings.
+// [chain.Registry], and the client's chain id.
 type registryReader struct {
 	client chain.Client
-	reg    *contracts.HealthRegistry
-	inst   *bind.BoundContract
+	reg    *chain.Registry
 }
 
 var _ ChainReader = (*registryReader)(nil)
@@ -25,12 +22,7 @@ var _ ChainReader = (*registryReader)(nil)
 // NewChainReader returns the [ChainReader] over the HealthRegistry at
 // registry, reached through client. Views are read at the latest block.
 func NewChainReader(client chain.Client, registry common.Address) ChainReader {
-	reg := contracts.NewHealthRegistry()
-	return &registryReader{client: client, reg: reg, inst: reg.Instance(client, registry)}
-}
-
-func (c *registryReader) opts(ctx context.Context) *bind.CallOpts {
-	return &bind.CallOpts{Context: ctx}
+	return &registryReader{client: client, reg: chain.NewRegistry(client, registry)}
 }
 
 func (c *registryReader) ChainID(ctx context.Context) (*big.Int, error) {
@@ -42,25 +34,25 @@ func (c *registryReader) ChainID(ctx context.Context) (*big.Int, error) {
 }
 
 func (c *registryReader) GrantOf(ctx context.Context, digest common.Hash) (GrantStatus, error) {
-	out, err := bind.Call(c.inst, c.opts(ctx), c.reg.PackGrantOf(digest), c.reg.UnpackGrantOf)
+	g, err := c.reg.GrantOf(ctx, digest)
 	if err != nil {
-		return GrantStatus{}, fmt.Errorf("share: reading grant %s: %w", digest.Hex(), err)
+		return GrantStatus{}, fmt.Errorf("share: %w", err)
 	}
-	return GrantStatus{Issuer: out.Issuer, Patient: out.Patient, Expiry: out.Expiry, Revoked: out.Revoked, Active: out.Active}, nil
+	return GrantStatus{Issuer: g.Issuer, Patient: g.Patient, Expiry: g.Expiry, Revoked: g.Revoked, Active: g.Active}, nil
 }
 
 func (c *registryReader) AnchorOf(ctx context.Context, root common.Hash) (AnchorStatus, error) {
-	out, err := bind.Call(c.inst, c.opts(ctx), c.reg.PackAnchorOf(root), c.reg.UnpackAnchorOf)
+	a, err := c.reg.AnchorOf(ctx, root)
 	if err != nil {
-		return AnchorStatus{}, fmt.Errorf("share: reading anchor %s: %w", root.Hex(), err)
+		return AnchorStatus{}, fmt.Errorf("share: %w", err)
 	}
-	return AnchorStatus{Patient: out.Patient, AnchoredAt: out.AnchoredAt, Count: out.Count}, nil
+	return AnchorStatus{Patient: a.Patient, AnchoredAt: a.AnchoredAt, Count: a.Count}, nil
 }
 
 func (c *registryReader) DelegateOf(ctx context.Context, patient, delegate common.Address) (DelegateStatus, error) {
-	out, err := bind.Call(c.inst, c.opts(ctx), c.reg.PackDelegateOf(patient, delegate), c.reg.UnpackDelegateOf)
+	d, err := c.reg.DelegateOf(ctx, patient, delegate)
 	if err != nil {
-		return DelegateStatus{}, fmt.Errorf("share: reading delegation %s → %s: %w", patient.Hex(), delegate.Hex(), err)
+		return DelegateStatus{}, fmt.Errorf("share: %w", err)
 	}
-	return DelegateStatus{Rights: out.Rights, Expiry: out.Expiry, Active: out.Active}, nil
+	return DelegateStatus{Rights: d.Rights, Expiry: d.Expiry, Active: d.Active}, nil
 }
