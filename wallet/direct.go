@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"healthwallet/wallet/relay"
+
+	"healthwallet/chain"
 )
 
 // This file: direct shares (DESIGN §7) — the wallet serves a share itself on
@@ -27,14 +29,14 @@ type walletGrantChecker struct{ w *Wallet }
 
 var _ relay.GrantChecker = walletGrantChecker{}
 
-func (c walletGrantChecker) GrantActive(ctx context.Context, digest [32]byte) (bool, error) {
+func (c walletGrantChecker) GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error) {
 	c.w.chainMu.Lock()
 	defer c.w.chainMu.Unlock()
 	n, err := c.w.networkLocked(ctx)
 	if err != nil {
-		return false, err
+		return chain.Grant{}, err
 	}
-	return relay.NewChainChecker(n.Client, n.Registry).GrantActive(ctx, digest)
+	return relay.NewChainChecker(n.Client, n.Registry).GrantOf(ctx, digest)
 }
 
 // ShareDirect makes a share served by this wallet itself on the local

@@ -508,7 +508,9 @@ func (f *forger) publishShare(t *testing.T, uploader *ecdsa.PrivateKey, s forged
 }
 
 // testGethRefusals: each forged share is served by the real relay (its
-// upload names a grant active on chain, as the relay requires) and opened by
+// upload names a grant active on chain and is signed by that grant's patient
+// or issuer, as the relay requires — the forger stands for anyone who got
+// hold of the upload, or a relay that serves what it likes) and opened by
 // a real hw receive --json, which must refuse it with exactly the named
 // checks failed: the one that catches the forgery, and those that cannot
 // run without it.
@@ -550,7 +552,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			}
 			parts[3] = string(ct)
 			files[0].JWE = strings.Join(parts, ".")
-			return f.publish(t, f.stranger, s.key, files, s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, files, s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckFilesDecrypted},
 	}, {
@@ -563,7 +565,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				r.Salt[0] ^= 1
 				_, r.Commitment, _ = share.RecordCommitment(f.records[1].Resource, r.Salt)
 			})
-			return f.publish(t, f.stranger, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckScope, share.CheckAnchored},
 	}, {
@@ -572,7 +574,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
 			proof := editProof(t, s.Proof, func(p *share.ProofFile) { p.Grant.Expiry += 7 * 24 * 3600 })
-			return f.publish(t, f.stranger, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckSignature, share.CheckGrantActive, share.CheckIssuerAuthorized},
 		detail: "not by the issuer",
@@ -612,7 +614,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return f.publish(t, f.stranger, key, encrypt(t, key, genuine.Bundle, genuine.Proof), genuine.Digest, time.Unix(int64(genuine.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, key, encrypt(t, key, genuine.Bundle, genuine.Proof), genuine.Digest, time.Unix(int64(genuine.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckGrantBinding},
 		detail: "another link",
@@ -628,7 +630,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				t.Fatal(err)
 			}
 			proof := editProof(t, s.Proof, func(p *share.ProofFile) { p.Signature = sig })
-			return f.publish(t, f.stranger, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckSignature},
 		detail: crypto.PubkeyToAddress(f.stranger.PublicKey).Hex(),
@@ -670,7 +672,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				p.Records = append(p.Records, share.RecordProof{Index: len(p.Records), ResourceRef: "Observation/hr-3", Salt: extra.Salt,
 					ContentHash: ch, Commitment: cm, AnchorRoot: extra.AnchorRoot, AnchorProof: extra.AnchorProof})
 			})
-			return f.publish(t, f.stranger, s.key, encrypt(t, s.key, bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckScope},
 	}, {
@@ -702,7 +704,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
 			e.send(t, f.patient, e.registry, reg.PackRevokeGrant(s.Digest))
-			return f.publish(t, f.stranger, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckGrantActive},
 		detail: "revoked",

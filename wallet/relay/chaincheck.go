@@ -5,24 +5,27 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
-	"healthwallet/chain/contracts"
 )
 
-// GrantChecker tells whether a share's consent still stands on chain.
+// GrantChecker tells whether a share's consent still stands on chain, and
+// whose consent it is.
 //
-// GrantActive must return (true, nil) while the grant with this EIP-712
-// digest is issued, not revoked and not expired; (false, nil) once it is
-// revoked or expired — the relay then ends the share for good and shreds it;
-// and an error when it cannot tell: the chain is unreachable, or the grant is
-// not on chain (yet), which must wrap [ErrGrantUnknown]. On an error the relay
-// serves nothing (503) unless [Config.ChainFailOpen] is set, and keeps the
-// share.
+// GrantOf must return the grant with this EIP-712 digest as the registry
+// records it (patient, issuer, whether it is active: issued, not revoked,
+// not expired), or an error when it cannot tell: the chain is unreachable,
+// or the grant is not on chain (yet), which must wrap [ErrGrantUnknown]. On
+// an error the relay serves nothing (503) unless [Config.ChainFailOpen] is
+// set, and keeps the share. Once the grant is not active, the relay ends the
+// share for good and deletes its files.
+//
+// The relay serves a share only while whoever signed its upload is the
+// grant's patient or its issuer (a delegate sharing for the patient): a
+// share naming someone else's grant is ended like a revoked one.
 type GrantChecker interface {
-	GrantActive(ctx context.Context, digest [32]byte) (bool, error)
+	GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error)
 }
 
 // ErrGrantUnknown means the registry has no grant with the digest: the
@@ -32,9 +35,7 @@ var ErrGrantUnknown = errors.New("relay: the grant is not on chain (yet)")
 // ChainChecker is the GrantChecker over a HealthRegistry: it calls
 // grantOf(digest) on the registry at the latest block.
 type ChainChecker struct {
-	client   chain.Client
-	registry common.Address
-	abi      *contracts.HealthRegistry
+	reg *chain.Registry
 }
 
 var _ GrantChecker = (*ChainChecker)(nil)
@@ -42,28 +43,17 @@ var _ GrantChecker = (*ChainChecker)(nil)
 // NewChainChecker checks grants in the HealthRegistry at registry through
 // client.
 func NewChainChecker(client chain.Client, registry common.Address) *ChainChecker {
-	return &ChainChecker{client: client, registry: registry, abi: contracts.NewHealthRegistry()}
+	return &ChainChecker{reg: chain.NewRegistry(client, registry)}
 }
 
-// GrantActive implements GrantChecker.
-func (c *ChainChecker) GrantActive(ctx context.Context, digest [32]byte) (bool, error) {
-	data, err := c.abi.TryPackGrantOf(digest)
+// GrantOf implements GrantChecker.
+func (c *ChainChecker) GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error) {
+	g, err := c.reg.GrantOf(ctx, digest)
 	if err != nil {
-		return false, fmt.Errorf("relay: packing grantOf: %w", err)
+		return chain.Grant{}, fmt.Errorf("relay: asking the registry about a grant: %w", err)
 	}
-	out, err := c.client.CallContract(ctx, ethereum.CallMsg{To: &c.registry, Data: data}, nil)
-	if err != nil {
-		return false, fmt.Errorf("relay: asking the registry about a grant: %w", err)
+	if !g.Issued() {
+		return chain.Grant{}, ErrGrantUnknown
 	}
-	if len(out) == 0 {
-		return false, fmt.Errorf("relay: no HealthRegistry at %s on this chain: check --registry", c.registry)
-	}
-	g, err := c.abi.UnpackGrantOf(out)
-	if err != nil {
-		return false, fmt.Errorf("relay: the registry's answer about a grant does not decode (is %s a HealthRegistry?): %w", c.registry, err)
-	}
-	if g.Patient == (common.Address{}) {
-		return false, ErrGrantUnknown
-	}
-	return g.Active, nil
+	return g, nil
 }

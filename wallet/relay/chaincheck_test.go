@@ -64,12 +64,13 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	var digest [32]byte
 	rand.Read(digest[:])
 
-	if _, err := chk.GrantActive(ctx, digest); !errors.Is(err, ErrGrantUnknown) {
+	if _, err := chk.GrantOf(ctx, digest); !errors.Is(err, ErrGrantUnknown) {
 		t.Fatalf("a grant not issued: %v, want ErrGrantUnknown", err)
 	}
 	s.send(s.reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
-	if active, err := chk.GrantActive(ctx, digest); err != nil || !active {
-		t.Fatalf("an issued grant: %v, %v", active, err)
+	owner := crypto.PubkeyToAddress(s.p.key.PublicKey)
+	if g, err := chk.GrantOf(ctx, digest); err != nil || !g.Active || g.Patient != owner {
+		t.Fatalf("an issued grant: %+v, %v; want %s's, active", g, err, owner)
 	}
 
 	// The relay over the real checker: served while active, 404 and
@@ -79,9 +80,19 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	tr.client = tr.clientFor(s.p)
 	info := tr.share(CreateRequest{GrantDigest: digest})
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
+	// A stranger's upload naming the patient's active grant: refused.
+	stranger := *tr
+	stranger.p = newPatient(t)
+	stranger.client = tr.clientFor(stranger.p)
+	theirs := stranger.share(CreateRequest{GrantDigest: digest})
+	wantStatus(t, tr.manifest(theirs.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusNotFound)
+	if _, err := tr.srv.store.file(theirs.ID, 0); !errors.Is(err, errNoShare) {
+		t.Fatal("a share naming another patient's grant still holds its ciphertext")
+	}
+	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
 	s.send(s.reg.PackRevokeGrant(digest))
-	if active, err := chk.GrantActive(ctx, digest); err != nil || active {
-		t.Fatalf("a revoked grant: %v, %v", active, err)
+	if g, err := chk.GrantOf(ctx, digest); err != nil || g.Active {
+		t.Fatalf("a revoked grant: %+v, %v", g, err)
 	}
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusNotFound)
 	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
@@ -89,14 +100,14 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	}
 
 	// A wrong registry address is an error (fail closed), not "revoked".
-	if _, err := NewChainChecker(s.sim.Client(), common.HexToAddress("0x1234")).GrantActive(ctx, digest); err == nil || errors.Is(err, ErrGrantUnknown) {
+	if _, err := NewChainChecker(s.sim.Client(), common.HexToAddress("0x1234")).GrantOf(ctx, digest); err == nil || errors.Is(err, ErrGrantUnknown) {
 		t.Fatalf("no registry at the address: %v", err)
 	}
 	// The chain gone: an error, and the relay answers 503.
 	down := newSimRegistry(t)
 	downChk := NewChainChecker(down.sim.Client(), down.addr)
 	down.sim.Close()
-	if _, err := downChk.GrantActive(ctx, digest); err == nil {
+	if _, err := downChk.GrantOf(ctx, digest); err == nil {
 		t.Fatal("a closed chain answered")
 	}
 	tr2 := newTestRelay(t, func(c *Config) { c.Checker = downChk })

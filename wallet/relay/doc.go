@@ -19,8 +19,10 @@
 //     sealed to the patient.
 //   - A share is served only while it is active: not expired, not revoked by
 //     the patient, not locked by too many wrong passcodes, and — when a
-//     [GrantChecker] is configured — while the chain says its grant is active.
-//     The chain is asked on every request. Every other case is a 404, the same
+//     [GrantChecker] is configured — while the chain says its grant is active
+//     and is the consent of the patient who uploaded the share (a share
+//     naming another patient's grant is ended). The chain is asked on every
+//     request. Every other case is a 404, the same
 //     for an id that never existed: a client learns nothing about why.
 //   - When a share ends its files are deleted at once (revocation, chain
 //     revocation, passcode lock) or by the background purge (expiry), and

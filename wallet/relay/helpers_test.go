@@ -20,7 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"healthwallet/chain"
 )
 
 // clock is an adjustable clock shared by the relay and its clients.
@@ -292,26 +295,33 @@ func wantAPIError(t testing.TB, err error, target error) {
 	}
 }
 
-// fakeChecker is a GrantChecker under the test's control.
+// fakeChecker is a GrantChecker under the test's control. A grant's patient
+// is the one given to setFor, else owner.
 type fakeChecker struct {
-	mu     sync.Mutex
-	active map[[32]byte]bool
-	err    error
-	calls  int
+	mu       sync.Mutex
+	owner    common.Address
+	active   map[[32]byte]bool
+	patients map[[32]byte]common.Address
+	err      error
+	calls    int
 }
 
-func (f *fakeChecker) GrantActive(_ context.Context, d [32]byte) (bool, error) {
+func (f *fakeChecker) GrantOf(_ context.Context, d [32]byte) (chain.Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
 	if f.err != nil {
-		return false, f.err
+		return chain.Grant{}, f.err
 	}
 	a, ok := f.active[d]
 	if !ok {
-		return false, ErrGrantUnknown
+		return chain.Grant{}, ErrGrantUnknown
 	}
-	return a, nil
+	p := f.owner
+	if q, ok := f.patients[d]; ok {
+		p = q
+	}
+	return chain.Grant{Patient: p, Issuer: p, Active: a}, nil
 }
 
 func (f *fakeChecker) set(d [32]byte, active bool, err error) {
@@ -322,6 +332,17 @@ func (f *fakeChecker) set(d [32]byte, active bool, err error) {
 	}
 	f.active[d] = active
 	f.err = err
+}
+
+// setFor records the grant d as patient's.
+func (f *fakeChecker) setFor(d [32]byte, patient common.Address, active bool) {
+	f.set(d, active, nil)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.patients == nil {
+		f.patients = map[[32]byte]common.Address{}
+	}
+	f.patients[d] = patient
 }
 
 func wantAPIStatus(t testing.TB, err error, status int) {

@@ -324,6 +324,7 @@ func TestExpiryAndPurge(t *testing.T) {
 func TestChainCheck(t *testing.T) {
 	chk := &fakeChecker{}
 	tr := newTestRelay(t, func(c *Config) { c.Checker = chk })
+	chk.owner = tr.client.addr
 	var digest [32]byte
 	rand.Read(digest[:])
 	info := tr.share(CreateRequest{GrantDigest: digest})
@@ -362,6 +363,38 @@ func TestChainCheck(t *testing.T) {
 	info = open.share(CreateRequest{})
 	chk.set(digest, true, errors.New("chain down"))
 	wantStatus(t, open.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+}
+
+// A share naming another patient's grant is never served, even while that
+// grant is active: the relay ends it, 404, and shreds its files. The real
+// patient's own share of the same grant is served.
+func TestChainCheckGrantOfAnotherPatient(t *testing.T) {
+	chk := &fakeChecker{}
+	tr := newTestRelay(t, func(c *Config) { c.Checker = chk })
+	var digest [32]byte
+	rand.Read(digest[:])
+	chk.setFor(digest, tr.client.addr, true) // the patient's active grant
+
+	// A stranger uploads a share naming it.
+	stranger := newPatient(t)
+	tr2 := *tr
+	tr2.p, tr2.client = stranger, tr.clientFor(stranger)
+	info := tr2.share(CreateRequest{GrantDigest: digest})
+	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
+	wantStatus(t, r, http.StatusNotFound)
+	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
+		t.Fatal("a share naming another patient's grant still holds its ciphertext")
+	}
+	chk.setFor(digest, tr.client.addr, true)
+	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
+	shares, err := tr2.client.List(context.Background())
+	if err != nil || len(shares) != 1 || shares[0].State != StateGrantEnded {
+		t.Fatalf("the stranger's share: %+v, %v; want one, %s", shares, err, StateGrantEnded)
+	}
+
+	// The patient's own share of the same grant is served.
+	own := tr.share(CreateRequest{GrantDigest: digest})
+	wantStatus(t, tr.manifest(own.URL, map[string]any{"recipient": "x"}), http.StatusOK)
 }
 
 func TestAuth(t *testing.T) {

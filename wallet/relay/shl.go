@@ -251,7 +251,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 	}
 	if s.cfg.Checker != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ChainTimeout)
-		active, err := s.cfg.Checker.GrantActive(ctx, rec.GrantDigest)
+		g, err := s.cfg.Checker.GrantOf(ctx, rec.GrantDigest)
 		cancel()
 		switch {
 		case err != nil && s.cfg.ChainFailOpen:
@@ -261,7 +261,17 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 			w.Header().Set("Retry-After", "30")
 			writeError(w, http.StatusServiceUnavailable, "cannot check consent right now; try again later")
 			return nil, false
-		case !active:
+		case rec.Patient != g.Patient && rec.Patient != g.Issuer:
+			// Someone else's consent: the uploader is neither the grant's
+			// patient nor the delegate who issued it. A digest's grant
+			// never changes hands, so the share can never be served: end
+			// it for good.
+			s.log.Warn("relay: the share names another patient's grant; ending it", "request_id", requestID(r.Context()))
+			s.end(r, rec.ID, StateGrantEnded)
+			s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
+			writeNotFound(w)
+			return nil, false
+		case !g.Active:
 			s.end(r, rec.ID, StateGrantEnded)
 			s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
 			writeNotFound(w)
