@@ -1,7 +1,7 @@
 package wallet
 
 import (
-	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 
+	"healthwallet/wallet/importer"
 	"healthwallet/wallet/vault"
 )
 
@@ -34,6 +35,11 @@ then:  age -d -i key.txt backup.age | tar x
 // Backup writes the whole wallet as one age-encrypted archive, decryptable
 // with the recovery phrase alone (see [BackupIdentity]): the sealed vault and
 // a plain FHIR export of every record inside it.
+//
+// Nothing is held whole in memory: the vault file and the export are
+// streamed into the archive, one record at a time. Both come from one read
+// transaction of the vault, so the export holds exactly the records of the
+// vault in the archive, however the wallet changes meanwhile.
 func (w *Wallet) Backup(out io.Writer) error {
 	// Take the recipient (public) under the lock: the export below takes
 	// long, and the wallet may lock, wiping w.id, meanwhile.
@@ -41,19 +47,52 @@ func (w *Wallet) Backup(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var export bytes.Buffer
-	if _, err := w.Export(&export, nil); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
 	extra := []vault.BackupFile{
-		{Name: backupReadmeName, Data: []byte(backupReadme)},
-		{Name: backupExportName, Data: export.Bytes()},
+		vault.BackupBytes(backupReadmeName, []byte(backupReadme)),
+		{Name: backupExportName, Write: writeBackupExport},
 	}
 	if err := w.vault.Backup(out, extra, recipient); err != nil {
 		return fmt.Errorf("backup: %w", mapVaultError(err))
 	}
 	return nil
 }
+
+// writeBackupExport writes the newest version of every record in snap as
+// one FHIR R4 Bundle (collection), like [Wallet.Export], reading and
+// wiping one body at a time. The records come in storage order: the index
+// (timeline order) may be ahead of or behind the snapshot, so it is not
+// used. vault.Backup calls this twice, to measure and then to write; the
+// snapshot does not change between the calls, and WriteBundle's per-call
+// parts (bundle id, timestamps, generated entry UUIDs) have fixed lengths,
+// so both calls write the same number of bytes.
+func writeBackupExport(out io.Writer, snap *vault.Snapshot) error {
+	var readErr error
+	_, err := importer.WriteBundle(out, func(yield func(json.RawMessage) bool) {
+		readErr = snap.Records(func(id vault.ID, latest uint32) error {
+			body, err := snap.Body(id, latest)
+			if err != nil {
+				return fmt.Errorf("reading record %s: %w", id, err)
+			}
+			more := yield(body)
+			clear(body) // WriteBundle copied it out (to its buffer or through)
+			if !more {
+				return errStopExport
+			}
+			return nil
+		})
+	})
+	if readErr != nil && readErr != errStopExport {
+		return readErr
+	}
+	if err != nil {
+		return fmt.Errorf("writing the export: %w", err)
+	}
+	return nil
+}
+
+// errStopExport ends the record walk when WriteBundle stops asking for more
+// (its own error says why).
+var errStopExport = errors.New("export stopped")
 
 // backupRecipient is the age recipient of the wallet's backups.
 func (w *Wallet) backupRecipient() (*age.X25519Recipient, error) {

@@ -4,9 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"filippo.io/age"
@@ -27,9 +30,13 @@ func TestBackupRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := map[string][]byte{
+		"records.fhir.json": []byte(`{"resourceType":"Bundle"}`),
+		"README.txt":        []byte("how to restore"),
+	}
 	extra := []BackupFile{
-		{Name: "records.fhir.json", Data: []byte(`{"resourceType":"Bundle"}`)},
-		{Name: "README.txt", Data: []byte("how to restore")},
+		BackupBytes("records.fhir.json", want["records.fhir.json"]),
+		BackupBytes("README.txt", want["README.txt"]),
 	}
 	var archive bytes.Buffer
 	if err := v.Backup(&archive, extra, identity.Recipient()); err != nil {
@@ -58,9 +65,9 @@ func TestBackupRestore(t *testing.T) {
 	if len(order) != 3 || order[0] != BackupVaultName {
 		t.Fatalf("archive holds %v, want %s then the extras", order, BackupVaultName)
 	}
-	for _, f := range extra {
-		if !bytes.Equal(files[f.Name], f.Data) {
-			t.Errorf("extra %s = %q, want %q", f.Name, files[f.Name], f.Data)
+	for name, data := range want {
+		if !bytes.Equal(files[name], data) {
+			t.Errorf("extra %s = %q, want %q", name, files[name], data)
 		}
 	}
 	snapshot := filepath.Join(t.TempDir(), "snapshot.hwv")
@@ -127,13 +134,160 @@ func TestBackupRestore(t *testing.T) {
 		t.Errorf("refused restores left %v", entries)
 	}
 
-	if err := v.Backup(io.Discard, []BackupFile{{Name: "../escape"}}, identity.Recipient()); err == nil {
+	if err := v.Backup(io.Discard, []BackupFile{BackupBytes("../escape", nil)}, identity.Recipient()); err == nil {
 		t.Error("Backup accepted an extra file named ../escape")
 	}
-	if err := v.Backup(io.Discard, []BackupFile{{Name: BackupVaultName}}, identity.Recipient()); err == nil {
+	if err := v.Backup(io.Discard, []BackupFile{BackupBytes(BackupVaultName, nil)}, identity.Recipient()); err == nil {
 		t.Error("Backup accepted an extra file named like the vault")
+	}
+	if err := v.Backup(io.Discard, []BackupFile{{Name: "x"}}, identity.Recipient()); err == nil {
+		t.Error("Backup accepted an extra file without Write")
 	}
 	if err := v.Backup(io.Discard, nil); err == nil {
 		t.Error("Backup without a recipient")
 	}
+}
+
+// readArchive decrypts a backup and returns its files by name.
+func readArchive(t *testing.T, archive []byte, identity age.Identity) map[string][]byte {
+	t.Helper()
+	plain, err := age.Decrypt(bytes.NewReader(archive), identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	tr := tar.NewReader(plain)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if files[h.Name], err = io.ReadAll(tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBackupSnapshotExtras has an extra file list the records through the
+// backup's Snapshot while other goroutines write: it shows exactly the
+// records of the archive's vault, never one written meanwhile.
+func TestBackupSnapshotExtras(t *testing.T) {
+	v, _ := newVault(t)
+	ids := put(t, v, map[string]string{"a": "A1", "b": "B1", "gone": "G1"})
+	put(t, v, map[string]string{"a": "A2"})
+	if err := v.Shred(ids["gone"]); err != nil {
+		t.Fatal(err)
+	}
+	identity, _ := age.GenerateX25519Identity()
+
+	written := make(chan struct{})
+	list := BackupFile{Name: "list.txt", Write: func(w io.Writer, snap *Snapshot) error {
+		if written != nil {
+			// A write from elsewhere lands between the vault copy and this
+			// file (it does not need to grow the file, so it does not wait).
+			go func(c chan struct{}) {
+				put(t, v, map[string]string{"late": "L1"})
+				close(c)
+			}(written)
+			<-written
+			written = nil
+		}
+		return snap.Records(func(id ID, latest uint32) error {
+			body, err := snap.Body(id, latest)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(w, "%s %d %s\n", id, latest, body)
+			return err
+		})
+	}}
+	var archive bytes.Buffer
+	if err := v.Backup(&archive, []BackupFile{list}, identity.Recipient()); err != nil {
+		t.Fatal(err)
+	}
+	files := readArchive(t, archive.Bytes(), identity)
+	got := strings.Split(strings.TrimSpace(string(files["list.txt"])), "\n")
+	slices.Sort(got)
+	want := []string{ids["a"].String() + " 2 A2", ids["b"].String() + " 1 B1"}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("list.txt = %q, want %q", got, want)
+	}
+	snapshot := filepath.Join(t.TempDir(), "snapshot.hwv")
+	os.WriteFile(snapshot, files[BackupVaultName], 0o600)
+	if id := v.RecordID("late"); func() error { _, err := openUnlocked(t, snapshot).Body(id, 1); return err }() == nil {
+		t.Error("the archive's vault holds a record written after the snapshot")
+	}
+	if _, err := v.Body(v.RecordID("late"), 1); err != nil {
+		t.Errorf("the write during the backup was lost: %v", err)
+	}
+}
+
+func TestBackupExtraFailures(t *testing.T) {
+	v, _ := newVault(t)
+	put(t, v, map[string]string{"a": "A"})
+	identity, _ := age.GenerateX25519Identity()
+	backup := func(f BackupFile) error {
+		return v.Backup(io.Discard, []BackupFile{f}, identity.Recipient())
+	}
+
+	boom := errors.New("boom")
+	if err := backup(BackupFile{Name: "x", Write: func(io.Writer, *Snapshot) error { return boom }}); !errors.Is(err, boom) {
+		t.Errorf("a failing Write: %v, want it returned", err)
+	}
+	calls := 0
+	growing := BackupFile{Name: "x", Write: func(w io.Writer, _ *Snapshot) error {
+		calls++
+		_, err := w.Write(bytes.Repeat([]byte("x"), calls))
+		return err
+	}}
+	if err := backup(growing); err == nil {
+		t.Error("a Write that writes more the second time was accepted")
+	}
+	calls = 0
+	shrinking := BackupFile{Name: "x", Write: func(w io.Writer, _ *Snapshot) error {
+		calls++
+		_, err := w.Write(bytes.Repeat([]byte("x"), 3-calls))
+		return err
+	}}
+	if err := backup(shrinking); err == nil {
+		t.Error("a Write that writes less the second time was accepted")
+	}
+
+	var kept *Snapshot
+	keep := BackupFile{Name: "x", Write: func(_ io.Writer, snap *Snapshot) error { kept = snap; return nil }}
+	if err := backup(keep); err != nil {
+		t.Fatal(err)
+	}
+	if err := kept.Records(func(ID, uint32) error { return nil }); err == nil {
+		t.Error("Records on a snapshot after its Write returned")
+	}
+	if _, err := kept.Body(v.RecordID("a"), 1); err == nil {
+		t.Error("Body on a snapshot after its Write returned")
+	}
+
+	v.Lock()
+	read := BackupFile{Name: "x", Write: func(_ io.Writer, snap *Snapshot) error {
+		return snap.Records(func(id ID, latest uint32) error {
+			_, err := snap.Body(id, latest)
+			return err
+		})
+	}}
+	if err := backup(read); !errors.Is(err, ErrLocked) {
+		t.Errorf("reading a locked vault's snapshot: %v, want ErrLocked", err)
+	}
+	if err := backup(BackupBytes("x", []byte("y"))); err != nil {
+		t.Errorf("backup of a locked vault: %v", err)
+	}
+
+	defer func() {
+		if r := recover(); r != "caller bug" {
+			t.Errorf("a panic in Write: recovered %v, want it to surface unchanged", r)
+		}
+	}()
+	backup(BackupFile{Name: "x", Write: func(io.Writer, *Snapshot) error { panic("caller bug") }})
+	t.Error("a panic in Write was swallowed")
 }
