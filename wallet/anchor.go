@@ -2,14 +2,17 @@ package wallet
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -124,6 +127,61 @@ func readBatch(r outbox.Reader, root common.Hash) (batch, bool, error) {
 	return b, true, nil
 }
 
+// batchHead is a batch without its leaves and items: what a record's
+// anchoring state and the Anchor report need. Decoding one skips the leaves
+// (up to MaxBatch hashes) and only counts them.
+type batchHead struct {
+	Root      common.Hash `json:"root"`
+	LeafCount leafCount   `json:"leaves"`
+	Row       uint64      `json:"row"`
+	State     string      `json:"state"`
+	TxHash    common.Hash `json:"txHash,omitzero"`
+	Block     uint64      `json:"block,omitempty"`
+	Time      time.Time   `json:"time,omitzero"`
+	Problem   string      `json:"problem,omitempty"`
+}
+
+func (b batchHead) anchored() bool {
+	return b.State == string(outbox.Included) || b.State == string(outbox.Final)
+}
+
+// leafCount decodes a batch's leaves, a JSON array of 0x-hex hashes, into
+// how many there are, without decoding them.
+type leafCount int
+
+func (n *leafCount) UnmarshalJSON(b []byte) error {
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*n = 0
+	case len(b) >= 2 && b[0] == '[' && b[len(b)-1] == ']':
+		// Hex strings hold no quotes or escapes: two quotes per leaf.
+		*n = leafCount(bytes.Count(b, []byte{'"'}) / 2)
+	default:
+		return errors.New("the leaves are not a list")
+	}
+	return nil
+}
+
+func decodeBatchHead(v []byte) (batchHead, error) {
+	var b batchHead
+	if err := json.Unmarshal(v, &b); err != nil {
+		return batchHead{}, fmt.Errorf("a batch is unreadable: %w", err)
+	}
+	return b, nil
+}
+
+func readBatchHead(r outbox.Reader, root common.Hash) (batchHead, bool, error) {
+	v, ok, err := r.State(spaceBatch, root[:])
+	if err != nil || !ok {
+		return batchHead{}, ok, err
+	}
+	b, err := decodeBatchHead(v)
+	if err != nil {
+		return batchHead{}, false, fmt.Errorf("batch %s is unreadable: %w", root.Hex(), err)
+	}
+	return b, true, nil
+}
+
 func putBatch(tx outbox.Tx, b batch) error {
 	v, err := jsonMarshal(b)
 	if err != nil {
@@ -186,9 +244,17 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	if err := w.refreshAnchorStates(); err != nil {
+	// One pass over the batches: the report, and the anchoring state of the
+	// records of each batch this call made or whose state changed.
+	index, err := w.currentIndex()
+	if err != nil {
 		return rep, err
 	}
+	w.mu.RLock()
+	known := maps.Clone(w.batchStates)
+	w.mu.RUnlock()
+	changed := map[string]record.AnchorState{}
+	seen := map[common.Hash]record.AnchorState{}
 	err = w.vault.View(func(tx *vault.ReadTx) error {
 		rows := map[uint64]outbox.Row{}
 		all, err := outbox.Rows(tx)
@@ -198,13 +264,21 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 		for _, r := range all {
 			rows[r.ID] = r
 		}
-		var batches []batch
+		var batches []batchHead
 		err = tx.ForEachState(spaceBatch, func(_, v []byte) error {
-			var b batch
-			if err := json.Unmarshal(v, &b); err != nil {
-				return fmt.Errorf("a batch is unreadable: %w", err)
+			b, err := decodeBatchHead(v)
+			if err != nil {
+				return err
 			}
-			if b.State != string(outbox.Final) || slices.Contains(made, b.Root) {
+			isNew := slices.Contains(made, b.Root)
+			st := batchState(b, rows[b.Row])
+			if old, ok := known[b.Root]; isNew || !ok || !sameAnchorState(old, st) {
+				if err := batchRecordStates(v, st, index, changed); err != nil {
+					return fmt.Errorf("batch %s: %w", b.Root.Hex(), err)
+				}
+			}
+			seen[b.Root] = st
+			if b.State != string(outbox.Final) || isNew {
 				batches = append(batches, b)
 			}
 			return nil
@@ -212,9 +286,9 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 		if err != nil {
 			return err
 		}
-		slices.SortFunc(batches, func(a, b batch) int { return int(a.Row) - int(b.Row) })
+		slices.SortFunc(batches, func(a, b batchHead) int { return cmp.Compare(a.Row, b.Row) })
 		for _, b := range batches {
-			ab := AnchorBatch{Root: b.Root.Hex(), Count: len(b.Leaves), State: b.State, Block: b.Block, Time: b.Time, Problem: b.Problem, New: slices.Contains(made, b.Root)}
+			ab := AnchorBatch{Root: b.Root.Hex(), Count: int(b.LeafCount), State: b.State, Block: b.Block, Time: b.Time, Problem: b.Problem, New: slices.Contains(made, b.Root)}
 			if r, ok := rows[b.Row]; ok {
 				if h := r.TxHash(); h != (common.Hash{}) {
 					ab.TxHash = h.Hex()
@@ -230,7 +304,50 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("reading the anchoring state: %w", mapVaultError(err))
 	}
+	w.mu.Lock()
+	if w.id != nil && w.index == index {
+		if w.anchors == nil {
+			w.anchors = map[string]record.AnchorState{}
+		}
+		if w.batchStates == nil {
+			w.batchStates = map[common.Hash]record.AnchorState{}
+		}
+		maps.Copy(w.anchors, changed)
+		maps.Copy(w.batchStates, seen)
+	}
+	w.mu.Unlock()
 	return rep, nil
+}
+
+// batchRecordStates gives st to each record whose latest version (in index)
+// is an item of the batch v, a batch's stored JSON, putting it in states.
+func batchRecordStates(v []byte, st record.AnchorState, index *record.Index, states map[string]record.AnchorState) error {
+	var b struct {
+		Items []string `json:"items"`
+	}
+	if err := json.Unmarshal(v, &b); err != nil {
+		return fmt.Errorf("its items are unreadable: %w", err)
+	}
+	for _, item := range b.Items {
+		id, ver, ok := strings.Cut(item, ":")
+		if !ok {
+			continue
+		}
+		version, err := strconv.Atoi(ver)
+		if err != nil {
+			continue
+		}
+		if rec, ok := index.Get(id); ok && rec.Version == version {
+			states[anchorKey(id, version)] = st
+		}
+	}
+	return nil
+}
+
+// sameAnchorState reports whether a and b show the same.
+func sameAnchorState(a, b record.AnchorState) bool {
+	return a.State == b.State && a.Root == b.Root && a.TxHash == b.TxHash && a.Block == b.Block &&
+		a.Time.Equal(b.Time) && a.Problem == b.Problem
 }
 
 // makeBatches turns the queued commitments into batches and their outbox
@@ -411,55 +528,70 @@ func onOutboxChange(tx outbox.Tx, row outbox.Row) error {
 // anchorKey names a record version in the wallet's anchor-state map.
 func anchorKey(id string, version int) string { return id + ":" + strconv.Itoa(version) }
 
-// readAnchorStates works out the anchoring state of the latest version of
-// every record in index.
-func (w *Wallet) readAnchorStates(index *record.Index) (map[string]record.AnchorState, error) {
+// readAnchorStates works out the anchoring state of each of latest, the
+// records' latest versions: it looks up each version's place (a point read,
+// nothing for a version never batched) and decodes the head of each batch
+// they are in, once, never its leaves. Older versions and batches holding
+// none of latest are not read. It also returns the state of each batch it
+// read, by root.
+func (w *Wallet) readAnchorStates(latest []latestVersion) (map[string]record.AnchorState, map[common.Hash]record.AnchorState, error) {
 	states := map[string]record.AnchorState{}
+	batches := map[common.Hash]record.AnchorState{}
 	err := w.vault.View(func(tx *vault.ReadTx) error {
-		rows := map[uint64]outbox.Row{}
 		all, err := outbox.Rows(tx)
 		if err != nil {
 			return err
 		}
+		rows := map[uint64]outbox.Row{}
 		for _, r := range all {
-			rows[r.ID] = r
+			if r.Kind == kindAnchor {
+				rows[r.ID] = r
+			}
 		}
-		batches := map[common.Hash]batch{}
-		err = tx.ForEachState(spaceBatch, func(_, v []byte) error {
-			var b batch
-			if err := json.Unmarshal(v, &b); err != nil {
-				return fmt.Errorf("a batch is unreadable: %w", err)
-			}
-			batches[b.Root] = b
+		if len(rows) == 0 {
+			// A batch is made with its outbox row, in one transaction: with
+			// no anchoring row there is no batch, and no version has a place.
 			return nil
-		})
-		if err != nil {
-			return err
 		}
-		return tx.ForEachState(spaceVersion, func(k, v []byte) error {
-			id, ver, ok := parseVersionKey(k)
+		missing := map[common.Hash]bool{}
+		for _, lv := range latest {
+			raw, ok, err := tx.State(spaceVersion, versionKey(lv.id, lv.version))
+			if err != nil {
+				return err
+			}
 			if !ok {
-				return nil
+				continue
 			}
-			var av anchoredVersion
-			if err := json.Unmarshal(v, &av); err != nil {
-				return nil
+			var av struct {
+				Root common.Hash `json:"r"` // anchoredVersion's, without the proof
 			}
-			b, ok := batches[av.Root]
+			if err := json.Unmarshal(raw, &av); err != nil || missing[av.Root] {
+				continue
+			}
+			st, ok := batches[av.Root]
 			if !ok {
-				return nil
+				b, found, err := readBatchHead(tx, av.Root)
+				if err != nil {
+					return err
+				}
+				if !found {
+					missing[av.Root] = true
+					continue
+				}
+				st = batchState(b, rows[b.Row])
+				batches[av.Root] = st
 			}
-			states[anchorKey(id.String(), int(ver))] = batchState(b, rows[b.Row])
-			return nil
-		})
+			states[anchorKey(lv.id.String(), int(lv.version))] = st
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading the anchoring state: %w", mapVaultError(err))
+		return nil, nil, fmt.Errorf("reading the anchoring state: %w", mapVaultError(err))
 	}
-	return states, nil
+	return states, batches, nil
 }
 
-func batchState(b batch, row outbox.Row) record.AnchorState {
+func batchState(b batchHead, row outbox.Row) record.AnchorState {
 	st := record.AnchorState{State: record.AnchorWaiting, Root: b.Root.Hex()}
 	switch {
 	case b.anchored():
@@ -470,23 +602,6 @@ func batchState(b batch, row outbox.Row) record.AnchorState {
 		st.Problem = row.LastError
 	}
 	return st
-}
-
-func (w *Wallet) refreshAnchorStates() error {
-	index, err := w.currentIndex()
-	if err != nil {
-		return err
-	}
-	states, err := w.readAnchorStates(index)
-	if err != nil {
-		return err
-	}
-	w.mu.Lock()
-	if w.anchors != nil || w.id != nil {
-		w.anchors = states
-	}
-	w.mu.Unlock()
-	return nil
 }
 
 // anchorState is the anchoring state of one record version.

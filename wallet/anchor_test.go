@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -489,4 +490,133 @@ func hexDecode(s string) ([]byte, error) {
 	var b []byte
 	_, err := fmt.Sscanf(s, "%x", &b)
 	return b, err
+}
+
+// checkAnchorStatesFresh compares the anchoring state the wallet shows for
+// each record with one read afresh from the vault, as an unlock reads it.
+func checkAnchorStatesFresh(t *testing.T, w *Wallet) {
+	t.Helper()
+	_, latest, _, err := w.buildIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, _, err := w.readAnchorStates(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := w.Records(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		want, ok := fresh[anchorKey(r.ID, r.Version)]
+		if !ok {
+			want = record.AnchorState{State: record.AnchorWaiting}
+		}
+		if !sameAnchorState(r.Anchor, want) {
+			t.Errorf("record %s v%d shows %+v, the vault says %+v", r.ResourceID, r.Version, r.Anchor, want)
+		}
+	}
+}
+
+// The anchoring state shown is that of each record's latest version; Anchor
+// updates it for the batches it made or moved, matching a fresh read.
+func TestAnchorStatesFollowLatestVersions(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "s", 3)
+
+	// Offline: a pending batch, its records waiting with the chain's problem.
+	sw.down.Store(true)
+	rep, err := w.Anchor(ctx)
+	if err != nil || rep.Problem == "" || len(rep.Batches) != 1 {
+		t.Fatalf("offline Anchor = %+v, %v", rep, err)
+	}
+	checkAnchorStatesFresh(t, w)
+	recs, _ := w.Records(Query{})
+	for _, r := range recs {
+		if r.Anchor.State != record.AnchorWaiting || r.Anchor.Root != rep.Batches[0].Root || !strings.Contains(r.Anchor.Problem, "cannot reach the chain") {
+			t.Fatalf("offline, record %s: %+v", r.ResourceID, r.Anchor)
+		}
+	}
+	// Back online: the same batch lands (made by an earlier call), and its
+	// records show it.
+	sw.down.Store(false)
+	first, err := w.Anchor(ctx)
+	if err != nil || first.Problem != "" || first.Waiting() || len(first.Batches) != 1 || first.Batches[0].New {
+		t.Fatalf("Anchor with the chain back = %+v, %v", first, err)
+	}
+	checkAnchorStatesFresh(t, w)
+	recs, _ = w.Records(Query{})
+	for _, r := range recs {
+		if r.Anchor.State != record.AnchorAnchored || r.Anchor.Root != first.Batches[0].Root || r.Anchor.Block == 0 {
+			t.Fatalf("online, record %s: %+v", r.ResourceID, r.Anchor)
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "s0.json")
+	os.WriteFile(path, []byte(`{"resourceType":"Observation","id":"s-0","status":"amended","code":{"text":"s glucose reading 0"},"valueQuantity":{"value":99,"unit":"mg/dL"}}`), 0o600)
+	if rep, err := w.Import(ctx, []string{path}, nil); err != nil || rep.Versions != 1 {
+		t.Fatalf("new version: %+v, %v", rep, err)
+	}
+	amended, _ := w.Search("s glucose reading 0", 1)
+	if amended[0].Version != 2 || amended[0].Anchor.State != record.AnchorWaiting {
+		t.Fatalf("new version before anchoring: %+v", amended[0])
+	}
+	// After a restart, too: version 1's batch is not version 2's.
+	w.Lock()
+	if err := w.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	checkAnchorStatesFresh(t, w)
+	recs, _ = w.Records(Query{})
+	for _, r := range recs {
+		want := record.AnchorAnchored
+		if r.ID == amended[0].ID {
+			want = record.AnchorWaiting
+		}
+		if r.Anchor.State != want || (want == record.AnchorAnchored && r.Anchor.Root != first.Batches[0].Root) {
+			t.Fatalf("after unlocking, record %s v%d: %+v", r.ResourceID, r.Version, r.Anchor)
+		}
+	}
+	if d, err := w.Record(amended[0].ID); err != nil || len(d.Versions) != 2 || d.Anchor.State != record.AnchorWaiting {
+		t.Fatalf("Record = %+v, %v", d, err)
+	}
+
+	second, err := w.Anchor(ctx)
+	if err != nil || second.Problem != "" || second.Waiting() {
+		t.Fatalf("Anchor of the new version = %+v, %v", second, err)
+	}
+	checkAnchorStatesFresh(t, w)
+	r, _ := w.Record(amended[0].ID)
+	if r.Anchor.State != record.AnchorAnchored || r.Anchor.Root == first.Batches[0].Root || r.Anchor.Block == 0 {
+		t.Fatalf("the new version after anchoring: %+v", r.Anchor)
+	}
+}
+
+func TestBatchHeadMatchesBatch(t *testing.T) {
+	b := batch{Root: common.Hash{1}, Row: 7, Created: time.Unix(1, 0).UTC(), State: "included", TxHash: common.Hash{2},
+		Block: 9, BlockHash: common.Hash{3}, Time: time.Unix(2, 0).UTC(), Problem: "p"}
+	for i := range 5 {
+		b.Leaves = append(b.Leaves, common.Hash{byte(i)})
+		b.Items = append(b.Items, fmt.Sprintf("%032x:%d", i, i+1))
+	}
+	for _, leaves := range [][]common.Hash{nil, b.Leaves} {
+		b.Leaves = leaves
+		v, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := decodeBatchHead(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Root != b.Root || int(h.LeafCount) != len(b.Leaves) || h.Row != b.Row || h.State != b.State || h.TxHash != b.TxHash ||
+			h.Block != b.Block || !h.Time.Equal(b.Time) || h.Problem != b.Problem {
+			t.Fatalf("head %+v of batch %s", h, v)
+		}
+	}
+	if _, err := decodeBatchHead([]byte(`{"leaves":{}}`)); err == nil {
+		t.Fatal("leaves that are not a list decoded")
+	}
 }

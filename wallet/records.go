@@ -54,30 +54,36 @@ type VersionInfo struct {
 	Imported time.Time `json:"imported"`
 }
 
-// buildIndex reads every record's latest summary out of the vault.
-func (w *Wallet) buildIndex() (*record.Index, []Damage, error) {
+// latestVersion names a record's newest version as the index holds it.
+type latestVersion struct {
+	id      vault.ID
+	version uint32
+}
+
+// buildIndex reads every record's latest summary out of the vault, decrypting
+// the newest version's meta of each record and no other, and returns the
+// versions it indexed (for readAnchorStates).
+func (w *Wallet) buildIndex() (*record.Index, []latestVersion, []Damage, error) {
 	index := record.NewIndex()
+	var latest []latestVersion
 	var damaged []Damage
-	vd, err := w.vault.Scan(func(id vault.ID, versions []vault.VersionMeta) error {
-		if len(versions) == 0 {
-			return nil
-		}
-		latest := versions[len(versions)-1]
-		m, err := decodeMeta(latest.Meta)
+	vd, err := w.vault.ScanLatest(func(vm vault.VersionMeta) error {
+		m, err := decodeMeta(vm.Meta)
 		if err != nil {
-			damaged = append(damaged, Damage{ID: id.String(), Problem: err.Error()})
+			damaged = append(damaged, Damage{ID: vm.ID.String(), Problem: err.Error()})
 			return nil
 		}
-		index.Put(recordFromMeta(id, int(latest.Version), m))
+		index.Put(recordFromMeta(vm.ID, int(vm.Version), m))
+		latest = append(latest, latestVersion{vm.ID, vm.Version})
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading the records: %w", mapVaultError(err))
+		return nil, nil, nil, fmt.Errorf("reading the records: %w", mapVaultError(err))
 	}
 	for _, d := range vd {
 		damaged = append(damaged, Damage{ID: d.ID.String(), Problem: d.Problem})
 	}
-	return index, damaged, nil
+	return index, latest, damaged, nil
 }
 
 func recordFromMeta(id vault.ID, version int, m versionMeta) record.Record {

@@ -35,6 +35,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/vault"
@@ -100,7 +102,11 @@ type Wallet struct {
 	profile profile
 	index   *record.Index
 	damaged []Damage
-	anchors map[string]record.AnchorState // by record id: its latest version's anchoring
+	anchors map[string]record.AnchorState // by anchorKey of each record's latest version: its anchoring
+	// batchStates is the state each batch's records were last given in
+	// anchors, by root, so Anchor updates only the records of the batches
+	// whose state changed. A batch not in it has not been looked at.
+	batchStates map[common.Hash]record.AnchorState
 }
 
 // profile is the patient's own settings, sealed in the vault.
@@ -299,15 +305,15 @@ func (w *Wallet) loadUnlocked() error {
 		id.Wipe()
 		return err
 	}
-	index, damaged, err := w.buildIndex()
+	index, latest, damaged, err := w.buildIndex()
 	if err != nil {
 		id.Wipe()
 		return err
 	}
-	anchors, err := w.readAnchorStates(index)
+	anchors, batches, err := w.readAnchorStates(latest)
 	if err != nil {
 		// Records stay readable; only their anchoring state is unknown.
-		anchors = map[string]record.AnchorState{}
+		anchors, batches = map[string]record.AnchorState{}, nil
 		damaged = append(damaged, Damage{ID: "anchoring", Problem: err.Error()})
 	}
 	w.mu.Lock()
@@ -315,7 +321,7 @@ func (w *Wallet) loadUnlocked() error {
 	if w.id != nil {
 		w.id.Wipe()
 	}
-	w.id, w.profile, w.index, w.damaged, w.anchors = id, prof, index, damaged, anchors
+	w.id, w.profile, w.index, w.damaged, w.anchors, w.batchStates = id, prof, index, damaged, anchors, batches
 	return nil
 }
 
@@ -327,7 +333,7 @@ func (w *Wallet) Lock() {
 	if w.id != nil {
 		w.id.Wipe()
 	}
-	w.id, w.index, w.damaged, w.profile, w.anchors = nil, nil, nil, profile{}, nil
+	w.id, w.index, w.damaged, w.profile, w.anchors, w.batchStates = nil, nil, nil, profile{}, nil, nil
 }
 
 // Locked reports whether the wallet needs its password.

@@ -75,8 +75,8 @@ const (
 // Keys inside a record's bucket: the wrapped data key, the tombstone left by
 // Shred (the highest version shredded), and per version a 5-byte key,
 // big-endian version ‖ kind. Only metas live there: bodies are in the
-// "bodies" bucket (see [bodyKey]), so that reading every meta, as Scan does,
-// never brings a body's page into memory.
+// "bodies" bucket (see [bodyKey]), so that reading metas, as Scan and
+// ScanLatest do, never brings a body's page into memory.
 var (
 	keyDataKey   = []byte("k")
 	keyTombstone = []byte("t")
@@ -179,6 +179,43 @@ func readRecord(k *keyring, rb *bbolt.Bucket, id ID) (versions []VersionMeta, er
 		versions = append(versions, vm)
 	}
 	return versions, nil
+}
+
+// readLatest decrypts the meta of the newest live version of a record, and
+// reports false if it has none (shredded). It steps back from the record's
+// last key to the first version key, checking what it passes (the data key,
+// the tombstone) and that version's entry as readRecord would; older
+// versions are not looked at. Like readRecord it never panics.
+func readLatest(k *keyring, rb *bbolt.Bucket, id ID) (vm VersionMeta, live bool, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			vm, live, err = VersionMeta{}, false, fmt.Errorf("the store failed reading it: %v", r)
+		}
+	}()
+	c := rb.Cursor()
+	key, val := c.Last()
+	for ; key != nil && len(key) != 5; key, val = c.Prev() {
+		if !bytes.Equal(key, keyDataKey) && !bytes.Equal(key, keyTombstone) {
+			return VersionMeta{}, false, fmt.Errorf("unexpected entry %x", key)
+		}
+	}
+	if key == nil {
+		return VersionMeta{}, false, nil
+	}
+	if val == nil || key[4] != kindMeta || binary.BigEndian.Uint32(key) == 0 {
+		return VersionMeta{}, false, fmt.Errorf("unexpected entry %x", key)
+	}
+	version := binary.BigEndian.Uint32(key)
+	dataKey, err := openDataKey(k, rb, id)
+	if err != nil {
+		return VersionMeta{}, false, err
+	}
+	defer clear(dataKey)
+	if vm, err = openMeta(dataKey, id, version, val); err != nil {
+		return VersionMeta{}, false, err
+	}
+	return vm, true, nil
 }
 
 func readBody(k *keyring, btx *bbolt.Tx, id ID, version uint32) ([]byte, error) {
@@ -404,8 +441,9 @@ func (v *Vault) Versions(id ID) (versions []VersionMeta, err error) {
 	return versions, err
 }
 
-// scanBatch is how many records Scan decrypts per read transaction; fn is
-// called between transactions, so it may call other Vault methods.
+// scanBatch is how many records Scan and ScanLatest decrypt per read
+// transaction; fn is called between transactions, so it may call other Vault
+// methods.
 const scanBatch = 256
 
 // Scan calls fn for every record with its live versions' metas, oldest
@@ -414,11 +452,34 @@ const scanBatch = 256
 // records are skipped. An error from fn stops the scan and is returned.
 //
 // Records are read in batches, each from a consistent snapshot; a write
-// between batches may or may not be seen.
+// between batches may or may not be seen. A caller that needs only each
+// record's newest version should use [Vault.ScanLatest], which decrypts one
+// meta per record.
 func (v *Vault) Scan(fn func(id ID, versions []VersionMeta) error) (damaged []Damage, err error) {
+	return scanRecords(v, func(k *keyring, rb *bbolt.Bucket, id ID) ([]VersionMeta, bool, error) {
+		versions, err := readRecord(k, rb, id)
+		return versions, len(versions) > 0, err
+	}, fn)
+}
+
+// ScanLatest is [Vault.Scan] for the newest live version of each record
+// only: it finds it with one cursor step from the end of the record and
+// decrypts its meta and nothing else, so a record's older versions cost
+// nothing. Damage is reported as Scan does, for what it reads (the data key,
+// the newest version's meta, and any unexpected entry after it); a damaged
+// older version shows when it is read, by [Vault.Versions] or [Vault.Body].
+func (v *Vault) ScanLatest(fn func(VersionMeta) error) (damaged []Damage, err error) {
+	return scanRecords(v, readLatest, func(_ ID, vm VersionMeta) error { return fn(vm) })
+}
+
+// scanRecords walks the records bucket in batches of scanBatch, each in its
+// own read transaction, reading each record with read (which reports false
+// for a record with nothing live, e.g. shredded) and then handing what it
+// read to fn outside the transaction.
+func scanRecords[T any](v *Vault, read func(k *keyring, rb *bbolt.Bucket, id ID) (T, bool, error), fn func(ID, T) error) (damaged []Damage, err error) {
 	type found struct {
-		id       ID
-		versions []VersionMeta
+		id ID
+		r  T
 	}
 	var after []byte
 	for {
@@ -451,12 +512,12 @@ func (v *Vault) Scan(fn func(id ID, versions []VersionMeta) error) (damaged []Da
 						damaged = append(damaged, Damage{ID: id, Problem: fmt.Sprintf("unexpected entry %x in the records", key)})
 						continue
 					}
-					versions, err := readRecord(k, rb, id)
+					r, live, err := read(k, rb, id)
 					switch {
 					case err != nil:
 						damaged = append(damaged, Damage{ID: id, Problem: err.Error()})
-					case len(versions) > 0:
-						batch = append(batch, found{id, versions})
+					case live:
+						batch = append(batch, found{id, r})
 					}
 				}
 				return nil
@@ -466,7 +527,7 @@ func (v *Vault) Scan(fn func(id ID, versions []VersionMeta) error) (damaged []Da
 			return damaged, err
 		}
 		for _, r := range batch {
-			if err := fn(r.id, r.versions); err != nil {
+			if err := fn(r.id, r.r); err != nil {
 				return damaged, err
 			}
 		}

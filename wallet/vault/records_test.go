@@ -673,3 +673,112 @@ func TestOpenWithoutBodiesBucket(t *testing.T) {
 		t.Fatalf("Body after the first write = %q, %v", body, err)
 	}
 }
+
+// TestScanLatest checks that ScanLatest gives each record's newest live
+// version only, across batches, skips shredded records, reports damage in
+// what it reads (the newest meta, the data key, a stray entry after the
+// versions) and not in older versions it does not read, which Scan and
+// Versions still report.
+func TestScanLatest(t *testing.T) {
+	v, path := newVault(t)
+	n := scanBatch + 9
+	want := map[ID]uint32{}
+	for round := 1; round <= 3; round++ {
+		err := v.Update(func(tx *Tx) error {
+			for i := range n {
+				if round > i%3+1 { // record i gets i%3+1 versions, in rounds 1…
+					continue
+				}
+				id := v.RecordID(fmt.Sprint(i))
+				ver, err := tx.AddVersion(id, []byte(fmt.Sprintf("%d v%d", i, round)), []byte("body"))
+				if err != nil {
+					return err
+				}
+				want[id] = ver
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Records 0, 3, … have one version; 1, 4, … two; 2, 5, … three.
+	shredded := v.RecordID("3")
+	if err := v.Shred(shredded); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, shredded)
+	got := map[ID]uint32{}
+	damaged, err := v.ScanLatest(func(vm VersionMeta) error {
+		if _, dup := got[vm.ID]; dup {
+			t.Errorf("ScanLatest gave %s twice", vm.ID)
+		}
+		got[vm.ID] = vm.Version
+		if !strings.HasSuffix(string(vm.Meta), fmt.Sprintf(" v%d", vm.Version)) || vm.Created.IsZero() {
+			t.Fatalf("ScanLatest gave %s version %d, meta %q", vm.ID, vm.Version, vm.Meta)
+		}
+		return nil
+	})
+	if err != nil || len(damaged) != 0 {
+		t.Fatalf("ScanLatest: damaged %v, %v", damaged, err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ScanLatest gave %d records, want %d", len(got), len(want))
+	}
+	for id, ver := range want {
+		if got[id] != ver {
+			t.Errorf("record %s: ScanLatest gave version %d, want %d", id, got[id], ver)
+		}
+	}
+	stop := errors.New("enough")
+	calls := 0
+	if _, err := v.ScanLatest(func(VersionMeta) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("ScanLatest did not stop on fn's error: %v after %d calls", err, calls)
+	}
+	oldDamaged := v.RecordID("2") // three versions: damage version 1
+	newDamaged := v.RecordID("5") // three versions: damage version 3
+	keyDamaged := v.RecordID("7") // two versions: damage the data key
+	strayEntry := v.RecordID("8") // three versions: an unexpected key after them
+	v.Close()
+	rawUpdate(t, path, func(tx *bbolt.Tx) error {
+		records := tx.Bucket(bucketRecords)
+		for _, victim := range []struct {
+			id  ID
+			key []byte
+		}{{oldDamaged, versionKey(1, kindMeta)}, {newDamaged, versionKey(3, kindMeta)}, {keyDamaged, keyDataKey}} {
+			rb := records.Bucket(victim.id[:])
+			val := bytes.Clone(rb.Get(victim.key))
+			val[len(val)/2] ^= 0x10
+			if err := rb.Put(victim.key, val); err != nil {
+				return err
+			}
+		}
+		return records.Bucket(strayEntry[:]).Put([]byte("zz"), []byte("x"))
+	})
+	v = openUnlocked(t, path)
+
+	got = map[ID]uint32{}
+	damaged, err = v.ScanLatest(func(vm VersionMeta) error { got[vm.ID] = vm.Version; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems := map[ID]string{}
+	for _, d := range damaged {
+		problems[d.ID] = d.Problem
+	}
+	if len(problems) != 3 || !strings.Contains(problems[newDamaged], "version 3 meta") ||
+		!strings.Contains(problems[keyDamaged], "data key") || !strings.Contains(problems[strayEntry], "unexpected entry") {
+		t.Fatalf("ScanLatest damaged = %v, want %s (version 3 meta), %s (data key), %s (unexpected entry)", damaged, newDamaged, keyDamaged, strayEntry)
+	}
+	if got[oldDamaged] != 3 || len(got) != len(want)-3 {
+		t.Fatalf("ScanLatest gave %d records (damaged old version's record: v%d), want %d and v3", len(got), got[oldDamaged], len(want)-3)
+	}
+	// The older version's damage is found by whoever reads it.
+	if _, err := v.Versions(oldDamaged); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "version 1 meta") {
+		t.Errorf("Versions of a record with a damaged old version: %v, want ErrCorrupt", err)
+	}
+	damaged, err = v.Scan(func(ID, []VersionMeta) error { return nil })
+	if err != nil || len(damaged) != 4 {
+		t.Errorf("Scan damaged = %v, %v; want 4 records", damaged, err)
+	}
+}
