@@ -398,16 +398,9 @@ func (u *UI) showAccessLog() {
 		header(u.button("Back", theme.NavigateBackIcon(), u.showRecords), "Access log",
 			u.button("Shares", theme.MailSendIcon(), u.showShares)),
 		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
-	w := u.wallet
-	u.background(func() {
+	u.fillInBackground("access-log", body, func(w Wallet) func() []fyne.CanvasObject {
 		log, err := w.AccessLog(context.Background())
-		fyne.Do(func() {
-			if u.screen != "access-log" || u.wallet != w {
-				return
-			}
-			body.Objects = accessRows(log, err)
-			body.Refresh()
-		})
+		return func() []fyne.CanvasObject { return accessRows(log, err) }
 	})
 }
 

@@ -572,14 +572,24 @@ func (u *UI) showShares() {
 			u.button("Access log", theme.HistoryIcon(), u.showAccessLog),
 			u.button("New share", theme.MailSendIcon(), u.shareFromRecords)),
 		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
+	u.fillInBackground("shares", body, func(w Wallet) func() []fyne.CanvasObject {
+		list, err := w.Shares(context.Background())
+		return func() []fyne.CanvasObject { return u.shareRows(list, err) }
+	})
+}
+
+// fillInBackground loads a list off the UI goroutine (load) and then, on
+// the UI goroutine, builds its rows (the function load returns) into body,
+// unless the person has left screen, or the wallet changed, by then.
+func (u *UI) fillInBackground(screen string, body *fyne.Container, load func(Wallet) (rows func() []fyne.CanvasObject)) {
 	w := u.wallet
 	u.background(func() {
-		list, err := w.Shares(context.Background())
+		rows := load(w)
 		fyne.Do(func() {
-			if u.screen != "shares" || u.wallet != w {
+			if u.screen != screen || u.wallet != w {
 				return
 			}
-			body.Objects = u.shareRows(list, err)
+			body.Objects = rows()
 			body.Refresh()
 		})
 	})
