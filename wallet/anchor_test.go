@@ -56,7 +56,7 @@ func (c *chainSwitch) open(ctx context.Context, s ChainSettings, dir string, fun
 	return chain.NewNetwork(n.Client, n.ChainID, n.Registry, n.Kind, n.URL, nil, nil), nil
 }
 
-func newChainWallet(t *testing.T) (*Wallet, *chainSwitch) {
+func newChainWallet(t testing.TB) (*Wallet, *chainSwitch) {
 	t.Helper()
 	sw := &chainSwitch{sim: chaintest.Simulated(t, testAddress(t))}
 	opts := fastKDF
@@ -71,7 +71,7 @@ func newChainWallet(t *testing.T) (*Wallet, *chainSwitch) {
 
 // importObservations imports n Observations whose ids and texts start with
 // prefix, and returns the files' contents.
-func importObservations(t *testing.T, w *Wallet, prefix string, n int) []string {
+func importObservations(t testing.TB, w *Wallet, prefix string, n int) []string {
 	t.Helper()
 	var files, raws []string
 	for i := range n {

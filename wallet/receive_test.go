@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -144,8 +141,8 @@ const doctorMnemonic = "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo 
 func newReceiveFixture(t testing.TB, n int) *receiveFixture {
 	t.Helper()
 	ctx := context.Background()
-	patient, sw := newChainWalletTB(t)
-	importObservationsTB(t, patient, "shared", n)
+	patient, sw := newChainWallet(t)
+	importObservations(t, patient, "shared", n)
 	if rep, err := patient.Anchor(ctx); err != nil || rep.Waiting() {
 		t.Fatalf("anchor: %+v, %v", rep, err)
 	}
@@ -426,37 +423,4 @@ func BenchmarkReceive500(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/receive")
-}
-
-// newChainWalletTB and importObservationsTB are newChainWallet and
-// importObservations (anchor_test.go) for benchmarks too.
-func newChainWalletTB(t testing.TB) (*Wallet, *chainSwitch) {
-	t.Helper()
-	sw := &chainSwitch{sim: chaintest.Simulated(t, testAddress(t))}
-	opts := fastKDF
-	opts.OpenChain = sw.open
-	w, err := Create(t.TempDir(), testMnemonic, testPassword, "Ada Lovelace", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w, sw
-}
-
-func importObservationsTB(t testing.TB, w *Wallet, prefix string, n int) {
-	t.Helper()
-	var files []string
-	dir := t.TempDir()
-	for i := range n {
-		raw := fmt.Sprintf(`{"resourceType":"Observation","id":"%s-%d","status":"final","code":{"text":"%s glucose reading %d"},"valueQuantity":{"value":%d,"unit":"mg/dL"}}`, prefix, i, prefix, i, 80+i)
-		path := filepath.Join(dir, fmt.Sprintf("%s-%d.json", prefix, i))
-		if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
-	rep, err := w.Import(context.Background(), files, nil)
-	if err != nil || rep.Imported != n {
-		t.Fatalf("import: %+v, %v", rep, err)
-	}
 }
