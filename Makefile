@@ -11,13 +11,15 @@ BENCHTIME ?= 1s
 
 all: build
 
-## deps: install the system packages the Fyne desktop build needs, when missing.
+## deps: install the system packages the Fyne desktop build needs, and npm
+## (which installs the pinned solc for the contract check), when missing.
 deps:
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 		missing=""; \
 		for p in $(DEB_PKGS); do \
 			dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 		done; \
+		command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 		if [ -n "$$missing" ]; then \
 			echo "make deps: installing$$missing"; \
 			SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
