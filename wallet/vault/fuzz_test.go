@@ -14,7 +14,7 @@ func FuzzParseHeader(f *testing.F) {
 	valid := h.marshal()
 	f.Add(valid)
 	f.Add(valid[:offParams])
-	f.Add(valid[:headerSize-1])
+	f.Add(valid[:headerSizeV1-1])
 	f.Add(append(bytes.Clone(valid), 0))
 	newer := bytes.Clone(valid)
 	newer[offFormat+1] = 9
