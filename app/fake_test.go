@@ -144,6 +144,7 @@ type fakeWallet struct {
 	report        wallet.ImportReport
 
 	chain fakeChain
+	weak  bool // made with weak key derivation, until ChangePassword
 }
 
 func newFakeWallet() *fakeWallet {
@@ -173,7 +174,12 @@ func (w *fakeWallet) ChangePassword(old, pw []byte) error {
 		return wallet.ErrWrongPassword
 	}
 	w.password = string(pw)
+	w.weak = false
 	return nil
+}
+
+func (w *fakeWallet) KeyDerivation() (wallet.KeyDerivation, error) {
+	return wallet.KeyDerivation{Time: 3, MemoryKiB: 64 * 1024, Threads: 4, Weak: w.weak}, nil
 }
 
 func (w *fakeWallet) Lock()                    { w.locked = true }

@@ -52,6 +52,9 @@ type Wallet interface {
 	Locked() bool
 	ResetPassword(mnemonic string, newPassword []byte) error
 	ChangePassword(oldPassword, newPassword []byte) error
+	// KeyDerivation says how the password is protected; Weak until a
+	// password change for a wallet made with weak parameters.
+	KeyDerivation() (wallet.KeyDerivation, error)
 	DisplayName() string
 	Address() string
 	Card() (string, error)

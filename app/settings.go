@@ -106,6 +106,14 @@ func (u *UI) securitySection() fyne.CanvasObject {
 	})
 	autoLock.SetSelected(selected)
 
+	// A wallet made with weak key derivation (HW_KDF=fast, for tests) says
+	// so here until a password change gives it the defaults.
+	weak := widget.NewLabel("Weak password protection: this wallet was made with a fast key derivation meant for tests. Change the password to protect it properly.")
+	weak.Wrapping = fyne.TextWrapWord
+	weak.Importance = widget.DangerImportance
+	if kd, err := u.wallet.KeyDerivation(); err != nil || !kd.Weak {
+		weak.Hide()
+	}
 	old := u.passwordEntry("Current password")
 	pw, pw2, hint := u.newPasswordPair()
 	result := newErrorText()
@@ -130,7 +138,9 @@ func (u *UI) securitySection() fyne.CanvasObject {
 				e.SetText("")
 			}
 			result.Importance = widget.SuccessImportance
-			result.setText("Password changed.")
+			result.setText("Password changed. The wallet file now has a new key that the old password does not open. " +
+				"Backups made before are what they were: they still open with your recovery phrase.")
+			weak.Hide()
 		})
 	})
 
@@ -139,6 +149,7 @@ func (u *UI) securitySection() fyne.CanvasObject {
 		section("Security"),
 		widget.NewForm(widget.NewFormItem("Lock after", autoLock)),
 		widget.NewLabel("Change password"),
+		weak,
 		widget.NewForm(
 			widget.NewFormItem("Current", old),
 			widget.NewFormItem("New", pw),
