@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,14 +15,15 @@ import (
 // A password change replaces the vault key, not only its wrapping: after it,
 // nothing in the current file opens with the old password or the old vault
 // key. Every wrapped or sealed value (data keys, attachment keys, secrets,
-// state) is opened with the old keys and sealed again with the new ones into
-// a fresh file, which then replaces the vault file in one rename. The fresh
+// state, and under fresh data and file keys the records and attachments) is
+// opened with the old keys and sealed again with the new ones into a fresh
+// file, which then replaces the vault file in one rename. The fresh
 // file holds no free pages, so no old ciphertext of a key lingers in it.
 //
 // What stays: the names key (record ids and the HMAC names of secrets and
-// state), so that ids stay stable; record bodies, metas and attachment
-// chunks, sealed under per-record and per-attachment keys that are themselves
-// re-wrapped. Copies made before the change (backups, old copies of the
+// state), so that ids stay stable. Every record gets a new data key and every
+// attachment a new file key, so its metas, bodies and chunks are sealed anew
+// too. Copies made before the change (backups, old copies of the
 // file) are what they were: they still open with the password that made
 // them, and the old password opens nothing in the current file.
 
@@ -106,6 +108,10 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	v.db = db
 	v.mu.Lock()
 	v.hdr = nh
+	for r := range v.readers { // they hold file keys that are gone
+		r.wipe()
+		delete(v.readers, r)
+	}
 	if v.keys != nil {
 		v.keys.zero()
 		v.keys = newKeys
@@ -136,6 +142,11 @@ func (v *Vault) rekeyInto(path string, nh header, oldKeys, newKeys *keyring, pro
 	defer src.Rollback()
 	defer recoverCorrupt(&err)
 
+	r, err := newRekeyer(src, nh, oldKeys, newKeys)
+	if err != nil {
+		return err
+	}
+	defer r.zero()
 	total := src.Size()
 	var done, pending int64
 	tx, err := dst.Begin(true)
@@ -187,7 +198,7 @@ func (v *Vault) rekeyInto(path string, nh header, oldKeys, newKeys *keyring, pro
 		return copyBucket(b, [][]byte{name}, func(path [][]byte, k, val []byte) error {
 			if val != nil {
 				var err error
-				if val, err = rekeyValue(path, k, val, nh, oldKeys, newKeys); err != nil {
+				if val, err = r.value(path, k, val); err != nil {
 					return err
 				}
 			}
@@ -220,12 +231,96 @@ func copyBucket(b *bbolt.Bucket, path [][]byte, fn func(path [][]byte, k, v []by
 	})
 }
 
-// rekeyValue is what the fresh file holds for the value val at key k in the
-// bucket path: the new header, a key or secret sealed again under newKeys,
-// or the value itself where it is sealed under a key that is itself
-// re-wrapped (metas, bodies, attachment chunks). A bucket this code does not
-// know is refused rather than copied as it is.
-func rekeyValue(path [][]byte, k, val []byte, nh header, oldKeys, newKeys *keyring) ([]byte, error) {
+// rekeyer turns each value of the old file into what the fresh file holds.
+// Every record gets a new data key and every attachment a new file key, so
+// that not even someone who kept the old data keys (an old copy of the file
+// and the old password) opens a record of the current file.
+type rekeyer struct {
+	nh        header
+	old, new  *keyring
+	dataKeys  map[ID][2][]byte                 // old, new
+	attach    map[AttachmentID][2]*chunkSealer // old, new
+	newInfo   map[AttachmentID][]byte          // the new file key, prefix, count, size
+	lastChunk map[AttachmentID]uint64
+}
+
+// newRekeyer opens every data key and attachment key of the file in src
+// with the old keys and draws new ones.
+func newRekeyer(src *bbolt.Tx, nh header, old, new *keyring) (*rekeyer, error) {
+	r := &rekeyer{nh: nh, old: old, new: new, dataKeys: map[ID][2][]byte{},
+		attach: map[AttachmentID][2]*chunkSealer{}, newInfo: map[AttachmentID][]byte{}, lastChunk: map[AttachmentID]uint64{}}
+	if records := src.Bucket(bucketRecords); records != nil {
+		err := records.ForEachBucket(func(k []byte) error {
+			if len(k) != len(ID{}) || records.Bucket(k).Get(keyDataKey) == nil {
+				return nil // a shredded record: nothing of it opens
+			}
+			id := ID(k)
+			dk, err := openDataKey(old, records.Bucket(k), id)
+			if err != nil {
+				return fmt.Errorf("%w: record %s: %v", ErrCorrupt, id, err)
+			}
+			r.dataKeys[id] = [2][]byte{dk, randomKey()}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if att := src.Bucket(bucketAttachments); att != nil {
+		err := att.ForEachBucket(func(k []byte) error {
+			box := att.Bucket(k).Get(keyAttachmentInfo)
+			if len(k) != len(AttachmentID{}) || box == nil {
+				return nil // incomplete: Open drops it
+			}
+			id := AttachmentID(k)
+			info, err := open(old.attachWrap, adAttachment(id), box)
+			if err != nil || len(info) != attachmentInfoSize {
+				return fmt.Errorf("%w: attachment %s key %v", ErrCorrupt, id, errAuth)
+			}
+			defer clear(info)
+			count := binary.BigEndian.Uint64(info[keySize+streamPrefixSize:])
+			if count == 0 || count > maxChunks {
+				return fmt.Errorf("%w: attachment %s: bad chunk count", ErrCorrupt, id)
+			}
+			oldS, err := newChunkSealer(info[:keySize], info[keySize:keySize+streamPrefixSize])
+			if err != nil {
+				return err
+			}
+			ni := make([]byte, attachmentInfoSize)
+			rand.Read(ni[:keySize+streamPrefixSize])
+			copy(ni[keySize+streamPrefixSize:], info[keySize+streamPrefixSize:])
+			newS, err := newChunkSealer(ni[:keySize], ni[keySize:keySize+streamPrefixSize])
+			if err != nil {
+				return err
+			}
+			r.attach[id] = [2]*chunkSealer{oldS, newS}
+			r.newInfo[id] = ni
+			r.lastChunk[id] = count - 1
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *rekeyer) zero() {
+	for _, k := range r.dataKeys {
+		clear(k[0])
+		clear(k[1])
+	}
+	for _, ni := range r.newInfo {
+		clear(ni)
+	}
+}
+
+// value is what the fresh file holds for the value val at key k in the
+// bucket path: the new header, or the value opened with the old keys and
+// sealed again with the new ones. A value that nothing opens (a shredded
+// record's tombstone, the chunks of an incomplete attachment) is copied as
+// it is. A bucket this code does not know is refused rather than copied.
+func (r *rekeyer) value(path [][]byte, k, val []byte) ([]byte, error) {
 	reseal := func(oldKey, newKey, ad []byte) ([]byte, error) {
 		pt, err := open(oldKey, ad, val)
 		if err != nil {
@@ -237,19 +332,47 @@ func rekeyValue(path [][]byte, k, val []byte, nh header, oldKeys, newKeys *keyri
 	top := string(path[0])
 	switch {
 	case top == string(bucketHeader) && len(path) == 1 && bytes.Equal(k, keyHeader):
-		return nh.marshal(), nil
-	case top == string(bucketRecords) && len(path) == 2 && len(path[1]) == len(ID{}) && bytes.Equal(k, keyDataKey):
-		return reseal(oldKeys.dataWrap, newKeys.dataWrap, adDataKey(ID(path[1])))
-	case top == string(bucketRecords) && len(path) == 2, top == string(bucketBodies) && len(path) == 1:
-		return val, nil // metas, tombstones and bodies: under the record's data key
+		return r.nh.marshal(), nil
+	case top == string(bucketRecords) && len(path) == 2 && len(path[1]) == len(ID{}):
+		dk, ok := r.dataKeys[ID(path[1])]
+		switch {
+		case !ok:
+			return val, nil
+		case bytes.Equal(k, keyDataKey):
+			return seal(r.new.dataWrap, adDataKey(ID(path[1])), dk[1]), nil
+		case len(k) == 5 && k[4] == kindMeta:
+			return reseal(dk[0], dk[1], adVersion("meta", ID(path[1]), binary.BigEndian.Uint32(k)))
+		}
+		return val, nil // the tombstone
+	case top == string(bucketBodies) && len(path) == 1 && len(k) == len(ID{})+4:
+		id := ID(k[:len(ID{})])
+		dk, ok := r.dataKeys[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: a body of record %s, which has no data key", ErrCorrupt, id)
+		}
+		return reseal(dk[0], dk[1], adVersion("body", id, binary.BigEndian.Uint32(k[len(ID{}):])))
 	case top == string(bucketSecrets) && len(path) == 1:
-		return reseal(oldKeys.secrets, newKeys.secrets, ad("secret", k))
-	case top == string(bucketAttachments) && len(path) == 2 && len(path[1]) == len(AttachmentID{}) && bytes.Equal(k, keyAttachmentInfo):
-		return reseal(oldKeys.attachWrap, newKeys.attachWrap, adAttachment(AttachmentID(path[1])))
-	case top == string(bucketAttachments) && len(path) == 2:
-		return val, nil // chunks: under the attachment's file key
+		return reseal(r.old.secrets, r.new.secrets, ad("secret", k))
+	case top == string(bucketAttachments) && len(path) == 2 && len(path[1]) == len(AttachmentID{}):
+		id := AttachmentID(path[1])
+		s, ok := r.attach[id]
+		switch {
+		case !ok:
+			return val, nil // incomplete: Open drops it
+		case bytes.Equal(k, keyAttachmentInfo):
+			return seal(r.new.attachWrap, adAttachment(id), r.newInfo[id]), nil
+		case len(k) == 8:
+			counter := binary.BigEndian.Uint64(k)
+			last := counter == r.lastChunk[id]
+			pt, err := s[0].open(nil, val, counter, last)
+			if err != nil {
+				return nil, fmt.Errorf("%w: attachment %s: %v", ErrCorrupt, id, err)
+			}
+			defer clear(pt)
+			return s[1].seal(nil, pt, counter, last), nil
+		}
 	case top == string(bucketState) && len(path) == 2 && len(path[1]) == 16 && len(k) == 16:
-		return reseal(oldKeys.stateValues, newKeys.stateValues, adState([16]byte(path[1]), [16]byte(k)))
+		return reseal(r.old.stateValues, r.new.stateValues, adState([16]byte(path[1]), [16]byte(k)))
 	}
 	return nil, fmt.Errorf("%w: unexpected entry %x in %q", ErrCorrupt, k, bytes.Join(path, []byte("/")))
 }

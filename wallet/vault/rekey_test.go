@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -43,9 +44,9 @@ func fillVault(t testing.TB, v *Vault, records int) (AttachmentID, []byte) {
 	return att, content
 }
 
-// sealedValues is every value of the file at path that a vault key wraps or
-// seals (the header's wraps, data keys, secrets, attachment keys, state),
-// as raw bytes.
+// sealedValues is every value of the file at path that is sealed (any
+// value longer than a tag: wraps, metas, bodies, secrets, attachment keys and
+// chunks, state), as raw bytes.
 func sealedValues(t testing.TB, path string) [][]byte {
 	t.Helper()
 	var out [][]byte
@@ -55,19 +56,11 @@ func sealedValues(t testing.TB, path string) [][]byte {
 			return err
 		}
 		out = append(out, bytes.Clone(h.passwordWrap[:]), bytes.Clone(h.recoveryWrap[:]))
-		// Keys that open nothing: rekeyValue fails on every sealed value and
-		// returns the others unchanged.
-		none := newKeyring(randomKey(), randomKey())
-		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments, bucketState} {
+		for _, name := range [][]byte{bucketRecords, bucketBodies, bucketSecrets, bucketAttachments, bucketState} {
 			err := copyBucket(tx.Bucket(name), [][]byte{name}, func(p [][]byte, k, val []byte) error {
-				if val == nil {
-					return nil
+				if len(val) > tagSize {
+					out = append(out, bytes.Clone(val))
 				}
-				rekeyed, err := rekeyValue(p, k, val, h, none, none)
-				if err == nil && bytes.Equal(rekeyed, val) {
-					return nil // sealed under a record's or attachment's own key
-				}
-				out = append(out, bytes.Clone(val))
 				return nil
 			})
 			if err != nil {
@@ -79,23 +72,54 @@ func sealedValues(t testing.TB, path string) [][]byte {
 	return out
 }
 
-// opensUnder lists the values of the file at path that open under the keys
-// of vaultKey (with the header's names key) at their place in the file.
-func opensUnder(t testing.TB, path string, vaultKey []byte) []string {
+// dataKeys opens every record's data key in the file at path with the keys
+// of vaultKey.
+func dataKeys(t testing.TB, path string, vaultKey []byte) map[ID][]byte {
 	t.Helper()
+	k := newKeyring(vaultKey, vaultKey)
+	out := map[ID][]byte{}
+	rawView(t, path, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketRecords).ForEachBucket(func(id []byte) error {
+			if dk, err := openDataKey(k, tx.Bucket(bucketRecords).Bucket(id), ID(id)); err == nil {
+				out[ID(id)] = dk
+			}
+			return nil
+		})
+	})
+	return out
+}
+
+// opensUnder lists the values of the file at path that open, at their
+// place in the file, under the keys of vaultKey or under the records' data
+// keys given.
+func opensUnder(t testing.TB, path string, vaultKey []byte, recordKeys map[ID][]byte) []string {
+	t.Helper()
+	k := newKeyring(vaultKey, vaultKey)
 	var opened []string
 	rawView(t, path, func(tx *bbolt.Tx) error {
-		k := newKeyring(vaultKey, vaultKey)
-		other := newKeyring(randomKey(), randomKey())
-		for _, name := range [][]byte{bucketRecords, bucketSecrets, bucketAttachments, bucketState} {
+		for _, name := range [][]byte{bucketRecords, bucketBodies, bucketSecrets, bucketAttachments, bucketState} {
 			err := copyBucket(tx.Bucket(name), [][]byte{name}, func(p [][]byte, key, val []byte) error {
 				if val == nil {
 					return nil
 				}
-				// rekeyValue opens every wrapped value with its first keyring;
-				// it fails when the value does not open.
-				rekeyed, err := rekeyValue(p, key, val, header{}, k, other)
-				if err == nil && !bytes.Equal(rekeyed, val) {
+				var err error
+				switch top := string(p[0]); {
+				case top == string(bucketRecords) && bytes.Equal(key, keyDataKey):
+					_, err = open(k.dataWrap, adDataKey(ID(p[1])), val)
+				case top == string(bucketRecords) && len(key) == 5:
+					_, err = open(recordKeys[ID(p[1])], adVersion("meta", ID(p[1]), binary.BigEndian.Uint32(key)), val)
+				case top == string(bucketBodies):
+					_, err = open(recordKeys[ID(key[:16])], adVersion("body", ID(key[:16]), binary.BigEndian.Uint32(key[16:])), val)
+				case top == string(bucketSecrets):
+					_, err = open(k.secrets, ad("secret", key), val)
+				case top == string(bucketAttachments) && bytes.Equal(key, keyAttachmentInfo):
+					_, err = open(k.attachWrap, adAttachment(AttachmentID(p[1])), val)
+				case top == string(bucketState) && len(p) == 2:
+					_, err = open(k.stateValues, adState([16]byte(p[1]), [16]byte(key)), val)
+				default:
+					return nil
+				}
+				if err == nil {
 					opened = append(opened, fmt.Sprintf("%s/%x", bytes.Join(p, []byte("/")), key))
 				}
 				return nil
@@ -169,8 +193,9 @@ func TestChangePasswordReplacesTheVaultKey(t *testing.T) {
 	}
 	v.Close()
 	oldSealed := sealedValues(t, path)
+	oldDataKeys := dataKeys(t, path, oldVK)
 	// The checks below find what they look for in the file of before.
-	if n := len(opensUnder(t, path, oldVK)); n < records {
+	if n := len(opensUnder(t, path, oldVK, oldDataKeys)); n < 4*records {
 		t.Fatalf("only %d values open under the old vault key before the change; the check is blind", n)
 	}
 	v = openUnlocked(t, path)
@@ -200,8 +225,8 @@ func TestChangePasswordReplacesTheVaultKey(t *testing.T) {
 	readAll(t, v, records, att, content) // through the same, still open, Vault
 	v.Close()
 
-	if opened := opensUnder(t, path, oldVK); len(opened) > 0 {
-		t.Errorf("%d values of the current file open under the old vault key, e.g. %s", len(opened), opened[0])
+	if opened := opensUnder(t, path, oldVK, oldDataKeys); len(opened) > 0 {
+		t.Errorf("%d values of the current file open under the old vault key or the old data keys, e.g. %s", len(opened), opened[0])
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -209,7 +234,7 @@ func TestChangePasswordReplacesTheVaultKey(t *testing.T) {
 	}
 	for _, old := range oldSealed {
 		if bytes.Contains(raw, old) {
-			t.Fatalf("the current file still holds a value sealed under the old vault key (%d bytes)", len(old))
+			t.Fatalf("the current file still holds a value sealed under the keys of before (%d bytes)", len(old))
 		}
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*"))
