@@ -258,7 +258,8 @@ func (w *Wallet) Unlock(password []byte) error {
 }
 
 // ResetPassword unlocks the wallet with its recovery phrase and sets a new
-// password, for a patient who forgot theirs.
+// password, for a patient who forgot theirs. Like [Wallet.ChangePassword],
+// it gives the vault a new key and the default Argon2id parameters.
 func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
 	id, err := identityFromMnemonic(mnemonic)
 	if err != nil {
@@ -275,6 +276,11 @@ func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
 			return fmt.Errorf("%w: this recovery phrase does not belong to this wallet", ErrBadMnemonic)
 		}
 		return mapVaultError(err)
+	}
+	// Then a new vault key, as for a change: a password forgotten may be a
+	// password someone else knows.
+	if err := w.vault.ChangePassword(newPassword, newPassword, recoveryKey, vault.DefaultParams, nil); err != nil {
+		return fmt.Errorf("resetting the password: %w", mapVaultError(err))
 	}
 	return w.loadUnlocked()
 }

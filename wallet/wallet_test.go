@@ -178,6 +178,9 @@ func TestResetAndChangePassword(t *testing.T) {
 	if err := w.ResetPassword(testMnemonic, []byte("new password 1")); err != nil {
 		t.Fatalf("ResetPassword: %v", err)
 	}
+	if kd, err := w.KeyDerivation(); err != nil || kd.Weak {
+		t.Fatalf("after a reset: %+v, %v; want the default key derivation", kd, err)
+	}
 	w.Lock()
 	if err := w.Unlock(testPassword); !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("old password after reset: %v, want ErrWrongPassword", err)
