@@ -91,19 +91,26 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 		newKeys.zero()
 		return fmt.Errorf("vault: changing the password (nothing was changed): %w", err)
 	}
-	// From here the old file is replaced: the rename is the one moment the
-	// change takes effect.
-	if err := os.Rename(tmp, v.path); err != nil {
-		newKeys.zero()
-		return fmt.Errorf("vault: changing the password (nothing was changed): %w", err)
-	}
-	syncDir(filepath.Dir(v.path))
+	// The rename is the one moment the change takes effect. The old file is
+	// closed first: some systems (Windows) do not replace a mapped file.
 	v.db.Close()
+	renameErr := os.Rename(tmp, v.path)
+	if renameErr == nil {
+		syncDir(filepath.Dir(v.path))
+	}
 	db, err := openDB(v.path, false)
-	if err != nil {
+	switch {
+	case err != nil:
 		newKeys.zero()
 		v.Lock()
+		if renameErr != nil {
+			return fmt.Errorf("vault: changing the password failed (%v), and reopening the vault failed: close the app and open it again with the old password: %w", renameErr, err)
+		}
 		return fmt.Errorf("vault: the password was changed, but reopening the vault failed: close the app and open it again with the new password: %w", err)
+	case renameErr != nil:
+		v.db = db
+		newKeys.zero()
+		return fmt.Errorf("vault: changing the password (nothing was changed): %w", renameErr)
 	}
 	v.db = db
 	v.mu.Lock()
