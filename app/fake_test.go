@@ -145,6 +145,8 @@ type fakeWallet struct {
 
 	chain fakeChain
 	weak  bool // made with weak key derivation, until ChangePassword
+	// progressed: ChangePasswordWithProgress reported progress
+	progressed bool
 }
 
 func newFakeWallet() *fakeWallet {
@@ -169,10 +171,13 @@ func (w *fakeWallet) ResetPassword(m string, pw []byte) error {
 	return nil
 }
 
-func (w *fakeWallet) ChangePassword(old, pw []byte) error {
+func (w *fakeWallet) ChangePasswordWithProgress(old, pw []byte, progress func(done, total int64)) error {
 	if string(old) != w.password {
 		return wallet.ErrWrongPassword
 	}
+	progress(1, 2)
+	w.progressed = true
+	progress(2, 2)
 	w.password = string(pw)
 	w.weak = false
 	return nil

@@ -517,6 +517,9 @@ func TestSettingsMarksWeakKeyDerivation(t *testing.T) {
 	h.tap("Change password")
 	h.see("Password changed.")
 	h.dontSee("Weak password protection")
+	if !b.wallet.progressed {
+		t.Error("the password change was not asked for its progress")
+	}
 }
 
 func TestSettings(t *testing.T) {

@@ -127,8 +127,13 @@ func (u *UI) securitySection() fyne.CanvasObject {
 		}
 		oldPW, newPW := []byte(old.Text), []byte(pw.Text)
 		w := u.wallet
+		// The whole wallet is rewritten under a new key: say how far.
 		u.runSlow(change, busy, "Changing your password…", func() error {
-			return w.ChangePassword(oldPW, newPW)
+			return w.ChangePasswordWithProgress(oldPW, newPW, func(done, total int64) {
+				fyne.Do(func() {
+					busy.SetText(fmt.Sprintf("Changing your password: rewriting your wallet under its new key… %d%%", done*100/max(total, 1)))
+				})
+			})
 		}, func(err error) {
 			if err != nil {
 				result.set(err)
