@@ -8,11 +8,18 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"go.etcd.io/bbolt"
 )
+
+// testBody is the body of a record's version in fillVault: big enough that
+// a vault of a few thousand records takes several transactions to copy.
+func testBody(key string, version int) string {
+	return fmt.Sprintf("body %s v%d %s", key, version, strings.Repeat("padding ", 64))
+}
 
 // fillVault puts something of every kind into v: records with two versions,
 // secrets, state values and an attachment of several chunks. It returns the
@@ -23,7 +30,7 @@ func fillVault(t testing.TB, v *Vault, records int) (AttachmentID, []byte) {
 		err := v.Update(func(tx *Tx) error {
 			for i := range records {
 				key := fmt.Sprintf("Observation/%d", i)
-				if _, err := tx.AddVersion(v.RecordID(key), []byte("meta "+key), []byte(fmt.Sprintf("body %s v%d", key, version+1))); err != nil {
+				if _, err := tx.AddVersion(v.RecordID(key), []byte("meta "+key), []byte(testBody(key, version+1))); err != nil {
 					return err
 				}
 			}
@@ -141,7 +148,7 @@ func readAll(t testing.TB, v *Vault, records int, att AttachmentID, content []by
 		key := fmt.Sprintf("Observation/%d", i)
 		for version := uint32(1); version <= 2; version++ {
 			body, err := v.Body(v.RecordID(key), version)
-			if want := fmt.Sprintf("body %s v%d", key, version); err != nil || string(body) != want {
+			if want := testBody(key, int(version)); err != nil || string(body) != want {
 				t.Fatalf("record %s version %d = %q, %v; want %q", key, version, body, err, want)
 			}
 		}
@@ -287,7 +294,12 @@ func TestChangePasswordCrashWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	passwords := [][]byte{testPassword, []byte("second password")}
-	for i := 0; ; i++ {
+	first := 0
+	if err := v.Unlock(testPassword); errors.Is(err, ErrWrongPassword) {
+		first = 1 // an earlier round's change was complete
+	}
+	v.Lock()
+	for i := first; ; i++ {
 		old, new := passwords[i%2], passwords[(i+1)%2]
 		err := v.ChangePassword(old, new, testRecovery, testParams, func(done, total int64) {
 			if done < total {
@@ -310,19 +322,35 @@ func TestKilledMidPasswordChange(t *testing.T) {
 	const records = 4000
 	v, path := newVault(t)
 	att, content := fillVault(t, v, records)
+	// How long one change takes here, to spread the kills over it.
+	start := time.Now()
+	if err := v.ChangePassword(testPassword, testPassword, testRecovery, testParams, nil); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
 	v.Close()
-	for round := range 6 {
+	const rounds = 8
+	midCopy, withOld := 0, 0
+	for round := range rounds {
 		cmd := startChild(t, "TestChangePasswordCrashWriter", "VAULT_REKEY_PATH="+path, "copying")
-		time.Sleep(time.Duration(round*7) * time.Millisecond)
+		time.Sleep(took * time.Duration(round) / 4) // from the first progress report to 1.75 changes later
 		cmd.Process.Kill()
 		cmd.Wait()
 
+		// A fresh file beside the vault: the kill came mid-copy.
+		left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*rekeying*"))
+		if len(left) > 0 {
+			midCopy++
+		}
 		v, err := Open(path)
 		if err != nil {
 			t.Fatalf("round %d: after SIGKILL mid-change: %v", round, err)
 		}
-		if err := v.Unlock(testPassword); errors.Is(err, ErrWrongPassword) {
+		err = v.Unlock(testPassword)
+		if errors.Is(err, ErrWrongPassword) {
 			err = v.Unlock([]byte("second password"))
+		} else {
+			withOld++
 		}
 		if err != nil {
 			t.Fatalf("round %d: neither password opens the vault: %v", round, err)
@@ -333,4 +361,8 @@ func TestKilledMidPasswordChange(t *testing.T) {
 			t.Fatalf("round %d: Open left %v", round, left)
 		}
 	}
+	if midCopy == 0 {
+		t.Fatalf("no kill of %d came while the fresh file was being written", rounds)
+	}
+	t.Logf("a change takes %v; %d of %d kills came mid-copy; the vault then opened %d times with the first password, %d with the second", took, midCopy, rounds, withOld, rounds-withOld)
 }
