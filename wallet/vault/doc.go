@@ -69,18 +69,18 @@
 //
 // [Vault.ChangePassword] replaces the vault key with a fresh random one,
 // wraps it under the new password and the recovery key, opens every wrapped
-// key, secret and state value with the old keys and seals it again with the
-// new ones, and writes all of it into a fresh, compacted file that replaces
+// key, secret, state value, record and attachment with the old keys and seals
+// it again with new ones, and writes all of it into a fresh, compacted file that replaces
 // the vault in one rename (then the directory is synced). A crash leaves the
 // old vault or the new one, whole; nothing in the new file opens with the old
 // password or the old vault key, and it has no free pages holding old
 // ciphertexts. The names key stays (wrapped under the vault key, header
 // format 2), so record ids do not change: whoever holds the old vault key can
 // still test a guessed name (e.g. Patient/123) against ids, but opens nothing.
-// Record bodies stay sealed under their data keys, which are re-wrapped, not
-// replaced: someone holding an old copy of the whole file and its password
-// can read what that copy held, and later versions of the same records.
-// Older copies and backups are what they were.
+// Every record gets a new data key and every attachment a new file key, so
+// the data keys of an old copy of the file open nothing in the new one either.
+// Older copies and backups are what they were: they open with the password
+// and recovery phrase of their time, and show what they held then.
 //
 // # On disk
 //
