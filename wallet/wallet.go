@@ -286,9 +286,9 @@ func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
 }
 
 // ChangePassword replaces the password and, with it, the vault key: every
-// key and secret in the vault file is wrapped again under a new random vault
-// key and the file is rewritten whole, so that nothing in it opens with the
-// old password any more (see vault.Vault.ChangePassword). The new password
+// key, secret, record and attachment in the vault file is sealed again under
+// new keys and the file is rewritten whole, so that nothing in it opens with
+// the old password or old keys any more (see vault.Vault.ChangePassword). The new password
 // gets the default Argon2id parameters, so a wallet made with weak ones
 // ([Wallet.KeyDerivation]) is weak no longer. Backups made before are what they
 // were: they still open with the recovery phrase (and a passphrase given
