@@ -65,12 +65,15 @@ fmt-check:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./... | { mkdir -p $(BIN); tee $(BIN)/bench.txt; } | $(GO) run ./cmd/benchtable
 
-## fuzz: run each fuzz target for a while (FUZZTIME, default 30s).
+## fuzz: run each fuzz target for a while (FUZZTIME, default 30s). New inputs are
+## minimized briefly (FUZZMINIMIZE): targets whose seeds are whole vault files
+## would otherwise spend the run minimizing.
 FUZZTIME ?= 30s
+FUZZMINIMIZE ?= 20x
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg || exit 1; \
 		done; \
 	done
 

@@ -144,6 +144,9 @@ type fakeWallet struct {
 	report        wallet.ImportReport
 
 	chain fakeChain
+	weak  bool // made with weak key derivation, until ChangePassword
+	// progressed: ChangePasswordWithProgress reported progress
+	progressed bool
 }
 
 func newFakeWallet() *fakeWallet {
@@ -168,12 +171,20 @@ func (w *fakeWallet) ResetPassword(m string, pw []byte) error {
 	return nil
 }
 
-func (w *fakeWallet) ChangePassword(old, pw []byte) error {
+func (w *fakeWallet) ChangePasswordWithProgress(old, pw []byte, progress func(done, total int64)) error {
 	if string(old) != w.password {
 		return wallet.ErrWrongPassword
 	}
+	progress(1, 2)
+	w.progressed = true
+	progress(2, 2)
 	w.password = string(pw)
+	w.weak = false
 	return nil
+}
+
+func (w *fakeWallet) KeyDerivation() (wallet.KeyDerivation, error) {
+	return wallet.KeyDerivation{Time: 3, MemoryKiB: 64 * 1024, Threads: 4, Weak: w.weak}, nil
 }
 
 func (w *fakeWallet) Lock()                    { w.locked = true }

@@ -502,6 +502,26 @@ func TestLockClosesDialogs(t *testing.T) {
 	h.dontSee("0badc0de01")
 }
 
+// TestSettingsMarksWeakKeyDerivation: a wallet made with weak key
+// derivation says so in Settings until its password is changed.
+func TestSettingsMarksWeakKeyDerivation(t *testing.T) {
+	b := newFakeBackend(true)
+	b.wallet.weak = true
+	h := newHarness(t, b, desktopSize, false)
+	h.unlock()
+	h.menu("Settings")
+	h.see("Weak password protection")
+	h.typeIn(h.entry("Current password"), testPassword)
+	h.typeIn(h.entry("At least 8 characters"), "a new password")
+	h.typeIn(h.entry("Type it again"), "a new password")
+	h.tap("Change password")
+	h.see("Password changed.")
+	h.dontSee("Weak password protection")
+	if !b.wallet.progressed {
+		t.Error("the password change was not asked for its progress")
+	}
+}
+
 func TestSettings(t *testing.T) {
 	b := newFakeBackend(true)
 	h := newHarness(t, b, desktopSize, false)
@@ -529,9 +549,11 @@ func TestSettings(t *testing.T) {
 	h.typeInto(h.entry("Current password"), testPassword)
 	h.tap("Change password")
 	h.see("Password changed.")
+	h.see("Backups made before are what they were")
 	if b.wallet.password != "a new password" {
 		t.Errorf("password %q", b.wallet.password)
 	}
+	h.dontSee("Weak password protection")
 
 	// Backup asks first, then saves.
 	h.tap("Back up to file…")

@@ -51,7 +51,12 @@ type Wallet interface {
 	Lock()
 	Locked() bool
 	ResetPassword(mnemonic string, newPassword []byte) error
-	ChangePassword(oldPassword, newPassword []byte) error
+	// ChangePasswordWithProgress rewrites the whole vault under a new key,
+	// telling progress how far it is.
+	ChangePasswordWithProgress(oldPassword, newPassword []byte, progress func(done, total int64)) error
+	// KeyDerivation says how the password is protected; Weak until a
+	// password change for a wallet made with weak parameters.
+	KeyDerivation() (wallet.KeyDerivation, error)
 	DisplayName() string
 	Address() string
 	Card() (string, error)

@@ -106,6 +106,14 @@ func (u *UI) securitySection() fyne.CanvasObject {
 	})
 	autoLock.SetSelected(selected)
 
+	// A wallet made with weak key derivation (HW_KDF=fast, for tests) says
+	// so here until a password change gives it the defaults.
+	weak := widget.NewLabel("Weak password protection: this wallet was made with a fast key derivation meant for tests. Change the password to protect it properly.")
+	weak.Wrapping = fyne.TextWrapWord
+	weak.Importance = widget.DangerImportance
+	if kd, err := u.wallet.KeyDerivation(); err != nil || !kd.Weak {
+		weak.Hide()
+	}
 	old := u.passwordEntry("Current password")
 	pw, pw2, hint := u.newPasswordPair()
 	result := newErrorText()
@@ -119,8 +127,13 @@ func (u *UI) securitySection() fyne.CanvasObject {
 		}
 		oldPW, newPW := []byte(old.Text), []byte(pw.Text)
 		w := u.wallet
+		// The whole wallet is rewritten under a new key: say how far.
 		u.runSlow(change, busy, "Changing your password…", func() error {
-			return w.ChangePassword(oldPW, newPW)
+			return w.ChangePasswordWithProgress(oldPW, newPW, func(done, total int64) {
+				fyne.Do(func() {
+					busy.SetText(fmt.Sprintf("Changing your password: rewriting your wallet under its new key… %d%%", done*100/max(total, 1)))
+				})
+			})
 		}, func(err error) {
 			if err != nil {
 				result.set(err)
@@ -130,7 +143,9 @@ func (u *UI) securitySection() fyne.CanvasObject {
 				e.SetText("")
 			}
 			result.Importance = widget.SuccessImportance
-			result.setText("Password changed.")
+			result.setText("Password changed. The wallet file now has a new key that the old password does not open. " +
+				"Backups made before are what they were: they still open with your recovery phrase.")
+			weak.Hide()
 		})
 	})
 
@@ -139,6 +154,7 @@ func (u *UI) securitySection() fyne.CanvasObject {
 		section("Security"),
 		widget.NewForm(widget.NewFormItem("Lock after", autoLock)),
 		widget.NewLabel("Change password"),
+		weak,
 		widget.NewForm(
 			widget.NewFormItem("Current", old),
 			widget.NewFormItem("New", pw),

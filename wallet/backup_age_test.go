@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"healthwallet/wallet/testcorpus"
 	"healthwallet/wallet/vault"
 )
 
@@ -21,10 +22,7 @@ func TestBackupOpensWithTheAgeTool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the age command: skipped in -short")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH: cannot run `go tool age`")
-	}
+	goBin := testcorpus.Tool(t, "go", "put the Go toolchain on the PATH (the backup is opened with `go tool age`)")
 	w := newTestWallet(t)
 	src := filepath.Join(t.TempDir(), "a.json")
 	os.WriteFile(src, []byte(`{"resourceType":"AllergyIntolerance","id":"a1","criticality":"high","code":{"text":"Peanut"}}`), 0o600)

@@ -258,7 +258,8 @@ func (w *Wallet) Unlock(password []byte) error {
 }
 
 // ResetPassword unlocks the wallet with its recovery phrase and sets a new
-// password, for a patient who forgot theirs.
+// password, for a patient who forgot theirs. Like [Wallet.ChangePassword],
+// it gives the vault a new key and the default Argon2id parameters.
 func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
 	id, err := identityFromMnemonic(mnemonic)
 	if err != nil {
@@ -276,29 +277,111 @@ func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
 		}
 		return mapVaultError(err)
 	}
+	// Then a new vault key, as for a change: a password forgotten may be a
+	// password someone else knows.
+	if err := w.vault.ChangePassword(newPassword, newPassword, recoveryKey, vault.DefaultParams, nil); err != nil {
+		return fmt.Errorf("resetting the password: %w", mapVaultError(err))
+	}
 	return w.loadUnlocked()
 }
 
-// ChangePassword replaces the password. Records are not re-encrypted: only
-// the vault key is wrapped again.
+// ChangePassword replaces the password and, with it, the vault key: every
+// key, secret, record and attachment in the vault file is sealed again under
+// new keys and the file is rewritten whole, so that nothing in it opens with
+// the old password or old keys any more (see vault.Vault.ChangePassword). The new password
+// gets the default Argon2id parameters, so a wallet made with weak ones
+// ([Wallet.KeyDerivation]) is weak no longer. Backups made before are what they
+// were: they still open with the recovery phrase (and a passphrase given
+// then). The lock state is unchanged.
 func (w *Wallet) ChangePassword(oldPassword, newPassword []byte) error {
-	if err := w.vault.ChangePassword(oldPassword, newPassword); err != nil {
-		return mapVaultError(err)
+	return w.ChangePasswordWithProgress(oldPassword, newPassword, nil)
+}
+
+// ChangePasswordWithProgress is ChangePassword telling progress the bytes
+// of the vault rewritten so far and their total.
+func (w *Wallet) ChangePasswordWithProgress(oldPassword, newPassword []byte, progress func(done, total int64)) error {
+	// The recovery copy of the new vault key is wrapped under the recovery
+	// key, which comes from the seed inside the vault. w.mu is not held
+	// while the vault is rewritten: writers inside the vault may need it.
+	w.mu.RLock()
+	var recoveryKey []byte
+	var err error
+	if w.id != nil {
+		recoveryKey, err = w.id.VaultRecoveryKey()
+	}
+	w.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	if recoveryKey == nil {
+		if err := w.vault.Unlock(oldPassword); err != nil {
+			return mapVaultError(err)
+		}
+		defer w.vault.Lock()
+		id, err := w.storedIdentity()
+		if err != nil {
+			return err
+		}
+		recoveryKey, err = id.VaultRecoveryKey()
+		id.Wipe()
+		if err != nil {
+			return err
+		}
+	}
+	defer clear(recoveryKey)
+	if err := w.vault.ChangePassword(oldPassword, newPassword, recoveryKey, vault.DefaultParams, progress); err != nil {
+		return fmt.Errorf("changing the password: %w", mapVaultError(err))
 	}
 	return nil
+}
+
+// KeyDerivation is how the password becomes the key that opens the vault:
+// Argon2id with these parameters. Weak means below the defaults (a wallet
+// made with HW_KDF=fast, for scripts and tests): a stolen vault file would
+// give way to password guessing far sooner. A password change gives the
+// wallet the defaults.
+type KeyDerivation struct {
+	Time      uint32 `json:"time"`
+	MemoryKiB uint32 `json:"memoryKiB"`
+	Threads   uint8  `json:"threads"`
+	Weak      bool   `json:"weak"`
+}
+
+// KeyDerivation reports the vault's Argon2id parameters; the wallet may be
+// locked.
+func (w *Wallet) KeyDerivation() (KeyDerivation, error) {
+	p, err := w.vault.Params()
+	if err != nil {
+		return KeyDerivation{}, mapVaultError(err)
+	}
+	d := vault.DefaultParams
+	return KeyDerivation{
+		Time: p.Time, MemoryKiB: p.MemoryKiB, Threads: p.Threads,
+		Weak: p.Time < d.Time || p.MemoryKiB < d.MemoryKiB || p.Threads < d.Threads,
+	}, nil
+}
+
+// storedIdentity derives the wallet's identity from the seed in the
+// unlocked vault. The caller wipes it.
+func (w *Wallet) storedIdentity() (*identity.Identity, error) {
+	seed, err := w.vault.Secret(secretSeed)
+	if err != nil {
+		return nil, fmt.Errorf("reading the wallet's keys: %w", mapVaultError(err))
+	}
+	defer clear(seed)
+	id, err := identity.FromSeed(seed)
+	if err != nil {
+		return nil, fmt.Errorf("deriving the wallet's keys: %w", err)
+	}
+	return id, nil
 }
 
 // loadUnlocked reads the keys, the profile and every record's summary out of
 // the freshly unlocked vault.
 func (w *Wallet) loadUnlocked() error {
-	seed, err := w.vault.Secret(secretSeed)
+	id, err := w.storedIdentity()
 	if err != nil {
-		return fmt.Errorf("reading the wallet's keys: %w", mapVaultError(err))
-	}
-	id, err := identity.FromSeed(seed)
-	clear(seed)
-	if err != nil {
-		return fmt.Errorf("deriving the wallet's keys: %w", err)
+		return err
 	}
 	prof, err := w.readProfile()
 	if err != nil {

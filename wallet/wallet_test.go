@@ -17,6 +17,7 @@ import (
 	"github.com/gowebpki/jcs"
 
 	"healthwallet/wallet/testcorpus"
+	"healthwallet/wallet/vault"
 )
 
 // testMnemonic is the all-zero-entropy 24-word phrase: valid, and public.
@@ -177,6 +178,9 @@ func TestResetAndChangePassword(t *testing.T) {
 	if err := w.ResetPassword(testMnemonic, []byte("new password 1")); err != nil {
 		t.Fatalf("ResetPassword: %v", err)
 	}
+	if kd, err := w.KeyDerivation(); err != nil || kd.Weak {
+		t.Fatalf("after a reset: %+v, %v; want the default key derivation", kd, err)
+	}
 	w.Lock()
 	if err := w.Unlock(testPassword); !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("old password after reset: %v, want ErrWrongPassword", err)
@@ -186,6 +190,54 @@ func TestResetAndChangePassword(t *testing.T) {
 	}
 	if err := w.Unlock([]byte("new password 2")); err != nil {
 		t.Fatalf("Unlock with the changed password: %v", err)
+	}
+}
+
+// TestChangePasswordGivesTheDefaultKeyDerivation: a wallet made with weak
+// Argon2id parameters says so until a password change, which gives it the
+// defaults; its records and identity stay, whether it was locked or not.
+func TestChangePasswordGivesTheDefaultKeyDerivation(t *testing.T) {
+	w := newTestWallet(t)
+	src := filepath.Join(t.TempDir(), "a.json")
+	os.WriteFile(src, []byte(`{"resourceType":"AllergyIntolerance","id":"a1","code":{"text":"Peanut"}}`), 0o600)
+	if _, err := w.Import(context.Background(), []string{src}, nil); err != nil {
+		t.Fatal(err)
+	}
+	addr := w.Address()
+	if kd, err := w.KeyDerivation(); err != nil || !kd.Weak {
+		t.Fatalf("a wallet made with fast parameters: %+v, %v; want it marked weak", kd, err)
+	}
+	w.Lock()
+	if err := w.ChangePassword(testPassword, []byte("a new password")); err != nil {
+		t.Fatal(err)
+	}
+	if !w.Locked() {
+		t.Fatal("ChangePassword unlocked a locked wallet")
+	}
+	kd, err := w.KeyDerivation()
+	want := vault.DefaultParams
+	if err != nil || kd.Weak || kd.Time != want.Time || kd.MemoryKiB != want.MemoryKiB || kd.Threads != want.Threads {
+		t.Fatalf("after the change: %+v, %v; want the defaults %+v, not weak", kd, err, want)
+	}
+	if err := w.Unlock([]byte("a new password")); err != nil {
+		t.Fatal(err)
+	}
+	if w.Address() != addr {
+		t.Errorf("address %s after the change, want %s", w.Address(), addr)
+	}
+	recs, err := w.Records(Query{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records after the change: %d, %v", len(recs), err)
+	}
+	if d, err := w.Record(recs[0].ID); err != nil || !strings.Contains(string(d.JSON), "Peanut") {
+		t.Fatalf("record after the change: %v", err)
+	}
+	// Unlocked, the second change works too.
+	if err := w.ChangePassword([]byte("a new password"), []byte("a third password")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Record(recs[0].ID); err != nil {
+		t.Fatalf("record after a change while unlocked: %v", err)
 	}
 }
 

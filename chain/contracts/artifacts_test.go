@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"healthwallet/wallet/testcorpus"
 )
 
 // TestArtifactsMatchFreshCompile rebuilds the ABI, the bytecode and the Go
@@ -16,9 +18,7 @@ import (
 // what the source says.
 func TestArtifactsMatchFreshCompile(t *testing.T) {
 	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("skipping: %s is not installed, so HealthRegistry.sol cannot be recompiled to check the committed artifacts; install Node.js with npm to run this test (CI does)", tool)
-		}
+		testcorpus.Tool(t, tool, "HealthRegistry.sol cannot be recompiled to check the committed artifacts; run `make deps` (apt-get install nodejs npm; generate.sh runs npm ci for the pinned solc)")
 	}
 	// Read every input here too, so a cached pass of this test is invalidated
 	// when any of them changes (go test tracks the files a test opens, not the

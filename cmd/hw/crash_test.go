@@ -13,23 +13,88 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gowebpki/jcs"
+
+	"healthwallet/wallet"
 )
 
-// TestCrashDuringImport kills hw with SIGKILL at random moments of imports,
-// again and again, and checks after each kill that the vault still opens and
-// that every file an import had finished is there whole — and that the file
-// being imported when the kill came is there whole or not at all.
+// vaultState is what a kill's timing is judged by: the vault file's size and
+// modification time, which change when hw starts writing to it.
+type vaultState struct {
+	size int64
+	mod  time.Time
+}
+
+func statVault(t *testing.T, h *hwRunner) vaultState {
+	t.Helper()
+	fi, err := os.Stat(filepath.Join(h.vault, wallet.VaultFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vaultState{fi.Size(), fi.ModTime()}
+}
+
+// waitForWriting polls the vault file until hw has started writing to it
+// (it differs from before). If hw exits first, it fails the test with how
+// hw ended.
+func waitForWriting(t *testing.T, h *hwRunner, before vaultState, exited <-chan error, stderr *bytes.Buffer) {
+	t.Helper()
+	for statVault(t, h) == before {
+		select {
+		case err := <-exited:
+			t.Fatalf("hw exited (%v) before writing to the vault\n%s", err, stderr.Bytes())
+		case <-time.After(200 * time.Microsecond):
+		}
+	}
+}
+
+// bundleResources are the resources of a FHIR Bundle (an export, or a file
+// made for the test), canonical (RFC 8785) JSON by resource id.
+func bundleResources(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	var b struct {
+		Entry []struct {
+			Resource json.RawMessage `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("reading a Bundle: %v", err)
+	}
+	out := map[string]string{}
+	for _, e := range b.Entry {
+		var r struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(e.Resource, &r); err != nil {
+			t.Fatal(err)
+		}
+		canon, err := jcs.Transform(e.Resource)
+		if err != nil {
+			t.Fatalf("resource %s: %v", r.ID, err)
+		}
+		out[r.ID] = string(canon)
+	}
+	return out
+}
+
+// TestCrashDuringImport kills hw import with SIGKILL again and again, each
+// time while it is writing: after it started writing to the vault file and
+// before it exited by itself (kills that come earlier or later are not
+// counted). After each kill it exports the whole vault and checks that every
+// file an import finished is there whole, that any other file is there whole
+// or not at all, and that every record's body equals the source resource
+// (canonical JSON).
 func TestCrashDuringImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills hw 50+ times: skipped with -short")
 	}
 	const (
-		wantKills    = 55
-		maxCycles    = 120
-		filesPerRun  = 3
-		resPerFile   = 40
-		budget       = 4 * time.Minute // a ceiling for a loaded machine; the loop stops at wantKills
-		markerPrefix = "DONE "
+		wantKills   = 55
+		maxCycles   = 150
+		filesPerRun = 3
+		resPerFile  = 40
+		budget      = 5 * time.Minute // a ceiling for a loaded machine; the loop stops at wantKills
 	)
 	tmp := t.TempDir()
 	h := newHWRunner(t, filepath.Join(tmp, "vault"))
@@ -38,15 +103,14 @@ func TestCrashDuringImport(t *testing.T) {
 	// Every file of every cycle holds resources no other file has, so that
 	// each file's records can be told apart.
 	type importFile struct {
-		path string
-		ids  []string // Observation ids inside
+		path      string
+		resources map[string]string // canonical JSON by id
 	}
 	makeFile := func(cycle, n int) importFile {
 		f := importFile{path: filepath.Join(tmp, fmt.Sprintf("c%02d-f%d.json", cycle, n))}
 		var entries []map[string]any
 		for r := range resPerFile {
 			id := fmt.Sprintf("crash-c%d-f%d-r%d", cycle, n, r)
-			f.ids = append(f.ids, id)
 			entries = append(entries, map[string]any{"resource": map[string]any{
 				"resourceType":      "Observation",
 				"id":                id,
@@ -64,115 +128,123 @@ func TestCrashDuringImport(t *testing.T) {
 		if err := os.WriteFile(f.path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		f.resources = bundleResources(t, data)
 		return f
 	}
 
-	// One run: a shell loop importing the cycle's files one hw call each,
-	// printing a marker once hw has reported a file done. Killing the process
-	// group kills whichever hw is running.
-	runCycle := func(files []importFile, killAfter time.Duration) (done map[string]bool, killed bool) {
-		script := "set -e\n"
+	// One run: one hw import of the cycle's files. With kill, it is killed
+	// after delay once it has started writing. It reports whether the kill
+	// landed (hw died of it rather than exiting by itself) and, if not,
+	// how long hw wrote (from its first write to its exit).
+	runCycle := func(files []importFile, kill bool, delay time.Duration) (killed bool, writing time.Duration) {
+		args := []string{"import", "--json"}
 		for _, f := range files {
-			script += fmt.Sprintf("hw import --json '%s' >/dev/null\necho '%s%s'\n", f.path, markerPrefix, f.path)
+			args = append(args, f.path)
 		}
-		cmd := h.command()
-		cmd.Path, cmd.Args = "/bin/sh", []string{"sh", "-c", script}
-		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(h.path)+string(os.PathListSeparator)+os.Getenv("PATH"))
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd := h.command(args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		before := statVault(t, h)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waited := make(chan error, 1)
-		go func() { waited <- cmd.Wait() }()
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		waitForWriting(t, h, before, exited, &stderr)
 		var err error
-		select {
-		case err = <-waited:
-		case <-time.After(killAfter):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			err = <-waited
-			killed = true
-		}
-		if err != nil && !killed {
-			t.Fatalf("import run failed without being killed: %v\n%s", err, stderr.Bytes())
-		}
-		done = map[string]bool{}
-		for _, line := range strings.Split(stdout.String(), "\n") {
-			if p, ok := strings.CutPrefix(line, markerPrefix); ok {
-				done[p] = true
+		started := time.Now()
+		if kill {
+			select {
+			case err = <-exited:
+			case <-time.After(delay):
+				cmd.Process.Signal(syscall.SIGKILL)
+				err = <-exited
 			}
+		} else {
+			err = <-exited
 		}
-		return done, killed
+		writing = time.Since(started)
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return true, writing
+		}
+		if err != nil {
+			t.Fatalf("hw import failed without being killed: %v\n%s", err, stderr.Bytes())
+		}
+		return false, writing
 	}
 
-	// The normal time of a run, measured on a run that is not killed.
-	start := time.Now()
+	// How long a run writes, measured on a run that is not killed.
 	first := []importFile{makeFile(0, 0), makeFile(0, 1), makeFile(0, 2)}
-	done, _ := runCycle(first, time.Hour)
-	normal := time.Since(start)
-	if len(done) != len(first) {
-		t.Fatalf("an uninterrupted run finished %d of %d files", len(done), len(first))
-	}
-	t.Logf("an uninterrupted run of %d files takes %v", len(first), normal)
+	_, writing := runCycle(first, false, 0)
+	t.Logf("an uninterrupted run of %d files writes for %v", len(first), writing)
 
 	allFiles := first
 	finished := map[string]bool{}
-	for p := range done {
-		finished[p] = true
+	for _, f := range first {
+		finished[f.path] = true
 	}
 	deadline := time.Now().Add(budget)
-	kills := 0
+	kills, late := 0, 0
 	for cycle := 1; kills < wantKills && cycle <= maxCycles && time.Now().Before(deadline); cycle++ {
 		var files []importFile
 		for n := range filesPerRun {
 			files = append(files, makeFile(cycle, n))
 		}
 		allFiles = append(allFiles, files...)
-		// The vault grows, and with it the time to unlock: every few cycles
-		// one uninterrupted run measures the normal time again.
-		calibrate := cycle%8 == 0
-		delay := time.Duration(rand.Int64N(int64(normal) + 1))
-		if calibrate {
-			delay = time.Hour
-		}
-		started := time.Now()
-		done, killed := runCycle(files, delay)
-		if killed {
+		// The vault grows, and with it the time an import writes: every
+		// few cycles one uninterrupted run measures it again.
+		calibrate := cycle%10 == 0
+		delay := time.Duration(rand.Int64N(int64(writing) + 1))
+		killed, wrote := runCycle(files, !calibrate, delay)
+		switch {
+		case killed:
 			kills++
+		case calibrate:
+			writing = wrote
+		default:
+			late++ // hw finished before the kill came: not counted
 		}
-		if calibrate {
-			normal = time.Since(started)
-		}
-		for p := range done {
-			finished[p] = true
+		if !killed {
+			for _, f := range files {
+				finished[f.path] = true
+			}
 		}
 
-		// The vault opens, and holds every finished file whole and every
-		// other file whole or not at all.
-		have := map[string]bool{}
-		for _, r := range h.records("--type", "Observation") {
-			have[r.ResourceID] = true
-		}
+		// The vault opens; every record's body reads back equal to its
+		// source; every finished file is whole, every other file whole or
+		// absent.
+		have := bundleResources(t, h.run("export"))
+		present := 0
 		for _, f := range allFiles {
 			n := 0
-			for _, id := range f.ids {
-				if have[id] {
-					n++
+			for id, want := range f.resources {
+				got, ok := have[id]
+				if !ok {
+					continue
+				}
+				n++
+				if got != want {
+					t.Fatalf("cycle %d (killed %v after %v): record %s reads back different from its source:\n got %s\nwant %s", cycle, killed, delay, id, got, want)
 				}
 			}
+			present += n
 			switch {
-			case finished[f.path] && n != len(f.ids):
-				t.Fatalf("cycle %d (killed after %v): %s was reported done but only %d of its %d records are there", cycle, delay, filepath.Base(f.path), n, len(f.ids))
-			case n != 0 && n != len(f.ids):
-				t.Fatalf("cycle %d (killed after %v): %s is there in part: %d of %d records", cycle, delay, filepath.Base(f.path), n, len(f.ids))
+			case finished[f.path] && n != len(f.resources):
+				t.Fatalf("cycle %d (killed %v after %v): %s was imported but only %d of its %d records are there", cycle, killed, delay, filepath.Base(f.path), n, len(f.resources))
+			case n != 0 && n != len(f.resources):
+				t.Fatalf("cycle %d (killed %v after %v): %s is there in part: %d of %d records", cycle, killed, delay, filepath.Base(f.path), n, len(f.resources))
+			case n == len(f.resources):
+				finished[f.path] = true // once whole, it must stay whole
 			}
+		}
+		if present != len(have) {
+			t.Fatalf("cycle %d: the vault holds %d records, %d of them from no source file", cycle, len(have), len(have)-present)
 		}
 	}
 	if kills < 50 {
-		t.Errorf("only %d runs were killed mid-way within the time budget; want 50 or more", kills)
+		t.Errorf("only %d runs were killed while writing within the time budget (%d finished before the kill); want 50 or more", kills, late)
 	}
-	t.Logf("%d runs killed, %d files finished of %d", kills, len(finished), len(allFiles))
+	t.Logf("%d runs killed while writing, %d finished before the kill came, %d files whole of %d", kills, late, len(finished), len(allFiles))
 }
 
 // TestInterruptedImport sends SIGINT to hw in the middle of a long import: hw
@@ -207,26 +279,23 @@ func TestInterruptedImport(t *testing.T) {
 		paths = append(paths, path)
 	}
 
-	// How long the whole import takes, in a wallet of its own.
-	measure := newHWRunner(t, filepath.Join(tmp, "measure"))
-	measure.run("init", "--yes", "--name", "Tester")
-	start := time.Now()
-	measure.run(append([]string{"import"}, paths...)...)
-	normal := time.Since(start)
-
+	// The interrupt comes once hw has started writing the 30 files.
 	h := newHWRunner(t, filepath.Join(tmp, "vault"))
 	h.run("init", "--yes", "--name", "Tester")
 	cmd := h.command(append([]string{"import"}, paths...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	before := statVault(t, h)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(normal / 2)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	waitForWriting(t, h, before, exited, &stderr)
 	cmd.Process.Signal(os.Interrupt)
-	err := cmd.Wait()
+	err := <-exited
 	if err == nil {
-		t.Skipf("the import (normally %v) finished before the interrupt came", normal)
+		t.Fatalf("the import of %d files finished before the interrupt, sent once it started writing, came", len(paths))
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 1 {
 		t.Fatalf("interrupted hw import: exit code %d (%v), want 1\n%s", code, err, stderr.Bytes())
@@ -253,5 +322,5 @@ func TestInterruptedImport(t *testing.T) {
 			whole++
 		}
 	}
-	t.Logf("interrupted after %v of %v: %d of %d files imported whole", normal/2, normal, whole, len(paths))
+	t.Logf("interrupted: %d of %d files imported whole", whole, len(paths))
 }

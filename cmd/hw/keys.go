@@ -239,6 +239,54 @@ with a backup file instead.`,
 	return cmd
 }
 
+// passwordChangedNote is what a person must know after a password change;
+// the app says the same.
+const passwordChangedNote = `The wallet file now has a new key: the old password opens nothing in it.
+Backups made before are what they were: they still open with your recovery
+phrase (and any passphrase given then). Make a new backup and delete old copies
+if the old password may be known to someone else.`
+
+func (c *cli) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the wallet's folder and how its password is protected",
+		Long: `status prints the wallet's folder and the Argon2id parameters that protect
+its password, marked WEAK when below the defaults (a wallet made with
+HW_KDF=fast): hw passwd gives it the defaults. It needs no password.
+
+With --json, prints {"vault","keyDerivation":{"time","memoryKiB","threads","weak"}}.`,
+		Args: cobra.NoArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			dir, err := c.vaultDir()
+			if err != nil {
+				return err
+			}
+			w, err := wallet.Open(dir)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			kd, err := w.KeyDerivation()
+			if err != nil {
+				return err
+			}
+			if c.jsonOut {
+				return printJSON(c.stdout, struct {
+					Vault         string               `json:"vault"`
+					KeyDerivation wallet.KeyDerivation `json:"keyDerivation"`
+				}{dir, kd})
+			}
+			fmt.Fprintf(c.stdout, "Wallet:    %s\n", dir)
+			fmt.Fprintf(c.stdout, "Password:  Argon2id, %d passes, %d MiB, %d lanes", kd.Time, kd.MemoryKiB/1024, kd.Threads)
+			if kd.Weak {
+				fmt.Fprint(c.stdout, " — WEAK (made with HW_KDF=fast, for tests): run hw passwd to protect it properly")
+			}
+			fmt.Fprintln(c.stdout)
+			return nil
+		}),
+	}
+}
+
 func (c *cli) passwdCommand() *cobra.Command {
 	var reset bool
 	var newFile string
@@ -248,7 +296,12 @@ func (c *cli) passwdCommand() *cobra.Command {
 		Long: `passwd changes the password: the current one comes from $HW_PASSWORD,
 --password-file or a prompt, the new one from $HW_NEW_PASSWORD,
 --new-password-file or a prompt (asked twice). With --reset, the recovery
-phrase ($HW_MNEMONIC, standard input or a prompt) replaces the current password.`,
+phrase ($HW_MNEMONIC, standard input or a prompt) replaces the current password.
+
+A change gives the wallet a new vault key and rewrites its file, so the old
+password opens nothing in it, and uses the default Argon2id parameters (a
+wallet made with HW_KDF=fast is weak no longer). Backups made before are what
+they were: they still open with the recovery phrase.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -286,7 +339,17 @@ phrase ($HW_MNEMONIC, standard input or a prompt) replaces the current password.
 					return err
 				}
 				defer clear(pw)
-				if err := w.ChangePassword(old, pw); err != nil {
+				var progress func(done, total int64)
+				if c.stderrTTY && !c.jsonOut {
+					progress = func(done, total int64) {
+						fmt.Fprintf(c.stderr, "\rRewriting the vault under its new key… %d%%\x1b[K", done*100/max(total, 1))
+					}
+				}
+				err = w.ChangePasswordWithProgress(old, pw, progress)
+				if progress != nil {
+					fmt.Fprint(c.stderr, "\r\x1b[K")
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -294,6 +357,9 @@ phrase ($HW_MNEMONIC, standard input or a prompt) replaces the current password.
 				return printJSON(c.stdout, map[string]bool{"changed": true})
 			}
 			fmt.Fprintln(c.stdout, "Password changed.")
+			if !reset {
+				fmt.Fprintln(c.stdout, passwordChangedNote)
+			}
 			return nil
 		}),
 	}

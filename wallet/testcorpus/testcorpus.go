@@ -1,20 +1,61 @@
-// Package testcorpus finds the interop corpora (../shared/testdata beside the
-// repository: real FHIR, SMART Health Card and C-CDA files written by others)
-// for tests, and counts FHIR resources in them independently of the importer.
-// Tests skip with a clear message where the corpora are absent.
+// Package testcorpus finds what tests need from outside the module: the
+// interop corpora (../shared/testdata beside the repository: real FHIR, SMART
+// Health Card and C-CDA files written by others) and outside tools (node,
+// npm, go). It also counts FHIR resources in a corpus file independently of
+// the importer.
+//
+// # Missing prerequisites
+//
+// [Missing] is the one place that decides what happens when something a test
+// needs is absent: under CI=true the test fails and says what to install, so
+// a CI run never passes by skipping; run by hand it skips with the same
+// message. The package imports only the standard library, so the tests of
+// every layer (chain included) may use it.
 package testcorpus
 
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
 
+// Missing reports that what the test needs is absent, with how to install
+// it: under CI=true (as .ci/run sets it) the test fails, otherwise it skips.
+// It does not return.
+func Missing(t testing.TB, what, install string) {
+	t.Helper()
+	msg := what + " is missing: " + install
+	if InCI() {
+		t.Fatal(msg + " (CI=true: a missing prerequisite fails the test)")
+	}
+	t.Skip(msg + " (skipping; under CI=true this fails)")
+}
+
+// InCI reports whether the tests run under CI (CI=true), where nothing may
+// be skipped for want of a tool or corpus.
+func InCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
+}
+
+// Tool returns the path of an outside command on the PATH, or reports it
+// [Missing] with how to install it.
+func Tool(t testing.TB, name, install string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, "the "+name+" command", install)
+	}
+	return path
+}
+
 // Dir returns ../shared/testdata/sub relative to the repository root (the
-// directory holding go.mod), or skips the test when it is not there.
+// directory holding go.mod), or reports it [Missing] when it is not there.
 func Dir(t testing.TB, sub string) string {
 	t.Helper()
 	wd, err := os.Getwd()
@@ -25,12 +66,12 @@ func Dir(t testing.TB, sub string) string {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			corpus := filepath.Join(dir, "..", "shared", "testdata", sub)
 			if _, err := os.Stat(corpus); err != nil {
-				t.Skipf("interop corpus %s is absent (expected ../shared/testdata beside the repository): skipping", corpus)
+				Missing(t, "the interop corpus "+corpus, "clone the repository with the shared folder beside it (../shared/testdata, see its README)")
 			}
 			return corpus
 		}
 		if filepath.Dir(dir) == dir {
-			t.Skip("no go.mod above the working directory: cannot locate ../shared/testdata")
+			Missing(t, "go.mod above the working directory", "run the tests from inside the repository, with ../shared/testdata beside it")
 		}
 	}
 }

@@ -185,22 +185,24 @@ func (v *Vault) snapshot(tw *tar.Writer, extra []BackupFile, now time.Time) (err
 			err = fmt.Errorf("%w: the store failed reading it: %v", ErrCorrupt, r)
 		}
 	}()
-	return boltErr(v.db.View(func(btx *bbolt.Tx) error {
-		err := tw.WriteHeader(&tar.Header{
-			Name: BackupVaultName, Mode: 0o600, Size: btx.Size(), ModTime: now, Typeflag: tar.TypeReg,
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := btx.WriteTo(tw); err != nil {
-			return err
-		}
-		for _, f := range extra {
-			if err := writeBackupFile(tw, f, &Snapshot{v: v, btx: btx}, now, &callerPanicked); err != nil {
-				return fmt.Errorf("%s: %w", f.Name, err)
+	return boltErr(v.withDB(func(db *bbolt.DB) error {
+		return db.View(func(btx *bbolt.Tx) error {
+			err := tw.WriteHeader(&tar.Header{
+				Name: BackupVaultName, Mode: 0o600, Size: btx.Size(), ModTime: now, Typeflag: tar.TypeReg,
+			})
+			if err != nil {
+				return err
 			}
-		}
-		return nil
+			if _, err := btx.WriteTo(tw); err != nil {
+				return err
+			}
+			for _, f := range extra {
+				if err := writeBackupFile(tw, f, &Snapshot{v: v, btx: btx}, now, &callerPanicked); err != nil {
+					return fmt.Errorf("%s: %w", f.Name, err)
+				}
+			}
+			return nil
+		})
 	}))
 }
 

@@ -41,6 +41,47 @@ func TestCrashWriter(t *testing.T) {
 	}
 }
 
+// startChild runs the test named run of this test binary as a separate
+// process with env added, and returns once it has printed a line holding
+// marker. The caller kills it.
+func startChild(t *testing.T, run, env, marker string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+run+"$")
+	cmd.Env = append(os.Environ(), env)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan bool, 1)
+	go func() {
+		s := bufio.NewScanner(out)
+		for s.Scan() {
+			if strings.Contains(s.Text(), marker) {
+				select {
+				case seen <- true:
+				default:
+				}
+			}
+		}
+		close(seen)
+	}()
+	select {
+	case ok := <-seen:
+		if !ok {
+			cmd.Wait()
+			t.Fatalf("%s exited before printing %q", run, marker)
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("%s never printed %q", run, marker)
+	}
+	return cmd
+}
+
 // TestKilledMidWrite kills a process writing to a vault with SIGKILL and
 // checks the file reopens with whole batches only: every record has the
 // same number of versions, and all of them read back.
@@ -50,34 +91,7 @@ func TestKilledMidWrite(t *testing.T) {
 	}
 	v, path := newVault(t)
 	v.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashWriter$")
-	cmd.Env = append(os.Environ(), "VAULT_CRASH_PATH="+path)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan bool)
-	go func() {
-		s := bufio.NewScanner(out)
-		for s.Scan() {
-			if s.Text() == "ready" {
-				ready <- true
-			}
-		}
-		close(ready)
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatal("the writer exited before its first commit")
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the writer never committed")
-	}
+	cmd := startChild(t, "TestCrashWriter", "VAULT_CRASH_PATH="+path, "ready")
 	time.Sleep(300 * time.Millisecond) // let it get some way into later batches
 	cmd.Process.Kill()
 	cmd.Wait()

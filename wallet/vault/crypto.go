@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -98,9 +99,14 @@ func derive(secret []byte, label string) []byte {
 	return k
 }
 
-// keyring is the unlocked vault key and the keys derived from it.
+// keyring is the unlocked vault key and the keys derived from it. The
+// HMAC keys that name things (record ids, secret and state names) come from
+// the names key, which is the first vault key of the vault and stays when a
+// password change replaces the vault key; every key that seals or wraps comes
+// from the current vault key.
 type keyring struct {
 	vault       []byte
+	names       []byte
 	ids         []byte // HMAC key for RecordID
 	dataWrap    []byte // wraps per-record data keys
 	secretNames []byte // HMAC key for secret names
@@ -110,20 +116,42 @@ type keyring struct {
 	stateValues []byte // seals state values
 }
 
-func newKeyring(vaultKey []byte) *keyring {
-	k := &keyring{vault: append([]byte(nil), vaultKey...)}
-	k.ids = derive(vaultKey, "record id")
+func newKeyring(vaultKey, namesKey []byte) *keyring {
+	k := &keyring{vault: append([]byte(nil), vaultKey...), names: append([]byte(nil), namesKey...)}
+	k.ids = derive(namesKey, "record id")
 	k.dataWrap = derive(vaultKey, "data-key wrap")
-	k.secretNames = derive(vaultKey, "secret name")
+	k.secretNames = derive(namesKey, "secret name")
 	k.secrets = derive(vaultKey, "secret value")
 	k.attachWrap = derive(vaultKey, "attachment-key wrap")
-	k.stateNames = derive(vaultKey, "state name")
+	k.stateNames = derive(namesKey, "state name")
 	k.stateValues = derive(vaultKey, "state value")
 	return k
 }
 
+// namesWrapKey wraps the names key under a vault key (header format 2).
+func namesWrapKey(vaultKey []byte) []byte { return derive(vaultKey, "names-key wrap") }
+
+// adNames binds the wrapped names key to its purpose.
+var adNames = ad("names key")
+
+// keyringFor builds the keyring of vaultKey under header h: the names key is
+// vaultKey itself for a vault never re-keyed, else unwrapped from h.
+func (h *header) keyringFor(vaultKey []byte) (*keyring, error) {
+	if !h.hasNames {
+		return newKeyring(vaultKey, vaultKey), nil
+	}
+	wk := namesWrapKey(vaultKey)
+	defer clear(wk)
+	names, err := open(wk, adNames, h.namesWrap[:])
+	if err != nil || len(names) != keySize {
+		return nil, fmt.Errorf("%w: the names key does not open under the vault key", ErrCorrupt)
+	}
+	defer clear(names)
+	return newKeyring(vaultKey, names), nil
+}
+
 func (k *keyring) zero() {
-	for _, b := range [][]byte{k.vault, k.ids, k.dataWrap, k.secretNames, k.secrets, k.attachWrap, k.stateNames, k.stateValues} {
+	for _, b := range [][]byte{k.vault, k.names, k.ids, k.dataWrap, k.secretNames, k.secrets, k.attachWrap, k.stateNames, k.stateValues} {
 		clear(b)
 	}
 }

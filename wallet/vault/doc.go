@@ -59,15 +59,33 @@
 //
 // Password → Argon2id → key-encryption key, which wraps a random 32-byte vault
 // key; a second copy of the vault key is wrapped by the recovery key (from the
-// mnemonic). [Vault.ChangePassword] rewraps that one key and never touches a
-// record. From the vault key, HKDF-SHA256 derives separate keys for record
-// ids, data-key wrapping, secret names, secret values and attachment keys.
-// Each record has its own random data key, each attachment its own file key.
+// mnemonic). From the vault key, HKDF-SHA256 derives separate keys for
+// data-key wrapping, secret values, attachment keys and state values; from
+// the names key (the vault's first vault key) those for record ids, secret
+// names and state names. Each record has its own random data key, each
+// attachment its own file key.
+//
+// # Password changes
+//
+// [Vault.ChangePassword] replaces the vault key with a fresh random one,
+// wraps it under the new password and the recovery key, opens every wrapped
+// key, secret, state value, record and attachment with the old keys and seals
+// it again with new ones, and writes all of it into a fresh, compacted file that replaces
+// the vault in one rename (then the directory is synced). A crash leaves the
+// old vault or the new one, whole; nothing in the new file opens with the old
+// password or the old vault key, and it has no free pages holding old
+// ciphertexts. The names key stays (wrapped under the vault key, header
+// format 2), so record ids do not change: whoever holds the old vault key can
+// still test a guessed name (e.g. Patient/123) against ids, but opens nothing.
+// Every record gets a new data key and every attachment a new file key, so
+// the data keys of an old copy of the file open nothing in the new one either.
+// Older copies and backups are what they were: they open with the password
+// and recovery phrase of their time, and show what they held then.
 //
 // # On disk
 //
 // Buckets "header" (the one header value: magic, format, Argon2id params,
-// salt, the two wrapped vault keys), "records" (one nested bucket per [ID]:
+// salt, the two wrapped vault keys, and from format 2 the wrapped names key), "records" (one nested bucket per [ID]:
 // the wrapped data key, the tombstone Shred leaves, and per version a sealed
 // meta under big-endian version ‖ 0), "bodies" (every version's sealed body,
 // under the 16-byte [ID] ‖ big-endian version), "secrets" (HMAC of the name →

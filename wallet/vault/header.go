@@ -40,9 +40,15 @@ func (p Params) validate() error {
 	return nil
 }
 
-// formatVersion is the on-disk format this code writes and reads. A header
-// with a larger number was written by a newer program.
-const formatVersion = 1
+// formatVersion is the newest on-disk format this code writes and reads. A
+// header with a larger number was written by a newer program. Format 1 is a
+// vault whose names key is its vault key (never re-keyed); format 2 adds the
+// names key, wrapped under the vault key, written by the first
+// [Vault.ChangePassword].
+const (
+	formatVersion = 2
+	formatNoNames = 1
+)
 
 const magic = "HWVAULT\x00"
 
@@ -56,13 +62,19 @@ const magic = "HWVAULT\x00"
 //	salt    16
 //	pwWrap  72  nonce ‖ sealed vault key, under Argon2id(password)
 //	rkWrap  72  nonce ‖ sealed vault key, under HKDF(recovery key)
+//	nkWrap  72  nonce ‖ sealed names key, under HKDF(vault key) (format 2 only)
+//
+// The names key makes record ids and the names of secrets and state (HMACs):
+// it is the first vault key and survives re-keying, so that ids stay stable.
 const (
-	offFormat  = len(magic)
-	offParams  = offFormat + 2
-	offSalt    = offParams + 9
-	offPWWrap  = offSalt + saltSize
-	offRKWrap  = offPWWrap + wrappedKeySize
-	headerSize = offRKWrap + wrappedKeySize
+	offFormat    = len(magic)
+	offParams    = offFormat + 2
+	offSalt      = offParams + 9
+	offPWWrap    = offSalt + saltSize
+	offRKWrap    = offPWWrap + wrappedKeySize
+	offNKWrap    = offRKWrap + wrappedKeySize
+	headerSizeV1 = offNKWrap
+	headerSizeV2 = offNKWrap + wrappedKeySize
 
 	saltSize = 16
 )
@@ -72,18 +84,34 @@ type header struct {
 	salt         [saltSize]byte
 	passwordWrap [wrappedKeySize]byte
 	recoveryWrap [wrappedKeySize]byte
+	namesWrap    [wrappedKeySize]byte // only when hasNames
+	hasNames     bool
+}
+
+func (h *header) format() uint16 {
+	if h.hasNames {
+		return formatVersion
+	}
+	return formatNoNames
 }
 
 func (h *header) marshal() []byte {
-	b := make([]byte, headerSize)
+	size := headerSizeV1
+	if h.hasNames {
+		size = headerSizeV2
+	}
+	b := make([]byte, size)
 	copy(b, magic)
-	binary.BigEndian.PutUint16(b[offFormat:], formatVersion)
+	binary.BigEndian.PutUint16(b[offFormat:], h.format())
 	binary.BigEndian.PutUint32(b[offParams:], h.params.Time)
 	binary.BigEndian.PutUint32(b[offParams+4:], h.params.MemoryKiB)
 	b[offParams+8] = h.params.Threads
 	copy(b[offSalt:], h.salt[:])
 	copy(b[offPWWrap:], h.passwordWrap[:])
 	copy(b[offRKWrap:], h.recoveryWrap[:])
+	if h.hasNames {
+		copy(b[offNKWrap:], h.namesWrap[:])
+	}
 	return b
 }
 
@@ -106,14 +134,17 @@ func parseHeader(b []byte) (header, error) {
 	if len(b) < offParams || string(b[:len(magic)]) != magic {
 		return h, fmt.Errorf("%w: the header is missing its signature", ErrNotVault)
 	}
+	want := headerSizeV1
 	switch f := binary.BigEndian.Uint16(b[offFormat:]); {
 	case f > formatVersion:
 		return h, fmt.Errorf("%w (format %d; this program reads up to %d)", ErrNewerFormat, f, formatVersion)
-	case f != formatVersion:
+	case f == formatVersion:
+		h.hasNames, want = true, headerSizeV2
+	case f != formatNoNames:
 		return h, fmt.Errorf("%w: header format %d is unknown", ErrCorrupt, f)
 	}
-	if len(b) != headerSize {
-		return h, fmt.Errorf("%w: the header is %d bytes, want %d", ErrCorrupt, len(b), headerSize)
+	if len(b) != want {
+		return h, fmt.Errorf("%w: the header is %d bytes, want %d", ErrCorrupt, len(b), want)
 	}
 	h.params = Params{
 		Time:      binary.BigEndian.Uint32(b[offParams:]),
@@ -126,5 +157,8 @@ func parseHeader(b []byte) (header, error) {
 	copy(h.salt[:], b[offSalt:])
 	copy(h.passwordWrap[:], b[offPWWrap:])
 	copy(h.recoveryWrap[:], b[offRKWrap:])
+	if h.hasNames {
+		copy(h.namesWrap[:], b[offNKWrap:])
+	}
 	return h, nil
 }

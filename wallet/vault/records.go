@@ -271,10 +271,12 @@ func (v *Vault) Update(fn func(tx *Tx) error) (err error) {
 			err = fmt.Errorf("%w: the store failed writing: %v", ErrCorrupt, r)
 		}
 	}()
-	return boltErr(v.db.Update(func(btx *bbolt.Tx) error {
-		tx := &Tx{v: v, btx: btx}
-		defer func() { tx.done = true }()
-		return callCaller(fn, tx, &callerPanicked)
+	return boltErr(v.withDB(func(db *bbolt.DB) error {
+		return db.Update(func(btx *bbolt.Tx) error {
+			tx := &Tx{v: v, btx: btx}
+			defer func() { tx.done = true }()
+			return callCaller(fn, tx, &callerPanicked)
+		})
 	}))
 }
 

@@ -207,10 +207,12 @@ func (v *Vault) View(fn func(tx *ReadTx) error) (err error) {
 		return err
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	return boltErr(v.db.View(func(btx *bbolt.Tx) error {
-		tx := &ReadTx{v: v, btx: btx}
-		defer func() { tx.done = true }()
-		return fn(tx)
+	return boltErr(v.withDB(func(db *bbolt.DB) error {
+		return db.View(func(btx *bbolt.Tx) error {
+			tx := &ReadTx{v: v, btx: btx}
+			defer func() { tx.done = true }()
+			return fn(tx)
+		})
 	}))
 }
 

@@ -54,7 +54,8 @@ const lockTimeout = 500 * time.Millisecond
 // Lock order: a bbolt transaction is always begun before mu is taken, never
 // while holding it, so that Lock, a writer and readers cannot deadlock.
 type Vault struct {
-	db   *bbolt.DB
+	db   *bbolt.DB // replaced by ChangePassword: use it through withDB
+	gate dbGate
 	path string
 
 	hdrMu sync.Mutex // serialises header rewrites
@@ -123,7 +124,7 @@ func Create(path string, password, recoveryKey []byte, p Params) (*Vault, error)
 	if err != nil {
 		return nil, err
 	}
-	v.setKeys(vaultKey)
+	v.setKeys(newKeyring(vaultKey, vaultKey))
 	return v, nil
 }
 
@@ -135,6 +136,7 @@ func Open(path string) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeRekeyLeftovers(path)
 	v := &Vault{db: db, path: path, readers: map[*attachmentReader]struct{}{}}
 	err = v.view(func(tx *bbolt.Tx) error {
 		hb := tx.Bucket(bucketHeader)
@@ -280,14 +282,14 @@ func syncDir(dir string) {
 func (v *Vault) view(fn func(*bbolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverCorrupt(&err)
-	return boltErr(v.db.View(fn))
+	return boltErr(v.withDB(func(db *bbolt.DB) error { return db.View(fn) }))
 }
 
 // update is view for internal writes (no caller code inside fn).
 func (v *Vault) update(fn func(*bbolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverCorrupt(&err)
-	return boltErr(v.db.Update(fn))
+	return boltErr(v.withDB(func(db *bbolt.DB) error { return db.Update(fn) }))
 }
 
 func recoverCorrupt(err *error) {
@@ -317,8 +319,7 @@ func (v *Vault) withKeys(fn func(k *keyring) error) error {
 	return fn(v.keys)
 }
 
-func (v *Vault) setKeys(vaultKey []byte) {
-	k := newKeyring(vaultKey)
+func (v *Vault) setKeys(k *keyring) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.closed {
@@ -352,7 +353,11 @@ func (v *Vault) Unlock(password []byte) error {
 		return err
 	}
 	defer clear(vaultKey)
-	v.setKeys(vaultKey)
+	k, err := h.keyringFor(vaultKey)
+	if err != nil {
+		return err
+	}
+	v.setKeys(k)
 	return nil
 }
 
@@ -386,31 +391,16 @@ func (v *Vault) UnlockWithRecoveryKey(key []byte, newPassword []byte) error {
 		return ErrWrongRecoveryKey
 	}
 	defer clear(vaultKey)
+	k, err := h.keyringFor(vaultKey)
+	if err != nil {
+		return err
+	}
 	if err := v.rewrapPassword(h, vaultKey, newPassword); err != nil {
+		k.zero()
 		return err
 	}
-	v.setKeys(vaultKey)
+	v.setKeys(k)
 	return nil
-}
-
-// ChangePassword checks old and wraps the vault key under new. Only the
-// header changes: no record is re-encrypted. The lock state is unchanged.
-func (v *Vault) ChangePassword(old, new []byte) error {
-	if len(new) == 0 {
-		return ErrEmptyPassword
-	}
-	v.hdrMu.Lock()
-	defer v.hdrMu.Unlock()
-	h, err := v.header()
-	if err != nil {
-		return err
-	}
-	vaultKey, err := h.openWithPassword(old)
-	if err != nil {
-		return err
-	}
-	defer clear(vaultKey)
-	return v.rewrapPassword(h, vaultKey, new)
 }
 
 // rewrapPassword writes a header whose password wrap is under password with
@@ -434,6 +424,12 @@ func (v *Vault) rewrapPassword(h header, vaultKey, password []byte) error {
 	v.hdr = h
 	v.mu.Unlock()
 	return nil
+}
+
+// Params are the Argon2id parameters the password is derived with.
+func (v *Vault) Params() (Params, error) {
+	h, err := v.header()
+	return h.params, err
 }
 
 // Lock forgets the keys: they are zeroed, and every method that needs them
@@ -473,6 +469,7 @@ func (v *Vault) Close() error {
 	v.lockHeld()
 	v.closed = true
 	v.mu.Unlock()
+	v.gate.shut()
 	return v.db.Close()
 }
 
