@@ -61,10 +61,11 @@ func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
 	return si
 }
 
-// authenticate checks a management request's signature over body and
-// records its nonce; it returns the signer. On failure it has answered 401.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byte) (common.Address, bool) {
-	addr, a, err := recoverSigner(r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now(), s.lim.ClockSkew)
+// authenticate checks a management request's signature over body, made for
+// this relay's origin and for purpose, and records its nonce; it returns the
+// signer. On failure it has answered 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byte, purpose string) (common.Address, bool) {
+	addr, a, err := recoverSigner(r.Header.Get("Authorization"), s.origin(r), purpose, r.Method, r.URL.RequestURI(), body, s.now(), s.lim.ClockSkew)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", authScheme)
 		writeError(w, http.StatusUnauthorized, err.Error())
@@ -110,7 +111,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	signer, ok := s.authenticate(w, r, body)
+	signer, ok := s.authenticate(w, r, body, PurposeUpload)
 	if !ok {
 		return
 	}
@@ -175,7 +176,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	signer, ok := s.authenticate(w, r, body)
+	signer, ok := s.authenticate(w, r, body, PurposeList)
 	if !ok {
 		return
 	}
@@ -197,7 +198,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 // patientsShare admits a management request on one share: within the rate
 // limit, signed, and signed by the share's own patient. On refusal it has
 // answered and returns false.
-func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRecord, bool) {
+func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request, purpose string) (*shareRecord, bool) {
 	if !s.allowClient(w, r) {
 		return nil, false
 	}
@@ -205,7 +206,7 @@ func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRe
 	if !ok {
 		return nil, false
 	}
-	signer, ok := s.authenticate(w, r, body)
+	signer, ok := s.authenticate(w, r, body, purpose)
 	if !ok {
 		return nil, false
 	}
@@ -213,7 +214,7 @@ func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRe
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.patientsShare(w, r)
+	rec, ok := s.patientsShare(w, r, PurposeRevoke)
 	if !ok {
 		return
 	}
@@ -238,7 +239,7 @@ type sealedEntry struct {
 }
 
 func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.patientsShare(w, r)
+	rec, ok := s.patientsShare(w, r, PurposeAccessLog)
 	if !ok {
 		return
 	}

@@ -461,7 +461,7 @@ func TestAuth(t *testing.T) {
 		return resp.StatusCode
 	}
 	t.Run("tampered body", func(t *testing.T) {
-		auth, err := signRequest(tr.p.key, http.MethodPost, "/api/shares", body, tr.clock.Now())
+		auth, err := signRequest(tr.p.key, tr.origin(), PurposeUpload, http.MethodPost, "/api/shares", body, tr.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -471,7 +471,7 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("replayed nonce", func(t *testing.T) {
-		auth, _ := signRequest(tr.p.key, http.MethodPost, "/api/shares", body, tr.clock.Now())
+		auth, _ := signRequest(tr.p.key, tr.origin(), PurposeUpload, http.MethodPost, "/api/shares", body, tr.clock.Now())
 		if got := send(body, auth); got != http.StatusCreated {
 			t.Fatalf("first send: %d", got)
 		}
@@ -480,7 +480,7 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("create for another patient", func(t *testing.T) {
-		auth, _ := signRequest(stranger.key, http.MethodPost, "/api/shares", body, tr.clock.Now())
+		auth, _ := signRequest(stranger.key, tr.origin(), PurposeUpload, http.MethodPost, "/api/shares", body, tr.clock.Now())
 		if got := send(body, auth); got != http.StatusForbidden {
 			t.Fatalf("signed by a stranger: %d, want 403", got)
 		}
@@ -489,7 +489,7 @@ func TestAuth(t *testing.T) {
 
 func TestNonceSurvivesRestart(t *testing.T) {
 	tr := newTestRelay(t)
-	auth, _ := signRequest(tr.p.key, http.MethodGet, "/api/shares", nil, tr.clock.Now())
+	auth, _ := signRequest(tr.p.key, tr.origin(), PurposeList, http.MethodGet, "/api/shares", nil, tr.clock.Now())
 	get := func(h http.Handler) int {
 		req := httptest.NewRequest(http.MethodGet, "/api/shares", nil)
 		req.Header.Set("Authorization", auth)
@@ -502,7 +502,7 @@ func TestNonceSurvivesRestart(t *testing.T) {
 	}
 	tr.ts.Close()
 	tr.srv.Close()
-	srv, err := Open(Config{DataDir: tr.dir, Now: tr.clock.Now, Logger: tr.srv.log})
+	srv, err := Open(Config{DataDir: tr.dir, PublicURL: tr.ts.URL, Now: tr.clock.Now, Logger: tr.srv.log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -726,5 +726,66 @@ func TestOpenRefusesBusyStore(t *testing.T) {
 	_, err := Open(Config{DataDir: tr.dir})
 	if err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("a second relay on the same data directory: %v", err)
+	}
+}
+
+// TestSignatureBoundToRelayAndPurpose: a management signature made for one
+// relay is refused by another, and one made for one kind of request is
+// refused by every other kind (issue 7, finding 4).
+func TestSignatureBoundToRelayAndPurpose(t *testing.T) {
+	a, b := newTestRelay(t), newTestRelay(t)
+	b.p = a.p
+	b.client = b.clientFor(a.p)
+	info := b.share(CreateRequest{})
+	send := func(method, path, auth string) int {
+		req, _ := http.NewRequest(method, b.ts.URL+path, nil)
+		req.Header.Set("Authorization", auth)
+		resp, err := b.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	revoke := "/api/shares/" + info.ID
+	// Signed by the patient for relay A, replayed to relay B: refused.
+	forA, _ := signRequest(a.p.key, a.origin(), PurposeRevoke, http.MethodDelete, revoke, nil, a.clock.Now())
+	if got := send(http.MethodDelete, revoke, forA); got == http.StatusNoContent {
+		t.Fatal("relay B took a revoke signed for relay A")
+	}
+	// Signed for B but for another purpose: refused.
+	logPath := revoke + "/log"
+	wrongPurpose, _ := signRequest(a.p.key, b.origin(), PurposeRevoke, http.MethodGet, logPath, nil, b.clock.Now())
+	if got := send(http.MethodGet, logPath, wrongPurpose); got == http.StatusOK {
+		t.Fatal("relay B served the access log on a signature made for a revoke")
+	}
+	wantStatus(t, b.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
+	// The same requests, signed for B and their purpose, pass: the refusals
+	// above were the binding, not something else.
+	right, _ := signRequest(a.p.key, b.origin(), PurposeAccessLog, http.MethodGet, logPath, nil, b.clock.Now())
+	if got := send(http.MethodGet, logPath, right); got != http.StatusOK {
+		t.Fatalf("the access log, signed for B: %d", got)
+	}
+	right, _ = signRequest(a.p.key, b.origin(), PurposeRevoke, http.MethodDelete, revoke, nil, b.clock.Now())
+	if got := send(http.MethodDelete, revoke, right); got != http.StatusNoContent {
+		t.Fatalf("the revoke, signed for B: %d", got)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://Relay.Example.org:443/hw": "https://relay.example.org",
+		"http://127.0.0.1:80":              "http://127.0.0.1",
+		"http://127.0.0.1:8787":            "http://127.0.0.1:8787",
+		"https://[::1]:443":                "https://[::1]",
+		"https://[::1]:8443":               "https://[::1]:8443",
+	} {
+		u, err := url.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Origin(u); got != want {
+			t.Errorf("Origin(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

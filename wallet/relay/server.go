@@ -475,6 +475,20 @@ func (s *Server) allowClient(w http.ResponseWriter, r *http.Request) bool {
 	return ok
 }
 
+// origin is the origin signed requests must be made for: the public URL's,
+// or, when none is configured, the one the request was sent to (the
+// weaker fallback: hw relay always configures one).
+func (s *Server) origin(r *http.Request) string {
+	if s.public != nil {
+		return Origin(s.public)
+	}
+	u, err := url.Parse(s.baseURL(r))
+	if err != nil {
+		return ""
+	}
+	return Origin(u)
+}
+
 // baseURL is the public URL to build links on.
 func (s *Server) baseURL(r *http.Request) string {
 	if s.public != nil {
