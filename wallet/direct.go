@@ -10,9 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"healthwallet/wallet/relay"
+	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/relay"
 )
 
 // This file: direct shares (DESIGN §7) — the wallet serves a share itself on
@@ -29,14 +30,32 @@ type walletGrantChecker struct{ w *Wallet }
 
 var _ relay.GrantChecker = walletGrantChecker{}
 
-func (c walletGrantChecker) GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error) {
+// ask runs fn with the relay's checker over the wallet's chain as connected
+// now, holding the chain while it asks.
+func (c walletGrantChecker) ask(ctx context.Context, fn func(*relay.ChainChecker) error) error {
 	c.w.chainMu.Lock()
 	defer c.w.chainMu.Unlock()
 	n, err := c.w.networkLocked(ctx)
 	if err != nil {
-		return chain.Grant{}, err
+		return err
 	}
-	return relay.NewChainChecker(n.Client, n.Registry).GrantOf(ctx, digest)
+	return fn(relay.NewChainChecker(n.Client, n.Registry))
+}
+
+func (c walletGrantChecker) GrantOf(ctx context.Context, patient common.Address, digest [32]byte) (g chain.Grant, err error) {
+	err = c.ask(ctx, func(chk *relay.ChainChecker) error {
+		g, err = chk.GrantOf(ctx, patient, digest)
+		return err
+	})
+	return g, err
+}
+
+func (c walletGrantChecker) DelegateOf(ctx context.Context, patient, delegate common.Address) (d chain.Delegation, err error) {
+	err = c.ask(ctx, func(chk *relay.ChainChecker) error {
+		d, err = chk.DelegateOf(ctx, patient, delegate)
+		return err
+	})
+	return d, err
 }
 
 // ShareDirect makes a share served by this wallet itself on the local

@@ -171,8 +171,12 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 	if req.SharingKey.Curve() != ecdh.X25519() {
 		return nil, errors.New("relay: the sharing key must be an X25519 key")
 	}
+	patient := req.Patient
+	if patient == (common.Address{}) {
+		patient = c.addr
+	}
 	body, err := json.Marshal(createRequestJSON{
-		Patient:     c.addr.Hex(),
+		Patient:     patient.Hex(),
 		GrantDigest: common.Hash(req.GrantDigest).Hex(),
 		SharingKey:  base64.RawURLEncoding.EncodeToString(req.SharingKey.Bytes()),
 		Flag:        req.Flag,

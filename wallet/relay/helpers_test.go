@@ -324,18 +324,22 @@ func wantAPIError(t testing.TB, err error, target error) {
 	}
 }
 
-// fakeChecker is a GrantChecker under the test's control. A grant's patient
-// is the one given to setFor, else owner.
+// fakeChecker is a GrantChecker under the test's control, for what a real
+// chain cannot be made to do on demand (go down, lag behind). A grant's
+// patient is the one given to setFor, else owner; "not active" is revoked
+// unless lagging is set, which makes it a node's "not active" for no
+// reason the relay can confirm.
 type fakeChecker struct {
 	mu       sync.Mutex
 	owner    common.Address
 	active   map[[32]byte]bool
 	patients map[[32]byte]common.Address
 	err      error
+	lagging  bool
 	calls    int
 }
 
-func (f *fakeChecker) GrantOf(_ context.Context, d [32]byte) (chain.Grant, error) {
+func (f *fakeChecker) GrantOf(_ context.Context, patient common.Address, d [32]byte) (chain.Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -350,7 +354,14 @@ func (f *fakeChecker) GrantOf(_ context.Context, d [32]byte) (chain.Grant, error
 	if q, ok := f.patients[d]; ok {
 		p = q
 	}
-	return chain.Grant{Patient: p, Issuer: p, Active: a}, nil
+	if p != patient {
+		return chain.Grant{}, ErrGrantUnknown
+	}
+	return chain.Grant{Patient: p, Issuer: p, Active: a, Revoked: !a && !f.lagging, Expiry: uint64(time.Now().Add(24 * time.Hour).Unix())}, nil
+}
+
+func (f *fakeChecker) DelegateOf(context.Context, common.Address, common.Address) (chain.Delegation, error) {
+	return chain.Delegation{}, nil
 }
 
 func (f *fakeChecker) set(d [32]byte, active bool, err error) {

@@ -96,7 +96,7 @@ func (s *Server) ownShare(w http.ResponseWriter, r *http.Request, signer common.
 		s.internalError(w, r, "reading a share", err)
 		return nil, false
 	}
-	if rec.Patient != signer {
+	if rec.Patient != signer && rec.uploader() != signer {
 		writeError(w, http.StatusForbidden, "this share belongs to another patient: sign with the key that created it")
 		return nil, false
 	}
@@ -121,12 +121,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if req.Patient != signer {
-		writeError(w, http.StatusForbidden, "the request is signed by another key than the patient's: sign with the patient's key")
-		return
-	}
 	rec := &shareRecord{
 		Patient:     req.Patient,
+		Uploader:    signer,
 		GrantDigest: req.GrantDigest,
 		SharingKey:  req.SharingKey,
 		Flag:        req.Flag,
@@ -134,6 +131,12 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		Expires:     req.Expires.Unix(),
 		MaxFailures: req.MaxFailures,
 		State:       StateActive,
+	}
+	if signer == req.Patient {
+		rec.Uploader = common.Address{}
+	}
+	if !s.admitUpload(w, r, rec, now) {
+		return
 	}
 	for _, f := range req.Files {
 		rec.Files = append(rec.Files, fileMeta{ContentType: f.ContentType, Size: len(f.JWE)})
@@ -151,11 +154,57 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, "making a share id", err)
 		return
 	}
-	if err := s.store.create(rec, req.Files); err != nil {
+	var qe *QuotaError
+	if err := s.store.create(rec, req.Files, s.quotas()); errors.As(err, &qe) {
+		writeError(w, qe.Status, qe.Message)
+		return
+	} else if err != nil {
 		s.internalError(w, r, "storing a share", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.info(r, rec))
+}
+
+// admitUpload decides whether an upload may be stored, and how: signed by
+// the patient (or, with a chain, by a delegate holding SHARE for the
+// patient: a caregiver's copy), and, with a chain, naming a grant of the
+// patient's that is on chain — or held pending, never served, for
+// Config.PendingGrace while it arrives. On refusal it has answered.
+func (s *Server) admitUpload(w http.ResponseWriter, r *http.Request, rec *shareRecord, now time.Time) bool {
+	if s.chain == nil {
+		if rec.uploader() != rec.Patient {
+			writeError(w, http.StatusForbidden, "the request is signed by another key than the patient's: sign with the patient's key")
+			return false
+		}
+		return true
+	}
+	if rec.uploader() != rec.Patient {
+		switch verdict, _ := s.delegatesHoldShare(r.Context(), rec.Patient, rec.uploader()); verdict {
+		case consentActive:
+		case consentUnknown:
+			writeConsentUnknown(w)
+			return false
+		default:
+			writeError(w, http.StatusForbidden, "the request is signed by a key that holds no SHARE delegation from the patient on chain: sign with the patient's key, or ask the patient for the right to share")
+			return false
+		}
+	}
+	switch verdict, _ := s.consentOf(r.Context(), rec, now); verdict {
+	case consentActive:
+	case consentEnded:
+		writeError(w, http.StatusConflict, "the share's grant is revoked or expired on chain: make a new share")
+		return false
+	case consentRefused:
+		writeError(w, http.StatusForbidden, "the share's grant was issued by a delegate who no longer holds SHARE on chain: make a new share")
+		return false
+	default:
+		rec.State, rec.PendingUntil = StatePending, now.Add(s.cfg.PendingGrace).Unix()
+	}
+	return true
+}
+
+func (s *Server) quotas() quotas {
+	return quotas{sharesPerKey: s.lim.MaxSharesPerKey, bytesPerKey: s.lim.MaxBytesPerKey, totalBytes: s.lim.MaxTotalBytes}
 }
 
 // newShareID is 32 random bytes, base64url: 256 bits, as the SHL spec asks

@@ -328,72 +328,110 @@ func TestChainCheck(t *testing.T) {
 	var digest [32]byte
 	rand.Read(digest[:])
 	info := tr.share(CreateRequest{GrantDigest: digest})
+	if info.State != StatePending {
+		t.Fatalf("uploaded before its grant: state %s, want %s", info.State, StatePending)
+	}
+	// Past the cache of each answer, the relay asks again.
+	anew := func() { tr.clock.Advance(6 * time.Second) }
 
-	// Not on chain yet: fail closed, keep the share.
+	// Not on chain yet: pending, never served, kept.
 	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
 	wantStatus(t, r, http.StatusServiceUnavailable)
 	if r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), "cannot check consent right now") {
 		t.Fatalf("503 without Retry-After or reason: %v %s", r.header, r.body)
 	}
 	chk.set(digest, true, nil)
+	anew()
 	files := manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+	if shares, _ := tr.client.List(context.Background()); shares[0].State != StateActive {
+		t.Fatalf("its grant on chain, the share is %s", shares[0].State)
+	}
 
 	// The chain is down: 503, and the location URL still works afterwards.
 	chk.set(digest, true, errors.New("dial tcp: connection refused"))
+	anew()
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 	wantStatus(t, tr.get(files[0].Location), http.StatusServiceUnavailable)
 	chk.set(digest, true, nil)
+	anew()
 	wantStatus(t, tr.get(files[0].Location), http.StatusOK)
 
-	// Revoked (or expired) on chain: 404 and shredded, for good.
+	// A node that says "not active" without the grant being revoked or
+	// expired (one lagging behind): 503, and the files stay.
+	chk.lagging = true
 	chk.set(digest, false, nil)
+	anew()
+	wantStatus(t, tr.get(files[1].Location), http.StatusServiceUnavailable)
+	if _, err := tr.srv.store.file(info.ID, 0); err != nil {
+		t.Fatalf("a node's unconfirmed \"not active\" deleted the files: %v", err)
+	}
+	chk.lagging = false
+	chk.set(digest, true, nil)
+	anew()
+	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+
+	// Revoked on chain: 404 and shredded, for good.
+	chk.set(digest, false, nil)
+	anew()
 	wantStatus(t, tr.get(files[1].Location), http.StatusNotFound)
 	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
 		t.Fatal("a share whose grant ended still holds its ciphertext")
 	}
 	chk.set(digest, true, nil)
+	anew()
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
 	shares, _ := tr.client.List(context.Background())
 	if shares[0].State != StateGrantEnded {
 		t.Fatalf("state %s, want %s", shares[0].State, StateGrantEnded)
 	}
 
-	// Fail open, when configured: served while the chain is down.
+	// Fail open, when configured: an active share is served while the chain
+	// is down; a pending one never is.
 	open := newTestRelay(t, func(c *Config) { c.Checker = chk; c.ChainFailOpen = true })
-	info = open.share(CreateRequest{})
-	chk.set(digest, true, errors.New("chain down"))
+	chk.owner = open.client.addr
+	var other [32]byte
+	rand.Read(other[:])
+	chk.set(other, true, nil)
+	info = open.share(CreateRequest{GrantDigest: other})
+	pending := open.share(CreateRequest{})
+	chk.set(other, true, errors.New("chain down"))
+	open.clock.Advance(6 * time.Second)
 	wantStatus(t, open.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+	wantStatus(t, open.manifest(pending.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 }
 
-// A share naming another patient's grant is never served, even while that
-// grant is active: the relay ends it, 404, and shreds its files. The real
-// patient's own share of the same grant is served.
+// A stranger's upload naming a patient's grant is held pending, never
+// served, and purged once the grace is over; the patient's own share of the
+// same grant is served (issue 7, finding 3).
 func TestChainCheckGrantOfAnotherPatient(t *testing.T) {
 	chk := &fakeChecker{}
-	tr := newTestRelay(t, func(c *Config) { c.Checker = chk })
+	tr := newTestRelay(t, func(c *Config) { c.Checker = chk; c.PendingGrace = time.Minute })
 	var digest [32]byte
 	rand.Read(digest[:])
 	chk.setFor(digest, tr.client.addr, true) // the patient's active grant
 
-	// A stranger uploads a share naming it.
 	stranger := newPatient(t)
 	tr2 := *tr
 	tr2.p, tr2.client = stranger, tr.clientFor(stranger)
 	info := tr2.share(CreateRequest{GrantDigest: digest})
-	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
-	wantStatus(t, r, http.StatusNotFound)
-	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
-		t.Fatal("a share naming another patient's grant still holds its ciphertext")
+	if info.State != StatePending {
+		t.Fatalf("a stranger's upload: state %s, want pending", info.State)
 	}
-	chk.setFor(digest, tr.client.addr, true)
-	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
-	shares, err := tr2.client.List(context.Background())
-	if err != nil || len(shares) != 1 || shares[0].State != StateGrantEnded {
-		t.Fatalf("the stranger's share: %+v, %v; want one, %s", shares, err, StateGrantEnded)
-	}
+	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 
-	// The patient's own share of the same grant is served.
 	own := tr.share(CreateRequest{GrantDigest: digest})
+	wantStatus(t, tr.manifest(own.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+
+	tr.clock.Advance(time.Minute)
+	if _, err := tr.srv.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.srv.store.share(info.ID); !errors.Is(err, errNoShare) {
+		t.Fatalf("the stranger's upload outlived its grace: %v", err)
+	}
+	if shares, err := tr2.client.List(context.Background()); err != nil || len(shares) != 0 {
+		t.Fatalf("the stranger still has %+v, %v", shares, err)
+	}
 	wantStatus(t, tr.manifest(own.URL, map[string]any{"recipient": "x"}), http.StatusOK)
 }
 

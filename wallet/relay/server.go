@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -34,6 +35,10 @@ type Limits struct {
 	MaxMaxFailures     int           // highest failure limit a creator may set [100]
 	LocationTTL        time.Duration // lifetime of a location URL [60 s]; the spec caps it at one hour
 	MaxLocations       int           // outstanding location URLs held in memory [100 000]
+	MaxShareLocations  int           // outstanding location URLs of one share [4 × MaxFiles]
+	MaxSharesPerKey    int           // shares one uploader key keeps stored at once [1000]
+	MaxBytesPerKey     int64         // bytes of files one uploader key keeps stored [1 GiB]
+	MaxTotalBytes      int64         // bytes of files the relay keeps stored in all [64 GiB]
 	MaxLogEntries      int           // access log entries kept per share [10 000]
 	Retention          time.Duration // how long an ended share's metadata and log stay past its expiry [90 days]
 	ClockSkew          time.Duration // accepted distance of a signed request's timestamp [5 min]
@@ -70,6 +75,10 @@ func (l Limits) withDefaults() Limits {
 		l.LocationTTL = time.Hour
 	}
 	setInt(&l.MaxLocations, 100_000)
+	setInt(&l.MaxShareLocations, 4*l.MaxFiles)
+	setInt(&l.MaxSharesPerKey, 1000)
+	setI64(&l.MaxBytesPerKey, 1<<30)
+	setI64(&l.MaxTotalBytes, 64<<30)
 	setInt(&l.MaxLogEntries, 10_000)
 	setDur(&l.Retention, 90*24*time.Hour)
 	setDur(&l.ClockSkew, 5*time.Minute)
@@ -104,6 +113,16 @@ type Config struct {
 	ChainFailOpen bool
 	// ChainTimeout bounds one chain check [5 s].
 	ChainTimeout time.Duration
+	// ChainCacheTTL is how long the chain's answer "active" is reused
+	// [5 s]: a revoke on chain is seen at most this late.
+	ChainCacheTTL time.Duration
+	// ChainCacheUnknownTTL is how long any other answer (unknown, not
+	// active, the chain down) is reused [1 s].
+	ChainCacheUnknownTTL time.Duration
+	// PendingGrace is how long an upload whose grant is not on chain yet is
+	// held pending (never served) for the grant to appear [5 min]; after it
+	// the share is purged.
+	PendingGrace time.Duration
 	// TrustProxy takes the client address for rate limiting from the last
 	// X-Forwarded-For entry (what the proxy in front added). Only set it
 	// behind a proxy that sets that header.
@@ -129,6 +148,7 @@ type Server struct {
 	now    func() time.Time
 	public *url.URL // nil when built per request
 	mux    *http.ServeMux
+	chain  *chainCache // nil without a Checker
 
 	ipLimit, shareLimit *limiter
 
@@ -138,18 +158,10 @@ type Server struct {
 	// hashing bounds concurrent Argon2id computations (memory).
 	hashing chan struct{}
 
-	tokensMu sync.Mutex
-	tokens   map[string]*location
-}
-
-// location is an outstanding location URL: one file of one share, for one
-// receiver, until expires.
-type location struct {
-	share     string
-	file      int
-	recipient string
-	purpose   string
-	expires   time.Time
+	// tokens are the outstanding location URLs, by locationID.
+	tokensMu    sync.Mutex
+	tokens      map[string]*location
+	shareTokens map[string]int // outstanding tokens per share
 }
 
 // Open opens (creating) the store in cfg.DataDir and returns a Server. It does
@@ -163,6 +175,8 @@ func Open(cfg Config) (*Server, error) {
 		lockSeed: maphash.MakeSeed(),
 		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 		tokens:   make(map[string]*location),
+
+		shareTokens: make(map[string]int),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -172,6 +186,18 @@ func Open(cfg Config) (*Server, error) {
 	}
 	if s.cfg.ChainTimeout <= 0 {
 		s.cfg.ChainTimeout = 5 * time.Second
+	}
+	if s.cfg.ChainCacheTTL <= 0 {
+		s.cfg.ChainCacheTTL = 5 * time.Second
+	}
+	if s.cfg.ChainCacheUnknownTTL <= 0 {
+		s.cfg.ChainCacheUnknownTTL = time.Second
+	}
+	if s.cfg.PendingGrace <= 0 {
+		s.cfg.PendingGrace = 5 * time.Minute
+	}
+	if cfg.Checker != nil {
+		s.chain = newChainCache(cfg.Checker, s.cfg.ChainCacheTTL, s.cfg.ChainCacheUnknownTTL, s.cfg.ChainTimeout, s.now)
 	}
 	if cfg.PublicURL != "" {
 		u, err := ParsePublicURL(cfg.PublicURL)
@@ -301,20 +327,30 @@ func (s *Server) purgeLoop(ctx context.Context) {
 }
 
 // Purge shreds the files of every share that is no longer active (expired,
-// revoked, locked), deletes ended shares past the retention time, and drops
-// expired location URLs, nonces and idle rate-limit buckets. Run calls it
-// every Limits.PurgeInterval. It returns how many shares it shredded.
+// revoked, locked), settles pending shares past their grace (active if their
+// grant appeared, else deleted), deletes ended shares past the retention
+// time, and drops expired location URLs, nonces, chain answers and idle
+// rate-limit buckets. Run calls it every Limits.PurgeInterval. It returns how
+// many shares it shredded.
 func (s *Server) Purge() (int, error) {
 	now := s.now()
 	s.tokensMu.Lock()
-	for t, l := range s.tokens {
+	for id, l := range s.tokens {
 		if !now.Before(l.expires) {
-			delete(s.tokens, t)
+			s.forgetLocationLocked(id, l)
 		}
 	}
 	s.tokensMu.Unlock()
 	s.ipLimit.sweep(now)
 	s.shareLimit.sweep(now)
+	s.chain.sweep()
+	dropped, err := s.settlePending(now)
+	if err != nil {
+		return 0, fmt.Errorf("relay: purging: %w", err)
+	}
+	if dropped > 0 {
+		s.log.Info("relay purge: uploads whose grant never appeared on chain deleted", "deleted", dropped)
+	}
 	rep, err := s.store.purge(now, s.lim.Retention)
 	if rep.Shredded+rep.Deleted > 0 {
 		s.log.Info("relay purge", "shredded", rep.Shredded, "deleted", rep.Deleted, "nonces", rep.Nonces)
@@ -465,10 +501,29 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
+// rateKey is the rate-limit bucket of a client address: an IPv4 address
+// (or an IPv4-mapped IPv6 one) alone, an IPv6 address by its /64, since one
+// host commonly holds a whole /64 and could rotate through it.
+func rateKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 // allowClient applies the per-client rate limit; on refusal it has answered
 // 429.
 func (s *Server) allowClient(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.ipLimit.allow(s.clientIP(r), s.now())
+	ok, wait := s.ipLimit.allow(rateKey(s.clientIP(r)), s.now())
 	if !ok {
 		writeRateLimited(w, wait)
 	}

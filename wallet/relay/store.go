@@ -20,10 +20,11 @@ import (
 var (
 	bucketShares   = []byte("shares")   // id(32) → shareRecord JSON
 	bucketFiles    = []byte("files")    // id(32) ‖ index(u32 BE) → JWE bytes
-	bucketPatients = []byte("patients") // address(20) ‖ id(32) → empty
+	bucketPatients = []byte("patients") // address(20) ‖ id(32) → empty; the patient's and, if another, the uploader's
+	bucketUsage    = []byte("usage")    // uploader address(20) → shares(u32 BE) ‖ bytes(u64 BE) of its unshredded shares
 	bucketLogs     = []byte("logs")     // id(32) ‖ seq(u64 BE) → sealed AccessEntry
 	bucketNonces   = []byte("nonces")   // address(20) ‖ nonce → expiry (u64 BE Unix seconds)
-	bucketMeta     = []byte("meta")     // "format" → version
+	bucketMeta     = []byte("meta")     // "format" → version; "bytes" → bytes of all unshredded files (u64 BE)
 )
 
 const (
@@ -38,6 +39,7 @@ type State string
 // States of a share. Everything but StateActive answers 404.
 const (
 	StateActive     State = "active"
+	StatePending    State = "pending"     // uploaded before its grant was seen on chain: never served; purged if the grant does not appear
 	StateExpired    State = "expired"     // past its expiry
 	StateRevoked    State = "revoked"     // revoked by the patient at the relay
 	StateGrantEnded State = "grant-ended" // the chain said the grant is revoked or expired
@@ -63,6 +65,7 @@ type fileMeta struct {
 type shareRecord struct {
 	ID          string         `json:"id"`
 	Patient     common.Address `json:"patient"`
+	Uploader    common.Address `json:"uploader,omitempty"` // who signed the upload, when not the patient (a delegate)
 	GrantDigest common.Hash    `json:"grantDigest"`
 	SharingKey  []byte         `json:"sharingKey"`
 	Flag        string         `json:"flag"`
@@ -71,24 +74,57 @@ type shareRecord struct {
 	Passcode    *passcodeHash  `json:"passcode,omitempty"`
 	MaxFailures int            `json:"maxFailures"`
 	Failures    int            `json:"failures"`
-	State       State          `json:"state"` // StateActive until something ends it; expiry is computed
-	Ended       int64          `json:"ended,omitempty"`
-	Shredded    bool           `json:"shredded"`
-	Files       []fileMeta     `json:"files"`
-	LogCount    int            `json:"logCount"`
-	LogDropped  int            `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
-	Opened      int            `json:"opened,omitempty"`     // manifests (or U-flag files) served
+	State       State          `json:"state"` // StatePending or StateActive until something ends it; expiry is computed
+	// PendingUntil is when a pending share is purged if its grant has not
+	// appeared on chain (Unix seconds).
+	PendingUntil int64      `json:"pendingUntil,omitempty"`
+	Ended        int64      `json:"ended,omitempty"`
+	Shredded     bool       `json:"shredded"`
+	Files        []fileMeta `json:"files"`
+	LogCount     int        `json:"logCount"`
+	LogDropped   int        `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
+	Opened       int        `json:"opened,omitempty"`     // manifests (or U-flag files) served
 }
 
 // state is the share's state at time now.
 func (r *shareRecord) state(now time.Time) State {
-	if r.State != StateActive {
+	if !r.live() {
 		return r.State
 	}
 	if now.Unix() >= r.Expires {
 		return StateExpired
 	}
-	return StateActive
+	return r.State
+}
+
+// live reports whether nothing has ended the share yet (it may have expired).
+func (r *shareRecord) live() bool { return r.State == StateActive || r.State == StatePending }
+
+// uploader is who signed the share's upload.
+func (r *shareRecord) uploader() common.Address {
+	if r.Uploader != (common.Address{}) {
+		return r.Uploader
+	}
+	return r.Patient
+}
+
+// size is the bytes of the share's files as stored.
+func (r *shareRecord) size() uint64 {
+	var n uint64
+	for _, f := range r.Files {
+		n += uint64(f.Size)
+	}
+	return n
+}
+
+// indexKeys are the share's keys in the patients bucket: under the patient,
+// and under the uploader when that is someone else.
+func (r *shareRecord) indexKeys(key []byte) [][]byte {
+	keys := [][]byte{append(r.Patient.Bytes(), key...)}
+	if up := r.uploader(); up != r.Patient {
+		keys = append(keys, append(up.Bytes(), key...))
+	}
+	return keys
 }
 
 func (r *shareRecord) has(flag string) bool { return bytes.Contains([]byte(r.Flag), []byte(flag)) }
@@ -117,8 +153,14 @@ func openStore(dir string) (*store, error) {
 		return nil, fmt.Errorf("relay: opening %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta} {
+		countUsage := tx.Bucket(bucketUsage) == nil // a store from before quotas
+		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta, bucketUsage} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if countUsage {
+			if err := recountUsage(tx); err != nil {
 				return err
 			}
 		}
@@ -173,8 +215,10 @@ func putRecord(tx *bolt.Tx, key []byte, r *shareRecord) error {
 	return tx.Bucket(bucketShares).Put(key, v)
 }
 
-// create stores a new share and its files in one transaction.
-func (s *store) create(r *shareRecord, files []File) error {
+// create stores a new share and its files in one transaction, within the
+// quotas: the uploader's shares and bytes, and the relay's total bytes. Over
+// a quota it stores nothing and returns a *QuotaError.
+func (s *store) create(r *shareRecord, files []File, q quotas) error {
 	key, ok := idKey(r.ID)
 	if !ok {
 		return fmt.Errorf("relay: internal: bad share id")
@@ -182,6 +226,12 @@ func (s *store) create(r *shareRecord, files []File) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketShares).Get(key) != nil {
 			return fmt.Errorf("relay: internal: share id collision")
+		}
+		if err := q.admit(tx, r.uploader(), r.size()); err != nil {
+			return err
+		}
+		if err := addUsage(tx, r.uploader(), 1, int64(r.size())); err != nil {
+			return err
 		}
 		if err := putRecord(tx, key, r); err != nil {
 			return err
@@ -192,7 +242,12 @@ func (s *store) create(r *shareRecord, files []File) error {
 				return err
 			}
 		}
-		return tx.Bucket(bucketPatients).Put(append(r.Patient.Bytes(), key...), nil)
+		for _, k := range r.indexKeys(key) {
+			if err := tx.Bucket(bucketPatients).Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -254,11 +309,21 @@ func (s *store) file(id string, i int) ([]byte, error) {
 	return out, err
 }
 
+// activate makes a pending share active: its grant appeared on chain.
+func (s *store) activate(id string) error {
+	return s.update(id, func(r *shareRecord) error {
+		if r.State == StatePending {
+			r.State, r.PendingUntil = StateActive, 0
+		}
+		return nil
+	})
+}
+
 // end marks a share ended with state st (unless it already ended) and
 // deletes its files (shred).
 func (s *store) end(id string, st State, now time.Time) error {
 	err := s.update(id, func(r *shareRecord) error {
-		if r.State == StateActive {
+		if r.live() {
 			r.State = st
 			r.Ended = now.Unix()
 		}
@@ -296,6 +361,11 @@ func (s *store) shred(id string) error {
 		r, err := getRecord(tx, key)
 		if err != nil {
 			return err
+		}
+		if !r.Shredded {
+			if err := addUsage(tx, r.uploader(), -1, -int64(r.size())); err != nil {
+				return err
+			}
 		}
 		r.Shredded = true
 		return putRecord(tx, key, r)
@@ -398,6 +468,24 @@ func (s *store) useNonce(addr common.Address, nonce []byte, expiry time.Time) (b
 	return fresh, err
 }
 
+// pendingPast returns the pending, unexpired shares whose grace ended by now.
+func (s *store) pendingPast(now time.Time) ([]*shareRecord, error) {
+	var out []*shareRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketShares).ForEach(func(_, v []byte) error {
+			var r shareRecord
+			if json.Unmarshal(v, &r) != nil {
+				return nil
+			}
+			if r.state(now) == StatePending && now.Unix() >= r.PendingUntil {
+				out = append(out, &r)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // purgeReport says what a purge did.
 type purgeReport struct {
 	Shredded int // shares whose files were shredded
@@ -417,8 +505,8 @@ func (s *store) purge(now time.Time, retention time.Duration) (purgeReport, erro
 			if err := json.Unmarshal(v, &r); err != nil {
 				return nil // a damaged record is left for an operator; it is never served
 			}
-			if r.state(now) == StateActive {
-				return nil
+			if st := r.state(now); st == StateActive || st == StatePending {
+				return nil // pending shares are the server's to settle, with the chain
 			}
 			if !r.Shredded {
 				toShred = append(toShred, r.ID)
@@ -434,7 +522,7 @@ func (s *store) purge(now time.Time, retention time.Duration) (purgeReport, erro
 	}
 	for _, id := range toShred {
 		err := s.update(id, func(r *shareRecord) error {
-			if r.State == StateActive {
+			if r.live() {
 				r.State = StateExpired
 				r.Ended = r.Expires
 			}
@@ -502,8 +590,10 @@ func (s *store) delete(id string) error {
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketPatients).Delete(append(r.Patient.Bytes(), key...)); err != nil {
-			return err
+		for _, k := range r.indexKeys(key) {
+			if err := tx.Bucket(bucketPatients).Delete(k); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketShares).Delete(key)
 	})
