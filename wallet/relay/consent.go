@@ -133,6 +133,20 @@ func (c *chainCache) delegateOf(ctx context.Context, patient, delegate common.Ad
 	return e.deleg, e.err
 }
 
+// forgetGrant drops the answer kept about a grant.
+func (c *chainCache) forgetGrant(patient common.Address, digest [32]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := cacheKey{patient: patient, subject: digest}
+	if e := c.entries[k]; e != nil {
+		select {
+		case <-e.ready:
+			delete(c.entries, k)
+		default: // in flight: its asker keeps it
+		}
+	}
+}
+
 // ask returns the cached answer for k, or makes the one call (fill, which
 // says whether the answer is "active") and keeps its answer. The error is
 // the asker's context ending while it waited for another's call.

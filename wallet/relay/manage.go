@@ -199,6 +199,9 @@ func (s *Server) admitUpload(w http.ResponseWriter, r *http.Request, rec *shareR
 		return false
 	default:
 		rec.State, rec.PendingUntil = StatePending, now.Add(s.cfg.PendingGrace).Unix()
+		// The wallet's grant may land a moment after the upload: the
+		// first receiver asks the chain afresh.
+		s.chain.forgetGrant(rec.Patient, rec.GrantDigest)
 	}
 	return true
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestManifestEmbeddedAndLocation(t *testing.T) {
@@ -825,5 +827,136 @@ func TestOrigin(t *testing.T) {
 		if got := Origin(u); got != want {
 			t.Errorf("Origin(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestRateLimitByIPv6Prefix: a client rotating addresses inside its IPv6 /64
+// shares one bucket; another /64, or another IPv4 address, has its own.
+func TestRateLimitByIPv6Prefix(t *testing.T) {
+	tr := newTestRelay(t, func(c *Config) {
+		c.DisableRateLimits = false
+		c.TrustProxy = true
+		c.Limits.PerIP = Rate{PerSecond: 0.001, Burst: 2}
+		c.Limits.PerShare = Rate{PerSecond: 100, Burst: 100}
+	})
+	info := tr.share(CreateRequest{})
+	from := func(ip string) int {
+		body, _ := json.Marshal(map[string]any{"recipient": "x"})
+		req, _ := http.NewRequest(http.MethodPost, info.URL, strings.NewReader(string(body)))
+		req.Header.Set("X-Forwarded-For", ip)
+		resp, err := tr.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9"} {
+		if got := from(ip); got != http.StatusOK {
+			t.Fatalf("request %d from the /64: %d", i, got)
+		}
+	}
+	if got := from("2001:db8:1:2:abcd:1:2:3"); got != http.StatusTooManyRequests {
+		t.Fatalf("a third address in the same /64: %d, want 429", got)
+	}
+	for _, ip := range []string{"2001:db8:1:3::1", "192.0.2.1", "192.0.2.2"} {
+		if got := from(ip); got != http.StatusOK {
+			t.Fatalf("%s, another client: %d", ip, got)
+		}
+	}
+	if got := from("::ffff:192.0.2.1"); got != http.StatusOK { // the same IPv4 client, mapped: its second token
+		t.Fatalf("an IPv4-mapped address: %d", got)
+	}
+	if got := from("192.0.2.1"); got != http.StatusTooManyRequests {
+		t.Fatalf("IPv4 and its mapped form are one client: %d, want 429", got)
+	}
+}
+
+// TestLocationURLsCappedPerShare: a link holder cannot mint unlimited
+// location URLs; used or expired ones make room again.
+func TestLocationURLsCappedPerShare(t *testing.T) {
+	tr := newTestRelay(t, func(c *Config) { c.Limits.MaxShareLocations = 4 })
+	info := tr.share(CreateRequest{}) // two files: two URLs per manifest
+	var files []manifestFile
+	for range 2 {
+		files = manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+	}
+	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	// Embedded files need no URL.
+	manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x", "embeddedLengthMax": 1 << 20}))
+	// Another share is not affected.
+	other := tr.share(CreateRequest{})
+	manifestFiles(t, tr.manifest(other.URL, map[string]any{"recipient": "x"}))
+	// Using URLs frees their room.
+	wantStatus(t, tr.get(files[0].Location), http.StatusOK)
+	wantStatus(t, tr.get(files[1].Location), http.StatusOK)
+	manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+	// So does their expiry.
+	tr.clock.Advance(2 * time.Minute)
+	manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+}
+
+// TestQuotas: per uploader key, the number of shares (429) and the bytes
+// (413) are bounded, and so are the relay's bytes in all (413); an ended
+// share frees its room (issue 7, finding 3).
+func TestQuotas(t *testing.T) {
+	jwe := sealJWE(t, "application/fhir+json", []byte(bundleText))
+	one := []File{{ContentType: "application/fhir+json", JWE: jwe}}
+	size := int64(len(jwe))
+	tr := newTestRelay(t, func(c *Config) {
+		c.Limits.MaxSharesPerKey = 2
+		c.Limits.MaxBytesPerKey = 3 * size
+		c.Limits.MaxTotalBytes = 5 * size
+	})
+	a := tr.share(CreateRequest{Files: one})
+	tr.share(CreateRequest{Files: one})
+	_, err := tr.tryShare(CreateRequest{Files: one})
+	wantAPIStatus(t, err, http.StatusTooManyRequests)
+	if !strings.Contains(err.Error(), "revoke shares you no longer need") {
+		t.Fatalf("the quota error does not say what to do: %v", err)
+	}
+	if err := tr.client.Revoke(context.Background(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.tryShare(CreateRequest{Files: []File{one[0], one[0], one[0]}}) // 1 + 3 files > 3
+	wantAPIStatus(t, err, http.StatusRequestEntityTooLarge)
+	wantAPIError(t, err, ErrTooLarge)
+	tr.share(CreateRequest{Files: one})
+
+	// Other keys fill the relay: 2 of this key's + 3 more = 5, then full.
+	b := *tr
+	b.p = newPatient(t)
+	b.client = tr.clientFor(b.p)
+	b.share(CreateRequest{Files: one})
+	b.share(CreateRequest{Files: one})
+	c := *tr
+	c.p = newPatient(t)
+	c.client = tr.clientFor(c.p)
+	c.share(CreateRequest{Files: one})
+	_, err = c.tryShare(CreateRequest{Files: one})
+	wantAPIStatus(t, err, http.StatusRequestEntityTooLarge)
+	if !strings.Contains(err.Error(), "storage is full") {
+		t.Fatalf("a full relay: %v", err)
+	}
+	// The counts survive a restart.
+	tr.ts.Close()
+	tr.srv.Close()
+	srv, err := Open(Config{DataDir: tr.dir, Now: tr.clock.Now, Limits: Limits{MaxTotalBytes: 5 * size}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	err = srv.store.db.View(func(tx *bolt.Tx) error {
+		if got := totalBytes(tx); got != uint64(5*size) {
+			t.Fatalf("after a restart the relay counts %d bytes, want %d", got, 5*size)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
