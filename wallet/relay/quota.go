@@ -2,11 +2,9 @@ package relay
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
-	"github.com/ethereum/go-ethereum/common"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -32,7 +30,8 @@ func (e *QuotaError) Error() string { return e.Message }
 var metaTotalBytes = []byte("bytes")
 
 // admit says whether uploader may store one more share of size bytes.
-func (q quotas) admit(tx *bolt.Tx, uploader common.Address, size uint64) error {
+// uploader is the uploader's key in the usage bucket (store.addrKey).
+func (q quotas) admit(tx *bolt.Tx, uploader []byte, size uint64) error {
 	shares, bytes := usageOf(tx, uploader)
 	switch {
 	case shares+1 > uint64(q.sharesPerKey):
@@ -47,8 +46,8 @@ func (q quotas) admit(tx *bolt.Tx, uploader common.Address, size uint64) error {
 	return nil
 }
 
-func usageOf(tx *bolt.Tx, uploader common.Address) (shares, bytes uint64) {
-	v := tx.Bucket(bucketUsage).Get(uploader.Bytes())
+func usageOf(tx *bolt.Tx, uploader []byte) (shares, bytes uint64) {
+	v := tx.Bucket(bucketUsage).Get(uploader)
 	if len(v) != 12 {
 		return 0, 0
 	}
@@ -65,7 +64,7 @@ func totalBytes(tx *bolt.Tx) uint64 {
 
 // addUsage counts shares and bytes (negative: freed) to uploader and to the
 // relay's total, never below zero.
-func addUsage(tx *bolt.Tx, uploader common.Address, shares, bytes int64) error {
+func addUsage(tx *bolt.Tx, uploader []byte, shares, bytes int64) error {
 	add := func(v uint64, d int64) uint64 {
 		if d < 0 && uint64(-d) > v {
 			return 0
@@ -75,12 +74,12 @@ func addUsage(tx *bolt.Tx, uploader common.Address, shares, bytes int64) error {
 	sh, by := usageOf(tx, uploader)
 	sh, by = add(sh, shares), add(by, bytes)
 	if sh == 0 && by == 0 {
-		if err := tx.Bucket(bucketUsage).Delete(uploader.Bytes()); err != nil {
+		if err := tx.Bucket(bucketUsage).Delete(uploader); err != nil {
 			return err
 		}
 	} else {
 		v := binary.BigEndian.AppendUint32(nil, uint32(sh))
-		if err := tx.Bucket(bucketUsage).Put(uploader.Bytes(), binary.BigEndian.AppendUint64(v, by)); err != nil {
+		if err := tx.Bucket(bucketUsage).Put(uploader, binary.BigEndian.AppendUint64(v, by)); err != nil {
 			return err
 		}
 	}
@@ -88,12 +87,12 @@ func addUsage(tx *bolt.Tx, uploader common.Address, shares, bytes int64) error {
 }
 
 // recountUsage counts the usage of a store made before quotas.
-func recountUsage(tx *bolt.Tx) error {
-	return tx.Bucket(bucketShares).ForEach(func(_, v []byte) error {
-		var r shareRecord
-		if json.Unmarshal(v, &r) != nil || r.Shredded {
+func (s *store) recountUsage(tx *bolt.Tx) error {
+	return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
+		r, err := s.decodeRecord(k, v)
+		if err != nil || r.Shredded {
 			return nil
 		}
-		return addUsage(tx, r.uploader(), 1, int64(r.size()))
+		return addUsage(tx, s.addrKey(r.uploader()), 1, int64(r.size()))
 	})
 }

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"runtime"
@@ -99,6 +101,11 @@ func (l Limits) withDefaults() Limits {
 type Config struct {
 	// DataDir holds relay.db. Required.
 	DataDir string
+	// StoreKey, 32 bytes, seals the store's share records and hashes the
+	// addresses in its keys, so that the file holds nothing about a patient
+	// in clear (a wallet's direct share store). Nil: records in clear (a
+	// relay's operator can read them; nothing in them is health data).
+	StoreKey []byte
 	// PublicURL is the base of the manifest and location URLs the relay
 	// hands out (scheme, host, optional path prefix, no trailing slash), as
 	// clients reach it — behind a proxy, the proxy's URL. Empty: built from
@@ -127,6 +134,11 @@ type Config struct {
 	// X-Forwarded-For entry (what the proxy in front added). Only set it
 	// behind a proxy that sets that header.
 	TrustProxy bool
+	// LocalManagement keeps the management API (uploads, lists, revokes,
+	// access logs) off the network: only [Server.LocalClient], in this
+	// process, reaches it. For a wallet serving its own direct shares,
+	// where nothing from the network may upload. Needs PublicURL.
+	LocalManagement bool
 	// DisableRateLimits turns the token buckets off (tests, benchmarks, a
 	// relay behind a proxy that limits).
 	DisableRateLimits bool
@@ -146,9 +158,10 @@ type Server struct {
 	store  *store
 	log    *slog.Logger
 	now    func() time.Time
-	public *url.URL // nil when built per request
-	mux    *http.ServeMux
-	chain  *chainCache // nil without a Checker
+	public *url.URL       // nil when built per request
+	mux    *http.ServeMux // what Handler serves
+	manage *http.ServeMux // the management API alone, for LocalClient
+	chain  *chainCache    // nil without a Checker
 
 	ipLimit, shareLimit *limiter
 
@@ -206,16 +219,19 @@ func Open(cfg Config) (*Server, error) {
 		}
 		s.public = u
 	}
+	if cfg.LocalManagement && s.public == nil {
+		return nil, errors.New("relay: LocalManagement needs a PublicURL: the URL links are built on")
+	}
 	if !cfg.DisableRateLimits {
 		s.ipLimit = newLimiter(s.lim.PerIP, 100_000)
 		s.shareLimit = newLimiter(s.lim.PerShare, 100_000)
 	}
-	st, err := openStore(cfg.DataDir)
+	st, err := openStore(cfg.DataDir, cfg.StoreKey)
 	if err != nil {
 		return nil, err
 	}
 	s.store = st
-	s.mux = s.routes()
+	s.mux, s.manage = s.routes()
 	return s, nil
 }
 
@@ -241,19 +257,50 @@ func (s *Server) Close() error { return s.store.close() }
 // Handler is the relay's HTTP handler: routes, logging, recovery.
 func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
 
-func (s *Server) routes() *http.ServeMux {
-	m := http.NewServeMux()
-	m.HandleFunc("POST /shl/{id}", s.handleManifest)
-	m.HandleFunc("GET /shl/{id}", s.handleDirect)
-	m.HandleFunc("OPTIONS /shl/{id}", s.handlePreflight)
-	m.HandleFunc("GET /file/{token}", s.handleFile)
-	m.HandleFunc("OPTIONS /file/{token}", s.handlePreflight)
-	m.HandleFunc("POST /api/shares", s.handleCreate)
-	m.HandleFunc("GET /api/shares", s.handleList)
-	m.HandleFunc("DELETE /api/shares/{id}", s.handleRevoke)
-	m.HandleFunc("GET /api/shares/{id}/log", s.handleLog)
-	m.HandleFunc("GET /healthz", s.handleHealth)
-	return m
+// routes builds what Handler serves, and the management API alone. With
+// LocalManagement the first holds no management route at all.
+func (s *Server) routes() (served, manage *http.ServeMux) {
+	served, manage = http.NewServeMux(), http.NewServeMux()
+	served.HandleFunc("POST /shl/{id}", s.handleManifest)
+	served.HandleFunc("GET /shl/{id}", s.handleDirect)
+	served.HandleFunc("OPTIONS /shl/{id}", s.handlePreflight)
+	served.HandleFunc("GET /file/{token}", s.handleFile)
+	served.HandleFunc("OPTIONS /file/{token}", s.handlePreflight)
+	served.HandleFunc("GET /healthz", s.handleHealth)
+	muxes := []*http.ServeMux{manage}
+	if !s.cfg.LocalManagement {
+		muxes = append(muxes, served)
+	}
+	for _, m := range muxes {
+		m.HandleFunc("POST /api/shares", s.handleCreate)
+		m.HandleFunc("GET /api/shares", s.handleList)
+		m.HandleFunc("DELETE /api/shares/{id}", s.handleRevoke)
+		m.HandleFunc("GET /api/shares/{id}/log", s.handleLog)
+	}
+	return served, manage
+}
+
+// LocalClient is a client of this relay's management API that reaches it
+// in process, never through the network, signing with key: the way a
+// wallet puts shares into its own direct relay (Config.LocalManagement).
+func (s *Server) LocalClient(key *ecdsa.PrivateKey) (*Client, error) {
+	if s.public == nil {
+		return nil, errors.New("relay: a local client needs the relay's PublicURL")
+	}
+	return NewClient(s.public.String(), key, &http.Client{Transport: localTransport{s: s}})
+}
+
+// localTransport hands a request to the management API in process.
+type localTransport struct{ s *Server }
+
+func (t localTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	path := strings.TrimPrefix(r.URL.Path, t.s.public.Path)
+	r.URL = &url.URL{Path: path, RawQuery: r.URL.RawQuery}
+	r.RequestURI, r.RemoteAddr, r.Host = r.URL.RequestURI(), "in-process", t.s.public.Host
+	rec := httptest.NewRecorder()
+	t.s.observe(t.s.manage).ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
 
 // Run serves on ln until ctx ends, purging expired shares in the

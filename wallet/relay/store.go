@@ -119,10 +119,10 @@ func (r *shareRecord) size() uint64 {
 
 // indexKeys are the share's keys in the patients bucket: under the patient,
 // and under the uploader when that is someone else.
-func (r *shareRecord) indexKeys(key []byte) [][]byte {
-	keys := [][]byte{append(r.Patient.Bytes(), key...)}
+func (s *store) indexKeys(r *shareRecord, key []byte) [][]byte {
+	keys := [][]byte{append(s.addrKey(r.Patient), key...)}
 	if up := r.uploader(); up != r.Patient {
-		keys = append(keys, append(up.Bytes(), key...))
+		keys = append(keys, append(s.addrKey(up), key...))
 	}
 	return keys
 }
@@ -131,18 +131,32 @@ func (r *shareRecord) has(flag string) bool { return bytes.Contains([]byte(r.Fla
 
 var errNoShare = errors.New("no such share")
 
+// ErrStoreKeyMismatch: the store was made with a store key and opened
+// without, or the other way round.
+var ErrStoreKeyMismatch = errors.New("relay: the store's records are sealed differently than this relay is configured (Config.StoreKey)")
+
 // store is the relay's bbolt file.
 type store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	seal *recordSeal // nil: records and addresses in clear
 }
 
-// openStore opens (creating) dir/relay.db. bbolt's fsync stays on.
-func openStore(dir string) (*store, error) {
+// openStore opens (creating) dir/relay.db. bbolt's fsync stays on. With a
+// sealKey (Config.StoreKey), records are sealed and addresses in keys are
+// keyed hashes: see recordSeal.
+func openStore(dir string, sealKey []byte) (*store, error) {
 	if dir == "" {
 		return nil, errors.New("relay: no data directory: give one (hw relay --data DIR)")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("relay: creating the data directory: %w", err)
+	}
+	st := &store{}
+	if sealKey != nil {
+		var err error
+		if st.seal, err = newRecordSeal(sealKey); err != nil {
+			return nil, err
+		}
 	}
 	path := filepath.Join(dir, dbFileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
@@ -160,24 +174,37 @@ func openStore(dir string) (*store, error) {
 			}
 		}
 		if countUsage {
-			if err := recountUsage(tx); err != nil {
+			if err := st.recountUsage(tx); err != nil {
 				return err
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
 		switch v := meta.Get([]byte("format")); {
 		case v == nil:
-			return meta.Put([]byte("format"), []byte(storeFormat))
+			if err := meta.Put([]byte("format"), []byte(storeFormat)); err != nil {
+				return err
+			}
 		case string(v) != storeFormat:
 			return fmt.Errorf("%s has format %q, this relay reads %q: use a newer hw or another data directory", path, v, storeFormat)
 		}
-		return nil
+		sealed := []byte("clear")
+		if st.seal != nil {
+			sealed = []byte("sealed")
+		}
+		switch v := meta.Get([]byte("records")); {
+		case v == nil && tx.Bucket(bucketShares).Stats().KeyN == 0:
+			return meta.Put([]byte("records"), sealed)
+		case v == nil && st.seal == nil, bytes.Equal(v, sealed):
+			return nil
+		}
+		return fmt.Errorf("%w: %s", ErrStoreKeyMismatch, path)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("relay: preparing %s: %w", path, err)
 	}
-	return &store{db: db}, nil
+	st.db = db
+	return st, nil
 }
 
 func (s *store) close() error { return s.db.Close() }
@@ -195,10 +222,19 @@ func idKey(id string) ([]byte, bool) {
 	return k, true
 }
 
-func getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
+func (s *store) getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
 	v := tx.Bucket(bucketShares).Get(key)
 	if v == nil {
 		return nil, errNoShare
+	}
+	return s.decodeRecord(key, v)
+}
+
+// decodeRecord reads a stored record, opening its seal if the store seals.
+func (s *store) decodeRecord(key, v []byte) (*shareRecord, error) {
+	v, err := s.seal.open(key, v)
+	if err != nil {
+		return nil, err
 	}
 	var r shareRecord
 	if err := json.Unmarshal(v, &r); err != nil {
@@ -207,10 +243,13 @@ func getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
 	return &r, nil
 }
 
-func putRecord(tx *bolt.Tx, key []byte, r *shareRecord) error {
+func (s *store) putRecord(tx *bolt.Tx, key []byte, r *shareRecord) error {
 	v, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("relay: encoding a share record: %w", err)
+	}
+	if v, err = s.seal.seal(key, v); err != nil {
+		return err
 	}
 	return tx.Bucket(bucketShares).Put(key, v)
 }
@@ -227,13 +266,13 @@ func (s *store) create(r *shareRecord, files []File, q quotas) error {
 		if tx.Bucket(bucketShares).Get(key) != nil {
 			return fmt.Errorf("relay: internal: share id collision")
 		}
-		if err := q.admit(tx, r.uploader(), r.size()); err != nil {
+		if err := q.admit(tx, s.addrKey(r.uploader()), r.size()); err != nil {
 			return err
 		}
-		if err := addUsage(tx, r.uploader(), 1, int64(r.size())); err != nil {
+		if err := addUsage(tx, s.addrKey(r.uploader()), 1, int64(r.size())); err != nil {
 			return err
 		}
-		if err := putRecord(tx, key, r); err != nil {
+		if err := s.putRecord(tx, key, r); err != nil {
 			return err
 		}
 		fb := tx.Bucket(bucketFiles)
@@ -242,7 +281,7 @@ func (s *store) create(r *shareRecord, files []File, q quotas) error {
 				return err
 			}
 		}
-		for _, k := range r.indexKeys(key) {
+		for _, k := range s.indexKeys(r, key) {
 			if err := tx.Bucket(bucketPatients).Put(k, nil); err != nil {
 				return err
 			}
@@ -266,7 +305,7 @@ func (s *store) share(id string) (*shareRecord, error) {
 	var r *shareRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		r, err = getRecord(tx, key)
+		r, err = s.getRecord(tx, key)
 		return err
 	})
 	return r, err
@@ -280,14 +319,14 @@ func (s *store) update(id string, fn func(r *shareRecord) error) error {
 		return errNoShare
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, key)
+		r, err := s.getRecord(tx, key)
 		if err != nil {
 			return err
 		}
 		if err := fn(r); err != nil {
 			return err
 		}
-		return putRecord(tx, key, r)
+		return s.putRecord(tx, key, r)
 	})
 }
 
@@ -358,17 +397,17 @@ func (s *store) shred(id string) error {
 				return err
 			}
 		}
-		r, err := getRecord(tx, key)
+		r, err := s.getRecord(tx, key)
 		if err != nil {
 			return err
 		}
 		if !r.Shredded {
-			if err := addUsage(tx, r.uploader(), -1, -int64(r.size())); err != nil {
+			if err := addUsage(tx, s.addrKey(r.uploader()), -1, -int64(r.size())); err != nil {
 				return err
 			}
 		}
 		r.Shredded = true
-		return putRecord(tx, key, r)
+		return s.putRecord(tx, key, r)
 	})
 	if err != nil {
 		return fmt.Errorf("relay: deleting a share's files: %w", err)
@@ -386,12 +425,12 @@ func (s *store) appendLog(id string, sealed []byte, maxEntries int, opened bool)
 		return errNoShare
 	}
 	return s.db.Batch(func(tx *bolt.Tx) error {
-		return appendLogTx(tx, key, sealed, maxEntries, opened)
+		return s.appendLogTx(tx, key, sealed, maxEntries, opened)
 	})
 }
 
-func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) error {
-	r, err := getRecord(tx, key)
+func (s *store) appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) error {
+	r, err := s.getRecord(tx, key)
 	if err != nil {
 		return err
 	}
@@ -400,7 +439,7 @@ func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) e
 	}
 	if r.LogCount >= maxEntries {
 		r.LogDropped++
-		return putRecord(tx, key, r)
+		return s.putRecord(tx, key, r)
 	}
 	lb := tx.Bucket(bucketLogs)
 	seq, err := lb.NextSequence()
@@ -411,7 +450,7 @@ func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) e
 		return err
 	}
 	r.LogCount++
-	return putRecord(tx, key, r)
+	return s.putRecord(tx, key, r)
 }
 
 // logs returns a share's sealed access log, oldest first.
@@ -433,12 +472,12 @@ func (s *store) logs(id string) ([][]byte, error) {
 
 // byPatient returns the records of a patient's shares.
 func (s *store) byPatient(addr common.Address) ([]*shareRecord, error) {
-	prefix := addr.Bytes()
+	prefix := s.addrKey(addr)
 	var out []*shareRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketPatients).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			r, err := getRecord(tx, k[len(prefix):])
+			r, err := s.getRecord(tx, k[len(prefix):])
 			if errors.Is(err, errNoShare) {
 				continue
 			}
@@ -455,7 +494,7 @@ func (s *store) byPatient(addr common.Address) ([]*shareRecord, error) {
 // useNonce records that addr used nonce, kept until expiry; false when it
 // was used before (a replay).
 func (s *store) useNonce(addr common.Address, nonce []byte, expiry time.Time) (bool, error) {
-	k := append(addr.Bytes(), nonce...)
+	k := append(s.addrKey(addr), nonce...)
 	fresh := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketNonces)
@@ -472,13 +511,13 @@ func (s *store) useNonce(addr common.Address, nonce []byte, expiry time.Time) (b
 func (s *store) pendingPast(now time.Time) ([]*shareRecord, error) {
 	var out []*shareRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketShares).ForEach(func(_, v []byte) error {
-			var r shareRecord
-			if json.Unmarshal(v, &r) != nil {
+		return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
+			r, err := s.decodeRecord(k, v)
+			if err != nil {
 				return nil
 			}
 			if r.state(now) == StatePending && now.Unix() >= r.PendingUntil {
-				out = append(out, &r)
+				out = append(out, r)
 			}
 			return nil
 		})
@@ -501,8 +540,8 @@ func (s *store) purge(now time.Time, retention time.Duration) (purgeReport, erro
 	var toShred, toDelete []string
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
-			var r shareRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+			r, err := s.decodeRecord(k, v)
+			if err != nil {
 				return nil // a damaged record is left for an operator; it is never served
 			}
 			if st := r.state(now); st == StateActive || st == StatePending {
@@ -575,7 +614,7 @@ func (s *store) delete(id string) error {
 		return errNoShare
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, key)
+		r, err := s.getRecord(tx, key)
 		if err != nil {
 			return err
 		}
@@ -590,7 +629,7 @@ func (s *store) delete(id string) error {
 				return err
 			}
 		}
-		for _, k := range r.indexKeys(key) {
+		for _, k := range s.indexKeys(r, key) {
 			if err := tx.Bucket(bucketPatients).Delete(k); err != nil {
 				return err
 			}
