@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -958,5 +959,36 @@ func TestQuotas(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLocationsKeepNoRecipientInClear: the in-memory table of location
+// URLs holds neither the tokens nor the receiver's words in clear; the
+// access by URL still logs them.
+func TestLocationsKeepNoRecipientInClear(t *testing.T) {
+	tr := newTestRelay(t)
+	info := tr.share(CreateRequest{})
+	recipient := "Dr. Grace Hopper, Harbour Clinic"
+	files := manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": recipient, "purpose": "ETREAT"}))
+	tr.srv.tokensMu.Lock()
+	for id, l := range tr.srv.tokens {
+		for _, f := range files {
+			if strings.Contains(f.Location, id) {
+				t.Error("a location is kept under its token")
+			}
+		}
+		if bytes.Contains(l.sealed, []byte("Grace")) || bytes.Contains(l.sealed, []byte("ETREAT")) {
+			t.Error("a location keeps its receiver in clear")
+		}
+	}
+	tr.srv.tokensMu.Unlock()
+	wantStatus(t, tr.get(files[0].Location), http.StatusOK)
+	entries, err := tr.client.AccessLog(context.Background(), info.ID, tr.p.sharing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Kind != KindFile || last.Recipient != recipient || last.Purpose != "ETREAT" {
+		t.Fatalf("the file access logged %+v", last)
 	}
 }
