@@ -336,6 +336,7 @@ type fakeChecker struct {
 	patients map[[32]byte]common.Address
 	err      error
 	lagging  bool
+	expiry   time.Time // the grants' expiry on chain; zero: a day from now
 	calls    int
 }
 
@@ -357,7 +358,11 @@ func (f *fakeChecker) GrantOf(_ context.Context, patient common.Address, d [32]b
 	if p != patient {
 		return chain.Grant{}, ErrGrantUnknown
 	}
-	return chain.Grant{Patient: p, Issuer: p, Active: a, Revoked: !a && !f.lagging, Expiry: uint64(time.Now().Add(24 * time.Hour).Unix())}, nil
+	exp := f.expiry
+	if exp.IsZero() {
+		exp = time.Now().Add(24 * time.Hour)
+	}
+	return chain.Grant{Patient: p, Issuer: p, Active: a, Revoked: !a && !f.lagging, Expiry: uint64(exp.Unix())}, nil
 }
 
 func (f *fakeChecker) DelegateOf(context.Context, common.Address, common.Address) (chain.Delegation, error) {

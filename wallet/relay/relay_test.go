@@ -373,6 +373,33 @@ func TestChainCheck(t *testing.T) {
 	anew()
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
 
+	// Expired by the chain's expiry, but not by the relay's clock (a node
+	// whose clock runs ahead): kept, 503. Once the relay's clock agrees:
+	// ended.
+	chk.lagging = true
+	chk.expiry = tr.clock.Now().Add(time.Minute)
+	chk.set(digest, false, nil)
+	anew()
+	wantStatus(t, tr.get(files[1].Location), http.StatusServiceUnavailable)
+	if _, err := tr.srv.store.file(info.ID, 0); err != nil {
+		t.Fatalf("an expiry the relay's clock does not confirm deleted the files: %v", err)
+	}
+	chk.lagging, chk.expiry = false, time.Time{}
+	expired := newTestRelay(t, func(c *Config) { c.Checker = chk })
+	chk.owner = expired.client.addr
+	var soon [32]byte
+	rand.Read(soon[:])
+	chk.set(soon, true, nil)
+	gone := expired.share(CreateRequest{GrantDigest: soon})
+	chk.lagging, chk.expiry = true, expired.clock.Now().Add(-time.Second)
+	chk.set(soon, false, nil)
+	expired.clock.Advance(6 * time.Second)
+	wantStatus(t, expired.manifest(gone.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
+	if _, err := expired.srv.store.file(gone.ID, 0); !errors.Is(err, errNoShare) {
+		t.Fatal("expired on chain and by the relay's clock, the files stay")
+	}
+	chk.lagging, chk.expiry, chk.owner = false, time.Time{}, tr.client.addr
+
 	// Revoked on chain: 404 and shredded, for good.
 	chk.set(digest, false, nil)
 	anew()
