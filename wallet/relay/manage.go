@@ -97,7 +97,7 @@ func (s *Server) ownShare(w http.ResponseWriter, r *http.Request, signer common.
 		return nil, false
 	}
 	if rec.Patient != signer && rec.uploader() != signer {
-		writeError(w, http.StatusForbidden, "this share belongs to another patient: sign with the key that created it")
+		writeError(w, http.StatusForbidden, "this share belongs to another patient: sign with the key that created it, for this relay's URL "+s.origin(r))
 		return nil, false
 	}
 	return rec, true
@@ -173,7 +173,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) admitUpload(w http.ResponseWriter, r *http.Request, rec *shareRecord, now time.Time) bool {
 	if s.chain == nil {
 		if rec.uploader() != rec.Patient {
-			writeError(w, http.StatusForbidden, "the request is signed by another key than the patient's: sign with the patient's key")
+			writeError(w, http.StatusForbidden, "the request is not signed by the patient's key for this relay: sign with the patient's key, for this relay's URL "+s.origin(r))
 			return false
 		}
 		return true
@@ -185,7 +185,7 @@ func (s *Server) admitUpload(w http.ResponseWriter, r *http.Request, rec *shareR
 			writeConsentUnknown(w)
 			return false
 		default:
-			writeError(w, http.StatusForbidden, "the request is signed by a key that holds no SHARE delegation from the patient on chain: sign with the patient's key, or ask the patient for the right to share")
+			writeError(w, http.StatusForbidden, "the request is not signed by the patient's key for this relay, nor by a delegate holding SHARE on chain: sign with the patient's key, for this relay's URL "+s.origin(r))
 			return false
 		}
 	}
