@@ -2,17 +2,22 @@ package wallet
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
-	"healthwallet/wallet/relay"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/relay"
 )
 
 // This file: direct shares (DESIGN §7) — the wallet serves a share itself on
@@ -22,6 +27,23 @@ import (
 // bbolt store admits one process and one opener at a time.
 var directServing sync.Map // wallet dir → struct{}
 
+// directRelays are the direct relays this process serves, by public URL.
+// Their management API is not on the network at all: the wallet reaches it
+// in process (relay.Server.LocalClient), so nothing from the network can
+// upload to a patient's own machine.
+var directRelays sync.Map // public URL → *relay.Server
+
+// directClient is the in-process client of the direct relay at baseURL,
+// signing with key; false when this process serves none there.
+func directClient(baseURL string, key *ecdsa.PrivateKey) (*relay.Client, bool, error) {
+	srv, ok := directRelays.Load(baseURL)
+	if !ok {
+		return nil, false, nil
+	}
+	c, err := srv.(*relay.Server).LocalClient(key)
+	return c, true, err
+}
+
 // walletGrantChecker asks the wallet's chain, as it is connected at each
 // request, whether a grant stands: the direct relay refuses revoked and
 // expired grants on every request, like hw relay --chain.
@@ -29,14 +51,32 @@ type walletGrantChecker struct{ w *Wallet }
 
 var _ relay.GrantChecker = walletGrantChecker{}
 
-func (c walletGrantChecker) GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error) {
+// ask runs fn with the relay's checker over the wallet's chain as connected
+// now, holding the chain while it asks.
+func (c walletGrantChecker) ask(ctx context.Context, fn func(*relay.ChainChecker) error) error {
 	c.w.chainMu.Lock()
 	defer c.w.chainMu.Unlock()
 	n, err := c.w.networkLocked(ctx)
 	if err != nil {
-		return chain.Grant{}, err
+		return err
 	}
-	return relay.NewChainChecker(n.Client, n.Registry).GrantOf(ctx, digest)
+	return fn(relay.NewChainChecker(n.Client, n.Registry))
+}
+
+func (c walletGrantChecker) GrantOf(ctx context.Context, patient common.Address, digest [32]byte) (g chain.Grant, err error) {
+	err = c.ask(ctx, func(chk *relay.ChainChecker) error {
+		g, err = chk.GrantOf(ctx, patient, digest)
+		return err
+	})
+	return g, err
+}
+
+func (c walletGrantChecker) DelegateOf(ctx context.Context, patient, delegate common.Address) (d chain.Delegation, err error) {
+	err = c.ask(ctx, func(chk *relay.ChainChecker) error {
+		d, err = chk.DelegateOf(ctx, patient, delegate)
+		return err
+	})
+	return d, err
 }
 
 // ShareDirect makes a share served by this wallet itself on the local
@@ -80,22 +120,19 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	public := "http://" + net.JoinHostPort(publicHost, fmt.Sprint(port))
-	srv, err := relay.Open(relay.Config{
-		DataDir:   filepath.Join(w.dir, "direct"),
-		PublicURL: public,
-		Checker:   walletGrantChecker{w},
-		Logger:    slog.New(slog.DiscardHandler),
-	})
+	srv, err := w.openDirectRelay(public)
 	if err != nil {
 		ln.Close()
 		release()
 		return ShareResult{}, fmt.Errorf("opening the direct share's store: %w", err)
 	}
+	directRelays.Store(public, srv)
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer release()
+		defer directRelays.Delete(public)
 		_ = srv.Run(sctx, ln, 5*time.Second) // closes the store
 	}()
 
@@ -110,6 +147,35 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 		stop()
 	}()
 	return res, nil
+}
+
+// openDirectRelay opens the direct relay's store, under <wallet dir>/direct:
+// its records sealed under a key derived from the patient's chain key, so
+// that it holds nothing about the patient in clear (the files are JWEs and
+// the access log is sealed to the patient already). A store from before,
+// kept in clear, is removed: it held only direct shares' metadata.
+func (w *Wallet) openDirectRelay(public string) (*relay.Server, error) {
+	key, err := w.ChainKey()
+	if err != nil {
+		return nil, err
+	}
+	storeKey := sha256.Sum256(append([]byte("healthwallet/direct-store/v1\x00"), crypto.FromECDSA(key)...))
+	cfg := relay.Config{
+		DataDir:         filepath.Join(w.dir, "direct"),
+		StoreKey:        storeKey[:],
+		PublicURL:       public,
+		Checker:         walletGrantChecker{w},
+		LocalManagement: true,
+		Logger:          slog.New(slog.DiscardHandler),
+	}
+	srv, err := relay.Open(cfg)
+	if errors.Is(err, relay.ErrStoreKeyMismatch) {
+		if err := os.RemoveAll(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("removing the direct share store kept in clear: %w", err)
+		}
+		srv, err = relay.Open(cfg)
+	}
+	return srv, err
 }
 
 // lanAddress is this machine's address on the local network: its first

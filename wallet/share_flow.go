@@ -254,6 +254,9 @@ func (w *Wallet) relayClient(baseURL string) (*relay.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c, ok, err := directClient(baseURL, key); ok {
+		return c, err
+	}
 	c, err := relay.NewClient(baseURL, key, &http.Client{Timeout: relayTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("the relay URL %q: %w", baseURL, err)

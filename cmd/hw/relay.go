@@ -20,9 +20,9 @@ func (c *cli) relayCommand() *cobra.Command {
 	var (
 		listen, dataDir, registry, publicURL, logFormat string
 		failOpen, trustProxy                            bool
-		drain, locationTTL                              time.Duration
-		maxUpload                                       int64
-		maxFailures                                     int
+		drain, locationTTL, pendingGrace, chainCache    time.Duration
+		maxUpload, maxKeyBytes, maxTotalBytes           int64
+		maxFailures, maxKeyShares, maxShareLocations    int
 		rateIP, rateShare                               float64
 	)
 	cmd := &cobra.Command{
@@ -34,10 +34,22 @@ passcodes, expiry, revocation, an access log sealed to the patient, and a
 management API that only the patient's signature opens.
 
 With --chain (and --registry, unless the node names its registry, as
-hw chain serve does) the relay asks the chain, on every request, whether the
-share's grant is still active: revoked or expired ends the share.
-When the chain cannot be reached the relay answers 503 ("cannot check consent
-right now") unless --chain-fail-open is given.
+hw chain serve does) the relay asks the chain whether each share's grant is
+still active (answers kept --chain-cache at most): revoked on chain, or
+expired, ends the share. An upload must name a grant of the patient's that
+is on chain; one that is not yet is held pending, never served, for
+--pending-grace, and deleted if the grant does not appear. When the chain
+cannot be reached the relay answers 503 ("cannot check consent right now")
+unless --chain-fail-open is given.
+
+Each uploader key may keep --max-shares-per-key shares and
+--max-bytes-per-key bytes, and the relay --max-total-bytes in all; past
+them an upload is refused (429 or 413) with what to do.
+
+Management requests are signed for this relay's --public-url (scheme, host
+and port): a signature made for another relay is refused here. It defaults
+to the listen address; give it when clients reach the relay by another
+name (behind a proxy, or when listening on every interface).
 
 It prints the URL it listens on and runs until SIGINT or SIGTERM, then
 finishes the requests in flight (up to --drain) and exits 0. Logs (JSON, or
@@ -61,15 +73,22 @@ recipients, passcodes or keys.`,
 			ctx := cmd.Context()
 
 			cfg := relay.Config{
-				DataDir:       dataDir,
-				PublicURL:     publicURL,
-				ChainFailOpen: failOpen,
-				TrustProxy:    trustProxy,
-				Logger:        logger,
+				DataDir:              dataDir,
+				PublicURL:            publicURL,
+				ChainFailOpen:        failOpen,
+				ChainCacheTTL:        chainCache,
+				ChainCacheUnknownTTL: min(chainCache, time.Second),
+				PendingGrace:         pendingGrace,
+				TrustProxy:           trustProxy,
+				Logger:               logger,
 				Limits: relay.Limits{
 					MaxCreateBody:      maxUpload,
 					DefaultMaxFailures: maxFailures,
 					LocationTTL:        locationTTL,
+					MaxShareLocations:  maxShareLocations,
+					MaxSharesPerKey:    maxKeyShares,
+					MaxBytesPerKey:     maxKeyBytes,
+					MaxTotalBytes:      maxTotalBytes,
 					PerIP:              relay.Rate{PerSecond: rateIP, Burst: max(1, int(4*rateIP))},
 					PerShare:           relay.Rate{PerSecond: rateShare, Burst: max(1, int(4*rateShare))},
 				},
@@ -97,18 +116,25 @@ recipients, passcodes or keys.`,
 				logger.Warn("relay: no --chain: grants are not checked on chain; only the relay's own expiry and revocation apply")
 			}
 
-			srv, err := relay.Open(cfg)
-			if err != nil {
-				return userErrorf("%v", err)
-			}
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
-				srv.Close()
 				return userErrorf("cannot listen on %s: %v; choose another --listen address", listen, err)
 			}
 			url := "http://" + ln.Addr().String()
+			if cfg.PublicURL == "" {
+				if ip := ln.Addr().(*net.TCPAddr).IP; ip.IsUnspecified() {
+					ln.Close()
+					return userErrorf("--listen %s takes requests on every interface: give --public-url, the URL wallets and receivers reach this relay at (signed requests are bound to it)", listen)
+				}
+				cfg.PublicURL = url
+			}
+			srv, err := relay.Open(cfg)
+			if err != nil {
+				ln.Close()
+				return userErrorf("%v", err)
+			}
 			if c.jsonOut {
-				out, _ := json.Marshal(map[string]string{"listen": url, "public": publicURLOr(publicURL, url)})
+				out, _ := json.Marshal(map[string]string{"listen": url, "public": cfg.PublicURL})
 				fmt.Fprintln(c.stdout, string(out))
 			} else {
 				fmt.Fprintf(c.stdout, "hw relay: listening on %s", url)
@@ -127,24 +153,23 @@ recipients, passcodes or keys.`,
 	f.StringVar(&listen, "listen", "127.0.0.1:8787", "listen on `ADDR` (host:port; port 0 picks a free one)")
 	f.StringVar(&dataDir, "data", "", "keep the relay's store in `DIR` (created if missing)")
 	f.StringVar(&registry, "registry", "", "HealthRegistry contract `ADDRESS` on --chain (default: ask the node, as hw chain serve answers)")
-	f.StringVar(&publicURL, "public-url", "", "build manifest and file URLs on `URL` (the address receivers reach, e.g. behind a proxy)")
+	f.StringVar(&publicURL, "public-url", "", "build manifest and file URLs on `URL`, and accept only requests signed for it (default: http://the listen address)")
 	f.BoolVar(&failOpen, "chain-fail-open", false, "serve when the chain cannot be asked (default: refuse with 503)")
 	f.BoolVar(&trustProxy, "trust-proxy", false, "rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)")
 	f.DurationVar(&drain, "drain", 15*time.Second, "on shutdown, wait this long for requests in flight")
 	f.DurationVar(&locationTTL, "location-ttl", time.Minute, "lifetime of a manifest's file URLs (at most 1h)")
 	f.Int64Var(&maxUpload, "max-upload", 32<<20, "largest share upload in `BYTES`")
 	f.IntVar(&maxFailures, "max-failures", 10, "wrong passcodes a share tolerates when its creator names no limit")
-	f.Float64Var(&rateIP, "rate-ip", 10, "requests per second per client address")
+	f.DurationVar(&pendingGrace, "pending-grace", 5*time.Minute, "hold an upload whose grant is not on chain yet this long, then delete it")
+	f.DurationVar(&chainCache, "chain-cache", 5*time.Second, "reuse the chain's answer \"active\" this long (a revoke is seen at most this late); other answers at most 1s")
+	f.IntVar(&maxKeyShares, "max-shares-per-key", 1000, "shares one uploader key may keep stored")
+	f.Int64Var(&maxKeyBytes, "max-bytes-per-key", 1<<30, "`BYTES` of files one uploader key may keep stored")
+	f.Int64Var(&maxTotalBytes, "max-total-bytes", 64<<30, "`BYTES` of files the relay keeps in all")
+	f.IntVar(&maxShareLocations, "max-share-locations", 0, "outstanding file URLs of one share (0: 4 per file a share may hold)")
+	f.Float64Var(&rateIP, "rate-ip", 10, "requests per second per client address (IPv6: per /64)")
 	f.Float64Var(&rateShare, "rate-share", 5, "requests per second per share")
 	f.StringVar(&logFormat, "log-format", "json", "log format on standard error: json or text")
 	return cmd
-}
-
-func publicURLOr(public, listen string) string {
-	if public != "" {
-		return public
-	}
-	return listen
 }
 
 // dialRegistry connects to the chain at url (chain.Dial: checks the node

@@ -198,6 +198,7 @@ func TestRelayCommandLine(t *testing.T) {
 		{[]string{"relay", "--data", t.TempDir(), "--chain", "http://127.0.0.1:1"}, "cannot check grants"},
 		{[]string{"relay", "--data", t.TempDir(), "--public-url", "ftp://x"}, "public URL"},
 		{[]string{"relay", "--data", t.TempDir(), "--listen", "256.0.0.1:1"}, "cannot listen"},
+		{[]string{"relay", "--data", t.TempDir(), "--listen", "0.0.0.0:0"}, "--public-url"},
 	} {
 		out, err := exec.Command(hw, tc.args...).CombinedOutput()
 		var ee *exec.ExitError
@@ -251,7 +252,7 @@ func TestRelayProcessWithGeth(t *testing.T) {
 	rand.Read(digest[:])
 	send(reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
 
-	rp := startRelay(t, "--chain", url, "--registry", regAddr.Hex())
+	rp := startRelay(t, "--chain", url, "--registry", regAddr.Hex(), "--chain-cache", "1s")
 	sharing, _ := ecdh.X25519().GenerateKey(rand.Reader)
 	client, err := relay.NewClient(rp.base, key, nil)
 	if err != nil {
@@ -279,12 +280,34 @@ func TestRelayProcessWithGeth(t *testing.T) {
 	if got := manifest(); got != http.StatusOK {
 		t.Fatalf("grant active on chain: %d, want 200", got)
 	}
+	// A stranger's upload naming the patient's grant is held pending, and
+	// never served.
+	strangerKey, _ := crypto.GenerateKey()
+	stranger, err := relay.NewClient(rp.base, strangerKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := stranger.CreateShare(ctx, relay.CreateRequest{
+		Files: []relay.File{{ContentType: "application/fhir+json", JWE: jwe}}, Expires: time.Now().Add(time.Hour),
+		GrantDigest: digest, SharingKey: sharing.PublicKey(),
+	})
+	if err != nil || theirs.State != relay.StatePending {
+		t.Fatalf("a stranger's upload: %+v, %v; want it pending", theirs, err)
+	}
 	send(reg.PackRevokeGrant(digest))
-	if got := manifest(); got != http.StatusNotFound {
-		t.Fatalf("grant revoked on chain: %d, want 404", got)
+	// The relay keeps the answer "active" --chain-cache (1s here) at most.
+	deadline := time.Now().Add(3 * time.Second)
+	for manifest() != http.StatusNotFound {
+		if time.Now().After(deadline) {
+			t.Fatal("grant revoked on chain, still served after the cache period")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	shares, err := client.List(ctx)
 	if err != nil || len(shares) != 1 || shares[0].State != relay.StateGrantEnded || !shares[0].Shredded {
+		t.Fatalf("after the chain revoked: %+v, %v", shares, err)
+	}
+	if shares, err := stranger.List(ctx); err != nil || len(shares) != 1 || shares[0].State != relay.StatePending {
 		t.Fatalf("after the chain revoked: %+v, %v", shares, err)
 	}
 }

@@ -694,7 +694,10 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			if g := e.grantOf(t, s.Digest); !g.Active || g.Issuer != cg || g.Patient != patient {
 				t.Fatalf("the caregiver's grant on chain: %+v", g)
 			}
-			return f.publishShare(t, caregiver, s), nil
+			// The real relay checks the delegate's SHARE too and serves
+			// nothing: served by one that does not know (its upload names
+			// the decoy grant), the receiver must refuse it itself.
+			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
 		},
 		failed: []string{share.CheckIssuerAuthorized},
 		detail: "without the SHARE right",

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,31 +21,55 @@ import (
 
 const (
 	authScheme  = "HW-Sig"
-	authVersion = "healthwallet-relay-auth/v1"
+	authVersion = "healthwallet-relay-auth/v2"
 	nonceSize   = 16
 	// maxNonceLen bounds the nonce a client may send (base64url text).
 	maxNonceLen = 64
 )
 
+// Purposes of signed requests: each management route checks its own, so a
+// signature made for one kind of request is refused by every other.
+const (
+	PurposeUpload    = "healthwallet-relay-v1 upload"
+	PurposeList      = "healthwallet-relay-v1 list"
+	PurposeRevoke    = "healthwallet-relay-v1 revoke"
+	PurposeAccessLog = "healthwallet-relay-v1 access-log"
+)
+
 // CanonicalRequest is the text a management request's signature covers: a
-// version line, then the method, the path with its query (as sent: the path
-// under the relay's root), the hex SHA-256 of the body, the Unix timestamp
-// and the nonce, each on its own line.
-func CanonicalRequest(method, pathAndQuery string, body []byte, ts int64, nonce string) string {
+// version line, then the relay's public origin (see [Origin]), the request's
+// purpose (one of the Purpose constants), the method, the path with its
+// query (as sent: the path under the relay's root), the hex SHA-256 of the
+// body, the Unix timestamp and the nonce, each on its own line. The origin
+// binds the signature to one relay: replayed to another, it is refused.
+func CanonicalRequest(origin, purpose, method, pathAndQuery string, body []byte, ts int64, nonce string) string {
 	sum := sha256.Sum256(body)
-	return strings.Join([]string{authVersion, method, pathAndQuery, hex.EncodeToString(sum[:]), strconv.FormatInt(ts, 10), nonce}, "\n")
+	return strings.Join([]string{authVersion, origin, purpose, method, pathAndQuery, hex.EncodeToString(sum[:]), strconv.FormatInt(ts, 10), nonce}, "\n")
 }
 
-// signRequest builds the Authorization header value for a request: an EIP-191
-// personal_sign by key over CanonicalRequest.
-func signRequest(key *ecdsa.PrivateKey, method, pathAndQuery string, body []byte, now time.Time) (string, error) {
+// Origin is the canonical origin of a relay's URL: lower-case
+// scheme://host[:port], the port left out when it is the scheme's default.
+func Origin(u *url.URL) string {
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if h, port, err := net.SplitHostPort(host); err == nil && (scheme == "https" && port == "443" || scheme == "http" && port == "80") {
+		host = h
+		if strings.Contains(h, ":") {
+			host = "[" + h + "]"
+		}
+	}
+	return scheme + "://" + host
+}
+
+// signRequest builds the Authorization header value for a request to the
+// relay at origin: an EIP-191 personal_sign by key over CanonicalRequest.
+func signRequest(key *ecdsa.PrivateKey, origin, purpose, method, pathAndQuery string, body []byte, now time.Time) (string, error) {
 	nb := make([]byte, nonceSize)
 	if _, err := rand.Read(nb); err != nil {
 		return "", fmt.Errorf("relay: reading randomness: %w", err)
 	}
 	nonce := base64.RawURLEncoding.EncodeToString(nb)
 	ts := now.Unix()
-	sig, err := crypto.Sign(accounts.TextHash([]byte(CanonicalRequest(method, pathAndQuery, body, ts, nonce))), key)
+	sig, err := crypto.Sign(accounts.TextHash([]byte(CanonicalRequest(origin, purpose, method, pathAndQuery, body, ts, nonce))), key)
 	if err != nil {
 		return "", fmt.Errorf("relay: signing the request: %w", err)
 	}
@@ -104,10 +130,12 @@ func parseAuthHeader(h string) (authHeader, error) {
 }
 
 // recoverSigner checks the header's timestamp against now (±skew) and
-// returns the address that signed the request. It does not check the nonce;
+// returns the address that signed the request for origin and purpose (a
+// signature made for another relay or another purpose recovers another
+// address, which then owns nothing here). It does not check the nonce;
 // the caller records it (after the signature is known good, so strangers
 // cannot fill the nonce store).
-func recoverSigner(h, method, pathAndQuery string, body []byte, now time.Time, skew time.Duration) (common.Address, authHeader, error) {
+func recoverSigner(h, origin, purpose, method, pathAndQuery string, body []byte, now time.Time, skew time.Duration) (common.Address, authHeader, error) {
 	a, err := parseAuthHeader(h)
 	if err != nil {
 		return common.Address{}, a, err
@@ -119,7 +147,7 @@ func recoverSigner(h, method, pathAndQuery string, body []byte, now time.Time, s
 	if v := sig[crypto.RecoveryIDOffset]; v == 27 || v == 28 {
 		sig[crypto.RecoveryIDOffset] -= 27
 	}
-	hash := accounts.TextHash([]byte(CanonicalRequest(method, pathAndQuery, body, a.ts, a.nonce)))
+	hash := accounts.TextHash([]byte(CanonicalRequest(origin, purpose, method, pathAndQuery, body, a.ts, a.nonce)))
 	pub, err := crypto.SigToPub(hash, sig)
 	if err != nil {
 		return common.Address{}, a, unauthenticated("the signature does not recover a signer")

@@ -10,30 +10,35 @@ import (
 	"healthwallet/chain"
 )
 
-// GrantChecker tells whether a share's consent still stands on chain, and
-// whose consent it is.
+// GrantChecker tells whether a share's consent stands on chain.
 //
-// GrantOf must return the grant with this EIP-712 digest as the registry
-// records it (patient, issuer, whether it is active: issued, not revoked,
-// not expired), or an error when it cannot tell: the chain is unreachable,
-// or the grant is not on chain (yet), which must wrap [ErrGrantUnknown]. On
-// an error the relay serves nothing (503) unless [Config.ChainFailOpen] is
-// set, and keeps the share. Once the grant is not active, the relay ends the
-// share for good and deletes its files.
+// GrantOf must return the grant with this EIP-712 digest that patient gave
+// (patient, issuer, expiry, revoked, whether it is active: issued, not
+// revoked, not expired), or an error when it cannot tell: the chain is
+// unreachable, or the patient has no such grant on chain (yet), which must
+// wrap [ErrGrantUnknown]. A grant of the digest by another patient is
+// unknown for this one.
 //
-// The relay serves a share only while whoever signed its upload is the
-// grant's patient or its issuer (a delegate sharing for the patient): a
-// share naming someone else's grant is ended like a revoked one.
+// DelegateOf must return what patient allows delegate (all zero when
+// nothing), or an error when the chain cannot be asked.
+//
+// What the relay makes of the answers: only a grant the chain reports
+// revoked, or expired by the chain's expiry and the relay's own clock, ends a
+// share and deletes its files. An error or a grant "not active" for another
+// reason (a lagging node) serves nothing (503) and keeps the share; a grant
+// issued by a delegate who no longer holds SHARE serves nothing (404) and
+// keeps the share.
 type GrantChecker interface {
-	GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error)
+	GrantOf(ctx context.Context, patient common.Address, digest [32]byte) (chain.Grant, error)
+	DelegateOf(ctx context.Context, patient, delegate common.Address) (chain.Delegation, error)
 }
 
-// ErrGrantUnknown means the registry has no grant with the digest: the
-// wallet's outbox may not have issued it yet.
+// ErrGrantUnknown means the registry has no grant with the digest for the
+// patient: the wallet's outbox may not have issued it yet.
 var ErrGrantUnknown = errors.New("relay: the grant is not on chain (yet)")
 
 // ChainChecker is the GrantChecker over a HealthRegistry: it calls
-// grantOf(digest) on the registry at the latest block.
+// grantOf and delegateOf on the registry at the latest block.
 type ChainChecker struct {
 	reg *chain.Registry
 }
@@ -47,13 +52,22 @@ func NewChainChecker(client chain.Client, registry common.Address) *ChainChecker
 }
 
 // GrantOf implements GrantChecker.
-func (c *ChainChecker) GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error) {
+func (c *ChainChecker) GrantOf(ctx context.Context, patient common.Address, digest [32]byte) (chain.Grant, error) {
 	g, err := c.reg.GrantOf(ctx, digest)
 	if err != nil {
 		return chain.Grant{}, fmt.Errorf("relay: asking the registry about a grant: %w", err)
 	}
-	if !g.Issued() {
+	if !g.Issued() || g.Patient != patient {
 		return chain.Grant{}, ErrGrantUnknown
 	}
 	return g, nil
+}
+
+// DelegateOf implements GrantChecker.
+func (c *ChainChecker) DelegateOf(ctx context.Context, patient, delegate common.Address) (chain.Delegation, error) {
+	d, err := c.reg.DelegateOf(ctx, patient, delegate)
+	if err != nil {
+		return chain.Delegation{}, fmt.Errorf("relay: asking the registry about a delegation: %w", err)
+	}
+	return d, nil
 }

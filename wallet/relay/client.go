@@ -100,12 +100,12 @@ func (e *APIError) Is(target error) bool {
 
 // do signs and sends a management request and decodes a JSON answer into
 // out (nil: no body expected).
-func (c *Client) do(ctx context.Context, method, path string, body []byte, want int, out any) error {
+func (c *Client) do(ctx context.Context, purpose, method, path string, body []byte, want int, out any) error {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
-	auth, err := signRequest(c.key, method, path, body, now())
+	auth, err := signRequest(c.key, Origin(c.base), purpose, method, path, body, now())
 	if err != nil {
 		return err
 	}
@@ -171,8 +171,12 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 	if req.SharingKey.Curve() != ecdh.X25519() {
 		return nil, errors.New("relay: the sharing key must be an X25519 key")
 	}
+	patient := req.Patient
+	if patient == (common.Address{}) {
+		patient = c.addr
+	}
 	body, err := json.Marshal(createRequestJSON{
-		Patient:     c.addr.Hex(),
+		Patient:     patient.Hex(),
 		GrantDigest: common.Hash(req.GrantDigest).Hex(),
 		SharingKey:  base64.RawURLEncoding.EncodeToString(req.SharingKey.Bytes()),
 		Flag:        req.Flag,
@@ -185,7 +189,7 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 		return nil, fmt.Errorf("relay: encoding the share: %w", err)
 	}
 	var info ShareInfo
-	if err := c.do(ctx, http.MethodPost, "/api/shares", body, http.StatusCreated, &info); err != nil {
+	if err := c.do(ctx, PurposeUpload, http.MethodPost, "/api/shares", body, http.StatusCreated, &info); err != nil {
 		return nil, err
 	}
 	return &info, nil
@@ -197,7 +201,7 @@ func (c *Client) Revoke(ctx context.Context, id string) error {
 	if _, ok := idKey(id); !ok {
 		return fmt.Errorf("relay: %q is not a share id", id)
 	}
-	return c.do(ctx, http.MethodDelete, "/api/shares/"+id, nil, http.StatusNoContent, nil)
+	return c.do(ctx, PurposeRevoke, http.MethodDelete, "/api/shares/"+id, nil, http.StatusNoContent, nil)
 }
 
 // List returns the patient's shares at the relay, newest first.
@@ -205,7 +209,7 @@ func (c *Client) List(ctx context.Context) ([]ShareInfo, error) {
 	var out struct {
 		Shares []ShareInfo `json:"shares"`
 	}
-	if err := c.do(ctx, http.MethodGet, "/api/shares", nil, http.StatusOK, &out); err != nil {
+	if err := c.do(ctx, PurposeList, http.MethodGet, "/api/shares", nil, http.StatusOK, &out); err != nil {
 		return nil, err
 	}
 	return out.Shares, nil
@@ -220,7 +224,7 @@ func (c *Client) AccessLog(ctx context.Context, id string, sharingKey *ecdh.Priv
 	var out struct {
 		Entries []sealedEntry `json:"entries"`
 	}
-	if err := c.do(ctx, http.MethodGet, "/api/shares/"+id+"/log", nil, http.StatusOK, &out); err != nil {
+	if err := c.do(ctx, PurposeAccessLog, http.MethodGet, "/api/shares/"+id+"/log", nil, http.StatusOK, &out); err != nil {
 		return nil, err
 	}
 	entries := make([]AccessEntry, 0, len(out.Entries))

@@ -19,16 +19,31 @@
 //     sealed to the patient.
 //   - A share is served only while it is active: not expired, not revoked by
 //     the patient, not locked by too many wrong passcodes, and — when a
-//     [GrantChecker] is configured — while the chain says its grant is active
-//     and is the consent of the patient who uploaded the share (a share
-//     naming another patient's grant is ended). The chain is asked on every
-//     request. Every other case is a 404, the same
-//     for an id that never existed: a client learns nothing about why.
+//     [GrantChecker] is configured — while the chain says the patient's
+//     grant is active and, when a delegate issued the grant (or uploaded the
+//     share), that the delegate still holds SHARE. Every other case is a
+//     404, the same for an id that never existed: a client learns nothing
+//     about why.
+//   - Strangers cannot use it as free storage. With a chain, an upload must
+//     name a grant the patient it names has on chain: one not there yet is
+//     held pending — never served — for [Config.PendingGrace] (5 minutes),
+//     and deleted if the grant does not appear (a stranger naming someone
+//     else's grant, or a digest never granted, is deleted then). An upload
+//     signed by someone other than the patient must come from a delegate
+//     holding SHARE for the patient (a caregiver's copy). Each uploader key
+//     may keep [Limits.MaxSharesPerKey] shares (then 429) and
+//     [Limits.MaxBytesPerKey] bytes (then 413), and the relay
+//     [Limits.MaxTotalBytes] in all (413); an ended share frees its room.
 //   - When a share ends its files are deleted at once (revocation, chain
 //     revocation, passcode lock) or by the background purge (expiry), and
-//     are never served again. Deleted is not erased: bytes of the files may
-//     stay in the store's freed pages for a while (see Storage), but they
-//     are ciphertext under a key the relay never had.
+//     are never served again. Only the chain reporting the grant revoked,
+//     or expired by both the chain's expiry and the relay's own clock, ends
+//     a share: a node that calls a grant "not active" for no reason the
+//     relay can confirm (one lagging behind) gets 503 and the files stay;
+//     so does a delegate's lost SHARE (404, files kept: the patient may
+//     give it back). Deleted is not erased: bytes of the files may stay in
+//     the store's freed pages for a while (see Storage), but they are
+//     ciphertext under a key the relay never had.
 //   - A passcode's wrong attempts are counted exactly, even under parallel
 //     requests; at the share's limit the share is dead for good.
 //
@@ -43,8 +58,17 @@
 // Status codes: 200; 400 for a malformed request; 401 {"remainingAttempts":N}
 // for a missing or wrong passcode; 404 for a share that is unknown, expired,
 // revoked or locked; 413 for a body over the limit; 429 with Retry-After when a
-// client or a share is rate limited; 503 with Retry-After when the chain
-// cannot be asked about the consent (see Fail closed, below).
+// client or a share is rate limited, or a share has [Limits.MaxShareLocations]
+// location URLs outstanding; 503 with Retry-After when the chain cannot
+// confirm the consent (see Fail closed, below), and for a pending share.
+//
+// Rate limits hold per client — an IPv4 address, or an IPv6 /64, so that a
+// host cannot rotate through its own prefix — and per share.
+//
+// A location URL serves once, for [Limits.LocationTTL]. The relay keeps the
+// outstanding ones in memory only, under a hash of the token, with the
+// receiver's recipient and purpose sealed under a key derived from the
+// token: the table holds no receiver's words in clear.
 //
 // `purpose` is our extension of the manifest request (and a query parameter of
 // the U-flag GET): an HL7 PurposeOfUse code or a short text the receiver gives
@@ -67,13 +91,23 @@
 //
 // where sig is an EIP-191 personal_sign (go-ethereum's accounts.TextHash) over
 // the canonical string built by [CanonicalRequest]: a version line, the
-// method, the path and query, the hex SHA-256 of the body, the timestamp and
-// the nonce, one per line. The relay refuses a timestamp more than five
+// relay's public origin ([Origin] of [Config.PublicURL]), the request's
+// purpose ([PurposeUpload], [PurposeList], [PurposeRevoke],
+// [PurposeAccessLog]), the method, the path and query, the hex SHA-256 of
+// the body, the timestamp and the nonce, one per line. A signature made for
+// one relay is therefore refused by every other, and one made for one kind
+// of request by every other kind. The relay refuses a timestamp more than five
 // minutes away from its clock and a nonce it has seen (nonces are kept in the
 // store, so a restart does not reopen a replay window). The recovered address
-// must be the share's patient (or, for a create, the patient named in the
-// body): 401 for a missing, malformed, stale, replayed or unrecoverable
-// signature, 403 for a valid signature by someone else.
+// must be the share's patient or uploader (for a create, the patient named
+// in the body, or a delegate of theirs with SHARE): 401 for a missing,
+// malformed, stale, replayed or unrecoverable signature, 403 for a valid
+// signature by someone else (which is also what a signature made for
+// another relay or purpose recovers to).
+//
+// With [Config.LocalManagement] (a wallet's direct share on the local
+// network) the management API is not served on the network at all: only
+// [Server.LocalClient], in the same process, reaches it.
 //
 // # The access log
 //
@@ -89,20 +123,32 @@
 //
 // # Fail closed
 //
-// When a [GrantChecker] is configured and the chain cannot be reached (or the
-// grant is not on chain yet), the relay answers 503 "cannot check consent
-// right now" with Retry-After, and serves nothing: consent it cannot confirm
-// is consent it does not assume. [Config.ChainFailOpen] reverses that for
-// deployments that prefer availability; the relay's own expiry and revocation
-// still hold then. A chain answer "not active" (revoked or expired) ends the
-// share: 404 and its files deleted.
+// When a [GrantChecker] is configured and the chain cannot confirm the
+// consent (unreachable, the grant not on chain yet, a node calling it not
+// active without a revoke or an expiry), the relay answers 503 "cannot check
+// consent right now" with Retry-After, serves nothing and keeps the share:
+// consent it cannot confirm is consent it does not assume.
+// [Config.ChainFailOpen] reverses that for active shares, for deployments
+// that prefer availability (a pending share is never served); the relay's
+// own expiry and revocation still hold then. A grant the chain reports
+// revoked, or expired (by its expiry and the relay's clock), ends the share:
+// 404 and its files deleted.
+//
+// The chain's answers are kept briefly so that a burst of requests costs one
+// call: "active" for [Config.ChainCacheTTL] (5 s) — so a revoke on chain is
+// seen at most that late — and any other answer for
+// [Config.ChainCacheUnknownTTL] (1 s).
 //
 // # Storage
 //
 // One bbolt file, relay.db in the data directory, fsync on. Buckets: shares
 // (id → metadata JSON), files (id ‖ index → JWE), patients (address ‖ id → ∅,
-// for listing), logs (id ‖ seq → HPKE-sealed entry), nonces (address ‖ nonce →
-// expiry). "Shredding" a share (ShareInfo.Shredded) deletes its files from the
+// for listing, under the patient and the uploader), logs (id ‖ seq →
+// HPKE-sealed entry), nonces (address ‖ nonce → expiry), usage (uploader →
+// shares and bytes stored, for the quotas). With [Config.StoreKey] the
+// metadata is sealed (XChaCha20-Poly1305) and the addresses in keys are
+// keyed hashes, so the file holds nothing about a patient in clear: a
+// wallet's direct share store is kept so. "Shredding" a share (ShareInfo.Shredded) deletes its files from the
 // store in one transaction; it does not erase them. bbolt is copy-on-write and
 // does not zero freed pages, so the JWE bytes can stay in the file's free
 // pages until bbolt reuses them (overwriting a value first would not help: the

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -100,8 +101,12 @@ type testRelay struct {
 func newTestRelay(t testing.TB, configure ...func(*Config)) *testRelay {
 	t.Helper()
 	tr := &testRelay{t: t, clock: newClock(), logs: &syncBuffer{}, dir: t.TempDir()}
+	// The server starts after Open, but its address is known before: the
+	// relay's public URL, which signed requests are bound to.
+	tr.ts = httptest.NewUnstartedServer(nil)
 	cfg := Config{
 		DataDir:           tr.dir,
+		PublicURL:         "http://" + tr.ts.Listener.Addr().String(),
 		Logger:            slog.New(slog.NewJSONHandler(tr.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:               tr.clock.Now,
 		DisableRateLimits: true,
@@ -114,7 +119,8 @@ func newTestRelay(t testing.TB, configure ...func(*Config)) *testRelay {
 		t.Fatal(err)
 	}
 	tr.srv = srv
-	tr.ts = httptest.NewServer(srv.Handler())
+	tr.ts.Config.Handler = srv.Handler()
+	tr.ts.Start()
 	t.Cleanup(func() {
 		tr.ts.Close()
 		srv.Close()
@@ -124,9 +130,32 @@ func newTestRelay(t testing.TB, configure ...func(*Config)) *testRelay {
 	return tr
 }
 
+// origin is the origin the relay's signed requests are bound to: its
+// public URL's.
+func (tr *testRelay) origin() string { return Origin(tr.srv.public) }
+
+// proxyTransport stands for a reverse proxy in front of the relay: it sends
+// requests for the relay's public URL to the test server, the public URL's
+// path prefix removed.
+type proxyTransport struct {
+	public *url.URL
+	ts     *httptest.Server
+}
+
+func (p proxyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	target, err := url.Parse(p.ts.URL + strings.TrimPrefix(r.URL.RequestURI(), p.public.Path))
+	if err != nil {
+		return nil, err
+	}
+	r.URL, r.Host = target, ""
+	return p.ts.Client().Transport.RoundTrip(r)
+}
+
+// clientFor is p's client of the relay, reaching it by its public URL.
 func (tr *testRelay) clientFor(p patient) *Client {
 	tr.t.Helper()
-	c, err := NewClient(tr.ts.URL, p.key, tr.ts.Client())
+	c, err := NewClient(tr.srv.public.String(), p.key, &http.Client{Transport: proxyTransport{public: tr.srv.public, ts: tr.ts}})
 	if err != nil {
 		tr.t.Fatal(err)
 	}
@@ -295,18 +324,23 @@ func wantAPIError(t testing.TB, err error, target error) {
 	}
 }
 
-// fakeChecker is a GrantChecker under the test's control. A grant's patient
-// is the one given to setFor, else owner.
+// fakeChecker is a GrantChecker under the test's control, for what a real
+// chain cannot be made to do on demand (go down, lag behind). A grant's
+// patient is the one given to setFor, else owner; "not active" is revoked
+// unless lagging is set, which makes it a node's "not active" for no
+// reason the relay can confirm.
 type fakeChecker struct {
 	mu       sync.Mutex
 	owner    common.Address
 	active   map[[32]byte]bool
 	patients map[[32]byte]common.Address
 	err      error
+	lagging  bool
+	expiry   time.Time // the grants' expiry on chain; zero: a day from now
 	calls    int
 }
 
-func (f *fakeChecker) GrantOf(_ context.Context, d [32]byte) (chain.Grant, error) {
+func (f *fakeChecker) GrantOf(_ context.Context, patient common.Address, d [32]byte) (chain.Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -321,7 +355,18 @@ func (f *fakeChecker) GrantOf(_ context.Context, d [32]byte) (chain.Grant, error
 	if q, ok := f.patients[d]; ok {
 		p = q
 	}
-	return chain.Grant{Patient: p, Issuer: p, Active: a}, nil
+	if p != patient {
+		return chain.Grant{}, ErrGrantUnknown
+	}
+	exp := f.expiry
+	if exp.IsZero() {
+		exp = time.Now().Add(24 * time.Hour)
+	}
+	return chain.Grant{Patient: p, Issuer: p, Active: a, Revoked: !a && !f.lagging, Expiry: uint64(exp.Unix())}, nil
+}
+
+func (f *fakeChecker) DelegateOf(context.Context, common.Address, common.Address) (chain.Delegation, error) {
+	return chain.Delegation{}, nil
 }
 
 func (f *fakeChecker) set(d [32]byte, active bool, err error) {

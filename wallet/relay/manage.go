@@ -61,10 +61,11 @@ func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
 	return si
 }
 
-// authenticate checks a management request's signature over body and
-// records its nonce; it returns the signer. On failure it has answered 401.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byte) (common.Address, bool) {
-	addr, a, err := recoverSigner(r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now(), s.lim.ClockSkew)
+// authenticate checks a management request's signature over body, made for
+// this relay's origin and for purpose, and records its nonce; it returns the
+// signer. On failure it has answered 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byte, purpose string) (common.Address, bool) {
+	addr, a, err := recoverSigner(r.Header.Get("Authorization"), s.origin(r), purpose, r.Method, r.URL.RequestURI(), body, s.now(), s.lim.ClockSkew)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", authScheme)
 		writeError(w, http.StatusUnauthorized, err.Error())
@@ -95,8 +96,8 @@ func (s *Server) ownShare(w http.ResponseWriter, r *http.Request, signer common.
 		s.internalError(w, r, "reading a share", err)
 		return nil, false
 	}
-	if rec.Patient != signer {
-		writeError(w, http.StatusForbidden, "this share belongs to another patient: sign with the key that created it")
+	if rec.Patient != signer && rec.uploader() != signer {
+		writeError(w, http.StatusForbidden, "this share belongs to another patient: sign with the key that created it, for this relay's URL "+s.origin(r))
 		return nil, false
 	}
 	return rec, true
@@ -110,7 +111,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	signer, ok := s.authenticate(w, r, body)
+	signer, ok := s.authenticate(w, r, body, PurposeUpload)
 	if !ok {
 		return
 	}
@@ -120,12 +121,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if req.Patient != signer {
-		writeError(w, http.StatusForbidden, "the request is signed by another key than the patient's: sign with the patient's key")
-		return
-	}
 	rec := &shareRecord{
 		Patient:     req.Patient,
+		Uploader:    signer,
 		GrantDigest: req.GrantDigest,
 		SharingKey:  req.SharingKey,
 		Flag:        req.Flag,
@@ -133,6 +131,12 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		Expires:     req.Expires.Unix(),
 		MaxFailures: req.MaxFailures,
 		State:       StateActive,
+	}
+	if signer == req.Patient {
+		rec.Uploader = common.Address{}
+	}
+	if !s.admitUpload(w, r, rec, now) {
+		return
 	}
 	for _, f := range req.Files {
 		rec.Files = append(rec.Files, fileMeta{ContentType: f.ContentType, Size: len(f.JWE)})
@@ -150,11 +154,60 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, "making a share id", err)
 		return
 	}
-	if err := s.store.create(rec, req.Files); err != nil {
+	var qe *QuotaError
+	if err := s.store.create(rec, req.Files, s.quotas()); errors.As(err, &qe) {
+		writeError(w, qe.Status, qe.Message)
+		return
+	} else if err != nil {
 		s.internalError(w, r, "storing a share", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.info(r, rec))
+}
+
+// admitUpload decides whether an upload may be stored, and how: signed by
+// the patient (or, with a chain, by a delegate holding SHARE for the
+// patient: a caregiver's copy), and, with a chain, naming a grant of the
+// patient's that is on chain — or held pending, never served, for
+// Config.PendingGrace while it arrives. On refusal it has answered.
+func (s *Server) admitUpload(w http.ResponseWriter, r *http.Request, rec *shareRecord, now time.Time) bool {
+	if s.chain == nil {
+		if rec.uploader() != rec.Patient {
+			writeError(w, http.StatusForbidden, "the request is not signed by the patient's key for this relay: sign with the patient's key, for this relay's URL "+s.origin(r))
+			return false
+		}
+		return true
+	}
+	if rec.uploader() != rec.Patient {
+		switch verdict, _ := s.delegatesHoldShare(r.Context(), rec.Patient, rec.uploader()); verdict {
+		case consentActive:
+		case consentUnknown:
+			writeConsentUnknown(w)
+			return false
+		default:
+			writeError(w, http.StatusForbidden, "the request is not signed by the patient's key for this relay, nor by a delegate holding SHARE on chain: sign with the patient's key, for this relay's URL "+s.origin(r))
+			return false
+		}
+	}
+	switch verdict, _ := s.consentOf(r.Context(), rec, now); verdict {
+	case consentActive:
+	case consentEnded:
+		writeError(w, http.StatusConflict, "the share's grant is revoked or expired on chain: make a new share")
+		return false
+	case consentRefused:
+		writeError(w, http.StatusForbidden, "the share's grant was issued by a delegate who no longer holds SHARE on chain: make a new share")
+		return false
+	default:
+		rec.State, rec.PendingUntil = StatePending, now.Add(s.cfg.PendingGrace).Unix()
+		// The wallet's grant may land a moment after the upload: the
+		// first receiver asks the chain afresh.
+		s.chain.forgetGrant(rec.Patient, rec.GrantDigest)
+	}
+	return true
+}
+
+func (s *Server) quotas() quotas {
+	return quotas{sharesPerKey: s.lim.MaxSharesPerKey, bytesPerKey: s.lim.MaxBytesPerKey, totalBytes: s.lim.MaxTotalBytes}
 }
 
 // newShareID is 32 random bytes, base64url: 256 bits, as the SHL spec asks
@@ -175,7 +228,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	signer, ok := s.authenticate(w, r, body)
+	signer, ok := s.authenticate(w, r, body, PurposeList)
 	if !ok {
 		return
 	}
@@ -197,7 +250,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 // patientsShare admits a management request on one share: within the rate
 // limit, signed, and signed by the share's own patient. On refusal it has
 // answered and returns false.
-func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRecord, bool) {
+func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request, purpose string) (*shareRecord, bool) {
 	if !s.allowClient(w, r) {
 		return nil, false
 	}
@@ -205,7 +258,7 @@ func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRe
 	if !ok {
 		return nil, false
 	}
-	signer, ok := s.authenticate(w, r, body)
+	signer, ok := s.authenticate(w, r, body, purpose)
 	if !ok {
 		return nil, false
 	}
@@ -213,7 +266,7 @@ func (s *Server) patientsShare(w http.ResponseWriter, r *http.Request) (*shareRe
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.patientsShare(w, r)
+	rec, ok := s.patientsShare(w, r, PurposeRevoke)
 	if !ok {
 		return
 	}
@@ -238,7 +291,7 @@ type sealedEntry struct {
 }
 
 func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.patientsShare(w, r)
+	rec, ok := s.patientsShare(w, r, PurposeAccessLog)
 	if !ok {
 		return
 	}

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestManifestEmbeddedAndLocation(t *testing.T) {
@@ -328,72 +331,137 @@ func TestChainCheck(t *testing.T) {
 	var digest [32]byte
 	rand.Read(digest[:])
 	info := tr.share(CreateRequest{GrantDigest: digest})
+	if info.State != StatePending {
+		t.Fatalf("uploaded before its grant: state %s, want %s", info.State, StatePending)
+	}
+	// Past the cache of each answer, the relay asks again.
+	anew := func() { tr.clock.Advance(6 * time.Second) }
 
-	// Not on chain yet: fail closed, keep the share.
+	// Not on chain yet: pending, never served, kept.
 	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
 	wantStatus(t, r, http.StatusServiceUnavailable)
 	if r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), "cannot check consent right now") {
 		t.Fatalf("503 without Retry-After or reason: %v %s", r.header, r.body)
 	}
 	chk.set(digest, true, nil)
+	anew()
 	files := manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+	if shares, _ := tr.client.List(context.Background()); shares[0].State != StateActive {
+		t.Fatalf("its grant on chain, the share is %s", shares[0].State)
+	}
 
 	// The chain is down: 503, and the location URL still works afterwards.
 	chk.set(digest, true, errors.New("dial tcp: connection refused"))
+	anew()
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 	wantStatus(t, tr.get(files[0].Location), http.StatusServiceUnavailable)
 	chk.set(digest, true, nil)
+	anew()
 	wantStatus(t, tr.get(files[0].Location), http.StatusOK)
 
-	// Revoked (or expired) on chain: 404 and shredded, for good.
+	// A node that says "not active" without the grant being revoked or
+	// expired (one lagging behind): 503, and the files stay.
+	chk.lagging = true
 	chk.set(digest, false, nil)
+	anew()
+	wantStatus(t, tr.get(files[1].Location), http.StatusServiceUnavailable)
+	if _, err := tr.srv.store.file(info.ID, 0); err != nil {
+		t.Fatalf("a node's unconfirmed \"not active\" deleted the files: %v", err)
+	}
+	chk.lagging = false
+	chk.set(digest, true, nil)
+	anew()
+	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+
+	// Expired by the chain's expiry, but not by the relay's clock (a node
+	// whose clock runs ahead): kept, 503. Once the relay's clock agrees:
+	// ended.
+	chk.lagging = true
+	chk.expiry = tr.clock.Now().Add(time.Minute)
+	chk.set(digest, false, nil)
+	anew()
+	wantStatus(t, tr.get(files[1].Location), http.StatusServiceUnavailable)
+	if _, err := tr.srv.store.file(info.ID, 0); err != nil {
+		t.Fatalf("an expiry the relay's clock does not confirm deleted the files: %v", err)
+	}
+	chk.lagging, chk.expiry = false, time.Time{}
+	expired := newTestRelay(t, func(c *Config) { c.Checker = chk })
+	chk.owner = expired.client.addr
+	var soon [32]byte
+	rand.Read(soon[:])
+	chk.set(soon, true, nil)
+	gone := expired.share(CreateRequest{GrantDigest: soon})
+	chk.lagging, chk.expiry = true, expired.clock.Now().Add(-time.Second)
+	chk.set(soon, false, nil)
+	expired.clock.Advance(6 * time.Second)
+	wantStatus(t, expired.manifest(gone.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
+	if _, err := expired.srv.store.file(gone.ID, 0); !errors.Is(err, errNoShare) {
+		t.Fatal("expired on chain and by the relay's clock, the files stay")
+	}
+	chk.lagging, chk.expiry, chk.owner = false, time.Time{}, tr.client.addr
+
+	// Revoked on chain: 404 and shredded, for good.
+	chk.set(digest, false, nil)
+	anew()
 	wantStatus(t, tr.get(files[1].Location), http.StatusNotFound)
 	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
 		t.Fatal("a share whose grant ended still holds its ciphertext")
 	}
 	chk.set(digest, true, nil)
+	anew()
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
 	shares, _ := tr.client.List(context.Background())
 	if shares[0].State != StateGrantEnded {
 		t.Fatalf("state %s, want %s", shares[0].State, StateGrantEnded)
 	}
 
-	// Fail open, when configured: served while the chain is down.
+	// Fail open, when configured: an active share is served while the chain
+	// is down; a pending one never is.
 	open := newTestRelay(t, func(c *Config) { c.Checker = chk; c.ChainFailOpen = true })
-	info = open.share(CreateRequest{})
-	chk.set(digest, true, errors.New("chain down"))
+	chk.owner = open.client.addr
+	var other [32]byte
+	rand.Read(other[:])
+	chk.set(other, true, nil)
+	info = open.share(CreateRequest{GrantDigest: other})
+	pending := open.share(CreateRequest{})
+	chk.set(other, true, errors.New("chain down"))
+	open.clock.Advance(6 * time.Second)
 	wantStatus(t, open.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+	wantStatus(t, open.manifest(pending.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 }
 
-// A share naming another patient's grant is never served, even while that
-// grant is active: the relay ends it, 404, and shreds its files. The real
-// patient's own share of the same grant is served.
+// A stranger's upload naming a patient's grant is held pending, never
+// served, and purged once the grace is over; the patient's own share of the
+// same grant is served (issue 7, finding 3).
 func TestChainCheckGrantOfAnotherPatient(t *testing.T) {
 	chk := &fakeChecker{}
-	tr := newTestRelay(t, func(c *Config) { c.Checker = chk })
+	tr := newTestRelay(t, func(c *Config) { c.Checker = chk; c.PendingGrace = time.Minute })
 	var digest [32]byte
 	rand.Read(digest[:])
 	chk.setFor(digest, tr.client.addr, true) // the patient's active grant
 
-	// A stranger uploads a share naming it.
 	stranger := newPatient(t)
 	tr2 := *tr
 	tr2.p, tr2.client = stranger, tr.clientFor(stranger)
 	info := tr2.share(CreateRequest{GrantDigest: digest})
-	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
-	wantStatus(t, r, http.StatusNotFound)
-	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
-		t.Fatal("a share naming another patient's grant still holds its ciphertext")
+	if info.State != StatePending {
+		t.Fatalf("a stranger's upload: state %s, want pending", info.State)
 	}
-	chk.setFor(digest, tr.client.addr, true)
-	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)
-	shares, err := tr2.client.List(context.Background())
-	if err != nil || len(shares) != 1 || shares[0].State != StateGrantEnded {
-		t.Fatalf("the stranger's share: %+v, %v; want one, %s", shares, err, StateGrantEnded)
-	}
+	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 
-	// The patient's own share of the same grant is served.
 	own := tr.share(CreateRequest{GrantDigest: digest})
+	wantStatus(t, tr.manifest(own.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+
+	tr.clock.Advance(time.Minute)
+	if _, err := tr.srv.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.srv.store.share(info.ID); !errors.Is(err, errNoShare) {
+		t.Fatalf("the stranger's upload outlived its grace: %v", err)
+	}
+	if shares, err := tr2.client.List(context.Background()); err != nil || len(shares) != 0 {
+		t.Fatalf("the stranger still has %+v, %v", shares, err)
+	}
 	wantStatus(t, tr.manifest(own.URL, map[string]any{"recipient": "x"}), http.StatusOK)
 }
 
@@ -461,7 +529,7 @@ func TestAuth(t *testing.T) {
 		return resp.StatusCode
 	}
 	t.Run("tampered body", func(t *testing.T) {
-		auth, err := signRequest(tr.p.key, http.MethodPost, "/api/shares", body, tr.clock.Now())
+		auth, err := signRequest(tr.p.key, tr.origin(), PurposeUpload, http.MethodPost, "/api/shares", body, tr.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -471,7 +539,7 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("replayed nonce", func(t *testing.T) {
-		auth, _ := signRequest(tr.p.key, http.MethodPost, "/api/shares", body, tr.clock.Now())
+		auth, _ := signRequest(tr.p.key, tr.origin(), PurposeUpload, http.MethodPost, "/api/shares", body, tr.clock.Now())
 		if got := send(body, auth); got != http.StatusCreated {
 			t.Fatalf("first send: %d", got)
 		}
@@ -480,7 +548,7 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("create for another patient", func(t *testing.T) {
-		auth, _ := signRequest(stranger.key, http.MethodPost, "/api/shares", body, tr.clock.Now())
+		auth, _ := signRequest(stranger.key, tr.origin(), PurposeUpload, http.MethodPost, "/api/shares", body, tr.clock.Now())
 		if got := send(body, auth); got != http.StatusForbidden {
 			t.Fatalf("signed by a stranger: %d, want 403", got)
 		}
@@ -489,7 +557,7 @@ func TestAuth(t *testing.T) {
 
 func TestNonceSurvivesRestart(t *testing.T) {
 	tr := newTestRelay(t)
-	auth, _ := signRequest(tr.p.key, http.MethodGet, "/api/shares", nil, tr.clock.Now())
+	auth, _ := signRequest(tr.p.key, tr.origin(), PurposeList, http.MethodGet, "/api/shares", nil, tr.clock.Now())
 	get := func(h http.Handler) int {
 		req := httptest.NewRequest(http.MethodGet, "/api/shares", nil)
 		req.Header.Set("Authorization", auth)
@@ -502,7 +570,7 @@ func TestNonceSurvivesRestart(t *testing.T) {
 	}
 	tr.ts.Close()
 	tr.srv.Close()
-	srv, err := Open(Config{DataDir: tr.dir, Now: tr.clock.Now, Logger: tr.srv.log})
+	srv, err := Open(Config{DataDir: tr.dir, PublicURL: tr.ts.URL, Now: tr.clock.Now, Logger: tr.srv.log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -726,5 +794,228 @@ func TestOpenRefusesBusyStore(t *testing.T) {
 	_, err := Open(Config{DataDir: tr.dir})
 	if err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("a second relay on the same data directory: %v", err)
+	}
+}
+
+// TestSignatureBoundToRelayAndPurpose: a management signature made for one
+// relay is refused by another, and one made for one kind of request is
+// refused by every other kind (issue 7, finding 4).
+func TestSignatureBoundToRelayAndPurpose(t *testing.T) {
+	a, b := newTestRelay(t), newTestRelay(t)
+	b.p = a.p
+	b.client = b.clientFor(a.p)
+	info := b.share(CreateRequest{})
+	send := func(method, path, auth string) int {
+		req, _ := http.NewRequest(method, b.ts.URL+path, nil)
+		req.Header.Set("Authorization", auth)
+		resp, err := b.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	revoke := "/api/shares/" + info.ID
+	// Signed by the patient for relay A, replayed to relay B: refused.
+	forA, _ := signRequest(a.p.key, a.origin(), PurposeRevoke, http.MethodDelete, revoke, nil, a.clock.Now())
+	if got := send(http.MethodDelete, revoke, forA); got == http.StatusNoContent {
+		t.Fatal("relay B took a revoke signed for relay A")
+	}
+	// Signed for B but for another purpose: refused.
+	logPath := revoke + "/log"
+	wrongPurpose, _ := signRequest(a.p.key, b.origin(), PurposeRevoke, http.MethodGet, logPath, nil, b.clock.Now())
+	if got := send(http.MethodGet, logPath, wrongPurpose); got == http.StatusOK {
+		t.Fatal("relay B served the access log on a signature made for a revoke")
+	}
+	wantStatus(t, b.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
+	// The same requests, signed for B and their purpose, pass: the refusals
+	// above were the binding, not something else.
+	right, _ := signRequest(a.p.key, b.origin(), PurposeAccessLog, http.MethodGet, logPath, nil, b.clock.Now())
+	if got := send(http.MethodGet, logPath, right); got != http.StatusOK {
+		t.Fatalf("the access log, signed for B: %d", got)
+	}
+	right, _ = signRequest(a.p.key, b.origin(), PurposeRevoke, http.MethodDelete, revoke, nil, b.clock.Now())
+	if got := send(http.MethodDelete, revoke, right); got != http.StatusNoContent {
+		t.Fatalf("the revoke, signed for B: %d", got)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://Relay.Example.org:443/hw": "https://relay.example.org",
+		"http://127.0.0.1:80":              "http://127.0.0.1",
+		"http://127.0.0.1:8787":            "http://127.0.0.1:8787",
+		"https://[::1]:443":                "https://[::1]",
+		"https://[::1]:8443":               "https://[::1]:8443",
+	} {
+		u, err := url.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Origin(u); got != want {
+			t.Errorf("Origin(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestRateLimitByIPv6Prefix: a client rotating addresses inside its IPv6 /64
+// shares one bucket; another /64, or another IPv4 address, has its own.
+func TestRateLimitByIPv6Prefix(t *testing.T) {
+	tr := newTestRelay(t, func(c *Config) {
+		c.DisableRateLimits = false
+		c.TrustProxy = true
+		c.Limits.PerIP = Rate{PerSecond: 0.001, Burst: 2}
+		c.Limits.PerShare = Rate{PerSecond: 100, Burst: 100}
+	})
+	info := tr.share(CreateRequest{})
+	from := func(ip string) int {
+		body, _ := json.Marshal(map[string]any{"recipient": "x"})
+		req, _ := http.NewRequest(http.MethodPost, info.URL, strings.NewReader(string(body)))
+		req.Header.Set("X-Forwarded-For", ip)
+		resp, err := tr.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9"} {
+		if got := from(ip); got != http.StatusOK {
+			t.Fatalf("request %d from the /64: %d", i, got)
+		}
+	}
+	if got := from("2001:db8:1:2:abcd:1:2:3"); got != http.StatusTooManyRequests {
+		t.Fatalf("a third address in the same /64: %d, want 429", got)
+	}
+	for _, ip := range []string{"2001:db8:1:3::1", "192.0.2.1", "192.0.2.2"} {
+		if got := from(ip); got != http.StatusOK {
+			t.Fatalf("%s, another client: %d", ip, got)
+		}
+	}
+	if got := from("::ffff:192.0.2.1"); got != http.StatusOK { // the same IPv4 client, mapped: its second token
+		t.Fatalf("an IPv4-mapped address: %d", got)
+	}
+	if got := from("192.0.2.1"); got != http.StatusTooManyRequests {
+		t.Fatalf("IPv4 and its mapped form are one client: %d, want 429", got)
+	}
+}
+
+// TestLocationURLsCappedPerShare: a link holder cannot mint unlimited
+// location URLs; used or expired ones make room again.
+func TestLocationURLsCappedPerShare(t *testing.T) {
+	tr := newTestRelay(t, func(c *Config) { c.Limits.MaxShareLocations = 4 })
+	info := tr.share(CreateRequest{}) // two files: two URLs per manifest
+	var files []manifestFile
+	for range 2 {
+		files = manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+	}
+	r := tr.manifest(info.URL, map[string]any{"recipient": "x"})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	// Embedded files need no URL.
+	manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x", "embeddedLengthMax": 1 << 20}))
+	// Another share is not affected.
+	other := tr.share(CreateRequest{})
+	manifestFiles(t, tr.manifest(other.URL, map[string]any{"recipient": "x"}))
+	// Using URLs frees their room.
+	wantStatus(t, tr.get(files[0].Location), http.StatusOK)
+	wantStatus(t, tr.get(files[1].Location), http.StatusOK)
+	manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+	// So does their expiry.
+	tr.clock.Advance(2 * time.Minute)
+	manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}))
+}
+
+// TestQuotas: per uploader key, the number of shares (429) and the bytes
+// (413) are bounded, and so are the relay's bytes in all (413); an ended
+// share frees its room (issue 7, finding 3).
+func TestQuotas(t *testing.T) {
+	jwe := sealJWE(t, "application/fhir+json", []byte(bundleText))
+	one := []File{{ContentType: "application/fhir+json", JWE: jwe}}
+	size := int64(len(jwe))
+	tr := newTestRelay(t, func(c *Config) {
+		c.Limits.MaxSharesPerKey = 2
+		c.Limits.MaxBytesPerKey = 3 * size
+		c.Limits.MaxTotalBytes = 5 * size
+	})
+	a := tr.share(CreateRequest{Files: one})
+	tr.share(CreateRequest{Files: one})
+	_, err := tr.tryShare(CreateRequest{Files: one})
+	wantAPIStatus(t, err, http.StatusTooManyRequests)
+	if !strings.Contains(err.Error(), "revoke shares you no longer need") {
+		t.Fatalf("the quota error does not say what to do: %v", err)
+	}
+	if err := tr.client.Revoke(context.Background(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.tryShare(CreateRequest{Files: []File{one[0], one[0], one[0]}}) // 1 + 3 files > 3
+	wantAPIStatus(t, err, http.StatusRequestEntityTooLarge)
+	wantAPIError(t, err, ErrTooLarge)
+	tr.share(CreateRequest{Files: one})
+
+	// Other keys fill the relay: 2 of this key's + 3 more = 5, then full.
+	b := *tr
+	b.p = newPatient(t)
+	b.client = tr.clientFor(b.p)
+	b.share(CreateRequest{Files: one})
+	b.share(CreateRequest{Files: one})
+	c := *tr
+	c.p = newPatient(t)
+	c.client = tr.clientFor(c.p)
+	c.share(CreateRequest{Files: one})
+	_, err = c.tryShare(CreateRequest{Files: one})
+	wantAPIStatus(t, err, http.StatusRequestEntityTooLarge)
+	if !strings.Contains(err.Error(), "storage is full") {
+		t.Fatalf("a full relay: %v", err)
+	}
+	// The counts survive a restart.
+	tr.ts.Close()
+	tr.srv.Close()
+	srv, err := Open(Config{DataDir: tr.dir, Now: tr.clock.Now, Limits: Limits{MaxTotalBytes: 5 * size}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	err = srv.store.db.View(func(tx *bolt.Tx) error {
+		if got := totalBytes(tx); got != uint64(5*size) {
+			t.Fatalf("after a restart the relay counts %d bytes, want %d", got, 5*size)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLocationsKeepNoRecipientInClear: the in-memory table of location
+// URLs holds neither the tokens nor the receiver's words in clear; the
+// access by URL still logs them.
+func TestLocationsKeepNoRecipientInClear(t *testing.T) {
+	tr := newTestRelay(t)
+	info := tr.share(CreateRequest{})
+	recipient := "Dr. Grace Hopper, Harbour Clinic"
+	files := manifestFiles(t, tr.manifest(info.URL, map[string]any{"recipient": recipient, "purpose": "ETREAT"}))
+	tr.srv.tokensMu.Lock()
+	for id, l := range tr.srv.tokens {
+		for _, f := range files {
+			if strings.Contains(f.Location, id) {
+				t.Error("a location is kept under its token")
+			}
+		}
+		if bytes.Contains(l.sealed, []byte("Grace")) || bytes.Contains(l.sealed, []byte("ETREAT")) {
+			t.Error("a location keeps its receiver in clear")
+		}
+	}
+	tr.srv.tokensMu.Unlock()
+	wantStatus(t, tr.get(files[0].Location), http.StatusOK)
+	entries, err := tr.client.AccessLog(context.Background(), info.ID, tr.p.sharing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Kind != KindFile || last.Recipient != recipient || last.Purpose != "ETREAT" {
+		t.Fatalf("the file access logged %+v", last)
 	}
 }

@@ -168,6 +168,10 @@ type CreateRequest struct {
 	// SharingKey is the patient's X25519 sharing public key: the access log
 	// is sealed to it.
 	SharingKey *ecdh.PublicKey
+	// Patient is whose share it is. Zero: the signer's own. Another address
+	// makes a caregiver's copy: the signer must hold SHARE for the patient
+	// on chain, and the relay must check a chain.
+	Patient common.Address
 }
 
 // createRequestJSON is the wire form of POST /api/shares.

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -34,6 +37,10 @@ type Limits struct {
 	MaxMaxFailures     int           // highest failure limit a creator may set [100]
 	LocationTTL        time.Duration // lifetime of a location URL [60 s]; the spec caps it at one hour
 	MaxLocations       int           // outstanding location URLs held in memory [100 000]
+	MaxShareLocations  int           // outstanding location URLs of one share [4 × MaxFiles]
+	MaxSharesPerKey    int           // shares one uploader key keeps stored at once [1000]
+	MaxBytesPerKey     int64         // bytes of files one uploader key keeps stored [1 GiB]
+	MaxTotalBytes      int64         // bytes of files the relay keeps stored in all [64 GiB]
 	MaxLogEntries      int           // access log entries kept per share [10 000]
 	Retention          time.Duration // how long an ended share's metadata and log stay past its expiry [90 days]
 	ClockSkew          time.Duration // accepted distance of a signed request's timestamp [5 min]
@@ -70,6 +77,10 @@ func (l Limits) withDefaults() Limits {
 		l.LocationTTL = time.Hour
 	}
 	setInt(&l.MaxLocations, 100_000)
+	setInt(&l.MaxShareLocations, 4*l.MaxFiles)
+	setInt(&l.MaxSharesPerKey, 1000)
+	setI64(&l.MaxBytesPerKey, 1<<30)
+	setI64(&l.MaxTotalBytes, 64<<30)
 	setInt(&l.MaxLogEntries, 10_000)
 	setDur(&l.Retention, 90*24*time.Hour)
 	setDur(&l.ClockSkew, 5*time.Minute)
@@ -90,6 +101,11 @@ func (l Limits) withDefaults() Limits {
 type Config struct {
 	// DataDir holds relay.db. Required.
 	DataDir string
+	// StoreKey, 32 bytes, seals the store's share records and hashes the
+	// addresses in its keys, so that the file holds nothing about a patient
+	// in clear (a wallet's direct share store). Nil: records in clear (a
+	// relay's operator can read them; nothing in them is health data).
+	StoreKey []byte
 	// PublicURL is the base of the manifest and location URLs the relay
 	// hands out (scheme, host, optional path prefix, no trailing slash), as
 	// clients reach it — behind a proxy, the proxy's URL. Empty: built from
@@ -104,10 +120,25 @@ type Config struct {
 	ChainFailOpen bool
 	// ChainTimeout bounds one chain check [5 s].
 	ChainTimeout time.Duration
+	// ChainCacheTTL is how long the chain's answer "active" is reused
+	// [5 s]: a revoke on chain is seen at most this late.
+	ChainCacheTTL time.Duration
+	// ChainCacheUnknownTTL is how long any other answer (unknown, not
+	// active, the chain down) is reused [1 s].
+	ChainCacheUnknownTTL time.Duration
+	// PendingGrace is how long an upload whose grant is not on chain yet is
+	// held pending (never served) for the grant to appear [5 min]; after it
+	// the share is purged.
+	PendingGrace time.Duration
 	// TrustProxy takes the client address for rate limiting from the last
 	// X-Forwarded-For entry (what the proxy in front added). Only set it
 	// behind a proxy that sets that header.
 	TrustProxy bool
+	// LocalManagement keeps the management API (uploads, lists, revokes,
+	// access logs) off the network: only [Server.LocalClient], in this
+	// process, reaches it. For a wallet serving its own direct shares,
+	// where nothing from the network may upload. Needs PublicURL.
+	LocalManagement bool
 	// DisableRateLimits turns the token buckets off (tests, benchmarks, a
 	// relay behind a proxy that limits).
 	DisableRateLimits bool
@@ -127,8 +158,10 @@ type Server struct {
 	store  *store
 	log    *slog.Logger
 	now    func() time.Time
-	public *url.URL // nil when built per request
-	mux    *http.ServeMux
+	public *url.URL       // nil when built per request
+	mux    *http.ServeMux // what Handler serves
+	manage *http.ServeMux // the management API alone, for LocalClient
+	chain  *chainCache    // nil without a Checker
 
 	ipLimit, shareLimit *limiter
 
@@ -138,18 +171,10 @@ type Server struct {
 	// hashing bounds concurrent Argon2id computations (memory).
 	hashing chan struct{}
 
-	tokensMu sync.Mutex
-	tokens   map[string]*location
-}
-
-// location is an outstanding location URL: one file of one share, for one
-// receiver, until expires.
-type location struct {
-	share     string
-	file      int
-	recipient string
-	purpose   string
-	expires   time.Time
+	// tokens are the outstanding location URLs, by locationID.
+	tokensMu    sync.Mutex
+	tokens      map[string]*location
+	shareTokens map[string]int // outstanding tokens per share
 }
 
 // Open opens (creating) the store in cfg.DataDir and returns a Server. It does
@@ -163,6 +188,8 @@ func Open(cfg Config) (*Server, error) {
 		lockSeed: maphash.MakeSeed(),
 		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 		tokens:   make(map[string]*location),
+
+		shareTokens: make(map[string]int),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -173,6 +200,18 @@ func Open(cfg Config) (*Server, error) {
 	if s.cfg.ChainTimeout <= 0 {
 		s.cfg.ChainTimeout = 5 * time.Second
 	}
+	if s.cfg.ChainCacheTTL <= 0 {
+		s.cfg.ChainCacheTTL = 5 * time.Second
+	}
+	if s.cfg.ChainCacheUnknownTTL <= 0 {
+		s.cfg.ChainCacheUnknownTTL = time.Second
+	}
+	if s.cfg.PendingGrace <= 0 {
+		s.cfg.PendingGrace = 5 * time.Minute
+	}
+	if cfg.Checker != nil {
+		s.chain = newChainCache(cfg.Checker, s.cfg.ChainCacheTTL, s.cfg.ChainCacheUnknownTTL, s.cfg.ChainTimeout, s.now)
+	}
 	if cfg.PublicURL != "" {
 		u, err := ParsePublicURL(cfg.PublicURL)
 		if err != nil {
@@ -180,16 +219,19 @@ func Open(cfg Config) (*Server, error) {
 		}
 		s.public = u
 	}
+	if cfg.LocalManagement && s.public == nil {
+		return nil, errors.New("relay: LocalManagement needs a PublicURL: the URL links are built on")
+	}
 	if !cfg.DisableRateLimits {
 		s.ipLimit = newLimiter(s.lim.PerIP, 100_000)
 		s.shareLimit = newLimiter(s.lim.PerShare, 100_000)
 	}
-	st, err := openStore(cfg.DataDir)
+	st, err := openStore(cfg.DataDir, cfg.StoreKey)
 	if err != nil {
 		return nil, err
 	}
 	s.store = st
-	s.mux = s.routes()
+	s.mux, s.manage = s.routes()
 	return s, nil
 }
 
@@ -215,19 +257,50 @@ func (s *Server) Close() error { return s.store.close() }
 // Handler is the relay's HTTP handler: routes, logging, recovery.
 func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
 
-func (s *Server) routes() *http.ServeMux {
-	m := http.NewServeMux()
-	m.HandleFunc("POST /shl/{id}", s.handleManifest)
-	m.HandleFunc("GET /shl/{id}", s.handleDirect)
-	m.HandleFunc("OPTIONS /shl/{id}", s.handlePreflight)
-	m.HandleFunc("GET /file/{token}", s.handleFile)
-	m.HandleFunc("OPTIONS /file/{token}", s.handlePreflight)
-	m.HandleFunc("POST /api/shares", s.handleCreate)
-	m.HandleFunc("GET /api/shares", s.handleList)
-	m.HandleFunc("DELETE /api/shares/{id}", s.handleRevoke)
-	m.HandleFunc("GET /api/shares/{id}/log", s.handleLog)
-	m.HandleFunc("GET /healthz", s.handleHealth)
-	return m
+// routes builds what Handler serves, and the management API alone. With
+// LocalManagement the first holds no management route at all.
+func (s *Server) routes() (served, manage *http.ServeMux) {
+	served, manage = http.NewServeMux(), http.NewServeMux()
+	served.HandleFunc("POST /shl/{id}", s.handleManifest)
+	served.HandleFunc("GET /shl/{id}", s.handleDirect)
+	served.HandleFunc("OPTIONS /shl/{id}", s.handlePreflight)
+	served.HandleFunc("GET /file/{token}", s.handleFile)
+	served.HandleFunc("OPTIONS /file/{token}", s.handlePreflight)
+	served.HandleFunc("GET /healthz", s.handleHealth)
+	muxes := []*http.ServeMux{manage}
+	if !s.cfg.LocalManagement {
+		muxes = append(muxes, served)
+	}
+	for _, m := range muxes {
+		m.HandleFunc("POST /api/shares", s.handleCreate)
+		m.HandleFunc("GET /api/shares", s.handleList)
+		m.HandleFunc("DELETE /api/shares/{id}", s.handleRevoke)
+		m.HandleFunc("GET /api/shares/{id}/log", s.handleLog)
+	}
+	return served, manage
+}
+
+// LocalClient is a client of this relay's management API that reaches it
+// in process, never through the network, signing with key: the way a
+// wallet puts shares into its own direct relay (Config.LocalManagement).
+func (s *Server) LocalClient(key *ecdsa.PrivateKey) (*Client, error) {
+	if s.public == nil {
+		return nil, errors.New("relay: a local client needs the relay's PublicURL")
+	}
+	return NewClient(s.public.String(), key, &http.Client{Transport: localTransport{s: s}})
+}
+
+// localTransport hands a request to the management API in process.
+type localTransport struct{ s *Server }
+
+func (t localTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	path := strings.TrimPrefix(r.URL.Path, t.s.public.Path)
+	r.URL = &url.URL{Path: path, RawQuery: r.URL.RawQuery}
+	r.RequestURI, r.RemoteAddr, r.Host = r.URL.RequestURI(), "in-process", t.s.public.Host
+	rec := httptest.NewRecorder()
+	t.s.observe(t.s.manage).ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
 
 // Run serves on ln until ctx ends, purging expired shares in the
@@ -301,20 +374,30 @@ func (s *Server) purgeLoop(ctx context.Context) {
 }
 
 // Purge shreds the files of every share that is no longer active (expired,
-// revoked, locked), deletes ended shares past the retention time, and drops
-// expired location URLs, nonces and idle rate-limit buckets. Run calls it
-// every Limits.PurgeInterval. It returns how many shares it shredded.
+// revoked, locked), settles pending shares past their grace (active if their
+// grant appeared, else deleted), deletes ended shares past the retention
+// time, and drops expired location URLs, nonces, chain answers and idle
+// rate-limit buckets. Run calls it every Limits.PurgeInterval. It returns how
+// many shares it shredded.
 func (s *Server) Purge() (int, error) {
 	now := s.now()
 	s.tokensMu.Lock()
-	for t, l := range s.tokens {
+	for id, l := range s.tokens {
 		if !now.Before(l.expires) {
-			delete(s.tokens, t)
+			s.forgetLocationLocked(id, l)
 		}
 	}
 	s.tokensMu.Unlock()
 	s.ipLimit.sweep(now)
 	s.shareLimit.sweep(now)
+	s.chain.sweep()
+	dropped, err := s.settlePending(now)
+	if err != nil {
+		return 0, fmt.Errorf("relay: purging: %w", err)
+	}
+	if dropped > 0 {
+		s.log.Info("relay purge: uploads whose grant never appeared on chain deleted", "deleted", dropped)
+	}
 	rep, err := s.store.purge(now, s.lim.Retention)
 	if rep.Shredded+rep.Deleted > 0 {
 		s.log.Info("relay purge", "shredded", rep.Shredded, "deleted", rep.Deleted, "nonces", rep.Nonces)
@@ -465,14 +548,47 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
+// rateKey is the rate-limit bucket of a client address: an IPv4 address
+// (or an IPv4-mapped IPv6 one) alone, an IPv6 address by its /64, since one
+// host commonly holds a whole /64 and could rotate through it.
+func rateKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 // allowClient applies the per-client rate limit; on refusal it has answered
 // 429.
 func (s *Server) allowClient(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.ipLimit.allow(s.clientIP(r), s.now())
+	ok, wait := s.ipLimit.allow(rateKey(s.clientIP(r)), s.now())
 	if !ok {
 		writeRateLimited(w, wait)
 	}
 	return ok
+}
+
+// origin is the origin signed requests must be made for: the public URL's,
+// or, when none is configured, the one the request was sent to (the
+// weaker fallback: hw relay always configures one).
+func (s *Server) origin(r *http.Request) string {
+	if s.public != nil {
+		return Origin(s.public)
+	}
+	u, err := url.Parse(s.baseURL(r))
+	if err != nil {
+		return ""
+	}
+	return Origin(u)
 }
 
 // baseURL is the public URL to build links on.

@@ -2,8 +2,6 @@ package relay
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"hash/maphash"
 	"net/http"
@@ -61,9 +59,22 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	}
 	m := manifestJSON{Files: make([]manifestFile, 0, len(rec.Files))}
 	base := s.baseURL(r)
+	var byLocation []int
+	for i, f := range rec.Files {
+		if req.EmbeddedLengthMax == nil || int64(f.Size) > *req.EmbeddedLengthMax {
+			byLocation = append(byLocation, i)
+		}
+	}
+	tokens, err := s.newLocations(rec.ID, byLocation, req)
+	if err != nil {
+		s.locationRefused(w, r, err)
+		return
+	}
 	for i, f := range rec.Files {
 		mf := manifestFile{ContentType: f.ContentType}
-		if req.EmbeddedLengthMax != nil && int64(f.Size) <= *req.EmbeddedLengthMax {
+		if tok, ok := tokens[i]; ok {
+			mf.Location = base + "/file/" + tok
+		} else {
 			jwe, err := s.store.file(rec.ID, i)
 			if errors.Is(err, errNoShare) { // shredded a moment ago
 				writeNotFound(w)
@@ -74,18 +85,6 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			mf.Embedded = string(jwe)
-		} else {
-			tok, err := s.newLocation(rec.ID, i, req)
-			if err != nil {
-				s.internalError(w, r, "making a location URL", err)
-				return
-			}
-			if tok == "" {
-				w.Header().Set("Retry-After", "60")
-				writeError(w, http.StatusServiceUnavailable, "the relay is holding too many location URLs; try again in a minute")
-				return
-			}
-			mf.Location = base + "/file/" + tok
 		}
 		m.Files = append(m.Files, mf)
 	}
@@ -136,26 +135,18 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := r.PathValue("token")
-	now := s.now()
-	s.tokensMu.Lock()
-	loc := s.tokens[tok]
-	s.tokensMu.Unlock()
-	if loc == nil || !now.Before(loc.expires) {
+	loc, req, ok := s.location(tok, s.now())
+	if !ok {
 		writeNotFound(w)
 		return
 	}
-	req := manifestRequest{Recipient: loc.recipient, Purpose: loc.purpose}
 	rec, ok := s.check(w, r, loc.share, req, KindFile)
 	if !ok {
 		return
 	}
 	// Consume the token only now, so a 503 or 429 leaves it usable; of two
 	// racing requests, one wins.
-	s.tokensMu.Lock()
-	_, still := s.tokens[tok]
-	delete(s.tokens, tok)
-	s.tokensMu.Unlock()
-	if !still {
+	if !s.useLocation(tok) {
 		writeNotFound(w)
 		return
 	}
@@ -186,45 +177,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rec *shareRec
 	w.Write(jwe)
 }
 
-// newLocation makes a location token for file i of share id; "" when the
-// relay holds too many already.
-func (s *Server) newLocation(id string, i int, req manifestRequest) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	tok := base64.RawURLEncoding.EncodeToString(b[:])
-	now := s.now()
-	s.tokensMu.Lock()
-	defer s.tokensMu.Unlock()
-	if len(s.tokens) >= s.lim.MaxLocations {
-		for t, l := range s.tokens {
-			if !now.Before(l.expires) {
-				delete(s.tokens, t)
-			}
-		}
-		if len(s.tokens) >= s.lim.MaxLocations {
-			return "", nil
-		}
-	}
-	s.tokens[tok] = &location{share: id, file: i, recipient: req.Recipient, purpose: req.Purpose, expires: now.Add(s.lim.LocationTTL)}
-	return tok, nil
-}
-
-// dropLocations forgets the location URLs of a share that ended.
-func (s *Server) dropLocations(id string) {
-	s.tokensMu.Lock()
-	defer s.tokensMu.Unlock()
-	for t, l := range s.tokens {
-		if l.share == id {
-			delete(s.tokens, t)
-		}
-	}
-}
-
 // check decides whether share id may be served now: it exists and is
-// active, it is within its rate limit, and the chain says its grant stands.
-// On refusal it has answered (404, 429 or 503) and returns false.
+// active (or pending, and its grant has appeared on chain), it is within its
+// rate limit, and the chain says its grant stands. On refusal it has
+// answered (404, 429 or 503) and returns false.
 func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req manifestRequest, kind string) (*shareRecord, bool) {
 	rec, err := s.store.share(id)
 	if errors.Is(err, errNoShare) {
@@ -237,11 +193,13 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 	}
 	// The share's bucket comes first so that hammering a dead share costs
 	// the store nothing either.
-	if ok, wait := s.shareLimit.allow(rec.ID, s.now()); !ok {
+	now := s.now()
+	if ok, wait := s.shareLimit.allow(rec.ID, now); !ok {
 		writeRateLimited(w, wait)
 		return nil, false
 	}
-	if st := rec.state(s.now()); st != StateActive {
+	st := rec.state(now)
+	if st != StateActive && st != StatePending {
 		if st == StateExpired && !rec.Shredded {
 			s.end(r, rec.ID, StateExpired)
 		}
@@ -249,36 +207,58 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 		writeNotFound(w)
 		return nil, false
 	}
-	if s.cfg.Checker != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ChainTimeout)
-		g, err := s.cfg.Checker.GrantOf(ctx, rec.GrantDigest)
-		cancel()
-		switch {
-		case err != nil && s.cfg.ChainFailOpen:
-			s.log.Warn("relay: chain check failed; serving (fail open)", "request_id", requestID(r.Context()), "err", err.Error())
-		case err != nil:
-			s.log.Warn("relay: chain check failed; refusing (fail closed)", "request_id", requestID(r.Context()), "err", err.Error())
-			w.Header().Set("Retry-After", "30")
-			writeError(w, http.StatusServiceUnavailable, "cannot check consent right now; try again later")
-			return nil, false
-		case rec.Patient != g.Patient && rec.Patient != g.Issuer:
-			// Someone else's consent: the uploader is neither the grant's
-			// patient nor the delegate who issued it. A digest's grant
-			// never changes hands, so the share can never be served: end
-			// it for good.
-			s.log.Warn("relay: the share names another patient's grant; ending it", "request_id", requestID(r.Context()))
-			s.end(r, rec.ID, StateGrantEnded)
-			s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
-			writeNotFound(w)
-			return nil, false
-		case !g.Active:
-			s.end(r, rec.ID, StateGrantEnded)
-			s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
-			writeNotFound(w)
+	if s.chain == nil {
+		if st == StatePending { // pending from a run with a chain: only the chain can settle it
+			writeConsentUnknown(w)
 			return nil, false
 		}
+		return rec, true
 	}
-	return rec, true
+	verdict, why := s.consentOf(r.Context(), rec, now)
+	switch {
+	case verdict == consentActive:
+		if st == StatePending {
+			if err := s.store.activate(rec.ID); err != nil {
+				s.internalError(w, r, "activating a share", err)
+				return nil, false
+			}
+			rec.State = StateActive
+		}
+		return rec, true
+	case verdict == consentEnded:
+		s.end(r, rec.ID, StateGrantEnded)
+		s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
+		writeNotFound(w)
+		return nil, false
+	case verdict == consentRefused:
+		// A delegate who issued the grant (or uploaded the share) lost
+		// SHARE: nothing is served, but the files stay, since the patient
+		// may give the right back before the share expires.
+		s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
+		writeNotFound(w)
+		return nil, false
+	case st == StateActive && s.cfg.ChainFailOpen:
+		s.log.Warn("relay: consent not confirmed on chain; serving (fail open)", "request_id", requestID(r.Context()), "err", errText(why))
+		return rec, true
+	}
+	s.log.Warn("relay: consent not confirmed on chain; refusing (fail closed)", "request_id", requestID(r.Context()), "err", errText(why))
+	writeConsentUnknown(w)
+	return nil, false
+}
+
+// writeConsentUnknown answers 503: the chain cannot confirm the consent now
+// (unreachable, the grant not there yet, a node behind), and the share is
+// kept for when it can.
+func writeConsentUnknown(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "30")
+	writeError(w, http.StatusServiceUnavailable, "cannot check consent right now; try again later")
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "the chain says the grant is not active, for no reason the relay can confirm"
+	}
+	return err.Error()
 }
 
 // admit is check plus the passcode, for the manifest and direct accesses,

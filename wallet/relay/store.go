@@ -20,10 +20,11 @@ import (
 var (
 	bucketShares   = []byte("shares")   // id(32) → shareRecord JSON
 	bucketFiles    = []byte("files")    // id(32) ‖ index(u32 BE) → JWE bytes
-	bucketPatients = []byte("patients") // address(20) ‖ id(32) → empty
+	bucketPatients = []byte("patients") // address(20) ‖ id(32) → empty; the patient's and, if another, the uploader's
+	bucketUsage    = []byte("usage")    // uploader address(20) → shares(u32 BE) ‖ bytes(u64 BE) of its unshredded shares
 	bucketLogs     = []byte("logs")     // id(32) ‖ seq(u64 BE) → sealed AccessEntry
 	bucketNonces   = []byte("nonces")   // address(20) ‖ nonce → expiry (u64 BE Unix seconds)
-	bucketMeta     = []byte("meta")     // "format" → version
+	bucketMeta     = []byte("meta")     // "format" → version; "bytes" → bytes of all unshredded files (u64 BE)
 )
 
 const (
@@ -38,6 +39,7 @@ type State string
 // States of a share. Everything but StateActive answers 404.
 const (
 	StateActive     State = "active"
+	StatePending    State = "pending"     // uploaded before its grant was seen on chain: never served; purged if the grant does not appear
 	StateExpired    State = "expired"     // past its expiry
 	StateRevoked    State = "revoked"     // revoked by the patient at the relay
 	StateGrantEnded State = "grant-ended" // the chain said the grant is revoked or expired
@@ -63,6 +65,7 @@ type fileMeta struct {
 type shareRecord struct {
 	ID          string         `json:"id"`
 	Patient     common.Address `json:"patient"`
+	Uploader    common.Address `json:"uploader,omitempty"` // who signed the upload, when not the patient (a delegate)
 	GrantDigest common.Hash    `json:"grantDigest"`
 	SharingKey  []byte         `json:"sharingKey"`
 	Flag        string         `json:"flag"`
@@ -71,42 +74,89 @@ type shareRecord struct {
 	Passcode    *passcodeHash  `json:"passcode,omitempty"`
 	MaxFailures int            `json:"maxFailures"`
 	Failures    int            `json:"failures"`
-	State       State          `json:"state"` // StateActive until something ends it; expiry is computed
-	Ended       int64          `json:"ended,omitempty"`
-	Shredded    bool           `json:"shredded"`
-	Files       []fileMeta     `json:"files"`
-	LogCount    int            `json:"logCount"`
-	LogDropped  int            `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
-	Opened      int            `json:"opened,omitempty"`     // manifests (or U-flag files) served
+	State       State          `json:"state"` // StatePending or StateActive until something ends it; expiry is computed
+	// PendingUntil is when a pending share is purged if its grant has not
+	// appeared on chain (Unix seconds).
+	PendingUntil int64      `json:"pendingUntil,omitempty"`
+	Ended        int64      `json:"ended,omitempty"`
+	Shredded     bool       `json:"shredded"`
+	Files        []fileMeta `json:"files"`
+	LogCount     int        `json:"logCount"`
+	LogDropped   int        `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
+	Opened       int        `json:"opened,omitempty"`     // manifests (or U-flag files) served
 }
 
 // state is the share's state at time now.
 func (r *shareRecord) state(now time.Time) State {
-	if r.State != StateActive {
+	if !r.live() {
 		return r.State
 	}
 	if now.Unix() >= r.Expires {
 		return StateExpired
 	}
-	return StateActive
+	return r.State
+}
+
+// live reports whether nothing has ended the share yet (it may have expired).
+func (r *shareRecord) live() bool { return r.State == StateActive || r.State == StatePending }
+
+// uploader is who signed the share's upload.
+func (r *shareRecord) uploader() common.Address {
+	if r.Uploader != (common.Address{}) {
+		return r.Uploader
+	}
+	return r.Patient
+}
+
+// size is the bytes of the share's files as stored.
+func (r *shareRecord) size() uint64 {
+	var n uint64
+	for _, f := range r.Files {
+		n += uint64(f.Size)
+	}
+	return n
+}
+
+// indexKeys are the share's keys in the patients bucket: under the patient,
+// and under the uploader when that is someone else.
+func (s *store) indexKeys(r *shareRecord, key []byte) [][]byte {
+	keys := [][]byte{append(s.addrKey(r.Patient), key...)}
+	if up := r.uploader(); up != r.Patient {
+		keys = append(keys, append(s.addrKey(up), key...))
+	}
+	return keys
 }
 
 func (r *shareRecord) has(flag string) bool { return bytes.Contains([]byte(r.Flag), []byte(flag)) }
 
 var errNoShare = errors.New("no such share")
 
+// ErrStoreKeyMismatch: the store was made with a store key and opened
+// without, or the other way round.
+var ErrStoreKeyMismatch = errors.New("relay: the store's records are sealed differently than this relay is configured (Config.StoreKey)")
+
 // store is the relay's bbolt file.
 type store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	seal *recordSeal // nil: records and addresses in clear
 }
 
-// openStore opens (creating) dir/relay.db. bbolt's fsync stays on.
-func openStore(dir string) (*store, error) {
+// openStore opens (creating) dir/relay.db. bbolt's fsync stays on. With a
+// sealKey (Config.StoreKey), records are sealed and addresses in keys are
+// keyed hashes: see recordSeal.
+func openStore(dir string, sealKey []byte) (*store, error) {
 	if dir == "" {
 		return nil, errors.New("relay: no data directory: give one (hw relay --data DIR)")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("relay: creating the data directory: %w", err)
+	}
+	st := &store{}
+	if sealKey != nil {
+		var err error
+		if st.seal, err = newRecordSeal(sealKey); err != nil {
+			return nil, err
+		}
 	}
 	path := filepath.Join(dir, dbFileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
@@ -117,25 +167,44 @@ func openStore(dir string) (*store, error) {
 		return nil, fmt.Errorf("relay: opening %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta} {
+		countUsage := tx.Bucket(bucketUsage) == nil // a store from before quotas
+		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta, bucketUsage} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if countUsage {
+			if err := st.recountUsage(tx); err != nil {
 				return err
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
 		switch v := meta.Get([]byte("format")); {
 		case v == nil:
-			return meta.Put([]byte("format"), []byte(storeFormat))
+			if err := meta.Put([]byte("format"), []byte(storeFormat)); err != nil {
+				return err
+			}
 		case string(v) != storeFormat:
 			return fmt.Errorf("%s has format %q, this relay reads %q: use a newer hw or another data directory", path, v, storeFormat)
 		}
-		return nil
+		sealed := []byte("clear")
+		if st.seal != nil {
+			sealed = []byte("sealed")
+		}
+		switch v := meta.Get([]byte("records")); {
+		case v == nil && tx.Bucket(bucketShares).Stats().KeyN == 0:
+			return meta.Put([]byte("records"), sealed)
+		case v == nil && st.seal == nil, bytes.Equal(v, sealed):
+			return nil
+		}
+		return fmt.Errorf("%w: %s", ErrStoreKeyMismatch, path)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("relay: preparing %s: %w", path, err)
 	}
-	return &store{db: db}, nil
+	st.db = db
+	return st, nil
 }
 
 func (s *store) close() error { return s.db.Close() }
@@ -153,10 +222,19 @@ func idKey(id string) ([]byte, bool) {
 	return k, true
 }
 
-func getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
+func (s *store) getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
 	v := tx.Bucket(bucketShares).Get(key)
 	if v == nil {
 		return nil, errNoShare
+	}
+	return s.decodeRecord(key, v)
+}
+
+// decodeRecord reads a stored record, opening its seal if the store seals.
+func (s *store) decodeRecord(key, v []byte) (*shareRecord, error) {
+	v, err := s.seal.open(key, v)
+	if err != nil {
+		return nil, err
 	}
 	var r shareRecord
 	if err := json.Unmarshal(v, &r); err != nil {
@@ -165,16 +243,21 @@ func getRecord(tx *bolt.Tx, key []byte) (*shareRecord, error) {
 	return &r, nil
 }
 
-func putRecord(tx *bolt.Tx, key []byte, r *shareRecord) error {
+func (s *store) putRecord(tx *bolt.Tx, key []byte, r *shareRecord) error {
 	v, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("relay: encoding a share record: %w", err)
 	}
+	if v, err = s.seal.seal(key, v); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketShares).Put(key, v)
 }
 
-// create stores a new share and its files in one transaction.
-func (s *store) create(r *shareRecord, files []File) error {
+// create stores a new share and its files in one transaction, within the
+// quotas: the uploader's shares and bytes, and the relay's total bytes. Over
+// a quota it stores nothing and returns a *QuotaError.
+func (s *store) create(r *shareRecord, files []File, q quotas) error {
 	key, ok := idKey(r.ID)
 	if !ok {
 		return fmt.Errorf("relay: internal: bad share id")
@@ -183,7 +266,13 @@ func (s *store) create(r *shareRecord, files []File) error {
 		if tx.Bucket(bucketShares).Get(key) != nil {
 			return fmt.Errorf("relay: internal: share id collision")
 		}
-		if err := putRecord(tx, key, r); err != nil {
+		if err := q.admit(tx, s.addrKey(r.uploader()), r.size()); err != nil {
+			return err
+		}
+		if err := addUsage(tx, s.addrKey(r.uploader()), 1, int64(r.size())); err != nil {
+			return err
+		}
+		if err := s.putRecord(tx, key, r); err != nil {
 			return err
 		}
 		fb := tx.Bucket(bucketFiles)
@@ -192,7 +281,12 @@ func (s *store) create(r *shareRecord, files []File) error {
 				return err
 			}
 		}
-		return tx.Bucket(bucketPatients).Put(append(r.Patient.Bytes(), key...), nil)
+		for _, k := range s.indexKeys(r, key) {
+			if err := tx.Bucket(bucketPatients).Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -211,7 +305,7 @@ func (s *store) share(id string) (*shareRecord, error) {
 	var r *shareRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		r, err = getRecord(tx, key)
+		r, err = s.getRecord(tx, key)
 		return err
 	})
 	return r, err
@@ -225,14 +319,14 @@ func (s *store) update(id string, fn func(r *shareRecord) error) error {
 		return errNoShare
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, key)
+		r, err := s.getRecord(tx, key)
 		if err != nil {
 			return err
 		}
 		if err := fn(r); err != nil {
 			return err
 		}
-		return putRecord(tx, key, r)
+		return s.putRecord(tx, key, r)
 	})
 }
 
@@ -254,11 +348,21 @@ func (s *store) file(id string, i int) ([]byte, error) {
 	return out, err
 }
 
+// activate makes a pending share active: its grant appeared on chain.
+func (s *store) activate(id string) error {
+	return s.update(id, func(r *shareRecord) error {
+		if r.State == StatePending {
+			r.State, r.PendingUntil = StateActive, 0
+		}
+		return nil
+	})
+}
+
 // end marks a share ended with state st (unless it already ended) and
 // deletes its files (shred).
 func (s *store) end(id string, st State, now time.Time) error {
 	err := s.update(id, func(r *shareRecord) error {
-		if r.State == StateActive {
+		if r.live() {
 			r.State = st
 			r.Ended = now.Unix()
 		}
@@ -293,12 +397,17 @@ func (s *store) shred(id string) error {
 				return err
 			}
 		}
-		r, err := getRecord(tx, key)
+		r, err := s.getRecord(tx, key)
 		if err != nil {
 			return err
 		}
+		if !r.Shredded {
+			if err := addUsage(tx, s.addrKey(r.uploader()), -1, -int64(r.size())); err != nil {
+				return err
+			}
+		}
 		r.Shredded = true
-		return putRecord(tx, key, r)
+		return s.putRecord(tx, key, r)
 	})
 	if err != nil {
 		return fmt.Errorf("relay: deleting a share's files: %w", err)
@@ -316,12 +425,12 @@ func (s *store) appendLog(id string, sealed []byte, maxEntries int, opened bool)
 		return errNoShare
 	}
 	return s.db.Batch(func(tx *bolt.Tx) error {
-		return appendLogTx(tx, key, sealed, maxEntries, opened)
+		return s.appendLogTx(tx, key, sealed, maxEntries, opened)
 	})
 }
 
-func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) error {
-	r, err := getRecord(tx, key)
+func (s *store) appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) error {
+	r, err := s.getRecord(tx, key)
 	if err != nil {
 		return err
 	}
@@ -330,7 +439,7 @@ func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) e
 	}
 	if r.LogCount >= maxEntries {
 		r.LogDropped++
-		return putRecord(tx, key, r)
+		return s.putRecord(tx, key, r)
 	}
 	lb := tx.Bucket(bucketLogs)
 	seq, err := lb.NextSequence()
@@ -341,7 +450,7 @@ func appendLogTx(tx *bolt.Tx, key, sealed []byte, maxEntries int, opened bool) e
 		return err
 	}
 	r.LogCount++
-	return putRecord(tx, key, r)
+	return s.putRecord(tx, key, r)
 }
 
 // logs returns a share's sealed access log, oldest first.
@@ -363,12 +472,12 @@ func (s *store) logs(id string) ([][]byte, error) {
 
 // byPatient returns the records of a patient's shares.
 func (s *store) byPatient(addr common.Address) ([]*shareRecord, error) {
-	prefix := addr.Bytes()
+	prefix := s.addrKey(addr)
 	var out []*shareRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketPatients).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			r, err := getRecord(tx, k[len(prefix):])
+			r, err := s.getRecord(tx, k[len(prefix):])
 			if errors.Is(err, errNoShare) {
 				continue
 			}
@@ -385,7 +494,7 @@ func (s *store) byPatient(addr common.Address) ([]*shareRecord, error) {
 // useNonce records that addr used nonce, kept until expiry; false when it
 // was used before (a replay).
 func (s *store) useNonce(addr common.Address, nonce []byte, expiry time.Time) (bool, error) {
-	k := append(addr.Bytes(), nonce...)
+	k := append(s.addrKey(addr), nonce...)
 	fresh := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketNonces)
@@ -396,6 +505,24 @@ func (s *store) useNonce(addr common.Address, nonce []byte, expiry time.Time) (b
 		return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(expiry.Unix())))
 	})
 	return fresh, err
+}
+
+// pendingPast returns the pending, unexpired shares whose grace ended by now.
+func (s *store) pendingPast(now time.Time) ([]*shareRecord, error) {
+	var out []*shareRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
+			r, err := s.decodeRecord(k, v)
+			if err != nil {
+				return nil
+			}
+			if r.state(now) == StatePending && now.Unix() >= r.PendingUntil {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	return out, err
 }
 
 // purgeReport says what a purge did.
@@ -413,12 +540,12 @@ func (s *store) purge(now time.Time, retention time.Duration) (purgeReport, erro
 	var toShred, toDelete []string
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
-			var r shareRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+			r, err := s.decodeRecord(k, v)
+			if err != nil {
 				return nil // a damaged record is left for an operator; it is never served
 			}
-			if r.state(now) == StateActive {
-				return nil
+			if st := r.state(now); st == StateActive || st == StatePending {
+				return nil // pending shares are the server's to settle, with the chain
 			}
 			if !r.Shredded {
 				toShred = append(toShred, r.ID)
@@ -434,7 +561,7 @@ func (s *store) purge(now time.Time, retention time.Duration) (purgeReport, erro
 	}
 	for _, id := range toShred {
 		err := s.update(id, func(r *shareRecord) error {
-			if r.State == StateActive {
+			if r.live() {
 				r.State = StateExpired
 				r.Ended = r.Expires
 			}
@@ -487,7 +614,7 @@ func (s *store) delete(id string) error {
 		return errNoShare
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, key)
+		r, err := s.getRecord(tx, key)
 		if err != nil {
 			return err
 		}
@@ -502,8 +629,10 @@ func (s *store) delete(id string) error {
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketPatients).Delete(append(r.Patient.Bytes(), key...)); err != nil {
-			return err
+		for _, k := range s.indexKeys(r, key) {
+			if err := tx.Bucket(bucketPatients).Delete(k); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketShares).Delete(key)
 	})
