@@ -72,16 +72,9 @@ With --json, prints {"verified","source","label","expires","purpose",
 			if err != nil {
 				return err
 			}
-			client, err := c.receiveHTTPClient()
-			if err != nil {
-				return err
-			}
-			now, err := c.receiveNow()
-			if err != nil {
-				return err
-			}
+			client := receiveHTTPClient()
 			opts := wallet.ReceiveOptions{Passcode: passcode, Purpose: purpose, Recipient: strings.TrimSpace(as),
-				HTTP: client, CardKeys: share.HTTPSResolver{Client: client}, Now: now}
+				HTTP: client, CardKeys: share.HTTPSResolver{Client: client}, Now: receiveNow()}
 			got, err := c.receive(ctx, link, opts)
 			var oe *wallet.OpenError
 			switch {
@@ -309,62 +302,26 @@ func resourceType(raw json.RawMessage) string {
 	return v.ResourceType
 }
 
+// Hooks for this package's tests only (hw_test.go's hw-test command sets
+// them in the test binary): nil in the shipped binary, where nothing —
+// neither the environment nor a flag — moves the receiver's clock or
+// changes how it reaches a link's server.
+var (
+	// testReceiveNow, when set, is the receiver's clock.
+	testReceiveNow func() time.Time
+	// testReceiveTransport, when set, carries the receiver's requests.
+	testReceiveTransport http.RoundTripper
+)
+
 // receiveHTTPClient is the client that fetches links and issuers' keys.
-//
-// For tests only, $HW_TEST_RESOLVE="host[:port]=127.0.0.1:port,…" sends
-// every request for a listed host (or host:port) over plain HTTP to the
-// given local address instead, keeping path, query and the Host header: the
-// interop scripts serve the SHL spec's and the dev tools' links, and the
-// SMART Health Cards issuer's keys, from a local server, as there is no
-// internet in tests. Never set it otherwise: it turns https off for those
-// hosts.
-func (c *cli) receiveHTTPClient() (*http.Client, error) {
-	client := &http.Client{Timeout: 60 * time.Second}
-	spec := strings.TrimSpace(c.getenv("HW_TEST_RESOLVE"))
-	if spec == "" {
-		return client, nil
-	}
-	m := map[string]string{}
-	for _, kv := range strings.Split(spec, ",") {
-		host, to, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		if !ok || host == "" || to == "" {
-			return nil, userErrorf("HW_TEST_RESOLVE=%q: want host=127.0.0.1:port,… (for tests only; unset it)", spec)
-		}
-		m[strings.ToLower(host)] = to
-	}
-	c.warn("HW_TEST_RESOLVE is set: links to %d host(s) are fetched from local test servers", len(m))
-	client.Transport = testResolver{to: m}
-	return client, nil
+func receiveHTTPClient() *http.Client {
+	return &http.Client{Timeout: 60 * time.Second, Transport: testReceiveTransport}
 }
 
-// testResolver is the transport of HW_TEST_RESOLVE.
-type testResolver struct{ to map[string]string }
-
-func (r testResolver) RoundTrip(req *http.Request) (*http.Response, error) {
-	to, ok := r.to[strings.ToLower(req.URL.Host)]
-	if !ok {
-		to, ok = r.to[strings.ToLower(req.URL.Hostname())]
+// receiveNow is the time to judge links by; zero means now.
+func receiveNow() time.Time {
+	if testReceiveNow != nil {
+		return testReceiveNow()
 	}
-	if !ok {
-		return http.DefaultTransport.RoundTrip(req)
-	}
-	req = req.Clone(req.Context())
-	req.Host = req.URL.Host
-	req.URL.Scheme, req.URL.Host = "http", to
-	return http.DefaultTransport.RoundTrip(req)
-}
-
-// receiveNow is the time to judge links by: now, or for tests only
-// $HW_TEST_NOW (RFC 3339), so that the dev tools' example links, which
-// expired on 2024-01-01, can still be opened as of before then.
-func (c *cli) receiveNow() (time.Time, error) {
-	v := strings.TrimSpace(c.getenv("HW_TEST_NOW"))
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, userErrorf("HW_TEST_NOW=%q is not an RFC 3339 time (for tests only; unset it)", v)
-	}
-	return t, nil
+	return time.Time{}
 }

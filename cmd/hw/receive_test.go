@@ -22,8 +22,9 @@ import (
 // TestReceiveScripts runs the hw receive scripts (testdata/receive) against
 // a local server that plays every host their links name — the SHL spec's
 // worked example, the SMART Health Cards dev tools' SHL examples and the
-// spec's card issuer — reached through HW_TEST_RESOLVE, since tests have no
-// internet. The corpus files are served as they are.
+// spec's card issuer — reached through hw-test --resolve=$RESOLVE (see
+// receive_hooks_test.go), since tests have no internet. The corpus files are
+// served as they are.
 func TestReceiveScripts(t *testing.T) {
 	spec := testcorpus.Dir(t, "shl-spec")
 	devtools := testcorpus.Dir(t, "shc-devtools/shl-examples")
@@ -40,7 +41,7 @@ func TestReceiveScripts(t *testing.T) {
 			srv := httptest.NewServer(hosts)
 			env.Defer(srv.Close)
 			addr := strings.TrimPrefix(srv.URL, "http://")
-			env.Setenv("HW_TEST_RESOLVE", fmt.Sprintf("raw.githubusercontent.com=%s,localhost:8090=%s,spec.smarthealth.cards=%s", addr, addr, addr))
+			env.Setenv("RESOLVE", fmt.Sprintf("raw.githubusercontent.com=%s,localhost:8090=%s,spec.smarthealth.cards=%s", addr, addr, addr))
 			env.Setenv("SPEC", spec)
 			env.Setenv("SPEC_LINK", hosts.specLink)
 			env.Setenv("DEVTOOLS_P_LINK", hosts.pLink)
