@@ -736,8 +736,12 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 // receivedJSON is hw receive --json with what a receiving wallet adds.
 type receivedJSON struct {
 	received
-	Purpose string `json:"purpose"`
-	Logged  string `json:"logged"`
+	Purpose   string `json:"purpose"`
+	Logged    string `json:"logged"`
+	Uncovered []struct {
+		Resource       json.RawMessage `json:"resource"`
+		Source, Reason string
+	} `json:"uncovered"`
 }
 
 // hwReceive runs hw receive --json [extra…] LINK as its own process. When it
