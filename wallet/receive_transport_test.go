@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"healthwallet/wallet/share"
@@ -28,5 +29,15 @@ func TestRelayURLRefusesPlainHTTP(t *testing.T) {
 	_, err := w.Share(context.Background(), ShareRequest{All: true, TTL: MinShareTTL, Purpose: "TREAT", Relay: "http://relay.example"})
 	if !errors.Is(err, share.ErrPlainHTTP) {
 		t.Errorf("sharing through an http relay: %v; want it refused as plain http", err)
+	}
+}
+
+// A direct share is plain http on the local network: it offers no
+// passcode, which would travel in clear (and which receivers refuse).
+func TestShareDirectRefusesPasscode(t *testing.T) {
+	w := newTestWallet(t)
+	_, err := w.ShareDirect(context.Background(), ShareRequest{All: true, TTL: MinShareTTL, Purpose: "TREAT", Passcode: "1234"}, "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "cannot have a passcode") {
+		t.Fatalf("a direct share with a passcode: %v", err)
 	}
 }

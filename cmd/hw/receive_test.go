@@ -181,11 +181,16 @@ type received struct {
 		Detail string `json:"detail"`
 	} `json:"checks"`
 	Records []json.RawMessage `json:"records"`
+	// Uncovered are the records not covered by the patient's consent.
+	Uncovered []struct {
+		Resource       json.RawMessage `json:"resource"`
+		Source, Reason string
+	} `json:"uncovered"`
 	Cards   []json.RawMessage `json:"cards"`
 	Problem string            `json:"problem"`
 }
 
-// json-received FILE [verified=BOOL] [records=N] [cards=N] [source=TEXT]
+// json-received FILE [verified=BOOL] [records=N] [uncovered=N] [cards=N] [source=TEXT]
 // [ok=CHECK]... [failed=CHECK]... decodes hw receive --json and checks it.
 func cmdJSONReceived(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
@@ -193,8 +198,8 @@ func cmdJSONReceived(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var r received
 	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &r))
-	if r.Verified == nil || r.Checks == nil || r.Records == nil {
-		ts.Fatalf("verified, checks and records are required: %+v", r)
+	if r.Verified == nil || r.Checks == nil || r.Records == nil || r.Uncovered == nil {
+		ts.Fatalf("verified, checks, records and uncovered are required: %+v", r)
 	}
 	for _, kv := range args[1:] {
 		k, v, _ := strings.Cut(kv, "=")
@@ -204,6 +209,8 @@ func cmdJSONReceived(ts *testscript.TestScript, neg bool, args []string) {
 			got = fmt.Sprint(*r.Verified)
 		case "records":
 			got = fmt.Sprint(len(r.Records))
+		case "uncovered":
+			got = fmt.Sprint(len(r.Uncovered))
 		case "cards":
 			got = fmt.Sprint(len(r.Cards))
 		case "source":

@@ -736,12 +736,8 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 // receivedJSON is hw receive --json with what a receiving wallet adds.
 type receivedJSON struct {
 	received
-	Purpose   string `json:"purpose"`
-	Logged    string `json:"logged"`
-	Uncovered []struct {
-		Resource       json.RawMessage `json:"resource"`
-		Source, Reason string
-	} `json:"uncovered"`
+	Purpose string `json:"purpose"`
+	Logged  string `json:"logged"`
 }
 
 // hwReceive runs hw receive --json [extra…] LINK as its own process. When it
