@@ -359,7 +359,7 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 	}
 	matched, why := coverage(received, proof, consent)
 	if proof != nil {
-		commitments := p.commitments(*proof, matched, received)
+		commitments := p.commitments(*proof, matched)
 		if proof.ScopeRoot() != proof.Grant.Scope {
 			p.add(CheckScope, false, "the records' commitments do not make the grant's scope: records were added, removed or reordered")
 		} else {
@@ -645,7 +645,7 @@ func (p *reporter) grantOnChain(ctx context.Context, chain ChainReader, digest c
 // commitments checks that every record of the proof was received as
 // committed ([coverage] matched it by its content), and returns their
 // commitments in proof order (zero where one was not received).
-func (p *reporter) commitments(proof ProofFile, matched []int, received []receivedRecord) []common.Hash {
+func (p *reporter) commitments(proof ProofFile, matched []int) []common.Hash {
 	out := make([]common.Hash, len(proof.Records))
 	var bad []string
 	for i, r := range proof.Records {
