@@ -111,7 +111,9 @@ type FetchOptions struct {
 	// EmbeddedLengthMax asks the server to embed files up to this length in
 	// the manifest; 0 leaves it to the server.
 	EmbeddedLengthMax int
-	// HTTP is the client to use; nil means one with a 60 s timeout.
+	// HTTP is the client to use; nil means one with a 60 s timeout. Fetch
+	// uses a copy whose redirects are held to [CheckTransport], as the
+	// link and the files' locations are.
 	HTTP *http.Client
 	// Now is the time to check the link's expiry against; zero means
 	// time.Now().
@@ -203,6 +205,11 @@ func ParseManifest(data []byte) (ManifestDocument, error) {
 //   - otherwise POST url with {recipient, passcode, embeddedLengthMax}
 //     returns the manifest; each file is embedded or fetched by GET from
 //     its short-lived location.
+//
+// Plain http is refused ([ErrPlainHTTP]) except to this computer and, for a
+// link without a passcode, to a direct share on the local network (see
+// [CheckTransport]); so is a file location or a redirect that leads from
+// there to anywhere else.
 //
 // A 401 is a [*PasscodeError] with the attempts left, a 404
 // [ErrNoLongerAvailable], a 429 a [*RateLimitedError] with the server's
