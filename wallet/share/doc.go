@@ -107,5 +107,7 @@
 // not 32 bytes, a label over 80 characters, P and U together; JWEs with any
 // alg but "dir", any enc but "A256GCM", a crit header, or a plaintext over
 // 64 MiB once inflated; manifests over 96 MiB or 1,000 files; proof files
-// with unknown fields, malformed hashes or inconsistent commitments.
+// with unknown fields, malformed hashes or inconsistent commitments; and
+// plain http anywhere but this computer and, without a passcode, a patient's
+// direct share on the same Wi-Fi ([CheckTransport]).
 package share
