@@ -191,9 +191,16 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 	var out []fyne.CanvasObject
 	headline := title("")
 	unchecked := err == nil && noChain && onlyChainFailed(got)
+	extras := err == nil && onlyUncoveredFailed(got)
 	switch {
 	case err != nil:
 		headline.SetText(sentence(err.Error()))
+		headline.Importance = widget.DangerImportance
+	case extras:
+		// Every check of the patient's records passed, but the link
+		// brought more: say so first, and show those apart.
+		headline.SetText(fmt.Sprintf("Not verified: %s not covered by the patient's consent, shown apart below",
+			plural(len(got.Uncovered), "record is", "records are")))
 		headline.Importance = widget.DangerImportance
 	case unchecked:
 		// Not the patient's fault: say what the doctor can do.
@@ -265,6 +272,9 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 	case err != nil || len(got.Records) == 0:
 	case unchecked:
 		records.Add(wrapped("The records are shown once the share is verified on chain."))
+	case extras:
+		u.receivedRecords(records, got)
+		u.uncoveredRecords(records, got)
 	case !got.Verified && got.Source == share.SourceHealthWallet:
 		records.Add(wrapped("The records are not shown: the share failed verification. Ask the patient to share again."))
 	default:
@@ -276,19 +286,54 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 	return append(out, container.New(&columns{minWidth: 760}, records, checks))
 }
 
+// onlyUncoveredFailed says whether a Health Wallet share failed only
+// because records not covered by the patient's consent came with it: the
+// covered records are verified, and are shown with the others apart.
+func onlyUncoveredFailed(got wallet.Received) bool {
+	failed := got.Failed()
+	return got.Source == share.SourceHealthWallet && len(got.Uncovered) > 0 && len(failed) == 1 && failed[0].Name == share.CheckCovered
+}
+
 // receivedRecords lists what a share holds, with its export.
 func (u *UI) receivedRecords(out *fyne.Container, got wallet.Received) {
+	heading := fmt.Sprintf("Records (%d)", len(got.Records))
+	if len(got.Uncovered) > 0 {
+		heading = fmt.Sprintf("Records covered by the patient's consent (%d)", len(got.Records))
+	}
+	u.recordList(out, heading, "Export as FHIR Bundle…", "received-records.json", got.Records, nil)
+}
+
+// uncoveredRecords lists, apart, the records a Health Wallet share brought
+// that the patient's consent does not cover, each with why, and their own
+// export: never mixed with the covered ones.
+func (u *UI) uncoveredRecords(out *fyne.Container, got wallet.Received) {
+	out.Add(widget.NewSeparator())
+	warn := wrapped("Not covered by the patient's consent: added by whoever served the link, or copies. Do not rely on them.")
+	warn.Importance = widget.DangerImportance
+	out.Add(warn)
+	resources := make([]json.RawMessage, len(got.Uncovered))
+	reasons := make([]string, len(got.Uncovered))
+	for i, x := range got.Uncovered {
+		resources[i], reasons[i] = x.Resource, sentence(x.Source)+": "+x.Reason
+	}
+	u.recordList(out, fmt.Sprintf("Not covered by the patient's consent (%d)", len(resources)),
+		"Export these apart…", "received-not-covered.json", resources, reasons)
+}
+
+// recordList adds a heading with an export of resources to file, and each
+// resource's summary, with reasons[i] under it when given.
+func (u *UI) recordList(out *fyne.Container, heading, exportText, file string, resources []json.RawMessage, reasons []string) {
 	busy := busyText()
 	var export *widget.Button
-	export = u.button("Export as FHIR Bundle…", theme.DocumentSaveIcon(), func() {
-		u.saveTo("received-records.json", export, busy, "Exporting…", func(w io.Writer) (string, error) {
-			n, err := importer.WriteBundle(w, slices.Values(got.Records))
+	export = u.button(exportText, theme.DocumentSaveIcon(), func() {
+		u.saveTo(file, export, busy, "Exporting…", func(w io.Writer) (string, error) {
+			n, err := importer.WriteBundle(w, slices.Values(resources))
 			return fmt.Sprintf("Exported %s.", plural(n, "record", "records")), err
 		})
 	})
-	out.Add(container.NewBorder(nil, nil, section(fmt.Sprintf("Records (%d)", len(got.Records))), export))
+	out.Add(container.NewBorder(nil, nil, section(heading), export))
 	out.Add(busy)
-	for _, raw := range got.Records {
+	for i, raw := range resources {
 		var head struct {
 			Type string `json:"resourceType"`
 			ID   string `json:"id"`
@@ -303,6 +348,11 @@ func (u *UI) receivedRecords(out *fyne.Container, got wallet.Received) {
 		sub.Importance = widget.LowImportance
 		out.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(formatDate(sum.Date)), t))
 		out.Add(sub)
+		if reasons != nil {
+			why := wrapped(reasons[i])
+			why.Importance = widget.DangerImportance
+			out.Add(why)
+		}
 	}
 }
 

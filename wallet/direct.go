@@ -96,6 +96,11 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
+	if req.Passcode != "" {
+		// The link is plain http on the local network: a passcode would
+		// travel in clear over the Wi-Fi, and receivers refuse such links.
+		return ShareResult{}, errors.New("a share served directly on the local network cannot have a passcode: it would travel unprotected over the Wi-Fi; share through a relay to use one")
+	}
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return ShareResult{}, fmt.Errorf("listen address %q: want host:port, e.g. 0.0.0.0:0: %w", listen, err)

@@ -61,7 +61,9 @@ type Received struct {
 	Problem string `json:"problem,omitempty"`
 }
 
-// RecordsJSON are the received FHIR resources.
+// RecordsJSON are the FHIR resources shown as the share's content: for a
+// Health Wallet share, only those the patient's consent covers; the others
+// are in Uncovered, to be shown and exported apart, never with these.
 func (r Received) RecordsJSON() []json.RawMessage { return r.Records }
 
 // OpenError is a link that could not be opened at all: malformed, expired,

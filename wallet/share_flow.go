@@ -225,6 +225,9 @@ func (w *Wallet) SetRelayURL(url string) error {
 		if _, err := relay.ParsePublicURL(url); err != nil {
 			return fmt.Errorf("%q is not a relay URL: %w", url, err)
 		}
+		if err := share.CheckTransport(url, false); err != nil {
+			return fmt.Errorf("the relay %s: %w", url, err)
+		}
 	}
 	err := w.vault.Update(func(tx *vault.Tx) error {
 		if url == "" {
@@ -289,6 +292,9 @@ func (w *Wallet) Share(ctx context.Context, req ShareRequest) (ShareResult, erro
 	}
 	if base == "" {
 		return ShareResult{}, ErrNoRelay
+	}
+	if err := share.CheckTransport(base, false); err != nil {
+		return ShareResult{}, fmt.Errorf("the relay %s: %w", base, err)
 	}
 	return w.share(ctx, req, base, false)
 }

@@ -25,7 +25,8 @@ import (
 // hwMain when it is started under that name.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"hw": func() { os.Exit(hwMain()) },
+		"hw":      func() { os.Exit(hwMain()) },
+		"hw-test": func() { os.Exit(hwTestMain()) }, // hw with test hooks: receive_hooks_test.go
 	})
 }
 
@@ -47,17 +48,22 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// hwexit CODE ARGS... runs hw and wants exactly that exit code; stdout and
-// stderr are kept for the next commands, as with exec.
+// hwexit CODE [hw-test HOOKS...] ARGS... runs hw (or hw-test) and wants
+// exactly that exit code; stdout and stderr are kept for the next commands,
+// as with exec.
 func cmdHWExit(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
-		ts.Fatalf("usage: hwexit CODE ARGS...")
+		ts.Fatalf("usage: hwexit CODE [hw-test HOOKS...] ARGS...")
 	}
 	want, err := strconv.Atoi(args[0])
 	if err != nil {
 		ts.Fatalf("hwexit: bad code %q", args[0])
 	}
-	err = ts.Exec("hw", args[1:]...)
+	prog, args := "hw", args[1:]
+	if len(args) > 0 && args[0] == "hw-test" {
+		prog, args = "hw-test", args[1:]
+	}
+	err = ts.Exec(prog, args...)
 	got := 0
 	var ee *exec.ExitError
 	switch {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -55,8 +56,15 @@ Exit code 0 when the link opened, verified or not (the checks say which
 failed); 1 when it could not be opened (expired, revoked, wrong passcode,
 unreachable).
 
+A Health Wallet share shows as its records only those the patient's
+consent covers; any other record received with it (added by whoever served
+the link, a second copy, a SMART Health Card's) is listed apart as not
+covered by the patient's consent, and the share is not verified. --out
+writes those apart too, to FILE with ".not-covered" before its extension.
+
 With --json, prints {"verified","source","label","expires","purpose",
-"checks":[{"name","ok","detail"}],"records":[…],"logged","problem",…}.`,
+"checks":[{"name","ok","detail"}],"records":[…],"uncovered":[{"resource",
+"source","reason"}],"logged","problem",…}.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -64,16 +72,9 @@ With --json, prints {"verified","source","label","expires","purpose",
 			if err != nil {
 				return err
 			}
-			client, err := c.receiveHTTPClient()
-			if err != nil {
-				return err
-			}
-			now, err := c.receiveNow()
-			if err != nil {
-				return err
-			}
+			client := receiveHTTPClient()
 			opts := wallet.ReceiveOptions{Passcode: passcode, Purpose: purpose, Recipient: strings.TrimSpace(as),
-				HTTP: client, CardKeys: share.HTTPSResolver{Client: client}, Now: now}
+				HTTP: client, CardKeys: share.HTTPSResolver{Client: client}, Now: receiveNow()}
 			got, err := c.receive(ctx, link, opts)
 			var oe *wallet.OpenError
 			switch {
@@ -83,17 +84,17 @@ With --json, prints {"verified","source","label","expires","purpose",
 				return err
 			}
 			if out != "" {
-				err := writeFileAtomic(ctx, out, func(f io.Writer) error {
-					_, err := importer.WriteBundle(f, slices.Values(got.RecordsJSON()))
-					return err
-				})
-				if err != nil {
+				if err := writeReceived(ctx, out, got); err != nil {
 					return err
 				}
 			}
 			if c.jsonOut {
-				if got.Records == nil { // "records" is always an array, [] when nothing was readable
+				// "records" and "uncovered" are always arrays, [] when empty.
+				if got.Records == nil {
 					got.Records = []json.RawMessage{}
+				}
+				if got.Uncovered == nil {
+					got.Uncovered = []share.UncoveredRecord{}
 				}
 				return printJSON(c.stdout, got)
 			}
@@ -106,8 +107,47 @@ With --json, prints {"verified","source","label","expires","purpose",
 	f.StringVar(&passcode, "passcode", "", "the link's passcode `P`, for links that need one")
 	f.StringVar(&purpose, "purpose", wallet.DefaultPurpose, "why you open it, an HL7 PurposeOfUse `CODE` (TREAT, ETREAT, CAREMGT, PATRQT, …)")
 	f.StringVar(&as, "as", "", "who you are, shown to the patient (`TEXT`, e.g. \"Dr. Lee, City Clinic\"; default the wallet's name)")
-	f.StringVarP(&out, "out", "o", "", "write the received records to `FILE` as one FHIR Bundle")
+	f.StringVarP(&out, "out", "o", "", "write the received records to `FILE` as one FHIR Bundle (records not covered by the patient's consent apart, to FILE.not-covered)")
 	return cmd
+}
+
+// writeReceived writes the records shown as the share's content to out, as
+// one FHIR Bundle, and any records not covered by the patient's consent
+// apart, to uncoveredPath(out): never mixed. A file of uncovered records
+// left from an earlier run is removed, so what lies beside out is this
+// share's.
+func writeReceived(ctx context.Context, out string, got wallet.Received) error {
+	err := writeFileAtomic(ctx, out, func(f io.Writer) error {
+		_, err := importer.WriteBundle(f, slices.Values(got.RecordsJSON()))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	apart := uncoveredPath(out)
+	if len(got.Uncovered) == 0 {
+		if err := os.Remove(apart); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing the records not covered of an earlier share, %s: %w", apart, err)
+		}
+		return nil
+	}
+	return writeFileAtomic(ctx, apart, func(f io.Writer) error {
+		_, err := importer.WriteBundle(f, func(yield func(json.RawMessage) bool) {
+			for _, u := range got.Uncovered {
+				if !yield(u.Resource) {
+					return
+				}
+			}
+		})
+		return err
+	})
+}
+
+// uncoveredPath is where --out FILE puts the records not covered by the
+// patient's consent: FILE with ".not-covered" before its extension.
+func uncoveredPath(out string) string {
+	ext := filepath.Ext(out)
+	return strings.TrimSuffix(out, ext) + ".not-covered" + ext
 }
 
 // receivedLink is the link from the argument or the QR image.
@@ -217,20 +257,40 @@ func (c *cli) printReceived(r wallet.Received, out string) {
 	if r.Problem != "" {
 		fmt.Fprintf(w, "\nNote: %s\n", r.Problem)
 	}
-	fmt.Fprintf(w, "\n%s:\n", plural(len(r.Records), "record"))
+	if r.Source == share.SourceHealthWallet {
+		fmt.Fprintf(w, "\n%s covered by the patient's consent:\n", plural(len(r.Records), "record"))
+	} else {
+		fmt.Fprintf(w, "\n%s:\n", plural(len(r.Records), "record"))
+	}
 	for _, raw := range r.Records {
-		sum := record.Summarize(record.Resource{Type: resourceType(raw), Raw: raw})
-		line := "  " + sum.Category + "  " + oneLine(sum.Title)
-		if !sum.Date.IsZero() {
-			line += "  (" + sum.Date.Format("2006-01-02") + ")"
-		}
-		fmt.Fprintln(w, line)
-		for _, d := range sum.Details {
-			fmt.Fprintf(w, "      %s\n", oneLine(d))
+		printRecordSummary(w, raw)
+	}
+	if len(r.Uncovered) > 0 {
+		fmt.Fprintf(w, "\n%s NOT COVERED BY THE PATIENT'S CONSENT (added by whoever served the link, or a copy; do not rely on them):\n",
+			plural(len(r.Uncovered), "record"))
+		for _, u := range r.Uncovered {
+			printRecordSummary(w, u.Resource)
+			fmt.Fprintf(w, "      ! %s: %s\n", oneLine(u.Source), oneLine(u.Reason))
 		}
 	}
 	if out != "" {
 		fmt.Fprintf(w, "\nWrote %s to %s (not encrypted: keep it private).\n", plural(len(r.Records), "record"), out)
+		if len(r.Uncovered) > 0 {
+			fmt.Fprintf(w, "Wrote the %s not covered by the patient's consent apart, to %s.\n", plural(len(r.Uncovered), "record"), uncoveredPath(out))
+		}
+	}
+}
+
+// printRecordSummary prints one received record's summary lines.
+func printRecordSummary(w io.Writer, raw json.RawMessage) {
+	sum := record.Summarize(record.Resource{Type: resourceType(raw), Raw: raw})
+	line := "  " + sum.Category + "  " + oneLine(sum.Title)
+	if !sum.Date.IsZero() {
+		line += "  (" + sum.Date.Format("2006-01-02") + ")"
+	}
+	fmt.Fprintln(w, line)
+	for _, d := range sum.Details {
+		fmt.Fprintf(w, "      %s\n", oneLine(d))
 	}
 }
 
@@ -242,62 +302,26 @@ func resourceType(raw json.RawMessage) string {
 	return v.ResourceType
 }
 
+// Hooks for this package's tests only (hw_test.go's hw-test command sets
+// them in the test binary): nil in the shipped binary, where nothing —
+// neither the environment nor a flag — moves the receiver's clock or
+// changes how it reaches a link's server.
+var (
+	// testReceiveNow, when set, is the receiver's clock.
+	testReceiveNow func() time.Time
+	// testReceiveTransport, when set, carries the receiver's requests.
+	testReceiveTransport http.RoundTripper
+)
+
 // receiveHTTPClient is the client that fetches links and issuers' keys.
-//
-// For tests only, $HW_TEST_RESOLVE="host[:port]=127.0.0.1:port,…" sends
-// every request for a listed host (or host:port) over plain HTTP to the
-// given local address instead, keeping path, query and the Host header: the
-// interop scripts serve the SHL spec's and the dev tools' links, and the
-// SMART Health Cards issuer's keys, from a local server, as there is no
-// internet in tests. Never set it otherwise: it turns https off for those
-// hosts.
-func (c *cli) receiveHTTPClient() (*http.Client, error) {
-	client := &http.Client{Timeout: 60 * time.Second}
-	spec := strings.TrimSpace(c.getenv("HW_TEST_RESOLVE"))
-	if spec == "" {
-		return client, nil
-	}
-	m := map[string]string{}
-	for _, kv := range strings.Split(spec, ",") {
-		host, to, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		if !ok || host == "" || to == "" {
-			return nil, userErrorf("HW_TEST_RESOLVE=%q: want host=127.0.0.1:port,… (for tests only; unset it)", spec)
-		}
-		m[strings.ToLower(host)] = to
-	}
-	c.warn("HW_TEST_RESOLVE is set: links to %d host(s) are fetched from local test servers", len(m))
-	client.Transport = testResolver{to: m}
-	return client, nil
+func receiveHTTPClient() *http.Client {
+	return &http.Client{Timeout: 60 * time.Second, Transport: testReceiveTransport}
 }
 
-// testResolver is the transport of HW_TEST_RESOLVE.
-type testResolver struct{ to map[string]string }
-
-func (r testResolver) RoundTrip(req *http.Request) (*http.Response, error) {
-	to, ok := r.to[strings.ToLower(req.URL.Host)]
-	if !ok {
-		to, ok = r.to[strings.ToLower(req.URL.Hostname())]
+// receiveNow is the time to judge links by; zero means now.
+func receiveNow() time.Time {
+	if testReceiveNow != nil {
+		return testReceiveNow()
 	}
-	if !ok {
-		return http.DefaultTransport.RoundTrip(req)
-	}
-	req = req.Clone(req.Context())
-	req.Host = req.URL.Host
-	req.URL.Scheme, req.URL.Host = "http", to
-	return http.DefaultTransport.RoundTrip(req)
-}
-
-// receiveNow is the time to judge links by: now, or for tests only
-// $HW_TEST_NOW (RFC 3339), so that the dev tools' example links, which
-// expired on 2024-01-01, can still be opened as of before then.
-func (c *cli) receiveNow() (time.Time, error) {
-	v := strings.TrimSpace(c.getenv("HW_TEST_NOW"))
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, userErrorf("HW_TEST_NOW=%q is not an RFC 3339 time (for tests only; unset it)", v)
-	}
-	return t, nil
+	return time.Time{}
 }

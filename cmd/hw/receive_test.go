@@ -22,8 +22,9 @@ import (
 // TestReceiveScripts runs the hw receive scripts (testdata/receive) against
 // a local server that plays every host their links name — the SHL spec's
 // worked example, the SMART Health Cards dev tools' SHL examples and the
-// spec's card issuer — reached through HW_TEST_RESOLVE, since tests have no
-// internet. The corpus files are served as they are.
+// spec's card issuer — reached through hw-test --resolve=$RESOLVE (see
+// receive_hooks_test.go), since tests have no internet. The corpus files are
+// served as they are.
 func TestReceiveScripts(t *testing.T) {
 	spec := testcorpus.Dir(t, "shl-spec")
 	devtools := testcorpus.Dir(t, "shc-devtools/shl-examples")
@@ -40,7 +41,7 @@ func TestReceiveScripts(t *testing.T) {
 			srv := httptest.NewServer(hosts)
 			env.Defer(srv.Close)
 			addr := strings.TrimPrefix(srv.URL, "http://")
-			env.Setenv("HW_TEST_RESOLVE", fmt.Sprintf("raw.githubusercontent.com=%s,localhost:8090=%s,spec.smarthealth.cards=%s", addr, addr, addr))
+			env.Setenv("RESOLVE", fmt.Sprintf("raw.githubusercontent.com=%s,localhost:8090=%s,spec.smarthealth.cards=%s", addr, addr, addr))
 			env.Setenv("SPEC", spec)
 			env.Setenv("SPEC_LINK", hosts.specLink)
 			env.Setenv("DEVTOOLS_P_LINK", hosts.pLink)
@@ -180,11 +181,16 @@ type received struct {
 		Detail string `json:"detail"`
 	} `json:"checks"`
 	Records []json.RawMessage `json:"records"`
+	// Uncovered are the records not covered by the patient's consent.
+	Uncovered []struct {
+		Resource       json.RawMessage `json:"resource"`
+		Source, Reason string
+	} `json:"uncovered"`
 	Cards   []json.RawMessage `json:"cards"`
 	Problem string            `json:"problem"`
 }
 
-// json-received FILE [verified=BOOL] [records=N] [cards=N] [source=TEXT]
+// json-received FILE [verified=BOOL] [records=N] [uncovered=N] [cards=N] [source=TEXT]
 // [ok=CHECK]... [failed=CHECK]... decodes hw receive --json and checks it.
 func cmdJSONReceived(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
@@ -192,8 +198,8 @@ func cmdJSONReceived(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var r received
 	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &r))
-	if r.Verified == nil || r.Checks == nil || r.Records == nil {
-		ts.Fatalf("verified, checks and records are required: %+v", r)
+	if r.Verified == nil || r.Checks == nil || r.Records == nil || r.Uncovered == nil {
+		ts.Fatalf("verified, checks, records and uncovered are required: %+v", r)
 	}
 	for _, kv := range args[1:] {
 		k, v, _ := strings.Cut(kv, "=")
@@ -203,6 +209,8 @@ func cmdJSONReceived(ts *testscript.TestScript, neg bool, args []string) {
 			got = fmt.Sprint(*r.Verified)
 		case "records":
 			got = fmt.Sprint(len(r.Records))
+		case "uncovered":
+			got = fmt.Sprint(len(r.Uncovered))
 		case "cards":
 			got = fmt.Sprint(len(r.Cards))
 		case "source":

@@ -296,8 +296,7 @@ func testGethShortExpiry(t *testing.T, e *gethShareEnv, s shareJSON) {
 	// Before it expires, a receiver whose clock is already past the link's
 	// expiry refuses it by itself, without asking the relay.
 	_, opened := e.shareState(t, s.ID)
-	ahead := append(slices.Clip(e.anon), "HW_TEST_NOW="+s.Expires.Add(time.Second).Format(time.RFC3339))
-	if _, errOut, code := hwReceive(t, ahead, s.Link); code != exitUser || !strings.Contains(errOut, share.ErrLinkExpired.Error()+" (on") {
+	if _, errOut, code := hwReceiveAt(t, e.anon, s.Expires.Add(time.Second), s.Link); code != exitUser || !strings.Contains(errOut, share.ErrLinkExpired.Error()+" (on") {
 		t.Fatalf("a receiver whose clock is past the expiry: exit %d, %q", code, errOut)
 	}
 	if _, after := e.shareState(t, s.ID); after != opened {
@@ -314,8 +313,7 @@ func testGethShortExpiry(t *testing.T, e *gethShareEnv, s shareJSON) {
 	if code := postManifest(t, s.Link); code != http.StatusNotFound {
 		t.Fatalf("the relay after expiry: %d, want 404", code)
 	}
-	behind := append(slices.Clip(e.anon), "HW_TEST_NOW="+s.Expires.Add(-10*time.Second).Format(time.RFC3339))
-	if _, errOut, code := hwReceive(t, behind, s.Link); code != exitUser || !strings.Contains(errOut, share.ErrNoLongerAvailable.Error()) {
+	if _, errOut, code := hwReceiveAt(t, e.anon, s.Expires.Add(-10*time.Second), s.Link); code != exitUser || !strings.Contains(errOut, share.ErrNoLongerAvailable.Error()) {
 		t.Fatalf("hw receive, its clock behind, after the relay's expiry: exit %d, %q", code, errOut)
 	}
 
@@ -531,15 +529,15 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 
 	type refusal struct {
 		name string
-		// link forges a share and returns its link; env is added to the
-		// receiver's.
-		link   func(t *testing.T) (link string, env []string)
+		// link forges a share and returns its link, and the receiver's
+		// clock (zero: the real one).
+		link   func(t *testing.T) (link string, now time.Time)
 		failed []string // exactly the checks that fail, the first the one that catches it
 		detail string   // in the first check's detail
 	}
 	cases := []refusal{{
 		name: "tampered JWE",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
 			files := slices.Clone(s.Files)
@@ -552,12 +550,12 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			}
 			parts[3] = string(ct)
 			files[0].JWE = strings.Join(parts, ".")
-			return f.publish(t, f.patient, s.key, files, s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, files, s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckFilesDecrypted},
 	}, {
 		name: "tampered proof: a record's salt",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
 			proof := editProof(t, s.Proof, func(p *share.ProofFile) {
@@ -565,30 +563,30 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				r.Salt[0] ^= 1
 				_, r.Commitment, _ = share.RecordCommitment(f.records[1].Resource, r.Salt)
 			})
-			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
-		failed: []string{share.CheckScope, share.CheckAnchored},
+		failed: []string{share.CheckScope, share.CheckAnchored, share.CheckCovered},
 	}, {
 		name: "tampered proof: the grant's expiry extended",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
 			proof := editProof(t, s.Proof, func(p *share.ProofFile) { p.Grant.Expiry += 7 * 24 * 3600 })
-			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
-		failed: []string{share.CheckSignature, share.CheckGrantActive, share.CheckIssuerAuthorized},
+		failed: []string{share.CheckSignature, share.CheckGrantActive, share.CheckIssuerAuthorized, share.CheckCovered},
 		detail: "not by the issuer",
 	}, {
 		name: "another chain id",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			s := f.build(t, f.patient, big.NewInt(31337), common.Address{})
-			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckChainID, share.CheckGrantActive, share.CheckIssuerAuthorized, share.CheckAnchored},
 		detail: "the share is for chain 31337, this receiver trusts chain 1337",
 	}, {
 		name: "another registry",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			// A second registry on the same chain, where the grant is
 			// genuinely issued and active.
 			var dep deployResult
@@ -602,25 +600,25 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			if g, err := share.NewChainReader(e.ec, dep.Registry).GrantOf(t.Context(), s.Digest); err != nil || !g.Active {
 				t.Fatalf("the grant on the other registry: %+v, %v", g, err)
 			}
-			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckRegistry, share.CheckGrantActive, share.CheckIssuerAuthorized, share.CheckAnchored},
 		detail: "this receiver trusts " + e.registry.Hex(),
 	}, {
 		name: "grant replayed from another link",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			// The genuine share's files, re-encrypted under a new link's key.
 			key, err := share.NewKey()
 			if err != nil {
 				t.Fatal(err)
 			}
-			return f.publish(t, f.patient, key, encrypt(t, key, genuine.Bundle, genuine.Proof), genuine.Digest, time.Unix(int64(genuine.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, key, encrypt(t, key, genuine.Bundle, genuine.Proof), genuine.Digest, time.Unix(int64(genuine.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckGrantBinding},
 		detail: "another link",
 	}, {
 		name: "grant signed by a stranger",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			// The patient's grant, issued on chain, with a stranger's
 			// signature in place of the patient's.
 			s := f.build(t, f.patient, nil, common.Address{})
@@ -630,25 +628,25 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				t.Fatal(err)
 			}
 			proof := editProof(t, s.Proof, func(p *share.ProofFile) { p.Signature = sig })
-			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, s.Bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
-		failed: []string{share.CheckSignature},
+		failed: []string{share.CheckSignature, share.CheckCovered},
 		detail: crypto.PubkeyToAddress(f.stranger.PublicKey).Hex(),
 	}, {
 		name: "a stranger's own grant for the patient",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			// Signed by the stranger as issuer: the chain will not let it
 			// issue for the patient, so it issues the digest as its own.
 			s := f.build(t, f.stranger, nil, common.Address{})
 			e.refuseTx(t, f.stranger, reg.PackIssueGrantFor(patient, s.Digest, s.Grant.Expiry), "NotAuthorized")
 			e.send(t, f.stranger, e.registry, reg.PackIssueGrant(s.Digest, s.Grant.Expiry))
-			return f.publishShare(t, f.stranger, s), nil
+			return f.publishShare(t, f.stranger, s), time.Time{}
 		},
 		failed: []string{share.CheckGrantActive, share.CheckIssuerAuthorized},
 		detail: "not for the patient",
 	}, {
 		name: "a record outside the scope",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			// The patient's fourth record, anchored in the same batch but
 			// not granted, added to the Bundle and the proof.
 			s := f.build(t, f.patient, nil, common.Address{})
@@ -672,12 +670,12 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				p.Records = append(p.Records, share.RecordProof{Index: len(p.Records), ResourceRef: "Observation/hr-3", Salt: extra.Salt,
 					ContentHash: ch, Commitment: cm, AnchorRoot: extra.AnchorRoot, AnchorProof: extra.AnchorProof})
 			})
-			return f.publish(t, f.patient, s.key, encrypt(t, s.key, bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, encrypt(t, s.key, bundle, proof), s.Digest, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
-		failed: []string{share.CheckScope},
+		failed: []string{share.CheckScope, share.CheckCovered},
 	}, {
 		name: "a delegate without SHARE",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			caregiver := mustGenKey(t)
 			cg := crypto.PubkeyToAddress(caregiver.PublicKey)
 			e.fund(cg)
@@ -697,37 +695,36 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			// The real relay checks the delegate's SHARE too and serves
 			// nothing: served by one that does not know (its upload names
 			// the decoy grant), the receiver must refuse it itself.
-			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckIssuerAuthorized},
 		detail: "without the SHARE right",
 	}, {
 		name: "revoked on chain, served by a relay that does not know",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
 			e.send(t, f.patient, e.registry, reg.PackRevokeGrant(s.Digest))
-			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), nil
+			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckGrantActive},
 		detail: "revoked",
 	}, {
 		name: "expired by the receiver's clock",
-		link: func(t *testing.T) (string, []string) {
+		link: func(t *testing.T) (string, time.Time) {
 			// Active on chain and at the relay, its link stating no expiry:
 			// only the receiver's own clock, two hours on, refuses it.
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
-			later := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
-			return f.publish(t, f.patient, s.key, s.Files, s.Digest, time.Time{}), []string{"HW_TEST_NOW=" + later}
+			return f.publish(t, f.patient, s.key, s.Files, s.Digest, time.Time{}), time.Now().Add(2 * time.Hour)
 		},
 		failed: []string{share.CheckGrantPeriod},
 		detail: "expired on",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			link, env := c.link(t)
-			r, errOut, code := hwReceive(t, append(slices.Clip(e.anon), env...), link)
+			link, now := c.link(t)
+			r, errOut, code := hwReceiveAt(t, e.anon, now, link)
 			if code != 0 {
 				t.Fatalf("hw receive: exit %d\n%s", code, errOut)
 			}
@@ -750,8 +747,18 @@ type receivedJSON struct {
 // exits 0 its output is decoded, and must have verified, checks and records.
 func hwReceive(t *testing.T, env []string, link string, extra ...string) (r receivedJSON, stderr string, code int) {
 	t.Helper()
-	args := append(append([]string{"receive", "--json"}, extra...), link)
-	out, stderr, code := hwProc(t, env, args...)
+	return hwReceiveAt(t, env, time.Time{}, link, extra...)
+}
+
+// hwReceiveAt is hwReceive with the receiver's clock at now (zero: the real
+// one), set through hw-test's hook, never the environment.
+func hwReceiveAt(t *testing.T, env []string, now time.Time, link string, extra ...string) (r receivedJSON, stderr string, code int) {
+	t.Helper()
+	prog, args := "hw", append(append([]string{"receive", "--json"}, extra...), link)
+	if !now.IsZero() {
+		prog, args = "hw-test", append([]string{"--now=" + now.UTC().Format(time.RFC3339)}, args...)
+	}
+	out, stderr, code := runHW(t, prog, env, args...)
 	if code != 0 {
 		return r, stderr, code
 	}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,23 +20,7 @@ import (
 // returns its output and exit code.
 func hwProc(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	hw, err := exec.LookPath("hw")
-	if err != nil {
-		t.Fatalf("hw is not on PATH (TestMain puts it there): %v", err)
-	}
-	cmd := exec.Command(hw, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("hw %s: %v", strings.Join(args, " "), err)
-	}
-	return out.String(), errOut.String(), code
+	return runHW(t, "hw", env, args...)
 }
 
 // TestShareEndToEnd runs every party as its own process: the embedded chain

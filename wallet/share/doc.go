@@ -41,8 +41,8 @@
 // patient); issuer authorized by the patient (the patient, or a delegate
 // holding SHARE now); recipient matches; record commitments match; records in
 // grant scope; records anchored on chain (for this patient, with the batch
-// size the proof states). Report.Verified is true only when every check
-// passed. A link without a proof file is another issuer's: its records are
+// size the proof states); every record covered by the patient's consent.
+// Report.Verified is true only when every check passed. A link without a proof file is another issuer's: its records are
 // shown with Source "other SHL issuer (not verifiable on chain)" and it is
 // never Verified.
 //
@@ -77,8 +77,19 @@
 //
 // A record's commitment is merkle.Commit(salt, keccak256(JCS(resource)))
 // (DESIGN §5, [RecordCommitment]). The receiver recomputes it from the JSON
-// it received, never trusting the one in the proof; every Bundle entry must
-// be covered, each exactly once.
+// it received, never trusting the one in the proof.
+//
+// Whoever holds a link can serve its files again with more files encrypted
+// under the same key, so one function decides, for each record received,
+// whether the patient's consent covers it: the proof is the one proof file of
+// the share, signed by the grant's issuer, its records making the grant's
+// scope, and the record's content is that of one of them, each covering one
+// record received. Everything else — a lone resource or a second Bundle
+// added, a second copy of a record, a SMART Health Card's records (its
+// issuer's evidence, not the patient's), any record when there are two proof
+// files — is Report.Uncovered, never among Report.Records, and the share is
+// not Verified. Files of a type this package does not show are named in the
+// "records readable" check, which then fails.
 //
 // # SMART Health Cards
 //
@@ -96,5 +107,7 @@
 // not 32 bytes, a label over 80 characters, P and U together; JWEs with any
 // alg but "dir", any enc but "A256GCM", a crit header, or a plaintext over
 // 64 MiB once inflated; manifests over 96 MiB or 1,000 files; proof files
-// with unknown fields, malformed hashes or inconsistent commitments.
+// with unknown fields, malformed hashes or inconsistent commitments; and
+// plain http anywhere but this computer and, without a passcode, a patient's
+// direct share on the same Wi-Fi ([CheckTransport]).
 package share

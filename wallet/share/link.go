@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -175,8 +176,8 @@ func (l Link) Check() error {
 	if !l.Exp.IsZero() && l.Exp.Unix() <= 0 {
 		return linkErr("exp", "expiry %v is before 1970", l.Exp)
 	}
-	if u, _ := url.Parse(l.URL); u.Scheme != "https" && !isLoopback(u.Hostname()) {
-		return linkErr("url", "%q is not https; only a loopback address may use http", l.URL)
+	if err := CheckTransport(l.URL, false); err != nil {
+		return &LinkError{Field: "url", Reason: err.Error()}
 	}
 	if n := len(l.String()); n > MaxLinkLength {
 		return linkErr("", "the link is %d characters, at most %d keep its QR code small: shorten the label or the URL", n, MaxLinkLength)
@@ -184,8 +185,54 @@ func (l Link) Check() error {
 	return nil
 }
 
+// ErrPlainHTTP is wrapped by every refusal of [CheckTransport].
+var ErrPlainHTTP = errors.New("plain http is refused")
+
+// CheckTransport says whether a share's URL — a link's, a manifest file's
+// location, a relay's — may be used. https always may. Plain http may only
+// where no one else is on the way: this computer (localhost, 127.0.0.0/8,
+// ::1) and, when lan is true, an address of the local network written as
+// an IP (a patient's phone sharing directly over the same Wi-Fi: the files
+// are encrypted end to end, and such a link carries no passcode, which
+// would travel in clear). Elsewhere, anyone between the two ends could
+// read who asks for the share and why, and block or replay it. Errors wrap
+// [ErrPlainHTTP] and say so in words a receiver understands.
+func CheckTransport(raw string, lan bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a web address", raw)
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme != "http":
+		return fmt.Errorf("%q is not a web address (https://…)", raw)
+	case isLoopback(u.Hostname()):
+		return nil
+	case lan && isLANAddress(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("%w: %s is reached over plain http, which anyone on the network on the way could read or change; "+
+		"only this computer, or a patient's phone on the same Wi-Fi, is opened over http: ask for a link that starts with https",
+		ErrPlainHTTP, u.Host)
+}
+
+// isLoopback: this computer, by name or IP (not a name that merely starts
+// with "127.").
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// isLANAddress: a private or link-local IP (RFC 1918, RFC 4193, 169.254/16,
+// fe80::/10), as a direct share's link names its phone. Names are not: DNS
+// may point them anywhere.
+func isLANAddress(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsPrivate() || ip.IsLinkLocalUnicast())
 }
 
 // ParseLink reads a SMART Health Link: bare ("shlink:/eyJ…"), or behind a

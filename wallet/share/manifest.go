@@ -111,7 +111,9 @@ type FetchOptions struct {
 	// EmbeddedLengthMax asks the server to embed files up to this length in
 	// the manifest; 0 leaves it to the server.
 	EmbeddedLengthMax int
-	// HTTP is the client to use; nil means one with a 60 s timeout.
+	// HTTP is the client to use; nil means one with a 60 s timeout. Fetch
+	// uses a copy whose redirects are held to [CheckTransport], as the
+	// link and the files' locations are.
 	HTTP *http.Client
 	// Now is the time to check the link's expiry against; zero means
 	// time.Now().
@@ -204,6 +206,11 @@ func ParseManifest(data []byte) (ManifestDocument, error) {
 //     returns the manifest; each file is embedded or fetched by GET from
 //     its short-lived location.
 //
+// Plain http is refused ([ErrPlainHTTP]) except to this computer and, for a
+// link without a passcode, to a direct share on the local network (see
+// [CheckTransport]); so is a file location or a redirect that leads from
+// there to anywhere else.
+//
 // A 401 is a [*PasscodeError] with the attempts left, a 404
 // [ErrNoLongerAvailable], a 429 a [*RateLimitedError] with the server's
 // Retry-After; other statuses an [*HTTPError]. Every response is read to a
@@ -226,9 +233,21 @@ func Fetch(ctx context.Context, link Link, opts FetchOptions) (Manifest, error) 
 	if err := checkURL(link.URL); err != nil {
 		return Manifest{}, err
 	}
-	client := opts.HTTP
-	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
+	if err := checkLinkTransport(link); err != nil {
+		return Manifest{}, err
+	}
+	client := &http.Client{Timeout: 60 * time.Second}
+	if opts.HTTP != nil {
+		c := *opts.HTTP
+		client = &c
+	}
+	// A redirect may not lead where the link itself could not.
+	lan := linkOnLAN(link)
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("share: the link's server redirects too many times")
+		}
+		return checkFileTransport(req.URL.String(), link, lan)
 	}
 	if link.Has(FlagDirect) {
 		f, err := fetchDirect(ctx, client, link, opts.Recipient, opts.Purpose)
@@ -295,6 +314,9 @@ func fetchManifest(ctx context.Context, client *http.Client, link Link, opts Fet
 	for i, e := range doc.Files {
 		jwe := e.Embedded
 		if jwe == "" {
+			if err := checkFileTransport(e.Location, link, linkOnLAN(link)); err != nil {
+				return Manifest{}, fmt.Errorf("share: file %d: %w", i, err)
+			}
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Location, nil)
 			if err != nil {
 				return Manifest{}, fmt.Errorf("share: file %d: %w", i, err)
@@ -315,6 +337,55 @@ func fetchManifest(ctx context.Context, client *http.Client, link Link, opts Fet
 		m.Files = append(m.Files, File{ContentType: e.ContentType, Plaintext: pt})
 	}
 	return m, nil
+}
+
+// checkLinkTransport applies [CheckTransport] to the link's URL: plain http
+// on the local network only for a link without a passcode, which would
+// travel in clear.
+func checkLinkTransport(link Link) error {
+	err := CheckTransport(link.URL, true)
+	if err == nil && link.Has(FlagPasscode) && !strings.HasPrefix(link.URL, "https:") && !isLoopback(hostOf(link.URL)) {
+		err = fmt.Errorf("%w: this link asks for a passcode over plain http, so the passcode would travel unprotected over the Wi-Fi: "+
+			"ask the patient for a link that starts with https", ErrPlainHTTP)
+	}
+	if err != nil {
+		return fmt.Errorf("share: the link cannot be opened safely: %w", err)
+	}
+	return nil
+}
+
+// linkOnLAN says whether the link is a direct share over the local
+// network: plain http to a LAN address.
+func linkOnLAN(link Link) bool {
+	return strings.HasPrefix(link.URL, "http:") && isLANAddress(hostOf(link.URL))
+}
+
+// checkFileTransport applies [CheckTransport] to a file's location or a
+// redirect: plain http on the local network only to the direct share's own
+// server.
+func checkFileTransport(raw string, link Link, lan bool) error {
+	err := CheckTransport(raw, false)
+	if err != nil && lan && sameOrigin(raw, link.URL) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("share: the link's server sent a file address that cannot be used safely: %w", err)
+	}
+	return nil
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+func sameOrigin(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
 }
 
 // do sends req and returns the body of a 200 response read to limit bytes,

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain/contracts"
 	"healthwallet/chain/merkle"
+	"healthwallet/wallet/record"
 )
 
 // Names of the checks in a [Report], in the order they run. Each failure
@@ -36,6 +38,7 @@ const (
 	CheckCommitments      = "record commitments match"
 	CheckScope            = "records in grant scope"
 	CheckAnchored         = "records anchored on chain"
+	CheckCovered          = "every record covered by the patient's consent"
 )
 
 // Sources of a share, for [Report.Source].
@@ -62,9 +65,12 @@ type Report struct {
 	Source   string  `json:"source"`
 	Label    string  `json:"label,omitempty"`
 	Checks   []Check `json:"checks"`
-	// Records are the FHIR resources received, one per Bundle entry (or the
-	// resource itself when a file holds a single resource), SMART Health
-	// Cards' bundles included once their signature verifies.
+	// Records are the FHIR resources shown as the share's content. For a
+	// Health Wallet share, only those the patient's consent covers (see
+	// Uncovered); for another issuer's, every resource received, one per
+	// Bundle entry (or the resource itself when a file holds a single
+	// resource), SMART Health Cards' bundles included once their signature
+	// verifies.
 	Records []json.RawMessage `json:"records"`
 	// Patient and Issuer are the grant's, for a Health Wallet share.
 	Patient common.Address `json:"patient"`
@@ -76,8 +82,23 @@ type Report struct {
 	// Digest is the grant's EIP-712 digest, what the receiver passes to the
 	// registry's logAccess.
 	Digest common.Hash `json:"digest"`
+	// Uncovered are, for a Health Wallet share, the records received that
+	// the patient's consent does not cover (added by whoever served the
+	// files, a second copy, a SMART Health Card's): shown apart, never
+	// among Records, and the share is then not Verified.
+	Uncovered []UncoveredRecord `json:"uncovered"`
 	// Cards are the SMART Health Cards that verified.
 	Cards []Card `json:"cards,omitempty"`
+}
+
+// UncoveredRecord is a record received with a Health Wallet share that the
+// patient's consent does not cover, and why.
+type UncoveredRecord struct {
+	Resource json.RawMessage `json:"resource"`
+	// Source is where it came from: "file 2", "file 3 (a SMART Health Card
+	// from https://issuer.example)".
+	Source string `json:"source"`
+	Reason string `json:"reason"`
 }
 
 // Failed returns the checks that did not pass.
@@ -155,7 +176,12 @@ type VerifyInput struct {
 	CardKeys IssuerKeyResolver
 }
 
-type reporter struct{ r Report }
+type reporter struct {
+	r Report
+	// chainOK: the share is for the chain and registry this receiver
+	// trusts, so chain queries are meaningful.
+	chainOK bool
+}
 
 func (p *reporter) add(name string, ok bool, format string, args ...any) bool {
 	p.r.Checks = append(p.r.Checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
@@ -278,11 +304,23 @@ func bundleEntries(data []byte) (entries []json.RawMessage, isBundle bool, err e
 	return entries, true, nil
 }
 
-// content runs every check after decryption.
+// receivedRecord is one FHIR resource as received, and where it came from.
+type receivedRecord struct {
+	resource json.RawMessage
+	// source says where it came from, for a reader: "file 2", "file 3 (a
+	// SMART Health Card from https://issuer.example)".
+	source string
+	// card: from a SMART Health Card, whose issuer vouches for it, not the
+	// patient's grant.
+	card bool
+}
+
+// content runs every check after decryption, then decides which records the
+// patient's consent covers ([coverage]); the verdict derives from it.
 func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 	var (
 		proofs   [][]byte
-		bundles  [][]json.RawMessage
+		received []receivedRecord
 		problems []string
 	)
 	for i, f := range in.Files {
@@ -290,17 +328,16 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 		case ContentTypeProof:
 			proofs = append(proofs, f.Plaintext)
 		case ContentTypeFHIR:
-			entries, isBundle, err := bundleEntries(f.Plaintext)
+			entries, _, err := bundleEntries(f.Plaintext)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("file %d: %v", i, err))
 				continue
 			}
-			if isBundle {
-				bundles = append(bundles, entries)
+			for _, e := range entries {
+				received = append(received, receivedRecord{resource: e, source: fmt.Sprintf("file %d", i)})
 			}
-			p.r.Records = append(p.r.Records, entries...)
 		case ContentTypeSHC:
-			p.cards(ctx, i, f.Plaintext, in.CardKeys, now)
+			received = append(received, p.cards(ctx, i, f.Plaintext, in.CardKeys, now)...)
 		default:
 			problems = append(problems, fmt.Sprintf("file %d: content type %q is not shown", i, f.ContentType))
 		}
@@ -308,22 +345,61 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 	if len(problems) > 0 {
 		p.add(CheckRecordsReadable, false, "%s", strings.Join(problems, "; "))
 	} else {
-		p.add(CheckRecordsReadable, true, "%d record(s)", len(p.r.Records))
+		p.add(CheckRecordsReadable, true, "%d record(s)", len(received))
 	}
 
+	proof, consent := p.proofChecks(ctx, in, now, proofs)
+	if p.r.Source != SourceHealthWallet {
+		// Another issuer's share: nothing to check its records against;
+		// they are shown as sent, labelled not verifiable.
+		for _, rec := range received {
+			p.r.Records = append(p.r.Records, rec.resource)
+		}
+		return
+	}
+	matched, why := coverage(received, proof, consent)
+	if proof != nil {
+		commitments := p.commitments(*proof, matched)
+		if proof.ScopeRoot() != proof.Grant.Scope {
+			p.add(CheckScope, false, "the records' commitments do not make the grant's scope: records were added, removed or reordered")
+		} else {
+			p.add(CheckScope, true, "%d record(s) in scope", len(proof.Records))
+		}
+		if p.chainOK {
+			p.anchors(ctx, in.Chain, *proof, commitments)
+		} else {
+			p.add(CheckAnchored, false, "not checked: the share is not for the chain and registry this receiver trusts")
+		}
+	}
+	p.covered(received, why)
+
+	p.r.Verified = true
+	for _, c := range p.r.Checks {
+		if !c.OK {
+			p.r.Verified = false
+		}
+	}
+}
+
+// proofChecks reads the proof file and runs the checks of the grant. It
+// returns the proof (nil when there is none that can be read) and, when the
+// proof is not the patient's consent, why ("" when it is: the signature
+// recovers the grant's issuer and the proof's records make the grant's
+// scope).
+func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Time, proofs [][]byte) (*ProofFile, string) {
 	if len(proofs) == 0 {
 		p.add(CheckProofPresent, false, "no Health Wallet proof: the records are shown as sent, not verifiable on chain")
-		return
+		return nil, "no proof"
 	}
 	p.r.Source = SourceHealthWallet
 	if len(proofs) > 1 {
-		p.add(CheckProofPresent, false, "%d proof files; a share has one", len(proofs))
-		return
+		p.add(CheckProofPresent, false, "%d proof files; a share has one: files were added", len(proofs))
+		return nil, "the share holds more than one proof file, so none of them is taken as the patient's consent"
 	}
 	proof, err := ParseProof(proofs[0])
 	if err != nil {
 		p.add(CheckProofPresent, false, "%v", err)
-		return
+		return nil, "the share's proof file cannot be read"
 	}
 	p.add(CheckProofPresent, true, "%d record(s) covered", len(proof.Records))
 	g := proof.Grant
@@ -340,12 +416,15 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 
 	chainOK := p.chainIdentity(ctx, in, proof)
 
+	consent := ""
 	signer, err := RecoverGrantSigner(g, proof.Signature, proofChain, proof.Registry)
 	switch {
 	case err != nil:
 		p.add(CheckSignature, false, "%v", err)
+		consent = "the grant's signature is not valid"
 	case signer != g.Issuer:
 		p.add(CheckSignature, false, "signed by %s, not by the issuer %s it names", signer.Hex(), g.Issuer.Hex())
+		consent = "the grant was not signed by its issuer"
 	default:
 		p.add(CheckSignature, true, "signed by %s", signer.Hex())
 	}
@@ -382,25 +461,99 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 	default:
 		p.add(CheckRecipient, true, "addressed to this receiver")
 	}
-
-	commitments := p.commitments(bundles, proof)
-	if proof.ScopeRoot() != g.Scope {
-		p.add(CheckScope, false, "the records' commitments do not make the grant's scope: records were added, removed or reordered")
-	} else {
-		p.add(CheckScope, true, "%d record(s) in scope", len(proof.Records))
+	if proof.ScopeRoot() != g.Scope && consent == "" {
+		consent = "the proof's records are not those of the grant's scope"
 	}
-	if chainOK {
-		p.anchors(ctx, in.Chain, proof, commitments)
-	} else {
-		p.add(CheckAnchored, false, "not checked: the share is not for the chain and registry this receiver trusts")
-	}
+	p.chainOK = chainOK
+	return &proof, consent
+}
 
-	p.r.Verified = true
-	for _, c := range p.r.Checks {
-		if !c.OK {
-			p.r.Verified = false
+// coverage is the one place that decides which received records the
+// patient's consent covers. A record is covered when the consent is the
+// patient's (consent is "") and its content is that of a record of the
+// proof, each record of the proof covering one received record only: a
+// second copy is not covered. A SMART Health Card's records never are: the
+// card's issuer vouches for them, not the patient's grant. It returns, in
+// proof order, the received record each proof record matched (-1 for none),
+// and for each received record why it is not covered ("" when it is).
+func coverage(received []receivedRecord, proof *ProofFile, consent string) (matched []int, why []string) {
+	why = make([]string, len(received))
+	if proof == nil {
+		for i := range why {
+			why[i] = consent
 		}
+		return nil, why
 	}
+	matched = make([]int, len(proof.Records))
+	for i := range matched {
+		matched[i] = -1
+	}
+	byHash := map[common.Hash][]int{} // content hash → proof records not yet matched
+	for i, r := range proof.Records {
+		byHash[r.ContentHash] = append(byHash[r.ContentHash], i)
+	}
+	seen := map[common.Hash]bool{}
+	for i, rec := range received {
+		if rec.card {
+			why[i] = "from a SMART Health Card: its issuer signed it, the patient's consent does not cover it"
+			continue
+		}
+		c, err := record.Canonical(rec.resource)
+		if err != nil {
+			why[i] = "not readable JSON"
+			continue
+		}
+		h := crypto.Keccak256Hash(c)
+		free := byHash[h]
+		switch {
+		case len(free) == 0 && seen[h]:
+			why[i] = "a second copy of a record of the share"
+			continue
+		case len(free) == 0:
+			why[i] = "not among the records the patient consented to share"
+			continue
+		}
+		seen[h] = true
+		matched[free[0]], byHash[h] = i, free[1:]
+		why[i] = consent
+	}
+	return matched, why
+}
+
+// covered adds the check that every record received is covered by the
+// patient's consent, and splits the records: Records are the covered ones,
+// Uncovered the rest, shown apart.
+func (p *reporter) covered(received []receivedRecord, why []string) {
+	var reasons []string
+	for i, rec := range received {
+		if why[i] == "" {
+			p.r.Records = append(p.r.Records, rec.resource)
+			continue
+		}
+		p.r.Uncovered = append(p.r.Uncovered, UncoveredRecord{Resource: rec.resource, Source: rec.source, Reason: why[i]})
+		reasons = append(reasons, fmt.Sprintf("%s (%s): %s", describeResource(rec.resource), rec.source, why[i]))
+	}
+	if len(p.r.Uncovered) == 0 {
+		p.add(CheckCovered, true, "%d record(s), each covered once", len(p.r.Records))
+		return
+	}
+	p.add(CheckCovered, false, "%d record(s) not covered by the patient's consent, shown apart: %s",
+		len(p.r.Uncovered), joinFirst(reasons, 5))
+}
+
+// describeResource names a resource for a message: "Condition/x", or its
+// type alone.
+func describeResource(raw json.RawMessage) string {
+	if ref := resourceRef(raw); ref != "" {
+		return ref
+	}
+	var v struct {
+		ResourceType string `json:"resourceType"`
+	}
+	if json.Unmarshal(raw, &v) == nil && v.ResourceType != "" {
+		return "a " + printable([]byte(v.ResourceType), 40)
+	}
+	return "a record"
 }
 
 // chainIdentity checks the proof's chain id and registry against what the
@@ -489,38 +642,22 @@ func (p *reporter) grantOnChain(ctx context.Context, chain ChainReader, digest c
 	}
 }
 
-// commitments recomputes every record's commitment from the received JSON
-// and returns them in proof order (zero where it could not).
-func (p *reporter) commitments(bundles [][]json.RawMessage, proof ProofFile) []common.Hash {
+// commitments checks that every record of the proof was received as
+// committed ([coverage] matched it by its content), and returns their
+// commitments in proof order (zero where one was not received).
+func (p *reporter) commitments(proof ProofFile, matched []int) []common.Hash {
 	out := make([]common.Hash, len(proof.Records))
-	if len(bundles) != 1 {
-		p.add(CheckCommitments, false, "the share holds %d FHIR Bundles; its proof covers exactly one", len(bundles))
-		return out
-	}
-	entries := bundles[0]
 	var bad []string
-	if len(entries) != len(proof.Records) {
-		bad = append(bad, fmt.Sprintf("the Bundle has %d entries but the proof covers %d: unproven records were added", len(entries), len(proof.Records)))
-	}
 	for i, r := range proof.Records {
-		if r.Index >= len(entries) {
-			bad = append(bad, fmt.Sprintf("record %d: the Bundle has no entry %d", i, r.Index))
+		if matched[i] < 0 {
+			what := fmt.Sprintf("entry %d", r.Index)
+			if r.ResourceRef != "" {
+				what += " (" + r.ResourceRef + ")"
+			}
+			bad = append(bad, what+": not received as committed: it was altered or removed")
 			continue
 		}
-		res := entries[r.Index]
-		ch, cm, err := RecordCommitment(res, r.Salt)
-		switch {
-		case err != nil:
-			bad = append(bad, fmt.Sprintf("entry %d: %v", r.Index, err))
-			continue
-		case ch != r.ContentHash || cm != r.Commitment:
-			bad = append(bad, fmt.Sprintf("entry %d: its content does not match its commitment: it was altered", r.Index))
-			continue
-		case r.ResourceRef != "" && resourceRef(res) != r.ResourceRef:
-			bad = append(bad, fmt.Sprintf("entry %d is not %s", r.Index, r.ResourceRef))
-			continue
-		}
-		out[i] = cm
+		out[i] = r.Commitment
 	}
 	if len(bad) > 0 {
 		p.add(CheckCommitments, false, "%s", joinFirst(bad, 5))
@@ -581,13 +718,14 @@ func joinFirst(items []string, n int) string {
 	return strings.Join(items[:n], "; ") + fmt.Sprintf("; and %d more", len(items)-n)
 }
 
-// cards verifies a SMART Health Card file and adds its bundles' entries.
-func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys IssuerKeyResolver, now time.Time) {
+// cards verifies a SMART Health Card file and returns its bundles' entries.
+func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys IssuerKeyResolver, now time.Time) []receivedRecord {
 	jwss, err := ParseCardFile(data)
 	if err != nil {
 		p.add(CheckSHC, false, "file %d: %v", fileIndex, err)
-		return
+		return nil
 	}
+	var out []receivedRecord
 	for i, jws := range jwss {
 		if keys == nil {
 			p.add(CheckSHC, false, "file %d card %d: this receiver cannot look up card issuers' keys", fileIndex, i)
@@ -605,7 +743,11 @@ func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys I
 		p.add(CheckSHC, true, "%s", detail)
 		p.r.Cards = append(p.r.Cards, card)
 		if entries, _, err := bundleEntries(card.Bundle); err == nil {
-			p.r.Records = append(p.r.Records, entries...)
+			source := fmt.Sprintf("file %d (a SMART Health Card from %s)", fileIndex, printable([]byte(card.Issuer), 100))
+			for _, e := range entries {
+				out = append(out, receivedRecord{resource: e, source: source, card: true})
+			}
 		}
 	}
+	return out
 }

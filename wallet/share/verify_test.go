@@ -37,7 +37,7 @@ func TestVerifyGoodShare(t *testing.T) {
 	// Every check of the package documentation ran, each once.
 	want := []string{CheckLinkWellFormed, CheckNotExpired, CheckManifestFetched, CheckFilesDecrypted, CheckRecordsReadable,
 		CheckProofPresent, CheckChainID, CheckRegistry, CheckSignature, CheckGrantBinding, CheckGrantPeriod, CheckGrantActive,
-		CheckIssuerAuthorized, CheckRecipient, CheckCommitments, CheckScope, CheckAnchored}
+		CheckIssuerAuthorized, CheckRecipient, CheckCommitments, CheckScope, CheckAnchored, CheckCovered}
 	var got []string
 	for _, c := range r.Checks {
 		got = append(got, c.Name)
@@ -112,7 +112,11 @@ func TestVerifyRefusals(t *testing.T) {
 		files := replaceBundle(f.files(f.share), func(e []json.RawMessage) []json.RawMessage {
 			return append(e, json.RawMessage(`{"resourceType":"Condition","id":"x"}`))
 		})
-		assertFailed(t, Verify(ctx, f.input(files)), CheckCommitments)
+		r := Verify(ctx, f.input(files))
+		assertFailed(t, r, CheckCovered)
+		if len(r.Records) != len(f.records) || len(r.Uncovered) != 1 {
+			t.Errorf("%d records, %d uncovered; want %d and 1", len(r.Records), len(r.Uncovered), len(f.records))
+		}
 	})
 	t.Run("tampered proof salt", func(t *testing.T) {
 		f := newFixture(t)
