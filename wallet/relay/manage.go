@@ -211,13 +211,19 @@ func (s *Server) quotas() quotas {
 }
 
 // newShareID is 32 random bytes, base64url: 256 bits, as the SHL spec asks
-// of a manifest URL.
+// of a manifest URL. It never starts with '-' or '_': people type its first
+// few characters (hw revoke 8cdO97), and a leading '-' reads as a flag.
+// Drawing again costs under 0.05 bits of the 256.
 func newShareID() (string, error) {
 	b := make([]byte, idSize)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("reading randomness: %w", err)
+	for {
+		if _, err := rand.Read(b); err != nil {
+			return "", fmt.Errorf("reading randomness: %w", err)
+		}
+		if id := base64.RawURLEncoding.EncodeToString(b); id[0] != '-' && id[0] != '_' {
+			return id, nil
+		}
 	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
