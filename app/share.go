@@ -164,7 +164,18 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 
 	passcode := u.entry("Optional passcode")
 	recipient := u.entry("Optional identity card (hwcard:…)")
-	direct := widget.NewCheck("Share directly from this device (local network)", func(bool) { u.idle.touch() })
+	// A direct share travels over plain http on the local network, so a
+	// passcode would travel in clear: the wallet refuses one there, and the
+	// form does not offer it.
+	direct := widget.NewCheck("Share directly from this device (local network)", func(on bool) {
+		u.idle.touch()
+		if on {
+			passcode.SetText("")
+			passcode.Disable()
+		} else {
+			passcode.Enable()
+		}
+	})
 	problem := newErrorText()
 	busy := busyText()
 
@@ -187,7 +198,9 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			req.TTL = d
 		}
 		req.Purpose = codes[max(0, purpose.SelectedIndex())].Code
-		req.Passcode = passcode.Text
+		if !direct.Checked {
+			req.Passcode = passcode.Text
+		}
 		req.Recipient = strings.TrimSpace(recipient.Text)
 		how := "Anyone who scans the QR code"
 		if req.Recipient != "" {

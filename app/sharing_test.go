@@ -192,6 +192,25 @@ func TestDirectShareFromDetail(t *testing.T) {
 	}
 }
 
+// A direct share travels over plain http on the local network: the form
+// takes away the passcode a person typed, rather than send it in clear.
+func TestDirectShareOffersNoPasscode(t *testing.T) {
+	h, w := unlocked(t)
+	h.tap("Share")
+	code := h.entry("Optional passcode")
+	h.typeIn(code, "2468")
+	h.check("Share directly from this device (local network)")
+	if code.Text != "" || !code.Disabled() {
+		t.Fatalf("passcode %q, disabled %v, on a direct share", code.Text, code.Disabled())
+	}
+	h.tap("Create share")
+	h.dontSee("knows the passcode")
+	h.tapLast("Share")
+	if w.chain.directs != 1 || w.chain.requests[0].Passcode != "" {
+		t.Fatalf("direct shares %d, request %+v", w.chain.directs, w.chain.requests)
+	}
+}
+
 // Locking while a direct share is shown stops it too.
 func TestDirectShareStopsOnLock(t *testing.T) {
 	h, w := unlocked(t)
