@@ -149,10 +149,14 @@ func (w *Wallet) grantStatuses(ctx context.Context, shares []ownShare) (map[comm
 	if err != nil {
 		return out, err.Error()
 	}
+	patient, err := w.address()
+	if err != nil {
+		return out, err.Error()
+	}
 	reader := share.NewChainReader(n.Client, n.Registry)
 	for _, s := range shares {
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		g, err := reader.GrantOf(cctx, s.Digest)
+		g, err := reader.GrantOf(cctx, patient, s.Digest)
 		cancel()
 		if err != nil {
 			if chain.IsUnreachable(err) {
@@ -184,7 +188,10 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 		return err
 	}
 	if s.Revoked.IsZero() {
-		reg := contracts.NewHealthRegistry()
+		revoke, err := w.revokeCall(ctx, s.Digest, s.Expires)
+		if err != nil {
+			return err
+		}
 		err = w.vault.Update(func(tx *vault.Tx) error {
 			cur, ok, err := readOwnShare(tx, s.ID)
 			if err != nil {
@@ -197,7 +204,7 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 				s = cur
 				return nil
 			}
-			row, err := outbox.Enqueue(tx, kindRevokeGrant, cur.Digest[:], reg.PackRevokeGrant(cur.Digest))
+			row, err := outbox.Enqueue(tx, kindRevokeGrant, cur.Digest[:], revoke)
 			if err != nil {
 				return err
 			}
@@ -218,6 +225,31 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: the relay: %v; the chain: %s. The wallet retries both on its next sharing call (hw shares); until one of them confirms, the link may still open", ErrRevokePending, relayErr, problem)
+}
+
+// revokeCall is the calldata that revokes the wallet's grant with digest,
+// which expires at expires: the patient's signed revocation, valid until the
+// grant expires (at least a day, so that a revocation queued offline near the
+// end still lands), for the chain in use or last used; the plain call when
+// the wallet never reached a chain.
+func (w *Wallet) revokeCall(ctx context.Context, digest common.Hash, expires time.Time) ([]byte, error) {
+	patient, err := w.address()
+	if err != nil {
+		return nil, err
+	}
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return contracts.NewHealthRegistry().PackRevokeGrant(patient, digest), nil
+	}
+	signer, err := w.actionSigner(chainID, registry)
+	if err != nil {
+		return nil, err
+	}
+	deadline := expires
+	if least := now().Add(24 * time.Hour); deadline.Before(least) {
+		deadline = least
+	}
+	return signer.RevokeGrant(patient, digest, uint64(deadline.Unix()))
 }
 
 // revokeAtRelay tells the share's relay, if it still has to, and clears the
@@ -353,8 +385,10 @@ func describeAccess(e relay.AccessEntry, records int) string {
 	return what + " (" + e.Kind + ")"
 }
 
-// chainAccesses reads the registry's AccessLogged events of the patient
-// (the first indexed topic) for the wallet's own grants.
+// chainAccesses reads the registry's AccessLogged events of the wallet's
+// own grants, found by grant key (the events name no address). An entry on
+// chain is a salted commitment to what the receiver said: the statement
+// itself reaches the patient only through the relay's sealed log.
 func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]ownShare) ([]AccessEntry, error) {
 	if len(byDigest) == 0 {
 		return nil, nil
@@ -362,6 +396,13 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	addr, err := w.address()
 	if err != nil {
 		return nil, err
+	}
+	byKey := map[common.Hash]ownShare{}
+	var keys []common.Hash
+	for d, s := range byDigest {
+		k := chain.GrantKey(addr, d)
+		byKey[k] = s
+		keys = append(keys, k)
 	}
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
@@ -374,7 +415,7 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	defer cancel()
 	logs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
 		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
-		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, {common.BytesToHash(addr.Bytes())}},
+		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, keys},
 	})
 	if err != nil {
 		if chain.IsUnreachable(err) {
@@ -393,7 +434,7 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 		if err != nil {
 			continue // not ours to read
 		}
-		s, ok := byDigest[common.Hash(ev.Digest)]
+		s, ok := byKey[common.Hash(ev.GrantKey)]
 		if !ok {
 			continue
 		}
@@ -406,13 +447,9 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 			t = time.Unix(int64(h.Time), 0).UTC()
 			times[l.BlockNumber] = t
 		}
-		purpose := common.Hash(ev.Purpose).Hex()
-		if p, ok := share.PurposeOf(ev.Purpose); ok {
-			purpose = p.Code
-		}
-		what := fmt.Sprintf("%d records (logged on chain)", len(s.Records))
 		out = append(out, AccessEntry{
-			Time: t, Share: s.ID, Who: ev.Accessor.Hex(), What: what, Purpose: purpose,
+			Time: t, Share: s.ID, Who: "a holder of the link",
+			What:   fmt.Sprintf("access recorded on chain (entry %s)", common.Hash(ev.Entry).Hex()),
 			Source: "chain", Block: l.BlockNumber, TxHash: l.TxHash.Hex(),
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	ethcommon "github.com/ethereum/go-ethereum/common"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -29,14 +30,14 @@ type walletGrantChecker struct{ w *Wallet }
 
 var _ relay.GrantChecker = walletGrantChecker{}
 
-func (c walletGrantChecker) GrantOf(ctx context.Context, digest [32]byte) (chain.Grant, error) {
+func (c walletGrantChecker) GrantOf(ctx context.Context, patient ethcommon.Address, digest [32]byte) (chain.Grant, error) {
 	c.w.chainMu.Lock()
 	defer c.w.chainMu.Unlock()
 	n, err := c.w.networkLocked(ctx)
 	if err != nil {
 		return chain.Grant{}, err
 	}
-	return relay.NewChainChecker(n.Client, n.Registry).GrantOf(ctx, digest)
+	return relay.NewChainChecker(n.Client, n.Registry).GrantOf(ctx, patient, digest)
 }
 
 // ShareDirect makes a share served by this wallet itself on the local

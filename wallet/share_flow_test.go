@@ -103,11 +103,17 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	if rep.Purpose != "TREAT" || rep.Patient != testAddress(t) || rep.Digest.Hex() != res.Grant {
 		t.Fatalf("report purpose %q patient %s digest %s", rep.Purpose, rep.Patient.Hex(), rep.Digest.Hex())
 	}
-	// The receiver logs its access on chain.
+	// The receiver signs its access-log entry with the link's access key;
+	// anyone may submit it (here the dev account, standing in for the
+	// patient's wallet) and the chain records only the salted commitment.
+	signed, err := share.SignAccess(l.Key, share.AccessStatement{Who: "Dr. Smith, City Clinic", Purpose: "TREAT", Time: time.Now().Unix()},
+		rep.Patient, rep.Digest, uint64(res.Expires.Unix()), e.sw.sim.ChainID, e.sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg := contracts.NewHealthRegistry()
 	opts := bind.NewKeyedTransactor(e.sw.sim.DevKey, e.sw.sim.ChainID)
-	purpose, _ := share.PurposeHash("TREAT")
-	if _, err := reg.Instance(e.sw.sim.Client, e.sw.sim.Registry).RawTransact(opts, reg.PackLogAccess(rep.Digest, purpose)); err != nil {
+	if _, err := reg.Instance(e.sw.sim.Client, e.sw.sim.Registry).RawTransact(opts, signed.Calldata); err != nil {
 		t.Fatal(err)
 	}
 
@@ -132,7 +138,7 @@ func TestShareOpenLogRevoke(t *testing.T) {
 		case "relay":
 			fromRelay = fromRelay || (a.Who == "Dr. Smith, City Clinic" && a.Outcome == relay.OutcomeServed)
 		case "chain":
-			fromChain = a.Who == receiverAddress(e) && a.Purpose == "TREAT" && a.Block > 0
+			fromChain = a.Who == "a holder of the link" && strings.Contains(a.What, signed.Entry.Hex()) && a.Block > 0
 		}
 	}
 	if !fromRelay || !fromChain {
@@ -151,7 +157,7 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
 		t.Fatalf("fetch after revoke: %v, want the relay's 404 (ErrNoLongerAvailable)", err)
 	}
-	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, rep.Digest)
+	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, testAddress(t), rep.Digest)
 	if err != nil || !g.Revoked || g.Active {
 		t.Fatalf("grant on chain after revoke: %+v, %v", g, err)
 	}
@@ -206,7 +212,7 @@ func TestShareExpires(t *testing.T) {
 	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "ER", Passcode: "4711", Now: time.Now()}); !errors.Is(err, share.ErrNoLongerAvailable) {
 		t.Fatalf("relay after expiry: %v, want 404", err)
 	}
-	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, common.HexToHash(res.Grant))
+	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, testAddress(t), common.HexToHash(res.Grant))
 	if err != nil || g.Active || g.Revoked {
 		t.Fatalf("chain after expiry: %+v, %v", g, err)
 	}
@@ -289,7 +295,7 @@ func TestShareRecipientAndOfflineRevoke(t *testing.T) {
 	if _, err := e.w.AccessLog(ctx); !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("AccessLog with the relay down: %v", err)
 	}
-	g, _ := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, common.HexToHash(res.Grant))
+	g, _ := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, testAddress(t), common.HexToHash(res.Grant))
 	if !g.Revoked {
 		t.Fatalf("grant not revoked on chain: %+v", g)
 	}

@@ -186,7 +186,7 @@ func (w *Wallet) verifyOnChain(ctx context.Context, v Verification, addr common.
 	}
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	a, err := chain.NewRegistry(n.Client, n.Registry).AnchorOf(cctx, v.Root)
+	a, err := chain.NewRegistry(n.Client, n.Registry).AnchorOf(cctx, addr, v.Root)
 	if err != nil {
 		return unchecked(err)
 	}

@@ -249,7 +249,7 @@ func TestRelayProcessWithGeth(t *testing.T) {
 	}
 	var digest [32]byte
 	rand.Read(digest[:])
-	send(reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
+	send(reg.PackIssueGrant(digest, common.Address{}, uint64(time.Now().Add(time.Hour).Unix())))
 
 	rp := startRelay(t, "--chain", url, "--registry", regAddr.Hex())
 	sharing, _ := ecdh.X25519().GenerateKey(rand.Reader)
@@ -279,7 +279,7 @@ func TestRelayProcessWithGeth(t *testing.T) {
 	if got := manifest(); got != http.StatusOK {
 		t.Fatalf("grant active on chain: %d, want 200", got)
 	}
-	send(reg.PackRevokeGrant(digest))
+	send(reg.PackRevokeGrant(crypto.PubkeyToAddress(key.PublicKey), digest))
 	if got := manifest(); got != http.StatusNotFound {
 		t.Fatalf("grant revoked on chain: %d, want 404", got)
 	}

@@ -64,12 +64,12 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	var digest [32]byte
 	rand.Read(digest[:])
 
-	if _, err := chk.GrantOf(ctx, digest); !errors.Is(err, ErrGrantUnknown) {
+	if _, err := chk.GrantOf(ctx, crypto.PubkeyToAddress(s.p.key.PublicKey), digest); !errors.Is(err, ErrGrantUnknown) {
 		t.Fatalf("a grant not issued: %v, want ErrGrantUnknown", err)
 	}
-	s.send(s.reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
+	s.send(s.reg.PackIssueGrant(digest, common.Address{}, uint64(time.Now().Add(time.Hour).Unix())))
 	owner := crypto.PubkeyToAddress(s.p.key.PublicKey)
-	if g, err := chk.GrantOf(ctx, digest); err != nil || !g.Active || g.Patient != owner {
+	if g, err := chk.GrantOf(ctx, crypto.PubkeyToAddress(s.p.key.PublicKey), digest); err != nil || !g.Active || g.Patient != owner {
 		t.Fatalf("an issued grant: %+v, %v; want %s's, active", g, err, owner)
 	}
 
@@ -80,18 +80,22 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	tr.client = tr.clientFor(s.p)
 	info := tr.share(CreateRequest{GrantDigest: digest})
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
-	// A stranger's upload naming the patient's active grant: refused.
+	// A stranger's upload naming the patient's active grant is never served:
+	// the registry keys grants by patient, so the stranger has no grant with
+	// this digest (the relay's policy for grants that never appear ends it).
 	stranger := *tr
 	stranger.p = newPatient(t)
 	stranger.client = tr.clientFor(stranger.p)
 	theirs := stranger.share(CreateRequest{GrantDigest: digest})
-	wantStatus(t, tr.manifest(theirs.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusNotFound)
-	if _, err := tr.srv.store.file(theirs.ID, 0); !errors.Is(err, errNoShare) {
-		t.Fatal("a share naming another patient's grant still holds its ciphertext")
+	if _, err := chk.GrantOf(ctx, crypto.PubkeyToAddress(stranger.p.key.PublicKey), digest); !errors.Is(err, ErrGrantUnknown) {
+		t.Fatalf("the stranger's grant: %v, want ErrGrantUnknown", err)
+	}
+	if r := tr.manifest(theirs.URL, map[string]any{"recipient": "Dr. Smith"}); r.status == http.StatusOK {
+		t.Fatal("a share naming another patient's grant was served")
 	}
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
-	s.send(s.reg.PackRevokeGrant(digest))
-	if g, err := chk.GrantOf(ctx, digest); err != nil || g.Active {
+	s.send(s.reg.PackRevokeGrant(crypto.PubkeyToAddress(s.p.key.PublicKey), digest))
+	if g, err := chk.GrantOf(ctx, crypto.PubkeyToAddress(s.p.key.PublicKey), digest); err != nil || g.Active {
 		t.Fatalf("a revoked grant: %+v, %v", g, err)
 	}
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusNotFound)
@@ -100,14 +104,14 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	}
 
 	// A wrong registry address is an error (fail closed), not "revoked".
-	if _, err := NewChainChecker(s.sim.Client(), common.HexToAddress("0x1234")).GrantOf(ctx, digest); err == nil || errors.Is(err, ErrGrantUnknown) {
+	if _, err := NewChainChecker(s.sim.Client(), common.HexToAddress("0x1234")).GrantOf(ctx, common.Address{}, digest); err == nil || errors.Is(err, ErrGrantUnknown) {
 		t.Fatalf("no registry at the address: %v", err)
 	}
 	// The chain gone: an error, and the relay answers 503.
 	down := newSimRegistry(t)
 	downChk := NewChainChecker(down.sim.Client(), down.addr)
 	down.sim.Close()
-	if _, err := downChk.GrantOf(ctx, digest); err == nil {
+	if _, err := downChk.GrantOf(ctx, common.Address{}, digest); err == nil {
 		t.Fatal("a closed chain answered")
 	}
 	tr2 := newTestRelay(t, func(c *Config) { c.Checker = downChk })

@@ -306,7 +306,7 @@ type fakeChecker struct {
 	calls    int
 }
 
-func (f *fakeChecker) GrantOf(_ context.Context, d [32]byte) (chain.Grant, error) {
+func (f *fakeChecker) GrantOf(_ context.Context, _ common.Address, d [32]byte) (chain.Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++

@@ -251,7 +251,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 	}
 	if s.cfg.Checker != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ChainTimeout)
-		g, err := s.cfg.Checker.GrantOf(ctx, rec.GrantDigest)
+		g, err := s.cfg.Checker.GrantOf(ctx, rec.Patient, rec.GrantDigest)
 		cancel()
 		switch {
 		case err != nil && s.cfg.ChainFailOpen:
