@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.etcd.io/bbolt"
 
@@ -24,6 +26,7 @@ import (
 	"healthwallet/chain/contracts"
 	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
 	"healthwallet/wallet/vault"
 )
 
@@ -386,10 +389,16 @@ func TestAnchorVersionsAndDeletes(t *testing.T) {
 }
 
 // TestNothingPrivateOnChain scans every transaction's calldata and every log
-// the wallet produced for the records' text, resource ids, salts, content
-// hashes, commitments and the wallet's sharing key: none may appear.
+// on the chain after the wallet anchored, shared (with a passcode, a label
+// and a recipient), revoked, delegated and had accesses recorded: every
+// kind of transaction the registry takes. None may carry the records' text,
+// resource ids, salts, content hashes or commitments, nor any private key or
+// seed (the mnemonic and its seed, the chain key, the sharing key, each
+// link's key and access key), nor what a share or an access says (label,
+// passcode, recipient, the receiver's statement and its salt).
 func TestNothingPrivateOnChain(t *testing.T) {
-	w, sw := newChainWallet(t)
+	e := newShareEnv(t)
+	w, sw := e.w, e.sw
 	ctx := context.Background()
 	raws := importObservations(t, w, "private-marker", 6)
 	importObservations(t, w, "second-batch", 3)
@@ -407,6 +416,87 @@ func TestNothingPrivateOnChain(t *testing.T) {
 			needles = append(needles, b, []byte(fmt.Sprintf("%x", b)))
 		}
 	}
+
+	// Grants and revocations: two shares, one revoked.
+	doctor, err := identity.FromMnemonic("legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := doctor.Card("Dr. Private-Recipient")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT", Passcode: "private-passcode-4711", Label: "private-label"})
+	if err != nil || first.Problem != "" {
+		t.Fatalf("Share: %+v, %v", first, err)
+	}
+	second, err := w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "CAREMGT", Recipient: card.String()})
+	if err != nil || second.Problem != "" {
+		t.Fatalf("Share to a recipient: %+v, %v", second, err)
+	}
+	if err := w.Revoke(ctx, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	add([]byte("private-passcode-4711"))
+	add([]byte("private-label"))
+	add([]byte("Dr. Private-Recipient"))
+	add([]byte(card.String()))
+	for _, res := range []ShareResult{first, second} {
+		l, err := share.ParseLink(res.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(l.Key[:])
+		access, err := share.AccessKey(l.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(crypto.FromECDSA(access))
+	}
+
+	// An access recorded on chain, signed with the second link's access key.
+	l, _ := share.ParseLink(second.Link)
+	statement := share.AccessStatement{Who: "Dr. Private-Receiver, Private Clinic", Purpose: "CAREMGT", Time: time.Now().Unix()}
+	signed, err := share.SignAccess(l.Key, statement, testAddress(t), common.HexToHash(second.Grant), uint64(second.Expires.Unix()), sw.sim.ChainID, sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func(data []byte) {
+		t.Helper()
+		opts := bind.NewKeyedTransactor(sw.sim.DevKey, sw.sim.ChainID)
+		tx, err := contracts.NewHealthRegistry().Instance(sw.sim.Client, sw.sim.Registry).RawTransact(opts, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := chain.WaitMined(ctx, sw.sim.Client, tx.Hash()); err != nil || r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("transaction failed: %v", err)
+		}
+	}
+	submit(signed.Calldata)
+	add(signed.Salt[:])
+	add([]byte(statement.Who))
+	stJSON, _ := json.Marshal(statement)
+	add(stJSON)
+
+	// A delegation, set and ended with the patient's signature.
+	signer, err := w.actionSigner(sw.sim.ChainID, sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caregiver := common.HexToAddress("0x00000000000000000000000000000000c0ffee00")
+	until := uint64(time.Now().Add(24 * time.Hour).Unix())
+	set, err := signer.SetDelegate(caregiver, contracts.RightView, until, 0, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit(set)
+	end, err := signer.RevokeDelegate(caregiver, 1, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit(end)
+
+	// The records, and every key and seed.
 	for _, raw := range raws {
 		var m map[string]any
 		json.Unmarshal([]byte(raw), &m)
@@ -445,45 +535,26 @@ func TestNothingPrivateOnChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	add(sharing.PublicKey().Bytes())
-
-	client := sw.sim.Client
-	head, err := client.BlockNumber(ctx)
+	add(sharing.Bytes())
+	chainKey, err := w.ChainKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var scanned, logs int
-	for n := uint64(0); n <= head; n++ {
-		blk, err := client.BlockByNumber(ctx, new(big.Int).SetUint64(n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tx := range blk.Transactions() {
-			scanned++
-			rc, err := client.TransactionReceipt(ctx, tx.Hash())
-			if err != nil {
-				t.Fatal(err)
-			}
-			hay := [][]byte{tx.Data()}
-			for _, l := range rc.Logs {
-				logs++
-				hay = append(hay, l.Data)
-				for _, topic := range l.Topics {
-					hay = append(hay, topic[:])
-				}
-			}
-			for _, h := range hay {
-				for _, needle := range needles {
-					if bytes.Contains(h, needle) || bytes.Contains([]byte(fmt.Sprintf("%x", h)), needle) {
-						t.Errorf("block %d tx %s carries private data %q", n, tx.Hash(), needle)
-					}
-				}
-			}
+	add(crypto.FromECDSA(chainKey))
+	add([]byte(testMnemonic))
+	seed, err := identity.SeedFromMnemonic(testMnemonic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(seed)
+
+	kinds := chaintest.ScanForPrivateData(t, sw.sim.Client, needles)
+	for _, want := range []string{"anchorSigned", "issueGrantSigned", "revokeGrantSigned", "setDelegateSigned", "revokeDelegateSigned", "logAccess"} {
+		if kinds[want] == 0 {
+			t.Errorf("the scan saw no %s transaction: it does not cover every kind", want)
 		}
 	}
-	if scanned < 3 || logs < 2 {
-		t.Fatalf("scanned %d transactions and %d logs: the test saw too little", scanned, logs)
-	}
-	t.Logf("scanned %d transactions and %d logs for %d private strings", scanned, logs, len(needles))
+	t.Logf("scanned %v for %d private strings", kinds, len(needles))
 }
 
 func hexDecode(s string) ([]byte, error) {

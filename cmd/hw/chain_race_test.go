@@ -22,6 +22,7 @@ import (
 	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
+	"healthwallet/wallet/share"
 )
 
 // TestStrangerRacesTheGrant is finding 2 of issue 7 with real processes: hw
@@ -51,7 +52,7 @@ func TestStrangerRacesTheGrant(t *testing.T) {
 	patient := walletAddress(t, patientEnv)
 	served.Fund(patient)
 	obs := filepath.Join(dir, "obs.json")
-	if err := os.WriteFile(obs, []byte(`{"resourceType":"Observation","id":"g1","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":99,"unit":"mg/dL"}}`), 0o600); err != nil {
+	if err := os.WriteFile(obs, []byte(`{"resourceType":"Observation","id":"private-race-g1","status":"final","code":{"text":"private-race glucose"},"valueQuantity":{"value":99,"unit":"mg/dL"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	mustHW(patientEnv, "import", obs)
@@ -154,5 +155,25 @@ func TestStrangerRacesTheGrant(t *testing.T) {
 	}
 	if out, _, _ := hwProc(t, doctor, "receive", res.Link, "--json"); strings.Contains(out, `"verified":true`) {
 		t.Fatalf("hw receive after the revoke verified: %s", out)
+	}
+
+	// Nothing private reached this chain either, whoever sent what.
+	link, err := share.ParseLink(res.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, err := share.AccessKey(link.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var needles [][]byte
+	for _, b := range [][]byte{[]byte("private-race"), []byte("Ada Lovelace"), link.Key[:], crypto.FromECDSA(access), crypto.FromECDSA(stranger)} {
+		needles = append(needles, b, []byte(hex.EncodeToString(b)))
+	}
+	kinds := chaintest.ScanForPrivateData(t, ec, needles)
+	for _, want := range []string{"anchorSigned", "issueGrantSigned", "issueGrant", "revokeGrantSigned"} {
+		if kinds[want] == 0 {
+			t.Errorf("the scan saw no %s transaction: %v", want, kinds)
+		}
 	}
 }
