@@ -24,6 +24,7 @@ import (
 	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
@@ -689,5 +690,63 @@ func TestBatchHeadMatchesBatch(t *testing.T) {
 	}
 	if _, err := decodeBatchHead([]byte(`{"leaves":{}}`)); err == nil {
 		t.Fatal("leaves that are not a list decoded")
+	}
+}
+
+// A signed anchor that waited offline past its deadline (30 days) is
+// refused by the registry as Expired; the wallet signs it again with a new
+// deadline and it lands — the same root, once, as the patient's.
+func TestAnchorExpiredOfflineIsSignedAgain(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "online", 1)
+	if rep, err := w.Anchor(ctx); err != nil || rep.Waiting() {
+		t.Fatalf("first Anchor = %+v, %v", rep, err) // the chain is known from now on
+	}
+
+	sw.down.Store(true)
+	w.closeChain() // the connection is gone; the next use finds the chain down
+	importObservations(t, w, "offline", 2)
+	rep, err := w.Anchor(ctx)
+	if err != nil || len(rep.Batches) != 2 || rep.Batches[1].State != "pending" {
+		t.Fatalf("offline Anchor = %+v, %v", rep, err)
+	}
+	root := common.HexToHash(rep.Batches[1].Root)
+	var queued outbox.Row
+	w.vault.View(func(tx *vault.ReadTx) error {
+		rows, _ := outbox.Rows(tx)
+		queued = rows[len(rows)-1]
+		return nil
+	})
+	signed, err := chain.DecodeAction(queued.Data, sw.sim.ChainID, sw.sim.Registry)
+	if err != nil || signed.Method != "anchorSigned" || signed.Signer != testAddress(t) || signed.Root != root {
+		t.Fatalf("the queued anchor: %+v, %v", signed, err)
+	}
+
+	// Forty days pass, on the chain and in the wallet, before it is back.
+	later := 40 * 24 * time.Hour
+	if err := sw.sim.Backend.AdjustTime(later); err != nil {
+		t.Fatal(err)
+	}
+	sw.sim.Backend.Commit()
+	defer func(old func() time.Time) { now = old }(now)
+	now = func() time.Time { return time.Now().Add(later) }
+	sw.down.Store(false)
+	rep, err = w.Anchor(ctx)
+	if err != nil || rep.Waiting() || rep.Problem != "" {
+		t.Fatalf("Anchor after the deadline = %+v, %v", rep, err)
+	}
+	var landed outbox.Row
+	w.vault.View(func(tx *vault.ReadTx) error {
+		landed, _, _ = outbox.Get(tx, queued.ID)
+		return nil
+	})
+	again, err := chain.DecodeAction(landed.Data, sw.sim.ChainID, sw.sim.Registry)
+	if err != nil || again.Deadline <= signed.Deadline || again.Root != root || again.Signer != testAddress(t) {
+		t.Fatalf("the anchor signed again: %+v, %v (first deadline %d)", again, err, signed.Deadline)
+	}
+	a, err := chain.NewRegistry(sw.sim.Client, sw.sim.Registry).AnchorOf(ctx, testAddress(t), root)
+	if err != nil || !a.Anchored() || a.Count != 2 {
+		t.Fatalf("the root on chain: %+v, %v", a, err)
 	}
 }

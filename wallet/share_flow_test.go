@@ -3,8 +3,12 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"math/big"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -12,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
@@ -386,4 +391,77 @@ func BenchmarkShare500(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/share")
+}
+
+// The grant is on chain before the relay sees the upload (issue 7, finding
+// 2: the relay learns the digest at upload, and must not be able to take the
+// grant's place first); an upload that fails leaves no grant standing — the
+// wallet revokes the grant it issued for it.
+func TestShareGrantBeforeUpload(t *testing.T) {
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "order", 2)
+	reader := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry)
+	var atUpload []share.GrantStatus
+	var fail atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/shares" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var req struct{ GrantDigest string }
+			json.Unmarshal(body, &req)
+			g, err := reader.GrantOf(r.Context(), testAddress(t), common.HexToHash(req.GrantDigest))
+			if err != nil {
+				t.Errorf("asking the chain at upload: %v", err)
+			}
+			atUpload = append(atUpload, g)
+			if fail.Load() {
+				http.Error(w, "the relay's disk is full", http.StatusInternalServerError)
+				return
+			}
+		}
+		e.relay.Handler().ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	if err := e.w.SetRelayURL(front.URL); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || res.Problem != "" {
+		t.Fatalf("Share: %+v, %v", res, err)
+	}
+	if len(atUpload) != 1 || !atUpload[0].Active || atUpload[0].Patient != testAddress(t) {
+		t.Fatalf("the grant when the relay saw the upload: %+v; want it active on chain already", atUpload)
+	}
+
+	fail.Store(true)
+	_, err = e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "CAREMGT"})
+	if err == nil || !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("Share with a failing upload: %v", err)
+	}
+	if len(atUpload) != 2 || !atUpload[1].Active {
+		t.Fatalf("the second grant at upload: %+v", atUpload)
+	}
+	shares, err := e.w.Shares(ctx)
+	if err != nil || len(shares) != 1 || shares[0].ID != res.ID {
+		t.Fatalf("Shares after the failed upload: %+v, %v", shares, err)
+	}
+	// The second grant: issued, then revoked by the wallet.
+	var revoked int
+	logs, err := e.sw.sim.Client.FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{e.sw.sim.Registry},
+		Topics: [][]common.Hash{{contracts.NewHealthRegistry().GetABI().Events["GrantRevoked"].ID}, {common.BytesToHash(testAddress(t).Bytes())}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		if g, err := reader.GrantOf(ctx, testAddress(t), l.Topics[2]); err == nil && g.Revoked && l.Topics[2] != common.HexToHash(res.Grant) {
+			revoked++
+		}
+	}
+	if revoked != 1 {
+		t.Fatalf("%d unused grants revoked, want the failed share's one", revoked)
+	}
 }
