@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/chain/contracts"
@@ -319,6 +321,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	out := []AccessEntry{}
 	var missing []string
 	down := map[string]bool{}
+	queued := false
 	byDigest := map[common.Hash]ownShare{}
 	for _, s := range shares {
 		byDigest[s.Digest] = s
@@ -350,22 +353,144 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 			source = "direct"
 		}
 		for _, e := range entries {
-			out = append(out, AccessEntry{
+			a := AccessEntry{
 				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
 				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
-			})
+			}
+			q, err := w.recordAccess(ctx, s, e, &a)
+			if err != nil {
+				return nil, err
+			}
+			queued = queued || q
+			out = append(out, a)
+		}
+	}
+	if queued {
+		if _, err := w.drain(ctx); err != nil {
+			return nil, err
 		}
 	}
 	chainEntries, err := w.chainAccesses(ctx, byDigest)
 	if err != nil {
 		missing = append(missing, "the chain: "+err.Error())
 	}
-	out = append(out, chainEntries...)
+	// A chain entry the wallet recorded marks its relay entry; others (an
+	// entry recorded by another device of the patient) are listed alone.
+	byEntry := map[common.Hash]AccessEntry{}
+	for _, c := range chainEntries {
+		byEntry[c.entry] = c
+	}
+	for i := range out {
+		if c, ok := byEntry[out[i].entry]; ok && out[i].entry != (common.Hash{}) {
+			out[i].Recorded, out[i].Block, out[i].TxHash = true, c.Block, c.TxHash
+			delete(byEntry, c.entry)
+		}
+	}
+	for _, c := range chainEntries {
+		if _, ok := byEntry[c.entry]; ok {
+			out = append(out, c)
+		}
+	}
 	slices.SortStableFunc(out, func(a, b AccessEntry) int { return b.Time.Compare(a.Time) })
 	if len(missing) > 0 {
 		return out, fmt.Errorf("%w: %s; the log shows the rest", ErrIncomplete, strings.Join(missing, "; "))
 	}
 	return out, nil
+}
+
+// recordAccessesOnChain is the patient's choice to record, on chain, each
+// access the relays report: a salted commitment per access (see
+// share.AccessStatement), tamper-evident and readable by no one else. On by
+// default; a setting to turn it off (hw, app) is for later.
+const recordAccessesOnChain = true
+
+// spaceAccessChain holds, per relay access the wallet recorded on chain, the
+// statement, salt and entry (accessRecord), keyed by accessKey: the patient
+// opens its chain entries with them.
+const spaceAccessChain = "share/access-chain"
+
+// kindAccess is the outbox kind of a logAccess transaction.
+const kindAccess = "access"
+
+// accessRecord is one access the wallet committed to on chain.
+type accessRecord struct {
+	Statement share.AccessStatement `json:"statement"`
+	Salt      common.Hash           `json:"salt"`
+	Entry     common.Hash           `json:"entry"`
+	Row       uint64                `json:"row"`
+}
+
+// accessKey identifies a relay's access entry across reads of the log.
+func accessKey(shareID string, e relay.AccessEntry) []byte {
+	return crypto.Keccak256([]byte(shareID), []byte(e.Time.UTC().Format(time.RFC3339Nano)), []byte(e.Recipient), []byte(e.Purpose), []byte(e.Kind))
+}
+
+// recordAccess notes in a whether the relay's access e to the share s is
+// recorded on chain, and queues its logAccess if not yet (a manifest served
+// while the grant stands, the patient's setting on): the statement the relay
+// sealed for the patient, committed with a fresh salt and signed with the
+// link's access key, which the patient holds too. It reports whether it
+// queued a row.
+func (w *Wallet) recordAccess(ctx context.Context, s ownShare, e relay.AccessEntry, a *AccessEntry) (bool, error) {
+	if e.Outcome != relay.OutcomeServed || e.Kind != relay.KindManifest && e.Kind != relay.KindDirect {
+		return false, nil
+	}
+	key := accessKey(s.ID, e)
+	var rec accessRecord
+	var found bool
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		v, ok, err := tx.State(spaceAccessChain, key)
+		if err != nil || !ok {
+			return err
+		}
+		found = true
+		return json.Unmarshal(v, &rec)
+	})
+	if err != nil {
+		return false, fmt.Errorf("reading the access records: %w", mapVaultError(err))
+	}
+	if found {
+		a.entry = rec.Entry
+		return false, nil
+	}
+	if !recordAccessesOnChain || !s.Revoked.IsZero() || !now().Before(s.Expires) {
+		return false, nil
+	}
+	link, err := share.ParseLink(s.Link)
+	if err != nil {
+		return false, fmt.Errorf("share %s: its saved link: %w", s.ID, err)
+	}
+	patient, err := w.address()
+	if err != nil {
+		return false, err
+	}
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return false, nil // no chain known yet: the next read records it
+	}
+	st := share.AccessStatement{Who: e.Recipient, Purpose: e.Purpose, Time: e.Time.Unix()}
+	signed, err := share.SignAccess(link.Key, st, patient, s.Digest, uint64(s.Expires.Unix()), chainID, registry)
+	if err != nil {
+		return false, err
+	}
+	rec = accessRecord{Statement: st, Salt: signed.Salt, Entry: signed.Entry}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		row, err := outbox.Enqueue(tx, kindAccess, signed.Entry[:], signed.Calldata)
+		if err != nil {
+			return err
+		}
+		rec.Row = row.ID
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return tx.PutState(spaceAccessChain, key, b)
+	})
+	if err != nil {
+		return false, fmt.Errorf("queueing the access record: %w", mapVaultError(err))
+	}
+	a.entry = signed.Entry
+	return true, nil
 }
 
 // describeAccess says what a relay access handed out, without health data.
@@ -450,7 +575,8 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 		out = append(out, AccessEntry{
 			Time: t, Share: s.ID, Who: "a holder of the link",
 			What:   fmt.Sprintf("access recorded on chain (entry %s)", common.Hash(ev.Entry).Hex()),
-			Source: "chain", Block: l.BlockNumber, TxHash: l.TxHash.Hex(),
+			Source: "chain", Block: l.BlockNumber, TxHash: l.TxHash.Hex(), Recorded: true,
+			entry: ev.Entry,
 		})
 	}
 	return out, nil

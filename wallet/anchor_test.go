@@ -479,6 +479,36 @@ func TestNothingPrivateOnChain(t *testing.T) {
 	stJSON, _ := json.Marshal(statement)
 	add(stJSON)
 
+	// An access the relay reports, recorded on chain by the patient's wallet
+	// as it reads its log.
+	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Private-Fetcher, Private Ward", Purpose: "CAREMGT"}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := w.AccessLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	for _, a := range log {
+		if a.Source == "relay" && a.Recorded {
+			recorded++
+		}
+	}
+	if recorded == 0 {
+		t.Fatalf("the wallet recorded no relay access on chain: %+v", log)
+	}
+	add([]byte("Dr. Private-Fetcher, Private Ward"))
+	w.vault.View(func(tx *vault.ReadTx) error {
+		return tx.ForEachState(spaceAccessChain, func(_, v []byte) error {
+			var rec accessRecord
+			json.Unmarshal(v, &rec)
+			add(rec.Salt[:])
+			st, _ := json.Marshal(rec.Statement)
+			add(st)
+			return nil
+		})
+	})
+
 	// A delegation, set and ended with the patient's signature.
 	signer, err := w.actionSigner(sw.sim.ChainID, sw.sim.Registry)
 	if err != nil {
