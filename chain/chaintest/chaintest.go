@@ -428,13 +428,32 @@ func gethBinary(t testing.TB) string {
 func hwBinary(t testing.TB) string {
 	t.Helper()
 	hwOnce.Do(func() {
-		hwPath = filepath.Join(cacheDir(), "hw")
+		// One binary per checkout: the cache directory is shared by every
+		// checkout on the machine (git worktrees), whose sources differ.
+		wd, err := os.Getwd()
+		if err != nil {
+			hwErr = err
+			return
+		}
+		hwPath = filepath.Join(cacheDir(), "hw-"+hex.EncodeToString(crypto.Keccak256([]byte(moduleRoot(wd))))[:16])
 		hwErr = goBuild(hwPath, "healthwallet/cmd/hw")
 	})
 	if hwErr != nil {
 		t.Fatalf("hw for the test: %v", hwErr)
 	}
 	return hwPath
+}
+
+// moduleRoot is the directory of the go.mod above dir (dir itself if none).
+func moduleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
 }
 
 func cacheDir() string { return filepath.Join(os.TempDir(), "healthwallet-chaintest") }

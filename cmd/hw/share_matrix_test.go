@@ -641,7 +641,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			return f.publishShare(t, f.stranger, s), nil
 		},
 		failed: []string{share.CheckGrantActive, share.CheckIssuerAuthorized},
-		detail: "not for the patient",
+		detail: "never issued",
 	}, {
 		name: "a record outside the scope",
 		link: func(t *testing.T) (string, []string) {
