@@ -19,6 +19,16 @@
 // (the embedded chain's faucet, or the unlocked eth_accounts[0] of geth --dev
 // and hw chain serve).
 //
+// # Registry actions
+//
+// [Registry] reads the registry's views; each takes the patient, as the
+// registry keys anchors and grants by patient ([GrantKey]). [Signer] signs
+// actions (anchor, grant, revoke, delegation changes, access-log entries) as
+// EIP-712 typed data and returns their calldata, which anyone may submit:
+// the registry acts for the signer. [DecodeAction] reads calldata back,
+// recovering the signer, and [Signer.Resign] signs it again with a new
+// deadline. Package chain/outbox sends them.
+//
 // # Gas rules
 //
 // The embedded chain runs [DevChainConfig]: go-ethereum's developer chain cut

@@ -10,29 +10,30 @@ import (
 	"healthwallet/chain/contracts"
 )
 
-// Grant is the registry's grantOf(digest): all zero when no grant with the
-// digest was ever issued.
+// Grant is the registry's grantOf(patient, digest): all zero when the
+// patient never issued a grant with the digest.
 type Grant struct {
-	Issuer  common.Address // who sent issueGrant (the patient, or a delegate through issueGrantFor)
-	Patient common.Address // whose consent it is
-	Expiry  uint64         // unix seconds
-	Revoked bool
-	Active  bool // issued, not revoked and not expired at the block read
+	Issuer    common.Address // who issued it: the patient, or a delegate with SHARE
+	Patient   common.Address // whose consent it is (what was asked about)
+	AccessKey common.Address // may sign its access-log entries; zero: none may
+	Expiry    uint64         // unix seconds
+	Revoked   bool
+	Active    bool // issued, not revoked and not expired at the block read
 }
 
 // Issued reports whether the registry holds the grant at all.
-func (g Grant) Issued() bool { return g.Patient != (common.Address{}) }
+func (g Grant) Issued() bool { return g.Expiry != 0 }
 
-// Anchor is the registry's anchorOf(root): all zero when the root was never
-// anchored.
+// Anchor is the registry's anchorOf(patient, root): all zero when the
+// patient never anchored the root.
 type Anchor struct {
-	Patient    common.Address // who anchored it
+	Patient    common.Address // whose anchor (what was asked about)
 	AnchoredAt uint64         // unix seconds of the anchoring block
 	Count      uint32         // records in the batch
 }
 
-// Anchored reports whether the registry holds the root at all.
-func (a Anchor) Anchored() bool { return a.Patient != (common.Address{}) }
+// Anchored reports whether the registry holds the root for the patient.
+func (a Anchor) Anchored() bool { return a.AnchoredAt != 0 }
 
 // Delegation is the registry's delegateOf(patient, delegate): all zero when
 // the patient never named the delegate.
@@ -66,9 +67,9 @@ func NewRegistry(client ethereum.ContractCaller, addr common.Address) *Registry 
 // Address is the registry's address.
 func (r *Registry) Address() common.Address { return r.addr }
 
-// GrantOf reads the grant with the EIP-712 digest.
-func (r *Registry) GrantOf(ctx context.Context, digest common.Hash) (Grant, error) {
-	out, err := r.call(ctx, "grantOf", registryABI.PackGrantOf(digest))
+// GrantOf reads patient's grant with the EIP-712 digest.
+func (r *Registry) GrantOf(ctx context.Context, patient common.Address, digest common.Hash) (Grant, error) {
+	out, err := r.call(ctx, "grantOf", registryABI.PackGrantOf(patient, digest))
 	if err != nil {
 		return Grant{}, fmt.Errorf("reading grant %s: %w", digest.Hex(), err)
 	}
@@ -76,12 +77,15 @@ func (r *Registry) GrantOf(ctx context.Context, digest common.Hash) (Grant, erro
 	if err != nil {
 		return Grant{}, fmt.Errorf("reading grant %s: %w", digest.Hex(), r.notRegistry("grantOf", err))
 	}
-	return Grant{Issuer: g.Issuer, Patient: g.Patient, Expiry: g.Expiry, Revoked: g.Revoked, Active: g.Active}, nil
+	if g.Expiry == 0 {
+		return Grant{Patient: patient}, nil
+	}
+	return Grant{Issuer: g.Issuer, Patient: patient, AccessKey: g.AccessKey, Expiry: g.Expiry, Revoked: g.Revoked, Active: g.Active}, nil
 }
 
-// AnchorOf reads the anchoring of the Merkle root.
-func (r *Registry) AnchorOf(ctx context.Context, root common.Hash) (Anchor, error) {
-	out, err := r.call(ctx, "anchorOf", registryABI.PackAnchorOf(root))
+// AnchorOf reads patient's anchoring of the Merkle root.
+func (r *Registry) AnchorOf(ctx context.Context, patient common.Address, root common.Hash) (Anchor, error) {
+	out, err := r.call(ctx, "anchorOf", registryABI.PackAnchorOf(patient, root))
 	if err != nil {
 		return Anchor{}, fmt.Errorf("reading anchor %s: %w", root.Hex(), err)
 	}
@@ -89,7 +93,33 @@ func (r *Registry) AnchorOf(ctx context.Context, root common.Hash) (Anchor, erro
 	if err != nil {
 		return Anchor{}, fmt.Errorf("reading anchor %s: %w", root.Hex(), r.notRegistry("anchorOf", err))
 	}
-	return Anchor{Patient: a.Patient, AnchoredAt: a.AnchoredAt, Count: a.Count}, nil
+	return Anchor{Patient: patient, AnchoredAt: a.AnchoredAt, Count: a.Count}, nil
+}
+
+// NonceOf reads the nonce patient's next signed delegation change carries.
+func (r *Registry) NonceOf(ctx context.Context, patient common.Address) (uint64, error) {
+	out, err := r.call(ctx, "nonceOf", registryABI.PackNonceOf(patient))
+	if err != nil {
+		return 0, fmt.Errorf("reading the delegation nonce: %w", err)
+	}
+	n, err := registryABI.UnpackNonceOf(out)
+	if err != nil {
+		return 0, fmt.Errorf("reading the delegation nonce: %w", r.notRegistry("nonceOf", err))
+	}
+	return n, nil
+}
+
+// AccessLogged reads whether entry is on chain under the grant with grantKey.
+func (r *Registry) AccessLogged(ctx context.Context, grantKey, entry common.Hash) (bool, error) {
+	out, err := r.call(ctx, "accessLogged", registryABI.PackAccessLogged(grantKey, entry))
+	if err != nil {
+		return false, fmt.Errorf("asking whether an access is logged: %w", err)
+	}
+	ok, err := registryABI.UnpackAccessLogged(out)
+	if err != nil {
+		return false, fmt.Errorf("asking whether an access is logged: %w", r.notRegistry("accessLogged", err))
+	}
+	return ok, nil
 }
 
 // DelegateOf reads what patient allows delegate.
@@ -105,10 +135,10 @@ func (r *Registry) DelegateOf(ctx context.Context, patient, delegate common.Addr
 	return Delegation{Rights: d.Rights, Expiry: d.Expiry, Active: d.Active}, nil
 }
 
-// IsGrantActive reads isGrantActive(digest): false for a grant never
-// issued, as for one revoked or expired.
-func (r *Registry) IsGrantActive(ctx context.Context, digest common.Hash) (bool, error) {
-	out, err := r.call(ctx, "isGrantActive", registryABI.PackIsGrantActive(digest))
+// IsGrantActive reads isGrantActive(patient, digest): false for a grant
+// never issued, as for one revoked or expired.
+func (r *Registry) IsGrantActive(ctx context.Context, patient common.Address, digest common.Hash) (bool, error) {
+	out, err := r.call(ctx, "isGrantActive", registryABI.PackIsGrantActive(patient, digest))
 	if err != nil {
 		return false, fmt.Errorf("asking whether grant %s is active: %w", digest.Hex(), err)
 	}

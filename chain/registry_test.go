@@ -45,16 +45,16 @@ func TestRegistryViews(t *testing.T) {
 	root := crypto.Keccak256Hash([]byte("root"))
 
 	// Nothing yet: zero values, no error.
-	if g, err := reg.GrantOf(ctx, digest); err != nil || g != (chain.Grant{}) || g.Issued() {
+	if g, err := reg.GrantOf(ctx, patient, digest); err != nil || g != (chain.Grant{Patient: patient}) || g.Issued() {
 		t.Fatalf("GrantOf before issue: %+v, %v", g, err)
 	}
-	if a, err := reg.AnchorOf(ctx, root); err != nil || a != (chain.Anchor{}) || a.Anchored() {
+	if a, err := reg.AnchorOf(ctx, patient, root); err != nil || a != (chain.Anchor{Patient: patient}) || a.Anchored() {
 		t.Fatalf("AnchorOf before anchoring: %+v, %v", a, err)
 	}
 	if d, err := reg.DelegateOf(ctx, patient, caregiver); err != nil || d != (chain.Delegation{}) {
 		t.Fatalf("DelegateOf before setDelegate: %+v, %v", d, err)
 	}
-	if active, err := reg.IsGrantActive(ctx, digest); err != nil || active {
+	if active, err := reg.IsGrantActive(ctx, patient, digest); err != nil || active {
 		t.Fatalf("IsGrantActive before issue: %v, %v", active, err)
 	}
 
@@ -63,18 +63,19 @@ func TestRegistryViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	expiry := head.Time + uint64(time.Hour/time.Second)
-	send(patientKey, abi.PackIssueGrant(digest, expiry))
+	_, accessKey := newKey(t)
+	send(patientKey, abi.PackIssueGrant(digest, accessKey, expiry))
 	send(patientKey, abi.PackAnchor(root, 7))
 	send(patientKey, abi.PackSetDelegate(caregiver, 1, expiry))
 
-	g, err := reg.GrantOf(ctx, digest)
-	if want := (chain.Grant{Issuer: patient, Patient: patient, Expiry: expiry, Active: true}); err != nil || g != want || !g.Issued() {
+	g, err := reg.GrantOf(ctx, patient, digest)
+	if want := (chain.Grant{Issuer: patient, Patient: patient, AccessKey: accessKey, Expiry: expiry, Active: true}); err != nil || g != want || !g.Issued() {
 		t.Fatalf("GrantOf: %+v, %v; want %+v", g, err, want)
 	}
-	if active, err := reg.IsGrantActive(ctx, digest); err != nil || !active {
+	if active, err := reg.IsGrantActive(ctx, patient, digest); err != nil || !active {
 		t.Fatalf("IsGrantActive: %v, %v", active, err)
 	}
-	a, err := reg.AnchorOf(ctx, root)
+	a, err := reg.AnchorOf(ctx, patient, root)
 	if err != nil || a.Patient != patient || a.Count != 7 || a.AnchoredAt == 0 || !a.Anchored() {
 		t.Fatalf("AnchorOf: %+v, %v", a, err)
 	}
@@ -82,13 +83,21 @@ func TestRegistryViews(t *testing.T) {
 		t.Fatalf("DelegateOf: %+v, %v", d, err)
 	}
 
-	send(patientKey, abi.PackRevokeGrant(digest))
-	if g, err := reg.GrantOf(ctx, digest); err != nil || !g.Revoked || g.Active || g.Patient != patient {
+	// Someone else's views of the same digest and root are theirs: empty.
+	if g, err := reg.GrantOf(ctx, caregiver, digest); err != nil || g.Issued() {
+		t.Fatalf("GrantOf for another patient: %+v, %v", g, err)
+	}
+	if a, err := reg.AnchorOf(ctx, caregiver, root); err != nil || a.Anchored() {
+		t.Fatalf("AnchorOf for another patient: %+v, %v", a, err)
+	}
+
+	send(patientKey, abi.PackRevokeGrant(patient, digest))
+	if g, err := reg.GrantOf(ctx, patient, digest); err != nil || !g.Revoked || g.Active || g.Patient != patient {
 		t.Fatalf("GrantOf after revoke: %+v, %v", g, err)
 	}
 
 	// No contract at the address: ErrNoRegistry, not a zero grant.
-	_, err = chain.NewRegistry(sim.Client, common.HexToAddress("0x1234")).GrantOf(ctx, digest)
+	_, err = chain.NewRegistry(sim.Client, common.HexToAddress("0x1234")).GrantOf(ctx, patient, digest)
 	if !errors.Is(err, chain.ErrNoRegistry) {
 		t.Fatalf("GrantOf at an empty address: %v, want ErrNoRegistry", err)
 	}
@@ -97,7 +106,7 @@ func TestRegistryViews(t *testing.T) {
 	gone := chaintest.Simulated(t)
 	goneReg := chain.NewRegistry(gone.Client, gone.Registry)
 	gone.Close()
-	if _, err := goneReg.AnchorOf(ctx, root); err == nil || errors.Is(err, chain.ErrNoRegistry) {
+	if _, err := goneReg.AnchorOf(ctx, patient, root); err == nil || errors.Is(err, chain.ErrNoRegistry) {
 		t.Fatalf("AnchorOf on a closed chain: %v", err)
 	}
 }

@@ -119,7 +119,7 @@ func CheckRegistry(ctx context.Context, client Client, addr common.Address, chai
 	if len(code) == 0 {
 		return &NoRegistryError{Address: addr, ChainID: chainID, Reason: "no contract code there"}
 	}
-	if _, err := NewRegistry(client, addr).IsGrantActive(ctx, common.Hash{}); err != nil {
+	if _, err := NewRegistry(client, addr).IsGrantActive(ctx, common.Address{}, common.Hash{}); err != nil {
 		if errors.Is(err, ErrChainDown) {
 			return err
 		}

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/chain/contracts"
@@ -149,10 +151,14 @@ func (w *Wallet) grantStatuses(ctx context.Context, shares []ownShare) (map[comm
 	if err != nil {
 		return out, err.Error()
 	}
+	patient, err := w.address()
+	if err != nil {
+		return out, err.Error()
+	}
 	reader := share.NewChainReader(n.Client, n.Registry)
 	for _, s := range shares {
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		g, err := reader.GrantOf(cctx, s.Digest)
+		g, err := reader.GrantOf(cctx, patient, s.Digest)
 		cancel()
 		if err != nil {
 			if chain.IsUnreachable(err) {
@@ -184,7 +190,10 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 		return err
 	}
 	if s.Revoked.IsZero() {
-		reg := contracts.NewHealthRegistry()
+		revoke, err := w.revokeCall(ctx, s.Digest, s.Expires)
+		if err != nil {
+			return err
+		}
 		err = w.vault.Update(func(tx *vault.Tx) error {
 			cur, ok, err := readOwnShare(tx, s.ID)
 			if err != nil {
@@ -197,7 +206,7 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 				s = cur
 				return nil
 			}
-			row, err := outbox.Enqueue(tx, kindRevokeGrant, cur.Digest[:], reg.PackRevokeGrant(cur.Digest))
+			row, err := outbox.Enqueue(tx, kindRevokeGrant, cur.Digest[:], revoke)
 			if err != nil {
 				return err
 			}
@@ -218,6 +227,31 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: the relay: %v; the chain: %s. The wallet retries both on its next sharing call (hw shares); until one of them confirms, the link may still open", ErrRevokePending, relayErr, problem)
+}
+
+// revokeCall is the calldata that revokes the wallet's grant with digest,
+// which expires at expires: the patient's signed revocation, valid until the
+// grant expires (at least a day, so that a revocation queued offline near the
+// end still lands), for the chain in use or last used; the plain call when
+// the wallet never reached a chain.
+func (w *Wallet) revokeCall(ctx context.Context, digest common.Hash, expires time.Time) ([]byte, error) {
+	patient, err := w.address()
+	if err != nil {
+		return nil, err
+	}
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return contracts.NewHealthRegistry().PackRevokeGrant(patient, digest), nil
+	}
+	signer, err := w.actionSigner(chainID, registry)
+	if err != nil {
+		return nil, err
+	}
+	deadline := expires
+	if least := now().Add(24 * time.Hour); deadline.Before(least) {
+		deadline = least
+	}
+	return signer.RevokeGrant(patient, digest, uint64(deadline.Unix()))
 }
 
 // revokeAtRelay tells the share's relay, if it still has to, and clears the
@@ -287,6 +321,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	out := []AccessEntry{}
 	var missing []string
 	down := map[string]bool{}
+	queued := false
 	byDigest := map[common.Hash]ownShare{}
 	for _, s := range shares {
 		byDigest[s.Digest] = s
@@ -318,22 +353,144 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 			source = "direct"
 		}
 		for _, e := range entries {
-			out = append(out, AccessEntry{
+			a := AccessEntry{
 				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
 				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
-			})
+			}
+			q, err := w.recordAccess(ctx, s, e, &a)
+			if err != nil {
+				return nil, err
+			}
+			queued = queued || q
+			out = append(out, a)
+		}
+	}
+	if queued {
+		if _, err := w.drain(ctx); err != nil {
+			return nil, err
 		}
 	}
 	chainEntries, err := w.chainAccesses(ctx, byDigest)
 	if err != nil {
 		missing = append(missing, "the chain: "+err.Error())
 	}
-	out = append(out, chainEntries...)
+	// A chain entry the wallet recorded marks its relay entry; others (an
+	// entry recorded by another device of the patient) are listed alone.
+	byEntry := map[common.Hash]AccessEntry{}
+	for _, c := range chainEntries {
+		byEntry[c.entry] = c
+	}
+	for i := range out {
+		if c, ok := byEntry[out[i].entry]; ok && out[i].entry != (common.Hash{}) {
+			out[i].Recorded, out[i].Block, out[i].TxHash = true, c.Block, c.TxHash
+			delete(byEntry, c.entry)
+		}
+	}
+	for _, c := range chainEntries {
+		if _, ok := byEntry[c.entry]; ok {
+			out = append(out, c)
+		}
+	}
 	slices.SortStableFunc(out, func(a, b AccessEntry) int { return b.Time.Compare(a.Time) })
 	if len(missing) > 0 {
 		return out, fmt.Errorf("%w: %s; the log shows the rest", ErrIncomplete, strings.Join(missing, "; "))
 	}
 	return out, nil
+}
+
+// recordAccessesOnChain is the patient's choice to record, on chain, each
+// access the relays report: a salted commitment per access (see
+// share.AccessStatement), tamper-evident and readable by no one else. On by
+// default; a setting to turn it off (hw, app) is for later.
+const recordAccessesOnChain = true
+
+// spaceAccessChain holds, per relay access the wallet recorded on chain, the
+// statement, salt and entry (accessRecord), keyed by accessKey: the patient
+// opens its chain entries with them.
+const spaceAccessChain = "share/access-chain"
+
+// kindAccess is the outbox kind of a logAccess transaction.
+const kindAccess = "access"
+
+// accessRecord is one access the wallet committed to on chain.
+type accessRecord struct {
+	Statement share.AccessStatement `json:"statement"`
+	Salt      common.Hash           `json:"salt"`
+	Entry     common.Hash           `json:"entry"`
+	Row       uint64                `json:"row"`
+}
+
+// accessKey identifies a relay's access entry across reads of the log.
+func accessKey(shareID string, e relay.AccessEntry) []byte {
+	return crypto.Keccak256([]byte(shareID), []byte(e.Time.UTC().Format(time.RFC3339Nano)), []byte(e.Recipient), []byte(e.Purpose), []byte(e.Kind))
+}
+
+// recordAccess notes in a whether the relay's access e to the share s is
+// recorded on chain, and queues its logAccess if not yet (a manifest served
+// while the grant stands, the patient's setting on): the statement the relay
+// sealed for the patient, committed with a fresh salt and signed with the
+// link's access key, which the patient holds too. It reports whether it
+// queued a row.
+func (w *Wallet) recordAccess(ctx context.Context, s ownShare, e relay.AccessEntry, a *AccessEntry) (bool, error) {
+	if e.Outcome != relay.OutcomeServed || e.Kind != relay.KindManifest && e.Kind != relay.KindDirect {
+		return false, nil
+	}
+	key := accessKey(s.ID, e)
+	var rec accessRecord
+	var found bool
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		v, ok, err := tx.State(spaceAccessChain, key)
+		if err != nil || !ok {
+			return err
+		}
+		found = true
+		return json.Unmarshal(v, &rec)
+	})
+	if err != nil {
+		return false, fmt.Errorf("reading the access records: %w", mapVaultError(err))
+	}
+	if found {
+		a.entry = rec.Entry
+		return false, nil
+	}
+	if !recordAccessesOnChain || !s.Revoked.IsZero() || !now().Before(s.Expires) {
+		return false, nil
+	}
+	link, err := share.ParseLink(s.Link)
+	if err != nil {
+		return false, fmt.Errorf("share %s: its saved link: %w", s.ID, err)
+	}
+	patient, err := w.address()
+	if err != nil {
+		return false, err
+	}
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return false, nil // no chain known yet: the next read records it
+	}
+	st := share.AccessStatement{Who: e.Recipient, Purpose: e.Purpose, Time: e.Time.Unix()}
+	signed, err := share.SignAccess(link.Key, st, patient, s.Digest, uint64(s.Expires.Unix()), chainID, registry)
+	if err != nil {
+		return false, err
+	}
+	rec = accessRecord{Statement: st, Salt: signed.Salt, Entry: signed.Entry}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		row, err := outbox.Enqueue(tx, kindAccess, signed.Entry[:], signed.Calldata)
+		if err != nil {
+			return err
+		}
+		rec.Row = row.ID
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return tx.PutState(spaceAccessChain, key, b)
+	})
+	if err != nil {
+		return false, fmt.Errorf("queueing the access record: %w", mapVaultError(err))
+	}
+	a.entry = signed.Entry
+	return true, nil
 }
 
 // describeAccess says what a relay access handed out, without health data.
@@ -353,8 +510,10 @@ func describeAccess(e relay.AccessEntry, records int) string {
 	return what + " (" + e.Kind + ")"
 }
 
-// chainAccesses reads the registry's AccessLogged events of the patient
-// (the first indexed topic) for the wallet's own grants.
+// chainAccesses reads the registry's AccessLogged events of the wallet's
+// own grants, found by grant key (the events name no address). An entry on
+// chain is a salted commitment to what the receiver said: the statement
+// itself reaches the patient only through the relay's sealed log.
 func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]ownShare) ([]AccessEntry, error) {
 	if len(byDigest) == 0 {
 		return nil, nil
@@ -362,6 +521,13 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	addr, err := w.address()
 	if err != nil {
 		return nil, err
+	}
+	byKey := map[common.Hash]ownShare{}
+	var keys []common.Hash
+	for d, s := range byDigest {
+		k := chain.GrantKey(addr, d)
+		byKey[k] = s
+		keys = append(keys, k)
 	}
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
@@ -374,7 +540,7 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	defer cancel()
 	logs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
 		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
-		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, {common.BytesToHash(addr.Bytes())}},
+		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, keys},
 	})
 	if err != nil {
 		if chain.IsUnreachable(err) {
@@ -393,7 +559,7 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 		if err != nil {
 			continue // not ours to read
 		}
-		s, ok := byDigest[common.Hash(ev.Digest)]
+		s, ok := byKey[common.Hash(ev.GrantKey)]
 		if !ok {
 			continue
 		}
@@ -406,14 +572,11 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 			t = time.Unix(int64(h.Time), 0).UTC()
 			times[l.BlockNumber] = t
 		}
-		purpose := common.Hash(ev.Purpose).Hex()
-		if p, ok := share.PurposeOf(ev.Purpose); ok {
-			purpose = p.Code
-		}
-		what := fmt.Sprintf("%d records (logged on chain)", len(s.Records))
 		out = append(out, AccessEntry{
-			Time: t, Share: s.ID, Who: ev.Accessor.Hex(), What: what, Purpose: purpose,
-			Source: "chain", Block: l.BlockNumber, TxHash: l.TxHash.Hex(),
+			Time: t, Share: s.ID, Who: "a holder of the link",
+			What:   fmt.Sprintf("access recorded on chain (entry %s)", common.Hash(ev.Entry).Hex()),
+			Source: "chain", Block: l.BlockNumber, TxHash: l.TxHash.Hex(), Recorded: true,
+			entry: ev.Entry,
 		})
 	}
 	return out, nil

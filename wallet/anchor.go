@@ -236,7 +236,17 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 	if err := w.unlocked(); err != nil {
 		return rep, err
 	}
-	made, err := w.makeBatches()
+	// Anchors are signed for the chain in use (or last used); a wallet that
+	// never reached a chain queues plain anchors, which its own address sends.
+	var signer *chain.Signer
+	if chainID, registry, err := w.chainParams(ctx); err == nil {
+		s, err := w.actionSigner(chainID, registry)
+		if err != nil {
+			return rep, err
+		}
+		signer = &s
+	}
+	made, err := w.makeBatches(signer)
 	if err != nil {
 		return rep, err
 	}
@@ -352,7 +362,7 @@ func sameAnchorState(a, b record.AnchorState) bool {
 
 // makeBatches turns the queued commitments into batches and their outbox
 // rows, in one vault transaction, and returns the new roots.
-func (w *Wallet) makeBatches() ([]common.Hash, error) {
+func (w *Wallet) makeBatches(signer *chain.Signer) ([]common.Hash, error) {
 	var made []common.Hash
 	reg := contracts.NewHealthRegistry()
 	stamp := now().UTC()
@@ -427,7 +437,13 @@ func (w *Wallet) makeBatches() ([]common.Hash, error) {
 				b.Leaves = append(b.Leaves, common.Hash(q.c))
 				b.Items = append(b.Items, id.String()+":"+strconv.FormatUint(uint64(ver), 10))
 			}
-			row, err := outbox.Enqueue(tx, kindAnchor, root[:], reg.PackAnchor(root, uint32(len(chunk))))
+			data := reg.PackAnchor(root, uint32(len(chunk)))
+			if signer != nil {
+				if data, err = signer.Anchor(root, uint32(len(chunk)), uint64(stamp.Add(anchorValidity).Unix())); err != nil {
+					return err
+				}
+			}
+			row, err := outbox.Enqueue(tx, kindAnchor, root[:], data)
 			if err != nil {
 				return err
 			}
@@ -467,6 +483,7 @@ func (w *Wallet) drain(ctx context.Context) (string, error) {
 	}
 	opts := w.chain.opts
 	opts.OnChange = onOutboxChange
+	opts.Resign = w.resigner(n)
 	rep, err := outbox.New(vaultStore{w.vault}, n, addr, w.sign, opts).Drain(ctx)
 	if err != nil {
 		return "", fmt.Errorf("sending to the chain: %w", mapVaultError(err))

@@ -15,15 +15,19 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.etcd.io/bbolt"
 
 	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
 	"healthwallet/wallet/vault"
 )
 
@@ -386,10 +390,16 @@ func TestAnchorVersionsAndDeletes(t *testing.T) {
 }
 
 // TestNothingPrivateOnChain scans every transaction's calldata and every log
-// the wallet produced for the records' text, resource ids, salts, content
-// hashes, commitments and the wallet's sharing key: none may appear.
+// on the chain after the wallet anchored, shared (with a passcode, a label
+// and a recipient), revoked, delegated and had accesses recorded: every
+// kind of transaction the registry takes. None may carry the records' text,
+// resource ids, salts, content hashes or commitments, nor any private key or
+// seed (the mnemonic and its seed, the chain key, the sharing key, each
+// link's key and access key), nor what a share or an access says (label,
+// passcode, recipient, the receiver's statement and its salt).
 func TestNothingPrivateOnChain(t *testing.T) {
-	w, sw := newChainWallet(t)
+	e := newShareEnv(t)
+	w, sw := e.w, e.sw
 	ctx := context.Background()
 	raws := importObservations(t, w, "private-marker", 6)
 	importObservations(t, w, "second-batch", 3)
@@ -407,6 +417,117 @@ func TestNothingPrivateOnChain(t *testing.T) {
 			needles = append(needles, b, []byte(fmt.Sprintf("%x", b)))
 		}
 	}
+
+	// Grants and revocations: two shares, one revoked.
+	doctor, err := identity.FromMnemonic("legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := doctor.Card("Dr. Private-Recipient")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT", Passcode: "private-passcode-4711", Label: "private-label"})
+	if err != nil || first.Problem != "" {
+		t.Fatalf("Share: %+v, %v", first, err)
+	}
+	second, err := w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "CAREMGT", Recipient: card.String()})
+	if err != nil || second.Problem != "" {
+		t.Fatalf("Share to a recipient: %+v, %v", second, err)
+	}
+	if err := w.Revoke(ctx, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	add([]byte("private-passcode-4711"))
+	add([]byte("private-label"))
+	add([]byte("Dr. Private-Recipient"))
+	add([]byte(card.String()))
+	for _, res := range []ShareResult{first, second} {
+		l, err := share.ParseLink(res.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(l.Key[:])
+		access, err := share.AccessKey(l.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(crypto.FromECDSA(access))
+	}
+
+	// An access recorded on chain, signed with the second link's access key.
+	l, _ := share.ParseLink(second.Link)
+	statement := share.AccessStatement{Who: "Dr. Private-Receiver, Private Clinic", Purpose: "CAREMGT", Time: time.Now().Unix()}
+	signed, err := share.SignAccess(l.Key, statement, testAddress(t), common.HexToHash(second.Grant), uint64(second.Expires.Unix()), sw.sim.ChainID, sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func(data []byte) {
+		t.Helper()
+		opts := bind.NewKeyedTransactor(sw.sim.DevKey, sw.sim.ChainID)
+		tx, err := contracts.NewHealthRegistry().Instance(sw.sim.Client, sw.sim.Registry).RawTransact(opts, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := chain.WaitMined(ctx, sw.sim.Client, tx.Hash()); err != nil || r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("transaction failed: %v", err)
+		}
+	}
+	submit(signed.Calldata)
+	add(signed.Salt[:])
+	add([]byte(statement.Who))
+	stJSON, _ := json.Marshal(statement)
+	add(stJSON)
+
+	// An access the relay reports, recorded on chain by the patient's wallet
+	// as it reads its log.
+	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Private-Fetcher, Private Ward", Purpose: "CAREMGT"}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := w.AccessLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	for _, a := range log {
+		if a.Source == "relay" && a.Recorded {
+			recorded++
+		}
+	}
+	if recorded == 0 {
+		t.Fatalf("the wallet recorded no relay access on chain: %+v", log)
+	}
+	add([]byte("Dr. Private-Fetcher, Private Ward"))
+	w.vault.View(func(tx *vault.ReadTx) error {
+		return tx.ForEachState(spaceAccessChain, func(_, v []byte) error {
+			var rec accessRecord
+			json.Unmarshal(v, &rec)
+			add(rec.Salt[:])
+			st, _ := json.Marshal(rec.Statement)
+			add(st)
+			return nil
+		})
+	})
+
+	// A delegation, set and ended with the patient's signature.
+	signer, err := w.actionSigner(sw.sim.ChainID, sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caregiver := common.HexToAddress("0x00000000000000000000000000000000c0ffee00")
+	until := uint64(time.Now().Add(24 * time.Hour).Unix())
+	set, err := signer.SetDelegate(caregiver, contracts.RightView, until, 0, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit(set)
+	end, err := signer.RevokeDelegate(caregiver, 1, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit(end)
+
+	// The records, and every key and seed.
 	for _, raw := range raws {
 		var m map[string]any
 		json.Unmarshal([]byte(raw), &m)
@@ -445,45 +566,26 @@ func TestNothingPrivateOnChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	add(sharing.PublicKey().Bytes())
-
-	client := sw.sim.Client
-	head, err := client.BlockNumber(ctx)
+	add(sharing.Bytes())
+	chainKey, err := w.ChainKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var scanned, logs int
-	for n := uint64(0); n <= head; n++ {
-		blk, err := client.BlockByNumber(ctx, new(big.Int).SetUint64(n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tx := range blk.Transactions() {
-			scanned++
-			rc, err := client.TransactionReceipt(ctx, tx.Hash())
-			if err != nil {
-				t.Fatal(err)
-			}
-			hay := [][]byte{tx.Data()}
-			for _, l := range rc.Logs {
-				logs++
-				hay = append(hay, l.Data)
-				for _, topic := range l.Topics {
-					hay = append(hay, topic[:])
-				}
-			}
-			for _, h := range hay {
-				for _, needle := range needles {
-					if bytes.Contains(h, needle) || bytes.Contains([]byte(fmt.Sprintf("%x", h)), needle) {
-						t.Errorf("block %d tx %s carries private data %q", n, tx.Hash(), needle)
-					}
-				}
-			}
+	add(crypto.FromECDSA(chainKey))
+	add([]byte(testMnemonic))
+	seed, err := identity.SeedFromMnemonic(testMnemonic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(seed)
+
+	kinds := chaintest.ScanForPrivateData(t, sw.sim.Client, needles)
+	for _, want := range []string{"anchorSigned", "issueGrantSigned", "revokeGrantSigned", "setDelegateSigned", "revokeDelegateSigned", "logAccess"} {
+		if kinds[want] == 0 {
+			t.Errorf("the scan saw no %s transaction: it does not cover every kind", want)
 		}
 	}
-	if scanned < 3 || logs < 2 {
-		t.Fatalf("scanned %d transactions and %d logs: the test saw too little", scanned, logs)
-	}
-	t.Logf("scanned %d transactions and %d logs for %d private strings", scanned, logs, len(needles))
+	t.Logf("scanned %v for %d private strings", kinds, len(needles))
 }
 
 func hexDecode(s string) ([]byte, error) {
@@ -618,5 +720,63 @@ func TestBatchHeadMatchesBatch(t *testing.T) {
 	}
 	if _, err := decodeBatchHead([]byte(`{"leaves":{}}`)); err == nil {
 		t.Fatal("leaves that are not a list decoded")
+	}
+}
+
+// A signed anchor that waited offline past its deadline (30 days) is
+// refused by the registry as Expired; the wallet signs it again with a new
+// deadline and it lands — the same root, once, as the patient's.
+func TestAnchorExpiredOfflineIsSignedAgain(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "online", 1)
+	if rep, err := w.Anchor(ctx); err != nil || rep.Waiting() {
+		t.Fatalf("first Anchor = %+v, %v", rep, err) // the chain is known from now on
+	}
+
+	sw.down.Store(true)
+	w.closeChain() // the connection is gone; the next use finds the chain down
+	importObservations(t, w, "offline", 2)
+	rep, err := w.Anchor(ctx)
+	if err != nil || len(rep.Batches) != 2 || rep.Batches[1].State != "pending" {
+		t.Fatalf("offline Anchor = %+v, %v", rep, err)
+	}
+	root := common.HexToHash(rep.Batches[1].Root)
+	var queued outbox.Row
+	w.vault.View(func(tx *vault.ReadTx) error {
+		rows, _ := outbox.Rows(tx)
+		queued = rows[len(rows)-1]
+		return nil
+	})
+	signed, err := chain.DecodeAction(queued.Data, sw.sim.ChainID, sw.sim.Registry)
+	if err != nil || signed.Method != "anchorSigned" || signed.Signer != testAddress(t) || signed.Root != root {
+		t.Fatalf("the queued anchor: %+v, %v", signed, err)
+	}
+
+	// Forty days pass, on the chain and in the wallet, before it is back.
+	later := 40 * 24 * time.Hour
+	if err := sw.sim.Backend.AdjustTime(later); err != nil {
+		t.Fatal(err)
+	}
+	sw.sim.Backend.Commit()
+	defer func(old func() time.Time) { now = old }(now)
+	now = func() time.Time { return time.Now().Add(later) }
+	sw.down.Store(false)
+	rep, err = w.Anchor(ctx)
+	if err != nil || rep.Waiting() || rep.Problem != "" {
+		t.Fatalf("Anchor after the deadline = %+v, %v", rep, err)
+	}
+	var landed outbox.Row
+	w.vault.View(func(tx *vault.ReadTx) error {
+		landed, _, _ = outbox.Get(tx, queued.ID)
+		return nil
+	})
+	again, err := chain.DecodeAction(landed.Data, sw.sim.ChainID, sw.sim.Registry)
+	if err != nil || again.Deadline <= signed.Deadline || again.Root != root || again.Signer != testAddress(t) {
+		t.Fatalf("the anchor signed again: %+v, %v (first deadline %d)", again, err, signed.Deadline)
+	}
+	a, err := chain.NewRegistry(sw.sim.Client, sw.sim.Registry).AnchorOf(ctx, testAddress(t), root)
+	if err != nil || !a.Anchored() || a.Count != 2 {
+		t.Fatalf("the root on chain: %+v, %v", a, err)
 	}
 }

@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"math/big"
 	"path/filepath"
@@ -318,5 +319,38 @@ func (w *Wallet) dropNetworkLocked() {
 	if w.chain.net != nil && w.chain.net.Kind == chain.KindRPC {
 		w.chain.net.Close()
 		w.chain.net = nil
+	}
+}
+
+// anchorValidity is how long the signature of an anchor (and of an action
+// signed again by the outbox) stays valid: long enough that a wallet offline
+// for weeks does not strand its batches. Past it the outbox signs again.
+const anchorValidity = 30 * 24 * time.Hour
+
+// actionSigner signs the wallet's registry actions (anchors, grants,
+// revocations) for the registry at registry on chain chainID: the outbox
+// sends these signed forms, which anyone could submit for the patient.
+func (w *Wallet) actionSigner(chainID *big.Int, registry common.Address) (chain.Signer, error) {
+	key, err := w.ChainKey()
+	if err != nil {
+		return chain.Signer{}, err
+	}
+	return chain.Signer{Key: key, ChainID: chainID, Registry: registry}, nil
+}
+
+// resigner is the outbox's Options.Resign on network n: a signed action that
+// passed its deadline (or was signed for another registry) is signed again,
+// valid for anchorValidity. An access-log entry is the receiver's signature,
+// not the wallet's: it cannot be signed again, and its row fails.
+func (w *Wallet) resigner(n *chain.Network) func(chain.Action) ([]byte, error) {
+	return func(a chain.Action) ([]byte, error) {
+		if a.Method == "logAccess" {
+			return nil, errors.New("an access-log entry carries its receiver's signature and cannot be signed again")
+		}
+		s, err := w.actionSigner(n.ChainID, n.Registry)
+		if err != nil {
+			return nil, err
+		}
+		return s.Resign(a, uint64(now().Add(anchorValidity).Unix()))
 	}
 }

@@ -13,21 +13,14 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
-	"healthwallet/chain/contracts"
-	"healthwallet/chain/outbox"
 	"healthwallet/wallet/share"
-	"healthwallet/wallet/vault"
 )
 
 // This file: receiving a share (DESIGN §7, "Receiver verification"). A
 // receiver opens any SMART Health Link; a Health Wallet share is checked
-// against the chain the receiver trusts, and a receiver with a funded
-// identity logs the access on chain (HealthRegistry.logAccess) through the
-// outbox, like an anchor, so it lands exactly once even if the chain is down
-// now.
-
-// kindAccess is the outbox kind of a logAccess transaction.
-const kindAccess = "access"
+// against the chain the receiver trusts. The receiver sends nothing to the
+// chain: an access is recorded there by the patient's wallet (see
+// share.AccessStatement), never from the receiver's address.
 
 // DefaultPurpose is the PurposeOfUse a receiver states when it gives none.
 const DefaultPurpose = "TREAT"
@@ -110,8 +103,7 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 	name := w.profile.DisplayName
 	card, cardErr := w.id.Card(name)
 	w.mu.RUnlock()
-	purposeHash, err := receivePurpose(&opts)
-	if err != nil {
+	if _, err := receivePurpose(&opts); err != nil {
 		return Received{}, err
 	}
 	if opts.Recipient == "" {
@@ -150,8 +142,11 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 	if err != nil || !rep.Verified || rep.Source != share.SourceHealthWallet || netErr != nil {
 		return got, err
 	}
-	got.Logged, got.Problem, err = w.logAccess(ctx, n, rep.Digest, purposeHash)
-	return got, err
+	// The receiver never logs on chain itself: a transaction from its
+	// address would link it to the patient's grant for every chain observer.
+	// The patient's wallet records accesses on chain (HealthRegistry.logAccess,
+	// signed with the link's access key), as the patient chooses.
+	return got, nil
 }
 
 // ReceiveAnonymous opens a link as Receive does, for a receiver without a
@@ -246,56 +241,6 @@ func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.Ve
 	return r, &OpenError{err}
 }
 
-// logAccess queues logAccess(digest, purpose) in the outbox and drains it.
-// It returns the transaction's hash, or why the access was not logged: a
-// wallet without funds does not queue a transaction it cannot pay for.
-func (w *Wallet) logAccess(ctx context.Context, n *chain.Network, digest, purpose common.Hash) (tx, problem string, err error) {
-	addr, err := w.address()
-	if err != nil {
-		return "", "", err
-	}
-	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	bal, err := n.Client.BalanceAt(cctx, addr, nil)
-	cancel()
-	switch {
-	case err != nil:
-		return "", fmt.Sprintf("the access was not logged on chain: the chain does not answer: %v", err), nil
-	case bal.Sign() == 0:
-		return "", fmt.Sprintf("the access was not logged on chain: this wallet's address %s has no funds to pay for it", addr.Hex()), nil
-	}
-	var row outbox.Row
-	err = w.vault.Update(func(tx *vault.Tx) error {
-		var err error
-		row, err = outbox.Enqueue(tx, kindAccess, digest[:], contracts.NewHealthRegistry().PackLogAccess(digest, purpose))
-		return err
-	})
-	if err != nil {
-		return "", "", fmt.Errorf("queueing the access log: %w", mapVaultError(err))
-	}
-	chainProblem, err := w.drain(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	err = w.vault.View(func(tx *vault.ReadTx) error {
-		var err error
-		row, _, err = outbox.Get(tx, row.ID)
-		return err
-	})
-	if err != nil {
-		return "", "", fmt.Errorf("reading the access log's transaction: %w", mapVaultError(err))
-	}
-	switch {
-	case row.State == outbox.Failed:
-		return "", "the access was not logged on chain: the registry refused it: " + row.LastError, nil
-	case row.TxHash() == (common.Hash{}):
-		if chainProblem == "" {
-			chainProblem = row.LastError
-		}
-		return "", "the access log waits in the outbox and is sent with the wallet's next chain write: " + chainProblem, nil
-	}
-	return row.TxHash().Hex(), "", nil
-}
-
 // unreachableChain is the chain reader of a wallet whose chain could not be
 // opened: every question fails with why.
 type unreachableChain struct{ err error }
@@ -303,10 +248,10 @@ type unreachableChain struct{ err error }
 var _ share.ChainReader = unreachableChain{}
 
 func (c unreachableChain) ChainID(context.Context) (*big.Int, error) { return nil, c.err }
-func (c unreachableChain) GrantOf(context.Context, common.Hash) (share.GrantStatus, error) {
+func (c unreachableChain) GrantOf(context.Context, common.Address, common.Hash) (share.GrantStatus, error) {
 	return share.GrantStatus{}, c.err
 }
-func (c unreachableChain) AnchorOf(context.Context, common.Hash) (share.AnchorStatus, error) {
+func (c unreachableChain) AnchorOf(context.Context, common.Address, common.Hash) (share.AnchorStatus, error) {
 	return share.AnchorStatus{}, c.err
 }
 func (c unreachableChain) DelegateOf(context.Context, common.Address, common.Address) (share.DelegateStatus, error) {

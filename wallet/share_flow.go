@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
-	"healthwallet/chain/contracts"
 	"healthwallet/chain/merkle"
 	"healthwallet/chain/outbox"
 	"healthwallet/wallet/identity"
@@ -431,6 +431,39 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 		return ShareResult{}, err
 	}
 
+	// The grant goes on chain first, then the files to the relay: the relay
+	// (or anyone watching it) learns the digest only once the patient's
+	// grant is issued or on its way, and the grant is the patient's own
+	// signed action, keyed by the patient, so no one can take its place.
+	access, err := share.AccessKey(key)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	signed, err := w.actionSigner(chainID, registry)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	expiry := uint64(expires.Unix())
+	issue, err := signed.IssueGrant(patient, built.Digest, crypto.PubkeyToAddress(access.PublicKey), expiry, expiry)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	var grantRow outbox.Row
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		grantRow, err = outbox.Enqueue(tx, kindIssueGrant, built.Digest[:], issue)
+		return err
+	})
+	if err != nil {
+		return ShareResult{}, fmt.Errorf("saving the grant: %w", mapVaultError(err))
+	}
+	problem, err := w.waitRow(ctx, grantRow.ID, shareGrantWait)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	if row, err := w.outboxRow(grantRow.ID); err == nil && row.State == outbox.Failed {
+		return ShareResult{}, fmt.Errorf("the chain refused the share's grant, so nothing was uploaded: %s", row.LastError)
+	}
+
 	flag := ""
 	if req.Passcode != "" {
 		flag = string(share.FlagPasscode)
@@ -444,48 +477,58 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 		GrantDigest: built.Digest, SharingKey: sharingKey.PublicKey(),
 	})
 	if err != nil {
-		return ShareResult{}, fmt.Errorf("uploading the share to the relay at %s: %w", base, err)
+		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("uploading the share to the relay at %s: %w", base, err))
 	}
 	link := share.Link{URL: info.URL, Key: key, Exp: expires, Flags: flag, Label: req.Label, V: 1}
 	if err := checkOwnLink(link, direct); err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, fmt.Errorf("the link would not work: %w", err)
+		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
 	}
 	text := link.String()
 	qr, err := share.LinkQRCode(text, 8)
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, err
+		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, err)
 	}
 
 	s := ownShare{
 		ID: info.ID, Relay: base, Link: text, Label: req.Label, Purpose: strings.ToUpper(strings.TrimSpace(req.Purpose)),
 		Flag: flag, Created: created, Expires: expires, Digest: built.Digest, Records: versions,
-		Recipient: recipient != (common.Hash{}), Direct: direct,
+		Recipient: recipient != (common.Hash{}), Direct: direct, GrantRow: grantRow.ID,
 	}
-	reg := contracts.NewHealthRegistry()
-	err = w.vault.Update(func(tx *vault.Tx) error {
-		row, err := outbox.Enqueue(tx, kindIssueGrant, built.Digest[:], reg.PackIssueGrant(built.Digest, uint64(expires.Unix())))
-		if err != nil {
-			return err
-		}
-		s.GrantRow = row.ID
-		return putOwnShare(tx, s)
-	})
+	err = w.vault.Update(func(tx *vault.Tx) error { return putOwnShare(tx, s) })
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, fmt.Errorf("saving the share: %w", mapVaultError(err))
+		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("saving the share: %w", mapVaultError(err)))
 	}
 
 	res := ShareResult{ID: s.ID, Link: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
-	problem, err := w.waitRow(ctx, s.GrantRow, shareGrantWait)
-	if err != nil {
-		return res, err
-	}
 	if problem != "" {
 		res.Problem = "the grant is not on chain yet, so the link works once it is (the wallet sends it on its next chain work): " + problem
 	}
 	return res, nil
+}
+
+// abandonGrant revokes the grant of a share that could not be made after
+// its grant was queued (the upload failed), so that no grant stands for
+// files no one holds: the revocation is queued in the outbox behind the
+// grant, and lands after it even if the chain is down now. It returns cause,
+// saying so.
+func (w *Wallet) abandonGrant(ctx context.Context, digest common.Hash, expires time.Time, cause error) error {
+	revoke, err := w.revokeCall(ctx, digest, expires)
+	if err == nil {
+		err = w.vault.Update(func(tx *vault.Tx) error {
+			_, err := outbox.Enqueue(tx, kindRevokeGrant, digest[:], revoke)
+			return err
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("%w (and revoking the share's unused grant failed: %v)", cause, err)
+	}
+	if _, err := w.drain(ctx); err != nil {
+		return fmt.Errorf("%w (the share's unused grant is revoked with the wallet's next chain work: %v)", cause, err)
+	}
+	return fmt.Errorf("%w; nothing was shared, and the grant issued for it is revoked", cause)
 }
 
 // checkOwnLink checks a link the wallet hands out. A direct share's URL is

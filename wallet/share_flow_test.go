@@ -3,8 +3,12 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"math/big"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -12,13 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/relay"
 	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
 )
 
 // shareEnv is a wallet on a simulated chain with a real relay (httptest)
@@ -103,11 +110,17 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	if rep.Purpose != "TREAT" || rep.Patient != testAddress(t) || rep.Digest.Hex() != res.Grant {
 		t.Fatalf("report purpose %q patient %s digest %s", rep.Purpose, rep.Patient.Hex(), rep.Digest.Hex())
 	}
-	// The receiver logs its access on chain.
+	// The receiver signs its access-log entry with the link's access key;
+	// anyone may submit it (here the dev account, standing in for the
+	// patient's wallet) and the chain records only the salted commitment.
+	signed, err := share.SignAccess(l.Key, share.AccessStatement{Who: "Dr. Smith, City Clinic", Purpose: "TREAT", Time: time.Now().Unix()},
+		rep.Patient, rep.Digest, uint64(res.Expires.Unix()), e.sw.sim.ChainID, e.sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg := contracts.NewHealthRegistry()
 	opts := bind.NewKeyedTransactor(e.sw.sim.DevKey, e.sw.sim.ChainID)
-	purpose, _ := share.PurposeHash("TREAT")
-	if _, err := reg.Instance(e.sw.sim.Client, e.sw.sim.Registry).RawTransact(opts, reg.PackLogAccess(rep.Digest, purpose)); err != nil {
+	if _, err := reg.Instance(e.sw.sim.Client, e.sw.sim.Registry).RawTransact(opts, signed.Calldata); err != nil {
 		t.Fatal(err)
 	}
 
@@ -123,6 +136,10 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The relay's entry of the manifest served is recorded on chain by the
+	// patient's wallet as it reads the log (a salted commitment, see
+	// TestNothingPrivateOnChain); the receiver's own signed entry is listed
+	// from the chain.
 	var fromRelay, fromChain bool
 	for _, a := range log {
 		if a.Share != res.ID {
@@ -130,13 +147,33 @@ func TestShareOpenLogRevoke(t *testing.T) {
 		}
 		switch a.Source {
 		case "relay":
-			fromRelay = fromRelay || (a.Who == "Dr. Smith, City Clinic" && a.Outcome == relay.OutcomeServed)
+			fromRelay = fromRelay || (a.Who == "Dr. Smith, City Clinic" && a.Outcome == relay.OutcomeServed && a.Recorded && a.Block > 0)
 		case "chain":
-			fromChain = a.Who == receiverAddress(e) && a.Purpose == "TREAT" && a.Block > 0
+			fromChain = a.Who == "a holder of the link" && strings.Contains(a.What, signed.Entry.Hex()) && a.Block > 0
 		}
 	}
 	if !fromRelay || !fromChain {
-		t.Fatalf("access log lacks the relay's or the chain's entry: %+v", log)
+		t.Fatalf("access log lacks the relay's recorded entry or the chain's entry: %+v", log)
+	}
+	// Reading the log again records nothing twice.
+	countAccessRows := func() (n int) {
+		e.w.vault.View(func(tx *vault.ReadTx) error {
+			rows, err := outbox.Rows(tx)
+			for _, r := range rows {
+				if r.Kind == kindAccess {
+					n++
+				}
+			}
+			return err
+		})
+		return n
+	}
+	before := countAccessRows()
+	if _, err := e.w.AccessLog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := countAccessRows(); before == 0 || after != before {
+		t.Fatalf("access rows %d, then %d after reading the log again", before, after)
 	}
 	for i := 1; i < len(log); i++ {
 		if log[i].Time.After(log[i-1].Time) {
@@ -151,7 +188,7 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
 		t.Fatalf("fetch after revoke: %v, want the relay's 404 (ErrNoLongerAvailable)", err)
 	}
-	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, rep.Digest)
+	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, testAddress(t), rep.Digest)
 	if err != nil || !g.Revoked || g.Active {
 		t.Fatalf("grant on chain after revoke: %+v, %v", g, err)
 	}
@@ -206,7 +243,7 @@ func TestShareExpires(t *testing.T) {
 	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "ER", Passcode: "4711", Now: time.Now()}); !errors.Is(err, share.ErrNoLongerAvailable) {
 		t.Fatalf("relay after expiry: %v, want 404", err)
 	}
-	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, common.HexToHash(res.Grant))
+	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, testAddress(t), common.HexToHash(res.Grant))
 	if err != nil || g.Active || g.Revoked {
 		t.Fatalf("chain after expiry: %+v, %v", g, err)
 	}
@@ -289,7 +326,7 @@ func TestShareRecipientAndOfflineRevoke(t *testing.T) {
 	if _, err := e.w.AccessLog(ctx); !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("AccessLog with the relay down: %v", err)
 	}
-	g, _ := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, common.HexToHash(res.Grant))
+	g, _ := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, testAddress(t), common.HexToHash(res.Grant))
 	if !g.Revoked {
 		t.Fatalf("grant not revoked on chain: %+v", g)
 	}
@@ -380,4 +417,77 @@ func BenchmarkShare500(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/share")
+}
+
+// The grant is on chain before the relay sees the upload (issue 7, finding
+// 2: the relay learns the digest at upload, and must not be able to take the
+// grant's place first); an upload that fails leaves no grant standing — the
+// wallet revokes the grant it issued for it.
+func TestShareGrantBeforeUpload(t *testing.T) {
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "order", 2)
+	reader := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry)
+	var atUpload []share.GrantStatus
+	var fail atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/shares" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var req struct{ GrantDigest string }
+			json.Unmarshal(body, &req)
+			g, err := reader.GrantOf(r.Context(), testAddress(t), common.HexToHash(req.GrantDigest))
+			if err != nil {
+				t.Errorf("asking the chain at upload: %v", err)
+			}
+			atUpload = append(atUpload, g)
+			if fail.Load() {
+				http.Error(w, "the relay's disk is full", http.StatusInternalServerError)
+				return
+			}
+		}
+		e.relay.Handler().ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	if err := e.w.SetRelayURL(front.URL); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || res.Problem != "" {
+		t.Fatalf("Share: %+v, %v", res, err)
+	}
+	if len(atUpload) != 1 || !atUpload[0].Active || atUpload[0].Patient != testAddress(t) {
+		t.Fatalf("the grant when the relay saw the upload: %+v; want it active on chain already", atUpload)
+	}
+
+	fail.Store(true)
+	_, err = e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "CAREMGT"})
+	if err == nil || !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("Share with a failing upload: %v", err)
+	}
+	if len(atUpload) != 2 || !atUpload[1].Active {
+		t.Fatalf("the second grant at upload: %+v", atUpload)
+	}
+	shares, err := e.w.Shares(ctx)
+	if err != nil || len(shares) != 1 || shares[0].ID != res.ID {
+		t.Fatalf("Shares after the failed upload: %+v, %v", shares, err)
+	}
+	// The second grant: issued, then revoked by the wallet.
+	var revoked int
+	logs, err := e.sw.sim.Client.FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{e.sw.sim.Registry},
+		Topics: [][]common.Hash{{contracts.NewHealthRegistry().GetABI().Events["GrantRevoked"].ID}, {common.BytesToHash(testAddress(t).Bytes())}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		if g, err := reader.GrantOf(ctx, testAddress(t), l.Topics[2]); err == nil && g.Revoked && l.Topics[2] != common.HexToHash(res.Grant) {
+			revoked++
+		}
+	}
+	if revoked != 1 {
+		t.Fatalf("%d unused grants revoked, want the failed share's one", revoked)
+	}
 }

@@ -2,6 +2,8 @@ package wallet
 
 import (
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 )
 
 // Expiry presets offered for a share; any other duration may be given.
@@ -73,6 +75,11 @@ type AccessEntry struct {
 	Block   uint64 `json:"block,omitempty"`
 	TxHash  string `json:"txHash,omitempty"`
 	Outcome string `json:"outcome,omitempty"`
+	// Recorded: the access is on chain, as a salted commitment the wallet
+	// made (a relay entry) or found (a chain entry); Block and TxHash say where.
+	Recorded bool `json:"recorded,omitempty"`
+
+	entry common.Hash // the access's commitment on chain, when known
 }
 
 // Share, Shares, Revoke, AccessLog and ShareDirect are in share_flow.go,

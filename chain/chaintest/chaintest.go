@@ -24,8 +24,10 @@ package chaintest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +53,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 
 	"healthwallet/chain"
+	"healthwallet/chain/contracts"
 )
 
 // FundAmount is what the fund functions of this package send: 100 ETH.
@@ -425,13 +428,32 @@ func gethBinary(t testing.TB) string {
 func hwBinary(t testing.TB) string {
 	t.Helper()
 	hwOnce.Do(func() {
-		hwPath = filepath.Join(cacheDir(), "hw")
+		// One binary per checkout: the cache directory is shared by every
+		// checkout on the machine (git worktrees), whose sources differ.
+		wd, err := os.Getwd()
+		if err != nil {
+			hwErr = err
+			return
+		}
+		hwPath = filepath.Join(cacheDir(), "hw-"+hex.EncodeToString(crypto.Keccak256([]byte(moduleRoot(wd))))[:16])
 		hwErr = goBuild(hwPath, "healthwallet/cmd/hw")
 	})
 	if hwErr != nil {
 		t.Fatalf("hw for the test: %v", hwErr)
 	}
 	return hwPath
+}
+
+// moduleRoot is the directory of the go.mod above dir (dir itself if none).
+func moduleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
 }
 
 func cacheDir() string { return filepath.Join(os.TempDir(), "healthwallet-chaintest") }
@@ -473,4 +495,54 @@ func goBuild(path, pkg string) error {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return os.Rename(tmp, path)
+}
+
+// ScanForPrivateData reads every block's transactions and their logs on
+// client's chain and fails the test for each needle found in calldata, log
+// data or topics, as raw bytes or in hex (a needle is matched as given; add
+// the hex form of binary secrets too). It returns how many transactions of
+// each HealthRegistry function it read, so that a caller can check that its
+// scan saw every kind it meant to.
+func ScanForPrivateData(t testing.TB, client chain.Client, needles [][]byte) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	head, err := client.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	parsed := contracts.NewHealthRegistry().GetABI()
+	for n := uint64(0); n <= head; n++ {
+		blk, err := client.BlockByNumber(ctx, new(big.Int).SetUint64(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tx := range blk.Transactions() {
+			if len(tx.Data()) >= 4 {
+				if m, err := parsed.MethodById(tx.Data()[:4]); err == nil {
+					kinds[m.Name]++
+				}
+			}
+			rc, err := client.TransactionReceipt(ctx, tx.Hash())
+			if err != nil {
+				t.Fatal(err)
+			}
+			hay := [][]byte{tx.Data()}
+			for _, l := range rc.Logs {
+				hay = append(hay, l.Data)
+				for _, topic := range l.Topics {
+					hay = append(hay, topic[:])
+				}
+			}
+			for _, h := range hay {
+				hexed := []byte(hex.EncodeToString(h))
+				for _, needle := range needles {
+					if bytes.Contains(h, needle) || bytes.Contains(hexed, needle) {
+						t.Errorf("block %d tx %s carries private data %q", n, tx.Hash(), needle)
+					}
+				}
+			}
+		}
+	}
+	return kinds
 }

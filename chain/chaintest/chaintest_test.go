@@ -43,8 +43,8 @@ func TestSimulated(t *testing.T) {
 	if receipt.GasUsed > 50_000 {
 		t.Errorf("anchor used %d gas, want Osaka rules (≤ 50,000)", receipt.GasUsed)
 	}
-	out, err := bind.Call(reg.Instance(sim.Client, sim.Registry), nil, reg.PackAnchorOf(root), reg.UnpackAnchorOf)
-	if err != nil || out.Patient != addr {
+	out, err := bind.Call(reg.Instance(sim.Client, sim.Registry), nil, reg.PackAnchorOf(addr, root), reg.UnpackAnchorOf)
+	if err != nil || out.AnchoredAt == 0 || out.Count != 1 {
 		t.Fatalf("anchorOf: %+v %v", out, err)
 	}
 

@@ -21,6 +21,7 @@ const SETTINGS = {
   // consortium clients) and still gives PUSH0 and MCOPY.
   evmVersion: 'cancun',
   optimizer: { enabled: true, runs: 10000 },
+  viaIR: true,
   // No IPFS/Swarm hash of the metadata: comments and paths cannot move the bytecode.
   // The CBOR trailer then holds only the compiler version.
   metadata: { bytecodeHash: 'none' },

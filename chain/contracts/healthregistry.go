@@ -26,9 +26,9 @@ var (
 
 // HealthRegistryMetaData contains all meta data concerning the HealthRegistry contract.
 var HealthRegistryMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"}],\"name\":\"AlreadyAnchored\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"BadDelegate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"BadExpiry\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"}],\"name\":\"BadRights\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"DelegateNotFound\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"EmptyBatch\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"EmptyRoot\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"GrantAlreadyRevoked\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"GrantExists\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"GrantExpired\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"GrantNotFound\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotAuthorized\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"accessor\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"purpose\",\"type\":\"bytes32\"}],\"name\":\"AccessLogged\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"}],\"name\":\"Anchored\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"DelegateRevoked\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"DelegateSet\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"issuer\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"GrantIssued\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"by\",\"type\":\"address\"}],\"name\":\"GrantRevoked\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"}],\"name\":\"anchor\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"anchorOf\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"anchoredAt\",\"type\":\"uint64\"},{\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"delegateOf\",\"outputs\":[{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"},{\"internalType\":\"bool\",\"name\":\"active\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"grantOf\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"issuer\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"},{\"internalType\":\"bool\",\"name\":\"revoked\",\"type\":\"bool\"},{\"internalType\":\"bool\",\"name\":\"active\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"isGrantActive\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"issueGrant\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"issueGrantFor\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"purpose\",\"type\":\"bytes32\"}],\"name\":\"logAccess\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"revokeDelegate\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"revokeGrant\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"},{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"setDelegate\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"}]",
+	ABI: "[{\"inputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"entry\",\"type\":\"bytes32\"}],\"name\":\"AccessAlreadyLogged\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"}],\"name\":\"AlreadyAnchored\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"BadDelegate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"BadExpiry\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint64\",\"name\":\"expected\",\"type\":\"uint64\"},{\"internalType\":\"uint64\",\"name\":\"got\",\"type\":\"uint64\"}],\"name\":\"BadNonce\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"}],\"name\":\"BadRights\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"BadSignature\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"DelegateNotFound\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"EmptyBatch\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"EmptyRoot\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"}],\"name\":\"Expired\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"GrantAlreadyRevoked\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"GrantExists\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"GrantExpired\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"GrantNotFound\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"caller\",\"type\":\"address\"}],\"name\":\"NotAuthorized\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"grantKey\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"entry\",\"type\":\"bytes32\"}],\"name\":\"AccessLogged\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"}],\"name\":\"Anchored\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"DelegateRevoked\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"DelegateSet\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"issuer\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"GrantIssued\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"by\",\"type\":\"address\"}],\"name\":\"GrantRevoked\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"grantKey\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"entry\",\"type\":\"bytes32\"}],\"name\":\"accessLogged\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"}],\"name\":\"anchor\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"anchorOf\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"anchoredAt\",\"type\":\"uint64\"},{\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint32\",\"name\":\"count\",\"type\":\"uint32\"},{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"r\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"vs\",\"type\":\"bytes32\"}],\"name\":\"anchorSigned\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"delegateOf\",\"outputs\":[{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"},{\"internalType\":\"bool\",\"name\":\"active\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"domainSeparator\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"grantKeyOf\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"stateMutability\":\"pure\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"grantOf\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"issuer\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"accessKey\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"},{\"internalType\":\"bool\",\"name\":\"revoked\",\"type\":\"bool\"},{\"internalType\":\"bool\",\"name\":\"active\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"isGrantActive\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"address\",\"name\":\"accessKey\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"issueGrant\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"address\",\"name\":\"accessKey\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"issueGrantFor\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"address\",\"name\":\"accessKey\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"},{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"r\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"vs\",\"type\":\"bytes32\"}],\"name\":\"issueGrantSigned\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"grantKey\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"entry\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"r\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"vs\",\"type\":\"bytes32\"}],\"name\":\"logAccess\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"}],\"name\":\"nonceOf\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"\",\"type\":\"uint64\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"}],\"name\":\"revokeDelegate\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"},{\"internalType\":\"uint64\",\"name\":\"nonce\",\"type\":\"uint64\"},{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"r\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"vs\",\"type\":\"bytes32\"}],\"name\":\"revokeDelegateSigned\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"}],\"name\":\"revokeGrant\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"patient\",\"type\":\"address\"},{\"internalType\":\"bytes32\",\"name\":\"digest\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"r\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"vs\",\"type\":\"bytes32\"}],\"name\":\"revokeGrantSigned\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"},{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"}],\"name\":\"setDelegate\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegate\",\"type\":\"address\"},{\"internalType\":\"uint8\",\"name\":\"rights\",\"type\":\"uint8\"},{\"internalType\":\"uint64\",\"name\":\"expiry\",\"type\":\"uint64\"},{\"internalType\":\"uint64\",\"name\":\"nonce\",\"type\":\"uint64\"},{\"internalType\":\"uint64\",\"name\":\"deadline\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"r\",\"type\":\"bytes32\"},{\"internalType\":\"bytes32\",\"name\":\"vs\",\"type\":\"bytes32\"}],\"name\":\"setDelegateSigned\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"}]",
 	ID:  "HealthRegistry",
-	Bin: "0x6080604052348015600e575f5ffd5b506113bf8061001c5f395ff3fe608060405234801561000f575f5ffd5b50600436106100c4575f3560e01c80639aee26f11161007d578063cf4ff90111610058578063cf4ff901146101f2578063da2a4e64146102d1578063fa352c00146102e4575f5ffd5b80639aee26f11461013e5780639dca40e4146101a2578063b5f783a8146101b5575f5ffd5b8063602484c2116100ad578063602484c2146100f05780636e500b55146101035780638f31f53014610116575f5ffd5b806344ecffc5146100c857806347489de4146100dd575b5f5ffd5b6100db6100d636600461121d565b6102f7565b005b6100db6100eb36600461123d565b6104ce565b6100db6100fe3660046112b2565b6106ef565b6100db6101113660046112f9565b6108d8565b6101296101243660046112f9565b610abb565b60405190151581526020015b60405180910390f35b61015161014c3660046112f9565b610b50565b6040805173ffffffffffffffffffffffffffffffffffffffff968716815295909416602086015267ffffffffffffffff9092169284019290925290151560608301521515608082015260a001610135565b6100db6101b0366004611310565b610c20565b6101c86101c3366004611340565b610dde565b6040805160ff909416845267ffffffffffffffff9092166020840152151590820152606001610135565b6102906102003660046112f9565b5f90815260208181526040918290208251606081018452905473ffffffffffffffffffffffffffffffffffffffff811680835274010000000000000000000000000000000000000000820467ffffffffffffffff169383018490527c010000000000000000000000000000000000000000000000000000000090910463ffffffff16919093018190529192909190565b6040805173ffffffffffffffffffffffffffffffffffffffff909416845267ffffffffffffffff909216602084015263ffffffff1690820152606001610135565b6100db6102df366004611371565b610e67565b6100db6102f2366004611392565b610eb9565b5f828152600160209081526040918290208251606081018452905473ffffffffffffffffffffffffffffffffffffffff811680835274010000000000000000000000000000000000000000820467ffffffffffffffff16938301939093527c0100000000000000000000000000000000000000000000000000000000900460ff161515928101929092526103bf576040517f90750d19000000000000000000000000000000000000000000000000000000008152600481018490526024015b60405180910390fd5b8060400151156103fe576040517f8b37d1b7000000000000000000000000000000000000000000000000000000008152600481018490526024016103b6565b42816020015167ffffffffffffffff161161045e5760208101516040517f801370920000000000000000000000000000000000000000000000000000000081526004810185905267ffffffffffffffff90911660248201526044016103b6565b3373ffffffffffffffffffffffffffffffffffffffff1683825f015173ffffffffffffffffffffffffffffffffffffffff167f1e6d1222402ee147a91e223c6deb7cabd2af3c8812b2a122124c7dc8be5eb2ee856040516104c191815260200190565b60405180910390a4505050565b81610505576040517f53ce4ece00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b8063ffffffff165f03610544576040517fc2e5347d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b5f8281526020819052604090205473ffffffffffffffffffffffffffffffffffffffff1680156105bf576040517f6ef861d00000000000000000000000000000000000000000000000000000000081526004810184905273ffffffffffffffffffffffffffffffffffffffff821660248201526044016103b6565b604080516060810182523380825267ffffffffffffffff428116602080850191825263ffffffff8089168688019081525f8b8152928390529187902095518654935192519091167c0100000000000000000000000000000000000000000000000000000000027bffffffffffffffffffffffffffffffffffffffffffffffffffffffff9290941674010000000000000000000000000000000000000000027fffffffff0000000000000000000000000000000000000000000000000000000090931673ffffffffffffffffffffffffffffffffffffffff919091161791909117161790915590518491907fa289f0e4771d734d0565eec23b8b4014bbb249ede5e478e2aac2897cb87a377a906106e290869063ffffffff91909116815260200190565b60405180910390a3505050565b73ffffffffffffffffffffffffffffffffffffffff83161580610727575073ffffffffffffffffffffffffffffffffffffffff831633145b15610776576040517ff4c1e54000000000000000000000000000000000000000000000000000000000815273ffffffffffffffffffffffffffffffffffffffff841660048201526024016103b6565b60ff82161580610788575060f8821615155b156107c4576040517f4091282300000000000000000000000000000000000000000000000000000000815260ff831660048201526024016103b6565b428167ffffffffffffffff1611610813576040517f115d3d4200000000000000000000000000000000000000000000000000000000815267ffffffffffffffff821660048201526024016103b6565b60408051808201825260ff84811680835267ffffffffffffffff8581166020808601828152335f8181526003845289812073ffffffffffffffffffffffffffffffffffffffff8e16808352908552908a9020985189549351909616610100027fffffffffffffffffffffffffffffffffffffffffffffff00000000000000000090931695909716949094171790955585519283529382019390935290927f271c5bd176c8ae5f79cee760a031590e5a6a2832cd8198cdced7e7401f3de49491016106e2565b5f818152600160205260409020805473ffffffffffffffffffffffffffffffffffffffff1680610937576040517f90750d19000000000000000000000000000000000000000000000000000000008152600481018490526024016103b6565b81547c0100000000000000000000000000000000000000000000000000000000900460ff1615610996576040517f8b37d1b7000000000000000000000000000000000000000000000000000000008152600481018490526024016103b6565b3373ffffffffffffffffffffffffffffffffffffffff8216148015906109c557506109c381336004610fc2565b155b80156109f457505f8381526002602052604090205473ffffffffffffffffffffffffffffffffffffffff163314155b15610a2d576040517f4a0bfec10000000000000000000000000000000000000000000000000000000081523360048201526024016103b6565b81547fffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffffff167c01000000000000000000000000000000000000000000000000000000001782556040513390849073ffffffffffffffffffffffffffffffffffffffff8416907f7a74d0ce7fec92605c4e2f6daaecf62bcbb7bebc7f21f5df58473d92d3f223f9905f90a4505050565b5f8181526001602090815260408083208151606081018352905473ffffffffffffffffffffffffffffffffffffffff8116825274010000000000000000000000000000000000000000810467ffffffffffffffff16938201939093527c010000000000000000000000000000000000000000000000000000000090920460ff16151590820152610b4a90611045565b92915050565b5f8181526001602090815260408083208151606081018352905473ffffffffffffffffffffffffffffffffffffffff808216835274010000000000000000000000000000000000000000820467ffffffffffffffff16838601527c010000000000000000000000000000000000000000000000000000000090910460ff16151582840152858552600290935290832054909116919081908190819085610bf557805195505b85815f015182602001518360400151610c0d85611045565b939b929a50909850965090945092505050565b73ffffffffffffffffffffffffffffffffffffffff83163314610d7d5773ffffffffffffffffffffffffffffffffffffffff83165f90815260036020908152604080832033845282529182902082518084019093525460ff8116835267ffffffffffffffff610100820416918301919091526002161580610caf575042816020015167ffffffffffffffff1611155b15610ce8576040517f4a0bfec10000000000000000000000000000000000000000000000000000000081523360048201526024016103b6565b806020015167ffffffffffffffff168267ffffffffffffffff161115610d46576040517f115d3d4200000000000000000000000000000000000000000000000000000000815267ffffffffffffffff831660048201526024016103b6565b505f82815260026020526040902080547fffffffffffffffffffffffff000000000000000000000000000000000000000016331790555b610d8883838361108c565b60405167ffffffffffffffff821681523390839073ffffffffffffffffffffffffffffffffffffffff8616907fdf182d990f7f8003ceb999337989739a260c3ba979ee4e2035e1cb77fdbedae0906020016104c1565b73ffffffffffffffffffffffffffffffffffffffff8281165f908152600360209081526040808320938516835292815282822083518085019094525460ff811680855261010090910467ffffffffffffffff169184018290529192839283928115801590610e59575042836020015167ffffffffffffffff16115b935093509350509250925092565b610e7233838361108c565b60405167ffffffffffffffff821681523390839082907fdf182d990f7f8003ceb999337989739a260c3ba979ee4e2035e1cb77fdbedae09060200160405180910390a45050565b335f90815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8516845290915281205460ff169003610f42576040517f68df9e0d00000000000000000000000000000000000000000000000000000000815233600482015273ffffffffffffffffffffffffffffffffffffffff821660248201526044016103b6565b335f81815260036020908152604080832073ffffffffffffffffffffffffffffffffffffffff8616808552925280832080547fffffffffffffffffffffffffffffffffffffffffffffff000000000000000000169055519092917f76e6646868d096078ac7f3f1401c3aaa55dc84890ec74b99c699e4754714b18e91a350565b73ffffffffffffffffffffffffffffffffffffffff8084165f908152600360209081526040808320938616835292815282822083518085019094525460ff808216855267ffffffffffffffff610100830416928501929092529192918416161580159061103c575042816020015167ffffffffffffffff16115b95945050505050565b80515f9073ffffffffffffffffffffffffffffffffffffffff161580159061106f57508160400151155b8015610b4a575050602001514267ffffffffffffffff9091161190565b428167ffffffffffffffff16116110db576040517f115d3d4200000000000000000000000000000000000000000000000000000000815267ffffffffffffffff821660048201526024016103b6565b5f8281526001602052604090205473ffffffffffffffffffffffffffffffffffffffff1615611139576040517fc9a8eb28000000000000000000000000000000000000000000000000000000008152600481018390526024016103b6565b6040805160608101825273ffffffffffffffffffffffffffffffffffffffff948516815267ffffffffffffffff92831660208083019182525f838501818152968152600190915292909220905181549251945115157c0100000000000000000000000000000000000000000000000000000000027fffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffffff9590941674010000000000000000000000000000000000000000027fffffffff000000000000000000000000000000000000000000000000000000009093169516949094171791909116179055565b5f5f6040838503121561122e575f5ffd5b50508035926020909101359150565b5f5f6040838503121561124e575f5ffd5b82359150602083013563ffffffff81168114611268575f5ffd5b809150509250929050565b803573ffffffffffffffffffffffffffffffffffffffff81168114611296575f5ffd5b919050565b803567ffffffffffffffff81168114611296575f5ffd5b5f5f5f606084860312156112c4575f5ffd5b6112cd84611273565b9250602084013560ff811681146112e2575f5ffd5b91506112f06040850161129b565b90509250925092565b5f60208284031215611309575f5ffd5b5035919050565b5f5f5f60608486031215611322575f5ffd5b61132b84611273565b9250602084013591506112f06040850161129b565b5f5f60408385031215611351575f5ffd5b61135a83611273565b915061136860208401611273565b90509250929050565b5f5f60408385031215611382575f5ffd5b823591506113686020840161129b565b5f602082840312156113a2575f5ffd5b6113ab82611273565b939250505056fea164736f6c6343000825000a",
+	Bin: "0x60c0346100df574660a052602081017f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f81527f5895d06303e2f562be165e846447335597fe3240aca61600c9bd7150778083f060408301527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608301524660808301523060a083015260a0825260c082019180831060018060401b038411176100cb5782604052519020608052611a1b90816100e4823960805181610ec6015260a05181610ea00152f35b634e487b7160e01b5f52604160045260245ffd5b5f80fdfe60806040526004361015610011575f80fd5b5f3560e01c806306b14a7514610bdd5780632f88bc2814610ba55780633381a44014610b1957806340e8c26014610a7c57806346356be614610a0d57806347489de4146109e8578063602484c2146109b557806367b80131146108de5780637a66f8fc14610821578063869f0887146107ce5780638ea999021461076f578063afec26e4146104e8578063b237cb08146104c1578063b5f783a814610409578063e3f809391461031f578063ecbe7ca514610258578063ed2a2d6414610209578063eded5b691461013f578063f698da251461011d5763fa352c00146100f5575f80fd5b3461011957602060031936011261011957610117610111610c2f565b33611925565b005b5f80fd5b34610119575f600319360112610119576020610137610e9d565b604051908152f35b346101195760a060031936011261011957610158610c2f565b6024359067ffffffffffffffff821691828103610119576102046101fd61011794610181610c75565b6040519060208201927ff5cc5b1e1f7692dc7e0429b0c36dd8c24fe02787bab9be694b890ca4032b9084845273ffffffffffffffffffffffffffffffffffffffff88166040840152606083015267ffffffffffffffff81166080830152608082526101ed60a083610d42565b6084359260643592519020611203565b918261186b565b611925565b346101195760206003193601126101195773ffffffffffffffffffffffffffffffffffffffff610237610c2f565b165f526004602052602067ffffffffffffffff60405f205416604051908152f35b3461011957604060031936011261011957610271610c2f565b6040516102d9816102ad602082019460243590866020909392919373ffffffffffffffffffffffffffffffffffffffff60408201951681520152565b037fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe08101835282610d42565b5190205f525f6020526040805f2060208251916102f583610d26565b549163ffffffff67ffffffffffffffff841693848352851c16918291015282519182526020820152f35b346101195760e06003193601126101195761011761033b610c2f565b602435610346610c52565b9061034f610c8c565b9261040361035b610ca3565b60405160208101917fb94e63da116609b4fdd82aaa60882c6e59adb74d7a67fc3e49902be20ee41ce8835273ffffffffffffffffffffffffffffffffffffffff8516604083015285606083015273ffffffffffffffffffffffffffffffffffffffff8716608083015267ffffffffffffffff881660a083015267ffffffffffffffff811660c083015260c082526103f360e083610d42565b60c4359260a43592519020611203565b90610f80565b3461011957604060031936011261011957610422610c2f565b73ffffffffffffffffffffffffffffffffffffffff61043f610c0c565b91165f52600360205273ffffffffffffffffffffffffffffffffffffffff60405f2091165f52602052606060405f2060206040519161047d83610d26565b549167ffffffffffffffff60ff84169384835260081c16918291015281151590816104b7575b604051928352602083015215156040820152f35b42811191506104a3565b34610119576040600319360112610119576101176104dd610c2f565b6024359033906114db565b346101195760a06003193601126101195760043560243561056061050a610c75565b60405160208101917f0c029c724e366d58797151888d0d3a2c950e7f67016ae4f41403fd4d0977396e835285604083015284606083015267ffffffffffffffff81166080830152608082526101ed60a083610d42565b825f52600160205260405f206040519061057982610cdd565b5473ffffffffffffffffffffffffffffffffffffffff8116825267ffffffffffffffff8160a01c1690602083019180835260ff604085019260e01c1615158252156107435751610717575167ffffffffffffffff16428111156106e857505173ffffffffffffffffffffffffffffffffffffffff918216911681036106bd5750604051602081019083825282604082015260408152610619606082610d42565b519020805f52600560205260ff60405f205416610691577f629a6ad8cdd00d5cd6ad714e675d077a2d1adc9872170c7c5a0732fb2032c0b9916020915f526005825260405f2060017fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00825416179055604051908152a2005b507f81bffc99000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f4a0bfec1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b847f80137092000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b847f8b37d1b7000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b857f90750d19000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461011957604060031936011261011957602061078a610c2f565b6040805173ffffffffffffffffffffffffffffffffffffffff909216838301908152602435602082015291906107c390829084016102ad565b519020604051908152f35b346101195760406003193601126101195760405160208101906004358252602435604082015260408152610803606082610d42565b5190205f526005602052602060ff60405f2054166040519015158152f35b346101195760406003193601126101195761083a610c2f565b604051610876816102ad602082019460243590866020909392919373ffffffffffffffffffffffffffffffffffffffff60408201951681520152565b5190205f52600160205260206108d460405f2060ff6040519161089883610cdd565b5473ffffffffffffffffffffffffffffffffffffffff8116835267ffffffffffffffff8160a01c168584015260e01c16151560408201526116c5565b6040519015158152f35b346101195760e0600319360112610119576101176108fa610c2f565b610902610ccd565b61090a610c75565b91610913610c8c565b6109b06101fd610921610ca3565b60405160208101917f4a3e4c0fe2de65195e07fb211c913d3f10d6c8268dd4fb5bfba80a3b6d4955ff835273ffffffffffffffffffffffffffffffffffffffff8716604083015260ff8816606083015267ffffffffffffffff8916608083015267ffffffffffffffff861660a083015267ffffffffffffffff811660c083015260c082526103f360e083610d42565b6116ea565b34610119576060600319360112610119576101176109d1610c2f565b6109d9610ccd565b6109e1610c75565b91336116ea565b3461011957604060031936011261011957610117610a04610cba565b60043533611351565b346101195760406003193601126101195760a073ffffffffffffffffffffffffffffffffffffffff67ffffffffffffffff610a52610a49610c2f565b60243590610d83565b94928660409792959751971687521660208601521660408401521515606083015215156080820152f35b346101195760a060031936011261011957610117610a98610c2f565b60243590610b13610aa7610c75565b60405160208101917fed38bf4eec6af9f93f65d49a0d4f5d8c3d73cb6718156ea9ff2fe526aec2b55a835273ffffffffffffffffffffffffffffffffffffffff8516604083015285606083015267ffffffffffffffff81166080830152608082526101ed60a083610d42565b906114db565b346101195760a060031936011261011957610117600435610b38610cba565b90610ba0610b44610c75565b60405160208101917f9feb529ca0eb83c19cd672111ec2db54686fdd2431a57dc60ed8fe1fe9789bd5835284604083015263ffffffff8616606083015267ffffffffffffffff81166080830152608082526101ed60a083610d42565b611351565b3461011957608060031936011261011957610117610bc1610c2f565b610bc9610c52565b610bd1610c8c565b91602435903390610f80565b3461011957606060031936011261011957610117610bf9610c0c565b610c01610c75565b906004353333610f80565b6024359073ffffffffffffffffffffffffffffffffffffffff8216820361011957565b6004359073ffffffffffffffffffffffffffffffffffffffff8216820361011957565b6044359073ffffffffffffffffffffffffffffffffffffffff8216820361011957565b6044359067ffffffffffffffff8216820361011957565b6064359067ffffffffffffffff8216820361011957565b6084359067ffffffffffffffff8216820361011957565b6024359063ffffffff8216820361011957565b6024359060ff8216820361011957565b6060810190811067ffffffffffffffff821117610cf957604052565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52604160045260245ffd5b6040810190811067ffffffffffffffff821117610cf957604052565b90601f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0910116810190811067ffffffffffffffff821117610cf957604052565b6040805173ffffffffffffffffffffffffffffffffffffffff83166020820190815291810193909352909291610dbc81606081016102ad565b51902091825f52600160205260405f209060405191610dda83610cdd565b549273ffffffffffffffffffffffffffffffffffffffff8416835267ffffffffffffffff8460a01c1694602084019580875260ff604086019660e01c161515865215610e8c575f52600260205273ffffffffffffffffffffffffffffffffffffffff60405f205416918215610e84575b50610e7c67ffffffffffffffff73ffffffffffffffffffffffffffffffffffffffff85511696511694511515936116c5565b919493929190565b91505f610e4a565b505f94508493508392508291508190565b467f000000000000000000000000000000000000000000000000000000000000000003610ee8577f000000000000000000000000000000000000000000000000000000000000000090565b60405160208101907f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f82527f5895d06303e2f562be165e846447335597fe3240aca61600c9bd7150778083f060408201527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201523060a082015260a08152610f7a60c082610d42565b51902090565b90919273ffffffffffffffffffffffffffffffffffffffff806040516020810190610fd3816102ad8a89866020909392919373ffffffffffffffffffffffffffffffffffffffff60408201951681520152565b5190209316931694838603611100575b67ffffffffffffffff811692428411156110d4575f52600160205260405f209167ffffffffffffffff835460a01c166110a85782547fffffffff000000000000000000000000000000000000000000000000000000001673ffffffffffffffffffffffffffffffffffffffff9091161760a09190911b7bffffffffffffffff0000000000000000000000000000000000000000161790556040519081527fdf182d990f7f8003ceb999337989739a260c3ba979ee4e2035e1cb77fdbedae090602090a4565b857fc9a8eb28000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b837f115d3d42000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b835f52600360205260405f20865f5260205260405f206040519061112382610d26565b549060ff821681526002602067ffffffffffffffff8460081c1692019282845216159081156111f8575b506111cc575167ffffffffffffffff828116911681116111a15750825f52600260205260405f20867fffffffffffffffffffffffff0000000000000000000000000000000000000000825416179055610fe3565b7f115d3d42000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b867f4a0bfec1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b90504210155f61114d565b91929067ffffffffffffffff168042116113265750611220610e9d565b7f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff8216917f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a083116112d15760ff1c91601b83018093116112f9576020945f94608094604051946119018652888601908152604086019283526042601e87012086525252606082015282805260015afa505f519073ffffffffffffffffffffffffffffffffffffffff8216156112d157565b7f5cd5d233000000000000000000000000000000000000000000000000000000005f5260045ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b7f95693653000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b91909182156114b35763ffffffff821691821561148b576040805173ffffffffffffffffffffffffffffffffffffffff84166020820190815291810186905261139d81606081016102ad565b5190205f525f60205260405f209067ffffffffffffffff8254166114455781547fffffffffffffffffffffffffffffffffffffffff000000000000000000000000164267ffffffffffffffff1617604091821b6bffffffff000000000000000016179091555191825273ffffffffffffffffffffffffffffffffffffffff16907fa289f0e4771d734d0565eec23b8b4014bbb249ede5e478e2aac2897cb87a377a90602090a3565b73ffffffffffffffffffffffffffffffffffffffff83867f6ef861d0000000000000000000000000000000000000000000000000000000005f526004521660245260445ffd5b7fc2e5347d000000000000000000000000000000000000000000000000000000005f5260045ffd5b7f53ce4ece000000000000000000000000000000000000000000000000000000005f5260045ffd5b6040805173ffffffffffffffffffffffffffffffffffffffff8316602082019081529181018590529193929161151481606081016102ad565b51902092835f52600160205260405f209081549067ffffffffffffffff8260a01c16156116995760ff8260e01c166107175773ffffffffffffffffffffffffffffffffffffffff809116931694838614159081611639575b8161160c575b506115e0577fffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffffff167c01000000000000000000000000000000000000000000000000000000001790557f7a74d0ce7fec92605c4e2f6daaecf62bcbb7bebc7f21f5df58473d92d3f223f95f80a4565b847f4a0bfec1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b90505f5260026020528473ffffffffffffffffffffffffffffffffffffffff60405f20541614155f611572565b9050835f52600360205260405f20865f526020526020600460405f206040519061166282610d26565b549060ff8216815267ffffffffffffffff8260081c169384910152161515908161168f575b50159061156c565b905042105f611687565b847f90750d19000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b67ffffffffffffffff602082015116421090816116e0575090565b6040915001511590565b919073ffffffffffffffffffffffffffffffffffffffff16928315801561184c575b6118205760ff8216918215908115611813575b506117e75767ffffffffffffffff16428111156111a1577f271c5bd176c8ae5f79cee760a031590e5a6a2832cd8198cdced7e7401f3de49491604091825161176681610d26565b82815273ffffffffffffffffffffffffffffffffffffffff60208201968388521695865f526003602052845f20885f5260205260ff855f209251167fffffffffffffffffffffffffffffffffffffffffffffff00000000000000000068ffffffffffffffff008454935160081b1692161717905582519182526020820152a3565b507f40912823000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b60f891501615155f61171f565b837ff4c1e540000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5073ffffffffffffffffffffffffffffffffffffffff8316841461170c565b73ffffffffffffffffffffffffffffffffffffffff1690815f52600460205267ffffffffffffffff8060405f20541691168181036118f657506001019067ffffffffffffffff82116112f9575f52600460205267ffffffffffffffff60405f2091167fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000825416179055565b907fa4c98472000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b73ffffffffffffffffffffffffffffffffffffffff1690815f52600360205260405f2073ffffffffffffffffffffffffffffffffffffffff82165f5260205260ff60405f205416156119c95773ffffffffffffffffffffffffffffffffffffffff90825f52600360205260405f208282165f526020525f604081205516907f76e6646868d096078ac7f3f1401c3aaa55dc84890ec74b99c699e4754714b18e5f80a3565b73ffffffffffffffffffffffffffffffffffffffff917f68df9e0d000000000000000000000000000000000000000000000000000000005f526004521660245260445ffdfea164736f6c6343000825000a",
 }
 
 // HealthRegistry is an auto generated Go binding around an Ethereum contract.
@@ -56,6 +56,41 @@ func (c *HealthRegistry) Instance(backend bind.ContractBackend, addr common.Addr
 	return bind.NewBoundContract(addr, c.abi, backend, backend, backend)
 }
 
+// PackAccessLogged is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x869f0887.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function accessLogged(bytes32 grantKey, bytes32 entry) view returns(bool)
+func (healthRegistry *HealthRegistry) PackAccessLogged(grantKey [32]byte, entry [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("accessLogged", grantKey, entry)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackAccessLogged is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x869f0887.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function accessLogged(bytes32 grantKey, bytes32 entry) view returns(bool)
+func (healthRegistry *HealthRegistry) TryPackAccessLogged(grantKey [32]byte, entry [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("accessLogged", grantKey, entry)
+}
+
+// UnpackAccessLogged is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x869f0887.
+//
+// Solidity: function accessLogged(bytes32 grantKey, bytes32 entry) view returns(bool)
+func (healthRegistry *HealthRegistry) UnpackAccessLogged(data []byte) (bool, error) {
+	out, err := healthRegistry.abi.Unpack("accessLogged", data)
+	if err != nil {
+		return *new(bool), err
+	}
+	out0 := *abi.ConvertType(out[0], new(bool)).(*bool)
+	return out0, nil
+}
+
 // PackAnchor is the Go binding used to pack the parameters required for calling
 // the contract method with ID 0x47489de4.  This method will panic if any
 // invalid/nil inputs are passed.
@@ -79,12 +114,12 @@ func (healthRegistry *HealthRegistry) TryPackAnchor(root [32]byte, count uint32)
 }
 
 // PackAnchorOf is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xcf4ff901.  This method will panic if any
+// the contract method with ID 0xecbe7ca5.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function anchorOf(bytes32 root) view returns(address patient, uint64 anchoredAt, uint32 count)
-func (healthRegistry *HealthRegistry) PackAnchorOf(root [32]byte) []byte {
-	enc, err := healthRegistry.abi.Pack("anchorOf", root)
+// Solidity: function anchorOf(address patient, bytes32 root) view returns(uint64 anchoredAt, uint32 count)
+func (healthRegistry *HealthRegistry) PackAnchorOf(patient common.Address, root [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("anchorOf", patient, root)
 	if err != nil {
 		panic(err)
 	}
@@ -92,36 +127,56 @@ func (healthRegistry *HealthRegistry) PackAnchorOf(root [32]byte) []byte {
 }
 
 // TryPackAnchorOf is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xcf4ff901.  This method will return an error
+// the contract method with ID 0xecbe7ca5.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function anchorOf(bytes32 root) view returns(address patient, uint64 anchoredAt, uint32 count)
-func (healthRegistry *HealthRegistry) TryPackAnchorOf(root [32]byte) ([]byte, error) {
-	return healthRegistry.abi.Pack("anchorOf", root)
+// Solidity: function anchorOf(address patient, bytes32 root) view returns(uint64 anchoredAt, uint32 count)
+func (healthRegistry *HealthRegistry) TryPackAnchorOf(patient common.Address, root [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("anchorOf", patient, root)
 }
 
 // AnchorOfOutput serves as a container for the return parameters of contract
 // method AnchorOf.
 type AnchorOfOutput struct {
-	Patient    common.Address
 	AnchoredAt uint64
 	Count      uint32
 }
 
 // UnpackAnchorOf is the Go binding that unpacks the parameters returned
-// from invoking the contract method with ID 0xcf4ff901.
+// from invoking the contract method with ID 0xecbe7ca5.
 //
-// Solidity: function anchorOf(bytes32 root) view returns(address patient, uint64 anchoredAt, uint32 count)
+// Solidity: function anchorOf(address patient, bytes32 root) view returns(uint64 anchoredAt, uint32 count)
 func (healthRegistry *HealthRegistry) UnpackAnchorOf(data []byte) (AnchorOfOutput, error) {
 	out, err := healthRegistry.abi.Unpack("anchorOf", data)
 	outstruct := new(AnchorOfOutput)
 	if err != nil {
 		return *outstruct, err
 	}
-	outstruct.Patient = *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
-	outstruct.AnchoredAt = *abi.ConvertType(out[1], new(uint64)).(*uint64)
-	outstruct.Count = *abi.ConvertType(out[2], new(uint32)).(*uint32)
+	outstruct.AnchoredAt = *abi.ConvertType(out[0], new(uint64)).(*uint64)
+	outstruct.Count = *abi.ConvertType(out[1], new(uint32)).(*uint32)
 	return *outstruct, nil
+}
+
+// PackAnchorSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x3381a440.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function anchorSigned(bytes32 root, uint32 count, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) PackAnchorSigned(root [32]byte, count uint32, deadline uint64, r [32]byte, vs [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("anchorSigned", root, count, deadline, r, vs)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackAnchorSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x3381a440.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function anchorSigned(bytes32 root, uint32 count, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) TryPackAnchorSigned(root [32]byte, count uint32, deadline uint64, r [32]byte, vs [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("anchorSigned", root, count, deadline, r, vs)
 }
 
 // PackDelegateOf is the Go binding used to pack the parameters required for calling
@@ -170,13 +225,83 @@ func (healthRegistry *HealthRegistry) UnpackDelegateOf(data []byte) (DelegateOfO
 	return *outstruct, nil
 }
 
-// PackGrantOf is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x9aee26f1.  This method will panic if any
+// PackDomainSeparator is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf698da25.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function grantOf(bytes32 digest) view returns(address issuer, address patient, uint64 expiry, bool revoked, bool active)
-func (healthRegistry *HealthRegistry) PackGrantOf(digest [32]byte) []byte {
-	enc, err := healthRegistry.abi.Pack("grantOf", digest)
+// Solidity: function domainSeparator() view returns(bytes32)
+func (healthRegistry *HealthRegistry) PackDomainSeparator() []byte {
+	enc, err := healthRegistry.abi.Pack("domainSeparator")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackDomainSeparator is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf698da25.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function domainSeparator() view returns(bytes32)
+func (healthRegistry *HealthRegistry) TryPackDomainSeparator() ([]byte, error) {
+	return healthRegistry.abi.Pack("domainSeparator")
+}
+
+// UnpackDomainSeparator is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xf698da25.
+//
+// Solidity: function domainSeparator() view returns(bytes32)
+func (healthRegistry *HealthRegistry) UnpackDomainSeparator(data []byte) ([32]byte, error) {
+	out, err := healthRegistry.abi.Unpack("domainSeparator", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackGrantKeyOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x8ea99902.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function grantKeyOf(address patient, bytes32 digest) pure returns(bytes32)
+func (healthRegistry *HealthRegistry) PackGrantKeyOf(patient common.Address, digest [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("grantKeyOf", patient, digest)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackGrantKeyOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x8ea99902.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function grantKeyOf(address patient, bytes32 digest) pure returns(bytes32)
+func (healthRegistry *HealthRegistry) TryPackGrantKeyOf(patient common.Address, digest [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("grantKeyOf", patient, digest)
+}
+
+// UnpackGrantKeyOf is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x8ea99902.
+//
+// Solidity: function grantKeyOf(address patient, bytes32 digest) pure returns(bytes32)
+func (healthRegistry *HealthRegistry) UnpackGrantKeyOf(data []byte) ([32]byte, error) {
+	out, err := healthRegistry.abi.Unpack("grantKeyOf", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackGrantOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x46356be6.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function grantOf(address patient, bytes32 digest) view returns(address issuer, address accessKey, uint64 expiry, bool revoked, bool active)
+func (healthRegistry *HealthRegistry) PackGrantOf(patient common.Address, digest [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("grantOf", patient, digest)
 	if err != nil {
 		panic(err)
 	}
@@ -184,28 +309,28 @@ func (healthRegistry *HealthRegistry) PackGrantOf(digest [32]byte) []byte {
 }
 
 // TryPackGrantOf is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x9aee26f1.  This method will return an error
+// the contract method with ID 0x46356be6.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function grantOf(bytes32 digest) view returns(address issuer, address patient, uint64 expiry, bool revoked, bool active)
-func (healthRegistry *HealthRegistry) TryPackGrantOf(digest [32]byte) ([]byte, error) {
-	return healthRegistry.abi.Pack("grantOf", digest)
+// Solidity: function grantOf(address patient, bytes32 digest) view returns(address issuer, address accessKey, uint64 expiry, bool revoked, bool active)
+func (healthRegistry *HealthRegistry) TryPackGrantOf(patient common.Address, digest [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("grantOf", patient, digest)
 }
 
 // GrantOfOutput serves as a container for the return parameters of contract
 // method GrantOf.
 type GrantOfOutput struct {
-	Issuer  common.Address
-	Patient common.Address
-	Expiry  uint64
-	Revoked bool
-	Active  bool
+	Issuer    common.Address
+	AccessKey common.Address
+	Expiry    uint64
+	Revoked   bool
+	Active    bool
 }
 
 // UnpackGrantOf is the Go binding that unpacks the parameters returned
-// from invoking the contract method with ID 0x9aee26f1.
+// from invoking the contract method with ID 0x46356be6.
 //
-// Solidity: function grantOf(bytes32 digest) view returns(address issuer, address patient, uint64 expiry, bool revoked, bool active)
+// Solidity: function grantOf(address patient, bytes32 digest) view returns(address issuer, address accessKey, uint64 expiry, bool revoked, bool active)
 func (healthRegistry *HealthRegistry) UnpackGrantOf(data []byte) (GrantOfOutput, error) {
 	out, err := healthRegistry.abi.Unpack("grantOf", data)
 	outstruct := new(GrantOfOutput)
@@ -213,7 +338,7 @@ func (healthRegistry *HealthRegistry) UnpackGrantOf(data []byte) (GrantOfOutput,
 		return *outstruct, err
 	}
 	outstruct.Issuer = *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
-	outstruct.Patient = *abi.ConvertType(out[1], new(common.Address)).(*common.Address)
+	outstruct.AccessKey = *abi.ConvertType(out[1], new(common.Address)).(*common.Address)
 	outstruct.Expiry = *abi.ConvertType(out[2], new(uint64)).(*uint64)
 	outstruct.Revoked = *abi.ConvertType(out[3], new(bool)).(*bool)
 	outstruct.Active = *abi.ConvertType(out[4], new(bool)).(*bool)
@@ -221,12 +346,12 @@ func (healthRegistry *HealthRegistry) UnpackGrantOf(data []byte) (GrantOfOutput,
 }
 
 // PackIsGrantActive is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x8f31f530.  This method will panic if any
+// the contract method with ID 0x7a66f8fc.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function isGrantActive(bytes32 digest) view returns(bool)
-func (healthRegistry *HealthRegistry) PackIsGrantActive(digest [32]byte) []byte {
-	enc, err := healthRegistry.abi.Pack("isGrantActive", digest)
+// Solidity: function isGrantActive(address patient, bytes32 digest) view returns(bool)
+func (healthRegistry *HealthRegistry) PackIsGrantActive(patient common.Address, digest [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("isGrantActive", patient, digest)
 	if err != nil {
 		panic(err)
 	}
@@ -234,18 +359,18 @@ func (healthRegistry *HealthRegistry) PackIsGrantActive(digest [32]byte) []byte 
 }
 
 // TryPackIsGrantActive is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x8f31f530.  This method will return an error
+// the contract method with ID 0x7a66f8fc.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function isGrantActive(bytes32 digest) view returns(bool)
-func (healthRegistry *HealthRegistry) TryPackIsGrantActive(digest [32]byte) ([]byte, error) {
-	return healthRegistry.abi.Pack("isGrantActive", digest)
+// Solidity: function isGrantActive(address patient, bytes32 digest) view returns(bool)
+func (healthRegistry *HealthRegistry) TryPackIsGrantActive(patient common.Address, digest [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("isGrantActive", patient, digest)
 }
 
 // UnpackIsGrantActive is the Go binding that unpacks the parameters returned
-// from invoking the contract method with ID 0x8f31f530.
+// from invoking the contract method with ID 0x7a66f8fc.
 //
-// Solidity: function isGrantActive(bytes32 digest) view returns(bool)
+// Solidity: function isGrantActive(address patient, bytes32 digest) view returns(bool)
 func (healthRegistry *HealthRegistry) UnpackIsGrantActive(data []byte) (bool, error) {
 	out, err := healthRegistry.abi.Unpack("isGrantActive", data)
 	if err != nil {
@@ -256,12 +381,12 @@ func (healthRegistry *HealthRegistry) UnpackIsGrantActive(data []byte) (bool, er
 }
 
 // PackIssueGrant is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xda2a4e64.  This method will panic if any
+// the contract method with ID 0x06b14a75.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function issueGrant(bytes32 digest, uint64 expiry) returns()
-func (healthRegistry *HealthRegistry) PackIssueGrant(digest [32]byte, expiry uint64) []byte {
-	enc, err := healthRegistry.abi.Pack("issueGrant", digest, expiry)
+// Solidity: function issueGrant(bytes32 digest, address accessKey, uint64 expiry) returns()
+func (healthRegistry *HealthRegistry) PackIssueGrant(digest [32]byte, accessKey common.Address, expiry uint64) []byte {
+	enc, err := healthRegistry.abi.Pack("issueGrant", digest, accessKey, expiry)
 	if err != nil {
 		panic(err)
 	}
@@ -269,21 +394,21 @@ func (healthRegistry *HealthRegistry) PackIssueGrant(digest [32]byte, expiry uin
 }
 
 // TryPackIssueGrant is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0xda2a4e64.  This method will return an error
+// the contract method with ID 0x06b14a75.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function issueGrant(bytes32 digest, uint64 expiry) returns()
-func (healthRegistry *HealthRegistry) TryPackIssueGrant(digest [32]byte, expiry uint64) ([]byte, error) {
-	return healthRegistry.abi.Pack("issueGrant", digest, expiry)
+// Solidity: function issueGrant(bytes32 digest, address accessKey, uint64 expiry) returns()
+func (healthRegistry *HealthRegistry) TryPackIssueGrant(digest [32]byte, accessKey common.Address, expiry uint64) ([]byte, error) {
+	return healthRegistry.abi.Pack("issueGrant", digest, accessKey, expiry)
 }
 
 // PackIssueGrantFor is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x9dca40e4.  This method will panic if any
+// the contract method with ID 0x2f88bc28.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function issueGrantFor(address patient, bytes32 digest, uint64 expiry) returns()
-func (healthRegistry *HealthRegistry) PackIssueGrantFor(patient common.Address, digest [32]byte, expiry uint64) []byte {
-	enc, err := healthRegistry.abi.Pack("issueGrantFor", patient, digest, expiry)
+// Solidity: function issueGrantFor(address patient, bytes32 digest, address accessKey, uint64 expiry) returns()
+func (healthRegistry *HealthRegistry) PackIssueGrantFor(patient common.Address, digest [32]byte, accessKey common.Address, expiry uint64) []byte {
+	enc, err := healthRegistry.abi.Pack("issueGrantFor", patient, digest, accessKey, expiry)
 	if err != nil {
 		panic(err)
 	}
@@ -291,21 +416,43 @@ func (healthRegistry *HealthRegistry) PackIssueGrantFor(patient common.Address, 
 }
 
 // TryPackIssueGrantFor is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x9dca40e4.  This method will return an error
+// the contract method with ID 0x2f88bc28.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function issueGrantFor(address patient, bytes32 digest, uint64 expiry) returns()
-func (healthRegistry *HealthRegistry) TryPackIssueGrantFor(patient common.Address, digest [32]byte, expiry uint64) ([]byte, error) {
-	return healthRegistry.abi.Pack("issueGrantFor", patient, digest, expiry)
+// Solidity: function issueGrantFor(address patient, bytes32 digest, address accessKey, uint64 expiry) returns()
+func (healthRegistry *HealthRegistry) TryPackIssueGrantFor(patient common.Address, digest [32]byte, accessKey common.Address, expiry uint64) ([]byte, error) {
+	return healthRegistry.abi.Pack("issueGrantFor", patient, digest, accessKey, expiry)
+}
+
+// PackIssueGrantSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe3f80939.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function issueGrantSigned(address patient, bytes32 digest, address accessKey, uint64 expiry, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) PackIssueGrantSigned(patient common.Address, digest [32]byte, accessKey common.Address, expiry uint64, deadline uint64, r [32]byte, vs [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("issueGrantSigned", patient, digest, accessKey, expiry, deadline, r, vs)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackIssueGrantSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe3f80939.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function issueGrantSigned(address patient, bytes32 digest, address accessKey, uint64 expiry, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) TryPackIssueGrantSigned(patient common.Address, digest [32]byte, accessKey common.Address, expiry uint64, deadline uint64, r [32]byte, vs [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("issueGrantSigned", patient, digest, accessKey, expiry, deadline, r, vs)
 }
 
 // PackLogAccess is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x44ecffc5.  This method will panic if any
+// the contract method with ID 0xafec26e4.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function logAccess(bytes32 digest, bytes32 purpose) returns()
-func (healthRegistry *HealthRegistry) PackLogAccess(digest [32]byte, purpose [32]byte) []byte {
-	enc, err := healthRegistry.abi.Pack("logAccess", digest, purpose)
+// Solidity: function logAccess(bytes32 grantKey, bytes32 entry, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) PackLogAccess(grantKey [32]byte, entry [32]byte, deadline uint64, r [32]byte, vs [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("logAccess", grantKey, entry, deadline, r, vs)
 	if err != nil {
 		panic(err)
 	}
@@ -313,12 +460,47 @@ func (healthRegistry *HealthRegistry) PackLogAccess(digest [32]byte, purpose [32
 }
 
 // TryPackLogAccess is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x44ecffc5.  This method will return an error
+// the contract method with ID 0xafec26e4.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function logAccess(bytes32 digest, bytes32 purpose) returns()
-func (healthRegistry *HealthRegistry) TryPackLogAccess(digest [32]byte, purpose [32]byte) ([]byte, error) {
-	return healthRegistry.abi.Pack("logAccess", digest, purpose)
+// Solidity: function logAccess(bytes32 grantKey, bytes32 entry, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) TryPackLogAccess(grantKey [32]byte, entry [32]byte, deadline uint64, r [32]byte, vs [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("logAccess", grantKey, entry, deadline, r, vs)
+}
+
+// PackNonceOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xed2a2d64.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function nonceOf(address patient) view returns(uint64)
+func (healthRegistry *HealthRegistry) PackNonceOf(patient common.Address) []byte {
+	enc, err := healthRegistry.abi.Pack("nonceOf", patient)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackNonceOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xed2a2d64.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function nonceOf(address patient) view returns(uint64)
+func (healthRegistry *HealthRegistry) TryPackNonceOf(patient common.Address) ([]byte, error) {
+	return healthRegistry.abi.Pack("nonceOf", patient)
+}
+
+// UnpackNonceOf is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xed2a2d64.
+//
+// Solidity: function nonceOf(address patient) view returns(uint64)
+func (healthRegistry *HealthRegistry) UnpackNonceOf(data []byte) (uint64, error) {
+	out, err := healthRegistry.abi.Unpack("nonceOf", data)
+	if err != nil {
+		return *new(uint64), err
+	}
+	out0 := *abi.ConvertType(out[0], new(uint64)).(*uint64)
+	return out0, nil
 }
 
 // PackRevokeDelegate is the Go binding used to pack the parameters required for calling
@@ -343,13 +525,35 @@ func (healthRegistry *HealthRegistry) TryPackRevokeDelegate(delegate common.Addr
 	return healthRegistry.abi.Pack("revokeDelegate", delegate)
 }
 
-// PackRevokeGrant is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x6e500b55.  This method will panic if any
+// PackRevokeDelegateSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xeded5b69.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function revokeGrant(bytes32 digest) returns()
-func (healthRegistry *HealthRegistry) PackRevokeGrant(digest [32]byte) []byte {
-	enc, err := healthRegistry.abi.Pack("revokeGrant", digest)
+// Solidity: function revokeDelegateSigned(address delegate, uint64 nonce, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) PackRevokeDelegateSigned(delegate common.Address, nonce uint64, deadline uint64, r [32]byte, vs [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("revokeDelegateSigned", delegate, nonce, deadline, r, vs)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRevokeDelegateSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xeded5b69.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function revokeDelegateSigned(address delegate, uint64 nonce, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) TryPackRevokeDelegateSigned(delegate common.Address, nonce uint64, deadline uint64, r [32]byte, vs [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("revokeDelegateSigned", delegate, nonce, deadline, r, vs)
+}
+
+// PackRevokeGrant is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xb237cb08.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function revokeGrant(address patient, bytes32 digest) returns()
+func (healthRegistry *HealthRegistry) PackRevokeGrant(patient common.Address, digest [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("revokeGrant", patient, digest)
 	if err != nil {
 		panic(err)
 	}
@@ -357,12 +561,34 @@ func (healthRegistry *HealthRegistry) PackRevokeGrant(digest [32]byte) []byte {
 }
 
 // TryPackRevokeGrant is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x6e500b55.  This method will return an error
+// the contract method with ID 0xb237cb08.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function revokeGrant(bytes32 digest) returns()
-func (healthRegistry *HealthRegistry) TryPackRevokeGrant(digest [32]byte) ([]byte, error) {
-	return healthRegistry.abi.Pack("revokeGrant", digest)
+// Solidity: function revokeGrant(address patient, bytes32 digest) returns()
+func (healthRegistry *HealthRegistry) TryPackRevokeGrant(patient common.Address, digest [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("revokeGrant", patient, digest)
+}
+
+// PackRevokeGrantSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x40e8c260.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function revokeGrantSigned(address patient, bytes32 digest, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) PackRevokeGrantSigned(patient common.Address, digest [32]byte, deadline uint64, r [32]byte, vs [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("revokeGrantSigned", patient, digest, deadline, r, vs)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRevokeGrantSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x40e8c260.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function revokeGrantSigned(address patient, bytes32 digest, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) TryPackRevokeGrantSigned(patient common.Address, digest [32]byte, deadline uint64, r [32]byte, vs [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("revokeGrantSigned", patient, digest, deadline, r, vs)
 }
 
 // PackSetDelegate is the Go binding used to pack the parameters required for calling
@@ -387,12 +613,32 @@ func (healthRegistry *HealthRegistry) TryPackSetDelegate(delegate common.Address
 	return healthRegistry.abi.Pack("setDelegate", delegate, rights, expiry)
 }
 
+// PackSetDelegateSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x67b80131.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function setDelegateSigned(address delegate, uint8 rights, uint64 expiry, uint64 nonce, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) PackSetDelegateSigned(delegate common.Address, rights uint8, expiry uint64, nonce uint64, deadline uint64, r [32]byte, vs [32]byte) []byte {
+	enc, err := healthRegistry.abi.Pack("setDelegateSigned", delegate, rights, expiry, nonce, deadline, r, vs)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSetDelegateSigned is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x67b80131.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function setDelegateSigned(address delegate, uint8 rights, uint64 expiry, uint64 nonce, uint64 deadline, bytes32 r, bytes32 vs) returns()
+func (healthRegistry *HealthRegistry) TryPackSetDelegateSigned(delegate common.Address, rights uint8, expiry uint64, nonce uint64, deadline uint64, r [32]byte, vs [32]byte) ([]byte, error) {
+	return healthRegistry.abi.Pack("setDelegateSigned", delegate, rights, expiry, nonce, deadline, r, vs)
+}
+
 // HealthRegistryAccessLogged represents a AccessLogged event raised by the HealthRegistry contract.
 type HealthRegistryAccessLogged struct {
-	Patient  common.Address
-	Digest   [32]byte
-	Accessor common.Address
-	Purpose  [32]byte
+	GrantKey [32]byte
+	Entry    [32]byte
 	Raw      *types.Log // Blockchain specific contextual infos
 }
 
@@ -406,7 +652,7 @@ func (HealthRegistryAccessLogged) ContractEventName() string {
 // UnpackAccessLoggedEvent is the Go binding that unpacks the event data emitted
 // by contract.
 //
-// Solidity: event AccessLogged(address indexed patient, bytes32 indexed digest, address indexed accessor, bytes32 purpose)
+// Solidity: event AccessLogged(bytes32 indexed grantKey, bytes32 entry)
 func (healthRegistry *HealthRegistry) UnpackAccessLoggedEvent(log *types.Log) (*HealthRegistryAccessLogged, error) {
 	event := "AccessLogged"
 	if len(log.Topics) == 0 {
@@ -668,6 +914,9 @@ func (healthRegistry *HealthRegistry) UnpackGrantRevokedEvent(log *types.Log) (*
 // UnpackError attempts to decode the provided error data using user-defined
 // error definitions.
 func (healthRegistry *HealthRegistry) UnpackError(raw []byte) (any, error) {
+	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["AccessAlreadyLogged"].ID.Bytes()[:4]) {
+		return healthRegistry.UnpackAccessAlreadyLoggedError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["AlreadyAnchored"].ID.Bytes()[:4]) {
 		return healthRegistry.UnpackAlreadyAnchoredError(raw[4:])
 	}
@@ -677,8 +926,14 @@ func (healthRegistry *HealthRegistry) UnpackError(raw []byte) (any, error) {
 	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["BadExpiry"].ID.Bytes()[:4]) {
 		return healthRegistry.UnpackBadExpiryError(raw[4:])
 	}
+	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["BadNonce"].ID.Bytes()[:4]) {
+		return healthRegistry.UnpackBadNonceError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["BadRights"].ID.Bytes()[:4]) {
 		return healthRegistry.UnpackBadRightsError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["BadSignature"].ID.Bytes()[:4]) {
+		return healthRegistry.UnpackBadSignatureError(raw[4:])
 	}
 	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["DelegateNotFound"].ID.Bytes()[:4]) {
 		return healthRegistry.UnpackDelegateNotFoundError(raw[4:])
@@ -688,6 +943,9 @@ func (healthRegistry *HealthRegistry) UnpackError(raw []byte) (any, error) {
 	}
 	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["EmptyRoot"].ID.Bytes()[:4]) {
 		return healthRegistry.UnpackEmptyRootError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["Expired"].ID.Bytes()[:4]) {
+		return healthRegistry.UnpackExpiredError(raw[4:])
 	}
 	if bytes.Equal(raw[:4], healthRegistry.abi.Errors["GrantAlreadyRevoked"].ID.Bytes()[:4]) {
 		return healthRegistry.UnpackGrantAlreadyRevokedError(raw[4:])
@@ -705,6 +963,30 @@ func (healthRegistry *HealthRegistry) UnpackError(raw []byte) (any, error) {
 		return healthRegistry.UnpackNotAuthorizedError(raw[4:])
 	}
 	return nil, errors.New("Unknown error")
+}
+
+// HealthRegistryAccessAlreadyLogged represents a AccessAlreadyLogged error raised by the HealthRegistry contract.
+type HealthRegistryAccessAlreadyLogged struct {
+	Entry [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error AccessAlreadyLogged(bytes32 entry)
+func HealthRegistryAccessAlreadyLoggedErrorID() common.Hash {
+	return common.HexToHash("0x81bffc99626b8ce75aca40f1ce4f7158b0049c31f7fb72757b64a588f28a4195")
+}
+
+// UnpackAccessAlreadyLoggedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error AccessAlreadyLogged(bytes32 entry)
+func (healthRegistry *HealthRegistry) UnpackAccessAlreadyLoggedError(raw []byte) (*HealthRegistryAccessAlreadyLogged, error) {
+	out := new(HealthRegistryAccessAlreadyLogged)
+	if err := healthRegistry.abi.UnpackIntoInterface(out, "AccessAlreadyLogged", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // HealthRegistryAlreadyAnchored represents a AlreadyAnchored error raised by the HealthRegistry contract.
@@ -780,6 +1062,31 @@ func (healthRegistry *HealthRegistry) UnpackBadExpiryError(raw []byte) (*HealthR
 	return out, nil
 }
 
+// HealthRegistryBadNonce represents a BadNonce error raised by the HealthRegistry contract.
+type HealthRegistryBadNonce struct {
+	Expected uint64
+	Got      uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error BadNonce(uint64 expected, uint64 got)
+func HealthRegistryBadNonceErrorID() common.Hash {
+	return common.HexToHash("0xa4c984729944d3e402f5330ff7bf5d3d990f167a14e97c04a73306124326b1a1")
+}
+
+// UnpackBadNonceError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error BadNonce(uint64 expected, uint64 got)
+func (healthRegistry *HealthRegistry) UnpackBadNonceError(raw []byte) (*HealthRegistryBadNonce, error) {
+	out := new(HealthRegistryBadNonce)
+	if err := healthRegistry.abi.UnpackIntoInterface(out, "BadNonce", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HealthRegistryBadRights represents a BadRights error raised by the HealthRegistry contract.
 type HealthRegistryBadRights struct {
 	Rights uint8
@@ -799,6 +1106,29 @@ func HealthRegistryBadRightsErrorID() common.Hash {
 func (healthRegistry *HealthRegistry) UnpackBadRightsError(raw []byte) (*HealthRegistryBadRights, error) {
 	out := new(HealthRegistryBadRights)
 	if err := healthRegistry.abi.UnpackIntoInterface(out, "BadRights", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// HealthRegistryBadSignature represents a BadSignature error raised by the HealthRegistry contract.
+type HealthRegistryBadSignature struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error BadSignature()
+func HealthRegistryBadSignatureErrorID() common.Hash {
+	return common.HexToHash("0x5cd5d2335541c4f2ed05fbe44f397e8b79f8e2333157122d2dab06e378ef7685")
+}
+
+// UnpackBadSignatureError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error BadSignature()
+func (healthRegistry *HealthRegistry) UnpackBadSignatureError(raw []byte) (*HealthRegistryBadSignature, error) {
+	out := new(HealthRegistryBadSignature)
+	if err := healthRegistry.abi.UnpackIntoInterface(out, "BadSignature", raw); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -870,6 +1200,30 @@ func HealthRegistryEmptyRootErrorID() common.Hash {
 func (healthRegistry *HealthRegistry) UnpackEmptyRootError(raw []byte) (*HealthRegistryEmptyRoot, error) {
 	out := new(HealthRegistryEmptyRoot)
 	if err := healthRegistry.abi.UnpackIntoInterface(out, "EmptyRoot", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// HealthRegistryExpired represents a Expired error raised by the HealthRegistry contract.
+type HealthRegistryExpired struct {
+	Deadline uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error Expired(uint64 deadline)
+func HealthRegistryExpiredErrorID() common.Hash {
+	return common.HexToHash("0x956936532b954ff74e062815c0174f8bd1500115ed3dd2adb3c66e2ac6109668")
+}
+
+// UnpackExpiredError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error Expired(uint64 deadline)
+func (healthRegistry *HealthRegistry) UnpackExpiredError(raw []byte) (*HealthRegistryExpired, error) {
+	out := new(HealthRegistryExpired)
+	if err := healthRegistry.abi.UnpackIntoInterface(out, "Expired", raw); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -39,6 +39,11 @@ type Options struct {
 	OnChange func(tx Tx, row Row) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Resign, if set, signs a signed action again with a fresh deadline and
+	// returns its new calldata. A row whose signed action the registry
+	// refuses as Expired (it waited too long, e.g. offline) is signed again
+	// and stays pending; without Resign it fails.
+	Resign func(a chain.Action) ([]byte, error)
 }
 
 // Outbox drains rows to one network, signing as one address.
@@ -295,15 +300,23 @@ func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) er
 		row.State, row.Inclusion = Pending, nil
 	}
 	if row.ChainID != 0 && o.net.ChainID != nil && row.ChainID != o.net.ChainID.Uint64() || row.Registry != (common.Address{}) && row.Registry != o.net.Registry {
-		// Signed for another network than this one: start again here.
+		// Signed for another network than this one: start again here. A
+		// signed action's signature names the old registry's domain too, so
+		// it is signed again (without Resign it would fail on the new one).
+		data := row.Data
+		if a, err := chain.DecodeAction(row.Data, o.net.ChainID, o.net.Registry); err == nil && a.Signed() && o.opts.Resign != nil {
+			if data, err = o.opts.Resign(a); err != nil {
+				return fmt.Errorf("outbox: signing row %d again for chain %s: %w", row.ID, o.net.ChainID, err)
+			}
+		}
 		if err := o.update(row.ID, func(r *Row) error {
 			r.LastError = fmt.Sprintf("was signed for chain %d, registry %s; signing again for chain %s, registry %s", r.ChainID, r.Registry, o.net.ChainID, o.net.Registry)
-			r.HasNonce, r.Nonce, r.ChainID, r.Registry, r.Sent = false, 0, 0, common.Address{}, nil
+			r.HasNonce, r.Nonce, r.ChainID, r.Registry, r.Sent, r.Data = false, 0, 0, common.Address{}, nil, data
 			return nil
 		}); err != nil {
 			return err
 		}
-		row.HasNonce, row.Sent = false, nil
+		row.HasNonce, row.Sent, row.Data = false, nil, data
 	}
 
 	// Did one of its transactions land?
@@ -357,10 +370,14 @@ func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) er
 		return o.markIncluded(row.ID, done)
 	}
 	signed, err := o.signFirst(ctx, row)
+	if err == nil && signed.State == Pending && len(signed.Sent) == 0 {
+		// Signed again with a new deadline: sign the transaction now.
+		signed, err = o.signFirst(ctx, signed)
+	}
 	if err != nil {
 		return err
 	}
-	if signed.State != Pending {
+	if signed.State != Pending || len(signed.Sent) == 0 {
 		return nil
 	}
 	return o.broadcast(ctx, signed, rep)
@@ -418,7 +435,10 @@ func (o *Outbox) landed(ctx context.Context, row Row, rc *types.Receipt) error {
 		if done != nil {
 			return o.markIncluded(row.ID, done)
 		}
-		reason := o.revertReason(ctx, row)
+		reason, rev := o.revertReason(ctx, row)
+		if _, ok, err := o.resign(row, rev); ok || err != nil {
+			return err
+		}
 		return o.update(row.ID, func(r *Row) error {
 			r.State = Failed
 			r.LastError = fmt.Sprintf("transaction %s failed on chain in block %d: %s", shortHash(rc.TxHash), rc.BlockNumber.Uint64(), reason)
@@ -450,19 +470,46 @@ func (o *Outbox) markIncluded(id uint64, inc *Inclusion) error {
 	})
 }
 
-// revertReason replays the call to learn why it reverts.
-func (o *Outbox) revertReason(ctx context.Context, row Row) string {
+// revertReason replays the call to learn why it reverts; rev is the
+// registry's error when it is one.
+func (o *Outbox) revertReason(ctx context.Context, row Row) (reason string, rev *contracts.Revert) {
 	cctx, cancel := o.call(ctx)
 	defer cancel()
 	to := o.net.Registry
 	_, err := o.net.Client.CallContract(cctx, ethereum.CallMsg{From: o.from, To: &to, Data: row.Data}, nil)
 	if rev, ok := contracts.AsRevert(err); ok {
-		return rev.Error()
+		return rev.Error(), rev
 	}
 	if err != nil {
-		return err.Error()
+		return err.Error(), nil
 	}
-	return "reverted (the reason is no longer reproducible)"
+	return "reverted (the reason is no longer reproducible)", nil
+}
+
+// resign signs the row's action again when the registry refused it as
+// Expired, and saves the new calldata; the row starts over (a new nonce, as
+// the old one may be spent). ok is false when rev is not Expired or there
+// is no Resign: the caller fails the row.
+func (o *Outbox) resign(row Row, rev *contracts.Revert) (saved Row, ok bool, err error) {
+	if rev == nil || rev.Name != "Expired" || o.opts.Resign == nil {
+		return row, false, nil
+	}
+	a, err := chain.DecodeAction(row.Data, o.net.ChainID, o.net.Registry)
+	if err != nil {
+		return row, false, nil
+	}
+	data, err := o.opts.Resign(a)
+	if err != nil {
+		return row, false, fmt.Errorf("outbox: signing row %d again: %w", row.ID, err)
+	}
+	err = o.update(row.ID, func(r *Row) error {
+		r.Data = data
+		r.HasNonce, r.Nonce, r.Sent, r.Inclusion = false, 0, nil, nil
+		r.LastError = "the signed action passed its deadline before reaching the chain; signed again with a new one"
+		saved = *r
+		return nil
+	})
+	return saved, err == nil, err
 }
 
 // fees returns the tip and fee cap to offer now.
@@ -515,6 +562,9 @@ func (o *Outbox) signFirst(ctx context.Context, row Row) (Row, error) {
 	cancel()
 	if err != nil {
 		if rev, ok := contracts.AsRevert(err); ok {
+			if resigned, ok, err := o.resign(row, rev); ok || err != nil {
+				return resigned, err
+			}
 			if err := o.update(row.ID, func(r *Row) error {
 				r.State, r.LastError = Failed, rev.Error()
 				return nil

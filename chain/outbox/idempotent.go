@@ -12,56 +12,50 @@ import (
 	"healthwallet/chain"
 )
 
-// alreadyDone asks the registry whether the row's call already took effect,
-// done by this address, and if so where: the log of that effect. nil means
-// not done (or a call the registry cannot tell about: the nonce alone keeps
-// those from landing twice).
+// alreadyDone asks the registry whether the row's call already took effect
+// for the patient it acts for, and if so where: the log of that effect. nil
+// means not done (or a call the registry cannot tell about: the nonce alone
+// keeps those from landing twice).
+//
+// A signed action acts for its signer whoever sends it, so the effect counts
+// as done whoever submitted it; a plain call acts for the sender, the
+// outbox's address.
 func (o *Outbox) alreadyDone(ctx context.Context, row Row) (*Inclusion, error) {
-	if len(row.Data) < 4 {
-		return nil, nil
-	}
-	parsed := o.reg.GetABI()
-	method, err := parsed.MethodById(row.Data[:4])
+	a, err := chain.DecodeAction(row.Data, o.net.ChainID, o.net.Registry)
 	if err != nil {
 		return nil, nil
 	}
-	args, err := method.Inputs.Unpack(row.Data[4:])
-	if err != nil {
-		return nil, nil
+	patient := a.Patient
+	if patient == (common.Address{}) {
+		patient = o.from
 	}
-	from := common.BytesToHash(o.from.Bytes())
+	topic := common.BytesToHash(patient.Bytes())
 	reg := chain.NewRegistry(o.net.Client, o.net.Registry)
-	switch method.Name {
-	case "anchor":
-		root := common.Hash(args[0].([32]byte))
-		a, err := view(ctx, o, func(ctx context.Context) (chain.Anchor, error) { return reg.AnchorOf(ctx, root) })
-		if err != nil {
+	switch a.Method {
+	case "anchor", "anchorSigned":
+		an, err := view(ctx, o, func(ctx context.Context) (chain.Anchor, error) { return reg.AnchorOf(ctx, patient, a.Root) })
+		if err != nil || !an.Anchored() {
 			return nil, err
 		}
-		if a.Patient != o.from {
-			return nil, nil // not anchored, or by someone else: the call will say
-		}
-		return o.findLog(ctx, "Anchored", [][]common.Hash{{from}, {root}})
-	case "issueGrant", "issueGrantFor":
-		digest := common.Hash(args[len(args)-2].([32]byte))
-		g, err := view(ctx, o, func(ctx context.Context) (chain.Grant, error) { return reg.GrantOf(ctx, digest) })
-		if err != nil {
+		return o.findLog(ctx, "Anchored", [][]common.Hash{{topic}, {a.Root}})
+	case "issueGrant", "issueGrantFor", "issueGrantSigned":
+		g, err := view(ctx, o, func(ctx context.Context) (chain.Grant, error) { return reg.GrantOf(ctx, patient, a.Digest) })
+		if err != nil || !g.Issued() {
 			return nil, err
 		}
-		if !g.Issued() || g.Issuer != o.from {
-			return nil, nil
-		}
-		return o.findLog(ctx, "GrantIssued", [][]common.Hash{{common.BytesToHash(g.Patient.Bytes())}, {digest}, {from}})
-	case "revokeGrant":
-		digest := common.Hash(args[0].([32]byte))
-		g, err := view(ctx, o, func(ctx context.Context) (chain.Grant, error) { return reg.GrantOf(ctx, digest) })
-		if err != nil {
+		return o.findLog(ctx, "GrantIssued", [][]common.Hash{{topic}, {a.Digest}})
+	case "revokeGrant", "revokeGrantSigned":
+		g, err := view(ctx, o, func(ctx context.Context) (chain.Grant, error) { return reg.GrantOf(ctx, patient, a.Digest) })
+		if err != nil || !g.Revoked {
 			return nil, err
 		}
-		if !g.Revoked {
-			return nil, nil
+		return o.findLog(ctx, "GrantRevoked", [][]common.Hash{{topic}, {a.Digest}})
+	case "logAccess":
+		done, err := view(ctx, o, func(ctx context.Context) (bool, error) { return reg.AccessLogged(ctx, a.GrantKey, a.Entry) })
+		if err != nil || !done {
+			return nil, err
 		}
-		return o.findLog(ctx, "GrantRevoked", [][]common.Hash{{common.BytesToHash(g.Patient.Bytes())}, {digest}})
+		return o.findLog(ctx, "AccessLogged", [][]common.Hash{{a.GrantKey}})
 	}
 	return nil, nil
 }

@@ -11,7 +11,9 @@
 //
 //	err := store.Update(func(tx outbox.Tx) error {
 //		// … write the batch …
-//		_, err := outbox.Enqueue(tx, "anchor", root[:], registry.PackAnchor(root, n))
+//		data, err := signer.Anchor(root, n, deadline) // a chain.Signer
+//		…
+//		_, err = outbox.Enqueue(tx, "anchor", root[:], data)
 //		return err
 //	})
 //	ob := outbox.New(store, network, address, sign, outbox.Options{OnChange: …})
@@ -32,10 +34,15 @@
 //     of them is ever included.
 //   - Nonces are assigned in row order, from the larger of the chain's pending
 //     nonce and the highest the store has seen, so they survive restarts.
-//   - Registry calls are idempotent: before signing an anchor the outbox asks
-//     anchorOf(root), and an AlreadyAnchored refusal for a root anchored by this
-//     same address counts as done (likewise a grant already issued by us, a
-//     grant already revoked).
+//   - Registry calls are idempotent: before signing, the outbox asks the
+//     registry whether the call's effect is already there for the patient it
+//     acts for (anchorOf(patient, root), grantOf(patient, digest), an access
+//     entry already logged), and a transaction that reverted because of that
+//     effect counts as done. A signed action (chain.Signer) acts for its signer
+//     whoever submits it, so one a stranger submitted first counts as ours.
+//   - A signed action refused as Expired (it waited past its deadline, e.g.
+//     offline), or signed for another registry, is signed again through
+//     Options.Resign and stays pending.
 //
 // # What it refuses
 //

@@ -223,6 +223,28 @@ type env struct {
 	clock    time.Time
 	changes  []outbox.Row // every OnChange, in order
 	changeMu sync.Mutex
+	resigned int // calls of Options.Resign
+}
+
+// signer signs the patient's registry actions, as the wallet does.
+func (e *env) signer() chain.Signer {
+	return chain.Signer{Key: e.key, ChainID: e.net.ChainID, Registry: e.net.Registry}
+}
+
+// signedAnchor is the calldata of the patient's signed anchor of root,
+// valid for a day.
+func (e *env) signedAnchor(root common.Hash, count uint32) []byte {
+	e.t.Helper()
+	return e.signedAnchorUntil(root, count, e.head().Time+24*3600)
+}
+
+func (e *env) signedAnchorUntil(root common.Hash, count uint32, deadline uint64) []byte {
+	e.t.Helper()
+	data, err := e.signer().Anchor(root, count, deadline)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return data
 }
 
 func newEnv(t testing.TB) *env {
@@ -266,7 +288,11 @@ func (e *env) outbox() *outbox.Outbox {
 	}
 	return outbox.New(e.store, e.net, e.from, sign, outbox.Options{
 		BumpAfter: 30 * time.Second,
-		Now:       func() time.Time { return e.clock },
+		Resign: func(a chain.Action) ([]byte, error) {
+			e.resigned++
+			return e.signer().Resign(a, uint64(e.head().Time)+30*24*3600)
+		},
+		Now: func() time.Time { return e.clock },
 		OnChange: func(_ outbox.Tx, row outbox.Row) error {
 			e.changeMu.Lock()
 			e.changes = append(e.changes, row)
@@ -276,12 +302,18 @@ func (e *env) outbox() *outbox.Outbox {
 	})
 }
 
+// enqueue queues the patient's signed anchor of root, as the wallet does.
 func (e *env) enqueue(kind string, root common.Hash, count uint32) outbox.Row {
+	e.t.Helper()
+	return e.enqueueData(kind, root[:], e.signedAnchor(root, count))
+}
+
+func (e *env) enqueueData(kind string, payload, data []byte) outbox.Row {
 	e.t.Helper()
 	var row outbox.Row
 	err := e.store.Update(func(tx outbox.Tx) error {
 		var err error
-		row, err = outbox.Enqueue(tx, kind, root[:], e.reg.PackAnchor(root, count))
+		row, err = outbox.Enqueue(tx, kind, payload, data)
 		return err
 	})
 	if err != nil {
@@ -370,7 +402,7 @@ func TestHappyPath(t *testing.T) {
 	if h := e.head(); row.Inclusion.BlockNumber != h.Number.Uint64() || row.Inclusion.BlockHash != h.Hash() || row.Inclusion.BlockTime.Unix() != int64(h.Time) {
 		t.Fatalf("inclusion %+v, head %d %s", row.Inclusion, h.Number, h.Hash())
 	}
-	if row.Inclusion.GasUsed == 0 || row.Inclusion.GasUsed > 50_000 {
+	if row.Inclusion.GasUsed == 0 || row.Inclusion.GasUsed > 55_000 { // a signed anchor, DESIGN §6
 		t.Errorf("gas used %d", row.Inclusion.GasUsed)
 	}
 
@@ -624,29 +656,82 @@ func TestIdempotentAndRefused(t *testing.T) {
 	}
 	e.sim.Commit()
 	row := e.enqueue("anchor", r, 4)
-	theirs := root("someone else's")
+	// A stranger anchors the patient's next root first, plainly and by
+	// submitting the patient's own signed calldata: neither blocks the row.
+	theirs := root("raced by a stranger")
 	if _, err := bind.Transact(inst, bind.NewKeyedTransactor(e.other, big.NewInt(1337)), e.reg.PackAnchor(theirs, 1)); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.Commit()
-	clash := e.enqueue("anchor", theirs, 1)
+	raced := e.enqueue("anchor", theirs, 1)
+	submitted := root("submitted by a stranger")
+	subRow := e.enqueue("anchor", submitted, 2)
+	byStranger, err := bind.Transact(inst, bind.NewKeyedTransactor(e.other, big.NewInt(1337)), subRow.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Commit()
 	bad := e.enqueue("anchor", root("empty"), 0)
 
 	rep := e.drain(e.outbox())
-	if rep.Broadcasts != 0 {
-		t.Fatalf("sent %d transactions, want none", rep.Broadcasts)
+	if rep.Broadcasts != 1 {
+		t.Fatalf("sent %d transactions, want 1 (the raced root)", rep.Broadcasts)
 	}
 	if got := e.row(row.ID); got.State != outbox.Included || !got.Inclusion.Already || got.Inclusion.TxHash != direct.Hash() || len(got.Sent) != 0 {
 		t.Fatalf("already anchored by us: %+v", got)
 	}
-	if got := e.row(clash.ID); got.State != outbox.Failed || !strings.Contains(got.LastError, "AlreadyAnchored") {
-		t.Fatalf("anchored by another: %+v", got)
+	if got := e.row(subRow.ID); got.State != outbox.Included || !got.Inclusion.Already || got.Inclusion.TxHash != byStranger.Hash() {
+		t.Fatalf("our signed anchor submitted by a stranger should count as ours: %+v", got)
+	}
+	e.sim.Commit()
+	e.drain(e.outbox())
+	if got := e.row(raced.ID); got.State == outbox.Failed || got.State == outbox.Pending || got.Inclusion.Already {
+		t.Fatalf("a stranger's anchor of the same root must not block ours: %+v", got)
 	}
 	if got := e.row(bad.ID); got.State != outbox.Failed || !strings.Contains(got.LastError, "EmptyBatch") {
 		t.Fatalf("refused: %+v", got)
 	}
 	if n := e.anchoredEvents(r); n != 1 {
 		t.Fatalf("%d Anchored events", n)
+	}
+}
+
+// A signed action that passed its deadline while queued (the wallet was
+// offline) is signed again and lands; without Resign it fails as Expired.
+func TestExpiredActionIsSignedAgain(t *testing.T) {
+	e := newEnv(t)
+	deadline := e.head().Time + 60
+	row := e.enqueueData("anchor", nil, e.signedAnchorUntil(root("late"), 3, deadline))
+	if err := e.sim.AdjustTime(2 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Commit()
+	e.drain(e.outbox())
+	e.sim.Commit()
+	e.drain(e.outbox())
+	got := e.row(row.ID)
+	if got.State != outbox.Included || e.resigned != 1 {
+		t.Fatalf("expired anchor: state %s, signed again %d times (%s)", got.State, e.resigned, got.LastError)
+	}
+	a, err := chain.DecodeAction(got.Data, e.net.ChainID, e.net.Registry)
+	if err != nil || a.Deadline <= deadline || a.Signer != e.from {
+		t.Fatalf("re-signed action: %+v, %v", a, err)
+	}
+
+	// Without Resign the registry's refusal stands.
+	stale := e.enqueueData("anchor", nil, e.signedAnchorUntil(root("later"), 1, e.head().Time+1))
+	if err := e.sim.AdjustTime(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Commit()
+	sign := func(chainID *big.Int, tx *types.Transaction) (*types.Transaction, error) {
+		return types.SignTx(tx, types.LatestSignerForChainID(chainID), e.key)
+	}
+	if _, err := outbox.New(e.store, e.net, e.from, sign, outbox.Options{}).Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.row(stale.ID); got.State != outbox.Failed || !strings.Contains(got.LastError, "Expired") {
+		t.Fatalf("expired without Resign: %+v", got)
 	}
 }
 

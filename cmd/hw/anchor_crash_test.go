@@ -31,9 +31,12 @@ import (
 )
 
 // rpcProxy stands between hw and the chain: it can play dead (every request
-// answered 503, as a gateway in front of a stopped node) or hold the next
+// answered 503, as a gateway in front of a stopped node), hold the next
 // eth_sendRawTransaction, so that the test can kill hw while its broadcast
-// is in flight. It remembers every raw transaction that reached the chain.
+// is in flight, pass a broadcast on and lose the node's answer (the
+// connection dropped on the way back), or swallow broadcasts as a mempool
+// watcher would see them before they reach the node. It remembers every raw
+// transaction that reached the chain.
 type rpcProxy struct {
 	t      *testing.T
 	target string
@@ -42,13 +45,19 @@ type rpcProxy struct {
 	down atomic.Bool
 	hold atomic.Bool
 	held chan string // the raw transaction of a held broadcast
+	// lose: broadcasts reach the node, the answers are lost.
+	lose atomic.Bool
+	// capture: broadcasts are swallowed (not forwarded, no answer) and
+	// handed to captured.
+	capture  atomic.Bool
+	captured chan string
 
 	mu        sync.Mutex
 	forwarded []string // raw transactions passed on to the chain, in order
 }
 
 func newRPCProxy(t *testing.T, target string) *rpcProxy {
-	p := &rpcProxy{t: t, target: target, held: make(chan string, 1)}
+	p := &rpcProxy{t: t, target: target, held: make(chan string, 1), captured: make(chan string, 16)}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -72,9 +81,23 @@ func (p *rpcProxy) serve(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done() // until hw dies and the connection drops
 			return
 		}
+		if p.capture.Load() {
+			p.captured <- raw
+			dropConnection(w)
+			return
+		}
 		p.mu.Lock()
 		p.forwarded = append(p.forwarded, raw)
 		p.mu.Unlock()
+		if p.lose.Load() {
+			resp, err := http.Post(p.target, "application/json", bytes.NewReader(body))
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			dropConnection(w)
+			return
+		}
 	}
 	resp, err := http.Post(p.target, "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -85,6 +108,13 @@ func (p *rpcProxy) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
 }
 
 func (p *rpcProxy) sent() []string {
@@ -260,5 +290,76 @@ func TestAnchorOfflineKilledThenOnce(t *testing.T) {
 	}
 	if err := h.command("verify", "ffffffffffff").Run(); err == nil || !strings.Contains(err.Error(), "exit status 1") {
 		t.Fatalf("hw verify of an unknown id: %v, want exit status 1", err)
+	}
+}
+
+// TestAnchorReplyLostLandsOnce: the broadcast reaches a real node (hw chain
+// serve) but its answer is lost on the way back, as when the connection
+// drops. hw must not take the silence for a refusal and send a different
+// transaction: the batch lands exactly once, from the transaction that
+// reached the node, and the wallet's address spends one nonce on it.
+func TestAnchorReplyLostLandsOnce(t *testing.T) {
+	served := chaintest.StartServe(t) // skips under -short
+	proxy := newRPCProxy(t, served.URL)
+	tmp := t.TempDir()
+	h := newHWRunner(t, filepath.Join(tmp, "vault"))
+	h.env = append(h.env, "HW_CHAIN="+proxy.srv.URL)
+	var created struct {
+		Address string `json:"address"`
+	}
+	if err := json.Unmarshal(h.run("--json", "init", "--yes", "--name", "Tester"), &created); err != nil {
+		t.Fatal(err)
+	}
+	patient := common.HexToAddress(created.Address)
+	served.Fund(patient)
+	for i := range 2 {
+		path := filepath.Join(tmp, fmt.Sprintf("r%d.json", i))
+		raw := fmt.Sprintf(`{"resourceType":"Observation","id":"lost-%d","status":"final","code":{"text":"reading %d"},"valueQuantity":{"value":%d,"unit":"mg/dL"}}`, i, i, 90+i)
+		if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		h.run("import", path)
+	}
+
+	// Every answer to a broadcast is lost; the transactions reach the node.
+	proxy.lose.Store(true)
+	var out, errOut bytes.Buffer
+	cmd := h.command("--json", "anchor", "--timeout", "10s")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	_ = cmd.Run() // pending or anchored, both honest: the answer was lost
+	lost := proxy.sent()
+	if len(lost) == 0 {
+		t.Fatalf("nothing was broadcast while the answers were lost\n%s%s", out.Bytes(), errOut.Bytes())
+	}
+	proxy.lose.Store(false)
+
+	// The next run finds the transaction that reached the node.
+	var rep anchorJSON
+	if err := json.Unmarshal(h.run("--json", "anchor", "--timeout", "60s"), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Batches) != 1 || (rep.Batches[0].State != "included" && rep.Batches[0].State != "final") {
+		t.Fatalf("after the lost answer: %+v", rep)
+	}
+	for _, raw := range proxy.sent() {
+		if raw != lost[0] {
+			t.Fatalf("hw sent a different transaction after the lost answer:\n first %.80s…\n later %.80s…", lost[0], raw)
+		}
+	}
+	client, err := ethclient.Dial(served.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	if n, err := client.NonceAt(context.Background(), patient, nil); err != nil || n != 1 {
+		t.Fatalf("the wallet's address sent %d transactions (%v), want 1", n, err)
+	}
+	reg := contracts.NewHealthRegistry()
+	logs, err := client.FilterLogs(context.Background(), ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{served.Registry},
+		Topics: [][]common.Hash{{reg.GetABI().Events["Anchored"].ID}, {common.BytesToHash(patient.Bytes())}},
+	})
+	if err != nil || len(logs) != 1 || logs[0].Topics[2] != common.HexToHash(rep.Batches[0].Root) {
+		t.Fatalf("Anchored events: %d (%v), want one for %s", len(logs), err, rep.Batches[0].Root)
 	}
 }

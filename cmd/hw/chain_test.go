@@ -66,8 +66,8 @@ func TestChainServe(t *testing.T) {
 	if r, err := chain.WaitMined(ctx, n.Client, tx.Hash()); err != nil || r.Status != types.ReceiptStatusSuccessful {
 		t.Fatalf("anchor: %v %+v", err, r)
 	}
-	got, err := bind.Call(reg.Instance(ws.Client, ws.Registry), &bind.CallOpts{Context: ctx}, reg.PackAnchorOf(root), reg.UnpackAnchorOf)
-	if err != nil || got.Patient != addr || got.Count != 2 {
+	got, err := bind.Call(reg.Instance(ws.Client, ws.Registry), &bind.CallOpts{Context: ctx}, reg.PackAnchorOf(addr, root), reg.UnpackAnchorOf)
+	if err != nil || got.AnchoredAt == 0 || got.Count != 2 {
 		t.Fatalf("anchorOf over WebSocket: %+v, %v", got, err)
 	}
 
@@ -121,8 +121,8 @@ func TestChainServe(t *testing.T) {
 	if reopened.Registry != s.Registry {
 		t.Fatalf("registry %s after serving, was %s", reopened.Registry, s.Registry)
 	}
-	got, err = bind.Call(reg.Instance(reopened.Client, reopened.Registry), &bind.CallOpts{Context: ctx}, reg.PackAnchorOf(root), reg.UnpackAnchorOf)
-	if err != nil || got.Patient != addr || got.Count != 2 {
+	got, err = bind.Call(reg.Instance(reopened.Client, reopened.Registry), &bind.CallOpts{Context: ctx}, reg.PackAnchorOf(addr, root), reg.UnpackAnchorOf)
+	if err != nil || got.AnchoredAt == 0 || got.Count != 2 {
 		t.Fatalf("anchorOf after serving: %+v, %v", got, err)
 	}
 }

@@ -250,7 +250,7 @@ func TestRelayProcessWithGeth(t *testing.T) {
 	}
 	var digest [32]byte
 	rand.Read(digest[:])
-	send(reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
+	send(reg.PackIssueGrant(digest, common.Address{}, uint64(time.Now().Add(time.Hour).Unix())))
 
 	rp := startRelay(t, "--chain", url, "--registry", regAddr.Hex(), "--chain-cache", "1s")
 	sharing, _ := ecdh.X25519().GenerateKey(rand.Reader)
@@ -294,7 +294,7 @@ func TestRelayProcessWithGeth(t *testing.T) {
 	if err != nil || theirs.State != relay.StatePending {
 		t.Fatalf("a stranger's upload: %+v, %v; want it pending", theirs, err)
 	}
-	send(reg.PackRevokeGrant(digest))
+	send(reg.PackRevokeGrant(crypto.PubkeyToAddress(key.PublicKey), digest))
 	// The relay keeps the answer "active" --chain-cache (1s here) at most.
 	deadline := time.Now().Add(3 * time.Second)
 	for manifest() != http.StatusNotFound {

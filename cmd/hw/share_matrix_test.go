@@ -157,9 +157,9 @@ func (e *gethShareEnv) shareState(t *testing.T, id string) (state string, opened
 	return "", 0
 }
 
-func (e *gethShareEnv) grantOf(t *testing.T, digest common.Hash) share.GrantStatus {
+func (e *gethShareEnv) grantOf(t *testing.T, patient common.Address, digest common.Hash) share.GrantStatus {
 	t.Helper()
-	g, err := share.NewChainReader(e.ec, e.registry).GrantOf(t.Context(), digest)
+	g, err := share.NewChainReader(e.ec, e.registry).GrantOf(t.Context(), patient, digest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func (e *gethShareEnv) mineBlock(t *testing.T) {
 
 func testGethEndToEnd(t *testing.T, e *gethShareEnv) {
 	res := e.share(t, "--all", "--ttl", "1h", "--purpose", "TREAT", "--label", "Glucose for Dr. Hopper")
-	if g := e.grantOf(t, common.HexToHash(res.Grant)); !g.Active || g.Expiry != uint64(res.Expires.Unix()) {
+	if g := e.grantOf(t, walletAddress(t, e.patient), common.HexToHash(res.Grant)); !g.Active || g.Expiry != uint64(res.Expires.Unix()) {
 		t.Fatalf("the grant on geth: %+v", g)
 	}
 
@@ -232,42 +232,29 @@ func testGethEndToEnd(t *testing.T, e *gethShareEnv) {
 	if code != 0 || !*r.Verified || len(r.Records) != 2 || r.Purpose != "TREAT" {
 		t.Fatalf("hw receive: exit %d, verified %v, %d records, failed %+v\n%s", code, r.Verified != nil && *r.Verified, len(r.Records), failedChecks(r), errOut)
 	}
-	if !strings.HasPrefix(r.Logged, "0x") {
-		t.Fatalf("a funded receiver did not log the access on chain: logged %q, problem %q", r.Logged, r.Problem)
+	// The receiver, funded or not, sends nothing to the chain: a transaction
+	// from its address would link the doctor to the patient's grant for every
+	// chain observer (issue 7, finding 6).
+	if r.Logged != "" {
+		t.Fatalf("the receiver logged the access on chain itself: %q", r.Logged)
 	}
-	// The access is on chain: an AccessLogged event from the doctor, for
-	// this grant and the patient, with the doctor's purpose.
-	receipt, err := e.ec.TransactionReceipt(t.Context(), common.HexToHash(r.Logged))
-	if err != nil || receipt.Status != types.ReceiptStatusSuccessful {
-		t.Fatalf("the logAccess transaction %s: %v", r.Logged, err)
+	if n, err := e.ec.NonceAt(t.Context(), doctorAddr, nil); err != nil || n != 0 {
+		t.Fatalf("the receiver's address sent %d transactions (%v)", n, err)
 	}
-	caremgt, _ := share.PurposeHash("CAREMGT")
-	var logged *contracts.HealthRegistryAccessLogged
-	for _, l := range receipt.Logs {
-		if ev, err := contracts.NewHealthRegistry().UnpackAccessLoggedEvent(l); err == nil {
-			logged = ev
-		}
-	}
-	if logged == nil || logged.Accessor != doctorAddr || common.Hash(logged.Digest) != common.HexToHash(res.Grant) ||
-		logged.Patient != walletAddress(t, e.patient) || common.Hash(logged.Purpose) != caremgt {
-		t.Fatalf("AccessLogged %+v; want the doctor %s, grant %s, CAREMGT", logged, doctorAddr.Hex(), res.Grant)
-	}
-	// The patient sees both: the relay's log (who the doctor said it was)
-	// and the chain's (its address and purpose).
+	// The patient sees the relay's log (who the doctor said it was).
 	var log []struct{ Who, Purpose, Source string }
 	decodeJSON(t, []byte(hwOK(t, e.patient, "access-log", "--json")), &log)
-	var fromRelay, fromChain bool
+	var fromRelay bool
 	for _, x := range log {
 		fromRelay = fromRelay || (x.Source == "relay" && x.Who == "Dr. Grace Hopper")
-		fromChain = fromChain || (x.Source == "chain" && strings.EqualFold(x.Who, doctorAddr.Hex()) && x.Purpose == "CAREMGT")
 	}
-	if !fromRelay || !fromChain {
-		t.Fatalf("hw access-log without the doctor's access (relay %v, chain %v): %+v", fromRelay, fromChain, log)
+	if !fromRelay {
+		t.Fatalf("hw access-log without the doctor's access: %+v", log)
 	}
 
 	// Revoke: chain and relay at once.
 	hwOK(t, e.patient, "revoke", res.ID[:10], "--yes")
-	if g := e.grantOf(t, common.HexToHash(res.Grant)); !g.Revoked || g.Active {
+	if g := e.grantOf(t, walletAddress(t, e.patient), common.HexToHash(res.Grant)); !g.Revoked || g.Active {
 		t.Fatalf("the grant on geth after revoke: %+v", g)
 	}
 	if code := postManifest(t, res.Link); code != http.StatusNotFound {
@@ -320,13 +307,21 @@ func testGethShortExpiry(t *testing.T, e *gethShareEnv, s shareJSON) {
 	// The chain, once a block is sealed after the expiry: inactive, not
 	// revoked, and logAccess reverts.
 	e.mineBlock(t)
-	if g := e.grantOf(t, digest); g.Active || g.Revoked || g.Expiry != uint64(s.Expires.Unix()) {
+	if g := e.grantOf(t, walletAddress(t, e.patient), digest); g.Active || g.Revoked || g.Expiry != uint64(s.Expires.Unix()) {
 		t.Fatalf("the grant on geth after expiry: %+v", g)
 	}
 	someone, _ := crypto.GenerateKey()
 	e.fund(crypto.PubkeyToAddress(someone.PublicKey))
-	treat, _ := share.PurposeHash("TREAT")
-	e.refuseTx(t, someone, contracts.NewHealthRegistry().PackLogAccess(digest, treat), "GrantExpired")
+	l, err := share.ParseLink(s.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, err := share.SignAccess(l.Key, share.AccessStatement{Who: "late", Purpose: "TREAT", Time: time.Now().Unix()},
+		walletAddress(t, e.patient), digest, uint64(time.Now().Add(time.Hour).Unix()), big.NewInt(chain.DevChainID), e.registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.refuseTx(t, someone, late.Calldata, "GrantExpired")
 
 	// The receiver, by its own clock: the link's expiry, before any request.
 	if _, errOut, code := hwReceive(t, e.anon, s.Link); code != exitUser ||
@@ -436,7 +431,7 @@ func (f *forger) build(t *testing.T, signer *ecdsa.PrivateKey, chainID *big.Int,
 // issue issues the share's grant on geth as the patient.
 func (f *forger) issue(t *testing.T, s forged) {
 	t.Helper()
-	f.e.send(t, f.patient, f.e.registry, contracts.NewHealthRegistry().PackIssueGrant(s.Digest, s.Grant.Expiry))
+	f.e.send(t, f.patient, f.e.registry, contracts.NewHealthRegistry().PackIssueGrant(s.Digest, common.Address{}, s.Grant.Expiry))
 }
 
 // encrypt encrypts a Bundle and a proof file under key, as BuildShare does.
@@ -596,8 +591,8 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 				t.Fatalf("the second deploy gave the same registry %s", dep.Registry)
 			}
 			s := f.build(t, f.patient, nil, dep.Registry)
-			e.send(t, f.patient, dep.Registry, reg.PackIssueGrant(s.Digest, s.Grant.Expiry))
-			if g, err := share.NewChainReader(e.ec, dep.Registry).GrantOf(t.Context(), s.Digest); err != nil || !g.Active {
+			e.send(t, f.patient, dep.Registry, reg.PackIssueGrant(s.Digest, common.Address{}, s.Grant.Expiry))
+			if g, err := share.NewChainReader(e.ec, dep.Registry).GrantOf(t.Context(), patient, s.Digest); err != nil || !g.Active {
 				t.Fatalf("the grant on the other registry: %+v, %v", g, err)
 			}
 			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
@@ -638,12 +633,13 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			// Signed by the stranger as issuer: the chain will not let it
 			// issue for the patient, so it issues the digest as its own.
 			s := f.build(t, f.stranger, nil, common.Address{})
-			e.refuseTx(t, f.stranger, reg.PackIssueGrantFor(patient, s.Digest, s.Grant.Expiry), "NotAuthorized")
-			e.send(t, f.stranger, e.registry, reg.PackIssueGrant(s.Digest, s.Grant.Expiry))
+			e.refuseTx(t, f.stranger, reg.PackIssueGrantFor(patient, s.Digest, common.Address{}, s.Grant.Expiry), "NotAuthorized")
+			// Under the stranger's own key: never the patient's grant.
+			e.send(t, f.stranger, e.registry, reg.PackIssueGrant(s.Digest, common.Address{}, s.Grant.Expiry))
 			return f.publishShare(t, f.stranger, s), time.Time{}
 		},
 		failed: []string{share.CheckGrantActive, share.CheckIssuerAuthorized},
-		detail: "not for the patient",
+		detail: "never issued",
 	}, {
 		name: "a record outside the scope",
 		link: func(t *testing.T) (string, time.Time) {
@@ -683,13 +679,13 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			s := f.build(t, caregiver, nil, common.Address{})
 			// With VIEW only, the chain refuses the caregiver's grant…
 			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView, until))
-			e.refuseTx(t, caregiver, reg.PackIssueGrantFor(patient, s.Digest, s.Grant.Expiry), "NotAuthorized")
+			e.refuseTx(t, caregiver, reg.PackIssueGrantFor(patient, s.Digest, common.Address{}, s.Grant.Expiry), "NotAuthorized")
 			// …so it issued while it held SHARE, which the patient then
 			// took back: the chain still holds the grant, active.
 			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView|contracts.RightShare, until))
-			e.send(t, caregiver, e.registry, reg.PackIssueGrantFor(patient, s.Digest, s.Grant.Expiry))
+			e.send(t, caregiver, e.registry, reg.PackIssueGrantFor(patient, s.Digest, common.Address{}, s.Grant.Expiry))
 			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView, until))
-			if g := e.grantOf(t, s.Digest); !g.Active || g.Issuer != cg || g.Patient != patient {
+			if g := e.grantOf(t, patient, s.Digest); !g.Active || g.Issuer != cg || g.Patient != patient {
 				t.Fatalf("the caregiver's grant on chain: %+v", g)
 			}
 			// The real relay checks the delegate's SHARE too and serves
@@ -704,7 +700,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 		link: func(t *testing.T) (string, time.Time) {
 			s := f.build(t, f.patient, nil, common.Address{})
 			f.issue(t, s)
-			e.send(t, f.patient, e.registry, reg.PackRevokeGrant(s.Digest))
+			e.send(t, f.patient, e.registry, reg.PackRevokeGrant(patient, s.Digest))
 			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
 		failed: []string{share.CheckGrantActive},

@@ -128,7 +128,7 @@ func TestShareEndToEnd(t *testing.T) {
 	if _, err := share.Fetch(ctx, mustParseLink(t, res.Link), share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
 		t.Fatalf("relay after revoke: %v, want 404", err)
 	}
-	if g, err := share.NewChainReader(ec, served.Registry).GrantOf(ctx, common.HexToHash(res.Grant)); err != nil || !g.Revoked {
+	if g, err := share.NewChainReader(ec, served.Registry).GrantOf(ctx, common.HexToAddress(card.Address), common.HexToHash(res.Grant)); err != nil || !g.Revoked {
 		t.Fatalf("chain after revoke: %+v, %v", g, err)
 	}
 }

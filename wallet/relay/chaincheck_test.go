@@ -95,7 +95,7 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 	if _, err := chk.GrantOf(ctx, owner, digest); !errors.Is(err, ErrGrantUnknown) {
 		t.Fatalf("a grant not issued: %v, want ErrGrantUnknown", err)
 	}
-	s.send(s.reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
+	s.send(s.reg.PackIssueGrant(digest, common.Address{}, uint64(time.Now().Add(time.Hour).Unix())))
 	if g, err := chk.GrantOf(ctx, owner, digest); err != nil || !g.Active || g.Patient != owner {
 		t.Fatalf("an issued grant: %+v, %v; want %s's, active", g, err, owner)
 	}
@@ -114,7 +114,7 @@ func TestChainCheckerOnRegistry(t *testing.T) {
 		t.Fatalf("uploaded after its grant: %s", info.State)
 	}
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
-	s.send(s.reg.PackRevokeGrant(digest))
+	s.send(s.reg.PackRevokeGrant(s.owner(), digest))
 	if g, err := chk.GrantOf(ctx, owner, digest); err != nil || g.Active || !g.Revoked {
 		t.Fatalf("a revoked grant: %+v, %v", g, err)
 	}
@@ -159,7 +159,7 @@ func TestStrangerUploadOnRegistry(t *testing.T) {
 	rand.Read(late[:])
 	rand.Read(never[:])
 	expiry := uint64(time.Now().Add(time.Hour).Unix())
-	s.send(s.reg.PackIssueGrant(granted, expiry))
+	s.send(s.reg.PackIssueGrant(granted, common.Address{}, expiry))
 
 	// A stranger names the patient's grant, and a digest never granted.
 	stranger := *tr
@@ -175,7 +175,7 @@ func TestStrangerUploadOnRegistry(t *testing.T) {
 		}
 		wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusServiceUnavailable)
 	}
-	s.send(s.reg.PackIssueGrant(late, expiry))
+	s.send(s.reg.PackIssueGrant(late, common.Address{}, expiry))
 	tr.clock.Advance(2 * time.Minute)
 	wantStatus(t, tr.manifest(lateShare.URL, map[string]any{"recipient": "x"}), http.StatusOK)
 
@@ -207,7 +207,7 @@ func TestDelegateLosesShareOnRegistry(t *testing.T) {
 	s.send(s.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, expiry))
 	var digest [32]byte
 	rand.Read(digest[:])
-	s.sendFrom(s.caregiver, s.reg.PackIssueGrantFor(s.owner(), digest, expiry))
+	s.sendFrom(s.caregiver, s.reg.PackIssueGrantFor(s.owner(), digest, common.Address{}, expiry))
 
 	info := tr.share(CreateRequest{GrantDigest: digest})
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
@@ -223,7 +223,7 @@ func TestDelegateLosesShareOnRegistry(t *testing.T) {
 	s.send(s.reg.PackSetDelegate(caregiver, contracts.RightShare, expiry))
 	var own [32]byte
 	rand.Read(own[:])
-	s.send(s.reg.PackIssueGrant(own, expiry))
+	s.send(s.reg.PackIssueGrant(own, common.Address{}, expiry))
 	tr.clock.Advance(2 * time.Second) // past the cached "no delegation"
 	cg := *tr
 	cg.p = s.caregiver
@@ -248,7 +248,7 @@ func TestChainAnswersCached(t *testing.T) {
 	tr.p, tr.client = s.p, tr.clientFor(s.p)
 	var digest [32]byte
 	rand.Read(digest[:])
-	s.send(s.reg.PackIssueGrant(digest, uint64(time.Now().Add(time.Hour).Unix())))
+	s.send(s.reg.PackIssueGrant(digest, common.Address{}, uint64(time.Now().Add(time.Hour).Unix())))
 	info := tr.share(CreateRequest{GrantDigest: digest})
 	tr.clock.Advance(6 * time.Second)
 	before := chk.grants.Load()
@@ -264,7 +264,7 @@ func TestChainAnswersCached(t *testing.T) {
 	if n := chk.grants.Load() - before; n != 1 {
 		t.Fatalf("20 manifest requests made %d chain calls, want 1", n)
 	}
-	s.send(s.reg.PackRevokeGrant(digest))
+	s.send(s.reg.PackRevokeGrant(s.owner(), digest))
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK) // within the cache period
 	tr.clock.Advance(5 * time.Second)
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusNotFound)

@@ -33,18 +33,24 @@ func (c *registryReader) ChainID(ctx context.Context) (*big.Int, error) {
 	return id, nil
 }
 
-func (c *registryReader) GrantOf(ctx context.Context, digest common.Hash) (GrantStatus, error) {
-	g, err := c.reg.GrantOf(ctx, digest)
+func (c *registryReader) GrantOf(ctx context.Context, patient common.Address, digest common.Hash) (GrantStatus, error) {
+	g, err := c.reg.GrantOf(ctx, patient, digest)
 	if err != nil {
 		return GrantStatus{}, fmt.Errorf("share: %w", err)
+	}
+	if !g.Issued() {
+		return GrantStatus{}, nil
 	}
 	return GrantStatus{Issuer: g.Issuer, Patient: g.Patient, Expiry: g.Expiry, Revoked: g.Revoked, Active: g.Active}, nil
 }
 
-func (c *registryReader) AnchorOf(ctx context.Context, root common.Hash) (AnchorStatus, error) {
-	a, err := c.reg.AnchorOf(ctx, root)
+func (c *registryReader) AnchorOf(ctx context.Context, patient common.Address, root common.Hash) (AnchorStatus, error) {
+	a, err := c.reg.AnchorOf(ctx, patient, root)
 	if err != nil {
 		return AnchorStatus{}, fmt.Errorf("share: %w", err)
+	}
+	if !a.Anchored() {
+		return AnchorStatus{}, nil
 	}
 	return AnchorStatus{Patient: a.Patient, AnchoredAt: a.AnchoredAt, Count: a.Count}, nil
 }

@@ -98,13 +98,13 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 
 	link, files, s := share(patient)
 	assertFailed(t, verify(link, files), CheckGrantActive) // not issued yet
-	send(patient, reg.PackIssueGrant(s.Digest, s.Grant.Expiry))
+	send(patient, reg.PackIssueGrant(s.Digest, common.Address{}, s.Grant.Expiry))
 	r := verify(link, files)
 	assertVerified(t, r)
 	if c, _ := r.Find(CheckAnchored); !c.OK {
 		t.Errorf("anchored: %+v", c)
 	}
-	send(patient, reg.PackRevokeGrant(s.Digest))
+	send(patient, reg.PackRevokeGrant(patient.addr, s.Digest))
 	if c := assertFailed(t, verify(link, files), CheckGrantActive); c.Detail != "the patient revoked this grant" {
 		t.Errorf("detail %q", c.Detail)
 	}
@@ -112,7 +112,7 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 	// A caregiver with SHARE issues for the patient.
 	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView|contracts.RightShare, uint64(now.Add(24*time.Hour).Unix())))
 	link, files, s = share(caregiver)
-	send(caregiver, reg.PackIssueGrantFor(patient.addr, s.Digest, s.Grant.Expiry))
+	send(caregiver, reg.PackIssueGrantFor(patient.addr, s.Digest, common.Address{}, s.Grant.Expiry))
 	r = verify(link, files)
 	assertVerified(t, r)
 	if r.Issuer != caregiver.addr || r.Patient != patient.addr {

@@ -2,6 +2,10 @@ package share
 
 import (
 	"crypto/ecdsa"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -12,6 +16,9 @@ import (
 	"github.com/ethereum/go-ethereum/common/math"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
+
+	"healthwallet/chain"
+	"healthwallet/wallet/record"
 )
 
 // EIP-712 names of a grant. The domain is {name, version, chainId,
@@ -290,4 +297,101 @@ func PurposeOf(h common.Hash) (PurposeOfUse, bool) {
 		}
 	}
 	return PurposeOfUse{}, false
+}
+
+// accessKeyInfo is the HKDF info of a grant's access key: its own label, so
+// the key is independent of every other use of the link key.
+const accessKeyInfo = "HealthWallet access key v1"
+
+// AccessKey is the grant's access key, derived from the link's key: a
+// secp256k1 key whose address the patient puts in the grant on chain, so that
+// only holders of the link can sign the grant's access-log entries
+// (HealthRegistry.logAccess). It is HKDF-SHA256 of the 32-byte link key
+// (no salt, info "HealthWallet access key v1"), 32 bytes taken as a scalar;
+// the rare output that is not a valid scalar (zero, or not below the curve
+// order) is hashed again with a counter until one is.
+func AccessKey(linkKey [32]byte) (*ecdsa.PrivateKey, error) {
+	for i := byte(0); i < 16; i++ {
+		info := accessKeyInfo
+		if i > 0 {
+			info += string([]byte{'/', '0' + i})
+		}
+		seed, err := hkdf.Key(sha256.New, linkKey[:], nil, info, 32)
+		if err != nil {
+			return nil, fmt.Errorf("share: deriving the access key: %w", err)
+		}
+		if k, err := crypto.ToECDSA(seed); err == nil {
+			return k, nil
+		}
+	}
+	return nil, errors.New("share: deriving the access key: no valid scalar (this cannot happen with a random link key)")
+}
+
+// AccessStatement is what a receiver says about one access to a share: who
+// it says it is, why, and when. It never goes on chain: the chain holds only
+// its salted commitment ([AccessStatement.Commitment]), which the patient
+// opens with the statement and salt that reach it in the relay's sealed
+// access-log entry.
+type AccessStatement struct {
+	Who     string `json:"who"`     // how the receiver describes itself ("Dr. Lee, City Clinic")
+	Purpose string `json:"purpose"` // an HL7 PurposeOfUse code, e.g. TREAT
+	Time    int64  `json:"time"`    // unix seconds
+}
+
+// accessEntryPrefix starts every access-log entry's preimage, so it cannot
+// be mistaken for a record commitment (0x01, DESIGN §5) or any other hash.
+const accessEntryPrefix = 0x02
+
+// Commitment is the access-log entry the registry records:
+// keccak256(0x02 ‖ salt ‖ keccak256(JCS(statement))). The salt (32 random
+// bytes per access) keeps a guessable statement from being found by trying.
+func (s AccessStatement) Commitment(salt [32]byte) (common.Hash, error) {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return common.Hash{}, fmt.Errorf("share: encoding an access statement: %w", err)
+	}
+	canonical, err := record.Canonical(raw)
+	if err != nil {
+		return common.Hash{}, fmt.Errorf("share: canonicalizing an access statement: %w", err)
+	}
+	return crypto.Keccak256Hash([]byte{accessEntryPrefix}, salt[:], crypto.Keccak256(canonical)), nil
+}
+
+// SignedAccess is a receiver's access-log entry, ready for the registry's
+// logAccess: whoever holds it (the patient's wallet) can submit it, and the
+// registry accepts it once, while the grant is active.
+type SignedAccess struct {
+	Statement AccessStatement
+	Salt      [32]byte
+	GrantKey  common.Hash // chain.GrantKey(patient, digest)
+	Entry     common.Hash // Statement.Commitment(Salt)
+	Deadline  uint64      // unix seconds; the grant's expiry
+	// Calldata is HealthRegistry.logAccess(GrantKey, Entry, Deadline, sig),
+	// signed with the link's access key.
+	Calldata []byte
+}
+
+// SignAccess makes the receiver's access-log entry for the share whose link
+// key is linkKey and whose grant is patient's grant with the digest, valid
+// until the grant expires (deadline). A fresh salt is drawn; the signature
+// by [AccessKey] proves the receiver holds the link.
+func SignAccess(linkKey [32]byte, st AccessStatement, patient common.Address, digest common.Hash, deadline uint64, chainID *big.Int, registry common.Address) (SignedAccess, error) {
+	var salt [32]byte
+	if _, err := rand.Read(salt[:]); err != nil {
+		return SignedAccess{}, fmt.Errorf("share: drawing an access salt: %w", err)
+	}
+	entry, err := st.Commitment(salt)
+	if err != nil {
+		return SignedAccess{}, err
+	}
+	key, err := AccessKey(linkKey)
+	if err != nil {
+		return SignedAccess{}, err
+	}
+	grantKey := chain.GrantKey(patient, digest)
+	data, err := chain.Signer{Key: key, ChainID: chainID, Registry: registry}.LogAccess(grantKey, entry, deadline)
+	if err != nil {
+		return SignedAccess{}, fmt.Errorf("share: %w", err)
+	}
+	return SignedAccess{Statement: st, Salt: salt, GrantKey: grantKey, Entry: entry, Deadline: deadline, Calldata: data}, nil
 }

@@ -48,7 +48,7 @@ func (c *fakeChain) ChainID(context.Context) (*big.Int, error) {
 	return c.id, nil
 }
 
-func (c *fakeChain) GrantOf(_ context.Context, d common.Hash) (GrantStatus, error) {
+func (c *fakeChain) GrantOf(_ context.Context, _ common.Address, d common.Hash) (GrantStatus, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.down != nil {
@@ -59,7 +59,7 @@ func (c *fakeChain) GrantOf(_ context.Context, d common.Hash) (GrantStatus, erro
 	return g, nil
 }
 
-func (c *fakeChain) AnchorOf(_ context.Context, root common.Hash) (AnchorStatus, error) {
+func (c *fakeChain) AnchorOf(_ context.Context, _ common.Address, root common.Hash) (AnchorStatus, error) {
 	if c.down != nil {
 		return AnchorStatus{}, c.down
 	}

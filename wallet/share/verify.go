@@ -149,8 +149,10 @@ type DelegateStatus struct {
 // status.
 type ChainReader interface {
 	ChainID(ctx context.Context) (*big.Int, error)
-	GrantOf(ctx context.Context, digest common.Hash) (GrantStatus, error)
-	AnchorOf(ctx context.Context, root common.Hash) (AnchorStatus, error)
+	// GrantOf and AnchorOf read the patient's grant and anchor: the
+	// registry keys them by patient, so another's copy is not the patient's.
+	GrantOf(ctx context.Context, patient common.Address, digest common.Hash) (GrantStatus, error)
+	AnchorOf(ctx context.Context, patient common.Address, root common.Hash) (AnchorStatus, error)
 	DelegateOf(ctx context.Context, patient, delegate common.Address) (DelegateStatus, error)
 }
 
@@ -600,7 +602,7 @@ func (p *reporter) chainIdentity(ctx context.Context, in VerifyInput, proof Proo
 }
 
 func (p *reporter) grantOnChain(ctx context.Context, chain ChainReader, digest common.Hash, g Grant) {
-	st, err := chain.GrantOf(ctx, digest)
+	st, err := chain.GrantOf(ctx, g.Patient, digest)
 	if err != nil {
 		p.add(CheckGrantActive, false, "could not ask the chain: %v", err)
 		p.add(CheckIssuerAuthorized, false, "not checked: the chain did not answer")
@@ -682,7 +684,7 @@ func (p *reporter) anchors(ctx context.Context, chain ChainReader, proof ProofFi
 		st, seen := roots[r.AnchorRoot]
 		if !seen {
 			var err error
-			if st, err = chain.AnchorOf(ctx, r.AnchorRoot); err != nil {
+			if st, err = chain.AnchorOf(ctx, proof.Grant.Patient, r.AnchorRoot); err != nil {
 				p.add(CheckAnchored, false, "could not ask the chain: %v", err)
 				return
 			}
