@@ -3,6 +3,7 @@ package contracts_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 
 	"healthwallet/chain"
+	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
 )
 
@@ -68,6 +70,9 @@ type registry struct {
 	deployGas uint64
 
 	patient, caregiver, doctor, stranger *ecdsa.PrivateKey
+	// secrets are every private key the scenario made: none may reach the
+	// chain (see deployRegistry's scan).
+	secrets [][]byte
 }
 
 // tally is what one backend's run of the scenarios saw: the custom errors
@@ -128,8 +133,20 @@ func deployRegistry(t *testing.T, ty *tally, chainFor func(*testing.T, []common.
 		keys[i], addrs[i] = k, crypto.PubkeyToAddress(k.PublicKey)
 	}
 	r.patient, r.caregiver, r.doctor, r.stranger = keys[0], keys[1], keys[2], keys[3]
+	for _, k := range keys {
+		r.secrets = append(r.secrets, crypto.FromECDSA(k))
+	}
 	r.chain = chainFor(t, addrs)
 	r.client = r.chain.client
+	// The privacy scan, on every backend: when the scenario ends (before its
+	// chain closes), no private key it made is in any calldata or log.
+	t.Cleanup(func() {
+		var needles [][]byte
+		for _, s := range r.secrets {
+			needles = append(needles, s, []byte(hex.EncodeToString(s)))
+		}
+		chaintest.ScanForPrivateData(t, r.client, needles)
+	})
 
 	bin := common.FromHex(contracts.HealthRegistryMetaData.Bin)
 	addr, tx, err := bind.DeployContract(r.opts(r.patient), bin, r.client, nil)
@@ -531,7 +548,7 @@ func testAnchorRace(t *testing.T, r *registry) {
 
 func testGrantLifecycle(t *testing.T, r *registry) {
 	patient, stranger := r.address(r.patient), r.address(r.stranger)
-	_, accessKey := newAccessKey(t)
+	_, accessKey := r.newAccessKey()
 	digest := hashOf("grant 1")
 	expiry := r.now() + 3600
 
@@ -600,7 +617,7 @@ func testGrantLifecycle(t *testing.T, r *registry) {
 // patient's signed actions count as the patient's whoever sends them.
 func testGrantRace(t *testing.T, r *registry) {
 	patient, stranger := r.address(r.patient), r.address(r.stranger)
-	_, accessKey := newAccessKey(t)
+	_, accessKey := r.newAccessKey()
 	digest := hashOf("the patient's grant")
 	expiry := r.now() + 3600
 	issue := r.signed(r.signer(r.patient).IssueGrant(patient, digest, accessKey, expiry, expiry))
@@ -645,7 +662,7 @@ func testGrantRace(t *testing.T, r *registry) {
 // registry, and expired deadlines are refused with named errors.
 func testBadSignatures(t *testing.T, r *registry) {
 	patient := r.address(r.patient)
-	_, accessKey := newAccessKey(t)
+	_, accessKey := r.newAccessKey()
 	digest := hashOf("grant")
 	expiry := r.now() + 3600
 	good := r.signed(r.signer(r.patient).IssueGrant(patient, digest, accessKey, expiry, expiry))
@@ -694,7 +711,7 @@ func testBadSignatures(t *testing.T, r *registry) {
 
 func testGrantExpiry(t *testing.T, r *registry) {
 	patient := r.address(r.patient)
-	access, accessKey := newAccessKey(t)
+	access, accessKey := r.newAccessKey()
 	digest := hashOf("short grant")
 	expiry := r.shortExpiry()
 	r.send(r.patient, r.reg.PackIssueGrant(digest, accessKey, expiry))
@@ -735,7 +752,7 @@ func testGrantExpiry(t *testing.T, r *registry) {
 // no address — only the grant key and the entry's commitment.
 func testAccessLog(t *testing.T, r *registry) {
 	patient := r.address(r.patient)
-	access, accessKey := newAccessKey(t)
+	access, accessKey := r.newAccessKey()
 	digest := hashOf("grant with an access log")
 	expiry := r.now() + 3600
 	r.send(r.patient, r.signed(r.signer(r.patient).IssueGrant(patient, digest, accessKey, expiry, expiry)))
@@ -780,13 +797,15 @@ func testAccessLog(t *testing.T, r *registry) {
 func (r *registry) accessSigner(k *ecdsa.PrivateKey) chain.Signer { return r.signer(k) }
 
 // newAccessKey is a grant's access key (the wallet derives it from the
-// link's key; here a fresh one) and its address.
-func newAccessKey(t *testing.T) (*ecdsa.PrivateKey, common.Address) {
-	t.Helper()
+// link's key; here a fresh one) and its address. Its private key is one of
+// the secrets the scenario's privacy scan looks for.
+func (r *registry) newAccessKey() (*ecdsa.PrivateKey, common.Address) {
+	r.t.Helper()
 	k, err := crypto.GenerateKey()
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
+	r.secrets = append(r.secrets, crypto.FromECDSA(k))
 	return k, crypto.PubkeyToAddress(k.PublicKey)
 }
 
@@ -891,7 +910,7 @@ func testDelegationReplay(t *testing.T, r *registry) {
 
 func testGrantsByDelegates(t *testing.T, r *registry) {
 	patient, caregiver, doctor := r.address(r.patient), r.address(r.caregiver), r.address(r.doctor)
-	_, accessKey := newAccessKey(t)
+	_, accessKey := r.newAccessKey()
 	delegationExpiry := r.now() + 7*24*3600
 	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, delegationExpiry))
 	r.send(r.patient, r.reg.PackSetDelegate(doctor, contracts.RightView, delegationExpiry))
@@ -942,7 +961,7 @@ func testGrantsByDelegates(t *testing.T, r *registry) {
 
 func testDelegationExpiry(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
-	_, accessKey := newAccessKey(t)
+	_, accessKey := r.newAccessKey()
 	expiry := r.shortExpiry()
 	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightShare|contracts.RightManage, expiry))
 	digest := hashOf("grant")
@@ -966,7 +985,7 @@ func testDelegationExpiry(t *testing.T, r *registry) {
 // that no event puts the patient beside a receiver.
 func testHistoryFromLogs(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
-	access, accessKey := newAccessKey(t)
+	access, accessKey := r.newAccessKey()
 	expiry := r.now() + 3600
 	g1, g2 := hashOf("g1"), hashOf("g2")
 

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -55,7 +56,7 @@ func (o *Outbox) alreadyDone(ctx context.Context, row Row) (*Inclusion, error) {
 		if err != nil || !done {
 			return nil, err
 		}
-		return o.findLog(ctx, "AccessLogged", [][]common.Hash{{a.GrantKey}})
+		return o.findLog(ctx, "AccessLogged", [][]common.Hash{{a.GrantKey}}, a.Entry[:]...)
 	}
 	return nil, nil
 }
@@ -78,8 +79,9 @@ func view[T any](ctx context.Context, o *Outbox, read func(context.Context) (T, 
 }
 
 // findLog finds the registry's event with the given indexed topics (after the
-// event id) and returns where it is.
-func (o *Outbox) findLog(ctx context.Context, event string, topics [][]common.Hash) (*Inclusion, error) {
+// event id), and data when given (AccessLogged's entry is not indexed), and
+// returns where it is.
+func (o *Outbox) findLog(ctx context.Context, event string, topics [][]common.Hash, data ...byte) (*Inclusion, error) {
 	ev, ok := o.reg.GetABI().Events[event]
 	if !ok {
 		return nil, fmt.Errorf("outbox: no event %s in the registry's ABI", event)
@@ -95,7 +97,7 @@ func (o *Outbox) findLog(ctx context.Context, event string, topics [][]common.Ha
 		return nil, &chainProblem{fmt.Errorf("searching the registry's %s events: %w", event, err)}
 	}
 	for i := len(logs) - 1; i >= 0; i-- {
-		if l := logs[i]; !l.Removed {
+		if l := logs[i]; !l.Removed && (len(data) == 0 || bytes.Equal(l.Data, data)) {
 			inc, err := o.inclusion(ctx, l.TxHash, l.BlockHash, l.BlockNumber)
 			if err != nil {
 				return nil, err

@@ -775,3 +775,55 @@ func TestEnqueueRollsBackWithTheCaller(t *testing.T) {
 		return nil
 	})
 }
+
+// Access-log entries someone else already submitted count as done, each at
+// its own transaction: several entries share one grant key, so the entry
+// itself (the event's data) tells them apart.
+func TestAccessEntriesDoneElsewhere(t *testing.T) {
+	e := newEnv(t)
+	inst := e.reg.Instance(e.sim.Client(), e.net.Registry)
+	accessKey, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := root("grant")
+	expiry := e.head().Time + 3600
+	e.enqueueData("grant", nil, e.signedGrant(digest, crypto.PubkeyToAddress(accessKey.PublicKey), expiry))
+	e.drain(e.outbox())
+	e.sim.Commit()
+	e.drain(e.outbox())
+	access := chain.Signer{Key: accessKey, ChainID: e.net.ChainID, Registry: e.net.Registry}
+	var rows []outbox.Row
+	var hashes []common.Hash
+	for _, entry := range []string{"first", "second"} {
+		data, err := access.LogAccess(chain.GrantKey(e.from, digest), root(entry), expiry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := bind.Transact(inst, bind.NewKeyedTransactor(e.other, big.NewInt(1337)), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.sim.Commit()
+		hashes = append(hashes, tx.Hash())
+		rows = append(rows, e.enqueueData("access", nil, data))
+	}
+	if rep := e.drain(e.outbox()); rep.Broadcasts != 0 {
+		t.Fatalf("sent %d transactions for entries already on chain", rep.Broadcasts)
+	}
+	for i, r := range rows {
+		if got := e.row(r.ID); got.State != outbox.Included || !got.Inclusion.Already || got.Inclusion.TxHash != hashes[i] {
+			t.Fatalf("entry %d: %+v, want done at %s", i, got.Inclusion, hashes[i])
+		}
+	}
+}
+
+// signedGrant is the calldata of the patient's signed grant of digest.
+func (e *env) signedGrant(digest common.Hash, accessKey common.Address, expiry uint64) []byte {
+	e.t.Helper()
+	data, err := e.signer().IssueGrant(e.from, digest, accessKey, expiry, expiry)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return data
+}

@@ -215,3 +215,55 @@ func TestGrantIDBindsTheKey(t *testing.T) {
 		t.Error("GrantID is not keccak256(domain ‖ key)")
 	}
 }
+
+// The access key is a function of the link key alone, distinct per link,
+// and the access-log entry is keccak256(0x02 ‖ salt ‖ keccak256(JCS(st))),
+// which changes with the salt and with every field of the statement.
+func TestAccessKeyAndEntry(t *testing.T) {
+	var k1, k2 [32]byte
+	k1[0], k2[0] = 1, 2
+	a1, err := AccessKey(k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := AccessKey(k1)
+	a2, _ := AccessKey(k2)
+	if crypto.PubkeyToAddress(a1.PublicKey) != crypto.PubkeyToAddress(again.PublicKey) || crypto.PubkeyToAddress(a1.PublicKey) == crypto.PubkeyToAddress(a2.PublicKey) {
+		t.Fatal("the access key is not a function of the link key alone")
+	}
+	if common.BytesToHash(crypto.FromECDSA(a1)) == common.BytesToHash(k1[:]) || GrantID(k1) == common.BytesToHash(crypto.FromECDSA(a1)) {
+		t.Fatal("the access key is the link key or its grant id")
+	}
+
+	st := AccessStatement{Who: "Dr. Lee", Purpose: "TREAT", Time: 1700000000}
+	var salt [32]byte
+	salt[31] = 7
+	got, err := st.Commitment(salt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := crypto.Keccak256Hash([]byte{0x02}, salt[:], crypto.Keccak256([]byte(`{"purpose":"TREAT","time":1700000000,"who":"Dr. Lee"}`)))
+	if got != want {
+		t.Fatalf("entry %s, want %s", got, want)
+	}
+	other := salt
+	other[0] = 1
+	for _, changed := range []func() (common.Hash, error){
+		func() (common.Hash, error) { return st.Commitment(other) },
+		func() (common.Hash, error) { s := st; s.Who = "Dr. Leo"; return s.Commitment(salt) },
+		func() (common.Hash, error) { s := st; s.Purpose = "ETREAT"; return s.Commitment(salt) },
+		func() (common.Hash, error) { s := st; s.Time++; return s.Commitment(salt) },
+	} {
+		if h, err := changed(); err != nil || h == got {
+			t.Fatalf("a changed statement or salt gives the same entry (%v)", err)
+		}
+	}
+
+	signed, err := SignAccess(k1, st, common.HexToAddress("0x01"), common.HexToHash("0x02"), 1800000000, big.NewInt(1337), testRegistry)
+	if err != nil || signed.Salt == ([32]byte{}) {
+		t.Fatalf("SignAccess: %+v, %v", signed, err)
+	}
+	if e, _ := st.Commitment(signed.Salt); e != signed.Entry {
+		t.Fatalf("the signed entry %s is not the statement's commitment %s", signed.Entry, e)
+	}
+}
