@@ -483,8 +483,8 @@ func testShares() []wallet.ShareInfo {
 func testAccess() []wallet.AccessEntry {
 	return []wallet.AccessEntry{
 		{Time: testNow.Add(-70 * time.Hour), Share: "s1", Who: "City Clinic front desk", What: "1 record (manifest)", Purpose: "CAREMGT", Source: "relay"},
-		{Time: testNow.Add(-90 * time.Minute), Share: "s2", Who: "Dr. Okafor, St Mary's", What: "3 records (manifest)", Purpose: "TREAT", Source: "relay"},
-		{Time: testNow.Add(-80 * time.Minute), Share: "s2", Who: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", What: "grant s2", Purpose: "TREAT", Source: "chain"},
+		{Time: testNow.Add(-90 * time.Minute), Share: "s2", Who: "Dr. Okafor, St Mary's", What: "3 records (manifest)", Purpose: "TREAT", Source: "relay", Recorded: true},
+		{Time: testNow.Add(-80 * time.Minute), Share: "s2", Who: "a holder of the link", What: "grant s2", Source: "chain", Recorded: true},
 	}
 }
 

@@ -495,6 +495,9 @@ func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
 		if e.Outcome != "" {
 			parts = append(parts, e.Outcome)
 		}
+		if e.Recorded && e.Source != "chain" {
+			parts = append(parts, "recorded on the chain")
+		}
 		sub := widget.NewLabel(strings.Join(parts, " · "))
 		sub.Wrapping = fyne.TextWrapWord
 		sub.SizeName = theme.SizeNameCaptionText

@@ -374,9 +374,11 @@ func TestAccessLog(t *testing.T) {
 	h, w := unlocked(t)
 	h.menu("Access log")
 	h.screen("access-log")
-	h.seeBefore("0x71C7656EC7ab88b098defB751B7401B5f6d8976F", "Dr. Okafor, St Mary's")
+	h.seeBefore("a holder of the link", "Dr. Okafor, St Mary's")
 	h.seeBefore("Dr. Okafor, St Mary's", "City Clinic front desk")
-	h.see("3 records (manifest) · for Treatment · via the link server")
+	h.see("3 records (manifest) · for Treatment · via the link server · recorded on the chain")
+	h.see("1 record (manifest) · for Care management · via the link server")
+	h.dontSee("1 record (manifest) · for Care management · via the link server · recorded on the chain")
 	h.see("10 Apr 2024 07:30")
 
 	w.chain.access = nil

@@ -67,7 +67,7 @@ type ShareInfo struct {
 type AccessEntry struct {
 	Time    time.Time `json:"time"`
 	Share   string    `json:"share"`
-	Who     string    `json:"who"`     // the receiver's description of itself, or its chain address
+	Who     string    `json:"who"`     // the receiver's description of itself ("a holder of the link" for a chain entry not this wallet's)
 	What    string    `json:"what"`    // e.g. "12 records (manifest)"
 	Purpose string    `json:"purpose"` // PurposeOfUse code
 	Source  string    `json:"source"`  // "relay", "chain" or "direct"

@@ -310,13 +310,18 @@ func (c *cli) accessLogCommand() *cobra.Command {
 		Use:   "access-log",
 		Short: "Who opened your shares, when, what and why",
 		Long: `access-log merges the relays' logs of your shares (sealed to your key) with
-the accesses receivers logged on the chain: who (as the receiver described
-itself, or its chain address), when, what, why (the purpose), newest first.
+the accesses recorded on the chain: who (as the receiver described itself),
+when, what, why (the purpose), newest first.
+
+The chain holds each access only as a salted commitment that names no one:
+this wallet records there the accesses its relays report (ON CHAIN: yes once
+the entry is found), and keeps what opens them sealed in the vault. An entry
+found on chain that this wallet did not make reads "a holder of the link".
 
 With --json, prints an array of {"time","share","who","what","purpose",
-"source","block","txHash","outcome"}; source is relay, direct or chain. When
-a relay or the chain cannot be reached, the rest is printed and hw exits 1
-saying what is missing.`,
+"source","block","txHash","outcome","recorded"}; source is relay, direct or
+chain. When a relay or the chain cannot be reached, the rest is printed and
+hw exits 1 saying what is missing.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -337,9 +342,13 @@ saying what is missing.`,
 				fmt.Fprintln(c.stderr, "No accesses.")
 			} else {
 				tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "TIME\tWHO\tWHAT\tWHY\tSOURCE\tOUTCOME\tSHARE")
+				fmt.Fprintln(tw, "TIME\tWHO\tWHAT\tWHY\tSOURCE\tOUTCOME\tON CHAIN\tSHARE")
 				for _, e := range entries {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), oneLine(e.Who), e.What, e.Purpose, e.Source, e.Outcome, shortID(e.Share))
+					onChain := "-"
+					if e.Recorded {
+						onChain = "yes"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), oneLine(e.Who), e.What, e.Purpose, e.Source, e.Outcome, onChain, shortID(e.Share))
 				}
 				if err := tw.Flush(); err != nil {
 					return err
