@@ -298,7 +298,7 @@ func onlyUncoveredFailed(got wallet.Received) bool {
 func (u *UI) receivedRecords(out *fyne.Container, got wallet.Received) {
 	heading := fmt.Sprintf("Records (%d)", len(got.Records))
 	if len(got.Uncovered) > 0 {
-		heading = fmt.Sprintf("Records covered by the patient's consent (%d)", len(got.Records))
+		heading = fmt.Sprintf("Covered by the patient's consent (%d)", len(got.Records))
 	}
 	u.recordList(out, heading, "Export as FHIR Bundle…", "received-records.json", got.Records, nil)
 }

@@ -89,7 +89,7 @@ func TestReceiveRehostedShareInTheApp(t *testing.T) {
 	h.dontSee("Verified: shared by")
 	h.see("Not verified: 1 record is not covered by the patient's consent, shown apart below")
 	h.see("Every record covered by the patient's consent: 1 record(s) not covered")
-	h.see("Records covered by the patient's consent (1)")
+	h.see("Covered by the patient's consent (1)")
 	h.see("Not covered by the patient's consent (1)")
 	h.see("Forged diagnosis")
 	h.see("not among the records the patient consented to share")

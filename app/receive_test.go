@@ -44,7 +44,7 @@ func TestReceiveShowsUncoveredApart(t *testing.T) {
 	h.dontSee("Verified: shared by")
 	h.see("Not verified: 1 record is not covered by the patient's consent, shown apart below")
 	h.see("Every record covered by the patient's consent: 1 record(s) not covered")
-	h.see("Records covered by the patient's consent (2)")
+	h.see("Covered by the patient's consent (2)")
 	h.see("Hemoglobin A1c")
 	h.see("Not covered by the patient's consent (1)")
 	h.see("Forged diagnosis")
