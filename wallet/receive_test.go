@@ -407,7 +407,7 @@ func TestReceiveUnfundedDoesNotLog(t *testing.T) {
 }
 
 // BenchmarkReceive500 receives and verifies a share of 500 records over
-// loopback, as a doctor's wallet does, logging each access on chain.
+// loopback, as a doctor's wallet does (it sends nothing to the chain).
 func BenchmarkReceive500(b *testing.B) {
 	f := newReceiveFixture(b, 500)
 	ctx := context.Background()
