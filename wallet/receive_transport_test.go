@@ -41,3 +41,17 @@ func TestShareDirectRefusesPasscode(t *testing.T) {
 		t.Fatalf("a direct share with a passcode: %v", err)
 	}
 }
+
+// A direct share from a public address would be plain http across networks
+// that receivers refuse to open: it is refused when made, saying why, and
+// the wallet can share directly again at once.
+func TestShareDirectRefusesAPublicAddress(t *testing.T) {
+	w := newTestWallet(t)
+	_, err := w.ShareDirect(context.Background(), ShareRequest{All: true, TTL: MinShareTTL, Purpose: "TREAT"}, "203.0.113.7:0")
+	if err == nil || !strings.Contains(err.Error(), "not an address of a private local network") {
+		t.Fatalf("a direct share from a public address: %v", err)
+	}
+	if _, busy := directServing.Load(w.dir); busy {
+		t.Fatal("the refused direct share still holds the wallet's direct slot")
+	}
+}
