@@ -210,10 +210,6 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	}
 }
 
-func receiverAddress(e *shareEnv) string {
-	return bind.NewKeyedTransactor(e.sw.sim.DevKey, e.sw.sim.ChainID).From.Hex()
-}
-
 // A short link expires at the relay, on chain and at the receiver.
 func TestShareExpires(t *testing.T) {
 	e := newShareEnv(t)

@@ -176,7 +176,7 @@ func flipInFile(t *testing.T, path string, needle []byte) {
 		t.Fatal(err)
 	}
 	i := bytes.Index(raw, needle)
-	if i < 0 || bytes.Index(raw[i+1:], needle) >= 0 {
+	if i < 0 || bytes.Contains(raw[i+1:], needle) {
 		t.Fatalf("ciphertext found %d times in the file, want once", bytes.Count(raw, needle))
 	}
 	raw[i+len(needle)/2] ^= 0x10

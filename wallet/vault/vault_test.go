@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -339,28 +338,6 @@ func TestRecoveryKeyResetsPassword(t *testing.T) {
 	if err := v.UnlockWithRecoveryKey(testRecovery, []byte("third")); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// recordBytes is every raw value under the records and bodies buckets, by
-// path.
-func recordBytes(t *testing.T, path string) map[string]string {
-	out := map[string]string{}
-	rawView(t, path, func(tx *bbolt.Tx) error {
-		err := tx.Bucket(bucketBodies).ForEach(func(k, val []byte) error {
-			out[fmt.Sprintf("bodies/%x", k)] = string(val)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bucketRecords).ForEachBucket(func(id []byte) error {
-			return tx.Bucket(bucketRecords).Bucket(id).ForEach(func(k, val []byte) error {
-				out[fmt.Sprintf("%x/%x", id, k)] = string(val)
-				return nil
-			})
-		})
-	})
-	return out
 }
 
 func TestDefaultParams(t *testing.T) {
