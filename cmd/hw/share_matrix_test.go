@@ -28,6 +28,7 @@ import (
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
 	"healthwallet/chain/merkle"
+	"healthwallet/wallet"
 	"healthwallet/wallet/relay"
 	"healthwallet/wallet/share"
 )
@@ -69,6 +70,56 @@ func TestShareOnGeth(t *testing.T) {
 	t.Run("end to end", func(t *testing.T) { testGethEndToEnd(t, e) })
 	t.Run("refusals", func(t *testing.T) { testGethRefusals(t, e) })
 	t.Run("short expiry", func(t *testing.T) { testGethShortExpiry(t, e, short) })
+	t.Run("nothing private on chain", func(t *testing.T) { testGethNothingPrivate(t, e) })
+}
+
+// testGethNothingPrivate scans every transaction and log the test sent to
+// geth — the patient's anchors, grants and revokes through hw, the forgers'
+// and strangers' — for the patient's keys, every share's link and access
+// key, the records' text, labels, names and the password.
+func testGethNothingPrivate(t *testing.T, e *gethShareEnv) {
+	var shares []struct{ Link, Label string }
+	decodeJSON(t, []byte(hwOK(t, e.patient, "shares", "--json")), &shares)
+	if len(shares) < 2 {
+		t.Fatalf("hw shares lists %d shares, want the test's two at least", len(shares))
+	}
+	w, err := wallet.Open(filepath.Join(e.dir, "patient"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Unlock([]byte(matrixPassword)); err != nil {
+		t.Fatal(err)
+	}
+	chainKey, err := w.ChainKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := [][]byte{crypto.FromECDSA(chainKey)}
+	for _, s := range shares {
+		l, err := share.ParseLink(s.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		access, err := share.AccessKey(l.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, l.Key[:], crypto.FromECDSA(access), []byte(s.Label))
+	}
+	var needles [][]byte
+	for _, b := range secrets {
+		needles = append(needles, b, []byte(fmt.Sprintf("%x", b)))
+	}
+	for _, text := range []string{"Ada Lovelace", "Glucose", "mg/dL", "2024-03-01", "2024-04-01", "Dr. Grace Hopper", matrixPassword} {
+		needles = append(needles, []byte(text))
+	}
+	kinds := chaintest.ScanForPrivateData(t, e.ec, needles)
+	for _, want := range []string{"anchorSigned", "issueGrantSigned", "revokeGrantSigned"} {
+		if kinds[want] == 0 {
+			t.Errorf("the scan saw no %s transaction from hw: %v", want, kinds)
+		}
+	}
 }
 
 // gethShareEnv is geth --dev, its registry, a hw relay checking it, and a
