@@ -162,7 +162,7 @@ type vaultMetrics struct {
 func TestOpenBenchVault(t *testing.T) {
 	dir := os.Getenv("HW_BENCH_VAULT")
 	if dir == "" {
-		t.Skip("run by BenchmarkVault100k only")
+		return // a child process of BenchmarkVault100k only; nothing to do on its own
 	}
 	w, err := Open(dir)
 	if err != nil {

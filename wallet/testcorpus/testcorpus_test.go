@@ -16,7 +16,7 @@ func TestMissingChild(t *testing.T) {
 	case "tool":
 		Tool(t, "no-such-tool-healthwallet", "apt-get install no-such-tool")
 	default:
-		t.Skip("run by TestMissingFailsUnderCI")
+		return // a child process of TestMissingFailsUnderCI only; nothing to do on its own
 	}
 	t.Error("Missing returned")
 }

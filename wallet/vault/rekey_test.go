@@ -287,7 +287,7 @@ func TestChangePasswordReplacesTheVaultKey(t *testing.T) {
 func TestChangePasswordCrashWriter(t *testing.T) {
 	path := os.Getenv("VAULT_REKEY_PATH")
 	if path == "" {
-		t.Skip("run by TestKilledMidPasswordChange")
+		return // a child process of TestKilledMidPasswordChange only; nothing to do on its own
 	}
 	v, err := Open(path)
 	if err != nil {
