@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -322,6 +323,12 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	var missing []string
 	down := map[string]bool{}
 	queued := false
+	// The chain the accesses are recorded for, asked once: chainParams may
+	// try to connect, which a down chain would make slow for every entry.
+	target := sync.OnceValues(func() (chainTarget, error) {
+		id, registry, err := w.chainParams(ctx)
+		return chainTarget{id, registry}, err
+	})
 	byDigest := map[common.Hash]ownShare{}
 	for _, s := range shares {
 		byDigest[s.Digest] = s
@@ -357,7 +364,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
 				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
 			}
-			q, err := w.recordAccess(ctx, s, e, &a)
+			q, err := w.recordAccess(target, s, e, &a)
 			if err != nil {
 				return nil, err
 			}
@@ -425,13 +432,19 @@ func accessKey(shareID string, e relay.AccessEntry) []byte {
 	return crypto.Keccak256([]byte(shareID), []byte(e.Time.UTC().Format(time.RFC3339Nano)), []byte(e.Recipient), []byte(e.Purpose), []byte(e.Kind))
 }
 
+// chainTarget is the chain id and registry actions are signed for.
+type chainTarget struct {
+	id       *big.Int
+	registry common.Address
+}
+
 // recordAccess notes in a whether the relay's access e to the share s is
 // recorded on chain, and queues its logAccess if not yet (a manifest served
 // while the grant stands, the patient's setting on): the statement the relay
 // sealed for the patient, committed with a fresh salt and signed with the
-// link's access key, which the patient holds too. It reports whether it
-// queued a row.
-func (w *Wallet) recordAccess(ctx context.Context, s ownShare, e relay.AccessEntry, a *AccessEntry) (bool, error) {
+// link's access key, which the patient holds too, for the chain target
+// names. It reports whether it queued a row.
+func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e relay.AccessEntry, a *AccessEntry) (bool, error) {
 	if e.Outcome != relay.OutcomeServed || e.Kind != relay.KindManifest && e.Kind != relay.KindDirect {
 		return false, nil
 	}
@@ -464,12 +477,12 @@ func (w *Wallet) recordAccess(ctx context.Context, s ownShare, e relay.AccessEnt
 	if err != nil {
 		return false, err
 	}
-	chainID, registry, err := w.chainParams(ctx)
+	on, err := target()
 	if err != nil {
 		return false, nil // no chain known yet: the next read records it
 	}
 	st := share.AccessStatement{Who: e.Recipient, Purpose: e.Purpose, Time: e.Time.Unix()}
-	signed, err := share.SignAccess(link.Key, st, patient, s.Digest, uint64(s.Expires.Unix()), chainID, registry)
+	signed, err := share.SignAccess(link.Key, st, patient, s.Digest, uint64(s.Expires.Unix()), on.id, on.registry)
 	if err != nil {
 		return false, err
 	}
