@@ -383,20 +383,18 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	}
 	// A chain entry the wallet recorded marks its relay entry; others (an
 	// entry recorded by another device of the patient) are listed alone.
-	byEntry := map[common.Hash]AccessEntry{}
-	for _, c := range chainEntries {
-		byEntry[c.entry] = c
+	recorded := map[common.Hash]int{} // commitment → index in out
+	for i, a := range out {
+		if a.entry != (common.Hash{}) {
+			recorded[a.entry] = i
+		}
 	}
-	for i := range out {
-		if c, ok := byEntry[out[i].entry]; ok && out[i].entry != (common.Hash{}) {
+	for _, c := range chainEntries {
+		if i, ok := recorded[c.entry]; ok {
 			out[i].Recorded, out[i].Block, out[i].TxHash = true, c.Block, c.TxHash
-			delete(byEntry, c.entry)
+			continue
 		}
-	}
-	for _, c := range chainEntries {
-		if _, ok := byEntry[c.entry]; ok {
-			out = append(out, c)
-		}
+		out = append(out, c)
 	}
 	slices.SortStableFunc(out, func(a, b AccessEntry) int { return b.Time.Compare(a.Time) })
 	if len(missing) > 0 {
