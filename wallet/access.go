@@ -410,8 +410,8 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 const recordAccessesOnChain = true
 
 // spaceAccessChain holds, per relay access the wallet recorded on chain, the
-// statement, salt and entry (accessRecord), keyed by accessKey: the patient
-// opens its chain entries with them.
+// statement, salt and entry (accessRecord), keyed by relayAccessID: the
+// patient opens its chain entries with them.
 const spaceAccessChain = "share/access-chain"
 
 // kindAccess is the outbox kind of a logAccess transaction.
@@ -425,8 +425,8 @@ type accessRecord struct {
 	Row       uint64                `json:"row"`
 }
 
-// accessKey identifies a relay's access entry across reads of the log.
-func accessKey(shareID string, e relay.AccessEntry) []byte {
+// relayAccessID identifies a relay's access entry across reads of the log.
+func relayAccessID(shareID string, e relay.AccessEntry) []byte {
 	return crypto.Keccak256([]byte(shareID), []byte(e.Time.UTC().Format(time.RFC3339Nano)), []byte(e.Recipient), []byte(e.Purpose), []byte(e.Kind))
 }
 
@@ -446,7 +446,7 @@ func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e 
 	if e.Outcome != relay.OutcomeServed || e.Kind != relay.KindManifest && e.Kind != relay.KindDirect {
 		return false, nil
 	}
-	key := accessKey(s.ID, e)
+	key := relayAccessID(s.ID, e)
 	var rec accessRecord
 	var found bool
 	err := w.vault.View(func(tx *vault.ReadTx) error {
