@@ -10,8 +10,8 @@ import (
 	"healthwallet/chain/contracts"
 )
 
-// Grant is the registry's grantOf(patient, digest): all zero when the
-// patient never issued a grant with the digest.
+// Grant is the registry's grantOf(patient, digest): zero but for Patient
+// when the patient never issued a grant with the digest.
 type Grant struct {
 	Issuer    common.Address // who issued it: the patient, or a delegate with SHARE
 	Patient   common.Address // whose consent it is (what was asked about)
@@ -24,8 +24,8 @@ type Grant struct {
 // Issued reports whether the registry holds the grant at all.
 func (g Grant) Issued() bool { return g.Expiry != 0 }
 
-// Anchor is the registry's anchorOf(patient, root): all zero when the
-// patient never anchored the root.
+// Anchor is the registry's anchorOf(patient, root): zero but for Patient
+// when the patient never anchored the root.
 type Anchor struct {
 	Patient    common.Address // whose anchor (what was asked about)
 	AnchoredAt uint64         // unix seconds of the anchoring block

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -322,6 +323,12 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	var missing []string
 	down := map[string]bool{}
 	queued := false
+	// The chain the accesses are recorded for, asked once: chainParams may
+	// try to connect, which a down chain would make slow for every entry.
+	target := sync.OnceValues(func() (chainTarget, error) {
+		id, registry, err := w.chainParams(ctx)
+		return chainTarget{id, registry}, err
+	})
 	byDigest := map[common.Hash]ownShare{}
 	for _, s := range shares {
 		byDigest[s.Digest] = s
@@ -357,7 +364,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
 				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
 			}
-			q, err := w.recordAccess(ctx, s, e, &a)
+			q, err := w.recordAccess(target, s, e, &a)
 			if err != nil {
 				return nil, err
 			}
@@ -376,20 +383,18 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	}
 	// A chain entry the wallet recorded marks its relay entry; others (an
 	// entry recorded by another device of the patient) are listed alone.
-	byEntry := map[common.Hash]AccessEntry{}
-	for _, c := range chainEntries {
-		byEntry[c.entry] = c
+	recorded := map[common.Hash]int{} // commitment → index in out
+	for i, a := range out {
+		if a.entry != (common.Hash{}) {
+			recorded[a.entry] = i
+		}
 	}
-	for i := range out {
-		if c, ok := byEntry[out[i].entry]; ok && out[i].entry != (common.Hash{}) {
+	for _, c := range chainEntries {
+		if i, ok := recorded[c.entry]; ok {
 			out[i].Recorded, out[i].Block, out[i].TxHash = true, c.Block, c.TxHash
-			delete(byEntry, c.entry)
+			continue
 		}
-	}
-	for _, c := range chainEntries {
-		if _, ok := byEntry[c.entry]; ok {
-			out = append(out, c)
-		}
+		out = append(out, c)
 	}
 	slices.SortStableFunc(out, func(a, b AccessEntry) int { return b.Time.Compare(a.Time) })
 	if len(missing) > 0 {
@@ -405,8 +410,8 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 const recordAccessesOnChain = true
 
 // spaceAccessChain holds, per relay access the wallet recorded on chain, the
-// statement, salt and entry (accessRecord), keyed by accessKey: the patient
-// opens its chain entries with them.
+// statement, salt and entry (accessRecord), keyed by relayAccessID: the
+// patient opens its chain entries with them.
 const spaceAccessChain = "share/access-chain"
 
 // kindAccess is the outbox kind of a logAccess transaction.
@@ -420,22 +425,28 @@ type accessRecord struct {
 	Row       uint64                `json:"row"`
 }
 
-// accessKey identifies a relay's access entry across reads of the log.
-func accessKey(shareID string, e relay.AccessEntry) []byte {
+// relayAccessID identifies a relay's access entry across reads of the log.
+func relayAccessID(shareID string, e relay.AccessEntry) []byte {
 	return crypto.Keccak256([]byte(shareID), []byte(e.Time.UTC().Format(time.RFC3339Nano)), []byte(e.Recipient), []byte(e.Purpose), []byte(e.Kind))
+}
+
+// chainTarget is the chain id and registry actions are signed for.
+type chainTarget struct {
+	id       *big.Int
+	registry common.Address
 }
 
 // recordAccess notes in a whether the relay's access e to the share s is
 // recorded on chain, and queues its logAccess if not yet (a manifest served
 // while the grant stands, the patient's setting on): the statement the relay
 // sealed for the patient, committed with a fresh salt and signed with the
-// link's access key, which the patient holds too. It reports whether it
-// queued a row.
-func (w *Wallet) recordAccess(ctx context.Context, s ownShare, e relay.AccessEntry, a *AccessEntry) (bool, error) {
+// link's access key, which the patient holds too, for the chain target
+// names. It reports whether it queued a row.
+func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e relay.AccessEntry, a *AccessEntry) (bool, error) {
 	if e.Outcome != relay.OutcomeServed || e.Kind != relay.KindManifest && e.Kind != relay.KindDirect {
 		return false, nil
 	}
-	key := accessKey(s.ID, e)
+	key := relayAccessID(s.ID, e)
 	var rec accessRecord
 	var found bool
 	err := w.vault.View(func(tx *vault.ReadTx) error {
@@ -464,12 +475,12 @@ func (w *Wallet) recordAccess(ctx context.Context, s ownShare, e relay.AccessEnt
 	if err != nil {
 		return false, err
 	}
-	chainID, registry, err := w.chainParams(ctx)
+	on, err := target()
 	if err != nil {
 		return false, nil // no chain known yet: the next read records it
 	}
 	st := share.AccessStatement{Who: e.Recipient, Purpose: e.Purpose, Time: e.Time.Unix()}
-	signed, err := share.SignAccess(link.Key, st, patient, s.Digest, uint64(s.Expires.Unix()), chainID, registry)
+	signed, err := share.SignAccess(link.Key, st, patient, s.Digest, uint64(s.Expires.Unix()), on.id, on.registry)
 	if err != nil {
 		return false, err
 	}
