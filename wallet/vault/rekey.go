@@ -82,7 +82,10 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	copy(nh.namesWrap[:], seal(nwk, adNames, oldKeys.names))
 	newKeys := newKeyring(newVK, oldKeys.names)
 
-	v.gate.exclusive()
+	if err := v.gate.exclusive(); err != nil {
+		newKeys.zero()
+		return err // Close came while the keys were derived
+	}
 	defer v.gate.release()
 
 	tmp := tempName(v.path, "rekeying")
@@ -422,13 +425,18 @@ func (g *dbGate) leave() {
 	g.cond.Broadcast()
 }
 
-func (g *dbGate) exclusive() {
+// exclusive waits for the gate alone; a closed vault returns ErrClosed.
+func (g *dbGate) exclusive() error {
 	g.lock()
 	defer g.mu.Unlock()
-	for g.alone || g.active > 0 {
+	for (g.alone || g.active > 0) && !g.closed {
 		g.cond.Wait()
 	}
+	if g.closed {
+		return ErrClosed
+	}
 	g.alone = true
+	return nil
 }
 
 func (g *dbGate) release() {
@@ -440,10 +448,12 @@ func (g *dbGate) release() {
 
 // shut waits for every transaction to end and refuses new ones.
 func (g *dbGate) shut() {
-	g.exclusive()
 	g.lock()
 	defer g.mu.Unlock()
-	g.closed = true
+	for g.alone || g.active > 0 {
+		g.cond.Wait()
+	}
+	g.alone, g.closed = true, true
 	g.cond.Broadcast()
 }
 
