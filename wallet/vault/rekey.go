@@ -246,19 +246,23 @@ func copyBucket(b *bbolt.Bucket, path [][]byte, fn func(path [][]byte, k, v []by
 // that not even someone who kept the old data keys (an old copy of the file
 // and the old password) opens a record of the current file.
 type rekeyer struct {
-	nh        header
-	old, new  *keyring
-	dataKeys  map[ID][2][]byte                 // old, new
-	attach    map[AttachmentID][2]*chunkSealer // old, new
-	newInfo   map[AttachmentID][]byte          // the new file key, prefix, count, size
-	lastChunk map[AttachmentID]uint64
+	nh       header
+	old, new *keyring
+	dataKeys map[ID][2][]byte // old, new
+	attach   map[AttachmentID]rekeyedAttachment
+}
+
+// rekeyedAttachment is what re-sealing one attachment's chunks takes.
+type rekeyedAttachment struct {
+	old, new  *chunkSealer
+	newInfo   []byte // the new file key, prefix, count, size
+	lastChunk uint64
 }
 
 // newRekeyer opens every data key and attachment key of the file in src
 // with the old keys and draws new ones.
 func newRekeyer(src *bbolt.Tx, nh header, old, new *keyring) (*rekeyer, error) {
-	r := &rekeyer{nh: nh, old: old, new: new, dataKeys: map[ID][2][]byte{},
-		attach: map[AttachmentID][2]*chunkSealer{}, newInfo: map[AttachmentID][]byte{}, lastChunk: map[AttachmentID]uint64{}}
+	r := &rekeyer{nh: nh, old: old, new: new, dataKeys: map[ID][2][]byte{}, attach: map[AttachmentID]rekeyedAttachment{}}
 	if records := src.Bucket(bucketRecords); records != nil {
 		err := records.ForEachBucket(func(k []byte) error {
 			if len(k) != len(ID{}) || records.Bucket(k).Get(keyDataKey) == nil {
@@ -303,9 +307,7 @@ func newRekeyer(src *bbolt.Tx, nh header, old, new *keyring) (*rekeyer, error) {
 			if err != nil {
 				return err
 			}
-			r.attach[id] = [2]*chunkSealer{oldS, newS}
-			r.newInfo[id] = ni
-			r.lastChunk[id] = count - 1
+			r.attach[id] = rekeyedAttachment{old: oldS, new: newS, newInfo: ni, lastChunk: count - 1}
 			return nil
 		})
 		if err != nil {
@@ -320,8 +322,8 @@ func (r *rekeyer) zero() {
 		clear(k[0])
 		clear(k[1])
 	}
-	for _, ni := range r.newInfo {
-		clear(ni)
+	for _, a := range r.attach {
+		clear(a.newInfo)
 	}
 }
 
@@ -365,21 +367,21 @@ func (r *rekeyer) value(path [][]byte, k, val []byte) ([]byte, error) {
 		return reseal(r.old.secrets, r.new.secrets, ad("secret", k))
 	case top == string(bucketAttachments) && len(path) == 2 && len(path[1]) == len(AttachmentID{}):
 		id := AttachmentID(path[1])
-		s, ok := r.attach[id]
+		a, ok := r.attach[id]
 		switch {
 		case !ok:
 			return val, nil // incomplete: Open drops it
 		case bytes.Equal(k, keyAttachmentInfo):
-			return seal(r.new.attachWrap, adAttachment(id), r.newInfo[id]), nil
+			return seal(r.new.attachWrap, adAttachment(id), a.newInfo), nil
 		case len(k) == 8:
 			counter := binary.BigEndian.Uint64(k)
-			last := counter == r.lastChunk[id]
-			pt, err := s[0].open(nil, val, counter, last)
+			last := counter == a.lastChunk
+			pt, err := a.old.open(nil, val, counter, last)
 			if err != nil {
 				return nil, fmt.Errorf("%w: attachment %s: %v", ErrCorrupt, id, err)
 			}
 			defer clear(pt)
-			return s[1].seal(nil, pt, counter, last), nil
+			return a.new.seal(nil, pt, counter, last), nil
 		}
 	case top == string(bucketState) && len(path) == 2 && len(path[1]) == 16 && len(k) == 16:
 		return reseal(r.old.stateValues, r.new.stateValues, adState([16]byte(path[1]), [16]byte(k)))
