@@ -81,9 +81,11 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	defer clear(nwk)
 	copy(nh.namesWrap[:], seal(nwk, adNames, oldKeys.names))
 	newKeys := newKeyring(newVK, oldKeys.names)
+	// Zeroed on the way out, unless the vault took it (see the end), in
+	// which case this zeroes the keys it replaced.
+	defer func() { newKeys.zero() }()
 
 	if err := v.gate.exclusive(); err != nil {
-		newKeys.zero()
 		return err // Close came while the keys were derived
 	}
 	defer v.gate.release()
@@ -91,7 +93,6 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	tmp := tempName(v.path, "rekeying")
 	defer os.Remove(tmp)
 	if err := v.rekeyInto(tmp, nh, oldKeys, newKeys, progress); err != nil {
-		newKeys.zero()
 		return fmt.Errorf("vault: changing the password (nothing was changed): %w", err)
 	}
 	// The rename is the one moment the change takes effect. The old file is
@@ -104,7 +105,6 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	db, err := openDB(v.path, false)
 	switch {
 	case err != nil:
-		newKeys.zero()
 		v.Lock()
 		if renameErr != nil {
 			return fmt.Errorf("vault: changing the password failed (%v), and reopening the vault failed: close the app and open it again with the old password: %w", renameErr, err)
@@ -112,7 +112,6 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 		return fmt.Errorf("vault: the password was changed, but reopening the vault failed: close the app and open it again with the new password: %w", err)
 	case renameErr != nil:
 		v.db = db
-		newKeys.zero()
 		return fmt.Errorf("vault: changing the password (nothing was changed): %w", renameErr)
 	}
 	v.db = db
@@ -123,10 +122,7 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 		delete(v.readers, r)
 	}
 	if v.keys != nil {
-		v.keys.zero()
-		v.keys = newKeys
-	} else {
-		newKeys.zero()
+		v.keys, newKeys = newKeys, v.keys
 	}
 	v.mu.Unlock()
 	return nil
