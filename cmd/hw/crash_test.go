@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gowebpki/jcs"
-
 	"healthwallet/wallet"
+	"healthwallet/wallet/record"
 )
 
 // vaultState is what a kill's timing is judged by: the vault file's size and
@@ -69,7 +68,7 @@ func bundleResources(t *testing.T, data []byte) map[string]string {
 		if err := json.Unmarshal(e.Resource, &r); err != nil {
 			t.Fatal(err)
 		}
-		canon, err := jcs.Transform(e.Resource)
+		canon, err := record.Canonical(e.Resource)
 		if err != nil {
 			t.Fatalf("resource %s: %v", r.ID, err)
 		}

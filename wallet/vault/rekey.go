@@ -81,14 +81,18 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	defer clear(nwk)
 	copy(nh.namesWrap[:], seal(nwk, adNames, oldKeys.names))
 	newKeys := newKeyring(newVK, oldKeys.names)
+	// Zeroed on the way out, unless the vault took it (see the end), in
+	// which case this zeroes the keys it replaced.
+	defer func() { newKeys.zero() }()
 
-	v.gate.exclusive()
+	if err := v.gate.exclusive(); err != nil {
+		return err // Close came while the keys were derived
+	}
 	defer v.gate.release()
 
 	tmp := tempName(v.path, "rekeying")
 	defer os.Remove(tmp)
 	if err := v.rekeyInto(tmp, nh, oldKeys, newKeys, progress); err != nil {
-		newKeys.zero()
 		return fmt.Errorf("vault: changing the password (nothing was changed): %w", err)
 	}
 	// The rename is the one moment the change takes effect. The old file is
@@ -101,7 +105,6 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 	db, err := openDB(v.path, false)
 	switch {
 	case err != nil:
-		newKeys.zero()
 		v.Lock()
 		if renameErr != nil {
 			return fmt.Errorf("vault: changing the password failed (%v), and reopening the vault failed: close the app and open it again with the old password: %w", renameErr, err)
@@ -109,7 +112,6 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 		return fmt.Errorf("vault: the password was changed, but reopening the vault failed: close the app and open it again with the new password: %w", err)
 	case renameErr != nil:
 		v.db = db
-		newKeys.zero()
 		return fmt.Errorf("vault: changing the password (nothing was changed): %w", renameErr)
 	}
 	v.db = db
@@ -120,10 +122,7 @@ func (v *Vault) ChangePassword(old, new, recoveryKey []byte, p Params, progress 
 		delete(v.readers, r)
 	}
 	if v.keys != nil {
-		v.keys.zero()
-		v.keys = newKeys
-	} else {
-		newKeys.zero()
+		v.keys, newKeys = newKeys, v.keys
 	}
 	v.mu.Unlock()
 	return nil
@@ -243,19 +242,23 @@ func copyBucket(b *bbolt.Bucket, path [][]byte, fn func(path [][]byte, k, v []by
 // that not even someone who kept the old data keys (an old copy of the file
 // and the old password) opens a record of the current file.
 type rekeyer struct {
-	nh        header
-	old, new  *keyring
-	dataKeys  map[ID][2][]byte                 // old, new
-	attach    map[AttachmentID][2]*chunkSealer // old, new
-	newInfo   map[AttachmentID][]byte          // the new file key, prefix, count, size
-	lastChunk map[AttachmentID]uint64
+	nh       header
+	old, new *keyring
+	dataKeys map[ID][2][]byte // old, new
+	attach   map[AttachmentID]rekeyedAttachment
+}
+
+// rekeyedAttachment is what re-sealing one attachment's chunks takes.
+type rekeyedAttachment struct {
+	old, new  *chunkSealer
+	newInfo   []byte // the new file key, prefix, count, size
+	lastChunk uint64
 }
 
 // newRekeyer opens every data key and attachment key of the file in src
 // with the old keys and draws new ones.
 func newRekeyer(src *bbolt.Tx, nh header, old, new *keyring) (*rekeyer, error) {
-	r := &rekeyer{nh: nh, old: old, new: new, dataKeys: map[ID][2][]byte{},
-		attach: map[AttachmentID][2]*chunkSealer{}, newInfo: map[AttachmentID][]byte{}, lastChunk: map[AttachmentID]uint64{}}
+	r := &rekeyer{nh: nh, old: old, new: new, dataKeys: map[ID][2][]byte{}, attach: map[AttachmentID]rekeyedAttachment{}}
 	if records := src.Bucket(bucketRecords); records != nil {
 		err := records.ForEachBucket(func(k []byte) error {
 			if len(k) != len(ID{}) || records.Bucket(k).Get(keyDataKey) == nil {
@@ -300,9 +303,7 @@ func newRekeyer(src *bbolt.Tx, nh header, old, new *keyring) (*rekeyer, error) {
 			if err != nil {
 				return err
 			}
-			r.attach[id] = [2]*chunkSealer{oldS, newS}
-			r.newInfo[id] = ni
-			r.lastChunk[id] = count - 1
+			r.attach[id] = rekeyedAttachment{old: oldS, new: newS, newInfo: ni, lastChunk: count - 1}
 			return nil
 		})
 		if err != nil {
@@ -317,8 +318,8 @@ func (r *rekeyer) zero() {
 		clear(k[0])
 		clear(k[1])
 	}
-	for _, ni := range r.newInfo {
-		clear(ni)
+	for _, a := range r.attach {
+		clear(a.newInfo)
 	}
 }
 
@@ -362,21 +363,21 @@ func (r *rekeyer) value(path [][]byte, k, val []byte) ([]byte, error) {
 		return reseal(r.old.secrets, r.new.secrets, ad("secret", k))
 	case top == string(bucketAttachments) && len(path) == 2 && len(path[1]) == len(AttachmentID{}):
 		id := AttachmentID(path[1])
-		s, ok := r.attach[id]
+		a, ok := r.attach[id]
 		switch {
 		case !ok:
 			return val, nil // incomplete: Open drops it
 		case bytes.Equal(k, keyAttachmentInfo):
-			return seal(r.new.attachWrap, adAttachment(id), r.newInfo[id]), nil
+			return seal(r.new.attachWrap, adAttachment(id), a.newInfo), nil
 		case len(k) == 8:
 			counter := binary.BigEndian.Uint64(k)
-			last := counter == r.lastChunk[id]
-			pt, err := s[0].open(nil, val, counter, last)
+			last := counter == a.lastChunk
+			pt, err := a.old.open(nil, val, counter, last)
 			if err != nil {
 				return nil, fmt.Errorf("%w: attachment %s: %v", ErrCorrupt, id, err)
 			}
 			defer clear(pt)
-			return s[1].seal(nil, pt, counter, last), nil
+			return a.new.seal(nil, pt, counter, last), nil
 		}
 	case top == string(bucketState) && len(path) == 2 && len(path[1]) == 16 && len(k) == 16:
 		return reseal(r.old.stateValues, r.new.stateValues, adState([16]byte(path[1]), [16]byte(k)))
@@ -422,13 +423,18 @@ func (g *dbGate) leave() {
 	g.cond.Broadcast()
 }
 
-func (g *dbGate) exclusive() {
+// exclusive waits for the gate alone; a closed vault returns ErrClosed.
+func (g *dbGate) exclusive() error {
 	g.lock()
 	defer g.mu.Unlock()
-	for g.alone || g.active > 0 {
+	for (g.alone || g.active > 0) && !g.closed {
 		g.cond.Wait()
 	}
+	if g.closed {
+		return ErrClosed
+	}
 	g.alone = true
+	return nil
 }
 
 func (g *dbGate) release() {
@@ -440,10 +446,12 @@ func (g *dbGate) release() {
 
 // shut waits for every transaction to end and refuses new ones.
 func (g *dbGate) shut() {
-	g.exclusive()
 	g.lock()
 	defer g.mu.Unlock()
-	g.closed = true
+	for g.alone || g.active > 0 {
+		g.cond.Wait()
+	}
+	g.alone, g.closed = true, true
 	g.cond.Broadcast()
 }
 

@@ -366,3 +366,21 @@ func TestKilledMidPasswordChange(t *testing.T) {
 	}
 	t.Logf("a change takes %v; %d of %d kills came mid-copy; the vault then opened %d times with the first password, %d with the second", took, midCopy, rounds, withOld, rounds-withOld)
 }
+
+// TestGateClosedWhileWaitingForIt: Close can end while a ChangePassword is
+// still deriving its keys, before it takes the gate; the change must then
+// return ErrClosed, not wait for the gate forever.
+func TestGateClosedWhileWaitingForIt(t *testing.T) {
+	var g dbGate
+	g.shut()
+	got := make(chan error, 1)
+	go func() { got <- g.exclusive() }()
+	select {
+	case err := <-got:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("exclusive on a shut gate: %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("exclusive on a shut gate waits forever")
+	}
+}
