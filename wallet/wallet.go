@@ -280,7 +280,12 @@ func (w *Wallet) ResetPassword(mnemonic string, newPassword []byte) error {
 	// Then a new vault key, as for a change: a password forgotten may be a
 	// password someone else knows.
 	if err := w.vault.ChangePassword(newPassword, newPassword, recoveryKey, vault.DefaultParams, nil); err != nil {
-		return fmt.Errorf("resetting the password: %w", mapVaultError(err))
+		// The new password already opens the vault: the wallet stays usable
+		// with it, and a later change gives it the new key.
+		if lerr := w.loadUnlocked(); lerr != nil {
+			return lerr
+		}
+		return fmt.Errorf("the password is reset, but giving the wallet a new key failed (change the password again to retry): %w", mapVaultError(err))
 	}
 	return w.loadUnlocked()
 }
