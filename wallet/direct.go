@@ -120,7 +120,8 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 		}
 	}
 	// Receivers open a plain-http link only on this computer or the local
-	// network: a share they would refuse is refused here, before anything.
+	// network: a share they would refuse (a public address, given or found)
+	// is refused here, before anything.
 	if err := share.CheckTransport("http://"+net.JoinHostPort(publicHost, "80"), true); err != nil {
 		release()
 		return ShareResult{}, fmt.Errorf("%s is not an address of a private local network, so a receiver would refuse to open a direct share from it over plain http: "+
@@ -192,14 +193,14 @@ func (w *Wallet) openDirectRelay(public string) (*relay.Server, error) {
 }
 
 // lanAddress is this machine's address on the local network: its first
-// private IPv4 address. A public one will not do: receivers open plain http
-// only on a private network (share.CheckTransport).
+// private IPv4 address, else its first global one (which ShareDirect then
+// refuses, saying why: receivers open plain http only on a private network).
 func lanAddress() (string, error) {
 	ifaces, err := net.Interfaces()
 	if err != nil {
 		return "", fmt.Errorf("listing the network interfaces: %w", err)
 	}
-	var public string
+	var global string
 	for _, ifc := range ifaces {
 		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
 			continue
@@ -216,13 +217,13 @@ func lanAddress() (string, error) {
 			if ipn.IP.IsPrivate() {
 				return ipn.IP.String(), nil
 			}
-			if public == "" {
-				public = ipn.IP.String()
+			if global == "" {
+				global = ipn.IP.String()
 			}
 		}
 	}
-	if public != "" {
-		return "", fmt.Errorf("this machine's address, %s, is not on a private local network, so receivers would refuse a direct share from it over plain http: connect to a home or clinic Wi-Fi, or share through a relay instead", public)
+	if global != "" {
+		return global, nil
 	}
 	return "", errors.New("this machine has no local network address: join a network, or give the address to listen on (e.g. 192.168.1.20:8080)")
 }

@@ -73,14 +73,13 @@ recipients, passcodes or keys.`,
 			ctx := cmd.Context()
 
 			cfg := relay.Config{
-				DataDir:              dataDir,
-				PublicURL:            publicURL,
-				ChainFailOpen:        failOpen,
-				ChainCacheTTL:        chainCache,
-				ChainCacheUnknownTTL: min(chainCache, time.Second),
-				PendingGrace:         pendingGrace,
-				TrustProxy:           trustProxy,
-				Logger:               logger,
+				DataDir:       dataDir,
+				PublicURL:     publicURL,
+				ChainFailOpen: failOpen,
+				ChainCacheTTL: chainCache,
+				PendingGrace:  pendingGrace,
+				TrustProxy:    trustProxy,
+				Logger:        logger,
 				Limits: relay.Limits{
 					MaxCreateBody:      maxUpload,
 					DefaultMaxFailures: maxFailures,

@@ -137,7 +137,7 @@
 // The chain's answers are kept briefly so that a burst of requests costs one
 // call: "active" for [Config.ChainCacheTTL] (5 s) — so a revoke on chain is
 // seen at most that late — and any other answer for
-// [Config.ChainCacheUnknownTTL] (1 s).
+// [Config.ChainCacheUnknownTTL] (1 s, or ChainCacheTTL if shorter).
 //
 // # Storage
 //

@@ -1035,3 +1035,51 @@ func TestShareIDsStartWithALetterOrDigit(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreKeyMismatch: a relay's store with shares in clear, from before
+// stores were marked clear or sealed, opens without a store key, and is
+// refused with one; a sealed store is refused without its key.
+func TestStoreKeyMismatch(t *testing.T) {
+	clearDir := t.TempDir()
+	st, err := openStore(clearDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := idKey(strings.Repeat("A", 43))
+	err = st.db.Update(func(tx *bolt.Tx) error {
+		if err := st.putRecord(tx, key, &shareRecord{ID: strings.Repeat("A", 43), State: StateActive}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Delete([]byte("records")) // as before the mark
+	})
+	st.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeKey := bytes.Repeat([]byte{7}, 32)
+	for i := range 2 { // the first open marks the store, the second reads the mark
+		st, err := openStore(clearDir, nil)
+		if err != nil {
+			t.Fatalf("open %d of a clear store without a key: %v", i+1, err)
+		}
+		st.close()
+	}
+	if _, err := openStore(clearDir, storeKey); !errors.Is(err, ErrStoreKeyMismatch) {
+		t.Fatalf("a clear store opened with a key: %v", err)
+	}
+
+	sealedDir := t.TempDir()
+	st, err = openStore(sealedDir, storeKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.close()
+	if _, err := openStore(sealedDir, nil); !errors.Is(err, ErrStoreKeyMismatch) {
+		t.Fatalf("a sealed store opened without its key: %v", err)
+	}
+	if st, err := openStore(sealedDir, storeKey); err != nil {
+		t.Fatalf("a sealed store opened with its key: %v", err)
+	} else {
+		st.close()
+	}
+}

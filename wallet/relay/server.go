@@ -124,7 +124,7 @@ type Config struct {
 	// [5 s]: a revoke on chain is seen at most this late.
 	ChainCacheTTL time.Duration
 	// ChainCacheUnknownTTL is how long any other answer (unknown, not
-	// active, the chain down) is reused [1 s].
+	// active, the chain down) is reused [1 s, or ChainCacheTTL if shorter].
 	ChainCacheUnknownTTL time.Duration
 	// PendingGrace is how long an upload whose grant is not on chain yet is
 	// held pending (never served) for the grant to appear [5 min]; after it
@@ -204,7 +204,7 @@ func Open(cfg Config) (*Server, error) {
 		s.cfg.ChainCacheTTL = 5 * time.Second
 	}
 	if s.cfg.ChainCacheUnknownTTL <= 0 {
-		s.cfg.ChainCacheUnknownTTL = time.Second
+		s.cfg.ChainCacheUnknownTTL = min(time.Second, s.cfg.ChainCacheTTL)
 	}
 	if s.cfg.PendingGrace <= 0 {
 		s.cfg.PendingGrace = 5 * time.Minute

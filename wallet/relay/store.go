@@ -192,10 +192,12 @@ func openStore(dir string, sealKey []byte) (*store, error) {
 			sealed = []byte("sealed")
 		}
 		switch v := meta.Get([]byte("records")); {
-		case v == nil && tx.Bucket(bucketShares).Stats().KeyN == 0:
-			return meta.Put([]byte("records"), sealed)
-		case v == nil && st.seal == nil, bytes.Equal(v, sealed):
+		case bytes.Equal(v, sealed):
 			return nil
+		case v == nil && (st.seal == nil || tx.Bucket(bucketShares).Stats().KeyN == 0):
+			// Unmarked: a store from before the mark holds clear records,
+			// or none yet. Marked now, so that no later open counts them.
+			return meta.Put([]byte("records"), sealed)
 		}
 		return fmt.Errorf("%w: %s", ErrStoreKeyMismatch, path)
 	})
