@@ -490,11 +490,12 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 	for i := range matched {
 		matched[i] = -1
 	}
-	byHash := map[common.Hash][]int{} // content hash → proof records not yet matched
+	// content hash → proof records not yet matched; a hash stays a key once
+	// all its records are matched, so a further copy is known as one.
+	byHash := map[common.Hash][]int{}
 	for i, r := range proof.Records {
 		byHash[r.ContentHash] = append(byHash[r.ContentHash], i)
 	}
-	seen := map[common.Hash]bool{}
 	for i, rec := range received {
 		if rec.card {
 			why[i] = "from a SMART Health Card: its issuer signed it, the patient's consent does not cover it"
@@ -506,16 +507,15 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 			continue
 		}
 		h := crypto.Keccak256Hash(c)
-		free := byHash[h]
+		free, inProof := byHash[h]
 		switch {
-		case len(free) == 0 && seen[h]:
-			why[i] = "a second copy of a record of the share"
-			continue
-		case len(free) == 0:
+		case !inProof:
 			why[i] = "not among the records the patient consented to share"
 			continue
+		case len(free) == 0:
+			why[i] = "a second copy of a record of the share"
+			continue
 		}
-		seen[h] = true
 		matched[free[0]], byHash[h] = i, free[1:]
 		why[i] = consent
 	}
