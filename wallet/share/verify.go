@@ -101,6 +101,16 @@ type UncoveredRecord struct {
 	Reason string `json:"reason"`
 }
 
+// UncoveredResources are the resources of Uncovered, in order: what is
+// exported apart from Records.
+func (r Report) UncoveredResources() []json.RawMessage {
+	out := make([]json.RawMessage, len(r.Uncovered))
+	for i, u := range r.Uncovered {
+		out[i] = u.Resource
+	}
+	return out
+}
+
 // Failed returns the checks that did not pass.
 func (r Report) Failed() []Check {
 	var out []Check
