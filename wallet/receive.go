@@ -45,12 +45,11 @@ type ReceiveOptions struct {
 // Received is what a receiver got from a link: the records and every check.
 type Received struct {
 	share.Report
-	// Logged is the transaction that logged this access on chain, when the
-	// receiver has a funded identity; empty otherwise.
+	// Logged is always empty: the receiver sends nothing to the chain (see
+	// [Wallet.Receive]).
 	Logged string `json:"logged,omitempty"`
-	// Problem says, calmly, why the share could not be checked on chain or
-	// the access was not logged (no chain given, chain down, no funds); empty
-	// when there was nothing to say.
+	// Problem says, calmly, why the share could not be checked on chain (no
+	// chain given, chain down); empty when there was nothing to say.
 	Problem string `json:"problem,omitempty"`
 }
 
@@ -84,9 +83,7 @@ func (e *OpenError) Unwrap() error { return e.Err }
 
 // Receive opens a link (a shlink:/…, a viewer URL with #shlink:/…, or the
 // text of a scanned QR), fetches and decrypts it, verifies everything it can
-// against the wallet's chain and registry, and, when the share is a verified
-// Health Wallet share and this wallet's address holds funds, logs the access
-// on chain with its purpose (Received.Logged is the transaction).
+// against the wallet's chain and registry. It sends nothing to the chain.
 //
 // The error is an *OpenError when the link could not be opened; a share that
 // opened but failed a check is returned without error, not Verified, with the
@@ -103,7 +100,7 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 	name := w.profile.DisplayName
 	card, cardErr := w.id.Card(name)
 	w.mu.RUnlock()
-	if _, err := receivePurpose(&opts); err != nil {
+	if err := receivePurpose(&opts); err != nil {
 		return Received{}, err
 	}
 	if opts.Recipient == "" {
@@ -137,16 +134,12 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 		in.ExpectChainID, in.ExpectRegistry = n.ChainID, n.Registry
 	}
 
-	rep, err := openLink(ctx, link, opts, in)
-	got := Received{Report: rep, Problem: problem}
-	if err != nil || !rep.Verified || rep.Source != share.SourceHealthWallet || netErr != nil {
-		return got, err
-	}
 	// The receiver never logs on chain itself: a transaction from its
 	// address would link it to the patient's grant for every chain observer.
 	// The patient's wallet records accesses on chain (HealthRegistry.logAccess,
 	// signed with the link's access key), as the patient chooses.
-	return got, nil
+	rep, err := openLink(ctx, link, opts, in)
+	return Received{Report: rep, Problem: problem}, err
 }
 
 // ReceiveAnonymous opens a link as Receive does, for a receiver without a
@@ -155,7 +148,7 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 // share's chain checks fail and Problem says "not verified on chain: no
 // chain given".
 func ReceiveAnonymous(ctx context.Context, link string, opts ReceiveOptions, net *chain.Network) (Received, error) {
-	if _, err := receivePurpose(&opts); err != nil {
+	if err := receivePurpose(&opts); err != nil {
 		return Received{}, err
 	}
 	if opts.Recipient == "" {
@@ -174,22 +167,20 @@ func ReceiveAnonymous(ctx context.Context, link string, opts ReceiveOptions, net
 	return got, err
 }
 
-// receivePurpose defaults and checks the receiver's purpose, and returns its
-// hash for logAccess.
-func receivePurpose(opts *ReceiveOptions) (common.Hash, error) {
+// receivePurpose defaults and checks the receiver's purpose.
+func receivePurpose(opts *ReceiveOptions) error {
 	opts.Purpose = strings.ToUpper(strings.TrimSpace(opts.Purpose))
 	if opts.Purpose == "" {
 		opts.Purpose = DefaultPurpose
 	}
-	h, err := share.PurposeHash(opts.Purpose)
-	if err != nil {
+	if _, err := share.PurposeHash(opts.Purpose); err != nil {
 		codes := make([]string, 0, len(share.Purposes()))
 		for _, p := range share.Purposes() {
 			codes = append(codes, p.Code)
 		}
-		return common.Hash{}, fmt.Errorf("purpose %q: %w; use one of %s", opts.Purpose, share.ErrUnknownPurpose, strings.Join(codes, ", "))
+		return fmt.Errorf("purpose %q: %w; use one of %s", opts.Purpose, share.ErrUnknownPurpose, strings.Join(codes, ", "))
 	}
-	return h, nil
+	return nil
 }
 
 // openLink parses, fetches and verifies a link. It is share.Open, except

@@ -132,13 +132,7 @@ func writeReceived(ctx context.Context, out string, got wallet.Received) error {
 		return nil
 	}
 	return writeFileAtomic(ctx, apart, func(f io.Writer) error {
-		_, err := importer.WriteBundle(f, func(yield func(json.RawMessage) bool) {
-			for _, u := range got.Uncovered {
-				if !yield(u.Resource) {
-					return
-				}
-			}
-		})
+		_, err := importer.WriteBundle(f, slices.Values(got.UncoveredResources()))
 		return err
 	})
 }

@@ -133,7 +133,10 @@ type gethShareEnv struct {
 	relay    *relayProcess
 	dir      string
 	patient  []string // the patient's hw environment
-	anon     []string // a receiver without a wallet, trusting this chain and registry
+	// patientAddr is the patient's wallet address, read once: each read
+	// starts hw and unlocks the wallet.
+	patientAddr common.Address
+	anon        []string // a receiver without a wallet, trusting this chain and registry
 }
 
 func startGethShareEnv(t *testing.T) *gethShareEnv {
@@ -160,7 +163,8 @@ func startGethShareEnv(t *testing.T) *gethShareEnv {
 	e.patient = append([]string{"HW_VAULT=" + filepath.Join(e.dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=" + matrixPassword}, chainEnv...)
 	e.anon = append([]string{"HW_VAULT=" + filepath.Join(e.dir, "no-wallet")}, chainEnv...)
 	hwOK(t, e.patient, "init", "--name", "Ada Lovelace")
-	e.fund(walletAddress(t, e.patient))
+	e.patientAddr = walletAddress(t, e.patient)
+	e.fund(e.patientAddr)
 	obs := filepath.Join(e.dir, "obs.json")
 	if err := os.WriteFile(obs, []byte(`{"resourceType":"Bundle","type":"collection","entry":[
 		{"resource":{"resourceType":"Observation","id":"g1","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":99,"unit":"mg/dL"},"effectiveDateTime":"2024-03-01"}},
@@ -268,7 +272,7 @@ func (e *gethShareEnv) mineBlock(t *testing.T) {
 
 func testGethEndToEnd(t *testing.T, e *gethShareEnv) {
 	res := e.share(t, "--all", "--ttl", "1h", "--purpose", "TREAT", "--label", "Glucose for Dr. Hopper")
-	if g := e.grantOf(t, walletAddress(t, e.patient), common.HexToHash(res.Grant)); !g.Active || g.Expiry != uint64(res.Expires.Unix()) {
+	if g := e.grantOf(t, e.patientAddr, common.HexToHash(res.Grant)); !g.Active || g.Expiry != uint64(res.Expires.Unix()) {
 		t.Fatalf("the grant on geth: %+v", g)
 	}
 
@@ -305,7 +309,7 @@ func testGethEndToEnd(t *testing.T, e *gethShareEnv) {
 
 	// Revoke: chain and relay at once.
 	hwOK(t, e.patient, "revoke", res.ID[:10], "--yes")
-	if g := e.grantOf(t, walletAddress(t, e.patient), common.HexToHash(res.Grant)); !g.Revoked || g.Active {
+	if g := e.grantOf(t, e.patientAddr, common.HexToHash(res.Grant)); !g.Revoked || g.Active {
 		t.Fatalf("the grant on geth after revoke: %+v", g)
 	}
 	if code := postManifest(t, res.Link); code != http.StatusNotFound {
@@ -358,7 +362,7 @@ func testGethShortExpiry(t *testing.T, e *gethShareEnv, s shareJSON) {
 	// The chain, once a block is sealed after the expiry: inactive, not
 	// revoked, and logAccess reverts.
 	e.mineBlock(t)
-	if g := e.grantOf(t, walletAddress(t, e.patient), digest); g.Active || g.Revoked || g.Expiry != uint64(s.Expires.Unix()) {
+	if g := e.grantOf(t, e.patientAddr, digest); g.Active || g.Revoked || g.Expiry != uint64(s.Expires.Unix()) {
 		t.Fatalf("the grant on geth after expiry: %+v", g)
 	}
 	someone, _ := crypto.GenerateKey()
@@ -368,7 +372,7 @@ func testGethShortExpiry(t *testing.T, e *gethShareEnv, s shareJSON) {
 		t.Fatal(err)
 	}
 	late, err := share.SignAccess(l.Key, share.AccessStatement{Who: "late", Purpose: "TREAT", Time: time.Now().Unix()},
-		walletAddress(t, e.patient), digest, uint64(time.Now().Add(time.Hour).Unix()), big.NewInt(chain.DevChainID), e.registry)
+		e.patientAddr, digest, uint64(time.Now().Add(time.Hour).Unix()), big.NewInt(chain.DevChainID), e.registry)
 	if err != nil {
 		t.Fatal(err)
 	}

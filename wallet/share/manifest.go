@@ -242,12 +242,11 @@ func Fetch(ctx context.Context, link Link, opts FetchOptions) (Manifest, error) 
 		client = &c
 	}
 	// A redirect may not lead where the link itself could not.
-	lan := linkOnLAN(link)
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("share: the link's server redirects too many times")
 		}
-		return checkFileTransport(req.URL.String(), link, lan)
+		return checkFileTransport(req.URL.String(), link)
 	}
 	if link.Has(FlagDirect) {
 		f, err := fetchDirect(ctx, client, link, opts.Recipient, opts.Purpose)
@@ -314,7 +313,7 @@ func fetchManifest(ctx context.Context, client *http.Client, link Link, opts Fet
 	for i, e := range doc.Files {
 		jwe := e.Embedded
 		if jwe == "" {
-			if err := checkFileTransport(e.Location, link, linkOnLAN(link)); err != nil {
+			if err := checkFileTransport(e.Location, link); err != nil {
 				return Manifest{}, fmt.Errorf("share: file %d: %w", i, err)
 			}
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Location, nil)
@@ -344,7 +343,7 @@ func fetchManifest(ctx context.Context, client *http.Client, link Link, opts Fet
 // travel in clear.
 func checkLinkTransport(link Link) error {
 	err := CheckTransport(link.URL, true)
-	if err == nil && link.Has(FlagPasscode) && !strings.HasPrefix(link.URL, "https:") && !isLoopback(hostOf(link.URL)) {
+	if err == nil && link.Has(FlagPasscode) && linkOnLAN(link) {
 		err = fmt.Errorf("%w: this link asks for a passcode over plain http, so the passcode would travel unprotected over the Wi-Fi: "+
 			"ask the patient for a link that starts with https", ErrPlainHTTP)
 	}
@@ -357,29 +356,22 @@ func checkLinkTransport(link Link) error {
 // linkOnLAN says whether the link is a direct share over the local
 // network: plain http to a LAN address.
 func linkOnLAN(link Link) bool {
-	return strings.HasPrefix(link.URL, "http:") && isLANAddress(hostOf(link.URL))
+	u, err := url.Parse(link.URL)
+	return err == nil && u.Scheme == "http" && isLANAddress(u.Hostname())
 }
 
 // checkFileTransport applies [CheckTransport] to a file's location or a
 // redirect: plain http on the local network only to the direct share's own
 // server.
-func checkFileTransport(raw string, link Link, lan bool) error {
+func checkFileTransport(raw string, link Link) error {
 	err := CheckTransport(raw, false)
-	if err != nil && lan && sameOrigin(raw, link.URL) {
+	if err != nil && linkOnLAN(link) && sameOrigin(raw, link.URL) {
 		err = nil
 	}
 	if err != nil {
 		return fmt.Errorf("share: the link's server sent a file address that cannot be used safely: %w", err)
 	}
 	return nil
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
 }
 
 func sameOrigin(a, b string) bool {

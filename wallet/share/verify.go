@@ -101,6 +101,16 @@ type UncoveredRecord struct {
 	Reason string `json:"reason"`
 }
 
+// UncoveredResources are the resources of Uncovered, in order: what is
+// exported apart from Records.
+func (r Report) UncoveredResources() []json.RawMessage {
+	out := make([]json.RawMessage, len(r.Uncovered))
+	for i, u := range r.Uncovered {
+		out[i] = u.Resource
+	}
+	return out
+}
+
 // Failed returns the checks that did not pass.
 func (r Report) Failed() []Check {
 	var out []Check
@@ -178,12 +188,7 @@ type VerifyInput struct {
 	CardKeys IssuerKeyResolver
 }
 
-type reporter struct {
-	r Report
-	// chainOK: the share is for the chain and registry this receiver
-	// trusts, so chain queries are meaningful.
-	chainOK bool
-}
+type reporter struct{ r Report }
 
 func (p *reporter) add(name string, ok bool, format string, args ...any) bool {
 	p.r.Checks = append(p.r.Checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
@@ -350,7 +355,7 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 		p.add(CheckRecordsReadable, true, "%d record(s)", len(received))
 	}
 
-	proof, consent := p.proofChecks(ctx, in, now, proofs)
+	proof, consent, chainOK := p.proofChecks(ctx, in, now, proofs)
 	if p.r.Source != SourceHealthWallet {
 		// Another issuer's share: nothing to check its records against;
 		// they are shown as sent, labelled not verifiable.
@@ -367,7 +372,7 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 		} else {
 			p.add(CheckScope, true, "%d record(s) in scope", len(proof.Records))
 		}
-		if p.chainOK {
+		if chainOK {
 			p.anchors(ctx, in.Chain, *proof, commitments)
 		} else {
 			p.add(CheckAnchored, false, "not checked: the share is not for the chain and registry this receiver trusts")
@@ -384,24 +389,25 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 }
 
 // proofChecks reads the proof file and runs the checks of the grant. It
-// returns the proof (nil when there is none that can be read) and, when the
+// returns the proof (nil when there is none that can be read); when the
 // proof is not the patient's consent, why ("" when it is: the signature
 // recovers the grant's issuer and the proof's records make the grant's
-// scope).
-func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Time, proofs [][]byte) (*ProofFile, string) {
+// scope); and whether the share is for the chain and registry this receiver
+// trusts, so that asking the chain means something.
+func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Time, proofs [][]byte) (*ProofFile, string, bool) {
 	if len(proofs) == 0 {
 		p.add(CheckProofPresent, false, "no Health Wallet proof: the records are shown as sent, not verifiable on chain")
-		return nil, "no proof"
+		return nil, "no proof", false
 	}
 	p.r.Source = SourceHealthWallet
 	if len(proofs) > 1 {
 		p.add(CheckProofPresent, false, "%d proof files; a share has one: files were added", len(proofs))
-		return nil, "the share holds more than one proof file, so none of them is taken as the patient's consent"
+		return nil, "the share holds more than one proof file, so none of them is taken as the patient's consent", false
 	}
 	proof, err := ParseProof(proofs[0])
 	if err != nil {
 		p.add(CheckProofPresent, false, "%v", err)
-		return nil, "the share's proof file cannot be read"
+		return nil, "the share's proof file cannot be read", false
 	}
 	p.add(CheckProofPresent, true, "%d record(s) covered", len(proof.Records))
 	g := proof.Grant
@@ -466,8 +472,7 @@ func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Tim
 	if proof.ScopeRoot() != g.Scope && consent == "" {
 		consent = "the proof's records are not those of the grant's scope"
 	}
-	p.chainOK = chainOK
-	return &proof, consent
+	return &proof, consent, chainOK
 }
 
 // coverage is the one place that decides which received records the
@@ -490,11 +495,12 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 	for i := range matched {
 		matched[i] = -1
 	}
-	byHash := map[common.Hash][]int{} // content hash → proof records not yet matched
+	// content hash → proof records not yet matched; a hash stays a key once
+	// all its records are matched, so a further copy is known as one.
+	byHash := map[common.Hash][]int{}
 	for i, r := range proof.Records {
 		byHash[r.ContentHash] = append(byHash[r.ContentHash], i)
 	}
-	seen := map[common.Hash]bool{}
 	for i, rec := range received {
 		if rec.card {
 			why[i] = "from a SMART Health Card: its issuer signed it, the patient's consent does not cover it"
@@ -506,16 +512,15 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 			continue
 		}
 		h := crypto.Keccak256Hash(c)
-		free := byHash[h]
+		free, inProof := byHash[h]
 		switch {
-		case len(free) == 0 && seen[h]:
-			why[i] = "a second copy of a record of the share"
-			continue
-		case len(free) == 0:
+		case !inProof:
 			why[i] = "not among the records the patient consented to share"
 			continue
+		case len(free) == 0:
+			why[i] = "a second copy of a record of the share"
+			continue
 		}
-		seen[h] = true
 		matched[free[0]], byHash[h] = i, free[1:]
 		why[i] = consent
 	}

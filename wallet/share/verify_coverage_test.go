@@ -47,14 +47,6 @@ func canonicalSet(t *testing.T, recs []json.RawMessage) []string {
 	return out
 }
 
-func uncoveredResources(r Report) []json.RawMessage {
-	var out []json.RawMessage
-	for _, u := range r.Uncovered {
-		out = append(out, u.Resource)
-	}
-	return out
-}
-
 // assertSplit wants the report not verified, its coverage check failed, the
 // genuine records (exactly covered) as Records and exactly uncovered apart.
 func assertSplit(t *testing.T, r Report, covered, uncovered []json.RawMessage) {
@@ -63,7 +55,7 @@ func assertSplit(t *testing.T, r Report, covered, uncovered []json.RawMessage) {
 	if got, want := canonicalSet(t, r.Records), canonicalSet(t, covered); !slices.Equal(got, want) {
 		t.Errorf("records shown as covered:\n%q\nwant\n%q", got, want)
 	}
-	if got, want := canonicalSet(t, uncoveredResources(r)), canonicalSet(t, uncovered); !slices.Equal(got, want) {
+	if got, want := canonicalSet(t, r.UncoveredResources()), canonicalSet(t, uncovered); !slices.Equal(got, want) {
 		t.Errorf("records shown apart:\n%q\nwant\n%q", got, want)
 	}
 	for _, u := range r.Uncovered {
@@ -216,7 +208,7 @@ func TestVerifyCoverage(t *testing.T) {
 			if !strings.Contains(c.Detail, "is not shown") {
 				t.Errorf("detail %q", c.Detail)
 			}
-			for _, rec := range append(r.Records, uncoveredResources(r)...) {
+			for _, rec := range append(r.Records, r.UncoveredResources()...) {
 				if strings.Contains(string(rec), "forged") {
 					t.Errorf("the %q file's content is shown: %s", ct, rec)
 				}
