@@ -3,7 +3,6 @@ package wallet
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/wallet/relay"
@@ -163,20 +161,30 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 	return res, nil
 }
 
+// directStoreKey is the identity's key for the direct relay's store.
+func (w *Wallet) directStoreKey() ([]byte, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return nil, ErrLocked
+	}
+	return w.id.DirectStoreKey()
+}
+
 // openDirectRelay opens the direct relay's store, under <wallet dir>/direct:
-// its records sealed under a key derived from the patient's chain key, so
+// its records sealed under a key derived from the recovery phrase, so
 // that it holds nothing about the patient in clear (the files are JWEs and
 // the access log is sealed to the patient already). A store from before,
 // kept in clear, is removed: it held only direct shares' metadata.
 func (w *Wallet) openDirectRelay(public string) (*relay.Server, error) {
-	key, err := w.ChainKey()
+	storeKey, err := w.directStoreKey()
 	if err != nil {
 		return nil, err
 	}
-	storeKey := sha256.Sum256(append([]byte("healthwallet/direct-store/v1\x00"), crypto.FromECDSA(key)...))
+	defer clear(storeKey)
 	cfg := relay.Config{
 		DataDir:         filepath.Join(w.dir, "direct"),
-		StoreKey:        storeKey[:],
+		StoreKey:        storeKey,
 		PublicURL:       public,
 		Checker:         walletGrantChecker{w},
 		LocalManagement: true,

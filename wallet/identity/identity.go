@@ -32,6 +32,7 @@ const (
 	labelSharingKey = "healthwallet/sharing-key/x25519/v1"
 	labelRecovery   = "healthwallet/vault-recovery/v1"
 	labelBackup     = "healthwallet/backup/age-x25519/v1"
+	labelDirect     = "healthwallet/direct-store/v1"
 )
 
 // chainKeyPath is m/44'/60'/0'/0/0: BIP-44, coin type 60 (Ethereum), first
@@ -58,6 +59,7 @@ type Identity struct {
 	sharing  [32]byte // X25519 scalar
 	recovery [32]byte
 	backup   [32]byte // X25519 scalar of the age identity
+	direct   [32]byte // seals the store of the wallet's direct shares
 	wiped    bool
 }
 
@@ -102,6 +104,7 @@ func FromSeed(seed []byte) (*Identity, error) {
 		{labelSharingKey, &id.sharing},
 		{labelRecovery, &id.recovery},
 		{labelBackup, &id.backup},
+		{labelDirect, &id.direct},
 	} {
 		// The standard library's crypto/hkdf (Go 1.24+) rather than
 		// x/crypto/hkdf: the same construction, one dependency fewer.
@@ -185,6 +188,16 @@ func (id *Identity) VaultRecoveryKey() ([]byte, error) {
 	return append([]byte(nil), id.recovery[:]...), nil
 }
 
+// DirectStoreKey is the 32-byte key that seals the store of the shares this
+// wallet serves itself on the local network. It returns a copy, the caller's
+// to clear. After Wipe it returns [ErrWiped].
+func (id *Identity) DirectStoreKey() ([]byte, error) {
+	if id.wiped {
+		return nil, ErrWiped
+	}
+	return append([]byte(nil), id.direct[:]...), nil
+}
+
 // BackupIdentity is the age identity backups are encrypted to (its
 // Recipient). Its String form, AGE-SECRET-KEY-1…, saved to a file, decrypts a
 // backup with the standard tool: age -d -i key.txt backup.age. Each call
@@ -227,6 +240,7 @@ func (id *Identity) Wipe() {
 	clear(id.sharing[:])
 	clear(id.recovery[:])
 	clear(id.backup[:])
+	clear(id.direct[:])
 	id.address = common.Address{}
 	id.wiped = true
 }

@@ -90,6 +90,15 @@ func TestDerivedKeysArePinned(t *testing.T) {
 	}
 }
 
+func mustDirectStoreKey(t testing.TB, id *Identity) []byte {
+	t.Helper()
+	k, err := id.DirectStoreKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // keyMaterial is every 32-byte secret an identity yields, by name.
 func keyMaterial(t testing.TB, id *Identity) map[string][]byte {
 	return map[string][]byte{
@@ -97,6 +106,7 @@ func keyMaterial(t testing.TB, id *Identity) map[string][]byte {
 		"sharing":  mustSharingKey(t, id).Bytes(),
 		"recovery": mustRecoveryKey(t, id),
 		"backup":   bytes.Clone(id.backup[:]), // age offers no accessor for its scalar
+		"direct":   mustDirectStoreKey(t, id),
 	}
 }
 
@@ -196,6 +206,9 @@ func TestWipe(t *testing.T) {
 	}
 	if k, err := id.VaultRecoveryKey(); k != nil || !errors.Is(err, ErrWiped) {
 		t.Errorf("VaultRecoveryKey after Wipe = %x, %v; want ErrWiped", k, err)
+	}
+	if k, err := id.DirectStoreKey(); k != nil || !errors.Is(err, ErrWiped) {
+		t.Errorf("DirectStoreKey after Wipe = %x, %v; want ErrWiped", k, err)
 	}
 	if k, err := id.BackupIdentity(); k != nil || !errors.Is(err, ErrWiped) {
 		t.Errorf("BackupIdentity after Wipe = %v, %v; want ErrWiped", k, err)
