@@ -405,7 +405,10 @@ func (o *Outbox) receipt(ctx context.Context, hash common.Hash) (*types.Receipt,
 	cctx, cancel := o.call(ctx)
 	defer cancel()
 	r, err := o.net.Client.TransactionReceipt(cctx, hash)
-	if errors.Is(err, ethereum.NotFound) || err != nil && strings.Contains(err.Error(), "not found") {
+	// A node still indexing its transactions ("transaction indexing is in
+	// progress", as geth answers after a start) cannot say yet: as not found,
+	// the row waits and its transaction is sent again, which is harmless.
+	if errors.Is(err, ethereum.NotFound) || err != nil && (strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "indexing is in progress")) {
 		return nil, nil
 	}
 	if err != nil {

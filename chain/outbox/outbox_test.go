@@ -96,6 +96,8 @@ type flakyClient struct {
 	sent   [][]byte                          // raw bytes of every broadcast that reached the node
 	onSend func(tx *types.Transaction) error // runs before the broadcast; an error stops it
 	after  func(tx *types.Transaction) error // runs after a broadcast that reached the node
+	// indexing: receipts answer as a node still indexing its transactions does
+	indexing atomic.Bool
 }
 
 var errDown = errors.New("dial tcp 127.0.0.1:8545: connect: connection refused")
@@ -131,6 +133,9 @@ func (c *flakyClient) HeaderByHash(ctx context.Context, h common.Hash) (*types.H
 func (c *flakyClient) TransactionReceipt(ctx context.Context, h common.Hash) (*types.Receipt, error) {
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if c.indexing.Load() {
+		return nil, errors.New("transaction indexing is in progress") // geth's words, over JSON-RPC
 	}
 	return c.Client.TransactionReceipt(ctx, h)
 }
@@ -511,6 +516,29 @@ func TestRestartBeforeBroadcastResendsSameBytes(t *testing.T) {
 	e.sim.Commit()
 	e.drain(e.outbox())
 	if got := e.row(row.ID); got.State != outbox.Included || got.Inclusion.TxHash != saved.Sent[0].Hash || len(got.Sent) != 1 {
+		t.Fatalf("after the block: %+v", got)
+	}
+	if n := e.anchoredEvents(r); n != 1 {
+		t.Fatalf("%d Anchored events", n)
+	}
+}
+
+// A node still indexing its transactions cannot say whether it knows one:
+// that is "not found yet", not a problem, and the row lands once it can.
+func TestReceiptWhileIndexing(t *testing.T) {
+	e := newEnv(t)
+	r := root("indexing")
+	row := e.enqueue("anchor", r, 5)
+	e.client.indexing.Store(true)
+	for i := range 2 { // the second looks for the receipt of the first's broadcast
+		if rep := e.drain(e.outbox()); rep.Problem != "" || rep.Pending != 1 {
+			t.Fatalf("drain %d while the node indexes: %+v", i+1, rep)
+		}
+	}
+	e.client.indexing.Store(false)
+	e.sim.Commit()
+	e.drain(e.outbox())
+	if got := e.row(row.ID); got.State != outbox.Included {
 		t.Fatalf("after the block: %+v", got)
 	}
 	if n := e.anchoredEvents(r); n != 1 {
