@@ -755,9 +755,7 @@ func TestAnchorExpiredOfflineIsSignedAgain(t *testing.T) {
 
 	// Forty days pass, on the chain and in the wallet, before it is back.
 	later := 40 * 24 * time.Hour
-	if err := sw.sim.Backend.AdjustTime(later); err != nil {
-		t.Fatal(err)
-	}
+	chaintest.AdjustTime(t, sw.sim.Backend, later)
 	sw.sim.Backend.Commit()
 	defer func(old func() time.Time) { now = old }(now)
 	now = func() time.Time { return time.Now().Add(later) }

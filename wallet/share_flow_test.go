@@ -229,9 +229,7 @@ func TestShareExpires(t *testing.T) {
 	// Two minutes on, everywhere.
 	later := 2 * time.Minute
 	e.offset.Store(int64(later))
-	if err := e.sw.sim.Backend.AdjustTime(later); err != nil {
-		t.Fatal(err)
-	}
+	chaintest.AdjustTime(t, e.sw.sim.Backend, later)
 	e.sw.sim.Backend.Commit()
 	defer func(old func() time.Time) { now = old }(now)
 	now = func() time.Time { return time.Now().Add(later) }

@@ -546,3 +546,19 @@ func ScanForPrivateData(t testing.TB, client chain.Client, needles [][]byte) map
 	}
 	return kinds
 }
+
+// AdjustTime moves sim's clock by d for the next block. The simulated
+// beacon refuses while its transaction pool still holds transactions, and
+// the pool drops those of a block just committed only a moment later: so
+// it tries again, briefly, before failing the test.
+func AdjustTime(t testing.TB, sim *simulated.Backend, d time.Duration) {
+	t.Helper()
+	var err error
+	for range 100 {
+		if err = sim.AdjustTime(d); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("moving the simulated chain's clock by %v: %v", d, err)
+}

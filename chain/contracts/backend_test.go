@@ -90,9 +90,7 @@ func simulatedChain(t *testing.T, cfg *params.ChainConfig, fund []common.Address
 		t.Helper()
 		if now := headTime(t, c.client); now < until {
 			// One empty block, stamped exactly until.
-			if err := sim.AdjustTime(time.Duration(until-now) * time.Second); err != nil {
-				t.Fatal(err)
-			}
+			chaintest.AdjustTime(t, sim, time.Duration(until-now)*time.Second)
 		}
 	}
 	return c

@@ -24,6 +24,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 
 	"healthwallet/chain"
+	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
 	"healthwallet/chain/outbox"
 )
@@ -730,9 +731,7 @@ func TestExpiredActionIsSignedAgain(t *testing.T) {
 	e := newEnv(t)
 	deadline := e.head().Time + 60
 	row := e.enqueueData("anchor", nil, e.signedAnchorUntil(root("late"), 3, deadline))
-	if err := e.sim.AdjustTime(2 * time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	chaintest.AdjustTime(t, e.sim, 2*time.Minute)
 	e.sim.Commit()
 	e.drain(e.outbox())
 	e.sim.Commit()
@@ -748,9 +747,7 @@ func TestExpiredActionIsSignedAgain(t *testing.T) {
 
 	// Without Resign the registry's refusal stands.
 	stale := e.enqueueData("anchor", nil, e.signedAnchorUntil(root("later"), 1, e.head().Time+1))
-	if err := e.sim.AdjustTime(time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	chaintest.AdjustTime(t, e.sim, time.Minute)
 	e.sim.Commit()
 	sign := func(chainID *big.Int, tx *types.Transaction) (*types.Transaction, error) {
 		return types.SignTx(tx, types.LatestSignerForChainID(chainID), e.key)
