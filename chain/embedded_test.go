@@ -184,6 +184,8 @@ func TestEmbeddedFunding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	first := n
+	t.Cleanup(func() { first.Close() }) // on a failure too, before its folder goes
 	// poor spends most of its funds.
 	_, sink := newKey(t)
 	if err := chain.Fund(ctx, n.Client, poorKey, sink, new(big.Int).Sub(chain.FundAmount, chain.FundThreshold)); err != nil {

@@ -191,7 +191,7 @@ func Fund(ctx context.Context, client Client, from *ecdsa.PrivateKey, to common.
 	if err != nil {
 		return fmt.Errorf("signing the transfer: %w", err)
 	}
-	if err := client.SendTransaction(ctx, tx); err != nil {
+	if err := sendFunded(ctx, client, sender, tx); err != nil {
 		return sendError(ctx, client, sender, "sending "+FormatEther(amount)+" ETH to "+to.Hex(), err)
 	}
 	receipt, err := WaitMined(ctx, client, tx.Hash())
@@ -202,6 +202,28 @@ func Fund(ctx context.Context, client Client, from *ecdsa.PrivateKey, to common.
 		return fmt.Errorf("the transfer %s failed on chain", tx.Hash().Hex())
 	}
 	return nil
+}
+
+// sendFunded sends tx. A node's transaction pool takes in a new block a
+// moment after it becomes the head: a sender funded in that block is refused
+// for insufficient funds by a pool still behind. When the head's balance
+// does cover tx, it tries again for a little while.
+func sendFunded(ctx context.Context, client Client, sender common.Address, tx *types.Transaction) error {
+	for try := 0; ; try++ {
+		err := client.SendTransaction(ctx, tx)
+		if err == nil || !isInsufficientFunds(err) || try == 40 {
+			return err
+		}
+		bal, balErr := client.BalanceAt(ctx, sender, nil)
+		if balErr != nil || bal.Cmp(tx.Cost()) < 0 {
+			return err // really short of funds
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // FundFromDevAccount sends amount wei to to from the chain's development
