@@ -162,8 +162,22 @@ func TestEmbeddedChainPersists(t *testing.T) {
 	if n.Registry != registry {
 		t.Fatalf("registry %s after reopening, was %s", n.Registry, registry)
 	}
-	if got := blockNumber(t, ctx, n); got != height {
-		t.Fatalf("head %d after reopening, was %d (no redeploy or refund expected)", got, height)
+	// geth's on-demand sealer may seal one empty block after the last
+	// transaction (a commit request queued while it was sealing), so the
+	// head may have moved on; what must not happen is a transaction after
+	// the anchor: no redeploy, no refund.
+	reopened := blockNumber(t, ctx, n)
+	if reopened < height {
+		t.Fatalf("head %d after reopening, was %d: blocks were lost", reopened, height)
+	}
+	for b := height + 1; b <= reopened; b++ {
+		block, err := n.Client.BlockByNumber(ctx, new(big.Int).SetUint64(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(block.Transactions()) != 0 {
+			t.Fatalf("block %d after reopening holds %d transactions (no redeploy or refund expected)", b, len(block.Transactions()))
+		}
 	}
 	a := anchorOf(t, ctx, n, patientAddr, root)
 	if a.AnchoredAt == 0 || a.Count != 3 {
@@ -172,8 +186,8 @@ func TestEmbeddedChainPersists(t *testing.T) {
 
 	// The chain keeps growing from there.
 	root2 := crypto.Keccak256Hash([]byte("the next batch"))
-	if r := anchor(t, ctx, n, patient, root2, 1); r.BlockNumber.Uint64() != height+1 {
-		t.Fatalf("next anchor in block %d, want %d", r.BlockNumber, height+1)
+	if r := anchor(t, ctx, n, patient, root2, 1); r.BlockNumber.Uint64() <= reopened {
+		t.Fatalf("next anchor in block %d, want after %d", r.BlockNumber, reopened)
 	}
 
 	info, err := os.Stat(filepath.Join(dir, "faucet.key"))
