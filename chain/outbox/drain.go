@@ -44,6 +44,24 @@ type Options struct {
 	// refuses as Expired (it waited too long, e.g. offline) is signed again
 	// and stays pending; without Resign it fails.
 	Resign func(a chain.Action) ([]byte, error)
+	// Submit, if set, sends signed actions through a network's submission
+	// endpoint, which pays their gas, instead of as transactions of the
+	// outbox's own address (DESIGN §11). Nil: the address sends its own.
+	Submit Submission
+	// FallbackAfterBlocks is how many blocks a submitted revoke may wait
+	// unincluded before the outbox sends it another way (its own address
+	// when funded) and says so; 0 means 5.
+	FallbackAfterBlocks uint64
+}
+
+// Submission is a network's submission endpoint as the outbox uses it.
+type Submission interface {
+	// Submit hands in a signed action's calldata; the endpoint checks it
+	// before any transaction and answers with the transaction that carries
+	// it (the same one when submitted again).
+	Submit(ctx context.Context, data []byte) (chain.SubmitResult, error)
+	// Status reports on a transaction the endpoint sent.
+	Status(ctx context.Context, hash common.Hash) (chain.TxStatus, error)
 }
 
 // Outbox drains rows to one network, signing as one address.
