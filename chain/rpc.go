@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/http"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -35,7 +36,13 @@ const rpcNamespace = "healthwallet"
 // the address, or code that does not answer as a registry, gives
 // [ErrNoRegistry]. A node that does not answer gives [ErrChainDown].
 func Dial(ctx context.Context, url string, registry common.Address, wantChainID *big.Int) (*Network, error) {
-	n, err := DialNode(ctx, url, wantChainID)
+	return DialWith(ctx, url, nil, registry, wantChainID)
+}
+
+// DialWith is [Dial] over the HTTP client hc (a network node's client, which
+// pins its certificate); nil means the default.
+func DialWith(ctx context.Context, url string, hc *http.Client, registry common.Address, wantChainID *big.Int) (*Network, error) {
+	n, err := dialNode(ctx, url, hc, wantChainID)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +61,15 @@ func Dial(ctx context.Context, url string, registry common.Address, wantChainID 
 // [Dial], without looking for a registry: for deploying one, funding
 // accounts and status. The returned Network's Registry is zero.
 func DialNode(ctx context.Context, url string, wantChainID *big.Int) (*Network, error) {
-	rc, err := rpc.DialContext(ctx, url)
+	return dialNode(ctx, url, nil, wantChainID)
+}
+
+func dialNode(ctx context.Context, url string, hc *http.Client, wantChainID *big.Int) (*Network, error) {
+	var opts []rpc.ClientOption
+	if hc != nil {
+		opts = append(opts, rpc.WithHTTPClient(hc))
+	}
+	rc, err := rpc.DialOptions(ctx, url, opts...)
 	if err != nil {
 		// Only a malformed URL or a refused WebSocket/IPC connection fails
 		// here; HTTP connects lazily, on the first call.
