@@ -267,7 +267,7 @@ func (w *Wallet) UntrustNetwork(url string) error {
 	}
 	base, _, err := network.ParseJoinURL(strings.TrimSpace(url))
 	if err != nil {
-		base = strings.TrimSpace(url)
+		base, _, _ = strings.Cut(strings.TrimSpace(url), "#")
 	}
 	if m, ok := w.Network(); ok && m.URL == base {
 		return fmt.Errorf("this wallet is a member of the %s network, which it always trusts: leave it first (hw network leave)", m.Name)

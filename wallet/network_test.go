@@ -1,0 +1,107 @@
+package wallet
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"healthwallet/wallet/network"
+	"healthwallet/wallet/share"
+)
+
+// riverside is how the tests' shares name their network.
+var riverside = &share.NetworkRef{Name: "Riverside Clinic", URL: "https://riverside.example:8443#fp=ab12"}
+
+// A share from a network the receiver does not trust opens: every record
+// shown, not verified, with a failing "network trusted" check that names
+// the network (name, chain id, registry) and says what trusting means.
+// Trusting it (its chain id and registry) makes it the chain checked.
+func TestReceiveTrustsNetworksNotLinks(t *testing.T) {
+	f := newReceiveFixture(t, 2)
+	ctx := context.Background()
+	card, err := f.patient.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, _, _ := f.share(t, func(r *share.ShareRequest) { r.Card, r.Network = card, riverside })
+
+	got, err := ReceiveWithNetworks(ctx, link, ReceiveOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := got.Find(share.CheckNetworkTrusted)
+	registry := f.sim.Registry.Hex()
+	switch {
+	case got.Verified || !ok || c.OK:
+		t.Fatalf("verified %v, network check %+v (found %v)", got.Verified, c, ok)
+	case !strings.Contains(c.Detail, "Riverside Clinic") || !strings.Contains(c.Detail, registry) ||
+		!strings.Contains(c.Detail, "chain "+f.sim.ChainID.String()) || !strings.Contains(c.Detail, "hw network trust "+riverside.URL):
+		t.Fatalf("the check does not name the network: %q", c.Detail)
+	case len(got.Records) != 2:
+		t.Fatalf("%d records shown, want 2", len(got.Records))
+	case got.Network == nil || got.Network.Trusted || got.Network.Registry != registry:
+		t.Fatalf("network %+v", got.Network)
+	case got.PatientName != "Ada Lovelace":
+		t.Fatalf("patient %q", got.PatientName)
+	}
+
+	// Trusted by chain id and registry (whatever the link says), the chain
+	// is asked: here its RPC is down, so the share is trusted, not verified.
+	trusted := network.Membership{Document: network.Document{Name: "Riverside Clinic", ChainID: f.sim.ChainID.Uint64(),
+		Registry: registry, RPC: []string{"http://127.0.0.1:1"}}, URL: "https://riverside.example:8443"}
+	got, err = ReceiveWithNetworks(ctx, link, ReceiveOptions{}, []network.Membership{trusted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := got.Find(share.CheckNetworkTrusted); !c.OK || !got.Network.Trusted || got.Verified || !strings.Contains(got.Problem, "not verified on chain") {
+		t.Fatalf("trusted but down: check %+v, network %+v, verified %v, problem %q", c, got.Network, got.Verified, got.Problem)
+	}
+	other := trusted
+	other.Registry = "0x000000000000000000000000000000000000dEaD"
+	if got, _ = ReceiveWithNetworks(ctx, link, ReceiveOptions{}, []network.Membership{other}); got.Network.Trusted {
+		t.Fatal("a network with another registry was taken for the share's")
+	}
+
+	// A wallet on the share's chain trusts it as its own.
+	got, err = f.doctor.Receive(ctx, link, ReceiveOptions{})
+	if err != nil || !got.Verified || !got.Network.Trusted || got.PatientName != "Ada Lovelace" {
+		t.Fatalf("doctor on the same chain: verified %v, %+v, %q, %v, failed %+v", got.Verified, got.Network, got.PatientName, err, got.Failed())
+	}
+}
+
+// Trusting, leaving and untrusting networks as a receiver keeps them in the
+// sealed profile; a joined network cannot be untrusted without leaving.
+func TestTrustedNetworksAreKept(t *testing.T) {
+	w := newTestWallet(t)
+	m := network.Membership{Document: network.Document{Name: "Riverside Clinic", ChainID: 1337, Registry: "0x000000000000000000000000000000000000bEEF"},
+		URL: "https://riverside.example"}
+	if err := w.updateProfile(func(p *profile) { p.Network = &m }); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.UntrustNetwork(m.URL); err == nil || !strings.Contains(err.Error(), "leave it first") {
+		t.Fatalf("untrusting the joined network: %v", err)
+	}
+	if err := w.LeaveNetwork(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.Network(); ok {
+		t.Fatal("still on the network after leaving")
+	}
+	w.Lock()
+	if err := w.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if tr := w.TrustedNetworks(); len(tr) != 1 || tr[0].Name != "Riverside Clinic" {
+		t.Fatalf("after leaving and unlocking again, trusted %+v", tr)
+	}
+	if err := w.UntrustNetwork(m.URL + "#fp=00"); err != nil {
+		t.Fatal(err)
+	}
+	if tr := w.TrustedNetworks(); len(tr) != 0 {
+		t.Fatalf("still trusted: %+v", tr)
+	}
+	st, err := w.NetworkStatus(context.Background())
+	if err != nil || st.Kind != "none" || !strings.Contains(st.Summary, "Not on a network") {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+}
