@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
+	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,18 +71,18 @@ func (w *Wallet) JoinNetwork(ctx context.Context, joinURL, invite string) (netwo
 	if err != nil {
 		return network.Membership{}, fmt.Errorf("joining the network at %s: %w", joinURL, err)
 	}
-	return w.enrolAndSave(ctx, m, invite)
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	return w.enrolAndSaveLocked(ctx, m, invite)
 }
 
-// enrolAndSave enrols the wallet at m's node and makes m the wallet's
-// network.
-func (w *Wallet) enrolAndSave(ctx context.Context, m network.Membership, invite string) (network.Membership, error) {
+// enrolAndSaveLocked enrols the wallet at m's node and makes m the
+// wallet's network. Call with chainMu held.
+func (w *Wallet) enrolAndSaveLocked(ctx context.Context, m network.Membership, invite string) (network.Membership, error) {
 	if err := w.networkClient(m).Enrol(ctx, strings.TrimSpace(invite)); err != nil {
 		return network.Membership{}, fmt.Errorf("joining the %s network: %w", m.Name, err)
 	}
 	m.Joined = now().UTC().Truncate(time.Second)
-	w.chainMu.Lock()
-	defer w.chainMu.Unlock()
 	w.closeNetworkLocked()
 	err := w.updateProfile(func(p *profile) {
 		p.Network = &m
@@ -342,7 +347,129 @@ type LocalNetworkOptions struct {
 // joins it: "Try it on this computer". The node stops when the wallet is
 // closed.
 func (w *Wallet) StartLocalNetwork(ctx context.Context, opts LocalNetworkOptions) (network.Info, error) {
-	return network.Info{}, errors.New("wallet.StartLocalNetwork: not built yet")
+	if err := w.unlocked(); err != nil {
+		return network.Info{}, err
+	}
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	if w.chain.local != nil {
+		return w.chain.local.Info(), nil
+	}
+	// The node takes over the wallet's own chain: the wallet's connection
+	// to it closes first (one process holds a chain directory).
+	w.closeNetworkLocked()
+	srv, err := w.startLocalNodeLocked(ctx, opts)
+	if err != nil {
+		return network.Info{}, err
+	}
+	info := srv.Info()
+	m, err := network.Fetch(ctx, info.JoinURL)
+	if err == nil {
+		m.Local = true
+		_, err = w.enrolAndSaveLocked(ctx, m, "")
+	}
+	if err != nil {
+		srv.Close()
+		return network.Info{}, fmt.Errorf("joining the network on this computer: %w", err)
+	}
+	w.chain.local = srv
+	return info, nil
+}
+
+// startLocalNodeLocked starts the node of the network on this computer on
+// the port it had before, else (the port taken, or the first time) on a
+// free one, which the profile then keeps. Call with chainMu held.
+func (w *Wallet) startLocalNodeLocked(ctx context.Context, opts LocalNetworkOptions) (*network.Server, error) {
+	host := "127.0.0.1"
+	if opts.LAN {
+		lan, err := lanAddress()
+		if err != nil {
+			return nil, err
+		}
+		host = lan
+	}
+	w.mu.RLock()
+	port, name := w.profile.LocalPort, w.profile.DisplayName
+	w.mu.RUnlock()
+	cfg := network.ServerConfig{
+		DataDir: filepath.Join(w.dir, "network"), ChainDir: filepath.Join(w.dir, "chain"),
+		Name:   strings.TrimSpace(name + "'s computer"),
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	var srv *network.Server
+	var err error
+	if port != 0 {
+		cfg.Listen = net.JoinHostPort(host, strconv.Itoa(port))
+		srv, err = network.Start(ctx, cfg)
+	}
+	if srv == nil {
+		cfg.Listen = net.JoinHostPort(host, "0")
+		if srv, err = network.Start(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("starting the network on this computer: %w", err)
+		}
+	}
+	u, err := url.Parse(srv.Info().URL)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	if p, _ := strconv.Atoi(u.Port()); p != port {
+		if err := w.updateProfile(func(pr *profile) { pr.LocalPort = p }); err != nil {
+			srv.Close()
+			return nil, err
+		}
+	}
+	return srv, nil
+}
+
+// ensureLocalNetworkLocked starts the network on this computer in this
+// process when the wallet's network is that one and nothing answers at its
+// URL (the app, which usually runs it, is closed): hw works on its own.
+// Call with chainMu held.
+func (w *Wallet) ensureLocalNetworkLocked(ctx context.Context, m network.Membership) bool {
+	if !m.Local || w.chain.local != nil {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := network.Fetch(cctx, m.JoinURL()); err == nil {
+		return false // it answers: someone runs it
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return false
+	}
+	srv, err := w.startLocalNodeLocked(ctx, LocalNetworkOptions{LAN: !isLoopbackName(u.Hostname())})
+	if err != nil {
+		return false
+	}
+	w.chain.local = srv
+	if info := srv.Info(); info.URL != m.URL {
+		// Another port (the old one was taken): the membership follows.
+		if nm, err := network.Fetch(ctx, info.JoinURL); err == nil {
+			nm.Local, nm.Joined = true, m.Joined
+			w.updateProfile(func(p *profile) { p.Network = &nm })
+		}
+	}
+	return true
+}
+
+// isLoopbackName reports whether host is this computer.
+func isLoopbackName(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// stopLocalNetwork stops the node of the network on this computer, if this
+// process runs it.
+func (w *Wallet) stopLocalNetworkLocked() {
+	if w.chain.local != nil {
+		w.chain.local.Close()
+		w.chain.local = nil
+	}
 }
 
 // RevokeAllReport says what RevokeEverything did.

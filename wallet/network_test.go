@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
@@ -103,5 +104,77 @@ func TestTrustedNetworksAreKept(t *testing.T) {
 	st, err := w.NetworkStatus(context.Background())
 	if err != nil || st.Kind != "none" || !strings.Contains(st.Summary, "Not on a network") {
 		t.Fatalf("status %+v, %v", st, err)
+	}
+}
+
+// "Try it on this computer": the node runs over the wallet's own chain, so
+// a record anchored before stays verifiable; the wallet joins it, and its
+// port is kept for the next start.
+func TestStartLocalNetworkKeepsTheWalletsChain(t *testing.T) {
+	w := newTestWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "local", 1)
+	anchorUntilDone(t, w)
+	recs, err := w.Records(Query{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	id := recs[0].ID
+	before := w.ChainSettings()
+
+	info, err := w.StartLocalNetwork(ctx, LocalNetworkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := w.Network()
+	if !ok || !m.Local || m.URL != info.URL || m.Registry != before.Registry || m.ChainID != before.ChainID {
+		t.Fatalf("membership %+v (ok %v), info %+v, chain before %+v", m, ok, info, before)
+	}
+	st, err := w.NetworkStatus(ctx)
+	if err != nil || st.Kind != "local" || !st.Connected || !strings.HasPrefix(st.Summary, "Connected to ") {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	if v, err := w.Verify(ctx, id); err != nil || !v.Valid {
+		t.Fatalf("the record anchored before is not verifiable on the local network: %+v, %v", v, err)
+	}
+
+	// Closed and opened again (as hw does while the app is closed): the
+	// node starts in-process, on the same port.
+	dir := w.Dir()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if err := w2.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := w2.Verify(ctx, id); err != nil || !v.Valid {
+		t.Fatalf("after reopening: %+v, %v", v, err)
+	}
+	if m2, _ := w2.Network(); m2.URL != m.URL {
+		t.Fatalf("the local network moved from %s to %s", m.URL, m2.URL)
+	}
+}
+
+// anchorUntilDone anchors until no batch waits, as hw anchor does.
+func anchorUntilDone(t *testing.T, w *Wallet) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rep, err := w.Anchor(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Waiting() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting after a minute: %+v", rep)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
