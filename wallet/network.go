@@ -15,9 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
+	"healthwallet/chain/contracts"
 	"healthwallet/chain/outbox"
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
@@ -485,6 +488,162 @@ type RevokeAllReport struct {
 // on a new one: it revokes on chain every grant and delegation the patient's
 // address ever issued and that still stands, and retires the old sharing
 // key.
+//
+// It reads the patient's GrantIssued and DelegateSet events (eth_getLogs,
+// through the network's read-only RPC) and queues a signed revocation in
+// the outbox for each grant and delegation the registry still calls active:
+// like any action, they land when the chain is reachable, exactly once.
+// Shares this wallet knows are revoked as [Wallet.Revoke] does (the relay
+// too). Then the sharing key is retired: the identity card and the keys
+// data is sealed to are the next ones (identity.FromSeedAt), so what was
+// sealed to the old key — relay access logs of old shares, caregiver links,
+// shares addressed to the old card — no longer opens here, and people need
+// the new card.
 func (w *Wallet) RevokeEverything(ctx context.Context) (RevokeAllReport, error) {
-	return RevokeAllReport{}, errors.New("wallet.RevokeEverything: not built yet")
+	var rep RevokeAllReport
+	patient, err := w.address()
+	if err != nil {
+		return rep, err
+	}
+	w.chainMu.Lock()
+	n, err := w.networkLocked(ctx)
+	w.chainMu.Unlock()
+	if err != nil {
+		return rep, fmt.Errorf("the chain cannot be read to find what to revoke (%w): try again once connected", err)
+	}
+	reg := contracts.NewHealthRegistry().GetABI()
+	issued, set := reg.Events["GrantIssued"].ID, reg.Events["DelegateSet"].ID
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	logs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
+		Topics: [][]common.Hash{{issued, set}, {common.BytesToHash(patient.Bytes())}},
+	})
+	if err != nil {
+		return rep, fmt.Errorf("reading the registry's history of your shares: %w; try again once connected", err)
+	}
+
+	// Shares this wallet knows: revoked at the relay too.
+	known := map[common.Hash]bool{}
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return rep, err
+	}
+	for _, s := range shares {
+		known[s.Digest] = true
+	}
+	view := chain.NewRegistry(n.Client, n.Registry)
+	grants := map[common.Hash]bool{}
+	delegates := map[common.Address]bool{}
+	for _, l := range logs {
+		switch {
+		case len(l.Topics) >= 3 && l.Topics[0] == issued:
+			grants[l.Topics[2]] = true
+		case len(l.Topics) >= 3 && l.Topics[0] == set:
+			delegates[common.BytesToAddress(l.Topics[2].Bytes())] = true
+		}
+	}
+	for digest := range grants {
+		g, err := view.GrantOf(cctx, patient, digest)
+		if err != nil {
+			return rep, fmt.Errorf("asking the registry about a share: %w; try again once connected", err)
+		}
+		if !g.Active {
+			continue
+		}
+		if known[digest] {
+			for _, s := range shares {
+				if s.Digest == digest {
+					if err := w.Revoke(ctx, s.ID); err != nil && !errors.Is(err, ErrRevokePending) {
+						return rep, err
+					}
+				}
+			}
+		} else if err := w.queueRevoke(ctx, digest, time.Unix(int64(g.Expiry), 0)); err != nil {
+			return rep, err
+		}
+		rep.Grants++
+	}
+	nonce, err := view.NonceOf(cctx, patient)
+	if err != nil && len(delegates) > 0 {
+		return rep, fmt.Errorf("asking the registry for the patient's nonce: %w", err)
+	}
+	signer, err := w.actionSigner(n.ChainID, n.Registry)
+	if err != nil {
+		return rep, err
+	}
+	for delegate := range delegates {
+		d, err := view.DelegateOf(cctx, patient, delegate)
+		if err != nil {
+			return rep, fmt.Errorf("asking the registry about a delegation: %w", err)
+		}
+		if !d.Active {
+			continue
+		}
+		call, err := signer.RevokeDelegate(delegate, nonce, uint64(now().Add(anchorValidity).Unix()))
+		if err != nil {
+			return rep, err
+		}
+		nonce++
+		err = w.vault.Update(func(tx *vault.Tx) error {
+			_, err := outbox.Enqueue(tx, kindRevokeDelegate, delegate.Bytes(), call)
+			return err
+		})
+		if err != nil {
+			return rep, fmt.Errorf("saving the end of a delegation: %w", mapVaultError(err))
+		}
+		rep.Delegations++
+	}
+	if _, err := w.drain(ctx); err != nil {
+		return rep, err
+	}
+	if err := w.retireSharingKey(); err != nil {
+		return rep, err
+	}
+	rep.SharingKeyRetired = true
+	return rep, nil
+}
+
+// kindRevokeDelegate is the outbox kind of a delegation's end.
+const kindRevokeDelegate = "revokeDelegate"
+
+// queueRevoke queues the signed revocation of the patient's grant digest,
+// which expires at expires.
+func (w *Wallet) queueRevoke(ctx context.Context, digest common.Hash, expires time.Time) error {
+	call, err := w.revokeCall(ctx, digest, expires)
+	if err != nil {
+		return err
+	}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		_, err := outbox.Enqueue(tx, kindRevokeGrant, digest[:], call)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("saving a revocation: %w", mapVaultError(err))
+	}
+	return nil
+}
+
+// retireSharingKey moves the wallet to its next sharing key.
+func (w *Wallet) retireSharingKey() error {
+	w.mu.RLock()
+	next := w.profile.SharingKeyIndex + 1
+	w.mu.RUnlock()
+	id, err := w.storedIdentityAt(next)
+	if err != nil {
+		return err
+	}
+	if err := w.updateProfile(func(p *profile) { p.SharingKeyIndex = next }); err != nil {
+		id.Wipe()
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.id == nil { // locked meanwhile
+		id.Wipe()
+		return nil
+	}
+	w.id.Wipe()
+	w.id = id
+	return nil
 }

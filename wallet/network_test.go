@@ -6,8 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain"
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
 )
 
 // riverside is how the tests' shares name their network.
@@ -176,5 +181,84 @@ func anchorUntilDone(t *testing.T, w *Wallet) {
 			t.Fatalf("still waiting after a minute: %+v", rep)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// A lost device: from the recovery phrase on a new one, every standing
+// grant and delegation is revoked on chain and the sharing key retired (a
+// new card, the same address).
+func TestRevokeEverythingFromANewDevice(t *testing.T) {
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "lost", 2)
+	res, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || res.Problem != "" {
+		t.Fatalf("share: %+v, %v", res, err)
+	}
+	// A caregiver's delegation, set by the old device.
+	caregiver := common.HexToAddress("0x00000000000000000000000000000000000CaFe1")
+	signer, err := e.w.actionSigner(e.sw.sim.ChainID, e.sw.sim.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := signer.SetDelegate(caregiver, 1, uint64(time.Now().Add(24*time.Hour).Unix()), 0, uint64(time.Now().Add(time.Hour).Unix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.w.vault.Update(func(tx *vault.Tx) error { _, err := outbox.Enqueue(tx, "setDelegate", caregiver.Bytes(), set); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if problem, err := e.w.drain(ctx); err != nil || problem != "" {
+		t.Fatalf("drain: %q, %v", problem, err)
+	}
+	view := chain.NewRegistry(e.sw.sim.Client, e.sw.sim.Registry)
+	patient := testAddress(t)
+	if d, err := view.DelegateOf(ctx, patient, caregiver); err != nil || !d.Active {
+		t.Fatalf("delegation before: %+v, %v", d, err)
+	}
+	oldCard, _ := e.w.Card()
+
+	// The new device: the same phrase, nothing of the old one's shares.
+	opts := fastKDF
+	opts.OpenChain = e.sw.open
+	w2, err := Create(t.TempDir(), testMnemonic, testPassword, "Ada Lovelace", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	rep, err := w2.RevokeEverything(ctx)
+	if err != nil || rep.Grants != 1 || rep.Delegations != 1 || !rep.SharingKeyRetired {
+		t.Fatalf("RevokeEverything: %+v, %v", rep, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		g, gerr := view.GrantOf(ctx, patient, common.HexToHash(res.Grant))
+		d, derr := view.DelegateOf(ctx, patient, caregiver)
+		if gerr == nil && derr == nil && !g.Active && g.Revoked && !d.Active {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after RevokeEverything: grant %+v (%v), delegation %+v (%v)", g, gerr, d, derr)
+		}
+		if _, err := w2.drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	newCard, _ := w2.Card()
+	if newCard == oldCard || w2.Address() != e.w.Address() {
+		t.Fatal("the sharing key was not retired, or the address changed")
+	}
+	// The retired key stays retired after the wallet is opened again.
+	w2.Lock()
+	if err := w2.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := w2.Card(); again != newCard {
+		t.Fatal("after unlocking, the wallet went back to the retired sharing key")
+	}
+	// Nothing is left to revoke.
+	if rep, err := w2.RevokeEverything(ctx); err != nil || rep.Grants != 0 || rep.Delegations != 0 {
+		t.Fatalf("a second time: %+v, %v", rep, err)
 	}
 }

@@ -160,8 +160,8 @@ func TestNetworkEndToEnd(t *testing.T) {
 		return out
 	}
 	var created struct {
-		Address string
-		Network struct{ Name string }
+		Address, Mnemonic string
+		Network           struct{ Name string }
 	}
 	if err := json.Unmarshal([]byte(mustHW(patient, "init", "--name", "Ada Lovelace", "--network", joinURL, "--json")), &created); err != nil || created.Network.Name != "Riverside Clinic" {
 		t.Fatalf("hw init --network: %+v, %v", created, err)
@@ -258,6 +258,31 @@ func TestNetworkEndToEnd(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	if after = registryEvents(t, rpcURL, registry, patientAddr); after["Anchored"] != 2 || after["GrantIssued"] != 2 {
 		t.Fatalf("events after the outage: %v, want 2 anchors and 2 grants, each once", after)
+	}
+
+	// The patient's device is lost: from the recovery phrase on a new one,
+	// every standing share (the relay's and the direct one) is revoked.
+	newDevice := env("new-device")
+	mustHW(append(newDevice, "HW_MNEMONIC="+created.Mnemonic), "restore", "--name", "Ada Lovelace")
+	mustHW(newDevice, "network", "join", joinURL)
+	var revoked struct {
+		Grants            int
+		SharingKeyRetired bool
+	}
+	if err := json.Unmarshal([]byte(mustHW(newDevice, "revoke", "--all", "--yes", "--json")), &revoked); err != nil || revoked.Grants != 2 || !revoked.SharingKeyRetired {
+		t.Fatalf("hw revoke --all: %+v, %v", revoked, err)
+	}
+	deadline = time.Now().Add(time.Minute)
+	for after = registryEvents(t, rpcURL, registry, patientAddr); after["GrantRevoked"] < 2 && time.Now().Before(deadline); {
+		hwProc(t, newDevice, "anchor", "--json") // drains the outbox
+		time.Sleep(time.Second)
+		after = registryEvents(t, rpcURL, registry, patientAddr)
+	}
+	if after["GrantRevoked"] != 2 {
+		t.Fatalf("events after revoking everything: %v", after)
+	}
+	if out, _, _ := hwProc(t, doctor, "receive", res.Link, "--json"); strings.Contains(out, `"verified":true`) {
+		t.Fatalf("the doctor still verifies a share revoked from the new device: %s", out)
 	}
 
 	// Nothing private on the node's chain.
