@@ -172,6 +172,9 @@ func TestNetworkEndToEnd(t *testing.T) {
 		t.Fatalf("hw network join --json: %s", out)
 	}
 	mustHW(stranger, "init", "--name", "Dr. Stranger")
+	if out := mustHW(patient, "network", "show"); !strings.Contains(out, "Connected to Riverside Clinic network — records anchored, shares work") {
+		t.Fatalf("hw network show:\n%s", out)
+	}
 
 	// The patient holds no ETH and never will.
 	var status struct{ Balance, Network, Kind string }
@@ -232,7 +235,10 @@ func TestNetworkEndToEnd(t *testing.T) {
 	more := filepath.Join(dir, "more.json")
 	os.WriteFile(more, []byte(`{"resourceType":"Observation","id":"g3","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":101,"unit":"mg/dL"},"effectiveDateTime":"2024-05-01"}`), 0o600)
 	mustHW(patient, "import", more)
-	direct := startHWProcess(t, patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--direct", "127.0.0.1:0", "--json")
+	// (What was anchored before the outage can be shared; the new record
+	// waits for the network.)
+	direct := startHWProcess(t, patient, "share", "--type", "Observation", "--to", "2024-04-30", "--ttl", "1h", "--purpose", "TREAT",
+		"--direct", "127.0.0.1:0", "--json")
 	if line := direct.firstLine(t); !strings.Contains(line, `"link":"shlink:/`) {
 		t.Fatalf("hw share --direct while the network is down: %q\n%s", line, direct.stderr)
 	}
@@ -240,6 +246,15 @@ func TestNetworkEndToEnd(t *testing.T) {
 	anchor := startHWProcess(t, patient, "anchor", "--timeout", "1m")
 	time.Sleep(2 * time.Second) // it signs and queues, then waits for the network
 	anchor.signal(t, syscall.SIGKILL)
+	var show struct {
+		Connected bool
+		Summary   string
+		Waiting   int
+	}
+	if err := json.Unmarshal([]byte(mustHW(patient, "network", "show", "--json")), &show); err != nil || show.Connected || show.Waiting < 2 ||
+		!strings.Contains(show.Summary, "Riverside Clinic network is not answering — your records are safe here") {
+		t.Fatalf("hw network show while the network is down: %+v, %v", show, err)
+	}
 
 	// Back on the same address: every queued action lands, once.
 	node = startNetworkNode(t, strings.TrimPrefix(node.ready.URL, "http://"), nodeDir)
