@@ -205,7 +205,10 @@ func TestRevokeEverythingFromANewDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.w.vault.Update(func(tx *vault.Tx) error { _, err := outbox.Enqueue(tx, "setDelegate", caregiver.Bytes(), set); return err }); err != nil {
+	if err := e.w.vault.Update(func(tx *vault.Tx) error {
+		_, err := outbox.Enqueue(tx, "setDelegate", caregiver.Bytes(), set)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if problem, err := e.w.drain(ctx); err != nil || problem != "" {
