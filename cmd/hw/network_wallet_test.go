@@ -21,6 +21,7 @@ import (
 	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
+	"healthwallet/wallet/qrcode"
 )
 
 // networkNode is a hw network serve process.
@@ -168,7 +169,16 @@ func TestNetworkEndToEnd(t *testing.T) {
 	}
 	patientAddr := common.HexToAddress(created.Address)
 	mustHW(doctor, "init", "--name", "Dr. Lee, City Clinic")
-	if out := mustHW(doctor, "network", "join", joinURL, "--json"); !strings.Contains(out, `"name":"Riverside Clinic"`) {
+	// The doctor scans the network's QR code (a photo of it, here its PNG).
+	png, err := qrcode.PNG(joinURL, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinQR := filepath.Join(dir, "join.png")
+	if err := os.WriteFile(joinQR, png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustHW(doctor, "network", "join", joinQR, "--json"); !strings.Contains(out, `"name":"Riverside Clinic"`) {
 		t.Fatalf("hw network join --json: %s", out)
 	}
 	mustHW(stranger, "init", "--name", "Dr. Stranger")
