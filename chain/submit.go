@@ -108,13 +108,29 @@ type Submitter struct {
 	from common.Address
 
 	mu        sync.Mutex
-	nextNonce uint64                      // one past the last nonce sent
-	sent      map[common.Hash]common.Hash // keccak256(calldata) → transaction
+	nextNonce uint64                 // one past the last nonce sent
+	lastSent  common.Hash            // the transaction with nonce nextNonce-1
+	sent      map[common.Hash]sentTx // keccak256(calldata) → its transaction
 }
+
+// sentTx is a transaction the submitter sent, remembered so that the same
+// calldata submitted again gets it rather than a second one.
+type sentTx struct {
+	hash common.Hash
+	at   time.Time
+}
+
+// Remembering sent transactions: past submitterMemory entries, those older
+// than submitterForget are forgotten (a resubmission then finds the effect
+// on chain, or is checked and sent again).
+const (
+	submitterMemory = 4096
+	submitterForget = time.Hour
+)
 
 // NewSubmitter returns a Submitter for n's registry paying from key.
 func NewSubmitter(n *Network, key *ecdsa.PrivateKey) *Submitter {
-	return &Submitter{net: n, key: key, from: crypto.PubkeyToAddress(key.PublicKey), sent: map[common.Hash]common.Hash{}}
+	return &Submitter{net: n, key: key, from: crypto.PubkeyToAddress(key.PublicKey), sent: map[common.Hash]sentTx{}}
 }
 
 // Check decodes data and says whether it may be submitted: a signed action
@@ -181,7 +197,8 @@ func (s *Submitter) Submit(ctx context.Context, data []byte) (SubmitResult, erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := crypto.Keccak256Hash(data)
-	if hash, ok := s.sent[key]; ok {
+	if prev, ok := s.sent[key]; ok {
+		hash := prev.hash
 		st, err := s.status(ctx, hash)
 		if err != nil {
 			return SubmitResult{}, err
@@ -190,10 +207,12 @@ func (s *Submitter) Submit(ctx context.Context, data []byte) (SubmitResult, erro
 		case TxPending:
 			return SubmitResult{Action: a, TxHash: hash}, nil
 		case TxIncluded:
+			delete(s.sent, key) // the chain remembers it now
 			return SubmitResult{Action: a, TxHash: hash, Already: true}, nil
 		}
 		delete(s.sent, key) // failed or dropped: check it again from the start
 	}
+	s.forget()
 	done, err := FindDone(ctx, s.net.Client, s.net.Registry, s.net.ChainID, data, s.from)
 	if done != nil {
 		return SubmitResult{Action: a, TxHash: done.TxHash, Already: true}, nil
@@ -208,8 +227,21 @@ func (s *Submitter) Submit(ctx context.Context, data []byte) (SubmitResult, erro
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	s.sent[key] = hash
+	s.sent[key] = sentTx{hash: hash, at: time.Now()}
 	return SubmitResult{Action: a, TxHash: hash}, nil
+}
+
+// forget drops old remembered transactions once there are many. The caller
+// holds s.mu.
+func (s *Submitter) forget() {
+	if len(s.sent) < submitterMemory {
+		return
+	}
+	for key, tx := range s.sent {
+		if time.Since(tx.at) > submitterForget {
+			delete(s.sent, key)
+		}
+	}
 }
 
 // send signs and sends data to the registry from the key, with the next
@@ -231,6 +263,14 @@ func (s *Submitter) send(ctx context.Context, a Action, data []byte) (common.Has
 	if err != nil {
 		return common.Hash{}, nodeError("reading the submitter's nonce", err)
 	}
+	// The pool's pending nonce may lag a transaction just sent; the
+	// submitter's own count does not, unless the pool dropped its last
+	// transaction (then counting on would leave a gap forever).
+	if pending < s.nextNonce {
+		if _, _, err := s.net.Client.TransactionByHash(ctx, s.lastSent); errors.Is(err, ethereum.NotFound) {
+			s.nextNonce = pending
+		}
+	}
 	nonce := max(pending, s.nextNonce)
 	tx, err := types.SignNewTx(s.key, types.LatestSignerForChainID(s.net.ChainID), &types.DynamicFeeTx{
 		ChainID: s.net.ChainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap,
@@ -242,7 +282,7 @@ func (s *Submitter) send(ctx context.Context, a Action, data []byte) (common.Has
 	if err := s.net.Client.SendTransaction(ctx, tx); err != nil {
 		return common.Hash{}, sendError(ctx, s.net.Client, s.from, "sending "+a.Method, err)
 	}
-	s.nextNonce = nonce + 1
+	s.nextNonce, s.lastSent = nonce+1, tx.Hash()
 	return tx.Hash(), nil
 }
 

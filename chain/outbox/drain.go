@@ -354,6 +354,18 @@ func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) er
 	}
 
 	if o.submits(row) {
+		if row.HasNonce && !sentVia(row, ViaNetwork) {
+			// Signed as the wallet's own transaction before the wallet was
+			// on this network: hand it to the network instead (should the
+			// old transaction land too, the registry refuses it).
+			if err := o.update(row.ID, func(r *Row) error {
+				r.HasNonce, r.Nonce, r.Sent = false, 0, nil
+				return nil
+			}); err != nil {
+				return err
+			}
+			row.HasNonce, row.Nonce, row.Sent = false, 0, nil
+		}
 		if handled, err := o.submittedLanded(ctx, row); handled || err != nil {
 			return err
 		}

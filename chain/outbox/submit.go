@@ -24,6 +24,16 @@ func (o *Outbox) submits(row Row) bool {
 	return err == nil && a.Signed()
 }
 
+// sentVia reports whether one of the row's transactions went that way.
+func sentVia(row Row, via string) bool {
+	for _, s := range row.Sent {
+		if s.Via == via {
+			return true
+		}
+	}
+	return false
+}
+
 // isRevoke reports whether the row ends a grant or a delegation: what must
 // not depend on one submitter's goodwill.
 func isRevoke(row Row, net *chain.Network) bool {

@@ -361,3 +361,53 @@ func newAddr(t *testing.T) common.Address {
 	}
 	return crypto.PubkeyToAddress(k.PublicKey)
 }
+
+// TestOwnTransactionHandedToTheNetwork: a row the wallet signed as its own
+// transaction before it joined the network (that transaction never reached
+// a node) is handed to the network's submission endpoint once the wallet is
+// on it, and lands once, paid by the network.
+func TestOwnTransactionHandedToTheNetwork(t *testing.T) {
+	e := newNetEnv(t)
+	patient := e.patient.Address()
+	if err := chain.Fund(e.ctx, e.node.Network.Client, e.node.Key, patient, chain.FundAmount); err != nil {
+		t.Fatal(err)
+	}
+	root := crypto.Keccak256Hash([]byte("signed before joining"))
+	row := e.enqueue("anchor", func() ([]byte, error) { return e.patient.Anchor(root, 1, e.deadline()) })
+	lost := &flakyClient{Client: e.node.Network.Client, onSend: func(*types.Transaction) error { return errOffline }}
+	plain := &chain.Network{Client: lost, ChainID: e.node.Network.ChainID, Registry: e.node.Network.Registry, Kind: chain.KindRPC}
+	sign := func(chainID *big.Int, tx *types.Transaction) (*types.Transaction, error) {
+		return types.SignTx(tx, types.LatestSignerForChainID(chainID), e.patient.Key)
+	}
+	if _, err := outbox.New(e.store, plain, patient, sign, outbox.Options{}).Drain(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.rows()[row.ID-1]; !r.HasNonce || len(r.Sent) != 1 || len(r.Sent[0].Raw) == 0 {
+		t.Fatalf("the row as the plain chain left it: %+v", r)
+	}
+
+	ob := outbox.New(e.store, e.readOnly(), patient, sign, outbox.Options{Submit: &flakySubmission{sub: e.sub}})
+	for {
+		if _, err := ob.Drain(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		r := e.rows()[row.ID-1]
+		if r.State == outbox.Included || r.State == outbox.Final {
+			if r.HasNonce || len(r.Sent) != 1 || r.Sent[0].Via != outbox.ViaNetwork {
+				t.Fatalf("included as %+v, want through the network", r)
+			}
+			break
+		}
+		select {
+		case <-e.ctx.Done():
+			t.Fatalf("not included in time: %+v", r)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if n := e.events("Anchored", []common.Hash{common.BytesToHash(patient.Bytes())}, []common.Hash{root}); n != 1 {
+		t.Fatalf("%d Anchored events, want 1", n)
+	}
+	if bal, err := e.node.Network.Client.BalanceAt(e.ctx, patient, nil); err != nil || bal.Cmp(chain.FundAmount) != 0 {
+		t.Fatalf("the wallet's balance %v (%v), want untouched %s", bal, err, chain.FundAmount)
+	}
+}
