@@ -8,8 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"os/exec"
+		"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -19,10 +18,19 @@ import (
 	"healthwallet/wallet/network"
 )
 
-// TestNetworkServeProcess runs `hw network serve` as its own process: it
-// prints one ready line of JSON, serves a network document that a wallet's
-// Fetch accepts (checked against its chain), and exits 0 on SIGTERM.
-func TestNetworkServeProcess(t *testing.T) {
+// serveProcess is a running hw network serve.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	lines  chan string // standard output, line by line
+	stderr *bytes.Buffer
+	exited chan error
+}
+
+// startNetworkServe runs hw with the global flags, network serve on a free
+// loopback port and a fresh data directory, and the serve flags; the test's
+// end kills it if it still runs.
+func startNetworkServe(t *testing.T, global []string, serve ...string) *serveProcess {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped under -short: runs a network node")
 	}
@@ -30,48 +38,83 @@ func TestNetworkServeProcess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("hw is not on PATH (TestMain puts it there): %v", err)
 	}
-	cmd := exec.Command(hw, "--json", "network", "serve", "--listen", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "net"),
-		"--name", "Riverside Clinic", "--block-period", "1s")
-	stdout, err := cmd.StdoutPipe()
+	args := append(global, "network", "serve", "--listen", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "net"), "--block-period", "1s")
+	args = append(args, serve...)
+	p := &serveProcess{cmd: exec.Command(hw, args...), lines: make(chan string, 100), stderr: &bytes.Buffer{}, exited: make(chan error, 1)}
+	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() { p.exited <- p.cmd.Wait() }()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			<-p.exited
 		}
 	})
-	lines := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		lines <- line
-		io.Copy(io.Discard, stdout)
-	}()
-	var ready networkReady
-	select {
-	case line := <-lines:
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ready); err != nil {
-			t.Fatalf("hw network serve printed %q (%v); stderr:\n%s", line, err, stderr.String())
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.lines <- sc.Text()
 		}
-	case err := <-exited:
-		t.Fatalf("hw network serve exited: %v; stderr:\n%s", err, stderr.String())
+		close(p.lines)
+	}()
+	return p
+}
+
+// line waits for the next line of standard output.
+func (p *serveProcess) line(t *testing.T) string {
+	t.Helper()
+	select {
+	case line, ok := <-p.lines:
+		if !ok {
+			t.Fatalf("hw network serve closed its output; stderr:\n%s", p.stderr)
+		}
+		return line
 	case <-time.After(2 * time.Minute):
-		t.Fatalf("hw network serve printed nothing; stderr:\n%s", stderr.String())
+		t.Fatalf("hw network serve printed nothing; stderr:\n%s", p.stderr)
+	}
+	return ""
+}
+
+// stop sends SIGTERM and expects exit 0 with no error logged.
+func (p *serveProcess) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("after SIGTERM: %v; stderr:\n%s", err, p.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("hw network serve did not stop within 30s of SIGTERM; stderr:\n%s", p.stderr)
+	}
+	if log := p.stderr.String(); strings.Contains(log, `"level":"ERROR"`) || strings.Contains(log, "level=ERROR") {
+		t.Fatalf("errors logged:\n%s", log)
+	}
+}
+
+// TestNetworkServeProcess runs `hw network serve` as its own process: it
+// prints one ready line of JSON, serves a network document that a wallet's
+// Fetch accepts (checked against its chain), and exits 0 on SIGTERM.
+func TestNetworkServeProcess(t *testing.T) {
+	p := startNetworkServe(t, []string{"--json"}, "--name", "Riverside Clinic")
+	var ready networkReady
+	line := p.line(t)
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ready); err != nil {
+		t.Fatalf("hw network serve printed %q (%v); stderr:\n%s", line, err, p.stderr)
 	}
 	if ready.Name != "Riverside Clinic" || !strings.HasPrefix(ready.URL, "http://127.0.0.1:") || ready.JoinURL != ready.URL || ready.ChainID == 0 || ready.Registry == "" {
 		t.Fatalf("ready line %+v", ready)
 	}
-
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	m, err := network.Fetch(ctx, ready.JoinURL)
@@ -81,21 +124,32 @@ func TestNetworkServeProcess(t *testing.T) {
 	if m.Name != ready.Name || m.ChainID != ready.ChainID || m.Registry != ready.Registry {
 		t.Fatalf("document %+v, ready %+v", m.Document, ready)
 	}
+	p.stop(t)
+}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+// TestNetworkServeText: without --json, hw network serve prints the
+// network's name, a QR code of the join URL (that decodes to it), and the
+// join URL.
+func TestNetworkServeText(t *testing.T) {
+	p := startNetworkServe(t, nil, "--log-format", "text")
+	if first := p.line(t); !strings.HasPrefix(first, "hw network serve: ") {
+		t.Fatalf("first line %q", first)
 	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+	var qr []string
+	for {
+		line := p.line(t)
+		if join, ok := strings.CutPrefix(line, "Join it at: "); ok {
+			if !strings.HasPrefix(join, "http://127.0.0.1:") {
+				t.Fatalf("join URL %q", join)
+			}
+			break
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("hw network serve did not stop within 30s of SIGTERM; stderr:\n%s", stderr.String())
+		qr = append(qr, line)
 	}
-	if strings.Contains(stderr.String(), `"level":"ERROR"`) {
-		t.Fatalf("errors logged:\n%s", stderr.String())
+	if len(qr) < 10 || !strings.ContainsAny(strings.Join(qr, ""), "█▀▄") {
+		t.Fatalf("no QR code before the join URL: %q", qr)
 	}
+	p.stop(t)
 }
 
 func TestNetworkServeCommandLine(t *testing.T) {
