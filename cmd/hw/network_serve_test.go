@@ -8,7 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-		"os/exec"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
