@@ -322,3 +322,20 @@ func (h *harness) scrollToBottom() {
 	}
 	h.t.Fatalf("nothing scrolls on screen %q", h.ui.screen)
 }
+
+// scrollTo scrolls the screen's outermost vertical scroll so that the
+// visible button labelled text is at its top.
+func (h *harness) scrollTo(text string) {
+	h.t.Helper()
+	h.settle()
+	b := h.button(text)
+	for _, o := range h.objects() {
+		if s, ok := o.(*container.Scroll); ok {
+			d := fyne.CurrentApp().Driver()
+			s.Offset.Y = d.AbsolutePositionForObject(b).Y - d.AbsolutePositionForObject(s).Y
+			s.Refresh()
+			return
+		}
+	}
+	h.t.Fatalf("nothing scrolls on screen %q", h.ui.screen)
+}

@@ -62,6 +62,8 @@ func TestRealWallet(t *testing.T) {
 	}
 	h.tap("Create wallet")
 	h.wait()
+	h.screen("network-choice")
+	h.tap("Skip for now")
 	h.screen("records")
 	if !wallet.Exists(dir) {
 		t.Fatal("no wallet on disk after onboarding")
