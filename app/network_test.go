@@ -235,3 +235,16 @@ func TestLostDevice(t *testing.T) {
 	}
 	h.see("Done: 2 shares and 1 delegation revoked. Your sharing key was replaced")
 }
+
+// The wallet's sharing errors that name hw commands are worded for the
+// app: no terminal in sight.
+func TestShareProblemsNameNoCommand(t *testing.T) {
+	h, w := unlocked(t)
+	w.chain.shareErr = fmt.Errorf("%w: 0b1e…, 0b1f…", wallet.ErrNotAnchored)
+	h.tap("Share")
+	h.tap("Create share")
+	h.tapLast("Share")
+	h.see("Some of these records are not anchored yet, so they cannot be shared")
+	h.dontSee("hw ")
+	h.dontSee("Share directly on this Wi-Fi")
+}

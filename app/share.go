@@ -433,7 +433,7 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, b
 				u.offerDirect(req, err, out, back)
 				return
 			}
-			out.problem.set(err)
+			out.problem.set(sharingProblem(err))
 			return
 		}
 		if !direct {
@@ -451,6 +451,20 @@ func noNetworkAnswers(err error) bool {
 	var ne net.Error
 	return errors.Is(err, wallet.ErrNoRelay) || errors.As(err, &ue) || errors.As(err, &ne) ||
 		errors.Is(err, context.DeadlineExceeded)
+}
+
+// sharingProblem words the wallet's sharing errors that name hw commands
+// for the app, where there is no terminal.
+func sharingProblem(err error) error {
+	switch {
+	case errors.Is(err, wallet.ErrNotAnchored):
+		return errors.New("some of these records are not anchored yet, so they cannot be shared: " +
+			"they will be in a moment. Try again shortly")
+	case errors.Is(err, wallet.ErrRevokePending):
+		return errors.New("the revocation is saved, but neither the link server nor the network has confirmed it yet, " +
+			"so the link may still open for a little while; the wallet keeps trying on its own")
+	}
+	return err
 }
 
 // offerDirect says, in words, why a share cannot go through the network,
@@ -568,7 +582,7 @@ func (u *UI) showShareResult(res wallet.ShareResult, purpose string, stop func()
 		u.confirmRevoke(res.ID, revoke, busy, func(err error) {
 			if err != nil {
 				state.Importance = widget.DangerImportance
-				state.set(err)
+				state.set(sharingProblem(err))
 				return
 			}
 			if stop != nil {
@@ -731,7 +745,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {
 					if err != nil {
-						dialog.ShowError(err, u.win)
+						dialog.ShowError(sharingProblem(err), u.win)
 						return
 					}
 					u.showShares()
