@@ -112,7 +112,7 @@ type embeddedState struct {
 // Only one program at a time can hold datadir: a second gets an error
 // wrapping [ErrChainInUse].
 func OpenEmbedded(ctx context.Context, datadir string, fund ...common.Address) (*Network, error) {
-	e, err := startEmbedded(ctx, datadir, "")
+	e, err := startEmbedded(ctx, datadir, "", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func ServeEmbedded(ctx context.Context, datadir, listen string, ready func(Serve
 	if err := checkLoopback(listen); err != nil {
 		return err
 	}
-	e, err := startEmbedded(ctx, datadir, listen)
+	e, err := startEmbedded(ctx, datadir, listen, 0)
 	if err != nil {
 		return err
 	}
@@ -224,8 +224,10 @@ func (e *embedded) network() *Network {
 
 // startEmbedded opens (or creates) the chain under datadir and starts it,
 // with HTTP and WebSocket on listen when not empty; on first start it
-// deploys the registry.
-func startEmbedded(ctx context.Context, datadir, listen string) (e *embedded, err error) {
+// deploys the registry. periodSeconds 0 seals a block for each transaction
+// (the wallet's own chain); more seals one every periodSeconds (a network
+// node). The data directory is the same either way.
+func startEmbedded(ctx context.Context, datadir, listen string, periodSeconds uint64) (e *embedded, err error) {
 	if datadir == "" {
 		return nil, errors.New("the embedded chain needs a data directory")
 	}
@@ -305,13 +307,16 @@ func startEmbedded(ctx context.Context, datadir, listen string) (e *embedded, er
 	})
 	stack.RegisterAPIs([]rpc.API{{Namespace: "eth", Service: filters.NewFilterAPI(filterSystem)}})
 
-	beacon, err := catalyst.NewSimulatedBeacon(0, faucet, backend)
+	beacon, err := catalyst.NewSimulatedBeacon(periodSeconds, faucet, backend)
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded chain's block sealer: %w", err)
 	}
-	// With period 0 the beacon's API loop seals a block for each new
-	// transaction, exactly as geth --dev --dev.period 0.
-	catalyst.RegisterSimulatedBeaconAPIs(stack, beacon)
+	if periodSeconds == 0 {
+		// With period 0 the beacon's API loop seals a block for each new
+		// transaction, exactly as geth --dev --dev.period 0.
+		catalyst.RegisterSimulatedBeaconAPIs(stack, beacon)
+	}
+	// With a period, the beacon itself seals a block every period.
 	stack.RegisterLifecycle(beacon)
 	stack.RegisterLifecycle(&headSyncer{eth: backend})
 

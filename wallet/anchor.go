@@ -484,6 +484,11 @@ func (w *Wallet) drain(ctx context.Context) (string, error) {
 	opts := w.chain.opts
 	opts.OnChange = onOutboxChange
 	opts.Resign = w.resigner(n)
+	if m, ok := w.networkInForceLocked(); ok {
+		// The network sends the wallet's signed actions and pays their gas:
+		// the patient holds no ETH.
+		opts.Submit = w.networkClient(m)
+	}
 	rep, err := outbox.New(vaultStore{w.vault}, n, addr, w.sign, opts).Drain(ctx)
 	if err != nil {
 		return "", fmt.Errorf("sending to the chain: %w", mapVaultError(err))

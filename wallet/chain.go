@@ -128,6 +128,14 @@ func (w *Wallet) networkLocked(ctx context.Context) (*chain.Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m, ok := w.networkInForceLocked(); ok {
+		n, err := openNetwork(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		w.chain.net = n
+		return n, nil
+	}
 	s := w.settingsLocked()
 	open := w.chain.open
 	if open == nil {
@@ -188,6 +196,12 @@ func (w *Wallet) SetChainSettings(s ChainSettings) error {
 func (w *Wallet) closeChain() {
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
+	w.closeNetworkLocked()
+}
+
+// closeNetworkLocked closes the open chain connection, if any. Call with
+// chainMu held.
+func (w *Wallet) closeNetworkLocked() {
 	if w.chain.net != nil {
 		w.chain.net.Close()
 		w.chain.net = nil
@@ -235,7 +249,9 @@ var (
 
 // ChainStatus is what Settings shows about the chain.
 type ChainStatus struct {
-	Kind     string `json:"kind"` // "embedded", "rpc", …; empty when not connected
+	Kind string `json:"kind"` // "embedded", "rpc", "network", …; empty when not connected
+	// Network is the joined network's name, when the wallet is on one.
+	Network  string `json:"network,omitempty"`
 	URL      string `json:"url"`
 	ChainID  uint64 `json:"chainId"`
 	Registry string `json:"registry"`
@@ -292,6 +308,9 @@ func (w *Wallet) ChainStatus(ctx context.Context) (ChainStatus, error) {
 	defer w.chainMu.Unlock()
 	s := w.settingsLocked()
 	st.URL, st.ChainID, st.Registry = s.URL, s.ChainID, s.Registry
+	if m, ok := w.networkInForceLocked(); ok {
+		st.Network, st.URL, st.ChainID, st.Registry = m.Name, m.URL, m.ChainID, m.Registry
+	}
 	n, err := w.networkLocked(ctx)
 	if err != nil {
 		st.Problem = err.Error()
@@ -300,6 +319,23 @@ func (w *Wallet) ChainStatus(ctx context.Context) (ChainStatus, error) {
 	st.Kind, st.URL, st.ChainID, st.Registry = n.Kind, n.URL, n.ChainID.Uint64(), n.Registry.Hex()
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	if m, ok := w.networkInForceLocked(); ok {
+		// A network's read-only RPC answers no balances: its node says.
+		st.Kind, st.Network = "network", m.Name
+		acc, err := w.networkClient(m).Account(cctx)
+		if err != nil {
+			st.Problem = fmt.Sprintf("the %s network does not answer: %v", m.Name, err)
+			w.dropNetworkLocked()
+			return st, nil
+		}
+		bal, ok := new(big.Int).SetString(acc.Balance, 10)
+		if !ok {
+			bal = new(big.Int)
+		}
+		st.Connected = true
+		st.Balance, st.BalanceETH = bal.String(), chain.FormatEther(bal)
+		return st, nil
+	}
 	bal, err := n.Client.BalanceAt(cctx, addr, nil)
 	if err != nil {
 		st.Problem = fmt.Sprintf("the chain does not answer: %v", err)

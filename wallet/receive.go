@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
 )
 
@@ -49,8 +50,33 @@ type Received struct {
 	// [Wallet.Receive]).
 	Logged string `json:"logged,omitempty"`
 	// Problem says, calmly, why the share could not be checked on chain (no
-	// chain given, chain down); empty when there was nothing to say.
+	// chain given, chain down, a network not trusted); empty when there was
+	// nothing to say.
 	Problem string `json:"problem,omitempty"`
+	// Network is the network the share was made on, for a Health Wallet
+	// share: its name and join URL as the share gives them, and the chain
+	// id and registry its grant was signed for.
+	Network *ReceivedNetwork `json:"network,omitempty"`
+}
+
+// ReceivedNetwork is the network a received share was made on.
+type ReceivedNetwork struct {
+	Name     string `json:"name,omitempty"`
+	URL      string `json:"url,omitempty"`
+	ChainID  uint64 `json:"chainId"`
+	Registry string `json:"registry"`
+	// Trusted: the receiver verified the share against it.
+	Trusted bool `json:"trusted"`
+}
+
+// String names the network for people: "Riverside Clinic (chain 1337,
+// registry 0x…)".
+func (n ReceivedNetwork) String() string {
+	name := n.Name
+	if name == "" {
+		name = "a network that gives no name"
+	}
+	return fmt.Sprintf("%s (chain %d, registry %s)", name, n.ChainID, n.Registry)
 }
 
 // RecordsJSON are the FHIR resources shown as the share's content: for a
@@ -110,36 +136,135 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 	if cardErr == nil {
 		in.RecipientKeyHash = card.SharingKeyHash()
 	}
-
-	w.chainMu.Lock()
-	n, netErr := w.networkLocked(ctx)
-	w.chainMu.Unlock()
-	var problem string
-	if netErr != nil {
-		if ctx.Err() != nil {
-			return Received{}, ctx.Err()
+	if opts.HTTP == nil {
+		if l, err := share.ParseLink(link); err == nil {
+			opts.HTTP = w.relayHTTP(l.URL)
 		}
-		// Still open the link: its records are shown, its chain checks fail
-		// with the reason.
-		problem = "not verified on chain: " + netErr.Error()
-		in.Chain = unreachableChain{netErr}
-		if s := w.ChainSettings(); s.Registry != "" {
-			in.ExpectRegistry = common.HexToAddress(s.Registry)
-			if s.ChainID != 0 {
-				in.ExpectChainID = new(big.Int).SetUint64(s.ChainID)
-			}
-		}
-	} else {
-		in.Chain = share.NewChainReader(n.Client, n.Registry)
-		in.ExpectChainID, in.ExpectRegistry = n.ChainID, n.Registry
 	}
-
 	// The receiver never logs on chain itself: a transaction from its
 	// address would link it to the patient's grant for every chain observer.
 	// The patient's wallet records accesses on chain (HealthRegistry.logAccess,
 	// signed with the link's access key), as the patient chooses.
-	rep, err := openLink(ctx, link, opts, in)
-	return Received{Report: rep, Problem: problem}, err
+	return openLink(ctx, link, opts, in, w.pickChain)
+}
+
+// pickChain is the wallet's verifier: the share is checked against the
+// wallet's own chain (the joined network, a --chain URL, the embedded chain)
+// when the grant was made for it, else against a trusted network's.
+func (w *Wallet) pickChain(ctx context.Context, proof share.ProofFile, in *share.VerifyInput) chainChoice {
+	w.chainMu.Lock()
+	n, err := w.networkLocked(ctx)
+	m, onNetwork := w.networkInForceLocked()
+	chainID, registry, known := w.knownChainLocked()
+	w.chainMu.Unlock()
+	about := receivedNetwork(proof)
+	ours := func() chainChoice {
+		about.Trusted = true
+		in.Trust = &share.Check{OK: true, Detail: "this wallet's own chain"}
+		if onNetwork {
+			in.Trust.Detail = "the " + m.Name + " network, which this wallet joined"
+			about.Name, about.URL = m.Name, m.JoinURL()
+		}
+		return chainChoice{network: about}
+	}
+	switch {
+	case err == nil && n.ChainID.IsUint64() && n.ChainID.Uint64() == proof.ChainID && n.Registry == proof.Registry:
+		in.Chain = share.NewChainReader(n.Client, n.Registry)
+		in.ExpectChainID, in.ExpectRegistry = n.ChainID, n.Registry
+		return ours()
+	case err != nil && ctx.Err() == nil && known && chainID.Uint64() == proof.ChainID && registry == proof.Registry:
+		// The wallet's own chain, down: the records are shown, the chain
+		// checks fail with the reason.
+		in.Chain = unreachableChain{err}
+		in.ExpectChainID, in.ExpectRegistry = chainID, registry
+		c := ours()
+		c.problem = "not verified on chain: " + err.Error()
+		return c
+	}
+	var others []network.Membership
+	for _, t := range w.TrustedNetworks() {
+		if !onNetwork || t.URL != m.URL {
+			others = append(others, t)
+		}
+	}
+	return pickTrusted(ctx, proof, in, others)
+}
+
+// chainChoice is the chain a share is verified against, as a verifier
+// chose it.
+type chainChoice struct {
+	problem string
+	network *ReceivedNetwork
+	close   func()
+}
+
+// verifier chooses, from a share's proof, the chain to verify it against:
+// it sets in's Chain, ExpectChainID, ExpectRegistry and Trust.
+type verifier func(ctx context.Context, proof share.ProofFile, in *share.VerifyInput) chainChoice
+
+// receivedNetwork is the network a proof names.
+func receivedNetwork(proof share.ProofFile) *ReceivedNetwork {
+	n := &ReceivedNetwork{ChainID: proof.ChainID, Registry: proof.Registry.Hex()}
+	if proof.Network != nil {
+		n.Name, n.URL = proof.Network.Name, proof.Network.URL
+	}
+	return n
+}
+
+// pickTrusted verifies against the trusted network whose chain id and
+// registry are the grant's (dialing it through its pinned client); with
+// none, the share is not verified and the "network trusted" check says
+// which network it was made on and what trusting it means.
+func pickTrusted(ctx context.Context, proof share.ProofFile, in *share.VerifyInput, trusted []network.Membership) chainChoice {
+	about := receivedNetwork(proof)
+	for _, m := range trusted {
+		if m.ChainID != proof.ChainID || m.RegistryAddress() != proof.Registry {
+			continue
+		}
+		about.Trusted = true
+		about.Name, about.URL = m.Name, m.JoinURL()
+		in.Trust = &share.Check{OK: true, Detail: fmt.Sprintf("the %s network, which this receiver trusts", m.Name)}
+		in.ExpectChainID, in.ExpectRegistry = new(big.Int).SetUint64(m.ChainID), m.RegistryAddress()
+		n, err := openNetwork(ctx, m)
+		if err != nil {
+			in.Chain = unreachableChain{err}
+			return chainChoice{network: about, problem: "not verified on chain: " + err.Error()}
+		}
+		in.Chain = share.NewChainReader(n.Client, n.Registry)
+		return chainChoice{network: about, close: func() { n.Close() }}
+	}
+	join := "hw network trust URL"
+	if about.URL != "" {
+		join = "hw network trust " + about.URL
+	}
+	in.Trust = &share.Check{OK: false, Detail: fmt.Sprintf(
+		"the share was made on %s, which this receiver does not trust, so nothing in it could be checked; "+
+			"the records are shown as sent. Trusting the network means believing its chain about this patient's "+
+			"consent and records: do so only if you know who runs it (%s)", about, join)}
+	return chainChoice{network: about, problem: "not verified: made on " + about.String() + ", a network this receiver does not trust"}
+}
+
+// ReceiveWithNetworks opens a link as Receive does, for a receiver without
+// a wallet (a doctor at a scanner): it verifies against the one of networks
+// the share was made on; a share from any other network opens, not
+// verified, with a failing "network trusted" check naming it. It logs
+// nothing.
+func ReceiveWithNetworks(ctx context.Context, link string, opts ReceiveOptions, networks []network.Membership) (Received, error) {
+	if err := receivePurpose(&opts); err != nil {
+		return Received{}, err
+	}
+	if opts.Recipient == "" {
+		opts.Recipient = "a Health Wallet receiver without an identity"
+	}
+	if opts.HTTP == nil {
+		if l, err := share.ParseLink(link); err == nil {
+			opts.HTTP = pinnedRelayHTTP(networks, l.URL)
+		}
+	}
+	return openLink(ctx, link, opts, share.VerifyInput{},
+		func(ctx context.Context, proof share.ProofFile, in *share.VerifyInput) chainChoice {
+			return pickTrusted(ctx, proof, in, networks)
+		})
 }
 
 // ReceiveAnonymous opens a link as Receive does, for a receiver without a
@@ -147,6 +272,9 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 // registry when net is given, and logs nothing. Without net, a Health Wallet
 // share's chain checks fail and Problem says "not verified on chain: no
 // chain given".
+//
+// Deprecated: use ReceiveWithNetworks, which verifies against trusted
+// networks and names the network a share was made on.
 func ReceiveAnonymous(ctx context.Context, link string, opts ReceiveOptions, net *chain.Network) (Received, error) {
 	if err := receivePurpose(&opts); err != nil {
 		return Received{}, err
@@ -159,9 +287,8 @@ func ReceiveAnonymous(ctx context.Context, link string, opts ReceiveOptions, net
 		in.Chain = share.NewChainReader(net.Client, net.Registry)
 		in.ExpectChainID, in.ExpectRegistry = net.ChainID, net.Registry
 	}
-	rep, err := openLink(ctx, link, opts, in)
-	got := Received{Report: rep}
-	if net == nil && rep.Source == share.SourceHealthWallet {
+	got, err := openLink(ctx, link, opts, in, nil)
+	if net == nil && got.Source == share.SourceHealthWallet {
 		got.Problem = "not verified on chain: no chain given"
 	}
 	return got, err
@@ -186,7 +313,17 @@ func receivePurpose(opts *ReceiveOptions) error {
 // openLink parses, fetches and verifies a link. It is share.Open, except
 // that a link that cannot be opened at all is also an *OpenError, whose
 // cause a caller can test (a wrong passcode and the attempts left).
-func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.VerifyInput) (share.Report, error) {
+//
+// pick, when set, chooses the chain to verify a Health Wallet share
+// against once its proof is read.
+func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.VerifyInput, pick verifier) (Received, error) {
+	rep, choice, err := openAndVerify(ctx, text, opts, in, pick)
+	got := Received{Report: rep, Problem: choice.problem, Network: choice.network}
+	return got, err
+}
+
+func openAndVerify(ctx context.Context, text string, opts ReceiveOptions, in share.VerifyInput, pick verifier) (share.Report, chainChoice, error) {
+	var choice chainChoice
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -198,7 +335,7 @@ func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.Ve
 	link, err := share.ParseLink(text)
 	if err != nil {
 		r := share.Report{Source: share.SourceOther, Checks: []share.Check{{Name: share.CheckLinkWellFormed, Detail: err.Error()}}}
-		return r, &OpenError{err}
+		return r, choice, &OpenError{err}
 	}
 	in.Link = link
 	m, err := share.Fetch(ctx, link, share.FetchOptions{
@@ -206,10 +343,16 @@ func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.Ve
 	})
 	if err == nil {
 		in.Files = m.Files
-		return share.Verify(ctx, in), nil
+		if proof, ok := share.ProofOf(m.Files); ok && pick != nil {
+			choice = pick(ctx, proof, &in)
+			if choice.close != nil {
+				defer choice.close()
+			}
+		}
+		return share.Verify(ctx, in), choice, nil
 	}
 	if ctx.Err() != nil {
-		return share.Report{Source: share.SourceOther}, ctx.Err()
+		return share.Report{Source: share.SourceOther}, choice, ctx.Err()
 	}
 	// Verify with no files runs the link's own checks and ends with
 	// "manifest fetched" failed; say instead what went wrong.
@@ -218,7 +361,7 @@ func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.Ve
 		r.Checks = r.Checks[:n-1]
 	}
 	if len(r.Failed()) > 0 {
-		return r, &OpenError{err} // the link itself is malformed or expired
+		return r, choice, &OpenError{err} // the link itself is malformed or expired
 	}
 	if errors.Is(err, share.ErrDecrypt) || errors.Is(err, share.ErrBadJWE) || errors.Is(err, share.ErrUnsupportedJWE) {
 		// The server answered: the link opened, and what it holds is not
@@ -226,10 +369,10 @@ func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.Ve
 		r.Checks = append(r.Checks,
 			share.Check{Name: share.CheckManifestFetched, OK: true},
 			share.Check{Name: share.CheckFilesDecrypted, Detail: err.Error()})
-		return r, nil
+		return r, choice, nil
 	}
 	r.Checks = append(r.Checks, share.Check{Name: share.CheckManifestFetched, Detail: err.Error()})
-	return r, &OpenError{err}
+	return r, choice, &OpenError{err}
 }
 
 // unreachableChain is the chain reader of a wallet whose chain could not be

@@ -260,7 +260,11 @@ func (w *Wallet) relayClient(baseURL string) (*relay.Client, error) {
 	if c, ok, err := directClient(baseURL, key); ok {
 		return c, err
 	}
-	c, err := relay.NewClient(baseURL, key, &http.Client{Timeout: relayTimeout})
+	hc := w.relayHTTP(baseURL)
+	if hc == nil {
+		hc = &http.Client{Timeout: relayTimeout}
+	}
+	c, err := relay.NewClient(baseURL, key, hc)
 	if err != nil {
 		return nil, fmt.Errorf("the relay URL %q: %w", baseURL, err)
 	}
@@ -289,6 +293,15 @@ func (w *Wallet) Share(ctx context.Context, req ShareRequest) (ShareResult, erro
 			return ShareResult{}, err
 		}
 		base = saved
+	}
+	if base == "" {
+		// The joined network's relay, unless one was given or saved.
+		w.chainMu.Lock()
+		m, ok := w.networkInForceLocked()
+		w.chainMu.Unlock()
+		if ok {
+			base = strings.TrimSuffix(m.Relay, "/")
+		}
 	}
 	if base == "" {
 		return ShareResult{}, ErrNoRelay
@@ -421,11 +434,16 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 	if err != nil {
 		return ShareResult{}, err
 	}
+	card, err := w.Card()
+	if err != nil {
+		return ShareResult{}, err
+	}
 	created := now().Truncate(time.Second)
 	expires := created.Add(req.TTL)
 	built, err := share.BuildShare(share.ShareRequest{
 		Records: shared, Key: key, Patient: patient, Signer: signer, Recipient: recipient,
 		PurposeCode: req.Purpose, NotBefore: created, Expiry: expires, ChainID: chainID, Registry: registry,
+		Card: card, Network: w.shareNetworkRef(),
 	})
 	if err != nil {
 		return ShareResult{}, err
@@ -762,10 +780,23 @@ func (w *Wallet) chainParams(ctx context.Context) (*big.Int, common.Address, err
 	if err == nil {
 		return new(big.Int).Set(n.ChainID), n.Registry, nil
 	}
-	if s := w.savedChain(); s != nil && s.ChainID != 0 && common.IsHexAddress(s.Registry) {
-		return new(big.Int).SetUint64(s.ChainID), common.HexToAddress(s.Registry), nil
+	if chainID, registry, ok := w.knownChainLocked(); ok {
+		return chainID, registry, nil
 	}
 	return nil, common.Address{}, fmt.Errorf("the chain the grant is made for is unknown and cannot be asked: %w", err)
+}
+
+// knownChainLocked is the chain id and registry of the chain in force as
+// last seen, without asking it: the joined network's, else the saved
+// settings'. Call with chainMu held.
+func (w *Wallet) knownChainLocked() (*big.Int, common.Address, bool) {
+	if m, ok := w.networkInForceLocked(); ok {
+		return new(big.Int).SetUint64(m.ChainID), m.RegistryAddress(), true
+	}
+	if s := w.savedChain(); s != nil && s.ChainID != 0 && common.IsHexAddress(s.Registry) {
+		return new(big.Int).SetUint64(s.ChainID), common.HexToAddress(s.Registry), true
+	}
+	return nil, common.Address{}, false
 }
 
 // waitRow drains the outbox until row id is in a block, the chain reports

@@ -38,6 +38,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/wallet/identity"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/vault"
 )
@@ -113,6 +114,13 @@ type Wallet struct {
 type profile struct {
 	DisplayName string         `json:"displayName"`
 	Chain       *ChainSettings `json:"chain,omitempty"`
+	// Network is the joined network (nil: none); Trusted the networks
+	// trusted for receiving only.
+	Network *network.Membership  `json:"network,omitempty"`
+	Trusted []network.Membership `json:"trusted,omitempty"`
+	// LocalPort is the loopback port of the network this computer runs
+	// (StartLocalNetwork), kept so its join URL stays the same.
+	LocalPort int `json:"localPort,omitempty"`
 }
 
 func newWallet(dir string, v *vault.Vault, opts Options) *Wallet {

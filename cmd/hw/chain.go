@@ -314,6 +314,8 @@ type chainStatus struct {
 	// was given ($HW_PASSWORD or --password-file); status never prompts.
 	Address string `json:"address,omitempty"`
 	Balance string `json:"balance,omitempty"`
+	// Network is the name of the wallet's network, when it joined one.
+	Network string `json:"network,omitempty"`
 }
 
 func (c *cli) chainStatusCommand() *cobra.Command {
@@ -324,6 +326,12 @@ func (c *cli) chainStatusCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if st, ok, err := c.networkChainStatus(ctx); ok || err != nil {
+				if err != nil {
+					return err
+				}
+				return c.printChainStatus(st)
+			}
 			n, s, err := c.openNode(ctx)
 			if err != nil {
 				return err
@@ -365,27 +373,70 @@ func (c *cli) chainStatusCommand() *cobra.Command {
 				}
 				st.Balance = bal.String()
 			}
-			if c.jsonOut {
-				return printJSON(c.stdout, st)
-			}
-			fmt.Fprintf(c.stdout, "Chain:     %s, %s\n", st.Kind, st.URL)
-			fmt.Fprintf(c.stdout, "Chain id:  %s\n", st.ChainID)
-			switch {
-			case st.RegistryOK:
-				fmt.Fprintf(c.stdout, "Registry:  %s\n", st.Registry.Hex())
-			default:
-				fmt.Fprintf(c.stdout, "Registry:  none: %s\n", st.Problem)
-			}
-			fmt.Fprintf(c.stdout, "Block:     %d\n", st.Block)
-			if st.Address != "" {
-				bal, _ := new(big.Int).SetString(st.Balance, 10)
-				fmt.Fprintf(c.stdout, "Wallet:    %s, %s ETH\n", st.Address, chain.FormatEther(bal))
-			}
-			return nil
+			return c.printChainStatus(st)
 		}),
 	}
 	cmd.Flags().StringVar(&registryFlag, "registry", "", "the HealthRegistry's `ADDRESS` on a --chain node (default $HW_REGISTRY, else ask the node)")
 	return cmd
+}
+
+// networkChainStatus is hw chain status for a wallet on a network (no
+// --chain given, the password given without a prompt): the network's chain,
+// and the wallet's balance as the network's node reports it (its read-only
+// RPC answers no balances). ok is false when that does not apply.
+func (c *cli) networkChainStatus(ctx context.Context) (chainStatus, bool, error) {
+	s, err := c.chainSettings()
+	if err != nil || s.URL != "" || (c.getenv("HW_PASSWORD") == "" && c.passwordFile == "") {
+		return chainStatus{}, false, err
+	}
+	dir, err := c.vaultDir()
+	if err != nil || !wallet.Exists(dir) {
+		return chainStatus{}, false, nil
+	}
+	w, err := c.openWallet(ctx)
+	if err != nil {
+		return chainStatus{}, false, err
+	}
+	defer w.Close()
+	m, ok := w.Network()
+	if !ok {
+		return chainStatus{}, false, nil
+	}
+	cs, err := w.ChainStatus(ctx)
+	if err != nil {
+		return chainStatus{}, true, err
+	}
+	registry := m.RegistryAddress()
+	return chainStatus{
+		Kind: "network", URL: m.URL, ChainID: new(big.Int).SetUint64(m.ChainID), Registry: &registry,
+		RegistryOK: cs.Connected, Problem: cs.Problem, Address: cs.Address, Balance: cs.Balance, Network: m.Name,
+	}, true, nil
+}
+
+func (c *cli) printChainStatus(st chainStatus) error {
+	if c.jsonOut {
+		return printJSON(c.stdout, st)
+	}
+	if st.Network != "" {
+		fmt.Fprintf(c.stdout, "Network:   %s\n", st.Network)
+	}
+	fmt.Fprintf(c.stdout, "Chain:     %s, %s\n", st.Kind, st.URL)
+	fmt.Fprintf(c.stdout, "Chain id:  %s\n", st.ChainID)
+	switch {
+	case st.RegistryOK:
+		fmt.Fprintf(c.stdout, "Registry:  %s\n", st.Registry.Hex())
+	default:
+		fmt.Fprintf(c.stdout, "Registry:  none: %s\n", st.Problem)
+	}
+	fmt.Fprintf(c.stdout, "Block:     %d\n", st.Block)
+	if st.Address != "" {
+		bal, ok := new(big.Int).SetString(st.Balance, 10)
+		if !ok {
+			bal = new(big.Int)
+		}
+		fmt.Fprintf(c.stdout, "Wallet:    %s, %s ETH\n", st.Address, chain.FormatEther(bal))
+	}
+	return nil
 }
 
 // walletAddressIfGiven unlocks the wallet when its password was given without

@@ -199,6 +199,7 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 		c.restoreBackupCommand(),
 		c.backupIdentityCommand(),
 		c.relayCommand(),
+		c.networkCommand(),
 	)
 	root.AddCommand(c.chainCommands()...)
 	root.AddCommand(c.anchorCommands()...)

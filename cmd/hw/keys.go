@@ -12,13 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 )
 
 // This file: the commands about the wallet itself and its keys — init,
 // restore, passwd, card.
 
 func (c *cli) initCommand() *cobra.Command {
-	var name string
+	var name, joinURL, invite string
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "init",
@@ -31,10 +32,12 @@ Anyone who has it can open your wallet. At a terminal, init asks for some of
 the words back before it creates the wallet; --yes skips that.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
-			return c.runInit(cmd.Context(), name, yes)
+			return c.runInit(cmd.Context(), name, yes, joinURL, invite)
 		}),
 	}
 	cmd.Flags().StringVar(&name, "name", "", "your name, as shown on your identity card (asked when not given)")
+	cmd.Flags().StringVar(&joinURL, "network", "", "join the network at `URL` (or QR image) right after creating the wallet")
+	cmd.Flags().StringVar(&invite, "invite", "", "the network's invitation `CODE`, for an invitation-only network")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for words of the phrase back")
 	return cmd
 }
@@ -66,7 +69,7 @@ func (c *cli) prepareNewWallet(ctx context.Context, name string) (newWallet, err
 	return newWallet{dir: dir, opts: opts, name: name}, nil
 }
 
-func (c *cli) runInit(ctx context.Context, name string, yes bool) error {
+func (c *cli) runInit(ctx context.Context, name string, yes bool, joinURL, invite string) error {
 	nw, err := c.prepareNewWallet(ctx, name)
 	if err != nil {
 		return err
@@ -95,17 +98,35 @@ func (c *cli) runInit(ctx context.Context, name string, yes bool) error {
 	}
 	defer w.Close()
 	c.warnWeakKDF()
+	// The wallet exists now: a failed join is reported after it, and the
+	// phrase is printed all the same.
+	var joined *network.Membership
+	var joinErr error
+	if strings.TrimSpace(joinURL) != "" {
+		m, err := c.joinAfterInit(ctx, w, joinURL, invite)
+		if err == nil {
+			joined = &m
+		}
+		joinErr = err
+	}
 	if c.jsonOut {
 		c.warn("the JSON below holds your recovery phrase: store it safely, then delete every other copy")
-		return printJSON(c.stdout, struct {
-			Dir      string `json:"dir"`
-			Address  string `json:"address"`
-			Name     string `json:"name"`
-			Mnemonic string `json:"mnemonic"`
-		}{dir, w.Address(), w.DisplayName(), m})
+		if err := printJSON(c.stdout, struct {
+			Dir      string              `json:"dir"`
+			Address  string              `json:"address"`
+			Name     string              `json:"name"`
+			Mnemonic string              `json:"mnemonic"`
+			Network  *network.Membership `json:"network,omitempty"`
+		}{dir, w.Address(), w.DisplayName(), m, joined}); err != nil {
+			return err
+		}
+		return joinErr
 	}
 	fmt.Fprintf(c.stdout, "Created a wallet in %s\nAddress: %s\n", dir, w.Address())
-	return nil
+	if joined != nil {
+		fmt.Fprintf(c.stdout, "Joined the %s network\n", joined.Name)
+	}
+	return joinErr
 }
 
 // showPhrase prints the phrase on standard output and the warning that goes

@@ -64,7 +64,12 @@ writes those apart too, to FILE with ".not-covered" before its extension.
 
 With --json, prints {"verified","source","label","expires","purpose",
 "checks":[{"name","ok","detail"}],"records":[…],"uncovered":[{"resource",
-"source","reason"}],"logged","problem",…}.`,
+"source","reason"}],"logged","problem","patientName","patientBirthDate",
+"patientWarning","network":{"name","url","chainId","registry","trusted"},…}.
+
+A share made on a network this wallet has not joined or trusted still opens:
+its records are shown, not verified, with the failing check "network
+trusted" naming the network; hw network trust URL trusts it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -219,9 +224,26 @@ func (c *cli) printReceived(r wallet.Received, out string) {
 		fmt.Fprintf(w, "Label:    %s\n", oneLine(r.Label))
 	}
 	if r.Source == share.SourceHealthWallet {
-		fmt.Fprintf(w, "Patient:  %s\n", r.Patient.Hex())
+		switch {
+		case r.PatientName != "" && r.PatientBirthDate != "":
+			fmt.Fprintf(w, "Shared by %s (born %s)\n", oneLine(r.PatientName), oneLine(r.PatientBirthDate))
+		case r.PatientName != "":
+			fmt.Fprintf(w, "Shared by %s\n", oneLine(r.PatientName))
+		default:
+			fmt.Fprintf(w, "Patient:  %s\n", r.Patient.Hex())
+		}
 		if r.Issuer != r.Patient {
-			fmt.Fprintf(w, "Shared by: %s\n", r.Issuer.Hex())
+			fmt.Fprintf(w, "Issued by: %s, for the patient\n", r.Issuer.Hex())
+		}
+		if r.PatientWarning != "" {
+			fmt.Fprintf(w, "Warning:  %s\n", oneLine(r.PatientWarning))
+		}
+		if n := r.Network; n != nil {
+			trust := "not trusted by you"
+			if n.Trusted {
+				trust = "trusted"
+			}
+			fmt.Fprintf(w, "Network:  %s, %s\n", oneLine(n.String()), trust)
 		}
 	}
 	if r.Purpose != "" {

@@ -12,14 +12,27 @@
 package network
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/relay"
 )
 
 // WellKnownPath is where a node serves its Document.
@@ -79,63 +92,225 @@ func (d Document) RegistryAddress() common.Address { return common.HexToAddress(
 // code) is not what its RPC serves.
 var ErrForgedDocument = errors.New("the network's description does not match its chain")
 
+// maxDocumentBytes bounds a network document: a few URLs and names.
+const maxDocumentBytes = 64 << 10
+
 // ParseJoinURL splits a join URL (https://host[:port][/path][#fp=HEX]) into
-// the node's base URL and the pinned fingerprint.
+// the node's base URL (no trailing slash) and the pinned fingerprint (64
+// lower-case hex digits, or empty). Plain http is accepted only for a
+// loopback host (a network on this computer); anything else is refused.
 func ParseJoinURL(raw string) (base string, fingerprint string, err error) {
-	return "", "", errors.New("network.ParseJoinURL: not built yet")
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", "", fmt.Errorf("%q is not a network's join URL: expected https://host[:port][#fp=…]", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery {
+		return "", "", fmt.Errorf("the join URL %q has a user name or a query: a network's join URL has neither", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return "", "", fmt.Errorf("the join URL %q is plain http beyond this computer: a network must be joined over https", raw)
+		}
+	default:
+		return "", "", fmt.Errorf("the join URL %q is not https: a network is joined at https://host[:port]", raw)
+	}
+	if u.Fragment != "" {
+		fp, ok := strings.CutPrefix(u.Fragment, "fp=")
+		if !ok || len(fp) != 2*sha256.Size {
+			return "", "", fmt.Errorf("the join URL's #%s is not a certificate fingerprint (#fp= and 64 hex digits): copy the whole join URL again", u.Fragment)
+		}
+		if _, err := hex.DecodeString(fp); err != nil {
+			return "", "", fmt.Errorf("the join URL's fingerprint is not hex: copy the whole join URL again")
+		}
+		fingerprint = strings.ToLower(fp)
+	}
+	b := url.URL{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host), Path: strings.TrimSuffix(u.Path, "/")}
+	return b.String(), fingerprint, nil
+}
+
+// isLoopbackHost reports whether host (a name or an IP, without port) is
+// this computer.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // HTTPClient is an HTTP client for a node: it accepts only the certificate
 // whose SHA-256 is fingerprint when one is given, else the system's roots.
+// A pinned client trusts that one certificate whatever host names it holds:
+// the pin, carried in the join URL the operator handed out, is the trust.
 func HTTPClient(fingerprint string) *http.Client {
-	return &http.Client{Timeout: 30 * time.Second}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.ResponseHeaderTimeout = 30 * time.Second
+	if fingerprint != "" {
+		want := strings.ToLower(fingerprint)
+		tr.TLSClientConfig = &tls.Config{
+			MinVersion: tls.VersionTLS12,
+			// The usual chain and host-name checks are replaced by the pin
+			// check below, and only when a pin is given.
+			InsecureSkipVerify: true,
+			VerifyPeerCertificate: func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
+				if len(rawCerts) == 0 {
+					return errors.New("the network node sent no certificate")
+				}
+				if got := Fingerprint(rawCerts[0]); got != want {
+					return &PinMismatchError{Want: want, Got: got}
+				}
+				return nil
+			},
+		}
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
+
+// Fingerprint is the pin of a certificate: the hex SHA-256 of its DER.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
+}
+
+// ErrPinMismatch: the node's certificate is not the one the join URL pins.
+var ErrPinMismatch = errors.New("the network node's certificate is not the one its join URL names")
+
+// PinMismatchError says which certificate was pinned and which was served.
+type PinMismatchError struct{ Want, Got string }
+
+func (e *PinMismatchError) Error() string {
+	return fmt.Sprintf("%v (pinned %s…, served %s…): someone may be in between, or the node's certificate changed; ask its operator for the current join URL", ErrPinMismatch, e.Want[:12], e.Got[:12])
+}
+func (e *PinMismatchError) Is(target error) bool { return target == ErrPinMismatch }
 
 // Fetch reads the network document at joinURL and checks it against the
 // chain its RPC serves (chain id, registry code): a document that lies is
-// refused with ErrForgedDocument. It enrols nothing.
+// refused with ErrForgedDocument. So is one that sends a wallet's traffic
+// (RPC, relay, submission) to another origin than the join URL's, unless
+// over https to a host the system trusts. It enrols nothing.
 func Fetch(ctx context.Context, joinURL string) (Membership, error) {
-	return Membership{}, errors.New("network.Fetch: not built yet")
+	base, fp, err := ParseJoinURL(joinURL)
+	if err != nil {
+		return Membership{}, err
+	}
+	hc := HTTPClient(fp)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+WellKnownPath, nil)
+	if err != nil {
+		return Membership{}, fmt.Errorf("reading the network at %s: %w", base, err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrPinMismatch) {
+			return Membership{}, fmt.Errorf("joining %s: %w", base, err)
+		}
+		return Membership{}, &chain.ChainDownError{URL: base, Err: err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Membership{}, fmt.Errorf("%s does not describe a network (HTTP %d at %s): check the join URL", base, resp.StatusCode, WellKnownPath)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))
+	if err != nil {
+		return Membership{}, &chain.ChainDownError{URL: base, Err: err}
+	}
+	if len(body) > maxDocumentBytes {
+		return Membership{}, fmt.Errorf("%s's network description is larger than %d bytes: not a network document", base, maxDocumentBytes)
+	}
+	doc, err := ParseDocument(body)
+	if err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", base, err)
+	}
+	if err := doc.checkOrigins(base, fp); err != nil {
+		return Membership{}, err
+	}
+	if err := doc.checkChain(ctx, hc); err != nil {
+		return Membership{}, err
+	}
+	return Membership{Document: doc, URL: base, Fingerprint: fp, Joined: time.Now().UTC()}, nil
 }
 
-// Client talks to a joined network's submission endpoint for one wallet.
-type Client struct {
-	m   Membership
-	key func(digest []byte) ([]byte, error)
+// ParseDocument reads a network document strictly: known fields only,
+// version 1, a name, a registry address, at least one RPC URL, and URLs
+// for the relay and the submission endpoint.
+func ParseDocument(data []byte) (Document, error) {
+	var doc Document
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return Document{}, fmt.Errorf("the network's description is not valid: %v", err)
+	}
+	if dec.More() {
+		return Document{}, errors.New("the network's description has data after its JSON object")
+	}
+	switch {
+	case doc.Version != 1:
+		return Document{}, fmt.Errorf("the network's description is version %d; this wallet reads version 1: update the wallet", doc.Version)
+	case strings.TrimSpace(doc.Name) == "":
+		return Document{}, errors.New("the network's description has no name")
+	case !common.IsHexAddress(doc.Registry):
+		return Document{}, fmt.Errorf("the network's registry %q is not an address", doc.Registry)
+	case len(doc.RPC) == 0:
+		return Document{}, errors.New("the network's description names no JSON-RPC URL")
+	case doc.Relay == "" || doc.Submit == "":
+		return Document{}, errors.New("the network's description names no relay or submission URL")
+	case doc.ChainID == 0:
+		return Document{}, errors.New("the network's description has no chain id")
+	case doc.Enrolment != EnrolmentOpen && doc.Enrolment != EnrolmentInvitation:
+		return Document{}, fmt.Errorf("the network's enrolment %q is neither %q nor %q", doc.Enrolment, EnrolmentOpen, EnrolmentInvitation)
+	}
+	return doc, nil
 }
 
-// NewClient returns a client for m that authenticates as the wallet whose
-// chain key signs with sign (crypto.Sign over a 32-byte digest).
-func NewClient(m Membership, sign func(digest []byte) ([]byte, error)) *Client {
-	return &Client{m: m, key: sign}
+// Enrolment kinds of a network.
+const (
+	EnrolmentOpen       = "open"
+	EnrolmentInvitation = "invitation"
+)
+
+// checkOrigins refuses a document that points a wallet's traffic away from
+// the node it was joined at: each URL is on base's origin, or https to
+// another host whose certificate the system trusts (only when nothing is
+// pinned: a pin names one certificate, the node's).
+func (d Document) checkOrigins(base, fingerprint string) error {
+	bu, err := url.Parse(base)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", base, err)
+	}
+	home := relay.Origin(bu)
+	urls := append([]string{d.Relay, d.Submit}, d.RPC...)
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+			return fmt.Errorf("%w: %q is not an http(s) URL", ErrForgedDocument, raw)
+		}
+		if relay.Origin(u) == home {
+			continue
+		}
+		if strings.ToLower(u.Scheme) != "https" || fingerprint != "" {
+			return fmt.Errorf("%w: it sends the wallet's traffic to %s, not to %s where it was joined", ErrForgedDocument, relay.Origin(u), home)
+		}
+	}
+	return nil
 }
 
-// Enrol asks the node to pay for this wallet's actions; invite is the
-// operator's code for an invitation-only network ("" when open).
-func (c *Client) Enrol(ctx context.Context, invite string) error {
-	return errors.New("network.Client.Enrol: not built yet")
+// checkChain dials the document's first RPC URL over hc and checks that it
+// serves the chain id and the registry the document names.
+func (d Document) checkChain(ctx context.Context, hc *http.Client) error {
+	rpcURL := d.RPC[0]
+	n, err := chain.DialWith(ctx, rpcURL, hc, d.RegistryAddress(), new(big.Int).SetUint64(d.ChainID))
+	if err != nil {
+		var wrong *chain.WrongChainError
+		switch {
+		case errors.As(err, &wrong):
+			return fmt.Errorf("%w: it says chain %d, its JSON-RPC (%s) serves chain %s; do not join it", ErrForgedDocument, d.ChainID, rpcURL, wrong.Got)
+		case errors.Is(err, chain.ErrNoRegistry):
+			return fmt.Errorf("%w: it names registry %s, which its chain (%s) does not hold (%v); do not join it", ErrForgedDocument, d.RegistryAddress().Hex(), rpcURL, err)
+		}
+		return fmt.Errorf("checking the network's chain at %s: %w", rpcURL, err)
+	}
+	return n.Close()
 }
-
-// Submit hands in a signed action (see chain.Submitter).
-func (c *Client) Submit(ctx context.Context, data []byte) (chain.SubmitResult, error) {
-	return chain.SubmitResult{}, errors.New("network.Client.Submit: not built yet")
-}
-
-// Status reports on a transaction the node sent for this wallet.
-func (c *Client) Status(ctx context.Context, hash common.Hash) (chain.TxStatus, error) {
-	return chain.TxStatus{}, errors.New("network.Client.Status: not built yet")
-}
-
-// Account is what the node says of this wallet's enrolment and budget.
-type Account struct {
-	Enrolled  bool   `json:"enrolled"`
-	Balance   string `json:"balance"` // the wallet's own balance in wei: "0" for a patient
-	UsedToday int    `json:"usedToday"`
-	PerDay    int    `json:"perDay"`
-}
-
-// Account reads the wallet's enrolment.
-func (c *Client) Account(ctx context.Context) (Account, error) {
-	return Account{}, errors.New("network.Client.Account: not built yet")
-}
-

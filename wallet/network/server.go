@@ -2,8 +2,27 @@ package network
 
 import (
 	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain"
+	"healthwallet/wallet/relay"
 )
 
 // ServerConfig is one network node.
@@ -23,6 +42,9 @@ type ServerConfig struct {
 	// TLSCert and TLSKey are a certificate to serve; empty beyond loopback:
 	// a self-signed one kept in DataDir, pinned by its fingerprint.
 	TLSCert, TLSKey string
+	// ForceTLS serves TLS on loopback too (tests; a node reached through
+	// an SSH tunnel).
+	ForceTLS bool
 	// Enrolment is "open" (default) or "invitation"; InviteCode the code.
 	Enrolment, InviteCode string
 	// PerWalletPerDay and BudgetPerDay limit submitted actions (0: 500
@@ -30,7 +52,23 @@ type ServerConfig struct {
 	PerWalletPerDay, BudgetPerDay int
 	// BlockPeriod is the chain's block period (0: 2 s).
 	BlockPeriod time.Duration
+	// Logger receives the node's logs (no addresses, no calldata). Nil:
+	// slog.Default().
+	Logger *slog.Logger
 }
+
+// Defaults of a ServerConfig.
+const (
+	defaultPerWalletPerDay = 500
+	defaultBudgetPerDay    = 100_000
+	defaultBlockPeriod     = 2 * time.Second
+	// confirmations is how many blocks on top of an action's the network
+	// advises waiting for.
+	confirmations = 2
+	// maxSubmitBody bounds a submission's body: a signed action's calldata
+	// is well under 1 KiB.
+	maxSubmitBody = 64 << 10
+)
 
 // Info is what a started server tells its caller.
 type Info struct {
@@ -40,19 +78,466 @@ type Info struct {
 	Document    Document
 }
 
-// Server is a running network node.
+// Server is a running network node: the chain, the relay, the read-only
+// JSON-RPC (/rpc), the network document (WellKnownPath) and the submission
+// endpoint (/submit/v1/…) on one listener.
 type Server struct {
-	info Info
+	info      Info
+	cfg       ServerConfig
+	log       *slog.Logger
+	node      *chain.Node
+	relay     *relay.Server
+	submitter *chain.Submitter
+	ledger    *ledger
+	origin    string // the submission endpoint's origin, which signatures name
+	hs        *http.Server
+	served    chan error
+	stopPurge context.CancelFunc
+	purged    chan struct{}
+	now       func() time.Time
+
+	// submitMu serializes the limit check, the send and the charge of
+	// submissions, so that concurrent ones cannot overspend a limit.
+	submitMu sync.Mutex
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start opens the chain (deploying the registry on first start) and serves
 // the network on cfg.Listen until Close.
-func Start(ctx context.Context, cfg ServerConfig) (*Server, error) {
-	return nil, errors.New("network.Start: not built yet")
+func Start(ctx context.Context, cfg ServerConfig) (s *Server, err error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("a network node needs a data directory (hw network serve --data DIR)")
+	}
+	if cfg.Enrolment == "" {
+		cfg.Enrolment = EnrolmentOpen
+	}
+	switch {
+	case cfg.Enrolment != EnrolmentOpen && cfg.Enrolment != EnrolmentInvitation:
+		return nil, fmt.Errorf("enrolment %q: use %q or %q", cfg.Enrolment, EnrolmentOpen, EnrolmentInvitation)
+	case cfg.Enrolment == EnrolmentInvitation && cfg.InviteCode == "":
+		return nil, errors.New("an invitation-only network needs an invitation code: give one (--invite-code CODE)")
+	case (cfg.TLSCert == "") != (cfg.TLSKey == ""):
+		return nil, errors.New("a TLS certificate needs its key, and a key its certificate: give both (--tls-cert and --tls-key)")
+	case cfg.PerWalletPerDay < 0 || cfg.BudgetPerDay < 0:
+		return nil, errors.New("the daily limits must not be negative")
+	}
+	if cfg.PerWalletPerDay == 0 {
+		cfg.PerWalletPerDay = defaultPerWalletPerDay
+	}
+	if cfg.BudgetPerDay == 0 {
+		cfg.BudgetPerDay = defaultBudgetPerDay
+	}
+	if cfg.BlockPeriod <= 0 {
+		cfg.BlockPeriod = defaultBlockPeriod
+	}
+	if cfg.Name == "" {
+		cfg.Name = "Health Wallet network"
+	}
+	if cfg.ChainDir == "" {
+		cfg.ChainDir = filepath.Join(cfg.DataDir, "chain")
+	}
+	s = &Server{cfg: cfg, log: cfg.Logger, now: time.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the network's data directory: %w", err)
+	}
+	// Whatever is open when Start fails is closed again.
+	defer func() {
+		if err != nil {
+			s.closeParts()
+		}
+	}()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w; choose another address", cfg.Listen, err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	useTLS := cfg.ForceTLS || cfg.TLSCert != "" || !addr.IP.IsLoopback()
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+	}
+	public := cfg.PublicURL
+	if public == "" {
+		if addr.IP.IsUnspecified() {
+			ln.Close()
+			return nil, fmt.Errorf("listening on %s takes requests on every interface: give the URL wallets reach this node at (--public-url)", cfg.Listen)
+		}
+		public = scheme + "://" + addr.String()
+	}
+	pu, err := relay.ParsePublicURL(public)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	// (A node on loopback http may sit behind a proxy that serves https.)
+	if useTLS && pu.Scheme != "https" {
+		ln.Close()
+		return nil, fmt.Errorf("the public URL %s is plain http but the node serves https: give an https:// URL", public)
+	}
+	public = pu.String()
+
+	var fingerprint string
+	if useTLS {
+		var cert tls.Certificate
+		if cfg.TLSCert != "" {
+			cert, err = tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+			if err != nil {
+				err = fmt.Errorf("reading the TLS certificate: %w", err)
+			}
+		} else {
+			cert, fingerprint, err = selfSignedCertificate(filepath.Join(cfg.DataDir, "tls"), []string{addr.IP.String(), pu.Hostname(), "localhost"})
+		}
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	s.hs = &http.Server{
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	// Listening comes before the chain so that a taken port fails fast; the
+	// listener is closed with the server.
+	closeListener := ln
+	defer func() {
+		if err != nil {
+			closeListener.Close()
+		}
+	}()
+
+	if s.node, err = chain.OpenNode(ctx, cfg.ChainDir, chain.NodeOptions{Period: cfg.BlockPeriod}); err != nil {
+		return nil, fmt.Errorf("opening the network's chain: %w", err)
+	}
+	registry := s.node.Network.Registry
+	if s.ledger, err = openLedger(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	s.relay, err = relay.Open(relay.Config{
+		DataDir:   filepath.Join(cfg.DataDir, "relay"),
+		PublicURL: public,
+		Checker:   relay.NewChainChecker(s.node.Network.Client, registry),
+		Logger:    s.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening the network's relay: %w", err)
+	}
+	s.submitter = chain.NewSubmitter(s.node.Network, s.node.Key)
+	submitURL, err := url.Parse(public + "/submit")
+	if err != nil {
+		return nil, err
+	}
+	s.origin = relay.Origin(submitURL)
+
+	doc := Document{
+		Version:            1,
+		Name:               cfg.Name,
+		ChainID:            s.node.Network.ChainID.Uint64(),
+		Registry:           registry.Hex(),
+		RPC:                []string{public + "/rpc"},
+		Relay:              public,
+		Submit:             public + "/submit",
+		Enrolment:          cfg.Enrolment,
+		BlockPeriodSeconds: uint64(max(1, cfg.BlockPeriod.Round(time.Second)/time.Second)),
+		Confirmations:      confirmations,
+	}
+	docJSON, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	s.info = Info{URL: public, JoinURL: public, Fingerprint: fingerprint, Document: doc}
+	if fingerprint != "" {
+		s.info.JoinURL = public + "#fp=" + fingerprint
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/rpc", chain.ReadOnlyRPC(s.node.RPC, registry))
+	mux.HandleFunc("GET "+WellKnownPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(docJSON)
+	})
+	mux.HandleFunc("POST /submit/v1/enrol", s.handleEnrol)
+	mux.HandleFunc("POST /submit/v1/actions", s.handleSubmit)
+	mux.HandleFunc("GET /submit/v1/tx/{hash}", s.handleStatus)
+	mux.HandleFunc("GET /submit/v1/account", s.handleAccount)
+	mux.Handle("/", s.relay.Handler())
+	s.hs.Handler = mux
+
+	purgeCtx, stop := context.WithCancel(context.Background())
+	s.stopPurge, s.purged = stop, make(chan struct{})
+	go s.purgeLoop(purgeCtx)
+	s.served = make(chan error, 1)
+	go func() { s.served <- s.hs.Serve(ln) }()
+	s.log.Info("network node serving", "url", public, "tls", useTLS, "chain_id", doc.ChainID, "enrolment", cfg.Enrolment)
+	return s, nil
 }
 
 // Info describes the running server.
 func (s *Server) Info() Info { return s.info }
 
-// Close stops serving and closes the chain.
-func (s *Server) Close() error { return nil }
+// Close stops serving (finishing requests in flight, for up to ten seconds)
+// and closes the relay's store, the ledger and the chain.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.hs.Shutdown(sctx); err != nil {
+			s.hs.Close()
+		}
+		if err := <-s.served; !errors.Is(err, http.ErrServerClosed) {
+			s.closeErr = fmt.Errorf("serving the network: %w", err)
+		}
+		if err := s.closeParts(); s.closeErr == nil {
+			s.closeErr = err
+		}
+		s.log.Info("network node stopped")
+	})
+	return s.closeErr
+}
+
+// closeParts closes what Start opened, in reverse.
+func (s *Server) closeParts() error {
+	var errs []error
+	if s.stopPurge != nil {
+		s.stopPurge()
+		<-s.purged
+	}
+	if s.relay != nil {
+		errs = append(errs, s.relay.Close())
+	}
+	if s.ledger != nil {
+		errs = append(errs, s.ledger.close())
+	}
+	if s.node != nil {
+		errs = append(errs, s.node.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// purgeLoop drops the relay's expired shares and the ledger's old counters
+// every minute.
+func (s *Server) purgeLoop(ctx context.Context) {
+	defer close(s.purged)
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.relay.Purge(); err != nil {
+				s.log.Warn("network: purging expired shares", "err", err)
+			}
+			if err := s.ledger.prune(s.now()); err != nil {
+				s.log.Warn("network: pruning old counters", "err", err)
+			}
+		}
+	}
+}
+
+// writeError answers with the endpoint's JSON error of code.
+func writeError(w http.ResponseWriter, code, msg string) {
+	status := http.StatusInternalServerError
+	if c, ok := errorCodes[code]; ok {
+		status = c.status
+	}
+	writeJSON(w, status, apiError{Message: msg, Code: code})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// authenticate reads r's body (up to limit) and returns it with the wallet
+// that signed r for purpose; on failure it has answered.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, purpose string, limit int64) (common.Address, []byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		writeError(w, "not-submittable", fmt.Sprintf("the request body is larger than %d bytes", limit))
+		return common.Address{}, nil, false
+	}
+	wallet, err := requestSigner(r, s.origin, purpose, strings.TrimPrefix(r.URL.Path, "/submit"), body, s.now())
+	if err != nil {
+		writeError(w, "unauthenticated", err.Error())
+		return common.Address{}, nil, false
+	}
+	return wallet, body, true
+}
+
+// requireEnrolled answers 403 unless wallet is enrolled.
+func (s *Server) requireEnrolled(w http.ResponseWriter, wallet common.Address) bool {
+	ok, err := s.ledger.enrolled(wallet)
+	if err != nil {
+		s.log.Error("network: reading enrolments", "err", err)
+		writeError(w, "unavailable", "the node cannot read its enrolments now; try again later")
+		return false
+	}
+	if !ok {
+		writeError(w, "not-enrolled", "this wallet is not enrolled with the network: join it first (hw network join)")
+	}
+	return ok
+}
+
+func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
+	wallet, body, ok := s.authenticate(w, r, purposeEnrol, 4<<10)
+	if !ok {
+		return
+	}
+	var req enrolRequest
+	if len(body) > 0 {
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			writeError(w, "not-submittable", "the enrolment is not valid JSON: "+err.Error())
+			return
+		}
+	}
+	if s.cfg.Enrolment == EnrolmentInvitation && subtle.ConstantTimeCompare([]byte(req.Invite), []byte(s.cfg.InviteCode)) != 1 {
+		writeError(w, "invite-refused", "this network is invitation-only and that is not its invitation code: ask the network's operator for it")
+		return
+	}
+	if err := s.ledger.enrol(wallet, s.now()); err != nil {
+		s.log.Error("network: recording an enrolment", "err", err)
+		writeError(w, "unavailable", "the node cannot record the enrolment now; try again later")
+		return
+	}
+	s.log.Info("network: wallet enrolled")
+	s.writeAccount(w, r, wallet)
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
+	wallet, _, ok := s.authenticate(w, r, purposeAccount, 0)
+	if !ok {
+		return
+	}
+	s.writeAccount(w, r, wallet)
+}
+
+func (s *Server) writeAccount(w http.ResponseWriter, r *http.Request, wallet common.Address) {
+	enrolled, err := s.ledger.enrolled(wallet)
+	if err != nil {
+		writeError(w, "unavailable", "the node cannot read its enrolments now; try again later")
+		return
+	}
+	used, _, err := s.ledger.usage(wallet, s.now())
+	if err != nil {
+		writeError(w, "unavailable", "the node cannot read its counters now; try again later")
+		return
+	}
+	balance, err := s.node.Network.Client.BalanceAt(r.Context(), wallet, nil)
+	if err != nil {
+		writeError(w, "unavailable", "the node's chain cannot be read now; try again later")
+		return
+	}
+	writeJSON(w, http.StatusOK, Account{Enrolled: enrolled, Balance: balance.String(), UsedToday: used, PerDay: s.cfg.PerWalletPerDay})
+}
+
+func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
+	wallet, body, ok := s.authenticate(w, r, purposeSubmit, maxSubmitBody)
+	if !ok || !s.requireEnrolled(w, wallet) {
+		return
+	}
+	data, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(string(body)), "0x"))
+	if err != nil || len(data) == 0 {
+		writeError(w, "not-submittable", "the body must be a signed action's calldata in hex")
+		return
+	}
+	action, err := s.submitter.Check(r.Context(), data)
+	if err != nil {
+		s.writeSubmitError(w, err)
+		return
+	}
+	// A wallet submits its own actions; an access log is signed by the
+	// grant's access key (the doctor's), and charged to the wallet that
+	// hands it in.
+	if action.Method != "logAccess" && action.Signer != wallet {
+		writeError(w, "not-yours", "this action is signed by another wallet: a wallet submits only its own actions")
+		return
+	}
+
+	s.submitMu.Lock()
+	defer s.submitMu.Unlock()
+	now := s.now()
+	mine, all, err := s.ledger.usage(wallet, now)
+	if err != nil {
+		writeError(w, "unavailable", "the node cannot read its counters now; try again later")
+		return
+	}
+	switch {
+	case mine >= s.cfg.PerWalletPerDay:
+		writeError(w, "limit", fmt.Sprintf("this wallet has sent its %d actions for today; it may send more tomorrow (UTC), and the wallet keeps them until then", s.cfg.PerWalletPerDay))
+		return
+	case all >= s.cfg.BudgetPerDay:
+		writeError(w, "limit", "the network has spent its budget for today; actions wait in the wallet until tomorrow (UTC)")
+		return
+	}
+	res, err := s.submitter.Submit(r.Context(), data)
+	if err != nil {
+		s.writeSubmitError(w, err)
+		return
+	}
+	if !res.Already {
+		if err := s.ledger.charge(wallet, res.TxHash, now); err != nil {
+			// Sent, but not counted: the wallet is not told it failed.
+			s.log.Error("network: counting a submission", "err", err)
+		}
+	}
+	s.log.Info("network: action submitted", "method", action.Method, "already", res.Already)
+	writeJSON(w, http.StatusOK, res)
+}
+
+// writeSubmitError answers a refused or failed submission.
+func (s *Server) writeSubmitError(w http.ResponseWriter, err error) {
+	for _, code := range []string{"not-submittable", "bad-signature", "already-done", "refused"} {
+		if errors.Is(err, errorCodes[code].err) {
+			writeError(w, code, err.Error())
+			return
+		}
+	}
+	s.log.Warn("network: a submission could not be checked or sent", "err", err)
+	writeError(w, "unavailable", "the network's chain cannot take the action now; the wallet will try again")
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
+	wallet, _, ok := s.authenticate(w, r, purposeStatus, 0)
+	if !ok {
+		return
+	}
+	raw := r.PathValue("hash")
+	b, err := hex.DecodeString(strings.TrimPrefix(raw, "0x"))
+	if err != nil || len(b) != common.HashLength {
+		writeError(w, "unknown-tx", "not a transaction hash")
+		return
+	}
+	hash := common.BytesToHash(b)
+	owner, known, err := s.ledger.owner(hash)
+	if err != nil {
+		writeError(w, "unavailable", "the node cannot read its records now; try again later")
+		return
+	}
+	if !known || owner != wallet {
+		writeError(w, "unknown-tx", "the network sent no such transaction for this wallet")
+		return
+	}
+	st, err := s.submitter.Status(r.Context(), hash)
+	if err != nil {
+		s.log.Warn("network: reading a transaction's status", "err", err)
+		writeError(w, "unavailable", "the network's chain cannot be read now; try again later")
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}

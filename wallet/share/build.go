@@ -45,6 +45,11 @@ type ShareRequest struct {
 	// ChainID and Registry are the chain and HealthRegistry the grant is for.
 	ChainID  *big.Int
 	Registry common.Address
+	// Card is the patient's identity card (hwcard:…) and Network the
+	// network the share is made on (nil: a plain chain); both ride in the
+	// proof file so the receiver can name the patient and the network.
+	Card    string
+	Network *NetworkRef
 }
 
 // EncryptedFile is one file of a share, ready for the relay.
@@ -97,7 +102,7 @@ func BuildShare(req ShareRequest) (*Share, error) {
 		return nil, fmt.Errorf("share: the expiry %s is not after the start %s", req.Expiry.Format(time.RFC3339), notBefore.Format(time.RFC3339))
 	}
 
-	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry}
+	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry, Card: req.Card, Network: req.Network}
 	var bundle bytes.Buffer
 	bundle.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
 	for i, r := range req.Records {

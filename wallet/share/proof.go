@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain/merkle"
+	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
 )
 
@@ -46,7 +47,28 @@ type ProofFile struct {
 	// Records are in the order of the leaves of the grant's scope tree:
 	// Grant.Scope is the Merkle root of their commitments.
 	Records []RecordProof
+	// Card is the patient's identity card (hwcard:…), signed by the
+	// patient's address, so the receiver can name the patient; empty in
+	// shares made before networks. It rides in the encrypted proof, not in
+	// the link, which stays short enough for a QR.
+	Card string
+	// Network names the network the share was made on, for a receiver that
+	// does not trust it yet; nil when made on a plain chain. The chain id and
+	// registry that matter are the signed ones above.
+	Network *NetworkRef
 }
+
+// NetworkRef is how a share names the network it was made on: what a
+// receiver needs to say which network it is and to trust it.
+type NetworkRef struct {
+	Name string `json:"name"`
+	// URL is the network's join URL (with #fp= when its certificate is
+	// pinned).
+	URL string `json:"url"`
+}
+
+// maxNetworkRef bounds a NetworkRef's fields.
+const maxNetworkRef = 512
 
 // RecordProof ties one shared record to the grant's scope and to an
 // anchored batch.
@@ -72,6 +94,8 @@ type proofFileJSON struct {
 	Grant     json.RawMessage   `json:"grant"`
 	Signature hexutil.Bytes     `json:"signature"`
 	Records   []json.RawMessage `json:"records"`
+	Card      string            `json:"card,omitempty"`
+	Network   *NetworkRef       `json:"network,omitempty"`
 }
 
 type recordProofJSON struct {
@@ -131,6 +155,12 @@ func (p ProofFile) check() error {
 	if err := p.Grant.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadProof, err)
 	}
+	if len(p.Card) > identity.MaxCardText {
+		return fmt.Errorf("%w: the identity card is longer than %d characters", ErrBadProof, identity.MaxCardText)
+	}
+	if n := p.Network; n != nil && (n.Name == "" || len(n.Name) > maxNetworkRef || len(n.URL) > maxNetworkRef) {
+		return fmt.Errorf("%w: the network must have a name, and name and URL at most %d characters", ErrBadProof, maxNetworkRef)
+	}
 	seen := make(map[int]bool, len(p.Records))
 	for i, r := range p.Records {
 		switch {
@@ -162,7 +192,8 @@ func (p ProofFile) Marshal() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadProof, err)
 	}
-	out := proofFileJSON{V: proofVersion, ChainID: p.ChainID, Registry: p.Registry, Grant: g, Signature: p.Signature}
+	out := proofFileJSON{V: proofVersion, ChainID: p.ChainID, Registry: p.Registry, Grant: g, Signature: p.Signature,
+		Card: p.Card, Network: p.Network}
 	for _, r := range p.Records {
 		ap, err := json.Marshal(r.AnchorProof)
 		if err != nil {
@@ -241,7 +272,7 @@ func ParseProof(data []byte) (ProofFile, error) {
 		return ProofFile{}, fmt.Errorf("%w: %d bytes, at most %d", ErrBadProof, len(data), MaxProofSize)
 	}
 	var raw proofFileJSON
-	if err := strictDecode(data, &raw, "v", "chainId", "registry", "grant", "signature", "records"); err != nil {
+	if err := strictDecode(data, &raw, "v", "chainId", "registry", "grant", "signature", "records", "card", "network"); err != nil {
 		return ProofFile{}, fmt.Errorf("%w: %v", ErrBadProof, err)
 	}
 	if raw.V != proofVersion {
@@ -253,7 +284,7 @@ func ParseProof(data []byte) (ProofFile, error) {
 	if len(raw.Records) > MaxProofRecords {
 		return ProofFile{}, fmt.Errorf("%w: %d records, at most %d", ErrBadProof, len(raw.Records), MaxProofRecords)
 	}
-	p := ProofFile{ChainID: raw.ChainID, Registry: raw.Registry, Signature: raw.Signature}
+	p := ProofFile{ChainID: raw.ChainID, Registry: raw.Registry, Signature: raw.Signature, Card: raw.Card, Network: raw.Network}
 	if err := json.Unmarshal(raw.Grant, &p.Grant); err != nil {
 		return ProofFile{}, fmt.Errorf("%w: grant: %w", ErrBadProof, err)
 	}

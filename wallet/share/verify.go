@@ -27,6 +27,7 @@ const (
 	CheckRecordsReadable  = "records readable"
 	CheckSHC              = "SMART Health Card signature valid"
 	CheckProofPresent     = "proof file present"
+	CheckNetworkTrusted   = "network trusted"
 	CheckChainID          = "chain id matches"
 	CheckRegistry         = "registry matches"
 	CheckSignature        = "signature recovers the issuer"
@@ -35,6 +36,7 @@ const (
 	CheckGrantActive      = "grant active on chain"
 	CheckIssuerAuthorized = "issuer authorized by the patient"
 	CheckRecipient        = "recipient matches"
+	CheckPatientCard      = "patient identity card"
 	CheckCommitments      = "record commitments match"
 	CheckScope            = "records in grant scope"
 	CheckAnchored         = "records anchored on chain"
@@ -89,6 +91,16 @@ type Report struct {
 	Uncovered []UncoveredRecord `json:"uncovered"`
 	// Cards are the SMART Health Cards that verified.
 	Cards []Card `json:"cards,omitempty"`
+	// PatientName is who the patient is: the name on the patient's signed
+	// identity card, else the covered Patient resource's; PatientBirthDate
+	// is the covered Patient resource's birth date (YYYY-MM-DD). Empty
+	// when unknown. PatientWarning says when card and records disagree.
+	PatientName      string `json:"patientName,omitempty"`
+	PatientBirthDate string `json:"patientBirthDate,omitempty"`
+	PatientWarning   string `json:"patientWarning,omitempty"`
+	// Network is the network the share says it was made on (nil when it
+	// names none); the receiver's trust is the "network trusted" check.
+	Network *NetworkRef `json:"-"`
 }
 
 // UncoveredRecord is a record received with a Health Wallet share that the
@@ -186,6 +198,11 @@ type VerifyInput struct {
 	RecipientKeyHash common.Hash
 	// CardKeys resolves SMART Health Card issuers' keys; nil fails any card.
 	CardKeys IssuerKeyResolver
+	// Trust, when set, is the receiver's verdict on the network the share
+	// was made on (see [ProofOf]), added as the "network trusted" check
+	// after the proof's: a failed one leaves Chain nil and the share not
+	// Verified.
+	Trust *Check
 }
 
 type reporter struct{ r Report }
@@ -379,6 +396,7 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 		}
 	}
 	p.covered(received, why)
+	p.patientRecord()
 
 	p.r.Verified = true
 	for _, c := range p.r.Checks {
@@ -410,6 +428,12 @@ func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Tim
 		return nil, "the share's proof file cannot be read", false
 	}
 	p.add(CheckProofPresent, true, "%d record(s) covered", len(proof.Records))
+	if in.Trust != nil {
+		t := *in.Trust
+		t.Name = CheckNetworkTrusted
+		p.r.Checks = append(p.r.Checks, t)
+	}
+	p.r.Network = proof.Network
 	g := proof.Grant
 	p.r.Patient, p.r.Issuer = g.Patient, g.Issuer
 	p.r.Expires = time.Unix(int64(g.Expiry), 0).UTC()
@@ -469,6 +493,7 @@ func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Tim
 	default:
 		p.add(CheckRecipient, true, "addressed to this receiver")
 	}
+	p.patientCard(proof.Card, g.Patient)
 	if proof.ScopeRoot() != g.Scope && consent == "" {
 		consent = "the proof's records are not those of the grant's scope"
 	}
