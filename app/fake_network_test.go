@@ -135,18 +135,17 @@ func (w *fakeWallet) RevokeEverything(ctx context.Context) (wallet.RevokeAllRepo
 // the network's chain.
 func untrusted(got *wallet.Received) {
 	got.Verified = false
-	var checks []share.Check
-	for _, c := range got.Checks {
+	got.Network.Trusted = false
+	got.Problem = "not verified: made on " + got.Network.String() + ", a network this receiver does not trust"
+	for i, c := range got.Checks {
 		switch c.Name {
-		case share.CheckSignature:
-			checks = append(checks, share.Check{Name: checkNetworkTrusted, OK: false,
-				Detail: "made on the Riverside Clinic network (chain 31337, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3), which this receiver does not trust"})
+		case share.CheckNetworkTrusted:
+			got.Checks[i] = share.Check{Name: c.Name, OK: false, Detail: "the share was made on " + got.Network.String() +
+				", which this receiver does not trust (hw network trust " + testJoinURL + ")"}
 		case share.CheckGrantActive, share.CheckAnchored:
-			c = share.Check{Name: c.Name, OK: false, Detail: "not checked: the network is not trusted"}
+			got.Checks[i] = share.Check{Name: c.Name, OK: false, Detail: "not checked: the network is not trusted"}
 		}
-		checks = append(checks, c)
 	}
-	got.Checks = checks
 }
 
 // trusts says whether the fake wallet trusts the test network.

@@ -501,6 +501,8 @@ func testReceived() wallet.Received {
 		{Name: share.CheckNotExpired, OK: true, Detail: "until 10 Apr 2024 10:00 UTC"},
 		{Name: share.CheckManifestFetched, OK: true, Detail: "2 files"},
 		{Name: share.CheckFilesDecrypted, OK: true},
+		{Name: share.CheckNetworkTrusted, OK: true, Detail: "the Riverside Clinic network, which this receiver trusts"},
+		{Name: share.CheckPatientCard, OK: true, Detail: "Ada Lovelace"},
 		{Name: share.CheckSignature, OK: true, Detail: "issuer " + patient.Hex()},
 		{Name: share.CheckGrantActive, OK: true, Detail: "issued by the patient, active until 10 Apr 2024 10:00 UTC"},
 		{Name: share.CheckCommitments, OK: true, Detail: "2 of 2"},
@@ -512,7 +514,9 @@ func testReceived() wallet.Received {
 		Records: []json.RawMessage{json.RawMessage(hba1cJSON),
 			json.RawMessage(`{"resourceType":"AllergyIntolerance","id":"f6c0ff","code":{"text":"Penicillin allergy"},"criticality":"high"}`)},
 		Patient: patient, Issuer: patient, Expires: testNow.Add(time.Hour), Purpose: "TREAT",
-	}}
+		PatientName: "Ada Lovelace", PatientBirthDate: "1815-12-10",
+	}, Network: &wallet.ReceivedNetwork{Name: "Riverside Clinic", URL: testJoinURL, ChainID: 31337,
+		Registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", Trusted: true}}
 }
 
 func (w *fakeWallet) Anchor(ctx context.Context) (wallet.AnchorReport, error) {
@@ -621,6 +625,7 @@ func (w *fakeWallet) Receive(ctx context.Context, link string, opts wallet.Recei
 		got.Checks = got.Checks[:4]
 		got.Patient, got.Issuer = common.Address{}, common.Address{}
 		got.Purpose = ""
+		got.PatientName, got.PatientBirthDate, got.Network = "", "", nil
 	default:
 		return wallet.Received{}, &wallet.OpenError{Err: share.ErrBadLink}
 	}

@@ -43,6 +43,8 @@ func newHarness(t *testing.T, b Backend, size fyne.Size, async bool) *harness {
 		h.backend = fb.fakeBackend
 	case *renaming:
 		h.backend = fb.fakeBackend
+	case *disagreeing:
+		h.backend = fb.fakeBackend
 	}
 	h.ui = New(a, b, WithFiles(h.files), WithClock(h.clock))
 	t.Cleanup(h.ui.win.Close)

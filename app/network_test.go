@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 )
 
 // A new wallet lands on the network choice; a wrong link says so, an
@@ -247,4 +249,48 @@ func TestShareProblemsNameNoCommand(t *testing.T) {
 	h.see("Some of these records are not anchored yet, so they cannot be shared")
 	h.dontSee("hw ")
 	h.dontSee("Share directly on this Wi-Fi")
+}
+
+// A wallet on another network receives a share made on the Riverside
+// Clinic network: not verified, the network named; trusting it keeps it
+// in the wallet and opens the share again, verified.
+func TestReceiveTrustsNetworkInWallet(t *testing.T) {
+	h, w := unlocked(t)
+	w.net.join(localMembership())
+	h.menu("Receive a share")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+	h.pressEnter()
+	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
+	h.tap("Trust this network")
+	h.tapLast("Trust this network")
+	if !slices.Equal(w.net.trusted, []string{testJoinURL}) {
+		t.Fatalf("trusted %q", w.net.trusted)
+	}
+	h.see("Verified: shared by Ada Lovelace")
+	if len(w.chain.receipts) != 2 {
+		t.Errorf("the share opened %d times, want twice", len(w.chain.receipts))
+	}
+}
+
+// The patient's name heads a received share; when the identity card and
+// the records disagree, a warning says so.
+func TestReceiveWarnsWhenCardAndRecordsDisagree(t *testing.T) {
+	b := newFakeBackend(false)
+	h := newHarness(t, &disagreeing{b}, desktopSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+	h.pressEnter()
+	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("The identity card names Ada Lovelace, the Patient record Augusta Ada King")
+}
+
+// disagreeing is the fake backend whose shares' card and records name the
+// patient differently.
+type disagreeing struct{ *fakeBackend }
+
+func (d *disagreeing) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	got, err := d.fakeBackend.Receive(ctx, link, trusted, opts)
+	got.PatientWarning = "the identity card names Ada Lovelace, the Patient record Augusta Ada King"
+	return got, err
 }

@@ -126,6 +126,11 @@ func (u *UI) showReceive() {
 // the share again.
 func (u *UI) trustAndReopen(got wallet.Received, withWallet bool, reopen func()) {
 	name, url := madeOn(got)
+	if url == "" {
+		dialog.ShowError(errors.New("the share does not say where its network is: ask the patient for their network's link or QR code, "+
+			"and join it in Settings → Network"), u.win)
+		return
+	}
 	u.confirm(fmt.Sprintf("Trust the %s?", networkName(name)), "Trust this network",
 		"Only trust a network you know, like your clinic's: shares made on it will then show as verified. "+
 			"Its address is "+url+".",
@@ -169,9 +174,9 @@ var chainChecks = []string{share.CheckChainID, share.CheckRegistry, share.CheckG
 func onlyUntrusted(got wallet.Received) bool {
 	failed := got.Failed()
 	return got.Source == share.SourceHealthWallet && !got.Verified &&
-		slices.ContainsFunc(failed, func(c share.Check) bool { return c.Name == checkNetworkTrusted }) &&
+		slices.ContainsFunc(failed, func(c share.Check) bool { return c.Name == share.CheckNetworkTrusted }) &&
 		!slices.ContainsFunc(failed, func(c share.Check) bool {
-			return c.Name != checkNetworkTrusted && !slices.Contains(chainChecks, c.Name)
+			return c.Name != share.CheckNetworkTrusted && !slices.Contains(chainChecks, c.Name)
 		})
 }
 
@@ -248,7 +253,12 @@ func (u *UI) receivedView(got wallet.Received, err error, trust func()) []fyne.C
 		for _, c := range got.Checks {
 			var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 			text := sentence(c.Name)
-			if c.Detail != "" {
+			switch {
+			case c.Name == share.CheckNetworkTrusted && !c.OK && got.Network != nil:
+				// The wallet's detail speaks to hw users; here the action
+				// is the button above.
+				text += ": made on " + got.Network.String() + ", which you do not trust"
+			case c.Detail != "":
 				text += ": " + c.Detail
 			}
 			l := wrapped(text)
@@ -283,22 +293,30 @@ func (u *UI) receivedView(got wallet.Received, err error, trust func()) []fyne.C
 	return append(out, container.New(&columns{minWidth: 760}, records, checks))
 }
 
+// madeOn is the network a received share was made on: its name and join
+// URL, empty when the share names none.
+func madeOn(got wallet.Received) (name, joinURL string) {
+	if got.Network == nil {
+		return "", ""
+	}
+	return got.Network.Name, got.Network.URL
+}
+
 // patientHeader names the patient at the top of a received share, with a
 // warning when the patient's card and records disagree.
 func patientHeader(got wallet.Received) []fyne.CanvasObject {
-	name, born, warning := patientOf(got)
-	if name == "" {
+	if got.PatientName == "" {
 		return nil
 	}
-	text := name
-	if born != "" {
-		text += " · born " + formatBirthDate(born)
+	text := got.PatientName
+	if got.PatientBirthDate != "" {
+		text += " · born " + formatBirthDate(got.PatientBirthDate)
 	}
 	who := title(text)
 	who.SizeName = theme.SizeNameHeadingText
 	out := []fyne.CanvasObject{who}
-	if warning != "" {
-		w := wrapped(sentence(warning))
+	if got.PatientWarning != "" {
+		w := wrapped(sentence(got.PatientWarning))
 		w.Importance = widget.WarningImportance
 		out = append(out, container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, w))
 	}
@@ -317,7 +335,7 @@ func formatBirthDate(d string) string {
 // sharedBy names who shared: the patient by name (else their short
 // address), or a delegate for the patient.
 func sharedBy(got wallet.Received) string {
-	patient, _, _ := patientOf(got)
+	patient := got.PatientName
 	if patient == "" {
 		patient = shortAddress(got.Patient.Hex())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -153,19 +154,36 @@ func (b *walletBackend) RestoreBackup(r io.Reader, m string) error {
 func (b *walletBackend) DecodeQRImage(r io.Reader) (string, error) { return share.DecodeQRImage(r) }
 
 // Receive opens a link without a wallet, against the trusted networks
-// and the options' JSON-RPC URL.
+// and the options' JSON-RPC URL (which scripts give, and trust).
 func (b *walletBackend) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
-	if b.opts.Chain == "" {
-		return wallet.ReceiveAnonymous(ctx, link, opts, nil)
+	networks := slices.Clone(trusted)
+	if b.opts.Chain != "" {
+		m, err := chainMembership(ctx, b.opts.Chain)
+		if err != nil {
+			got, rerr := wallet.ReceiveWithNetworks(ctx, link, opts, networks)
+			if !got.Verified && got.Problem == "" {
+				got.Problem = fmt.Sprintf("not verified on chain: %v", err)
+			}
+			return got, rerr
+		}
+		networks = append(networks, m)
 	}
-	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: b.opts.Chain}, "", common.Address{})
+	return wallet.ReceiveWithNetworks(ctx, link, opts, networks)
+}
+
+// chainMembership describes the chain at a JSON-RPC URL (its chain id and
+// registry, as hw chain serve tells them) as a network to trust.
+func chainMembership(ctx context.Context, url string) (network.Membership, error) {
+	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: url}, "", common.Address{})
 	if err != nil {
-		got, rerr := wallet.ReceiveAnonymous(ctx, link, opts, nil)
-		got.Problem = fmt.Sprintf("not verified on chain: %v", err)
-		return got, rerr
+		return network.Membership{}, err
 	}
 	defer net.Close()
-	return wallet.ReceiveAnonymous(ctx, link, opts, net)
+	return network.Membership{
+		Document: network.Document{Version: 1, Name: "the chain at " + url, ChainID: net.ChainID.Uint64(),
+			Registry: net.Registry.Hex(), RPC: []string{url}},
+		URL: url,
+	}, nil
 }
 
 func (b *walletBackend) FetchNetwork(ctx context.Context, joinURL string) (network.Membership, error) {

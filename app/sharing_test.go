@@ -268,13 +268,30 @@ func TestReceiveFlow(t *testing.T) {
 	}
 	h.pressEnter()
 	// Without a wallet, no network is trusted yet: the records show, not
-	// verified, and the doctor is offered to trust the network.
-	h.see("Not verified: made on the")
-	h.see("Network trusted: made on the Riverside Clinic network (chain 31337")
+	// verified, the network named, and the doctor is offered to trust it.
+	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
+	h.see("Network trusted: made on Riverside Clinic (chain 31337, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3), which you do not trust")
+	h.see("Only trust a network you know, like your clinic's: shares made on it will then show as verified.")
+	h.see("Not verified: check these with the patient before relying on them.")
 	h.see("Hemoglobin A1c")
+	h.dontSee("Verified: shared by")
+	h.dontSee("hw network trust")
 	h.dontSee("Ask the patient to share again")
-	h.button("Trust this network")
-	h.ui.sessionTrust = []network.Membership{testMembership()}
+	h.tap("Trust this network")
+	h.see("Trust the Riverside Clinic network?")
+	h.tap("Cancel")
+	if len(b.fetched) != 0 || len(h.ui.sessionTrust) != 0 {
+		t.Fatal("trusted without confirming")
+	}
+	// Trusting it, for this session, opens the share again: verified.
+	h.tap("Trust this network")
+	h.tapLast("Trust this network")
+	if !slices.Equal(b.fetched, []string{testJoinURL}) {
+		t.Fatalf("fetched %q, want the share's network", b.fetched)
+	}
+	h.see("Verified: shared by Ada Lovelace, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.dontSee("Trust this network")
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
@@ -287,7 +304,7 @@ func TestReceiveFlow(t *testing.T) {
 	h.typeIn(h.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor")
 	h.choose("Emergency treatment (ETREAT)")
 	h.tap("Open")
-	h.see("Verified: shared by 0x9C3e…6f5a, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.see("Verified: shared by Ada Lovelace, consent active until 10 Apr 2024 10:00, all records intact and anchored")
 	h.see("Records anchored on chain")
 	h.see("Hemoglobin A1c")
 	h.see("Penicillin allergy")
@@ -295,7 +312,7 @@ func TestReceiveFlow(t *testing.T) {
 	if opts.Purpose != "ETREAT" || opts.Recipient != "Dr. Okafor" {
 		t.Errorf("receive options %+v", opts)
 	}
-	if n := len(b.trusted); n != 3 || len(b.trusted[0]) != 0 || len(b.trusted[2]) != 1 {
+	if n := len(b.trusted); n != 4 || len(b.trusted[0]) != 0 || len(b.trusted[3]) != 1 {
 		t.Errorf("networks given to the backend %v", b.trusted)
 	}
 
