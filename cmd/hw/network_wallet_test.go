@@ -234,6 +234,20 @@ func TestNetworkEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Trusting the network (not joining it) makes the stranger's receive
+	// verify against it; untrusting it undoes that.
+	if out := mustHW(stranger, "network", "trust", joinURL); !strings.Contains(out, "Trusting the Riverside Clinic network") {
+		t.Fatalf("hw network trust: %s", out)
+	}
+	got = networkReceived{}
+	if err := json.Unmarshal([]byte(mustHW(stranger, "receive", res.Link, "--json")), &got); err != nil || !got.Verified || !got.Network.Trusted {
+		t.Fatalf("receive after trusting the network: %+v, %v", got, err)
+	}
+	mustHW(stranger, "network", "trust", "--remove", joinURL)
+	if out := mustHW(stranger, "receive", res.Link, "--json"); strings.Contains(out, `"verified":true`) {
+		t.Fatalf("still verified after untrusting the network: %s", out)
+	}
+
 	// The network goes down.
 	rpcURL := node.ready.URL + "/rpc"
 	registry := common.HexToAddress(node.ready.Registry)
@@ -382,5 +396,22 @@ func (p *hwProcess) signal(t *testing.T, sig os.Signal) {
 	case <-p.exited:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("hw did not stop on %v; stderr:\n%s", sig, p.stderr)
+	}
+}
+
+// hw init --network with a network that does not answer: the wallet is
+// made, its phrase printed all the same (never lost), and the error says
+// how to join later.
+func TestInitNetworkUnreachable(t *testing.T) {
+	vault := filepath.Join(t.TempDir(), "w")
+	out, errOut, code := hwProc(t, []string{"HW_VAULT=" + vault, "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN="},
+		"init", "--name", "Ada Lovelace", "--network", "http://127.0.0.1:1", "--json")
+	var created struct{ Mnemonic string }
+	if code != 1 || json.Unmarshal([]byte(out), &created) != nil || len(strings.Fields(created.Mnemonic)) != 24 ||
+		!strings.Contains(errOut, "the wallet is created, but joining the network failed (hw network join http://127.0.0.1:1 tries again)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(vault, "vault.hwv")); err != nil {
+		t.Fatal(err)
 	}
 }
