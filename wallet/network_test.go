@@ -265,3 +265,29 @@ func TestRevokeEverythingFromANewDevice(t *testing.T) {
 		t.Fatalf("a second time: %+v, %v", rep, err)
 	}
 }
+
+// "Let devices on this Wi-Fi open my shares": the local network serves TLS
+// on the LAN address with a self-signed certificate, pinned by the join
+// URL's fingerprint; the wallet reaches its chain through the pin. A
+// machine with no LAN address is told so.
+func TestStartLocalNetworkOnTheLAN(t *testing.T) {
+	w := newTestWallet(t)
+	ctx := context.Background()
+	info, err := w.StartLocalNetwork(ctx, LocalNetworkOptions{LAN: true})
+	if _, lanErr := lanAddress(); lanErr != nil {
+		if err == nil || !strings.Contains(err.Error(), "no local network address") {
+			t.Fatalf("without a LAN address: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := w.Network()
+	if !strings.HasPrefix(info.URL, "https://") || info.Fingerprint == "" || m.Fingerprint != info.Fingerprint || !strings.Contains(info.JoinURL, "#fp=") {
+		t.Fatalf("info %+v, membership %+v", info, m)
+	}
+	if st, err := w.ChainStatus(ctx); err != nil || !st.Connected || st.Balance != "0" {
+		t.Fatalf("chain status through the pinned certificate: %+v, %v", st, err)
+	}
+}
