@@ -187,8 +187,11 @@ func TestNetworkEndToEnd(t *testing.T) {
 	}
 
 	// The patient holds no ETH and never will.
-	var status struct{ Balance, Network, Kind string }
-	if err := json.Unmarshal([]byte(mustHW(patient, "chain", "status", "--json")), &status); err != nil || status.Balance != "0" || status.Network != "Riverside Clinic" {
+	var status struct {
+		Balance, Network, Kind string
+		Block                  uint64
+	}
+	if err := json.Unmarshal([]byte(mustHW(patient, "chain", "status", "--json")), &status); err != nil || status.Balance != "0" || status.Network != "Riverside Clinic" || status.Block == 0 {
 		t.Fatalf("hw chain status --json: %+v, %v", status, err)
 	}
 
