@@ -1,12 +1,16 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,7 +127,8 @@ func refusal(err error) int {
 // stranger, a forged request signature, and an action signed by another
 // wallet are refused before any transaction.
 func TestServerSubmission(t *testing.T) {
-	s := startServer(t, ServerConfig{Name: "Loopback Clinic"})
+	var logs syncBuffer
+	s := startServer(t, ServerConfig{Name: "Loopback Clinic", Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	ctx := context.Background()
 	info := s.Info()
 	if info.Fingerprint != "" || !strings.HasPrefix(info.JoinURL, "http://127.0.0.1:") {
@@ -171,9 +176,9 @@ func TestServerSubmission(t *testing.T) {
 	}
 	// An action whose own signature is broken.
 	bad := patient.anchor(t)
-	bad[len(bad)-40] ^= 0xff
-	if _, err := patient.client.Submit(ctx, bad); refusal(err) == 0 {
-		t.Fatalf("an action with a broken signature: %v; want a refusal", err)
+	bad[len(bad)-40] ^= 0xff // in the signature's vs word
+	if _, err := patient.client.Submit(ctx, bad); !errors.Is(err, chain.ErrBadSignature) || refusal(err) != http.StatusBadRequest {
+		t.Fatalf("an action with a broken signature: %v; want 400 ErrBadSignature", err)
 	}
 	// Not a registry action at all.
 	if _, err := patient.client.Submit(ctx, []byte{1, 2, 3, 4, 5}); !errors.Is(err, chain.ErrNotSubmittable) {
@@ -184,7 +189,8 @@ func TestServerSubmission(t *testing.T) {
 	}
 
 	// The patient's own anchor is sent and lands.
-	res, err := patient.client.Submit(ctx, patient.anchor(t))
+	anchor := patient.anchor(t)
+	res, err := patient.client.Submit(ctx, anchor)
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
@@ -194,6 +200,15 @@ func TestServerSubmission(t *testing.T) {
 	st := waitIncluded(t, patient, res.TxHash)
 	if st.BlockNumber == 0 {
 		t.Fatalf("status %+v", st)
+	}
+	// Replayed once it landed, it is refused before any transaction and
+	// not charged again.
+	before = nodeNonce(t, s)
+	if _, err := patient.client.Submit(ctx, anchor); !errors.Is(err, chain.ErrAlreadyDone) || refusal(err) != http.StatusConflict {
+		t.Fatalf("a replayed anchor: %v; want 409 ErrAlreadyDone", err)
+	}
+	if after := nodeNonce(t, s); after != before {
+		t.Fatalf("the node sent a transaction for a replay")
 	}
 	// Only the wallet it was sent for may ask about it.
 	if err := stranger.client.Enrol(ctx, ""); err != nil {
@@ -206,6 +221,38 @@ func TestServerSubmission(t *testing.T) {
 	if err != nil || acct.UsedToday != 1 || acct.Balance != "0" {
 		t.Fatalf("after one action: %+v, %v", acct, err)
 	}
+
+	// The node's log names no wallet and holds no calldata.
+	text := strings.ToLower(logs.String())
+	if !strings.Contains(text, "action submitted") {
+		t.Fatalf("the log does not record the submission:\n%s", text)
+	}
+	for _, w := range []*testWallet{patient, stranger} {
+		if strings.Contains(text, strings.ToLower(w.addr.Hex()[2:])) {
+			t.Fatalf("the log names a wallet:\n%s", text)
+		}
+	}
+	if strings.Contains(text, hex.EncodeToString(res.Action.Root[:])) {
+		t.Fatalf("the log holds an anchored root:\n%s", text)
+	}
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may write to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestServerAccessLogCharged: an access-log entry is signed by the grant's
