@@ -17,7 +17,7 @@ import (
 
 // This file: the chain as the person meets it — each record's anchor state,
 // background anchoring after an import, the calm "offline" banner of the
-// records screen, and the Network section of Settings.
+// records screen, and the chain in Settings → Network's technical details.
 
 // timeLayout is how chain and share times are shown.
 const timeLayout = "2 Jan 2006 15:04"
@@ -210,11 +210,12 @@ func (v *recordsView) showChainBanner() {
 	v.chainBanner.box.Show()
 }
 
-// networkSection is Settings' view of the chain: which network, the
-// wallet's address and balance, the outbox, "Anchor now", and the JSON-RPC
-// URL to use instead of the chain on this device. The status is asked for
-// in the background once refresh is called, after the screen is shown.
-func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
+// chainSection is the chain under Settings → Network's technical details:
+// the chain, the wallet's address and balance, the outbox, "Anchor now",
+// and a JSON-RPC URL to use instead of a network (for scripts and
+// developers). The status is asked for in the background once refresh is
+// called, after the screen is shown.
+func (u *UI) chainSection() (_ fyne.CanvasObject, refresh func()) {
 	body := container.NewVBox(widget.NewLabel("Checking the network…"))
 	result := newErrorText()
 	busy := busyText()
@@ -294,12 +295,12 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 	}
 
 	return container.NewVBox(
-		section("Network"),
+		section("Chain"),
 		body,
 		result.Label,
 		busy,
 		anchor,
-		wrapped("Use another network: its JSON-RPC URL, or nothing for the development chain on this device."),
+		wrapped("Use a JSON-RPC chain instead of a network: its URL, or nothing for the development chain on this device."),
 		container.NewBorder(nil, nil, nil, use, url),
 	), refresh
 }
@@ -331,7 +332,7 @@ func networkStatus(st wallet.ChainStatus, err error) fyne.CanvasObject {
 	default:
 		kind = st.Kind
 	}
-	add("Network", kind, false)
+	add("Chain", kind, false)
 	if st.URL != "" {
 		add("URL", st.URL, true)
 	}

@@ -255,8 +255,8 @@ func (u *UI) showConfirm(f *createFlow) {
 	}
 }
 
-// createWallet makes the wallet from what the flow gathered and opens the
-// records screen.
+// createWallet makes the wallet from what the flow gathered and offers to
+// join a network.
 func (u *UI) createWallet(f *createFlow, btn *widget.Button, busy *widget.Label, problem errorText) {
 	var w Wallet
 	u.runSlow(btn, busy, "Creating your wallet…", func() (err error) {
@@ -269,6 +269,6 @@ func (u *UI) createWallet(f *createFlow, btn *widget.Button, busy *widget.Label,
 		}
 		*f = createFlow{} // forget the phrase and password
 		u.wallet = w
-		u.unlocked()
+		u.firstStart()
 	})
 }

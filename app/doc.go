@@ -14,16 +14,28 @@
 // wallet (*wallet.Wallet satisfies it), [Files] asks the person for files to
 // open or save, and [Clock] drives the idle lock, the search debounce and
 // share countdowns. [NewBackend] is the real Backend over package wallet; it
-// also receives shares for someone without a wallet, against the chain
-// they name.
+// also receives shares for someone without a wallet, against the networks
+// they trusted in this session.
+//
+// # Networks
+//
+// A new wallet lands on a choice: join a network (its link, or a photo of
+// its QR code) or try it on this computer, which runs a network inside the
+// app for as long as it is open. The plain view never speaks of chains or
+// gas; Settings → Network says in one sentence whether the network works,
+// with the technical details one tap away.
 //
 // # Screens
 //
 // One file per flow: welcome and create (onboarding), restore, unlock and
 // password reset, records (list, categories, search), detail, import,
-// settings, chain (anchor states, the offline banner, Settings' network),
-// share (making a share, its QR, the shares list) and receive (the doctor's
-// screen, and the patient's access log). [New] builds the window and picks
+// settings, network (the first start's choice — join a network or try it
+// on this computer —, Settings → Network, the lost-device revocation),
+// chain (anchor states, the offline banner, the chain in the network's
+// technical details), share (making a share, its QR, the shares list, the
+// direct share offered when no network answers) and receive (the doctor's
+// screen, with the patient's name and the "Trust this network" action, and
+// the patient's access log). [New] builds the window and picks
 // the first screen: unlock when a wallet exists, welcome otherwise. Below
 // 600 px wide (a phone) the headers' buttons show only their icons, so that
 // the title keeps its room.

@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 )
@@ -84,7 +85,8 @@ type fakeBackend struct {
 	restored struct {
 		backup, mnemonic string
 	}
-	networks []string // asked for by Receive
+	trusted [][]network.Membership // the networks Receive was given, per call
+	fetched []string               // join URLs FetchNetwork read
 }
 
 func newFakeBackend(exists bool) *fakeBackend {
@@ -144,6 +146,7 @@ type fakeWallet struct {
 	report        wallet.ImportReport
 
 	chain fakeChain
+	net   fakeNet
 	weak  bool // made with weak key derivation, until ChangePassword
 	// progressed: ChangePasswordWithProgress reported progress
 	progressed bool
@@ -152,7 +155,8 @@ type fakeWallet struct {
 func newFakeWallet() *fakeWallet {
 	return &fakeWallet{locked: true, password: testPassword, name: testName, records: withAnchors(testRecords()),
 		chain: fakeChain{status: testChainStatus(), shares: testShares(), access: testAccess(),
-			verify: wallet.Verification{Anchored: true, Valid: true, Block: 42, Time: anchoredAt}}}
+			verify: wallet.Verification{Anchored: true, Valid: true, Block: 42, Time: anchoredAt}},
+		net: newFakeNet()}
 }
 
 func (w *fakeWallet) Unlock(pw []byte) error {
@@ -444,6 +448,7 @@ type fakeChain struct {
 	access    []wallet.AccessEntry
 	receipts  []wallet.ReceiveOptions
 	passcode  string // when set, Receive wants it
+	shareErr  error  // when set, Share fails with it (not ShareDirect)
 }
 
 func testChainStatus() wallet.ChainStatus {
@@ -496,6 +501,8 @@ func testReceived() wallet.Received {
 		{Name: share.CheckNotExpired, OK: true, Detail: "until 10 Apr 2024 10:00 UTC"},
 		{Name: share.CheckManifestFetched, OK: true, Detail: "2 files"},
 		{Name: share.CheckFilesDecrypted, OK: true},
+		{Name: share.CheckNetworkTrusted, OK: true, Detail: "the Riverside Clinic network, which this receiver trusts"},
+		{Name: share.CheckPatientCard, OK: true, Detail: "Ada Lovelace"},
 		{Name: share.CheckSignature, OK: true, Detail: "issuer " + patient.Hex()},
 		{Name: share.CheckGrantActive, OK: true, Detail: "issued by the patient, active until 10 Apr 2024 10:00 UTC"},
 		{Name: share.CheckCommitments, OK: true, Detail: "2 of 2"},
@@ -507,7 +514,9 @@ func testReceived() wallet.Received {
 		Records: []json.RawMessage{json.RawMessage(hba1cJSON),
 			json.RawMessage(`{"resourceType":"AllergyIntolerance","id":"f6c0ff","code":{"text":"Penicillin allergy"},"criticality":"high"}`)},
 		Patient: patient, Issuer: patient, Expires: testNow.Add(time.Hour), Purpose: "TREAT",
-	}}
+		PatientName: "Ada Lovelace", PatientBirthDate: "1815-12-10",
+	}, Network: &wallet.ReceivedNetwork{Name: "Riverside Clinic", URL: testJoinURL, ChainID: 31337,
+		Registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", Trusted: true}}
 }
 
 func (w *fakeWallet) Anchor(ctx context.Context) (wallet.AnchorReport, error) {
@@ -538,6 +547,13 @@ func (w *fakeWallet) SetChainSettings(s wallet.ChainSettings) error {
 }
 
 func (w *fakeWallet) Share(ctx context.Context, req wallet.ShareRequest) (wallet.ShareResult, error) {
+	if w.chain.shareErr != nil {
+		return wallet.ShareResult{}, w.chain.shareErr
+	}
+	return w.share(req)
+}
+
+func (w *fakeWallet) share(req wallet.ShareRequest) (wallet.ShareResult, error) {
 	if err := w.check(); err != nil {
 		return wallet.ShareResult{}, err
 	}
@@ -559,7 +575,7 @@ func (w *fakeWallet) Share(ctx context.Context, req wallet.ShareRequest) (wallet
 func (w *fakeWallet) ShareDirect(ctx context.Context, req wallet.ShareRequest, listen string) (wallet.ShareResult, error) {
 	w.chain.directs++
 	w.chain.directCtx = ctx
-	return w.Share(ctx, req)
+	return w.share(req)
 }
 
 func (w *fakeWallet) Shares(ctx context.Context) ([]wallet.ShareInfo, error) {
@@ -609,27 +625,35 @@ func (w *fakeWallet) Receive(ctx context.Context, link string, opts wallet.Recei
 		got.Checks = got.Checks[:4]
 		got.Patient, got.Issuer = common.Address{}, common.Address{}
 		got.Purpose = ""
+		got.PatientName, got.PatientBirthDate, got.Network = "", "", nil
 	default:
 		return wallet.Received{}, &wallet.OpenError{Err: share.ErrBadLink}
+	}
+	if got.Source == share.SourceHealthWallet && !w.net.trusts() {
+		untrusted(&got)
 	}
 	return got, nil
 }
 
-// Receive is the fake wallet's, without a wallet: the network asked for is
-// kept, and with none the chain checks cannot pass.
-func (b *fakeBackend) Receive(ctx context.Context, link string, network string, opts wallet.ReceiveOptions) (wallet.Received, error) {
-	b.networks = append(b.networks, network)
+// Receive is the fake wallet's, without a wallet: the networks given are
+// kept, and unless the share's network is among them it is not trusted.
+func (b *fakeBackend) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	b.trusted = append(b.trusted, slices.Clone(trusted))
 	got, err := b.wallet.Receive(ctx, link, opts)
-	if err == nil && network == "" && got.Source == share.SourceHealthWallet {
-		got.Verified = false
-		got.Problem = "not verified on chain: no chain given"
-		for i, c := range got.Checks {
-			if c.Name == share.CheckGrantActive || c.Name == share.CheckAnchored {
-				got.Checks[i] = share.Check{Name: c.Name, OK: false, Detail: "this receiver has no chain to check against"}
-			}
-		}
+	if err == nil && got.Source == share.SourceHealthWallet &&
+		!slices.ContainsFunc(trusted, func(m network.Membership) bool { return m.JoinURL() == testJoinURL }) {
+		untrusted(&got)
 	}
 	return got, err
+}
+
+// FetchNetwork knows the test network only.
+func (b *fakeBackend) FetchNetwork(ctx context.Context, joinURL string) (network.Membership, error) {
+	b.fetched = append(b.fetched, joinURL)
+	if joinURL != testJoinURL {
+		return network.Membership{}, fmt.Errorf("no network answers at %s: check the link", joinURL)
+	}
+	return testMembership(), nil
 }
 
 // DecodeQRImage reads the "image" as the link it holds.

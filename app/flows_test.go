@@ -76,6 +76,8 @@ func TestCreateWallet(t *testing.T) {
 	h.typeInto(es[1], words[asked[1]-1])
 	h.ui.win.Canvas().Focus(es[2])
 	h.pressEnter() // Enter in the last word creates the wallet
+	h.screen("network-choice")
+	h.tap("Skip for now")
 	h.screen("records")
 	if b.created.mnemonic != testPhrase || b.created.password != testPassword || b.created.name != testName {
 		t.Errorf("created with %+v", b.created)
@@ -132,6 +134,8 @@ func TestRestoreFromPhrase(t *testing.T) {
 	h.typeIn(h.entry("At least 8 characters"), testPassword)
 	h.typeIn(h.entry("Type it again"), testPassword)
 	h.tap("Restore wallet")
+	h.screen("network-choice")
+	h.tap("Skip for now")
 	h.screen("records")
 	if b.created.mnemonic != testPhrase {
 		t.Errorf("restored phrase %q", b.created.mnemonic)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 )
 
 // TestGoldens renders every screen at desktop and phone size and compares
@@ -89,8 +90,28 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("Settings")
 		}},
+		{"network_choice", true, func(h *harness) {
+			h.backend.wallet.net.none()
+			h.unlock()
+			h.ui.firstStart()
+		}},
 		{"settings_network", true, func(h *harness) {
+			h.unlock()
+			h.menu("Settings")
+		}},
+		{"settings_network_down", true, func(h *harness) {
+			h.backend.wallet.net.down()
 			h.backend.wallet.chain.offline()
+			h.unlock()
+			h.menu("Settings")
+		}},
+		{"settings_network_details", true, func(h *harness) {
+			h.unlock()
+			h.menu("Settings")
+			h.tap("Technical details")
+			h.scrollTo("Technical details")
+		}},
+		{"settings_lost_device", true, func(h *harness) {
 			h.unlock()
 			h.menu("Settings")
 			h.scrollToBottom()
@@ -130,20 +151,20 @@ func TestGoldens(t *testing.T) {
 			h.menu("Access log")
 		}},
 		{"receive", false, func(h *harness) {
-			h.ui.app.Preferences().SetString(prefReceiveNetwork, "http://10.0.0.5:8545")
+			h.ui.sessionTrust = []network.Membership{testMembership()}
 			h.tap("Receive a share (for doctors)")
 			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 			h.pressEnter()
 			h.ui.win.Canvas().Unfocus()
 		}},
 		{"receive_refused", false, func(h *harness) {
-			h.ui.app.Preferences().SetString(prefReceiveNetwork, "http://10.0.0.5:8545")
+			h.ui.sessionTrust = []network.Membership{testMembership()}
 			h.tap("Receive a share (for doctors)")
 			h.typeIn(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 			h.pressEnter()
 			h.ui.win.Canvas().Unfocus()
 		}},
-		{"receive_no_network", false, func(h *harness) {
+		{"receive_untrusted", false, func(h *harness) {
 			h.tap("Receive a share (for doctors)")
 			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 			h.pressEnter()

@@ -43,6 +43,8 @@ func newHarness(t *testing.T, b Backend, size fyne.Size, async bool) *harness {
 		h.backend = fb.fakeBackend
 	case *renaming:
 		h.backend = fb.fakeBackend
+	case *disagreeing:
+		h.backend = fb.fakeBackend
 	}
 	h.ui = New(a, b, WithFiles(h.files), WithClock(h.clock))
 	t.Cleanup(h.ui.win.Close)
@@ -317,6 +319,23 @@ func (h *harness) scrollToBottom() {
 	for _, o := range h.objects() {
 		if s, ok := o.(*container.Scroll); ok {
 			s.ScrollToBottom()
+			return
+		}
+	}
+	h.t.Fatalf("nothing scrolls on screen %q", h.ui.screen)
+}
+
+// scrollTo scrolls the screen's outermost vertical scroll so that the
+// visible button labelled text is at its top.
+func (h *harness) scrollTo(text string) {
+	h.t.Helper()
+	h.settle()
+	b := h.button(text)
+	for _, o := range h.objects() {
+		if s, ok := o.(*container.Scroll); ok {
+			d := fyne.CurrentApp().Driver()
+			s.Offset.Y = d.AbsolutePositionForObject(b).Y - d.AbsolutePositionForObject(s).Y
+			s.Refresh()
 			return
 		}
 	}

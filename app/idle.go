@@ -91,5 +91,6 @@ func (u *UI) lock() {
 // unlocked is where every successful unlock or creation lands.
 func (u *UI) unlocked() {
 	u.idle.start()
+	u.keepLocalNetwork()
 	u.showRecords()
 }

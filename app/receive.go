@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -27,9 +27,12 @@ import (
 
 // showReceive shows the Receive screen. The link field has the focus, so a
 // keyboard-wedge scanner types straight into it and its Enter submits.
+// With an unlocked wallet the share is checked against the networks the
+// wallet trusts; without, against those trusted in this session.
 func (u *UI) showReceive() {
 	back := u.showWelcome
-	if u.wallet != nil && !u.wallet.Locked() {
+	withWallet := u.wallet != nil && !u.wallet.Locked()
+	if withWallet {
 		back = u.showRecords
 	}
 	link := u.entry("Paste a link or scan a QR code")
@@ -45,33 +48,15 @@ func (u *UI) showReceive() {
 	purpose := widget.NewSelect(purposes, func(string) { u.idle.touch() })
 	purpose.SetSelected(purposes[0])
 
-	// Without a wallet, the receiver may name the chain to verify against;
-	// the app remembers it for the next share.
-	withWallet := u.wallet != nil && !u.wallet.Locked()
-	network := u.entry("http://host:8545")
-	network.SetText(u.app.Preferences().String(prefReceiveNetwork))
-	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced", container.NewVBox(
-		wrapped("To verify shares on chain without a wallet, give the JSON-RPC URL of the patient's network."),
-		widget.NewForm(widget.NewFormItem("Network (JSON-RPC URL)", network)),
-	)))
-	if withWallet {
-		advanced.Hide() // the wallet verifies on its own network
-	}
-
 	problem := newErrorText()
 	busy := busyText()
 	result := container.NewVBox()
 	var open *widget.Button
-	submit := func() {
+	var submit func()
+	submit = func() {
 		text := strings.TrimSpace(link.Text)
 		if text == "" {
 			problem.setText("Paste a link, scan a QR code, or open an image of one.")
-			return
-		}
-		net := strings.TrimSpace(network.Text)
-		if err := checkNetworkURL(net); err != nil && !withWallet {
-			problem.set(err)
-			advanced.OpenAll()
 			return
 		}
 		problem.clear()
@@ -82,30 +67,25 @@ func (u *UI) showReceive() {
 		}
 		var got wallet.Received
 		w := u.wallet
-		if !withWallet {
-			u.app.Preferences().SetString(prefReceiveNetwork, net)
-		}
+		trusted := slices.Clone(u.sessionTrust)
 		u.runSlow(open, busy, "Opening and verifying…", func() error {
 			var err error
 			if withWallet {
 				got, err = w.Receive(context.Background(), text, opts)
 			} else {
-				got, err = u.backend.Receive(context.Background(), text, net, opts)
+				got, err = u.backend.Receive(context.Background(), text, trusted, opts)
 			}
 			return err
 		}, func(err error) {
 			if u.screen != "receive" {
 				return
 			}
-			if err == nil && !withWallet && net == "" && onlyChainFailed(got) {
-				advanced.OpenAll() // where the missing network is given
-			}
 			var pe *share.PasscodeError
 			if errors.As(err, &pe) || errors.Is(err, share.ErrPasscodeRequired) {
 				passBox.Show()
 				u.win.Canvas().Focus(passcode)
 			}
-			result.Objects = u.receivedView(got, err, !withWallet && net == "")
+			result.Objects = u.receivedView(got, err, func() { u.trustAndReopen(got, withWallet, submit) })
 			result.Refresh()
 		})
 	}
@@ -113,25 +93,13 @@ func (u *UI) showReceive() {
 	passcode.OnSubmitted = func(string) { submit() }
 	open = u.primary("Open", theme.ConfirmIcon(), submit)
 	image := u.button("Open image…", theme.FileImageIcon(), func() {
-		u.files.OpenFile(u.win, []string{".png", ".jpg", ".jpeg"}, func(path string, err error) {
-			if err == nil && path == "" {
+		u.readQRImage(func(text string, err error) {
+			if err != nil {
+				problem.set(err)
 				return
 			}
-			if err == nil {
-				var f *os.File
-				if f, err = os.Open(path); err == nil {
-					var text string
-					text, err = u.backend.DecodeQRImage(f)
-					f.Close()
-					u.files.Cleanup() // the image was read: no copy of it is kept
-					if err == nil {
-						link.SetText(text)
-						submit()
-						return
-					}
-				}
-			}
-			problem.set(fmt.Errorf("no QR code could be read from that image: %w", err))
+			link.SetText(text)
+			submit()
 		})
 	})
 
@@ -145,7 +113,6 @@ func (u *UI) showReceive() {
 				widget.NewFormItem("Purpose", purpose),
 				widget.NewFormItem("You are", who),
 			),
-			advanced,
 			problem.Label,
 			busy,
 			result,
@@ -154,43 +121,76 @@ func (u *UI) showReceive() {
 	u.win.Canvas().Focus(link)
 }
 
-// prefReceiveNetwork remembers the network a receiver without a wallet
-// verifies against.
-const prefReceiveNetwork = "receive.network"
-
-// checkNetworkURL accepts an empty network (none) or an http(s) or ws(s)
-// URL with a host.
-func checkNetworkURL(s string) error {
-	if s == "" {
-		return nil
+// trustAndReopen asks before trusting the network a share was made on,
+// trusts it (in the wallet, or for this session without one) and opens
+// the share again.
+func (u *UI) trustAndReopen(got wallet.Received, withWallet bool, reopen func()) {
+	name, url := madeOn(got)
+	if url == "" {
+		dialog.ShowError(errors.New("the share does not say where its network is: ask the patient for their network's link or QR code, "+
+			"and join it in Settings → Network"), u.win)
+		return
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || !slices.Contains([]string{"http", "https", "ws", "wss"}, u.Scheme) {
-		return fmt.Errorf("the network %q is not a JSON-RPC URL: write it as http://host:8545 (or https, ws, wss)", s)
-	}
-	return nil
+	u.confirm(fmt.Sprintf("Trust the %s?", networkName(name)), "Trust this network",
+		"Only trust a network you know, like your clinic's: shares made on it will then show as verified. "+
+			"Its address is "+url+".",
+		func(ok bool) {
+			u.idle.touch()
+			if !ok {
+				return
+			}
+			w := u.wallet
+			u.runSlow(nil, nil, "", func() error {
+				if withWallet {
+					_, err := w.TrustNetwork(context.Background(), url)
+					return err
+				}
+				m, err := u.backend.FetchNetwork(context.Background(), url)
+				if err == nil {
+					fyne.DoAndWait(func() { u.sessionTrust = append(u.sessionTrust, m) })
+				}
+				return err
+			}, func(err error) {
+				if u.screen != "receive" {
+					return
+				}
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("the network could not be trusted: %w", err), u.win)
+					return
+				}
+				reopen()
+			})
+		})
 }
 
-// chainChecks are the checks that need a chain to pass.
+// chainChecks are the checks that need a trusted network's chain to pass.
 var chainChecks = []string{share.CheckChainID, share.CheckRegistry, share.CheckGrantActive,
 	share.CheckIssuerAuthorized, share.CheckAnchored}
 
-// onlyChainFailed says whether a Health Wallet share failed only the
-// checks that need a chain: nothing is wrong with it that a network given
-// would not settle.
-func onlyChainFailed(got wallet.Received) bool {
+// onlyUntrusted says whether a Health Wallet share failed only because it
+// was made on a network the receiver does not trust (and so the checks
+// that need its chain): nothing is wrong with it that trusting the
+// network would not settle.
+func onlyUntrusted(got wallet.Received) bool {
 	failed := got.Failed()
-	return got.Source == share.SourceHealthWallet && !got.Verified && len(failed) > 0 &&
-		!slices.ContainsFunc(failed, func(c share.Check) bool { return !slices.Contains(chainChecks, c.Name) })
+	return got.Source == share.SourceHealthWallet && !got.Verified &&
+		slices.ContainsFunc(failed, func(c share.Check) bool { return c.Name == share.CheckNetworkTrusted }) &&
+		!slices.ContainsFunc(failed, func(c share.Check) bool {
+			return c.Name != share.CheckNetworkTrusted && !slices.Contains(chainChecks, c.Name)
+		})
 }
 
-// receivedView is the outcome of a receive: the headline, each check, and
-// the records with an export. noChain says the receiver gave no network to
-// verify against.
-func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.CanvasObject {
+// receivedView is the outcome of a receive: who the patient is, the
+// headline, each check, and the records with an export. trust trusts the
+// network of a share made on one the receiver does not trust, and opens
+// it again.
+func (u *UI) receivedView(got wallet.Received, err error, trust func()) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
+	if err == nil {
+		out = append(out, patientHeader(got)...)
+	}
 	headline := title("")
-	unchecked := err == nil && noChain && onlyChainFailed(got)
+	untrusted := err == nil && onlyUntrusted(got)
 	extras := err == nil && onlyUncoveredFailed(got)
 	switch {
 	case err != nil:
@@ -202,18 +202,13 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 		headline.SetText(fmt.Sprintf("Not verified: %s not covered by the patient's consent, shown apart below",
 			plural(len(got.Uncovered), "record is", "records are")))
 		headline.Importance = widget.DangerImportance
-	case unchecked:
-		// Not the patient's fault: say what the doctor can do.
-		headline.SetText("Not verified yet: give the patient's network under Advanced, then open the link again")
+	case untrusted:
+		// Not the patient's fault: the receiver decides whom to trust.
+		name, _ := madeOn(got)
+		headline.SetText(fmt.Sprintf("Not verified: made on the %s, which you do not trust yet", networkName(name)))
 		headline.Importance = widget.WarningImportance
 	case got.Verified:
-		who := got.Issuer.Hex()
-		if got.Issuer == got.Patient {
-			who = shortAddress(who)
-		} else {
-			who = shortAddress(who) + " for " + shortAddress(got.Patient.Hex())
-		}
-		text := "Verified: shared by " + who
+		text := "Verified: shared by " + sharedBy(got)
 		if !got.Expires.IsZero() {
 			text += ", consent active until " + got.Expires.Format(timeLayout)
 		}
@@ -236,7 +231,11 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 		headline.Importance = widget.DangerImportance
 	}
 	out = append(out, headline)
-	if got.Problem != "" && err == nil && !unchecked {
+	if untrusted {
+		why := wrapped("Only trust a network you know, like your clinic's: shares made on it will then show as verified.")
+		out = append(out, why, container.NewHBox(u.primary("Trust this network", theme.ConfirmIcon(), trust)))
+	}
+	if got.Problem != "" && err == nil && !untrusted {
 		note := wrapped(sentence(got.Problem))
 		note.Importance = widget.LowImportance
 		out = append(out, note)
@@ -254,7 +253,12 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 		for _, c := range got.Checks {
 			var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 			text := sentence(c.Name)
-			if c.Detail != "" {
+			switch {
+			case c.Name == share.CheckNetworkTrusted && !c.OK && got.Network != nil:
+				// The wallet's detail speaks to hw users; here the action
+				// is the button above.
+				text += ": made on " + got.Network.String() + ", which you do not trust"
+			case c.Detail != "":
 				text += ": " + c.Detail
 			}
 			l := wrapped(text)
@@ -270,11 +274,14 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 	records := container.NewVBox()
 	switch {
 	case err != nil || len(got.Records) == 0:
-	case unchecked:
-		records.Add(wrapped("The records are shown once the share is verified on chain."))
 	case extras:
 		u.receivedRecords(records, got)
 		u.uncoveredRecords(records, got)
+	case untrusted:
+		note := wrapped("Not verified: check these with the patient before relying on them.")
+		note.Importance = widget.WarningImportance
+		records.Add(note)
+		u.receivedRecords(records, got)
 	case !got.Verified && got.Source == share.SourceHealthWallet:
 		records.Add(wrapped("The records are not shown: the share failed verification. Ask the patient to share again."))
 	default:
@@ -284,6 +291,58 @@ func (u *UI) receivedView(got wallet.Received, err error, noChain bool) []fyne.C
 		return out
 	}
 	return append(out, container.New(&columns{minWidth: 760}, records, checks))
+}
+
+// madeOn is the network a received share was made on: its name and join
+// URL, empty when the share names none.
+func madeOn(got wallet.Received) (name, joinURL string) {
+	if got.Network == nil {
+		return "", ""
+	}
+	return got.Network.Name, got.Network.URL
+}
+
+// patientHeader names the patient at the top of a received share, with a
+// warning when the patient's card and records disagree.
+func patientHeader(got wallet.Received) []fyne.CanvasObject {
+	if got.PatientName == "" {
+		return nil
+	}
+	text := got.PatientName
+	if got.PatientBirthDate != "" {
+		text += " · born " + formatBirthDate(got.PatientBirthDate)
+	}
+	who := title(text)
+	who.SizeName = theme.SizeNameHeadingText
+	out := []fyne.CanvasObject{who}
+	if got.PatientWarning != "" {
+		w := wrapped(sentence(got.PatientWarning))
+		w.Importance = widget.WarningImportance
+		out = append(out, container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, w))
+	}
+	return out
+}
+
+// formatBirthDate writes a FHIR date (YYYY-MM-DD) as the app writes days;
+// anything else as it is.
+func formatBirthDate(d string) string {
+	if t, err := time.Parse(time.DateOnly, d); err == nil {
+		return t.Format("2 Jan 2006")
+	}
+	return d
+}
+
+// sharedBy names who shared: the patient by name (else their short
+// address), or a delegate for the patient.
+func sharedBy(got wallet.Received) string {
+	patient := got.PatientName
+	if patient == "" {
+		patient = shortAddress(got.Patient.Hex())
+	}
+	if got.Issuer == got.Patient {
+		return patient
+	}
+	return "a delegate (" + shortAddress(got.Issuer.Hex()) + ") for " + patient
 }
 
 // onlyUncoveredFailed says whether a Health Wallet share failed only

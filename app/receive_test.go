@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
 )
 
@@ -28,7 +29,7 @@ func forgedReceived() wallet.Received {
 // forging is the fake backend whose links all resolve to forgedReceived.
 type forging struct{ *fakeBackend }
 
-func (forging) Receive(context.Context, string, string, wallet.ReceiveOptions) (wallet.Received, error) {
+func (forging) Receive(context.Context, string, []network.Membership, wallet.ReceiveOptions) (wallet.Received, error) {
 	return forgedReceived(), nil
 }
 

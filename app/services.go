@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 )
@@ -34,11 +36,16 @@ type Backend interface {
 
 	// Receive opens a share without a wallet, for a receiver who has none
 	// (or whose wallet is locked): it fetches, decrypts and verifies, but
-	// cannot log the access on chain. network is the JSON-RPC URL of the
-	// chain to verify against; empty means the backend's own (NewBackend's
-	// wallet.Options.Chain), and with neither the chain checks fail and
-	// Received.Problem says why. Errors are as Wallet.Receive's.
-	Receive(ctx context.Context, link string, network string, opts wallet.ReceiveOptions) (wallet.Received, error)
+	// cannot log the access on chain. It verifies against the networks in
+	// trusted (those the receiver trusted in this session) and the
+	// backend's own chain (NewBackend's wallet.Options.Chain, for
+	// scripts); a share made on any other network opens not verified,
+	// with the failing "network trusted" check naming its network. Errors
+	// are as Wallet.Receive's.
+	Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error)
+	// FetchNetwork reads and checks the network at joinURL, to trust it
+	// for a session without a wallet.
+	FetchNetwork(ctx context.Context, joinURL string) (network.Membership, error)
 	// DecodeQRImage reads the text of the QR code in a PNG or JPEG photo
 	// or screenshot.
 	DecodeQRImage(r io.Reader) (string, error)
@@ -88,6 +95,20 @@ type Wallet interface {
 	Revoke(ctx context.Context, id string) error
 	AccessLog(ctx context.Context) ([]wallet.AccessEntry, error)
 	Receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error)
+
+	// The network (DESIGN §11): the one the wallet joined, the ones it
+	// trusts when receiving, and the one this computer runs.
+	JoinNetwork(ctx context.Context, joinURL, invite string) (network.Membership, error)
+	Network() (network.Membership, bool)
+	LeaveNetwork() error
+	NetworkStatus(ctx context.Context) (wallet.NetworkStatus, error)
+	TrustNetwork(ctx context.Context, joinURL string) (network.Membership, error)
+	// StartLocalNetwork runs a network in this process and joins it ("Try
+	// it on this computer"); it stops when the wallet is closed.
+	StartLocalNetwork(ctx context.Context, opts wallet.LocalNetworkOptions) (network.Info, error)
+	// RevokeEverything is for a lost device: every share and delegation
+	// revoked, the old sharing key retired.
+	RevokeEverything(ctx context.Context) (wallet.RevokeAllReport, error)
 }
 
 var _ Wallet = (*wallet.Wallet)(nil)
@@ -132,25 +153,41 @@ func (b *walletBackend) RestoreBackup(r io.Reader, m string) error {
 
 func (b *walletBackend) DecodeQRImage(r io.Reader) (string, error) { return share.DecodeQRImage(r) }
 
-// Receive opens a link without a wallet. It checks against the chain at
-// network, else at the options' JSON-RPC URL; with neither, there is no
-// chain of the receiver's own (the embedded one belongs to a wallet), so a
-// Health Wallet share's chain checks fail and Received.Problem says why.
-func (b *walletBackend) Receive(ctx context.Context, link string, network string, opts wallet.ReceiveOptions) (wallet.Received, error) {
-	if network == "" {
-		network = b.opts.Chain
+// Receive opens a link without a wallet, against the trusted networks
+// and the options' JSON-RPC URL (which scripts give, and trust).
+func (b *walletBackend) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	networks := slices.Clone(trusted)
+	if b.opts.Chain != "" {
+		m, err := chainMembership(ctx, b.opts.Chain)
+		if err != nil {
+			got, rerr := wallet.ReceiveWithNetworks(ctx, link, opts, networks)
+			if !got.Verified && got.Problem == "" {
+				got.Problem = fmt.Sprintf("not verified on chain: %v", err)
+			}
+			return got, rerr
+		}
+		networks = append(networks, m)
 	}
-	if network == "" {
-		return wallet.ReceiveAnonymous(ctx, link, opts, nil)
-	}
-	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: network}, "", common.Address{})
+	return wallet.ReceiveWithNetworks(ctx, link, opts, networks)
+}
+
+// chainMembership describes the chain at a JSON-RPC URL (its chain id and
+// registry, as hw chain serve tells them) as a network to trust.
+func chainMembership(ctx context.Context, url string) (network.Membership, error) {
+	net, err := wallet.OpenChain(ctx, wallet.ChainSettings{URL: url}, "", common.Address{})
 	if err != nil {
-		got, rerr := wallet.ReceiveAnonymous(ctx, link, opts, nil)
-		got.Problem = fmt.Sprintf("not verified on chain: %v", err)
-		return got, rerr
+		return network.Membership{}, err
 	}
 	defer net.Close()
-	return wallet.ReceiveAnonymous(ctx, link, opts, net)
+	return network.Membership{
+		Document: network.Document{Version: 1, Name: "the chain at " + url, ChainID: net.ChainID.Uint64(),
+			Registry: net.Registry.Hex(), RPC: []string{url}},
+		URL: url,
+	}, nil
+}
+
+func (b *walletBackend) FetchNetwork(ctx context.Context, joinURL string) (network.Membership, error) {
+	return network.Fetch(ctx, joinURL)
 }
 
 func (b *walletBackend) Create(mnemonic string, password []byte, name string) (Wallet, error) {

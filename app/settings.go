@@ -13,19 +13,22 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// showSettings shows the identity card, security and backup settings.
+// showSettings shows the network, the identity card, security, backup
+// and the lost-device settings.
 func (u *UI) showSettings() {
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	network, refreshNetwork := u.networkSection()
 	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil,
 		page(
+			network,
+			widget.NewSeparator(),
 			u.identitySection(),
 			widget.NewSeparator(),
 			u.securitySection(),
 			widget.NewSeparator(),
 			u.backupSection(),
 			widget.NewSeparator(),
-			network,
+			u.lostDeviceSection(),
 		)))
 	refreshNetwork()
 }
@@ -246,6 +249,18 @@ func (u *UI) confirm(title, action, message string, done func(bool)) {
 	body := widget.NewLabel(message)
 	body.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(title, action, "Cancel", body, done, u.win)
+	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
+	d.Show()
+}
+
+// inform tells the person something, then goes on with then once they
+// close the dialog.
+func (u *UI) inform(title, message string, then func()) {
+	d := dialog.NewInformation(title, message, u.win)
+	d.SetOnClosed(func() {
+		u.idle.touch()
+		then()
+	})
 	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
 	d.Show()
 }

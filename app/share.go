@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -178,9 +181,12 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	})
 	problem := newErrorText()
 	busy := busyText()
+	offline := container.NewVBox() // the direct share offered when no network answers
+	offline.Hide()
 
 	create = u.primary("Create share", theme.ConfirmIcon(), func() {
 		problem.clear()
+		offline.Hide()
 		req, count, err := current()
 		if err != nil {
 			problem.set(err)
@@ -216,7 +222,7 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			if !ok {
 				return
 			}
-			u.makeShare(req, direct.Checked, create, busy, problem, back)
+			u.makeShare(req, direct.Checked, shareOutcome{create, busy, problem, offline}, back)
 		})
 	})
 	what.SetSelected(labels[0])
@@ -235,6 +241,7 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			),
 			direct,
 			problem.Label,
+			offline,
 			busy,
 			create,
 		)))
@@ -389,9 +396,21 @@ func (u *UI) dateEntry(placeholder string) *widget.Entry {
 	return e
 }
 
+// shareOutcome is where the share form shows how making a share goes: the
+// button, the busy text, the problem, and the direct share offered when no
+// network answers.
+type shareOutcome struct {
+	btn     *widget.Button
+	busy    *widget.Label
+	problem errorText
+	offline *fyne.Container
+}
+
 // makeShare asks the wallet for the share, then shows its QR. A direct
-// share is served until the result screen is left.
-func (u *UI) makeShare(req wallet.ShareRequest, direct bool, btn *widget.Button, busy *widget.Label, problem errorText, back func()) {
+// share is served until the result screen is left. When the share cannot
+// go through a network (none joined, or it does not answer), it says so in
+// words and offers the direct share.
+func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, back func()) {
 	w := u.wallet
 	ctx, cancel := context.WithCancel(context.Background())
 	var res wallet.ShareResult
@@ -399,7 +418,7 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, btn *widget.Button,
 	if direct {
 		text = "Encrypting and starting to serve on this network…"
 	}
-	u.runSlow(btn, busy, text, func() error {
+	u.runSlow(out.btn, out.busy, text, func() error {
 		var err error
 		if direct {
 			res, err = w.ShareDirect(ctx, req, "0.0.0.0:0")
@@ -410,7 +429,11 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, btn *widget.Button,
 	}, func(err error) {
 		if err != nil || u.wallet != w {
 			cancel()
-			problem.set(err)
+			if err != nil && !direct && noNetworkAnswers(err) {
+				u.offerDirect(req, err, out, back)
+				return
+			}
+			out.problem.set(sharingProblem(err))
 			return
 		}
 		if !direct {
@@ -419,6 +442,60 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, btn *widget.Button,
 		}
 		u.showShareResult(res, req.Purpose, cancel, back)
 	})
+}
+
+// noNetworkAnswers says whether a share failed for want of a network to
+// go through: none joined, or its relay not answering.
+func noNetworkAnswers(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.Is(err, wallet.ErrNoRelay) || errors.As(err, &ue) || errors.As(err, &ne) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
+// sharingProblem words the wallet's sharing errors that name hw commands
+// for the app, where there is no terminal.
+func sharingProblem(err error) error {
+	switch {
+	case errors.Is(err, wallet.ErrNotAnchored):
+		return errors.New("some of these records are not anchored yet, so they cannot be shared: " +
+			"they will be in a moment. Try again shortly")
+	case errors.Is(err, wallet.ErrRevokePending):
+		return errors.New("the revocation is saved, but neither the link server nor the network has confirmed it yet, " +
+			"so the link may still open for a little while; the wallet keeps trying on its own")
+	}
+	return err
+}
+
+// offerDirect says, in words, why a share cannot go through the network,
+// and offers in one tap to share directly from this device on the same
+// Wi-Fi instead.
+func (u *UI) offerDirect(req wallet.ShareRequest, err error, out shareOutcome, back func()) {
+	var why string
+	m, joined := u.wallet.Network()
+	switch {
+	case errors.Is(err, wallet.ErrNoRelay) || !joined:
+		why = "This wallet is not on a network yet, so this share cannot go through one (join one in Settings → Network)."
+	default:
+		why = fmt.Sprintf("The %s is not answering, so this share cannot go through it right now.", networkName(m.Name))
+	}
+	why += " You can share directly from this device with someone on the same Wi-Fi: the link works while the share stays on screen."
+	if req.Passcode != "" {
+		why += " A direct share has no passcode."
+	}
+	text := wrapped(why)
+	text.Importance = widget.WarningImportance
+	var direct *widget.Button
+	direct = u.primary("Share directly on this Wi-Fi", theme.ComputerIcon(), func() {
+		req.Passcode = "" // a direct share travels in clear on the local network: the wallet refuses one
+		u.makeShare(req, true, shareOutcome{direct, out.busy, out.problem, out.offline}, back)
+	})
+	out.offline.Objects = []fyne.CanvasObject{
+		container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, text),
+		direct,
+	}
+	out.offline.Show()
+	out.offline.Refresh()
 }
 
 // formatTTL says a duration the way people do: "1 hour", "2 days".
@@ -505,7 +582,7 @@ func (u *UI) showShareResult(res wallet.ShareResult, purpose string, stop func()
 		u.confirmRevoke(res.ID, revoke, busy, func(err error) {
 			if err != nil {
 				state.Importance = widget.DangerImportance
-				state.set(err)
+				state.set(sharingProblem(err))
 				return
 			}
 			if stop != nil {
@@ -668,7 +745,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {
 					if err != nil {
-						dialog.ShowError(err, u.win)
+						dialog.ShowError(sharingProblem(err), u.win)
 						return
 					}
 					u.showShares()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/record"
 )
 
@@ -266,17 +267,31 @@ func TestReceiveFlow(t *testing.T) {
 		focused.TypedRune(r)
 	}
 	h.pressEnter()
-	// Without a wallet or a network, nothing can be checked on chain: the
-	// doctor is told where to give it, not to blame the patient.
-	h.see("Not verified yet: give the patient's network under Advanced, then open the link again")
-	h.see("The records are shown once the share is verified on chain.")
+	// Without a wallet, no network is trusted yet: the records show, not
+	// verified, the network named, and the doctor is offered to trust it.
+	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
+	h.see("Network trusted: made on Riverside Clinic (chain 31337, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3), which you do not trust")
+	h.see("Only trust a network you know, like your clinic's: shares made on it will then show as verified.")
+	h.see("Not verified: check these with the patient before relying on them.")
+	h.see("Hemoglobin A1c")
+	h.dontSee("Verified: shared by")
+	h.dontSee("hw network trust")
 	h.dontSee("Ask the patient to share again")
-	h.dontSee("Hemoglobin A1c")
-	network := h.entry("http://host:8545") // Advanced opened itself
-	h.typeIn(network, "10.0.0.5:8545")
-	h.tap("Open")
-	h.see("is not a JSON-RPC URL: write it as http://host:8545")
-	h.typeInto(network, "http://10.0.0.5:8545")
+	h.tap("Trust this network")
+	h.see("Trust the Riverside Clinic network?")
+	h.tap("Cancel")
+	if len(b.fetched) != 0 || len(h.ui.sessionTrust) != 0 {
+		t.Fatal("trusted without confirming")
+	}
+	// Trusting it, for this session, opens the share again: verified.
+	h.tap("Trust this network")
+	h.tapLast("Trust this network")
+	if !slices.Equal(b.fetched, []string{testJoinURL}) {
+		t.Fatalf("fetched %q, want the share's network", b.fetched)
+	}
+	h.see("Verified: shared by Ada Lovelace, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.dontSee("Trust this network")
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
@@ -289,7 +304,7 @@ func TestReceiveFlow(t *testing.T) {
 	h.typeIn(h.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor")
 	h.choose("Emergency treatment (ETREAT)")
 	h.tap("Open")
-	h.see("Verified: shared by 0x9C3e…6f5a, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.see("Verified: shared by Ada Lovelace, consent active until 10 Apr 2024 10:00, all records intact and anchored")
 	h.see("Records anchored on chain")
 	h.see("Hemoglobin A1c")
 	h.see("Penicillin allergy")
@@ -297,8 +312,8 @@ func TestReceiveFlow(t *testing.T) {
 	if opts.Purpose != "ETREAT" || opts.Recipient != "Dr. Okafor" {
 		t.Errorf("receive options %+v", opts)
 	}
-	if !slices.Equal(b.networks, []string{"", "http://10.0.0.5:8545", "http://10.0.0.5:8545"}) {
-		t.Errorf("networks asked of the backend %q", b.networks)
+	if n := len(b.trusted); n != 4 || len(b.trusted[0]) != 0 || len(b.trusted[3]) != 1 {
+		t.Errorf("networks given to the backend %v", b.trusted)
 	}
 
 	h.tap("Export as FHIR Bundle…")
@@ -310,26 +325,18 @@ func TestReceiveFlow(t *testing.T) {
 
 	h.tap("Back")
 	h.screen("welcome")
-
-	// The network is remembered for the next share.
-	h.tap("Receive a share (for doctors)")
-	h.tap("Advanced")
-	if got := h.entry("http://host:8545").Text; got != "http://10.0.0.5:8545" {
-		t.Errorf("network field %q on coming back", got)
-	}
 }
 
-// With an unlocked wallet, the wallet verifies on its own network: no
-// Advanced section.
-func TestReceiveWithWalletHasNoNetworkField(t *testing.T) {
+// With an unlocked wallet, the wallet verifies against the networks it
+// trusts: the backend is not asked.
+func TestReceiveWithWallet(t *testing.T) {
 	h, w := unlocked(t)
 	h.menu("Receive a share")
-	h.dontSee("Advanced")
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
 	h.see("Verified: shared by")
-	if len(h.backend.networks) != 0 || len(w.chain.receipts) != 1 {
-		t.Errorf("backend asked %q, wallet %d times", h.backend.networks, len(w.chain.receipts))
+	if len(h.backend.trusted) != 0 || len(w.chain.receipts) != 1 {
+		t.Errorf("backend asked %v, wallet %d times", h.backend.trusted, len(w.chain.receipts))
 	}
 }
 
@@ -337,7 +344,7 @@ func TestReceivePasscode(t *testing.T) {
 	b := newFakeBackend(false)
 	b.wallet.chain.passcode = "1234"
 	h := newHarness(t, b, desktopSize, false)
-	h.ui.app.Preferences().SetString(prefReceiveNetwork, "http://10.0.0.5:8545")
+	h.ui.sessionTrust = []network.Membership{testMembership()}
 	h.tap("Receive a share (for doctors)")
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
@@ -451,37 +458,6 @@ func TestAnchorAfterImport(t *testing.T) {
 	if w.chain.anchorCalls != 2 {
 		t.Fatalf("Anchor called %d times with nothing waiting, want 2", w.chain.anchorCalls)
 	}
-}
-
-func TestSettingsNetwork(t *testing.T) {
-	h, w := unlocked(t)
-	h.menu("Settings")
-	h.screen("settings")
-	for _, s := range []string{"Development chain on this device", "1337", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-		"9998.7654321 ETH", "Connected", "#2 anchor · pending · 3 attempts", "last error: dial tcp 127.0.0.1:8545: connection refused",
-		"#1 anchor · final · 1 attempt · block 42"} {
-		h.see(s)
-	}
-	h.tap("Anchor now")
-	if w.chain.anchorCalls != 1 {
-		t.Fatalf("Anchor called %d times", w.chain.anchorCalls)
-	}
-	h.see("Every record is already anchored.")
-
-	h.typeInto(h.entry("http://host:8545"), "http://10.0.0.5:8545")
-	h.tap("Use this network")
-	h.see("Change network?")
-	h.tap("Cancel")
-	if w.chain.settings.URL != "" {
-		t.Fatal("network changed without confirming")
-	}
-	h.tap("Use this network")
-	h.tapLast("Change network")
-	if w.chain.settings.URL != "http://10.0.0.5:8545" {
-		t.Fatalf("settings %+v", w.chain.settings)
-	}
-	h.see("Network changed.")
-	h.see("JSON-RPC")
 }
 
 // pick selects option in the visible radio group that offers it.

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/assets"
+	"healthwallet/wallet/network"
 )
 
 // Window sizes the app is laid out for; below narrowWidth the screens take
@@ -43,6 +44,12 @@ type UI struct {
 
 	recordsView *recordsView // while the records screen is shown
 	chain       chainState   // what the UI last learned about the chain
+	// sessionTrust are the networks trusted, without a wallet, for this
+	// run of the app: a doctor's "Trust this network".
+	sessionTrust []network.Membership
+	// localStarted is the wallet whose local network ("Try it on this
+	// computer") the app started: it serves while the app is open.
+	localStarted Wallet
 
 	// leaving, when set, is called as the screen it belongs to is left:
 	// the share screen stops serving a direct share.

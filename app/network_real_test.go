@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/network"
+	"healthwallet/wallet/testcorpus"
+)
+
+// Issue 8's acceptance in the app, over real wallets and one real network
+// node: the patient's app goes through "Try it on this computer", imports
+// a Synthea patient and shares; the doctor's app (another wallet directory,
+// same process) joins the patient's network by its join URL and receives
+// the share: the patient's name, verified, and the records; the patient's
+// access log shows the doctor's access.
+func TestTwoWalletsOnOneNetwork(t *testing.T) {
+	skipWithoutLocalNetwork(t)
+	twoWallets(t, func(patient *harness) {
+		patient.tap("Try it on this computer")
+	})
+}
+
+// The same with a network node that a clinic runs (network.Start, as hw
+// network serve does, with its self-signed certificate pinned by the join
+// URL): both apps join it by its link.
+func TestTwoWalletsJoinANode(t *testing.T) {
+	node, err := network.Start(context.Background(), network.ServerConfig{
+		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Name: "Riverside Clinic", ForceTLS: true,
+		BlockPeriod: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Close() })
+	twoWallets(t, func(patient *harness) {
+		patient.typeIn(patient.entry("https://… (the network's link)"), node.Info().JoinURL)
+		patient.tap("Join")
+	})
+}
+
+// twoWallets is the acceptance flow: the patient's app is created and
+// joins a network with join (from the network choice), imports a Synthea
+// patient and shares; the doctor's app joins the patient's network by its
+// join URL and receives the share: the patient's name, verified, the
+// records; the patient's access log shows the doctor.
+func twoWallets(t *testing.T, join func(patient *harness)) {
+	file := filepath.Join(testcorpus.Dir(t, "synthea"), "Bibi254_Schowalter414_475d72ca-91c7-7211-97e3-f000af33fc04.json")
+	want := testcorpus.CountResources(t, file)
+	const patientName = "Bibi254 Schowalter414" // as the Patient resource names her: card and record agree
+	opts := wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1}
+
+	patient := newHarness(t, NewBackend(t.TempDir(), opts), desktopSize, true)
+	t.Cleanup(func() { closeUI(patient) }) // after the doctor's: the node serves until then
+	patient.createInUI(patientName)
+	join(patient)
+	patient.wait()
+	patient.see("You are on the")
+	patient.tap("OK")
+	patient.screen("records")
+	patient.importAndAnchor(file, want)
+
+	patient.tap("Share")
+	patient.tap("Create share")
+	patient.tapLast("Share")
+	patient.wait()
+	patient.screen("share-result")
+	link := ""
+	for _, s := range patient.labels() {
+		if strings.Contains(s, "shlink:/") {
+			link = s
+		}
+	}
+	if link == "" {
+		t.Fatalf("no link on the share screen: %q", patient.labels())
+	}
+	m, ok := patient.ui.wallet.Network()
+	if !ok {
+		t.Fatal("the patient's wallet is on no network")
+	}
+
+	doctor := newHarness(t, NewBackend(t.TempDir(), opts), desktopSize, true)
+	t.Cleanup(func() { closeUI(doctor) })
+	doctor.createInUI("Dr. Okafor")
+	doctor.typeIn(doctor.entry("https://… (the network's link)"), m.JoinURL())
+	doctor.tap("Join")
+	doctor.wait()
+	doctor.see("You are on the " + networkName(m.Name) + " now.")
+	doctor.tap("OK")
+	doctor.screen("records")
+
+	doctor.menu("Receive a share")
+	doctor.typeIn(doctor.entry("Paste a link or scan a QR code"), link)
+	doctor.typeIn(doctor.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor, St Mary's")
+	doctor.tap("Open")
+	doctor.wait()
+	doctor.see(patientName + " · born ")
+	doctor.see("Verified: shared by " + patientName)
+	doctor.dontSee("Not verified")
+	doctor.see("COVID-19")
+
+	patient.tap("Done")
+	patient.menu("Access log")
+	patient.wait()
+	patient.see("Dr. Okafor, St Mary's")
+}
+
+// skipWithoutLocalNetwork skips until the wallet can run a local network.
+func skipWithoutLocalNetwork(t *testing.T) {
+	t.Helper()
+	opts := wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1}
+	mnemonic, err := wallet.NewMnemonic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := wallet.Create(t.TempDir(), mnemonic, []byte(testPassword), "probe", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.StartLocalNetwork(context.Background(), wallet.LocalNetworkOptions{}); err != nil && strings.Contains(err.Error(), "not built yet") {
+		t.Skip("needs wallet.StartLocalNetwork (part C)")
+	}
+}
+
+// closeUI lets a harness's background work end and closes its wallet,
+// stopping what it runs, before its directory is removed.
+func closeUI(h *harness) {
+	h.wait()
+	if h.ui.wallet != nil {
+		h.ui.wallet.Close()
+	}
+}
