@@ -22,7 +22,7 @@ import (
 
 // startServer starts a real node (chain, relay, endpoints) on a free
 // loopback port with cfg's other settings; it is closed when the test ends.
-func startServer(t *testing.T, cfg ServerConfig) *Server {
+func startServer(t testing.TB, cfg ServerConfig) *Server {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped under -short: runs a network node's chain")
@@ -59,7 +59,7 @@ type testWallet struct {
 	client *Client
 }
 
-func newTestWallet(t *testing.T, m Membership) *testWallet {
+func newTestWallet(t testing.TB, m Membership) *testWallet {
 	t.Helper()
 	key, err := crypto.GenerateKey()
 	if err != nil {
@@ -75,7 +75,7 @@ func newTestWallet(t *testing.T, m Membership) *testWallet {
 }
 
 // anchor is a fresh signed anchor of w's.
-func (w *testWallet) anchor(t *testing.T) []byte {
+func (w *testWallet) anchor(t testing.TB) []byte {
 	t.Helper()
 	root := crypto.Keccak256Hash([]byte(time.Now().String()), w.addr[:])
 	data, err := w.signer.Anchor(root, 1, uint64(time.Now().Add(time.Hour).Unix()))
@@ -86,7 +86,7 @@ func (w *testWallet) anchor(t *testing.T) []byte {
 }
 
 // nodeNonce is the node key's next nonce: unchanged means nothing was sent.
-func nodeNonce(t *testing.T, s *Server) uint64 {
+func nodeNonce(t testing.TB, s *Server) uint64 {
 	t.Helper()
 	n, err := s.node.Network.Client.PendingNonceAt(context.Background(), crypto.PubkeyToAddress(s.node.Key.PublicKey))
 	if err != nil {
@@ -96,7 +96,7 @@ func nodeNonce(t *testing.T, s *Server) uint64 {
 }
 
 // waitIncluded polls the status of hash until the chain includes it.
-func waitIncluded(t *testing.T, w *testWallet, hash common.Hash) chain.TxStatus {
+func waitIncluded(t testing.TB, w *testWallet, hash common.Hash) chain.TxStatus {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
