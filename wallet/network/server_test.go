@@ -368,3 +368,26 @@ func TestServerTLSInvitationLimits(t *testing.T) {
 }
 
 func bigChainID(m Membership) *big.Int { return new(big.Int).SetUint64(m.ChainID) }
+
+// TestServerGivenCertificate: a node given a certificate serves it (https
+// on loopback too) and puts no pin in its join URL: wallets check it
+// against the system's roots. Pinned by hand, it is the same certificate.
+func TestServerGivenCertificate(t *testing.T) {
+	certDir := t.TempDir()
+	_, fp, err := selfSignedCertificate(certDir, []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, ServerConfig{TLSCert: filepath.Join(certDir, selfSignedCertFile), TLSKey: filepath.Join(certDir, selfSignedKeyFile)})
+	info := s.Info()
+	if !strings.HasPrefix(info.URL, "https://127.0.0.1:") || info.Fingerprint != "" || info.JoinURL != info.URL {
+		t.Fatalf("a node with a given certificate: %+v", info)
+	}
+	ctx := context.Background()
+	if _, err := Fetch(ctx, info.JoinURL); err == nil {
+		t.Fatal("a certificate the system does not trust was accepted without a pin")
+	}
+	if _, err := Fetch(ctx, info.URL+"#fp="+fp); err != nil {
+		t.Fatalf("Fetch pinned to the given certificate: %v", err)
+	}
+}
