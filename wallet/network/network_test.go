@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -100,6 +102,9 @@ func TestPinnedClient(t *testing.T) {
 	cert, fp, err := selfSignedCertificate(dir, []string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, selfSignedKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the certificate's key file: %v, %v; want mode 0600", st.Mode(), err)
 	}
 	// Made once: the second start serves the same certificate.
 	if _, fp2, err := selfSignedCertificate(dir, []string{"127.0.0.1"}); err != nil || fp2 != fp {
