@@ -103,8 +103,10 @@ func TestPinnedClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(filepath.Join(dir, selfSignedKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("the certificate's key file: %v, %v; want mode 0600", st.Mode(), err)
+	if st, err := os.Stat(filepath.Join(dir, selfSignedKeyFile)); err != nil {
+		t.Fatal(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Fatalf("the certificate's key file has mode %v; want 0600", st.Mode().Perm())
 	}
 	// Made once: the second start serves the same certificate.
 	if _, fp2, err := selfSignedCertificate(dir, []string{"127.0.0.1"}); err != nil || fp2 != fp {
