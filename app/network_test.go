@@ -294,3 +294,19 @@ func (d *disagreeing) Receive(ctx context.Context, link string, trusted []networ
 	got.PatientWarning = "the identity card names Ada Lovelace, the Patient record Augusta Ada King"
 	return got, err
 }
+
+// A wallet the network no longer lists as a member is told so, in words,
+// and joins again in one tap.
+func TestSettingsNetworkJoinAgain(t *testing.T) {
+	h, w := unlocked(t)
+	w.net.status.Account.Enrolled = false
+	w.net.status.Problem = "the network no longer lists this wallet as enrolled: join it again (hw network join " + testJoinURL + ")"
+	h.menu("Settings")
+	h.see("The network no longer lists this wallet as a member: join it again.")
+	h.dontSee("hw network")
+	h.tap("Join again")
+	if !slices.Equal(w.net.joins, []string{testJoinURL}) {
+		t.Fatalf("joined %q", w.net.joins)
+	}
+	h.dontSee("no longer lists")
+}
