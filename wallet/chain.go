@@ -15,6 +15,7 @@ import (
 
 	"healthwallet/chain"
 	"healthwallet/chain/outbox"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/vault"
 )
 
@@ -64,6 +65,9 @@ type chainState struct {
 	open     ChainOpener   // Options.OpenChain, else OpenChain
 	opts     outbox.Options
 	net      *chain.Network
+	// local is the node of the network on this computer when this process
+	// runs it (StartLocalNetwork, or hw while the app is closed).
+	local *network.Server
 }
 
 // UseChain makes the wallet talk to the chain s for the rest of the session:
@@ -130,6 +134,10 @@ func (w *Wallet) networkLocked(ctx context.Context) (*chain.Network, error) {
 	}
 	if m, ok := w.networkInForceLocked(); ok {
 		n, err := openNetwork(ctx, m)
+		if err != nil && w.ensureLocalNetworkLocked(ctx, m) {
+			m, _ = w.Network()
+			n, err = openNetwork(ctx, m)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -197,6 +205,7 @@ func (w *Wallet) closeChain() {
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
 	w.closeNetworkLocked()
+	w.stopLocalNetworkLocked()
 }
 
 // closeNetworkLocked closes the open chain connection, if any. Call with

@@ -4,15 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
+	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
+	"healthwallet/chain/contracts"
 	"healthwallet/chain/outbox"
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
@@ -66,18 +74,18 @@ func (w *Wallet) JoinNetwork(ctx context.Context, joinURL, invite string) (netwo
 	if err != nil {
 		return network.Membership{}, fmt.Errorf("joining the network at %s: %w", joinURL, err)
 	}
-	return w.enrolAndSave(ctx, m, invite)
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	return w.enrolAndSaveLocked(ctx, m, invite)
 }
 
-// enrolAndSave enrols the wallet at m's node and makes m the wallet's
-// network.
-func (w *Wallet) enrolAndSave(ctx context.Context, m network.Membership, invite string) (network.Membership, error) {
+// enrolAndSaveLocked enrols the wallet at m's node and makes m the
+// wallet's network. Call with chainMu held.
+func (w *Wallet) enrolAndSaveLocked(ctx context.Context, m network.Membership, invite string) (network.Membership, error) {
 	if err := w.networkClient(m).Enrol(ctx, strings.TrimSpace(invite)); err != nil {
 		return network.Membership{}, fmt.Errorf("joining the %s network: %w", m.Name, err)
 	}
 	m.Joined = now().UTC().Truncate(time.Second)
-	w.chainMu.Lock()
-	defer w.chainMu.Unlock()
 	w.closeNetworkLocked()
 	err := w.updateProfile(func(p *profile) {
 		p.Network = &m
@@ -267,7 +275,7 @@ func (w *Wallet) UntrustNetwork(url string) error {
 	}
 	base, _, err := network.ParseJoinURL(strings.TrimSpace(url))
 	if err != nil {
-		base = strings.TrimSpace(url)
+		base, _, _ = strings.Cut(strings.TrimSpace(url), "#")
 	}
 	if m, ok := w.Network(); ok && m.URL == base {
 		return fmt.Errorf("this wallet is a member of the %s network, which it always trusts: leave it first (hw network leave)", m.Name)
@@ -342,7 +350,129 @@ type LocalNetworkOptions struct {
 // joins it: "Try it on this computer". The node stops when the wallet is
 // closed.
 func (w *Wallet) StartLocalNetwork(ctx context.Context, opts LocalNetworkOptions) (network.Info, error) {
-	return network.Info{}, errors.New("wallet.StartLocalNetwork: not built yet")
+	if err := w.unlocked(); err != nil {
+		return network.Info{}, err
+	}
+	w.chainMu.Lock()
+	defer w.chainMu.Unlock()
+	if w.chain.local != nil {
+		return w.chain.local.Info(), nil
+	}
+	// The node takes over the wallet's own chain: the wallet's connection
+	// to it closes first (one process holds a chain directory).
+	w.closeNetworkLocked()
+	srv, err := w.startLocalNodeLocked(ctx, opts)
+	if err != nil {
+		return network.Info{}, err
+	}
+	info := srv.Info()
+	m, err := network.Fetch(ctx, info.JoinURL)
+	if err == nil {
+		m.Local = true
+		_, err = w.enrolAndSaveLocked(ctx, m, "")
+	}
+	if err != nil {
+		srv.Close()
+		return network.Info{}, fmt.Errorf("joining the network on this computer: %w", err)
+	}
+	w.chain.local = srv
+	return info, nil
+}
+
+// startLocalNodeLocked starts the node of the network on this computer on
+// the port it had before, else (the port taken, or the first time) on a
+// free one, which the profile then keeps. Call with chainMu held.
+func (w *Wallet) startLocalNodeLocked(ctx context.Context, opts LocalNetworkOptions) (*network.Server, error) {
+	host := "127.0.0.1"
+	if opts.LAN {
+		lan, err := lanAddress()
+		if err != nil {
+			return nil, err
+		}
+		host = lan
+	}
+	w.mu.RLock()
+	port, name := w.profile.LocalPort, w.profile.DisplayName
+	w.mu.RUnlock()
+	cfg := network.ServerConfig{
+		DataDir: filepath.Join(w.dir, "network"), ChainDir: filepath.Join(w.dir, "chain"),
+		Name:   strings.TrimSpace(name + "'s computer"),
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	var srv *network.Server
+	var err error
+	if port != 0 {
+		cfg.Listen = net.JoinHostPort(host, strconv.Itoa(port))
+		srv, err = network.Start(ctx, cfg)
+	}
+	if srv == nil {
+		cfg.Listen = net.JoinHostPort(host, "0")
+		if srv, err = network.Start(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("starting the network on this computer: %w", err)
+		}
+	}
+	u, err := url.Parse(srv.Info().URL)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	if p, _ := strconv.Atoi(u.Port()); p != port {
+		if err := w.updateProfile(func(pr *profile) { pr.LocalPort = p }); err != nil {
+			srv.Close()
+			return nil, err
+		}
+	}
+	return srv, nil
+}
+
+// ensureLocalNetworkLocked starts the network on this computer in this
+// process when the wallet's network is that one and nothing answers at its
+// URL (the app, which usually runs it, is closed): hw works on its own.
+// Call with chainMu held.
+func (w *Wallet) ensureLocalNetworkLocked(ctx context.Context, m network.Membership) bool {
+	if !m.Local || w.chain.local != nil {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := network.Fetch(cctx, m.JoinURL()); err == nil {
+		return false // it answers: someone runs it
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return false
+	}
+	srv, err := w.startLocalNodeLocked(ctx, LocalNetworkOptions{LAN: !isLoopbackName(u.Hostname())})
+	if err != nil {
+		return false
+	}
+	w.chain.local = srv
+	if info := srv.Info(); info.URL != m.URL {
+		// Another port (the old one was taken): the membership follows.
+		if nm, err := network.Fetch(ctx, info.JoinURL); err == nil {
+			nm.Local, nm.Joined = true, m.Joined
+			w.updateProfile(func(p *profile) { p.Network = &nm })
+		}
+	}
+	return true
+}
+
+// isLoopbackName reports whether host is this computer.
+func isLoopbackName(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// stopLocalNetwork stops the node of the network on this computer, if this
+// process runs it.
+func (w *Wallet) stopLocalNetworkLocked() {
+	if w.chain.local != nil {
+		w.chain.local.Close()
+		w.chain.local = nil
+	}
 }
 
 // RevokeAllReport says what RevokeEverything did.
@@ -358,6 +488,162 @@ type RevokeAllReport struct {
 // on a new one: it revokes on chain every grant and delegation the patient's
 // address ever issued and that still stands, and retires the old sharing
 // key.
+//
+// It reads the patient's GrantIssued and DelegateSet events (eth_getLogs,
+// through the network's read-only RPC) and queues a signed revocation in
+// the outbox for each grant and delegation the registry still calls active:
+// like any action, they land when the chain is reachable, exactly once.
+// Shares this wallet knows are revoked as [Wallet.Revoke] does (the relay
+// too). Then the sharing key is retired: the identity card and the keys
+// data is sealed to are the next ones (identity.FromSeedAt), so what was
+// sealed to the old key — relay access logs of old shares, caregiver links,
+// shares addressed to the old card — no longer opens here, and people need
+// the new card.
 func (w *Wallet) RevokeEverything(ctx context.Context) (RevokeAllReport, error) {
-	return RevokeAllReport{}, errors.New("wallet.RevokeEverything: not built yet")
+	var rep RevokeAllReport
+	patient, err := w.address()
+	if err != nil {
+		return rep, err
+	}
+	w.chainMu.Lock()
+	n, err := w.networkLocked(ctx)
+	w.chainMu.Unlock()
+	if err != nil {
+		return rep, fmt.Errorf("the chain cannot be read to find what to revoke (%w): try again once connected", err)
+	}
+	reg := contracts.NewHealthRegistry().GetABI()
+	issued, set := reg.Events["GrantIssued"].ID, reg.Events["DelegateSet"].ID
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	logs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
+		Topics: [][]common.Hash{{issued, set}, {common.BytesToHash(patient.Bytes())}},
+	})
+	if err != nil {
+		return rep, fmt.Errorf("reading the registry's history of your shares: %w; try again once connected", err)
+	}
+
+	// Shares this wallet knows: revoked at the relay too.
+	known := map[common.Hash]bool{}
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return rep, err
+	}
+	for _, s := range shares {
+		known[s.Digest] = true
+	}
+	view := chain.NewRegistry(n.Client, n.Registry)
+	grants := map[common.Hash]bool{}
+	delegates := map[common.Address]bool{}
+	for _, l := range logs {
+		switch {
+		case len(l.Topics) >= 3 && l.Topics[0] == issued:
+			grants[l.Topics[2]] = true
+		case len(l.Topics) >= 3 && l.Topics[0] == set:
+			delegates[common.BytesToAddress(l.Topics[2].Bytes())] = true
+		}
+	}
+	for digest := range grants {
+		g, err := view.GrantOf(cctx, patient, digest)
+		if err != nil {
+			return rep, fmt.Errorf("asking the registry about a share: %w; try again once connected", err)
+		}
+		if !g.Active {
+			continue
+		}
+		if known[digest] {
+			for _, s := range shares {
+				if s.Digest == digest {
+					if err := w.Revoke(ctx, s.ID); err != nil && !errors.Is(err, ErrRevokePending) {
+						return rep, err
+					}
+				}
+			}
+		} else if err := w.queueRevoke(ctx, digest, time.Unix(int64(g.Expiry), 0)); err != nil {
+			return rep, err
+		}
+		rep.Grants++
+	}
+	nonce, err := view.NonceOf(cctx, patient)
+	if err != nil && len(delegates) > 0 {
+		return rep, fmt.Errorf("asking the registry for the patient's nonce: %w", err)
+	}
+	signer, err := w.actionSigner(n.ChainID, n.Registry)
+	if err != nil {
+		return rep, err
+	}
+	for delegate := range delegates {
+		d, err := view.DelegateOf(cctx, patient, delegate)
+		if err != nil {
+			return rep, fmt.Errorf("asking the registry about a delegation: %w", err)
+		}
+		if !d.Active {
+			continue
+		}
+		call, err := signer.RevokeDelegate(delegate, nonce, uint64(now().Add(anchorValidity).Unix()))
+		if err != nil {
+			return rep, err
+		}
+		nonce++
+		err = w.vault.Update(func(tx *vault.Tx) error {
+			_, err := outbox.Enqueue(tx, kindRevokeDelegate, delegate.Bytes(), call)
+			return err
+		})
+		if err != nil {
+			return rep, fmt.Errorf("saving the end of a delegation: %w", mapVaultError(err))
+		}
+		rep.Delegations++
+	}
+	if _, err := w.drain(ctx); err != nil {
+		return rep, err
+	}
+	if err := w.retireSharingKey(); err != nil {
+		return rep, err
+	}
+	rep.SharingKeyRetired = true
+	return rep, nil
+}
+
+// kindRevokeDelegate is the outbox kind of a delegation's end.
+const kindRevokeDelegate = "revokeDelegate"
+
+// queueRevoke queues the signed revocation of the patient's grant digest,
+// which expires at expires.
+func (w *Wallet) queueRevoke(ctx context.Context, digest common.Hash, expires time.Time) error {
+	call, err := w.revokeCall(ctx, digest, expires)
+	if err != nil {
+		return err
+	}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		_, err := outbox.Enqueue(tx, kindRevokeGrant, digest[:], call)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("saving a revocation: %w", mapVaultError(err))
+	}
+	return nil
+}
+
+// retireSharingKey moves the wallet to its next sharing key.
+func (w *Wallet) retireSharingKey() error {
+	w.mu.RLock()
+	next := w.profile.SharingKeyIndex + 1
+	w.mu.RUnlock()
+	id, err := w.storedIdentityAt(next)
+	if err != nil {
+		return err
+	}
+	if err := w.updateProfile(func(p *profile) { p.SharingKeyIndex = next }); err != nil {
+		id.Wipe()
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.id == nil { // locked meanwhile
+		id.Wipe()
+		return nil
+	}
+	w.id.Wipe()
+	w.id = id
+	return nil
 }

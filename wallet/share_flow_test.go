@@ -107,6 +107,9 @@ func TestShareOpenLogRevoke(t *testing.T) {
 	in.Link, in.Files = l, m.Files
 	rep := share.Verify(ctx, in)
 	mustAllOK(t, rep, 3)
+	if rep.PatientName != "Ada Lovelace" { // the card rides in the proof, the link stays short
+		t.Fatalf("the receiver reads the patient as %q", rep.PatientName)
+	}
 	if rep.Purpose != "TREAT" || rep.Patient != testAddress(t) || rep.Digest.Hex() != res.Grant {
 		t.Fatalf("report purpose %q patient %s digest %s", rep.Purpose, rep.Patient.Hex(), rep.Digest.Hex())
 	}

@@ -121,6 +121,9 @@ type profile struct {
 	// LocalPort is the loopback port of the network this computer runs
 	// (StartLocalNetwork), kept so its join URL stays the same.
 	LocalPort int `json:"localPort,omitempty"`
+	// SharingKeyIndex is which sharing key the wallet uses: 0 until
+	// RevokeEverything retires one (identity.FromSeedAt).
+	SharingKeyIndex uint32 `json:"sharingKeyIndex,omitempty"`
 }
 
 func newWallet(dir string, v *vault.Vault, opts Options) *Wallet {
@@ -377,12 +380,18 @@ func (w *Wallet) KeyDerivation() (KeyDerivation, error) {
 // storedIdentity derives the wallet's identity from the seed in the
 // unlocked vault. The caller wipes it.
 func (w *Wallet) storedIdentity() (*identity.Identity, error) {
+	return w.storedIdentityAt(0)
+}
+
+// storedIdentityAt is storedIdentity with the sharing key of index (see
+// RevokeEverything).
+func (w *Wallet) storedIdentityAt(sharingIndex uint32) (*identity.Identity, error) {
 	seed, err := w.vault.Secret(secretSeed)
 	if err != nil {
 		return nil, fmt.Errorf("reading the wallet's keys: %w", mapVaultError(err))
 	}
 	defer clear(seed)
-	id, err := identity.FromSeed(seed)
+	id, err := identity.FromSeedAt(seed, sharingIndex)
 	if err != nil {
 		return nil, fmt.Errorf("deriving the wallet's keys: %w", err)
 	}
@@ -392,13 +401,12 @@ func (w *Wallet) storedIdentity() (*identity.Identity, error) {
 // loadUnlocked reads the keys, the profile and every record's summary out of
 // the freshly unlocked vault.
 func (w *Wallet) loadUnlocked() error {
-	id, err := w.storedIdentity()
+	prof, err := w.readProfile()
 	if err != nil {
 		return err
 	}
-	prof, err := w.readProfile()
+	id, err := w.storedIdentityAt(prof.SharingKeyIndex)
 	if err != nil {
-		id.Wipe()
 		return err
 	}
 	index, latest, damaged, err := w.buildIndex()

@@ -90,6 +90,9 @@ func New(store Store, net *chain.Network, from common.Address, sign SignFunc, op
 	if opts.CallTimeout == 0 {
 		opts.CallTimeout = 15 * time.Second
 	}
+	if opts.FallbackAfterBlocks == 0 {
+		opts.FallbackAfterBlocks = 5
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -219,6 +222,19 @@ func (o *Outbox) recheck(ctx context.Context, rep *Report) error {
 		if row.State != Pending || len(row.Sent) == 0 {
 			continue
 		}
+		if o.submits(row) {
+			handled, err := o.submittedLanded(ctx, row)
+			var cp *chainProblem
+			if errors.As(err, &cp) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if handled || !row.HasNonce {
+				continue
+			}
+		}
 		for i := len(row.Sent) - 1; i >= 0; i-- {
 			landed, err := o.receipt(ctx, row.Sent[i].Hash)
 			if err != nil {
@@ -296,7 +312,7 @@ func (o *Outbox) update(id uint64, fn func(r *Row) error) error {
 // step moves one open row on.
 func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) error {
 	if row.State == Included {
-		still, err := o.stillCanonical(ctx, row.Inclusion)
+		still, err := o.stillThere(ctx, row)
 		if err != nil {
 			return err
 		}
@@ -337,6 +353,29 @@ func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) er
 		row.HasNonce, row.Sent, row.Data = false, nil, data
 	}
 
+	if o.submits(row) {
+		if row.HasNonce && !sentVia(row, ViaNetwork) {
+			// Signed as the wallet's own transaction before the wallet was
+			// on this network: hand it to the network instead (should the
+			// old transaction land too, the registry refuses it).
+			if err := o.update(row.ID, func(r *Row) error {
+				r.HasNonce, r.Nonce, r.Sent = false, 0, nil
+				return nil
+			}); err != nil {
+				return err
+			}
+			row.HasNonce, row.Nonce, row.Sent = false, 0, nil
+		}
+		if handled, err := o.submittedLanded(ctx, row); handled || err != nil {
+			return err
+		}
+		if !row.HasNonce {
+			return o.submit(ctx, row, head, rep, false)
+		}
+		// The wallet sent it itself (a revoke the network did not
+		// include): follow that transaction as on a plain chain.
+	}
+
 	// Did one of its transactions land?
 	for i := len(row.Sent) - 1; i >= 0; i-- {
 		landed, err := o.receipt(ctx, row.Sent[i].Hash)
@@ -347,7 +386,7 @@ func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) er
 			return o.landed(ctx, row, landed)
 		}
 	}
-	if len(row.Sent) > 0 {
+	if row.HasNonce && len(row.Sent) > 0 {
 		confirmed, err := o.nonceAt(ctx)
 		if err != nil {
 			return err
@@ -448,23 +487,7 @@ func (o *Outbox) nonceAt(ctx context.Context) (uint64, error) {
 // landed records a receipt of one of the row's transactions.
 func (o *Outbox) landed(ctx context.Context, row Row, rc *types.Receipt) error {
 	if rc.Status != types.ReceiptStatusSuccessful {
-		// Reverted on chain: maybe because it was done meanwhile.
-		done, err := o.alreadyDone(ctx, row)
-		if err != nil {
-			return err
-		}
-		if done != nil {
-			return o.markIncluded(row.ID, done)
-		}
-		reason, rev := o.revertReason(ctx, row)
-		if _, ok, err := o.resign(row, rev); ok || err != nil {
-			return err
-		}
-		return o.update(row.ID, func(r *Row) error {
-			r.State = Failed
-			r.LastError = fmt.Sprintf("transaction %s failed on chain in block %d: %s", shortHash(rc.TxHash), rc.BlockNumber.Uint64(), reason)
-			return nil
-		})
+		return o.reverted(ctx, row, "transaction "+shortHash(rc.TxHash), rc.BlockNumber.Uint64(), "")
 	}
 	inc, err := o.inclusion(ctx, rc.TxHash, rc.BlockHash, rc.BlockNumber.Uint64())
 	if err != nil {
@@ -487,6 +510,31 @@ func (o *Outbox) inclusion(ctx context.Context, txHash, blockHash common.Hash, n
 func (o *Outbox) markIncluded(id uint64, inc *Inclusion) error {
 	return o.update(id, func(r *Row) error {
 		r.State, r.Inclusion, r.LastError = Included, inc, ""
+		return nil
+	})
+}
+
+// reverted records that the row's transaction (what) reverted in block:
+// done meanwhile (included), expired (signed again), or refused (failed,
+// with known as the reason when the sender told it).
+func (o *Outbox) reverted(ctx context.Context, row Row, what string, block uint64, known string) error {
+	done, err := o.alreadyDone(ctx, row)
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		return o.markIncluded(row.ID, done)
+	}
+	reason, rev := o.revertReason(ctx, row)
+	if _, ok, err := o.resign(row, rev); ok || err != nil {
+		return err
+	}
+	if known != "" {
+		reason = known
+	}
+	return o.update(row.ID, func(r *Row) error {
+		r.State = Failed
+		r.LastError = fmt.Sprintf("%s failed on chain in block %d: %s", what, block, reason)
 		return nil
 	})
 }
@@ -537,19 +585,10 @@ func (o *Outbox) resign(row Row, rev *contracts.Revert) (saved Row, ok bool, err
 func (o *Outbox) fees(ctx context.Context) (tip, feeCap *big.Int, err error) {
 	cctx, cancel := o.call(ctx)
 	defer cancel()
-	tip, err = o.net.Client.SuggestGasTipCap(cctx)
+	tip, feeCap, err = chain.SuggestFees(cctx, o.net.Client)
 	if err != nil {
-		return nil, nil, &chainProblem{fmt.Errorf("asking the fee: %w", err)}
+		return nil, nil, &chainProblem{err}
 	}
-	h, err := o.net.Client.HeaderByNumber(cctx, nil)
-	if err != nil {
-		return nil, nil, &chainProblem{fmt.Errorf("reading the latest block: %w", err)}
-	}
-	base := h.BaseFee
-	if base == nil {
-		base = new(big.Int)
-	}
-	feeCap = new(big.Int).Add(new(big.Int).Mul(base, big.NewInt(2)), tip)
 	return tip, feeCap, nil
 }
 

@@ -44,6 +44,22 @@
 //     offline), or signed for another registry, is signed again through
 //     Options.Resign and stays pending.
 //
+// # On a network
+//
+// With Options.Submit, signed actions go to the network's submission
+// endpoint, which sends them and pays their gas; the row records the
+// transaction it answers with (Sent.Via "network") and follows it through
+// Submit.Status. The outbox then reads the chain only as a network's
+// read-only JSON-RPC allows (eth_blockNumber, eth_call, eth_getLogs): no
+// receipts, headers, nonces, balances or fees. An endpoint that cannot be
+// reached leaves the row pending with the problem written, and the next
+// Drain submits again; the registry's one-shot state makes that exactly
+// once (an action already on chain counts as included). A revoke the network
+// does not include within Options.FallbackAfterBlocks blocks is sent as the
+// wallet's own transaction when its address can pay, and Row.Fallback says
+// so; otherwise it says there is no other route, and the row keeps being
+// submitted. Plain calls are always the wallet's own transactions.
+//
 // # What it refuses
 //
 // A row the registry refuses (a revert other than the idempotent cases above)
@@ -145,15 +161,30 @@ type Row struct {
 	Sent []Sent `json:"sent,omitempty"`
 	// Inclusion is where the row landed, while Included or Final.
 	Inclusion *Inclusion `json:"inclusion,omitempty"`
+	// Fallback says the row went another way than the network's submission
+	// endpoint, and why (a revoke the network did not include in time), or
+	// that there was no other way; empty otherwise.
+	Fallback string `json:"fallback,omitempty"`
 }
 
-// Sent is one signed transaction of a row.
+// ViaNetwork is Sent.Via of an action handed to a network's submission
+// endpoint, which sent it and pays its gas.
+const ViaNetwork = "network"
+
+// Sent is one signed transaction of a row: the outbox's own (Raw holds
+// it), or one a network's submission endpoint sent for it (Via is
+// ViaNetwork; no Raw, no fees).
 type Sent struct {
-	Raw    []byte      `json:"raw"` // the signed transaction, as broadcast
-	Hash   common.Hash `json:"hash"`
-	TipCap *big.Int    `json:"tipCap"`
-	FeeCap *big.Int    `json:"feeCap"`
-	Signed time.Time   `json:"signed"`
+	Raw  []byte      `json:"raw,omitempty"` // the signed transaction, as broadcast
+	Hash common.Hash `json:"hash"`
+	// Via is ViaNetwork for a transaction the network sent; empty for the
+	// outbox's own.
+	Via string `json:"via,omitempty"`
+	// SubmittedAt is the chain's head when the network took the action.
+	SubmittedAt uint64    `json:"submittedAt,omitempty"`
+	TipCap      *big.Int  `json:"tipCap"`
+	FeeCap      *big.Int  `json:"feeCap"`
+	Signed      time.Time `json:"signed"`
 	// Accepted is when a node first took it into its pool; a fee bump is
 	// due BumpAfter later. Zero while no node has: then the same bytes are
 	// sent again, never new ones.

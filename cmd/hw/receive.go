@@ -172,8 +172,8 @@ func (c *cli) receivedLink(args []string, qrImage string) (string, error) {
 }
 
 // receive opens the link with the wallet when there is one (checked against
-// its chain, the access logged), else anonymously against the chain the
-// command line names, if any.
+// its chain and the networks it trusts), else anonymously against the chain
+// the command line names, if any.
 func (c *cli) receive(ctx context.Context, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
 	dir, err := c.vaultDir()
 	if err == nil && wallet.Exists(dir) {
@@ -190,6 +190,11 @@ func (c *cli) receive(ctx context.Context, link string, opts wallet.ReceiveOptio
 	s, err := c.chainSettings()
 	if err != nil {
 		return wallet.Received{}, err
+	}
+	if s.URL == "" {
+		// No wallet and no chain: no network is trusted, so a Health
+		// Wallet share opens unverified, naming the network it was made on.
+		return wallet.ReceiveWithNetworks(ctx, link, opts, nil)
 	}
 	var n *chain.Network
 	var problem string

@@ -262,9 +262,9 @@ With --json, prints an array of {"id","label","purpose","created","expires",
 }
 
 func (c *cli) revokeCommand() *cobra.Command {
-	var yes bool
+	var yes, all bool
 	cmd := &cobra.Command{
-		Use:   "revoke ID",
+		Use:   "revoke ID | --all",
 		Short: "End a share at once, at the relay and on the chain",
 		Long: `revoke ends a share: the relay stops serving it (404 from now on) and its
 grant is revoked on the chain, so a receiver that kept the files sees it
@@ -273,8 +273,21 @@ terminal hw asks first; --yes does not.
 
 If the relay cannot be reached, the chain's revocation makes it refuse the
 link, and the relay is told on the next hw shares. hw revoke fails (exit 1)
-only when neither could confirm yet; the revocation is saved and retried.`,
-		Args: cobra.ExactArgs(1),
+only when neither could confirm yet; the revocation is saved and retried.
+
+--all is for a lost or stolen device, run from the recovery phrase on a new
+one (hw restore): it revokes on chain every share and caregiver delegation
+the patient ever made that still stands (found in the chain's history), and
+retires the old sharing key: the wallet gets a new identity card, so give
+it again to caregivers and doctors; links and logs sealed to the old key no
+longer open here. With --json, prints {"grants","delegations",
+"sharingKeyRetired"}.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if all {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			w, err := c.openChainWallet(ctx)
@@ -282,14 +295,30 @@ only when neither could confirm yet; the revocation is saved and retried.`,
 				return err
 			}
 			defer w.Close()
+			question := "Revoke share " + strings.Join(args, "") + "? Whoever holds the link can no longer open it. [y/N] "
+			if all {
+				question = "Revoke every share and delegation you ever made, and retire your sharing key? [y/N] "
+			}
 			if c.tty != nil && !yes {
-				answer, err := c.promptLine(ctx, fmt.Sprintf("Revoke share %s? Whoever holds the link can no longer open it. [y/N] ", args[0]))
+				answer, err := c.promptLine(ctx, question)
 				if err != nil {
 					return err
 				}
 				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
 					return userErrorf("not revoked")
 				}
+			}
+			if all {
+				rep, err := w.RevokeEverything(ctx)
+				if err != nil {
+					return sharingError(err)
+				}
+				if c.jsonOut {
+					return printJSON(c.stdout, rep)
+				}
+				fmt.Fprintf(c.stdout, "Revoking %s and %s on chain; your sharing key is retired (show your new card: hw card).\n",
+					plural(rep.Grants, "share"), plural(rep.Delegations, "delegation"))
+				return nil
 			}
 			if err := w.Revoke(ctx, args[0]); err != nil {
 				return sharingError(err)
@@ -302,6 +331,7 @@ only when neither could confirm yet; the revocation is saved and retried.`,
 		}),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&all, "all", false, "revoke every share and delegation ever made and retire the sharing key (a lost device)")
 	return cmd
 }
 

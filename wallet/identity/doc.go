@@ -31,7 +31,9 @@
 //     path every Ethereum wallet uses for its first account, so the address is
 //     the one MetaMask or a hardware wallet shows for the same phrase;
 //   - the sharing key: X25519, HKDF-SHA256 of the seed with the label
-//     "healthwallet/sharing-key/x25519/v1";
+//     "healthwallet/sharing-key/x25519/v1"; after a lost device the wallet
+//     retires it for the next one ([FromSeedAt], [SharingKeyLabel]: the
+//     label with "/1", "/2", … appended), which its new identity card carries;
 //   - the vault recovery key: 32 bytes, label "healthwallet/vault-recovery/v1";
 //     the vault wraps a second copy of its key with it, so the phrase resets a
 //     forgotten password;

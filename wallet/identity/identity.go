@@ -75,7 +75,22 @@ func FromMnemonic(m string) (*Identity, error) {
 
 // FromSeed derives the identity of a BIP-39 seed (64 bytes; BIP-32 allows 16
 // to 64). See the package documentation for what is derived and how.
-func FromSeed(seed []byte) (*Identity, error) {
+func FromSeed(seed []byte) (*Identity, error) { return FromSeedAt(seed, 0) }
+
+// SharingKeyLabel is the HKDF label of the sharing key with index: the
+// first (0) is "healthwallet/sharing-key/x25519/v1"; a key retired after a
+// lost device is replaced by the next, whose label ends in "/1", "/2", ….
+func SharingKeyLabel(index uint32) string {
+	if index == 0 {
+		return labelSharingKey
+	}
+	return fmt.Sprintf("%s/%d", labelSharingKey, index)
+}
+
+// FromSeedAt is FromSeed with the sharing key of index (see
+// [SharingKeyLabel]): the wallet's chain key and every other key are the
+// same for every index.
+func FromSeedAt(seed []byte, sharingIndex uint32) (*Identity, error) {
 	if len(seed) < hdkeychain.MinSeedBytes || len(seed) > hdkeychain.MaxSeedBytes {
 		return nil, fmt.Errorf("identity: seed is %d bytes; it must be %d to %d", len(seed), hdkeychain.MinSeedBytes, hdkeychain.MaxSeedBytes)
 	}
@@ -101,7 +116,7 @@ func FromSeed(seed []byte) (*Identity, error) {
 		label string
 		out   *[32]byte
 	}{
-		{labelSharingKey, &id.sharing},
+		{SharingKeyLabel(sharingIndex), &id.sharing},
 		{labelRecovery, &id.recovery},
 		{labelBackup, &id.backup},
 		{labelDirect, &id.direct},

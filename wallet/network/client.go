@@ -80,7 +80,12 @@ type RefusedError struct {
 	Message string
 }
 
-func (e *RefusedError) Error() string { return "the network refused: " + e.Message }
+func (e *RefusedError) Error() string {
+	if e.Status >= 500 {
+		return "the network cannot take it now: " + e.Message
+	}
+	return "the network refused: " + e.Message
+}
 func (e *RefusedError) Unwrap() error {
 	if c, ok := errorCodes[e.Code]; ok {
 		return c.err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // This file: what a node remembers of the wallets it pays for, in
@@ -32,7 +33,7 @@ type ledger struct{ db *bolt.DB }
 func openLedger(dir string) (*ledger, error) {
 	db, err := bolt.Open(filepath.Join(dir, "network.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("the network's data in %s is in use by another hw network serve: stop it first", dir)
 		}
 		return nil, fmt.Errorf("opening the network's data in %s: %w", dir, err)

@@ -106,7 +106,7 @@ type Server struct {
 
 // Start opens the chain (deploying the registry on first start) and serves
 // the network on cfg.Listen until Close.
-func Start(ctx context.Context, cfg ServerConfig) (s *Server, err error) {
+func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("a network node needs a data directory (hw network serve --data DIR)")
 	}
@@ -138,7 +138,7 @@ func Start(ctx context.Context, cfg ServerConfig) (s *Server, err error) {
 	if cfg.ChainDir == "" {
 		cfg.ChainDir = filepath.Join(cfg.DataDir, "chain")
 	}
-	s = &Server{cfg: cfg, log: cfg.Logger, now: time.Now}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: time.Now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -248,7 +248,7 @@ func Start(ctx context.Context, cfg ServerConfig) (s *Server, err error) {
 		Relay:              public,
 		Submit:             public + "/submit",
 		Enrolment:          cfg.Enrolment,
-		BlockPeriodSeconds: uint64(max(1, cfg.BlockPeriod.Round(time.Second)/time.Second)),
+		BlockPeriodSeconds: uint64((cfg.BlockPeriod + time.Second - 1) / time.Second), // the chain seals in whole seconds
 		Confirmations:      confirmations,
 	}
 	docJSON, err := json.Marshal(doc)

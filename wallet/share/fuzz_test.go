@@ -1,6 +1,7 @@
 package share
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math/big"
@@ -80,6 +81,8 @@ func FuzzParseProof(f *testing.F) {
 	fx := newFixture(f)
 	f.Add(fx.share.Proof)
 	f.Add([]byte(`{"v":1}`))
+	withCard := bytes.Clone(fx.share.Proof[:len(fx.share.Proof)-1])
+	f.Add(append(withCard, []byte(`,"card":"hwcard:x","network":{"name":"Riverside","url":"https://r.example#fp=00"}}`)...))
 	f.Add([]byte(`{"v":1,"chainId":1,"registry":"0x0000000000000000000000000000000000000001","grant":{},"signature":"0x","records":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseProof(data)
@@ -92,7 +95,7 @@ func FuzzParseProof(f *testing.F) {
 			t.Fatalf("accepted proof does not marshal: %v", err)
 		}
 		q, err := ParseProof(b)
-		if err != nil || q.Grant != p.Grant || len(q.Records) != len(p.Records) {
+		if err != nil || q.Grant != p.Grant || len(q.Records) != len(p.Records) || q.Card != p.Card || (q.Network == nil) != (p.Network == nil) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
