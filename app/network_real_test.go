@@ -105,6 +105,35 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 	doctor.dontSee("Not verified")
 	doctor.see("COVID-19")
 
+	// A doctor without a wallet, who never joined.
+	front := newHarness(t, NewBackend(t.TempDir(), opts), desktopSize, true)
+	t.Cleanup(func() { closeUI(front) })
+	front.tap("Receive a share (for doctors)")
+	front.typeIn(front.entry("Paste a link or scan a QR code"), link)
+	front.tap("Open")
+	front.wait()
+	if m.Fingerprint != "" {
+		// The node's own certificate: its server cannot even be reached
+		// until its network, whose join link pins it, is trusted.
+		front.see("The link's server is on a network this app does not know yet")
+		front.tap("Trust a network…")
+		front.typeIn(front.entry("https://… (the network's link)"), m.JoinURL())
+		front.tapLast("Trust this network")
+		front.wait()
+	} else {
+		// Every record shown, not verified, the network named; trusting
+		// it for the session verifies.
+		front.see(patientName + " · born ")
+		front.see("Not verified: made on the " + networkName(m.Name) + ", which you do not trust yet")
+		front.see("Network trusted: made on " + m.Name)
+		front.see("COVID-19")
+		front.tap("Trust this network")
+		front.tapLast("Trust this network")
+		front.wait()
+	}
+	front.see("Verified: shared by " + patientName)
+	front.see("COVID-19")
+
 	patient.tap("Done")
 	patient.menu("Access log")
 	patient.wait()

@@ -310,3 +310,25 @@ func TestSettingsNetworkJoinAgain(t *testing.T) {
 	}
 	h.dontSee("no longer lists")
 }
+
+// A link served by a node with its own certificate cannot be opened until
+// its network is trusted: the doctor is told so in words, trusts the
+// network by its link (the patient's Settings shows its QR code), and the
+// link opens, verified.
+func TestReceiveFromAnUnknownServer(t *testing.T) {
+	b := newFakeBackend(false)
+	h := newHarness(t, b, desktopSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLinkSelfSigned)
+	h.pressEnter()
+	h.see("The link's server is on a network this app does not know yet")
+	h.dontSee("x509")
+	h.tap("Trust a network…")
+	h.see("Ask the patient to show their network's QR code")
+	h.typeIn(h.entry("https://… (the network's link)"), testJoinURL)
+	h.tapLast("Trust this network")
+	if !slices.Equal(b.fetched, []string{testJoinURL}) {
+		t.Fatalf("fetched %q", b.fetched)
+	}
+	h.see("Verified: shared by Ada Lovelace")
+}
