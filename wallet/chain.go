@@ -133,11 +133,13 @@ func (w *Wallet) networkLocked(ctx context.Context) (*chain.Network, error) {
 		return nil, err
 	}
 	if m, ok := w.networkInForceLocked(); ok {
-		n, err := openNetwork(ctx, m)
-		if err != nil && w.ensureLocalNetworkLocked(ctx, m) {
+		// The network on this computer is started here first if nothing
+		// answers at its URL (a quick look: a port taken by another
+		// program may never answer).
+		if w.ensureLocalNetworkLocked(ctx, m) {
 			m, _ = w.Network()
-			n, err = openNetwork(ctx, m)
 		}
+		n, err := openNetwork(ctx, m)
 		if err != nil {
 			return nil, err
 		}

@@ -403,13 +403,15 @@ func (w *Wallet) startLocalNodeLocked(ctx context.Context, opts LocalNetworkOpti
 		Logger: slog.New(slog.DiscardHandler),
 	}
 	var srv *network.Server
-	var err error
 	if port != 0 {
+		// The port it had; whatever fails there (most likely the port is
+		// taken), a free one is tried next, and its error is the one said.
 		cfg.Listen = net.JoinHostPort(host, strconv.Itoa(port))
-		srv, err = network.Start(ctx, cfg)
+		srv, _ = network.Start(ctx, cfg)
 	}
 	if srv == nil {
 		cfg.Listen = net.JoinHostPort(host, "0")
+		var err error
 		if srv, err = network.Start(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("starting the network on this computer: %w", err)
 		}

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,31 @@ func TestStartLocalNetworkKeepsTheWalletsChain(t *testing.T) {
 	}
 	if m2, _ := w2.Network(); m2.URL != m.URL {
 		t.Fatalf("the local network moved from %s to %s", m.URL, m2.URL)
+	}
+
+	// Its port taken meanwhile: it starts on another, and the membership
+	// follows.
+	if err := w2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", strings.TrimPrefix(m.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	w3, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w3.Close()
+	if err := w3.Unlock(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := w3.Verify(ctx, id); err != nil || !v.Valid {
+		t.Fatalf("with the old port taken: %+v, %v", v, err)
+	}
+	if m3, _ := w3.Network(); m3.URL == m.URL || !m3.Local {
+		t.Fatalf("the local network stayed at %s (%+v)", m.URL, m3)
 	}
 }
 

@@ -273,8 +273,9 @@ func ReceiveWithNetworks(ctx context.Context, link string, opts ReceiveOptions, 
 // share's chain checks fail and Problem says "not verified on chain: no
 // chain given".
 //
-// Deprecated: use ReceiveWithNetworks, which verifies against trusted
-// networks and names the network a share was made on.
+// It is for scripts that name a chain (hw receive --chain URL without a
+// wallet); a receiver of networks uses ReceiveWithNetworks, which names the
+// network a share was made on.
 func ReceiveAnonymous(ctx context.Context, link string, opts ReceiveOptions, net *chain.Network) (Received, error) {
 	if err := receivePurpose(&opts); err != nil {
 		return Received{}, err
