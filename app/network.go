@@ -102,6 +102,9 @@ func (u *UI) showNetworkChoice(done func(), skip string) {
 		localProblem.clear()
 		opts := wallet.LocalNetworkOptions{LAN: lan.Checked}
 		w := u.wallet
+		// A network already running in this app keeps how it serves until
+		// the app opens again.
+		later := u.localStarted == w && opts.LAN != u.app.Preferences().Bool(prefLocalLAN)
 		var name string
 		u.runSlow(local, localBusy, "Starting the network on this computer…", func() error {
 			_, err := w.StartLocalNetwork(context.Background(), opts)
@@ -119,12 +122,17 @@ func (u *UI) showNetworkChoice(done func(), skip string) {
 			}
 			u.app.Preferences().SetBool(prefLocalLAN, opts.LAN)
 			u.localStarted = w
+			if later {
+				u.inform("Connected", "You are on the network of this computer. The Wi-Fi setting applies the next time "+
+					"Health Wallet opens.", done)
+				return
+			}
 			u.joined(name, done)
 		})
 	})
 
-	later := u.button(skip, theme.NavigateNextIcon(), done)
-	later.Importance = widget.LowImportance
+	skipBtn := u.button(skip, theme.NavigateNextIcon(), done)
+	skipBtn.Importance = widget.LowImportance
 	u.show("network-choice", container.NewBorder(
 		header(nil, "Connect to a network"), nil, nil, nil,
 		page(
@@ -148,7 +156,7 @@ func (u *UI) showNetworkChoice(done func(), skip string) {
 			localBusy,
 			local,
 			widget.NewSeparator(),
-			later,
+			skipBtn,
 		)))
 }
 
@@ -332,7 +340,13 @@ func (u *UI) networkActions(st wallet.NetworkStatus, m network.Membership, joine
 		caption := wrapped(fmt.Sprintf("Show this to the doctor's or caregiver's app: it joins the %s, "+
 			"and then your shares show there as verified.", networkName(m.Name)))
 		caption.Alignment = fyne.TextAlignCenter
-		out = append(out, container.NewCenter(qr), caption)
+		var copyLink *widget.Button
+		copyLink = u.button("Copy the network's link", theme.ContentCopyIcon(), func() {
+			u.app.Clipboard().SetContent(m.JoinURL())
+			copyLink.SetText("Copied")
+		})
+		copyLink.Importance = widget.LowImportance
+		out = append(out, container.NewCenter(qr), caption, container.NewCenter(copyLink))
 	}
 	result := newErrorText()
 	leave := u.button("Leave", theme.LogoutIcon(), func() {
