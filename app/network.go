@@ -25,10 +25,23 @@ import (
 const prefLocalLAN = "network.local.lan"
 
 // firstStart is where creating or restoring a wallet lands: the wallet is
-// open, and the person chooses how to meet others.
-func (u *UI) firstStart() {
+// open, and the person chooses how to meet others. A wallet restored from
+// its phrase may be replacing a lost device: the choice says where to stop
+// what that device shared.
+func (u *UI) firstStart(restored bool) {
 	u.idle.start()
 	u.showNetworkChoice(u.showRecords, "Skip for now")
+	if restored {
+		u.confirm("Did you lose your other device?", "Go to Settings",
+			"If this wallet was on a device that is lost or stolen, join your network first, then use "+
+				"\"I lost my other device\" in Settings: every share and delegation it made stops working.",
+			func(ok bool) {
+				u.idle.touch()
+				if ok {
+					u.showSettings()
+				}
+			})
+	}
 }
 
 // showNetworkChoice offers to join a network (paste its link, or open a

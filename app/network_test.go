@@ -22,7 +22,7 @@ func TestFirstStartJoinsANetwork(t *testing.T) {
 	b.wallet.net.invite = testInvite
 	h := newHarness(t, b, phoneSize, false)
 	h.unlock()
-	h.ui.firstStart()
+	h.ui.firstStart(false)
 	h.screen("network-choice")
 	for _, word := range []string{"Ethereum", "ETH", "gas", "chain"} {
 		for _, s := range h.texts() {
@@ -69,7 +69,7 @@ func TestTryItOnThisComputer(t *testing.T) {
 	b.wallet.net.none()
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.ui.firstStart()
+	h.ui.firstStart(false)
 	h.check("Let devices on this Wi-Fi open my shares")
 	h.tap("Try it on this computer")
 	h.see("You are on the Ada's computer network now.")
@@ -114,7 +114,7 @@ func TestSkipNetworkThenJoinFromSettings(t *testing.T) {
 	b.wallet.net.none()
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.ui.firstStart()
+	h.ui.firstStart(false)
 	h.tap("Skip for now")
 	h.screen("records")
 	h.menu("Settings")
