@@ -56,6 +56,8 @@ their gas (patients never hold ETH).
 On a loopback address it serves plain http. On any other address it serves
 TLS: --tls-cert and --tls-key, or else a self-signed certificate made once
 in --data, whose fingerprint rides in the join URL (…#fp=…) that wallets pin.
+Behind a proxy that serves https, listen on loopback and give --public-url
+https://… (the URL signatures are bound to and links are built on).
 
 Enrolment is open, or invitation-only with --invite-code: a wallet then
 needs the code to join. Each wallet may send --per-wallet-per-day actions a

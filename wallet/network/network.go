@@ -6,9 +6,34 @@
 // QR (a join URL, whose #fp= pins a self-signed TLS certificate), and
 // receivers verify shares against the networks they joined.
 //
-// The server side (Server: one process with the chain node, the relay, the
-// read-only JSON-RPC, the network document and the submission endpoint) is
-// what hw network serve and the app's "Try it on this computer" run.
+// # Joining
+//
+// [ParseJoinURL] reads a join URL (https, or plain http only on loopback);
+// [Fetch] reads the node's [Document] over [HTTPClient] (pinned when the URL
+// carries a fingerprint) and checks it against the chain its own JSON-RPC
+// serves: a document whose chain id or registry is not that chain's, or
+// that sends the wallet's traffic to another origin, is refused with
+// [ErrForgedDocument]. A [Client] then enrols the wallet and submits its
+// signed actions; each request is signed by the wallet's chain key for
+// that node, that purpose, that body and that minute.
+//
+// # Running a node
+//
+// [Start] runs one process with the chain node, the relay, the read-only
+// JSON-RPC (/rpc), the document and the submission endpoint (/submit/v1/…);
+// hw network serve and the app's "Try it on this computer" run it. Beyond
+// loopback it serves TLS: a given certificate, or a self-signed one made
+// once in its data directory.
+//
+// # What a node refuses
+//
+// Before any transaction: requests not signed by a wallet (401), wallets
+// not enrolled, a wrong invitation code, and actions signed by another
+// wallet than the one handing them in (403; an access-log entry, signed by
+// a grant's access key, is the exception); actions that are not signed
+// registry calls, whose signature is invalid, or that the registry would
+// refuse (400), or that are already on chain (409); and anything past the
+// wallet's daily limit or the network's daily budget (429).
 package network
 
 import (

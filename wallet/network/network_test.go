@@ -9,11 +9,14 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 )
 
@@ -99,6 +102,11 @@ func TestPinnedClient(t *testing.T) {
 	cert, fp, err := selfSignedCertificate(dir, []string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, selfSignedKeyFile)); err != nil {
+		t.Fatal(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Fatalf("the certificate's key file has mode %v; want 0600", st.Mode().Perm())
 	}
 	// Made once: the second start serves the same certificate.
 	if _, fp2, err := selfSignedCertificate(dir, []string{"127.0.0.1"}); err != nil || fp2 != fp {
@@ -210,4 +218,23 @@ func TestFetchRefusesForgedDocuments(t *testing.T) {
 			t.Fatalf("Fetch of a plain JSON-RPC node: %v", err)
 		}
 	})
+}
+
+// TestClientNodeAway: a node that does not answer, or answers 503, is the
+// chain being down to the outbox (it waits and tries again), not a refusal.
+func TestClientNodeAway(t *testing.T) {
+	unavailable := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, "unavailable", "the network's chain cannot take the action now")
+	}))
+	defer unavailable.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	sign := func([]byte) ([]byte, error) { return make([]byte, 65), nil }
+	for _, base := range []string{closed.URL, unavailable.URL} {
+		m := Membership{Document: Document{Submit: base + "/submit"}, URL: base}
+		_, err := NewClient(m, sign).Submit(context.Background(), []byte{1, 2, 3, 4})
+		if !errors.Is(err, chain.ErrChainDown) {
+			t.Errorf("%s: %v; want an error wrapping chain.ErrChainDown", base, err)
+		}
+	}
 }

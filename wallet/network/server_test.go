@@ -3,9 +3,13 @@ package network
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"math/big"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +22,7 @@ import (
 
 // startServer starts a real node (chain, relay, endpoints) on a free
 // loopback port with cfg's other settings; it is closed when the test ends.
-func startServer(t *testing.T, cfg ServerConfig) *Server {
+func startServer(t testing.TB, cfg ServerConfig) *Server {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped under -short: runs a network node's chain")
@@ -55,7 +59,7 @@ type testWallet struct {
 	client *Client
 }
 
-func newTestWallet(t *testing.T, m Membership) *testWallet {
+func newTestWallet(t testing.TB, m Membership) *testWallet {
 	t.Helper()
 	key, err := crypto.GenerateKey()
 	if err != nil {
@@ -71,7 +75,7 @@ func newTestWallet(t *testing.T, m Membership) *testWallet {
 }
 
 // anchor is a fresh signed anchor of w's.
-func (w *testWallet) anchor(t *testing.T) []byte {
+func (w *testWallet) anchor(t testing.TB) []byte {
 	t.Helper()
 	root := crypto.Keccak256Hash([]byte(time.Now().String()), w.addr[:])
 	data, err := w.signer.Anchor(root, 1, uint64(time.Now().Add(time.Hour).Unix()))
@@ -82,7 +86,7 @@ func (w *testWallet) anchor(t *testing.T) []byte {
 }
 
 // nodeNonce is the node key's next nonce: unchanged means nothing was sent.
-func nodeNonce(t *testing.T, s *Server) uint64 {
+func nodeNonce(t testing.TB, s *Server) uint64 {
 	t.Helper()
 	n, err := s.node.Network.Client.PendingNonceAt(context.Background(), crypto.PubkeyToAddress(s.node.Key.PublicKey))
 	if err != nil {
@@ -92,7 +96,7 @@ func nodeNonce(t *testing.T, s *Server) uint64 {
 }
 
 // waitIncluded polls the status of hash until the chain includes it.
-func waitIncluded(t *testing.T, w *testWallet, hash common.Hash) chain.TxStatus {
+func waitIncluded(t testing.TB, w *testWallet, hash common.Hash) chain.TxStatus {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -123,7 +127,13 @@ func refusal(err error) int {
 // stranger, a forged request signature, and an action signed by another
 // wallet are refused before any transaction.
 func TestServerSubmission(t *testing.T) {
-	s := startServer(t, ServerConfig{Name: "Loopback Clinic"})
+	logPath := filepath.Join(t.TempDir(), "node.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	s := startServer(t, ServerConfig{Name: "Loopback Clinic", Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
 	ctx := context.Background()
 	info := s.Info()
 	if info.Fingerprint != "" || !strings.HasPrefix(info.JoinURL, "http://127.0.0.1:") {
@@ -171,9 +181,9 @@ func TestServerSubmission(t *testing.T) {
 	}
 	// An action whose own signature is broken.
 	bad := patient.anchor(t)
-	bad[len(bad)-40] ^= 0xff
-	if _, err := patient.client.Submit(ctx, bad); refusal(err) == 0 {
-		t.Fatalf("an action with a broken signature: %v; want a refusal", err)
+	bad[len(bad)-40] ^= 0xff // in the signature's vs word
+	if _, err := patient.client.Submit(ctx, bad); !errors.Is(err, chain.ErrBadSignature) || refusal(err) != http.StatusBadRequest {
+		t.Fatalf("an action with a broken signature: %v; want 400 ErrBadSignature", err)
 	}
 	// Not a registry action at all.
 	if _, err := patient.client.Submit(ctx, []byte{1, 2, 3, 4, 5}); !errors.Is(err, chain.ErrNotSubmittable) {
@@ -184,7 +194,8 @@ func TestServerSubmission(t *testing.T) {
 	}
 
 	// The patient's own anchor is sent and lands.
-	res, err := patient.client.Submit(ctx, patient.anchor(t))
+	anchor := patient.anchor(t)
+	res, err := patient.client.Submit(ctx, anchor)
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
@@ -194,6 +205,15 @@ func TestServerSubmission(t *testing.T) {
 	st := waitIncluded(t, patient, res.TxHash)
 	if st.BlockNumber == 0 {
 		t.Fatalf("status %+v", st)
+	}
+	// Replayed once it landed, it is refused before any transaction and
+	// not charged again.
+	before = nodeNonce(t, s)
+	if _, err := patient.client.Submit(ctx, anchor); !errors.Is(err, chain.ErrAlreadyDone) || refusal(err) != http.StatusConflict {
+		t.Fatalf("a replayed anchor: %v; want 409 ErrAlreadyDone", err)
+	}
+	if after := nodeNonce(t, s); after != before {
+		t.Fatalf("the node sent a transaction for a replay")
 	}
 	// Only the wallet it was sent for may ask about it.
 	if err := stranger.client.Enrol(ctx, ""); err != nil {
@@ -205,6 +225,24 @@ func TestServerSubmission(t *testing.T) {
 	acct, err = patient.client.Account(ctx)
 	if err != nil || acct.UsedToday != 1 || acct.Balance != "0" {
 		t.Fatalf("after one action: %+v, %v", acct, err)
+	}
+
+	// The node's log names no wallet and holds no calldata.
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ToLower(string(logged))
+	if !strings.Contains(text, "action submitted") {
+		t.Fatalf("the log does not record the submission:\n%s", text)
+	}
+	for _, w := range []*testWallet{patient, stranger} {
+		if strings.Contains(text, strings.ToLower(w.addr.Hex()[2:])) {
+			t.Fatalf("the log names a wallet:\n%s", text)
+		}
+	}
+	if strings.Contains(text, hex.EncodeToString(res.Action.Root[:])) {
+		t.Fatalf("the log holds an anchored root:\n%s", text)
 	}
 }
 
@@ -330,3 +368,26 @@ func TestServerTLSInvitationLimits(t *testing.T) {
 }
 
 func bigChainID(m Membership) *big.Int { return new(big.Int).SetUint64(m.ChainID) }
+
+// TestServerGivenCertificate: a node given a certificate serves it (https
+// on loopback too) and puts no pin in its join URL: wallets check it
+// against the system's roots. Pinned by hand, it is the same certificate.
+func TestServerGivenCertificate(t *testing.T) {
+	certDir := t.TempDir()
+	_, fp, err := selfSignedCertificate(certDir, []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, ServerConfig{TLSCert: filepath.Join(certDir, selfSignedCertFile), TLSKey: filepath.Join(certDir, selfSignedKeyFile)})
+	info := s.Info()
+	if !strings.HasPrefix(info.URL, "https://127.0.0.1:") || info.Fingerprint != "" || info.JoinURL != info.URL {
+		t.Fatalf("a node with a given certificate: %+v", info)
+	}
+	ctx := context.Background()
+	if _, err := Fetch(ctx, info.JoinURL); err == nil {
+		t.Fatal("a certificate the system does not trust was accepted without a pin")
+	}
+	if _, err := Fetch(ctx, info.URL+"#fp="+fp); err != nil {
+		t.Fatalf("Fetch pinned to the given certificate: %v", err)
+	}
+}
