@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -350,8 +352,13 @@ func (u *UI) networkActions(st wallet.NetworkStatus, m network.Membership, joine
 	var out []fyne.CanvasObject
 	out = append(out, widget.NewForm(widget.NewFormItem("Network", widget.NewLabel(m.Name))))
 	if qr, err := u.qrCanvas(m.JoinURL(), 200); err == nil {
-		caption := wrapped(fmt.Sprintf("Show this to the doctor's or caregiver's app: it joins the %s, "+
-			"and then your shares show there as verified.", networkName(m.Name)))
+		text := fmt.Sprintf("Show this to the doctor's or caregiver's app: it joins the %s, "+
+			"and then your shares show there as verified.", networkName(m.Name))
+		if onlyThisComputer(m) {
+			text = fmt.Sprintf("Another wallet on this computer joins the %s with this code or its link. "+
+				"Phones and other computers cannot reach it: it serves this computer only.", networkName(m.Name))
+		}
+		caption := wrapped(text)
 		caption.Alignment = fyne.TextAlignCenter
 		var copyLink *widget.Button
 		copyLink = u.button("Copy the network's link", theme.ContentCopyIcon(), func() {
@@ -403,6 +410,17 @@ func (u *UI) networkActions(st wallet.NetworkStatus, m network.Membership, joine
 		container.NewGridWithColumns(2, u.button("Join another network", theme.LoginIcon(), choose), leave),
 		result.Label)
 	return out
+}
+
+// onlyThisComputer says whether a network is reachable from this computer
+// only (the local network without "Let devices on this Wi-Fi…").
+func onlyThisComputer(m network.Membership) bool {
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // networkDetails are the network's technical details, for whoever helps

@@ -87,6 +87,8 @@ func TestTryItOnThisComputer(t *testing.T) {
 
 	// Changing the Wi-Fi choice while it runs applies at the next start.
 	h.menu("Settings")
+	h.see("Another wallet on this computer joins the Ada's computer network with this code or its link.")
+	h.dontSee("Show this to the doctor's or caregiver's app")
 	h.tap("Join another network")
 	h.setCheck("Let devices on this Wi-Fi open my shares", false)
 	h.tap("Try it on this computer")
