@@ -75,6 +75,7 @@ func (n *fakeNet) down() {
 	n.status.Account = nil
 	n.status.Waiting = 3
 	n.status.Summary = n.joined.Name + " network is not answering — your records are safe here; 3 actions wait and will be sent when it is back"
+	n.status.Problem = "the network's node at " + n.joined.URL + " does not answer (dial tcp: connection refused): check the connection, or ask the network's operator"
 }
 
 // none leaves the wallet on no network.

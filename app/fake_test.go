@@ -3,9 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -409,6 +411,10 @@ const testLink = "shlink:/eyJ1cmwiOiJodHRwczovL3JlbGF5LmhlYWx0aHdhbGxldC5leGFtcG
 // testLinkRevoked opens, but its grant was revoked on chain.
 const testLinkRevoked = "shlink:/eyJ1cmwiOiJodHRwczovL3JlbGF5LmhlYWx0aHdhbGxldC5leGFtcGxlL20vcmV2b2tlZCIsImtleSI6InJldm9rZWRrZXkifQ"
 
+// testLinkSelfSigned is served by a node with its own certificate: it
+// cannot be reached before its network is trusted.
+const testLinkSelfSigned = "shlink:/eyJ1cmwiOiJodHRwczovL3JpdmVyc2lkZS5leGFtcGxlOjg0NDMvc2hsL3giLCJrZXkiOiJzZWxmc2lnbmVkIn0"
+
 // testLinkOther is a plain SHL from another issuer.
 const testLinkOther = "shlink:/eyJ1cmwiOiJodHRwczovL3NobC5leGFtcGxlLm9yZy9tIiwia2V5Ijoib3RoZXJrZXkifQ"
 
@@ -611,6 +617,11 @@ func (w *fakeWallet) Receive(ctx context.Context, link string, opts wallet.Recei
 	}
 	got := testReceived()
 	switch link {
+	case testLinkSelfSigned:
+		if !w.net.trusts() {
+			return wallet.Received{}, &wallet.OpenError{Err: fmt.Errorf("share: could not reach the link's server: %w",
+				&url.Error{Op: "Post", URL: testNetworkURL + "/shl/x", Err: x509.UnknownAuthorityError{}})}
+		}
 	case testLink:
 	case testLinkRevoked:
 		got.Verified = false
@@ -639,9 +650,13 @@ func (w *fakeWallet) Receive(ctx context.Context, link string, opts wallet.Recei
 // kept, and unless the share's network is among them it is not trusted.
 func (b *fakeBackend) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
 	b.trusted = append(b.trusted, slices.Clone(trusted))
+	trusts := slices.ContainsFunc(trusted, func(m network.Membership) bool { return m.JoinURL() == testJoinURL })
+	if link == testLinkSelfSigned && !trusts {
+		return wallet.Received{}, &wallet.OpenError{Err: fmt.Errorf("share: could not reach the link's server: %w",
+			&url.Error{Op: "Post", URL: testNetworkURL + "/shl/x", Err: x509.UnknownAuthorityError{}})}
+	}
 	got, err := b.wallet.Receive(ctx, link, opts)
-	if err == nil && got.Source == share.SourceHealthWallet &&
-		!slices.ContainsFunc(trusted, func(m network.Membership) bool { return m.JoinURL() == testJoinURL }) {
+	if err == nil && got.Source == share.SourceHealthWallet && !trusts {
 		untrusted(&got)
 	}
 	return got, err

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,6 +127,15 @@ func TestGoldens(t *testing.T) {
 			h.choose("Emergency treatment (ETREAT)")
 			h.typeIn(h.entry("Optional passcode"), "4711")
 			h.ui.win.Canvas().Unfocus()
+		}},
+		{"share_network_down", true, func(h *harness) {
+			h.backend.wallet.net.down()
+			h.backend.wallet.chain.shareErr = &netDown{errors.New("dial tcp: connection refused")}
+			h.unlock()
+			h.tap("Share")
+			h.tap("Create share")
+			h.tapLast("Share")
+			h.scrollToBottom()
 		}},
 		{"share_choose", true, func(h *harness) {
 			h.unlock()

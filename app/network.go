@@ -240,6 +240,7 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 	summary.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(theme.InfoIcon())
 	problem := wrapped("")
+	problem.Importance = widget.LowImportance
 	problem.Hide()
 	join := container.NewVBox()
 	details := container.NewVBox(widget.NewLabel("Checking the network…"))
@@ -258,10 +259,11 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 				if err != nil {
 					st = wallet.NetworkStatus{Summary: sentence(err.Error())}
 				}
-				summary.SetText(st.Summary)
+				text, why := plainStatus(st)
+				summary.SetText(text)
 				icon.SetResource(statusIcon(st, err))
-				problem.SetText(st.Problem)
-				problem.Hidden = st.Problem == ""
+				problem.SetText(why)
+				problem.Hidden = why == ""
 				problem.Refresh()
 				join.Objects = u.networkActions(st, m, joined, refresh)
 				join.Refresh()
@@ -280,6 +282,23 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 		join,
 		technical,
 	), refresh
+}
+
+// plainStatus is the network's status as Settings says it: the wallet's
+// sentence, except where it speaks of chains or hw commands, which the app
+// says in its own words (the buttons below it are the way out).
+func plainStatus(st wallet.NetworkStatus) (summary, problem string) {
+	summary, problem = st.Summary, st.Problem
+	if problem != "" {
+		problem = sentence(problem)
+	}
+	switch {
+	case st.Kind == "none":
+		return "Not on a network yet: your records are kept safely here, but the people you share with cannot check them.", ""
+	case st.Account != nil && !st.Account.Enrolled:
+		problem = "The network no longer lists this wallet as a member: join it again."
+	}
+	return summary, problem
 }
 
 // statusIcon shows at a glance whether the network works.
@@ -335,6 +354,24 @@ func (u *UI) networkActions(st wallet.NetworkStatus, m network.Membership, joine
 			})
 	})
 	leave.Importance = widget.DangerImportance
+	if st.Account != nil && !st.Account.Enrolled {
+		var again *widget.Button
+		busy := busyText()
+		again = u.primary("Join again", theme.LoginIcon(), func() {
+			w := u.wallet
+			u.runSlow(again, busy, "Joining the network…", func() error {
+				_, err := w.JoinNetwork(context.Background(), m.JoinURL(), "")
+				return err
+			}, func(err error) {
+				if err != nil {
+					result.set(err)
+					return
+				}
+				refresh()
+			})
+		})
+		out = append(out, again, busy)
+	}
 	out = append(out,
 		container.NewGridWithColumns(2, u.button("Join another network", theme.LoginIcon(), choose), leave),
 		result.Label)

@@ -294,3 +294,41 @@ func (d *disagreeing) Receive(ctx context.Context, link string, trusted []networ
 	got.PatientWarning = "the identity card names Ada Lovelace, the Patient record Augusta Ada King"
 	return got, err
 }
+
+// A wallet the network no longer lists as a member is told so, in words,
+// and joins again in one tap.
+func TestSettingsNetworkJoinAgain(t *testing.T) {
+	h, w := unlocked(t)
+	w.net.status.Account.Enrolled = false
+	w.net.status.Problem = "the network no longer lists this wallet as enrolled: join it again (hw network join " + testJoinURL + ")"
+	h.menu("Settings")
+	h.see("The network no longer lists this wallet as a member: join it again.")
+	h.dontSee("hw network")
+	h.tap("Join again")
+	if !slices.Equal(w.net.joins, []string{testJoinURL}) {
+		t.Fatalf("joined %q", w.net.joins)
+	}
+	h.dontSee("no longer lists")
+}
+
+// A link served by a node with its own certificate cannot be opened until
+// its network is trusted: the doctor is told so in words, trusts the
+// network by its link (the patient's Settings shows its QR code), and the
+// link opens, verified.
+func TestReceiveFromAnUnknownServer(t *testing.T) {
+	b := newFakeBackend(false)
+	h := newHarness(t, b, desktopSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLinkSelfSigned)
+	h.pressEnter()
+	h.see("The link's server is on a network this app does not know yet")
+	h.dontSee("x509")
+	h.tap("Trust a network…")
+	h.see("Ask the patient to show their network's QR code")
+	h.typeIn(h.entry("https://… (the network's link)"), testJoinURL)
+	h.tapLast("Trust this network")
+	if !slices.Equal(b.fetched, []string{testJoinURL}) {
+		t.Fatalf("fetched %q", b.fetched)
+	}
+	h.see("Verified: shared by Ada Lovelace")
+}

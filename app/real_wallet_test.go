@@ -118,11 +118,6 @@ func (h *harness) importAndAnchor(path string, want int) {
 		h.clock.Advance(anchorFollowUp)
 		h.wait()
 	}
-	// Until the wallet submits through a network (parts A and C): remove
-	// once main has it.
-	if slices.ContainsFunc(h.texts(), func(s string) bool { return strings.Contains(s, "read-only endpoint") }) {
-		h.t.Skip("needs the wallet to submit through the network's submission endpoint (parts A and C)")
-	}
 	h.see("Anchored")
 	h.dontSee("Waiting to anchor")
 	h.dontSee("Verification failed")

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 
 	"healthwallet/wallet"
 	"healthwallet/wallet/importer"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 )
@@ -103,6 +106,15 @@ func (u *UI) showReceive() {
 		})
 	})
 
+	trustOther := u.button("Trust a network…", theme.LoginIcon(), func() {
+		u.askTrustNetwork(withWallet, func() {
+			if strings.TrimSpace(link.Text) != "" {
+				submit()
+			}
+		})
+	})
+	trustOther.Importance = widget.LowImportance
+
 	u.show("receive", container.NewBorder(
 		header(u.button("Back", theme.NavigateBackIcon(), back), "Receive a share"), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(
@@ -113,6 +125,7 @@ func (u *UI) showReceive() {
 				widget.NewFormItem("Purpose", purpose),
 				widget.NewFormItem("You are", who),
 			),
+			container.NewHBox(trustOther),
 			problem.Label,
 			busy,
 			result,
@@ -127,40 +140,85 @@ func (u *UI) showReceive() {
 func (u *UI) trustAndReopen(got wallet.Received, withWallet bool, reopen func()) {
 	name, url := madeOn(got)
 	if url == "" {
-		dialog.ShowError(errors.New("the share does not say where its network is: ask the patient for their network's link or QR code, "+
-			"and join it in Settings → Network"), u.win)
+		dialog.ShowError(errors.New("the share does not say where its network is: ask the patient to show their network's "+
+			"QR code (in their Settings → Network) and trust it with \"Trust a network…\""), u.win)
 		return
 	}
 	u.confirm(fmt.Sprintf("Trust the %s?", networkName(name)), "Trust this network",
-		"Only trust a network you know, like your clinic's: shares made on it will then show as verified. "+
-			"Its address is "+url+".",
+		trustExplanation+" Its address is "+url+".",
 		func(ok bool) {
 			u.idle.touch()
-			if !ok {
+			if ok {
+				u.trustNetwork(url, withWallet, reopen)
+			}
+		})
+}
+
+// trustExplanation says what trusting a network means.
+const trustExplanation = "Only trust a network you know, like your clinic's: shares made on it will then show as verified."
+
+// askTrustNetwork trusts a network the person names by its link or the
+// photo of its QR code (the patient's Settings → Network shows it), then
+// calls then: for a share whose server this app cannot even reach before
+// its network is trusted (a clinic's own certificate).
+func (u *UI) askTrustNetwork(withWallet bool, then func()) {
+	link := u.entry("https://… (the network's link)")
+	image := u.button("Open QR image…", theme.FileImageIcon(), func() {
+		u.readQRImage(func(text string, err error) {
+			if err != nil {
+				dialog.ShowError(err, u.win)
 				return
 			}
-			w := u.wallet
-			u.runSlow(nil, nil, "", func() error {
-				if withWallet {
-					_, err := w.TrustNetwork(context.Background(), url)
-					return err
-				}
-				m, err := u.backend.FetchNetwork(context.Background(), url)
-				if err == nil {
-					fyne.DoAndWait(func() { u.sessionTrust = append(u.sessionTrust, m) })
-				}
-				return err
-			}, func(err error) {
-				if u.screen != "receive" {
-					return
-				}
-				if err != nil {
-					dialog.ShowError(fmt.Errorf("the network could not be trusted: %w", err), u.win)
-					return
-				}
-				reopen()
-			})
+			link.SetText(text)
 		})
+	})
+	body := container.NewVBox(wrapped(trustExplanation+" Ask the patient to show their network's QR code "+
+		"(in their Settings → Network), or type its link."), link, image)
+	d := dialog.NewCustomConfirm("Trust a network", "Trust this network", "Cancel", body, func(ok bool) {
+		u.idle.touch()
+		if url := strings.TrimSpace(link.Text); ok && url != "" {
+			u.trustNetwork(url, withWallet, then)
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
+	d.Show()
+	u.win.Canvas().Focus(link)
+}
+
+// trustNetwork trusts the network at url — in the wallet, or for this
+// session without one — then calls then.
+func (u *UI) trustNetwork(url string, withWallet bool, then func()) {
+	w := u.wallet
+	var m network.Membership
+	u.runSlow(nil, nil, "", func() (err error) {
+		if withWallet {
+			_, err = w.TrustNetwork(context.Background(), url)
+			return err
+		}
+		m, err = u.backend.FetchNetwork(context.Background(), url)
+		return err
+	}, func(err error) {
+		if u.screen != "receive" {
+			return
+		}
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the network could not be trusted: %w", err), u.win)
+			return
+		}
+		if !withWallet {
+			u.sessionTrust = append(u.sessionTrust, m)
+		}
+		then()
+	})
+}
+
+// unknownServer says whether a link could not be opened because its
+// server's certificate is not one this app knows: the server of a network
+// not trusted yet, whose certificate only its join link pins.
+func unknownServer(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	return errors.As(err, &cv) || errors.As(err, &ua)
 }
 
 // chainChecks are the checks that need a trusted network's chain to pass.
@@ -193,6 +251,10 @@ func (u *UI) receivedView(got wallet.Received, err error, trust func()) []fyne.C
 	untrusted := err == nil && onlyUntrusted(got)
 	extras := err == nil && onlyUncoveredFailed(got)
 	switch {
+	case err != nil && unknownServer(err):
+		headline.SetText("The link's server is on a network this app does not know yet: ask the patient to show " +
+			"their network's QR code (in their Settings → Network), trust it with \"Trust a network…\", and open the link again")
+		headline.Importance = widget.WarningImportance
 	case err != nil:
 		headline.SetText(sentence(err.Error()))
 		headline.Importance = widget.DangerImportance
@@ -232,7 +294,7 @@ func (u *UI) receivedView(got wallet.Received, err error, trust func()) []fyne.C
 	}
 	out = append(out, headline)
 	if untrusted {
-		why := wrapped("Only trust a network you know, like your clinic's: shares made on it will then show as verified.")
+		why := wrapped(trustExplanation)
 		out = append(out, why, container.NewHBox(u.primary("Trust this network", theme.ConfirmIcon(), trust)))
 	}
 	if got.Problem != "" && err == nil && !untrusted {

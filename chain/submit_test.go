@@ -58,7 +58,9 @@ func (e *submitEnv) land(what string, data []byte) chain.TxStatus {
 	if err != nil || res.Already {
 		e.t.Fatalf("submitting %s: %+v %v", what, res, err)
 	}
-	return e.wait(what, res.TxHash)
+	st := e.wait(what, res.TxHash)
+	e.t.Logf("%s through the submitter: %d gas", what, st.GasUsed)
+	return st
 }
 
 func (e *submitEnv) wait(what string, hash common.Hash) chain.TxStatus {
@@ -113,6 +115,7 @@ func TestSubmitterLandsSignedActions(t *testing.T) {
 		t.Fatalf("the same anchor again while pending: %+v %v, want the same transaction %s", again, err, first.TxHash)
 	}
 	st := e.wait("anchor", first.TxHash)
+	t.Logf("anchor through the submitter: %d gas", st.GasUsed)
 	if st.State != chain.TxIncluded || st.BlockNumber == 0 || st.BlockHash == (common.Hash{}) || st.BlockTime.IsZero() || st.GasUsed == 0 || st.Head < st.BlockNumber {
 		t.Fatalf("status of the landed anchor: %+v", st)
 	}

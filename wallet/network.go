@@ -165,6 +165,9 @@ func (w *Wallet) NetworkStatus(ctx context.Context) (NetworkStatus, error) {
 	st := NetworkStatus{Waiting: waiting}
 	w.chainMu.Lock()
 	m, onNetwork := w.networkInForceLocked()
+	if onNetwork && w.ensureLocalNetworkLocked(ctx, m) {
+		m, _ = w.Network() // started here, perhaps on another port
+	}
 	s := w.settingsLocked()
 	w.chainMu.Unlock()
 	if !onNetwork {

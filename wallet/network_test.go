@@ -205,7 +205,10 @@ func TestRevokeEverythingFromANewDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.w.vault.Update(func(tx *vault.Tx) error { _, err := outbox.Enqueue(tx, "setDelegate", caregiver.Bytes(), set); return err }); err != nil {
+	if err := e.w.vault.Update(func(tx *vault.Tx) error {
+		_, err := outbox.Enqueue(tx, "setDelegate", caregiver.Bytes(), set)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if problem, err := e.w.drain(ctx); err != nil || problem != "" {
@@ -260,5 +263,31 @@ func TestRevokeEverythingFromANewDevice(t *testing.T) {
 	// Nothing is left to revoke.
 	if rep, err := w2.RevokeEverything(ctx); err != nil || rep.Grants != 0 || rep.Delegations != 0 {
 		t.Fatalf("a second time: %+v, %v", rep, err)
+	}
+}
+
+// "Let devices on this Wi-Fi open my shares": the local network serves TLS
+// on the LAN address with a self-signed certificate, pinned by the join
+// URL's fingerprint; the wallet reaches its chain through the pin. A
+// machine with no LAN address is told so.
+func TestStartLocalNetworkOnTheLAN(t *testing.T) {
+	w := newTestWallet(t)
+	ctx := context.Background()
+	info, err := w.StartLocalNetwork(ctx, LocalNetworkOptions{LAN: true})
+	if _, lanErr := lanAddress(); lanErr != nil {
+		if err == nil || !strings.Contains(err.Error(), "no local network address") {
+			t.Fatalf("without a LAN address: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := w.Network()
+	if !strings.HasPrefix(info.URL, "https://") || info.Fingerprint == "" || m.Fingerprint != info.Fingerprint || !strings.Contains(info.JoinURL, "#fp=") {
+		t.Fatalf("info %+v, membership %+v", info, m)
+	}
+	if st, err := w.ChainStatus(ctx); err != nil || !st.Connected || st.Balance != "0" {
+		t.Fatalf("chain status through the pinned certificate: %+v, %v", st, err)
 	}
 }

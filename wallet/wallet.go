@@ -22,6 +22,14 @@
 // chain under <dir>/chain unless [Options].Chain or the saved settings name a
 // JSON-RPC URL.
 //
+// A wallet meets others on a network (DESIGN §11): [Wallet.JoinNetwork]
+// (or [Wallet.StartLocalNetwork], "Try it on this computer") makes the
+// network's chain the wallet's, its submission endpoint the sender of the
+// wallet's signed actions (the patient holds no ETH) and its relay the
+// default for shares; [Wallet.Receive] and [ReceiveWithNetworks] verify a
+// share against the network it was made on when the receiver trusts it, and
+// otherwise show it unverified with a failing "network trusted" check.
+//
 // Errors a person can act on are sentinels ([ErrWrongPassword], [ErrNoWallet],
 // [ErrLocked], …) or wrap them; their text says what happened and what to do.
 package wallet

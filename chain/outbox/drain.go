@@ -223,7 +223,7 @@ func (o *Outbox) recheck(ctx context.Context, rep *Report) error {
 			continue
 		}
 		if o.submits(row) {
-			handled, err := o.submittedLanded(ctx, row)
+			handled, _, err := o.submittedLanded(ctx, row)
 			var cp *chainProblem
 			if errors.As(err, &cp) {
 				return nil
@@ -366,11 +366,12 @@ func (o *Outbox) step(ctx context.Context, row Row, head uint64, rep *Report) er
 			}
 			row.HasNonce, row.Nonce, row.Sent = false, 0, nil
 		}
-		if handled, err := o.submittedLanded(ctx, row); handled || err != nil {
+		handled, pending, err := o.submittedLanded(ctx, row)
+		if handled || err != nil {
 			return err
 		}
 		if !row.HasNonce {
-			return o.submit(ctx, row, head, rep, false)
+			return o.submit(ctx, row, head, rep, pending, false)
 		}
 		// The wallet sent it itself (a revoke the network did not
 		// include): follow that transaction as on a plain chain.

@@ -43,8 +43,9 @@ func isRevoke(row Row, net *chain.Network) bool {
 
 // submittedLanded asks the endpoint about the row's transactions that it
 // sent, newest first, and records the first one included or failed.
-// handled is true when the row moved on.
-func (o *Outbox) submittedLanded(ctx context.Context, row Row) (handled bool, err error) {
+// handled is true when the row moved on; pending when the endpoint still
+// has one of them waiting for a block.
+func (o *Outbox) submittedLanded(ctx context.Context, row Row) (handled, pending bool, err error) {
 	for i := len(row.Sent) - 1; i >= 0; i-- {
 		sent := row.Sent[i]
 		if sent.Via != ViaNetwork {
@@ -54,16 +55,18 @@ func (o *Outbox) submittedLanded(ctx context.Context, row Row) (handled bool, er
 		st, err := o.opts.Submit.Status(cctx, sent.Hash)
 		cancel()
 		if err != nil {
-			return false, &chainProblem{fmt.Errorf("asking the network about transaction %s: %w", shortHash(sent.Hash), err)}
+			return false, false, &chainProblem{fmt.Errorf("asking the network about transaction %s: %w", shortHash(sent.Hash), err)}
 		}
 		switch st.State {
 		case chain.TxIncluded:
-			return true, o.markIncluded(row.ID, &Inclusion{TxHash: st.Hash, BlockNumber: st.BlockNumber, BlockHash: st.BlockHash, BlockTime: st.BlockTime, GasUsed: st.GasUsed})
+			return true, false, o.markIncluded(row.ID, &Inclusion{TxHash: st.Hash, BlockNumber: st.BlockNumber, BlockHash: st.BlockHash, BlockTime: st.BlockTime, GasUsed: st.GasUsed})
 		case chain.TxFailed:
-			return true, o.reverted(ctx, row, "transaction "+shortHash(st.Hash)+", sent by the network,", st.BlockNumber, st.Reason)
+			return true, false, o.reverted(ctx, row, "transaction "+shortHash(st.Hash)+", sent by the network,", st.BlockNumber, st.Reason)
+		case chain.TxPending:
+			pending = true
 		}
 	}
-	return false, nil
+	return false, pending, nil
 }
 
 // stillThere reports whether an included row's effect is still where it
@@ -96,12 +99,13 @@ func (o *Outbox) stillThere(ctx context.Context, row Row) (bool, error) {
 	return o.stillCanonical(ctx, inc)
 }
 
-// submit hands the row's signed action to the network (again: the endpoint
-// answers with the same transaction while it is pending), unless it is
-// done already; a revoke that waited FallbackAfterBlocks is sent by the
-// wallet itself when it can pay. resigned is true when the action was just
-// signed again, so it is not signed again in a loop.
-func (o *Outbox) submit(ctx context.Context, row Row, head uint64, rep *Report, resigned bool) error {
+// submit hands the row's signed action to the network, unless it is done
+// already or the network has its transaction pending; a revoke that waited
+// FallbackAfterBlocks is sent by the wallet itself when it can pay, and
+// handed in again otherwise (the endpoint answers with the same
+// transaction while it is pending). resigned is true when the action was
+// just signed again, so it is not signed again in a loop.
+func (o *Outbox) submit(ctx context.Context, row Row, head uint64, rep *Report, pending, resigned bool) error {
 	var first *Sent
 	for i := range row.Sent {
 		if row.Sent[i].Via == ViaNetwork {
@@ -126,6 +130,8 @@ func (o *Outbox) submit(ctx context.Context, row Row, head uint64, rep *Report, 
 			return err
 		}
 		waiting = note + "; still waiting: no other route (this wallet's address has no funds to send it itself)"
+	} else if pending {
+		return nil // the network has it; wait for its block
 	}
 
 	cctx, cancel := o.call(ctx)
@@ -184,7 +190,7 @@ func (o *Outbox) submitRefused(ctx context.Context, row Row, head uint64, rep *R
 				return rerr
 			}
 			if ok {
-				return o.submit(ctx, saved, head, rep, true)
+				return o.submit(ctx, saved, head, rep, false, true)
 			}
 		}
 		return o.fail(row.ID, "the network refused it: "+err.Error())

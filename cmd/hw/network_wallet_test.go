@@ -21,6 +21,7 @@ import (
 	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
+	"healthwallet/wallet/qrcode"
 )
 
 // networkNode is a hw network serve process.
@@ -168,10 +169,22 @@ func TestNetworkEndToEnd(t *testing.T) {
 	}
 	patientAddr := common.HexToAddress(created.Address)
 	mustHW(doctor, "init", "--name", "Dr. Lee, City Clinic")
-	if out := mustHW(doctor, "network", "join", joinURL, "--json"); !strings.Contains(out, `"name":"Riverside Clinic"`) {
+	// The doctor scans the network's QR code (a photo of it, here its PNG).
+	png, err := qrcode.PNG(joinURL, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinQR := filepath.Join(dir, "join.png")
+	if err := os.WriteFile(joinQR, png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustHW(doctor, "network", "join", joinQR, "--json"); !strings.Contains(out, `"name":"Riverside Clinic"`) {
 		t.Fatalf("hw network join --json: %s", out)
 	}
 	mustHW(stranger, "init", "--name", "Dr. Stranger")
+	if out := mustHW(patient, "network", "show"); !strings.Contains(out, "Connected to Riverside Clinic network — records anchored, shares work") {
+		t.Fatalf("hw network show:\n%s", out)
+	}
 
 	// The patient holds no ETH and never will.
 	var status struct{ Balance, Network, Kind string }
@@ -221,6 +234,20 @@ func TestNetworkEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Trusting the network (not joining it) makes the stranger's receive
+	// verify against it; untrusting it undoes that.
+	if out := mustHW(stranger, "network", "trust", joinURL); !strings.Contains(out, "Trusting the Riverside Clinic network") {
+		t.Fatalf("hw network trust: %s", out)
+	}
+	got = networkReceived{}
+	if err := json.Unmarshal([]byte(mustHW(stranger, "receive", res.Link, "--json")), &got); err != nil || !got.Verified || !got.Network.Trusted {
+		t.Fatalf("receive after trusting the network: %+v, %v", got, err)
+	}
+	mustHW(stranger, "network", "trust", "--remove", joinURL)
+	if out := mustHW(stranger, "receive", res.Link, "--json"); strings.Contains(out, `"verified":true`) {
+		t.Fatalf("still verified after untrusting the network: %s", out)
+	}
+
 	// The network goes down.
 	rpcURL := node.ready.URL + "/rpc"
 	registry := common.HexToAddress(node.ready.Registry)
@@ -232,7 +259,10 @@ func TestNetworkEndToEnd(t *testing.T) {
 	more := filepath.Join(dir, "more.json")
 	os.WriteFile(more, []byte(`{"resourceType":"Observation","id":"g3","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":101,"unit":"mg/dL"},"effectiveDateTime":"2024-05-01"}`), 0o600)
 	mustHW(patient, "import", more)
-	direct := startHWProcess(t, patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--direct", "127.0.0.1:0", "--json")
+	// (What was anchored before the outage can be shared; the new record
+	// waits for the network.)
+	direct := startHWProcess(t, patient, "share", "--type", "Observation", "--to", "2024-04-30", "--ttl", "1h", "--purpose", "TREAT",
+		"--direct", "127.0.0.1:0", "--json")
 	if line := direct.firstLine(t); !strings.Contains(line, `"link":"shlink:/`) {
 		t.Fatalf("hw share --direct while the network is down: %q\n%s", line, direct.stderr)
 	}
@@ -240,6 +270,15 @@ func TestNetworkEndToEnd(t *testing.T) {
 	anchor := startHWProcess(t, patient, "anchor", "--timeout", "1m")
 	time.Sleep(2 * time.Second) // it signs and queues, then waits for the network
 	anchor.signal(t, syscall.SIGKILL)
+	var show struct {
+		Connected bool
+		Summary   string
+		Waiting   int
+	}
+	if err := json.Unmarshal([]byte(mustHW(patient, "network", "show", "--json")), &show); err != nil || show.Connected || show.Waiting < 2 ||
+		!strings.Contains(show.Summary, "Riverside Clinic network is not answering — your records are safe here") {
+		t.Fatalf("hw network show while the network is down: %+v, %v", show, err)
+	}
 
 	// Back on the same address: every queued action lands, once.
 	node = startNetworkNode(t, strings.TrimPrefix(node.ready.URL, "http://"), nodeDir)
@@ -357,5 +396,22 @@ func (p *hwProcess) signal(t *testing.T, sig os.Signal) {
 	case <-p.exited:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("hw did not stop on %v; stderr:\n%s", sig, p.stderr)
+	}
+}
+
+// hw init --network with a network that does not answer: the wallet is
+// made, its phrase printed all the same (never lost), and the error says
+// how to join later.
+func TestInitNetworkUnreachable(t *testing.T) {
+	vault := filepath.Join(t.TempDir(), "w")
+	out, errOut, code := hwProc(t, []string{"HW_VAULT=" + vault, "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN="},
+		"init", "--name", "Ada Lovelace", "--network", "http://127.0.0.1:1", "--json")
+	var created struct{ Mnemonic string }
+	if code != 1 || json.Unmarshal([]byte(out), &created) != nil || len(strings.Fields(created.Mnemonic)) != 24 ||
+		!strings.Contains(errOut, "the wallet is created, but joining the network failed (hw network join http://127.0.0.1:1 tries again)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(vault, "vault.hwv")); err != nil {
+		t.Fatal(err)
 	}
 }
