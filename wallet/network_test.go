@@ -2,7 +2,9 @@ package wallet
 
 import (
 	"context"
+	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -315,5 +317,50 @@ func TestStartLocalNetworkOnTheLAN(t *testing.T) {
 	}
 	if st, err := w.ChainStatus(ctx); err != nil || !st.Connected || st.Balance != "0" {
 		t.Fatalf("chain status through the pinned certificate: %+v, %v", st, err)
+	}
+}
+
+// A network served over TLS with a self-signed certificate, pinned by its
+// join URL: the patient anchors and shares through it (its relay reached
+// through the pin), and a doctor who joined it opens and verifies the share
+// through the pin too, while a receiver who trusts no network cannot even
+// fetch from it.
+func TestNetworkOverPinnedTLS(t *testing.T) {
+	ctx := context.Background()
+	srv, err := network.Start(ctx, network.ServerConfig{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Name: "Riverside Clinic",
+		ForceTLS: true, BlockPeriod: time.Second, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	info := srv.Info()
+	if info.Fingerprint == "" {
+		t.Fatalf("no pinned certificate: %+v", info)
+	}
+	patient := newTestWallet(t)
+	if _, err := patient.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
+		t.Fatal(err)
+	}
+	importObservations(t, patient, "tls", 2)
+	anchorUntilDone(t, patient)
+	res, err := patient.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || res.Problem != "" || !strings.Contains(res.Link, "shlink:/") {
+		t.Fatalf("share: %+v, %v", res, err)
+	}
+
+	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Lee", fastKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doctor.Close()
+	if _, err := doctor.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := doctor.Receive(ctx, res.Link, ReceiveOptions{HTTP: &http.Client{Timeout: 10 * time.Second}})
+	if err != nil || !got.Verified || got.PatientName != "Ada Lovelace" || got.Network.Name != "Riverside Clinic" {
+		t.Fatalf("doctor: verified %v, %q, %+v, %v, failed %+v", got.Verified, got.PatientName, got.Network, err, got.Failed())
+	}
+	if _, err := ReceiveWithNetworks(ctx, res.Link, ReceiveOptions{}, nil); err == nil {
+		t.Fatal("a receiver without the pin fetched from a self-signed relay")
 	}
 }

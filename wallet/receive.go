@@ -37,7 +37,9 @@ type ReceiveOptions struct {
 	// offline trust lists hand in a share.DirResolver.
 	CardKeys share.IssuerKeyResolver
 	// HTTP is the client that fetches the link; nil means one with a 60 s
-	// timeout.
+	// timeout. A link served by the relay of a trusted network whose
+	// certificate is pinned is fetched with that network's pinning client
+	// instead.
 	HTTP *http.Client
 	// Now is the time to judge expiries by; zero means time.Now().
 	Now time.Time
@@ -136,9 +138,9 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 	if cardErr == nil {
 		in.RecipientKeyHash = card.SharingKeyHash()
 	}
-	if opts.HTTP == nil {
-		if l, err := share.ParseLink(link); err == nil {
-			opts.HTTP = w.relayHTTP(l.URL)
+	if l, err := share.ParseLink(link); err == nil {
+		if hc := w.relayHTTP(l.URL); hc != nil {
+			opts.HTTP = hc
 		}
 	}
 	// The receiver never logs on chain itself: a transaction from its
@@ -256,9 +258,9 @@ func ReceiveWithNetworks(ctx context.Context, link string, opts ReceiveOptions, 
 	if opts.Recipient == "" {
 		opts.Recipient = "a Health Wallet receiver without an identity"
 	}
-	if opts.HTTP == nil {
-		if l, err := share.ParseLink(link); err == nil {
-			opts.HTTP = pinnedRelayHTTP(networks, l.URL)
+	if l, err := share.ParseLink(link); err == nil {
+		if hc := pinnedRelayHTTP(networks, l.URL); hc != nil {
+			opts.HTTP = hc
 		}
 	}
 	return openLink(ctx, link, opts, share.VerifyInput{},
