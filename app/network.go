@@ -191,13 +191,19 @@ func (u *UI) joined(name string, then func()) {
 	u.inform("Connected", msg+" New records are anchored on it, and your shares go through it.", then)
 }
 
-// networkName is "Riverside Clinic network", as a sentence names it.
+// networkName is "Riverside Clinic network" (or "network on Ada's
+// computer"), as a sentence names it after "the".
 func networkName(name string) string {
 	if name == "" {
 		return "network"
 	}
 	if strings.HasSuffix(strings.ToLower(name), "network") {
 		return name
+	}
+	if strings.HasSuffix(name, "'s computer") {
+		// The network "Try it on this computer" runs: "the network on
+		// Ada's computer", not "the Ada's computer network".
+		return "network on " + name
 	}
 	return name + " network"
 }
