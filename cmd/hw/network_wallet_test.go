@@ -32,16 +32,17 @@ type networkNode struct {
 	ready  networkReady
 }
 
-// startNetworkNode runs hw network serve on listen with its data in dir and
-// waits for the line it prints once it serves.
-func startNetworkNode(t *testing.T, listen, dir string) *networkNode {
+// startNetworkNode runs hw network serve on listen with its data in dir
+// (and extra arguments) and waits for the line it prints once it serves.
+func startNetworkNode(t *testing.T, listen, dir string, extra ...string) *networkNode {
 	t.Helper()
 	hw, err := exec.LookPath("hw")
 	if err != nil {
 		t.Fatalf("hw is not on PATH (TestMain puts it there): %v", err)
 	}
-	cmd := exec.Command(hw, "network", "serve", "--listen", listen, "--data", dir, "--name", "Riverside Clinic",
-		"--block-period", "1s", "--json", "--no-qr")
+	args := append([]string{"network", "serve", "--listen", listen, "--data", dir, "--name", "Riverside Clinic",
+		"--block-period", "1s", "--json", "--no-qr"}, extra...)
+	cmd := exec.Command(hw, args...)
 	cmd.Env = os.Environ()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -427,5 +428,23 @@ func TestInitNetworkUnreachable(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(vault, "vault.hwv")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An invitation-only network: joining without the operator's code is
+// refused in words, with it the wallet joins.
+func TestNetworkJoinByInvitation(t *testing.T) {
+	dir := t.TempDir()
+	node := startNetworkNode(t, "127.0.0.1:0", filepath.Join(dir, "node"), "--invite-code", "river-42")
+	env := []string{"HW_VAULT=" + filepath.Join(dir, "w"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN="}
+	if out, errOut, code := hwProc(t, env, "init", "--name", "Ada Lovelace"); code != 0 {
+		t.Fatalf("hw init: %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code := hwProc(t, env, "network", "join", node.ready.JoinURL)
+	if code != 1 || !strings.Contains(errOut, "invitation-only") || !strings.Contains(errOut, "ask the network's operator") {
+		t.Fatalf("join without the code: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, errOut, code := hwProc(t, env, "network", "join", node.ready.JoinURL, "--invite", "river-42", "--json"); code != 0 || !strings.Contains(out, `"enrolment":"invitation"`) {
+		t.Fatalf("join with the code: exit %d\n%s%s", code, out, errOut)
 	}
 }
