@@ -202,11 +202,16 @@ func TestNetworkEndToEnd(t *testing.T) {
 		{"resource":{"resourceType":"Observation","id":"g1","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":99,"unit":"mg/dL"},"effectiveDateTime":"2024-03-01"}},
 		{"resource":{"resourceType":"Observation","id":"g2","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":104,"unit":"mg/dL"},"effectiveDateTime":"2024-04-01"}}]}`), 0o600)
 	mustHW(patient, "import", records)
+	start := time.Now()
 	mustHW(patient, "anchor", "--json")
+	anchored := time.Since(start)
 	var res struct{ ID, Link, Problem string }
+	start = time.Now()
 	if err := json.Unmarshal([]byte(mustHW(patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--json")), &res); err != nil || res.Link == "" || res.Problem != "" {
 		t.Fatalf("hw share --json: %+v, %v", res, err)
 	}
+	t.Logf("through the network (1 s blocks): hw anchor %v, hw share %v (the grant in a block), link %d characters",
+		anchored.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), len(res.Link))
 
 	var got networkReceived
 	if err := json.Unmarshal([]byte(mustHW(doctor, "receive", res.Link, "--json")), &got); err != nil {
