@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -362,5 +363,22 @@ func TestNetworkOverPinnedTLS(t *testing.T) {
 	}
 	if _, err := ReceiveWithNetworks(ctx, res.Link, ReceiveOptions{}, nil); err == nil {
 		t.Fatal("a receiver without the pin fetched from a self-signed relay")
+	}
+}
+
+// A relay that does not answer (the network down) is said in words that
+// offer the direct share; nothing is shared.
+func TestShareWithTheRelayDown(t *testing.T) {
+	e := newShareEnv(t)
+	importObservations(t, e.w, "down", 1)
+	if err := e.w.SetRelayURL("http://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.w.Share(context.Background(), ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if !errors.Is(err, ErrRelayUnreachable) || !strings.Contains(err.Error(), "share directly on the local network") {
+		t.Fatalf("share with the relay down: %v", err)
+	}
+	if shares, err := e.w.Shares(context.Background()); err != nil || len(shares) != 0 {
+		t.Fatalf("shares after the failed share: %+v, %v", shares, err)
 	}
 }

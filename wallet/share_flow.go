@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -68,6 +69,10 @@ const (
 // Errors of sharing a caller can act on.
 var (
 	ErrNoRelay = errors.New("no relay to share through: give its URL (hw relay-url URL, or Settings → Relay), or share directly on the local network")
+	// ErrRelayUnreachable: the relay (the network's, when on one) does not
+	// answer; nothing was shared, the records are safe, and a direct share
+	// works without it.
+	ErrRelayUnreachable = errors.New("the relay does not answer, so nothing was shared; your records are safe here: share directly on the local network instead (hw share --direct ADDR), or try again later")
 	// ErrNotAnchored wraps the list of records not yet on chain.
 	ErrNotAnchored = errors.New("some records are not anchored on chain yet: a share can only carry anchored records; try again shortly (hw anchor shows why they wait)")
 	ErrNoShare     = errors.New("no such share (list them with hw shares)")
@@ -495,6 +500,9 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 		GrantDigest: built.Digest, SharingKey: sharingKey.PublicKey(),
 	})
 	if err != nil {
+		if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, relay.ErrUnavailable) {
+			err = fmt.Errorf("%w (%v)", ErrRelayUnreachable, err)
+		}
 		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("uploading the share to the relay at %s: %w", base, err))
 	}
 	link := share.Link{URL: info.URL, Key: key, Exp: expires, Flags: flag, Label: req.Label, V: 1}

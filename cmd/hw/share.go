@@ -26,7 +26,7 @@ func (c *cli) shareCommands() []*cobra.Command {
 
 // sharingSentinels are the wallet's sharing errors whose text says what to do.
 var sharingSentinels = []error{
-	wallet.ErrNoRelay, wallet.ErrNotAnchored, wallet.ErrNoShare, wallet.ErrRevokePending, wallet.ErrIncomplete,
+	wallet.ErrNoRelay, wallet.ErrRelayUnreachable, wallet.ErrNotAnchored, wallet.ErrNoShare, wallet.ErrRevokePending, wallet.ErrIncomplete,
 }
 
 // sharingError marks the wallet's sharing errors a person can act on as
