@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/skip2/go-qrcode"
@@ -80,16 +79,11 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 				enrolments = network.EnrolmentInvitation
 			}
 			cfg.Enrolment = enrolments
-			var handler slog.Handler
-			switch logFormat {
-			case "json":
-				handler = slog.NewJSONHandler(c.stderr, nil)
-			case "text":
-				handler = slog.NewTextHandler(c.stderr, nil)
-			default:
-				return userErrorf("--log-format %q: use json or text", logFormat)
+			logger, err := c.serverLogger(logFormat)
+			if err != nil {
+				return err
 			}
-			cfg.Logger = slog.New(handler)
+			cfg.Logger = logger
 			ctx := cmd.Context()
 			srv, err := network.Start(ctx, cfg)
 			if err != nil {
