@@ -68,8 +68,8 @@ type ServerConfig struct {
 	ChainURL     string
 	Registry     common.Address
 	SubmitterKey *ecdsa.PrivateKey
-	// Confirmations is how many blocks on top of an action's the network
-	// advises waiting for (0: 2).
+	// Confirmations is how many blocks, the including one counted, make an
+	// action final, as the network's document advises (0: 2).
 	Confirmations uint64
 
 	// SubmitRate limits the requests to /submit/v1/* of one client address,
@@ -93,8 +93,8 @@ const (
 	defaultPerWalletPerDay = 500
 	defaultBudgetPerDay    = 100_000
 	defaultBlockPeriod     = 2 * time.Second
-	// defaultConfirmations is how many blocks on top of an action's the
-	// network advises waiting for.
+	// defaultConfirmations is how many blocks, the including one counted,
+	// the network advises waiting for.
 	defaultConfirmations = 2
 	// defaultUpstreamBlockPeriod is a public chain's block time (Ethereum's
 	// 12 s), advertised when the node uses a chain it does not run.
