@@ -267,8 +267,9 @@ func (u *UI) createWallet(f *createFlow, btn *widget.Button, busy *widget.Label,
 			problem.set(err)
 			return
 		}
+		restored := f.restored
 		*f = createFlow{} // forget the phrase and password
 		u.wallet = w
-		u.firstStart()
+		u.firstStart(restored)
 	})
 }

@@ -77,6 +77,7 @@ func TestCreateWallet(t *testing.T) {
 	h.ui.win.Canvas().Focus(es[2])
 	h.pressEnter() // Enter in the last word creates the wallet
 	h.screen("network-choice")
+	h.dontSee("Did you lose your other device?") // a new wallet replaces none
 	h.tap("Skip for now")
 	h.screen("records")
 	if b.created.mnemonic != testPhrase || b.created.password != testPassword || b.created.name != testName {
@@ -135,8 +136,11 @@ func TestRestoreFromPhrase(t *testing.T) {
 	h.typeIn(h.entry("Type it again"), testPassword)
 	h.tap("Restore wallet")
 	h.screen("network-choice")
-	h.tap("Skip for now")
-	h.screen("records")
+	// A restored wallet may replace a lost device: where to stop it.
+	h.see("Did you lose your other device?")
+	h.tap("Go to Settings")
+	h.screen("settings")
+	h.button("I lost my other device")
 	if b.created.mnemonic != testPhrase {
 		t.Errorf("restored phrase %q", b.created.mnemonic)
 	}

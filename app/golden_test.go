@@ -94,7 +94,7 @@ func TestGoldens(t *testing.T) {
 		{"network_choice", true, func(h *harness) {
 			h.backend.wallet.net.none()
 			h.unlock()
-			h.ui.firstStart()
+			h.ui.firstStart(false)
 		}},
 		{"settings_network", true, func(h *harness) {
 			h.unlock()

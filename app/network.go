@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -25,10 +27,23 @@ import (
 const prefLocalLAN = "network.local.lan"
 
 // firstStart is where creating or restoring a wallet lands: the wallet is
-// open, and the person chooses how to meet others.
-func (u *UI) firstStart() {
+// open, and the person chooses how to meet others. A wallet restored from
+// its phrase may be replacing a lost device: the choice says where to stop
+// what that device shared.
+func (u *UI) firstStart(restored bool) {
 	u.idle.start()
 	u.showNetworkChoice(u.showRecords, "Skip for now")
+	if restored {
+		u.confirm("Did you lose your other device?", "Go to Settings",
+			"If this wallet was on a device that is lost or stolen, join your network first, then use "+
+				"\"I lost my other device\" in Settings: every share and delegation it made stops working.",
+			func(ok bool) {
+				u.idle.touch()
+				if ok {
+					u.showSettings()
+				}
+			})
+	}
 }
 
 // showNetworkChoice offers to join a network (paste its link, or open a
@@ -102,6 +117,9 @@ func (u *UI) showNetworkChoice(done func(), skip string) {
 		localProblem.clear()
 		opts := wallet.LocalNetworkOptions{LAN: lan.Checked}
 		w := u.wallet
+		// A network already running in this app keeps how it serves until
+		// the app opens again.
+		later := u.localStarted == w && opts.LAN != u.app.Preferences().Bool(prefLocalLAN)
 		var name string
 		u.runSlow(local, localBusy, "Starting the network on this computer…", func() error {
 			_, err := w.StartLocalNetwork(context.Background(), opts)
@@ -119,12 +137,17 @@ func (u *UI) showNetworkChoice(done func(), skip string) {
 			}
 			u.app.Preferences().SetBool(prefLocalLAN, opts.LAN)
 			u.localStarted = w
+			if later {
+				u.inform("Connected", "You are on the network of this computer. The Wi-Fi setting applies the next time "+
+					"Health Wallet opens.", done)
+				return
+			}
 			u.joined(name, done)
 		})
 	})
 
-	later := u.button(skip, theme.NavigateNextIcon(), done)
-	later.Importance = widget.LowImportance
+	skipBtn := u.button(skip, theme.NavigateNextIcon(), done)
+	skipBtn.Importance = widget.LowImportance
 	u.show("network-choice", container.NewBorder(
 		header(nil, "Connect to a network"), nil, nil, nil,
 		page(
@@ -148,7 +171,7 @@ func (u *UI) showNetworkChoice(done func(), skip string) {
 			localBusy,
 			local,
 			widget.NewSeparator(),
-			later,
+			skipBtn,
 		)))
 }
 
@@ -168,13 +191,19 @@ func (u *UI) joined(name string, then func()) {
 	u.inform("Connected", msg+" New records are anchored on it, and your shares go through it.", then)
 }
 
-// networkName is "Riverside Clinic network", as a sentence names it.
+// networkName is "Riverside Clinic network" (or "network on Ada's
+// computer"), as a sentence names it after "the".
 func networkName(name string) string {
 	if name == "" {
 		return "network"
 	}
 	if strings.HasSuffix(strings.ToLower(name), "network") {
 		return name
+	}
+	if strings.HasSuffix(name, "'s computer") {
+		// The network "Try it on this computer" runs: "the network on
+		// Ada's computer", not "the Ada's computer network".
+		return "network on " + name
 	}
 	return name + " network"
 }
@@ -329,10 +358,21 @@ func (u *UI) networkActions(st wallet.NetworkStatus, m network.Membership, joine
 	var out []fyne.CanvasObject
 	out = append(out, widget.NewForm(widget.NewFormItem("Network", widget.NewLabel(m.Name))))
 	if qr, err := u.qrCanvas(m.JoinURL(), 200); err == nil {
-		caption := wrapped(fmt.Sprintf("Show this to the doctor's or caregiver's app: it joins the %s, "+
-			"and then your shares show there as verified.", networkName(m.Name)))
+		text := fmt.Sprintf("Show this to the doctor's or caregiver's app: it joins the %s, "+
+			"and then your shares show there as verified.", networkName(m.Name))
+		if onlyThisComputer(m) {
+			text = fmt.Sprintf("Another wallet on this computer joins the %s with this code or its link. "+
+				"Phones and other computers cannot reach it: it serves this computer only.", networkName(m.Name))
+		}
+		caption := wrapped(text)
 		caption.Alignment = fyne.TextAlignCenter
-		out = append(out, container.NewCenter(qr), caption)
+		var copyLink *widget.Button
+		copyLink = u.button("Copy the network's link", theme.ContentCopyIcon(), func() {
+			u.app.Clipboard().SetContent(m.JoinURL())
+			copyLink.SetText("Copied")
+		})
+		copyLink.Importance = widget.LowImportance
+		out = append(out, container.NewCenter(qr), caption, container.NewCenter(copyLink))
 	}
 	result := newErrorText()
 	leave := u.button("Leave", theme.LogoutIcon(), func() {
@@ -376,6 +416,17 @@ func (u *UI) networkActions(st wallet.NetworkStatus, m network.Membership, joine
 		container.NewGridWithColumns(2, u.button("Join another network", theme.LoginIcon(), choose), leave),
 		result.Label)
 	return out
+}
+
+// onlyThisComputer says whether a network is reachable from this computer
+// only (the local network without "Let devices on this Wi-Fi…").
+func onlyThisComputer(m network.Membership) bool {
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // networkDetails are the network's technical details, for whoever helps

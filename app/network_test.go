@@ -22,7 +22,7 @@ func TestFirstStartJoinsANetwork(t *testing.T) {
 	b.wallet.net.invite = testInvite
 	h := newHarness(t, b, phoneSize, false)
 	h.unlock()
-	h.ui.firstStart()
+	h.ui.firstStart(false)
 	h.screen("network-choice")
 	for _, word := range []string{"Ethereum", "ETH", "gas", "chain"} {
 		for _, s := range h.texts() {
@@ -69,7 +69,7 @@ func TestTryItOnThisComputer(t *testing.T) {
 	b.wallet.net.none()
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.ui.firstStart()
+	h.ui.firstStart(false)
 	h.check("Let devices on this Wi-Fi open my shares")
 	h.tap("Try it on this computer")
 	h.see("You are on the Ada's computer network now.")
@@ -85,12 +85,26 @@ func TestTryItOnThisComputer(t *testing.T) {
 		t.Fatalf("started %d times while the app stayed open, want once", len(b.wallet.net.local))
 	}
 
+	// Changing the Wi-Fi choice while it runs applies at the next start.
+	h.menu("Settings")
+	h.see("Another wallet on this computer joins the Ada's computer network with this code or its link.")
+	h.dontSee("Show this to the doctor's or caregiver's app")
+	h.tap("Join another network")
+	h.setCheck("Let devices on this Wi-Fi open my shares", false)
+	h.tap("Try it on this computer")
+	h.see("The Wi-Fi setting applies the next time Health Wallet opens.")
+	h.tap("OK")
+	h.screen("settings")
+	if h.ui.app.Preferences().Bool(prefLocalLAN) {
+		t.Error("the Wi-Fi choice is not kept for the next start")
+	}
+
 	// The app opened again: it serves the local network again.
 	h2 := newHarness(t, b, desktopSize, false)
 	h2.ui.app.Preferences().SetBool(prefLocalLAN, true)
 	b.wallet.locked = true
 	h2.unlock()
-	if len(b.wallet.net.local) != 2 || !b.wallet.net.local[1].LAN {
+	if len(b.wallet.net.local) != 3 || !b.wallet.net.local[2].LAN {
 		t.Fatalf("local network on reopening: %+v", b.wallet.net.local)
 	}
 }
@@ -102,7 +116,7 @@ func TestSkipNetworkThenJoinFromSettings(t *testing.T) {
 	b.wallet.net.none()
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.ui.firstStart()
+	h.ui.firstStart(false)
 	h.tap("Skip for now")
 	h.screen("records")
 	h.menu("Settings")
@@ -331,4 +345,16 @@ func TestReceiveFromAnUnknownServer(t *testing.T) {
 		t.Fatalf("fetched %q", b.fetched)
 	}
 	h.see("Verified: shared by Ada Lovelace")
+}
+
+// The network's link is copied for another wallet on this computer, which
+// cannot scan this screen.
+func TestSettingsCopiesTheNetworksLink(t *testing.T) {
+	h, _ := unlocked(t)
+	h.menu("Settings")
+	h.tap("Copy the network's link")
+	if got := h.ui.app.Clipboard().Content(); got != testJoinURL {
+		t.Fatalf("clipboard %q, want the join URL", got)
+	}
+	h.see("Copied")
 }

@@ -32,12 +32,18 @@ func (h *harness) choose(option string) {
 // check ticks the visible check box labelled text.
 func (h *harness) check(text string) {
 	h.t.Helper()
+	h.setCheck(text, true)
+}
+
+// setCheck ticks (on) or unticks the visible check box labelled text.
+func (h *harness) setCheck(text string, on bool) {
+	h.t.Helper()
 	for _, o := range h.objects() {
 		if c, ok := o.(*widget.Check); ok && c.Text == text {
 			if c.Disabled() {
 				h.t.Fatalf("check %q is disabled", text)
 			}
-			c.SetChecked(true)
+			c.SetChecked(on)
 			return
 		}
 	}

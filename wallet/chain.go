@@ -270,6 +270,8 @@ type ChainStatus struct {
 	Balance    string `json:"balance"`
 	BalanceETH string `json:"balanceEth"`
 	Connected  bool   `json:"connected"`
+	// Block is the chain's head block, when read (on a network).
+	Block uint64 `json:"block,omitempty"`
 	// Problem is why the chain cannot be used now, said calmly: work waits
 	// in the outbox meanwhile.
 	Problem string       `json:"problem,omitempty"`
@@ -343,6 +345,7 @@ func (w *Wallet) ChainStatus(ctx context.Context) (ChainStatus, error) {
 		}
 		st.Connected = true
 		st.Balance, st.BalanceETH = bal.String(), chain.FormatEther(bal)
+		st.Block, _ = n.Client.BlockNumber(cctx)
 		return st, nil
 	}
 	bal, err := n.Client.BalanceAt(cctx, addr, nil)

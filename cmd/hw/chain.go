@@ -409,7 +409,7 @@ func (c *cli) networkChainStatus(ctx context.Context) (chainStatus, bool, error)
 	registry := m.RegistryAddress()
 	return chainStatus{
 		Kind: "network", URL: m.URL, ChainID: new(big.Int).SetUint64(m.ChainID), Registry: &registry,
-		RegistryOK: cs.Connected, Problem: cs.Problem, Address: cs.Address, Balance: cs.Balance, Network: m.Name,
+		RegistryOK: cs.Connected, Problem: cs.Problem, Address: cs.Address, Balance: cs.Balance, Network: m.Name, Block: cs.Block,
 	}, true, nil
 }
 

@@ -187,8 +187,11 @@ func TestNetworkEndToEnd(t *testing.T) {
 	}
 
 	// The patient holds no ETH and never will.
-	var status struct{ Balance, Network, Kind string }
-	if err := json.Unmarshal([]byte(mustHW(patient, "chain", "status", "--json")), &status); err != nil || status.Balance != "0" || status.Network != "Riverside Clinic" {
+	var status struct {
+		Balance, Network, Kind string
+		Block                  uint64
+	}
+	if err := json.Unmarshal([]byte(mustHW(patient, "chain", "status", "--json")), &status); err != nil || status.Balance != "0" || status.Network != "Riverside Clinic" || status.Block == 0 {
 		t.Fatalf("hw chain status --json: %+v, %v", status, err)
 	}
 
@@ -324,6 +327,17 @@ func TestNetworkEndToEnd(t *testing.T) {
 		t.Fatalf("the doctor still verifies a share revoked from the new device: %s", out)
 	}
 
+	// The doctor leaves: no longer on the network, still trusting it.
+	mustHW(doctor, "network", "leave")
+	var left struct {
+		Kind    string
+		Trusted []struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(mustHW(doctor, "network", "show", "--json")), &left); err != nil || left.Kind != "none" ||
+		len(left.Trusted) != 1 || left.Trusted[0].Name != "Riverside Clinic" {
+		t.Fatalf("hw network show after leaving: %+v, %v", left, err)
+	}
+
 	// Nothing private on the node's chain.
 	node.kill()
 	n, err := chain.OpenNode(context.Background(), filepath.Join(nodeDir, "chain"), chain.NodeOptions{})
@@ -332,7 +346,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 	}
 	defer n.Close()
 	kinds := chaintest.ScanForPrivateData(t, n.Network.Client, [][]byte{
-		[]byte("Lovelace"), []byte("Ada"), []byte("1815-12-10"), []byte("Glucose"), []byte("Dr. Lee"), []byte("TREAT"),
+		[]byte("Lovelace"), []byte("1815-12-10"), []byte("Glucose"), []byte("Dr. Lee"), []byte("TREAT"),
 	})
 	if len(kinds) == 0 {
 		t.Fatal("the scan read no registry call on the node's chain")
