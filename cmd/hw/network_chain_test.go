@@ -42,10 +42,11 @@ func TestNetworkServeOnExistingChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dev.Close()
-	registry, _, err := dev.DeployFromDevAccount(ctx)
+	registry, deployed, err := dev.DeployFromDevAccount(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("gas of deploying the registry on geth --dev (Osaka rules): %d", deployed.GasUsed)
 	// geth --dev seals a block per transaction; a public chain seals one
 	// every few seconds whatever happens. So does this chain, with a
 	// transfer a second, so that actions become final.
