@@ -126,3 +126,8 @@ func (n *Network) Close() error {
 	n.closeOnce.Do(func() { n.closeErr = n.close() })
 	return n.closeErr
 }
+
+// RPC is the raw JSON-RPC connection of a Network opened by Dial (or of an
+// embedded chain), for forwarding calls (ReadOnlyRPC); nil when the Network
+// was made in-process without one (NewNetwork).
+func (n *Network) RPC() *rpc.Client { return n.rpc }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
-	"log/slog"
+	"os"
+	"strings"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
@@ -34,17 +39,21 @@ type networkReady struct {
 	Fingerprint string `json:"fingerprint"`
 	ChainID     uint64 `json:"chainId"`
 	Registry    string `json:"registry"`
+	// Submitter is the account that pays the gas of patients' actions.
+	Submitter string `json:"submitter"`
 }
 
 func (c *cli) networkServeCommand() *cobra.Command {
 	var (
 		cfg        network.ServerConfig
 		logFormat  string
+		registry   string
+		keyFile    string
 		noQR       bool
 		enrolments = network.EnrolmentOpen
 	)
 	cmd := &cobra.Command{
-		Use:   "serve --listen ADDR --data DIR [--public-url URL] [--name NAME]",
+		Use:   "serve --listen ADDR --data DIR [--public-url URL] [--name NAME] [--chain URL --registry ADDR --submitter-key FILE]",
 		Short: "Run a network node: chain, relay, read-only JSON-RPC and the submission endpoint",
 		Long: `hw network serve runs a whole network in one process: a persistent chain
 (a block every --block-period; the registry deployed on first start), the
@@ -62,11 +71,23 @@ https://… (the URL signatures are bound to and links are built on).
 Enrolment is open, or invitation-only with --invite-code: a wallet then
 needs the code to join. Each wallet may send --per-wallet-per-day actions a
 day, and the network --budget-per-day in all; past them the node answers 429
-and sends nothing.
+and sends nothing. One client address may besides enrol 10 wallets at once,
+then one a minute, and make 120 requests to the submission endpoint at once,
+then two a second (429 with Retry-After past that, before anything is read).
+
+With --chain URL the node runs no chain of its own: it uses that JSON-RPC
+chain (a public EVM chain, a testnet, a consortium chain), where a registry
+must already be deployed (hw --chain URL chain deploy) at --registry ADDR,
+and pays patients' gas from the key in --submitter-key FILE (a hex private
+key, readable by its owner alone: chmod 600; fund its address with ETH).
+Wallets and receivers still read the chain through this node's /rpc; they
+never talk to the upstream node. Give --confirmations 12 or more on a
+public chain, and --block-period its block time (default then 12s). Only
+the --chain flag chooses this, not $HW_CHAIN.
 
 It prints the network's name, its join URL and a QR code of it (--json: one
-line with name, url, joinUrl, fingerprint, chainId and registry once it
-serves), and runs until SIGINT or SIGTERM, then stops cleanly and exits 0.
+line with name, url, joinUrl, fingerprint, chainId, registry and submitter
+once it serves), and runs until SIGINT or SIGTERM, then stops cleanly and exits 0.
 Logs go to standard error; they hold no health data, calldata or keys.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
@@ -80,16 +101,14 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 				enrolments = network.EnrolmentInvitation
 			}
 			cfg.Enrolment = enrolments
-			var handler slog.Handler
-			switch logFormat {
-			case "json":
-				handler = slog.NewJSONHandler(c.stderr, nil)
-			case "text":
-				handler = slog.NewTextHandler(c.stderr, nil)
-			default:
-				return userErrorf("--log-format %q: use json or text", logFormat)
+			if err := c.upstreamChain(cmd, &cfg, registry, keyFile); err != nil {
+				return err
 			}
-			cfg.Logger = slog.New(handler)
+			logger, err := c.serverLogger(logFormat)
+			if err != nil {
+				return err
+			}
+			cfg.Logger = logger
 			ctx := cmd.Context()
 			srv, err := network.Start(ctx, cfg)
 			if err != nil {
@@ -104,6 +123,7 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 					Fingerprint: info.Fingerprint,
 					ChainID:     info.Document.ChainID,
 					Registry:    info.Document.Registry,
+					Submitter:   info.Submitter.Hex(),
 				})
 				fmt.Fprintln(c.stdout, string(out))
 			} else {
@@ -139,8 +159,64 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 	f.StringVar(&cfg.InviteCode, "invite-code", "", "the `CODE` wallets give to join an invitation-only network")
 	f.IntVar(&cfg.PerWalletPerDay, "per-wallet-per-day", 500, "actions one wallet may send a day (`N`)")
 	f.IntVar(&cfg.BudgetPerDay, "budget-per-day", 100_000, "actions the network sends a day in all (`N`)")
-	f.DurationVar(&cfg.BlockPeriod, "block-period", 2*time.Second, "seal a block this often")
+	f.DurationVar(&cfg.BlockPeriod, "block-period", 2*time.Second, "seal a block this often (with --chain: the chain's block time, default 12s)")
+	f.StringVar(&registry, "registry", "", "with --chain: the HealthRegistry's `ADDR` on that chain")
+	f.StringVar(&keyFile, "submitter-key", "", "with --chain: the hex private key (`FILE`, mode 0600) that pays patients' gas")
+	f.Uint64Var(&cfg.Confirmations, "confirmations", 2, "blocks, the including one counted, that make an action final (`N`; 12 or more on a public chain)")
 	f.StringVar(&logFormat, "log-format", "json", "log format on standard error: json or text")
 	f.BoolVar(&noQR, "no-qr", false, "do not draw the join URL as a QR code")
 	return cmd
+}
+
+// upstreamChain fills in cfg for a node on an existing chain (--chain URL,
+// --registry, --submitter-key), or checks that none of those is given
+// without --chain.
+func (c *cli) upstreamChain(cmd *cobra.Command, cfg *network.ServerConfig, registry, keyFile string) error {
+	cfg.ChainURL = strings.TrimSpace(c.chainFlag)
+	if cfg.ChainURL == "" {
+		if registry != "" || keyFile != "" {
+			return userErrorf("--registry and --submitter-key are for a network on an existing chain: give its JSON-RPC URL with --chain URL")
+		}
+		return nil
+	}
+	if !cmd.Flags().Changed("block-period") {
+		cfg.BlockPeriod = 0 // the chain's own: the default for a chain the node does not run
+	}
+	switch {
+	case registry == "":
+		return userErrorf("hw network serve --chain needs the registry's address on that chain (--registry ADDR); deploy one with hw --chain %s chain deploy", cfg.ChainURL)
+	case !common.IsHexAddress(registry):
+		return userErrorf("--registry %q is not an address (0x and 40 hex digits)", registry)
+	case keyFile == "":
+		return userErrorf("hw network serve --chain needs the key that pays patients' gas (--submitter-key FILE: a hex private key, mode 0600)")
+	}
+	cfg.Registry = common.HexToAddress(registry)
+	key, err := readSubmitterKey(keyFile)
+	if err != nil {
+		return err
+	}
+	cfg.SubmitterKey = key
+	return nil
+}
+
+// readSubmitterKey reads a hex private key from path, refusing a file that
+// others than its owner may read: the key spends the network's ETH. Its
+// content is never put in an error.
+func readSubmitterKey(path string) (*ecdsa.PrivateKey, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, userErrorf("reading the submitter key: %v", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, userErrorf("the submitter key %s may be read by others (mode %04o): it spends the network's ETH, so make it readable by its owner alone (chmod 600 %s)", path, perm, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, userErrorf("reading the submitter key: %v", err)
+	}
+	key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(b)), "0x"))
+	if err != nil {
+		return nil, userErrorf("the submitter key %s does not hold a private key: write it as 64 hex digits", path)
+	}
+	return key, nil
 }

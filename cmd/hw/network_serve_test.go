@@ -177,3 +177,26 @@ func TestNetworkServeCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestServerFlagsRefused: hw relay and hw network serve refuse an unknown
+// --log-format alike (one helper), and hw network serve refuses
+// --registry or --submitter-key without --chain, before opening anything.
+func TestServerFlagsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"relay", "--data", dir, "--log-format", "xml"}, `--log-format "xml": use json or text`},
+		{[]string{"network", "serve", "--data", dir, "--log-format", "xml"}, `--log-format "xml": use json or text`},
+		{[]string{"network", "serve", "--data", dir, "--registry", "0x0000000000000000000000000000000000000042"}, "give its JSON-RPC URL with --chain URL"},
+		{[]string{"network", "serve", "--data", dir, "--submitter-key", filepath.Join(dir, "key")}, "give its JSON-RPC URL with --chain URL"},
+		{[]string{"--chain", "http://127.0.0.1:1", "network", "serve", "--data", dir, "--registry", "0x42", "--submitter-key", filepath.Join(dir, "key")}, `--registry "0x42" is not an address`},
+		{[]string{"--chain", "http://127.0.0.1:1", "network", "serve", "--data", dir, "--registry", "0x0000000000000000000000000000000000000042"}, "needs the key that pays patients' gas (--submitter-key FILE"},
+	} {
+		out, errOut, code := hwProc(t, []string{"HW_CHAIN="}, c.args...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("hw %s: exit %d, want a refusal saying %q:\n%s%s", strings.Join(c.args, " "), code, c.want, out, errOut)
+		}
+	}
+}

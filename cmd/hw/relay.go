@@ -60,16 +60,10 @@ recipients, passcodes or keys.`,
 			if dataDir == "" {
 				return userErrorf("hw relay needs --data DIR: the directory that holds the relay's store")
 			}
-			var handler slog.Handler
-			switch logFormat {
-			case "json":
-				handler = slog.NewJSONHandler(c.stderr, nil)
-			case "text":
-				handler = slog.NewTextHandler(c.stderr, nil)
-			default:
-				return userErrorf("--log-format %q: use json or text", logFormat)
+			logger, err := c.serverLogger(logFormat)
+			if err != nil {
+				return err
 			}
-			logger := slog.New(handler)
 			ctx := cmd.Context()
 
 			cfg := relay.Config{
@@ -192,4 +186,16 @@ func dialRegistry(ctx context.Context, url, registry string) (relay.GrantChecker
 		return nil, nil, userErrorf("the relay cannot check grants on the chain at %s: %v", url, err)
 	}
 	return relay.NewChainChecker(n.Client, n.Registry), func() { n.Close() }, nil
+}
+
+// serverLogger is the logger of a long-running server (hw relay, hw network
+// serve) on standard error, in the --log-format given: json or text.
+func (c *cli) serverLogger(format string) (*slog.Logger, error) {
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(c.stderr, nil)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(c.stderr, nil)), nil
+	}
+	return nil, userErrorf("--log-format %q: use json or text", format)
 }

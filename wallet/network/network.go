@@ -25,6 +25,13 @@
 // loopback it serves TLS: a given certificate, or a self-signed one made
 // once in its data directory.
 //
+// With [ServerConfig.ChainURL] the node runs no chain: it uses an existing
+// JSON-RPC chain (a public EVM chain, a testnet) where the registry is
+// deployed already, and pays gas from [ServerConfig.SubmitterKey]; startup
+// refuses a chain that does not answer, an address with no registry and a
+// submitter account with no ETH. Wallets still read that chain only through
+// the node's /rpc.
+//
 // # What a node refuses
 //
 // Before any transaction: requests not signed by a wallet (401), wallets
@@ -33,7 +40,10 @@
 // a grant's access key, is the exception); actions that are not signed
 // registry calls, whose signature is invalid, or that the registry would
 // refuse (400), or that are already on chain (409); and anything past the
-// wallet's daily limit or the network's daily budget (429).
+// wallet's daily limit or the network's daily budget (429). Before even
+// reading a request: a client address past its rate of requests, or of
+// enrolments ([ServerConfig.SubmitRate], [ServerConfig.EnrolRate]; 429 with
+// Retry-After), so that one client cannot enrol many throwaway wallets.
 package network
 
 import (

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/subtle"
 	"crypto/tls"
 	"encoding/hex"
@@ -15,11 +16,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/wallet/relay"
@@ -55,16 +58,49 @@ type ServerConfig struct {
 	// Logger receives the node's logs (no addresses, no calldata). Nil:
 	// slog.Default().
 	Logger *slog.Logger
+
+	// ChainURL, when set, is an existing JSON-RPC chain (a public EVM chain,
+	// a consortium chain) the node uses instead of running its own: the
+	// registry at Registry must be deployed there, and SubmitterKey pays the
+	// gas of submitted actions. Wallets still read the chain through the
+	// node's own /rpc, never the upstream node. BlockPeriod then only says
+	// in the network's document how often the chain seals a block (0: 12 s).
+	ChainURL     string
+	Registry     common.Address
+	SubmitterKey *ecdsa.PrivateKey
+	// Confirmations is how many blocks, the including one counted, make an
+	// action final, as the network's document advises (0: 2).
+	Confirmations uint64
+
+	// SubmitRate limits the requests to /submit/v1/* of one client address,
+	// and EnrolRate its enrolments besides, so that one client cannot enrol
+	// many throwaway wallets (zero: DefaultSubmitRate, DefaultEnrolRate).
+	SubmitRate, EnrolRate relay.Rate
 }
+
+// Default per-client rates of the submission endpoint.
+var (
+	// DefaultSubmitRate: a wallet draining a long outbox (a submission and
+	// a status query per action) stays well under it.
+	DefaultSubmitRate = relay.Rate{PerSecond: 2, Burst: 120}
+	// DefaultEnrolRate: ten wallets at once (a family, a clinic's front
+	// desk behind one address), then one a minute.
+	DefaultEnrolRate = relay.Rate{PerSecond: 1.0 / 60, Burst: 10}
+)
 
 // Defaults of a ServerConfig.
 const (
 	defaultPerWalletPerDay = 500
 	defaultBudgetPerDay    = 100_000
 	defaultBlockPeriod     = 2 * time.Second
-	// confirmations is how many blocks on top of an action's the network
-	// advises waiting for.
-	confirmations = 2
+	// defaultConfirmations is how many blocks, the including one counted,
+	// the network advises waiting for.
+	defaultConfirmations = 2
+	// defaultUpstreamBlockPeriod is a public chain's block time (Ethereum's
+	// 12 s), advertised when the node uses a chain it does not run.
+	defaultUpstreamBlockPeriod = 12 * time.Second
+	// maxRateKeys bounds the client addresses the rate limits remember.
+	maxRateKeys = 100_000
 	// maxSubmitBody bounds a submission's body: a signed action's calldata
 	// is well under 1 KiB.
 	maxSubmitBody = 64 << 10
@@ -76,6 +112,9 @@ type Info struct {
 	JoinURL     string // with #fp= when self-signed
 	Fingerprint string
 	Document    Document
+	// Submitter is the account that pays the gas of submitted actions:
+	// the one to fund on a chain the node does not run.
+	Submitter common.Address
 }
 
 // Server is a running network node: the chain, the relay, the read-only
@@ -99,6 +138,9 @@ type Server struct {
 	// submitMu serializes the limit check, the send and the charge of
 	// submissions, so that concurrent ones cannot overspend a limit.
 	submitMu sync.Mutex
+
+	// submitLimit and enrolLimit are the per-client rate limits.
+	submitLimit, enrolLimit *relay.Limiter
 
 	closeOnce sync.Once
 	closeErr  error
@@ -129,8 +171,24 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 	if cfg.BudgetPerDay == 0 {
 		cfg.BudgetPerDay = defaultBudgetPerDay
 	}
-	if cfg.BlockPeriod <= 0 {
+	switch {
+	case cfg.BlockPeriod > 0:
+	case cfg.ChainURL != "":
+		cfg.BlockPeriod = defaultUpstreamBlockPeriod
+	default:
 		cfg.BlockPeriod = defaultBlockPeriod
+	}
+	if cfg.Confirmations == 0 {
+		cfg.Confirmations = defaultConfirmations
+	}
+	if cfg.SubmitRate == (relay.Rate{}) {
+		cfg.SubmitRate = DefaultSubmitRate
+	}
+	if cfg.EnrolRate == (relay.Rate{}) {
+		cfg.EnrolRate = DefaultEnrolRate
+	}
+	if cfg.SubmitRate.PerSecond <= 0 || cfg.SubmitRate.Burst < 1 || cfg.EnrolRate.PerSecond <= 0 || cfg.EnrolRate.Burst < 1 {
+		return nil, errors.New("the submission endpoint's rates must allow at least one request")
 	}
 	if cfg.Name == "" {
 		cfg.Name = "Health Wallet network"
@@ -138,7 +196,10 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 	if cfg.ChainDir == "" {
 		cfg.ChainDir = filepath.Join(cfg.DataDir, "chain")
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: time.Now}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: time.Now,
+		submitLimit: relay.NewLimiter(cfg.SubmitRate, maxRateKeys),
+		enrolLimit:  relay.NewLimiter(cfg.EnrolRate, maxRateKeys),
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -216,8 +277,8 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		}
 	}()
 
-	if s.node, err = chain.OpenNode(ctx, cfg.ChainDir, chain.NodeOptions{Period: cfg.BlockPeriod}); err != nil {
-		return nil, fmt.Errorf("opening the network's chain: %w", err)
+	if s.node, err = openChain(ctx, cfg); err != nil {
+		return nil, err
 	}
 	registry := s.node.Network.Registry
 	if s.ledger, err = openLedger(cfg.DataDir); err != nil {
@@ -249,13 +310,13 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		Submit:             public + "/submit",
 		Enrolment:          cfg.Enrolment,
 		BlockPeriodSeconds: uint64((cfg.BlockPeriod + time.Second - 1) / time.Second), // the chain seals in whole seconds
-		Confirmations:      confirmations,
+		Confirmations:      cfg.Confirmations,
 	}
 	docJSON, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	s.info = Info{URL: public, JoinURL: public, Fingerprint: fingerprint, Document: doc}
+	s.info = Info{URL: public, JoinURL: public, Fingerprint: fingerprint, Document: doc, Submitter: crypto.PubkeyToAddress(s.node.Key.PublicKey)}
 	if fingerprint != "" {
 		s.info.JoinURL = public + "#fp=" + fingerprint
 	}
@@ -267,10 +328,10 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Write(docJSON)
 	})
-	mux.HandleFunc("POST /submit/v1/enrol", s.handleEnrol)
-	mux.HandleFunc("POST /submit/v1/actions", s.handleSubmit)
-	mux.HandleFunc("GET /submit/v1/tx/{hash}", s.handleStatus)
-	mux.HandleFunc("GET /submit/v1/account", s.handleAccount)
+	mux.HandleFunc("POST /submit/v1/enrol", s.rateLimited(s.handleEnrol, s.submitLimit, s.enrolLimit))
+	mux.HandleFunc("POST /submit/v1/actions", s.rateLimited(s.handleSubmit, s.submitLimit))
+	mux.HandleFunc("GET /submit/v1/tx/{hash}", s.rateLimited(s.handleStatus, s.submitLimit))
+	mux.HandleFunc("GET /submit/v1/account", s.rateLimited(s.handleAccount, s.submitLimit))
 	mux.Handle("/", s.relay.Handler())
 	s.hs.Handler = mux
 
@@ -279,7 +340,7 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 	go s.purgeLoop(purgeCtx)
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.hs.Serve(ln) }()
-	s.log.Info("network node serving", "url", public, "tls", useTLS, "chain_id", doc.ChainID, "enrolment", cfg.Enrolment)
+	s.log.Info("network node serving", "url", public, "tls", useTLS, "chain_id", doc.ChainID, "own_chain", cfg.ChainURL == "", "enrolment", cfg.Enrolment)
 	return s, nil
 }
 
@@ -342,7 +403,67 @@ func (s *Server) purgeLoop(ctx context.Context) {
 			if err := s.ledger.prune(s.now()); err != nil {
 				s.log.Warn("network: pruning old counters", "err", err)
 			}
+			s.submitLimit.Sweep(s.now())
+			s.enrolLimit.Sweep(s.now())
 		}
+	}
+}
+
+// openChain opens the node's own chain (deploying the registry on first
+// start), or, with cfg.ChainURL, connects to an existing one and checks it:
+// the chain answers, the registry is at cfg.Registry, and the submitter's
+// account holds ETH to pay gas with.
+func openChain(ctx context.Context, cfg ServerConfig) (*chain.Node, error) {
+	if cfg.ChainURL == "" {
+		node, err := chain.OpenNode(ctx, cfg.ChainDir, chain.NodeOptions{Period: cfg.BlockPeriod})
+		if err != nil {
+			return nil, fmt.Errorf("opening the network's chain: %w", err)
+		}
+		return node, nil
+	}
+	switch {
+	case cfg.Registry == (common.Address{}):
+		return nil, fmt.Errorf("a network on the chain at %s needs its registry's address (--registry ADDR; deploy one with hw --chain URL chain deploy)", cfg.ChainURL)
+	case cfg.SubmitterKey == nil:
+		return nil, fmt.Errorf("a network on the chain at %s needs the key that pays its gas (--submitter-key FILE)", cfg.ChainURL)
+	}
+	n, err := chain.Dial(ctx, cfg.ChainURL, cfg.Registry, nil)
+	if err != nil {
+		return nil, fmt.Errorf("the network's chain: %w", err)
+	}
+	payer := crypto.PubkeyToAddress(cfg.SubmitterKey.PublicKey)
+	balance, err := n.Client.BalanceAt(ctx, payer, nil)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("reading the submitter's balance on the chain at %s: %w", cfg.ChainURL, err)
+	case balance.Sign() == 0:
+		err = fmt.Errorf("the submitter account %s holds no ETH to pay for patients' actions: fund %s with ETH for gas on chain %s, then start the node again", payer.Hex(), payer.Hex(), n.ChainID)
+	}
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	return &chain.Node{Network: n, Key: cfg.SubmitterKey, RPC: n.RPC()}, nil
+}
+
+// rateLimited runs h unless the client's address is past one of limits;
+// then it answers 429 with Retry-After, and nothing is read or sent.
+func (s *Server) rateLimited(h http.HandlerFunc, limits ...*relay.Limiter) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		key := relay.RateKey(host)
+		for _, l := range limits {
+			if ok, wait := l.Allow(key, s.now()); !ok {
+				retry := relay.RetryAfterSeconds(wait)
+				w.Header().Set("Retry-After", strconv.Itoa(retry))
+				writeError(w, "limit", fmt.Sprintf("too many requests from this address: wait %d seconds and try again", retry))
+				return
+			}
+		}
+		h(w, r)
 	}
 }
 

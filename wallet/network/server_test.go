@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/relay"
 )
 
 // startServer starts a real node (chain, relay, endpoints) on a free
@@ -389,5 +390,58 @@ func TestServerGivenCertificate(t *testing.T) {
 	}
 	if _, err := Fetch(ctx, info.URL+"#fp="+fp); err != nil {
 		t.Fatalf("Fetch pinned to the given certificate: %v", err)
+	}
+}
+
+// TestServerRateLimitsClients: one client address enrolling many wallets
+// gets 429 (with Retry-After) past the enrolment rate, before its request is
+// even read, and those wallets are not enrolled; past the submission rate an
+// enrolled wallet's action is refused with 429 and the node sends nothing.
+func TestServerRateLimitsClients(t *testing.T) {
+	const enrolBurst, submitBurst = 3, 7
+	s := startServer(t, ServerConfig{
+		EnrolRate:  relay.Rate{PerSecond: 1.0 / 3600, Burst: enrolBurst},
+		SubmitRate: relay.Rate{PerSecond: 1.0 / 3600, Burst: submitBurst},
+	})
+	ctx := context.Background()
+	m, err := Fetch(ctx, s.Info().JoinURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wallets []*testWallet
+	for i := range enrolBurst + 1 {
+		w := newTestWallet(t, m)
+		wallets = append(wallets, w)
+		err := w.client.Enrol(ctx, "")
+		if i < enrolBurst && err != nil {
+			t.Fatalf("enrolment %d of %d allowed: %v", i+1, enrolBurst, err)
+		}
+		if i == enrolBurst && (!errors.Is(err, ErrLimitReached) || refusal(err) != http.StatusTooManyRequests) {
+			t.Fatalf("enrolment %d, past the rate: %v; want 429 ErrLimitReached", i+1, err)
+		}
+	}
+	// An unsigned enrolment is refused for its rate before it is read.
+	resp, err := http.Post(s.Info().URL+"/submit/v1/enrol", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a further enrolment: %s, Retry-After %q; want 429 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
+	}
+	// (Five requests so far count against the submission rate too.)
+	if acct, err := wallets[enrolBurst].client.Account(ctx); err != nil || acct.Enrolled {
+		t.Fatalf("the wallet refused for the rate: %+v, %v; want not enrolled", acct, err)
+	}
+	a := wallets[0]
+	if _, err := a.client.Submit(ctx, a.anchor(t)); err != nil {
+		t.Fatalf("an action within the rate: %v", err)
+	}
+	before := nodeNonce(t, s)
+	if _, err := a.client.Submit(ctx, a.anchor(t)); !errors.Is(err, ErrLimitReached) || refusal(err) != http.StatusTooManyRequests {
+		t.Fatalf("an action past the rate: %v; want 429 ErrLimitReached", err)
+	}
+	if after := nodeNonce(t, s); after != before {
+		t.Fatalf("the node sent %d transactions past the rate", after-before)
 	}
 }

@@ -117,7 +117,7 @@ func (s *Server) newLocations(id string, files []int, req manifestRequest) (map[
 func (s *Server) locationRefused(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, errTooManyShareLocations):
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(s.lim.LocationTTL)))
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds(s.lim.LocationTTL)))
 		writeError(w, http.StatusTooManyRequests, err.Error())
 	case errors.Is(err, errTooManyLocations):
 		w.Header().Set("Retry-After", "60")

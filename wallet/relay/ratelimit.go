@@ -2,6 +2,7 @@ package relay
 
 import (
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -12,11 +13,11 @@ type Rate struct {
 	Burst     int     // bucket size: requests allowed at once after a quiet spell
 }
 
-// limiter is a set of token buckets, one per key (a client address or a
+// Limiter is a set of token buckets, one per key (a client address or a
 // share id). It holds at most maxKeys buckets: past that, full buckets (keys
 // quiet long enough to have refilled) are forgotten first, since forgetting
 // them changes nothing.
-type limiter struct {
+type Limiter struct {
 	rate    Rate
 	maxKeys int
 
@@ -29,13 +30,14 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(r Rate, maxKeys int) *limiter {
-	return &limiter{rate: r, maxKeys: maxKeys, buckets: make(map[string]*bucket)}
+// NewLimiter returns a Limiter of rate r holding at most maxKeys buckets.
+func NewLimiter(r Rate, maxKeys int) *Limiter {
+	return &Limiter{rate: r, maxKeys: maxKeys, buckets: make(map[string]*bucket)}
 }
 
-// allow takes a token from key's bucket at time now. When there is none it
+// Allow takes a token from key's bucket at time now. When there is none it
 // says how long until there is one.
-func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
 	if l == nil {
 		return true, 0
 	}
@@ -67,8 +69,8 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return false, wait
 }
 
-// sweep forgets the buckets that have refilled by now.
-func (l *limiter) sweep(now time.Time) {
+// Sweep forgets the buckets that have refilled by now.
+func (l *Limiter) Sweep(now time.Time) {
 	if l == nil {
 		return
 	}
@@ -77,7 +79,7 @@ func (l *limiter) sweep(now time.Time) {
 	l.sweepLocked(now)
 }
 
-func (l *limiter) sweepLocked(now time.Time) {
+func (l *Limiter) sweepLocked(now time.Time) {
 	for k, b := range l.buckets {
 		if b.tokens+now.Sub(b.last).Seconds()*l.rate.PerSecond >= float64(l.rate.Burst) {
 			delete(l.buckets, k)
@@ -85,12 +87,31 @@ func (l *limiter) sweepLocked(now time.Time) {
 	}
 }
 
-// retryAfterSeconds is the Retry-After value for a wait: whole seconds,
+// RetryAfterSeconds is the Retry-After value for a wait: whole seconds,
 // rounded up, at least 1.
-func retryAfterSeconds(d time.Duration) int {
+func RetryAfterSeconds(d time.Duration) int {
 	s := int(math.Ceil(d.Seconds()))
 	if s < 1 {
 		s = 1
 	}
 	return s
+}
+
+// RateKey is the rate-limit bucket of a client address: an IPv4 address
+// (or an IPv4-mapped IPv6 one) alone, an IPv6 address by its /64, since one
+// host commonly holds a whole /64 and could rotate through it.
+func RateKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

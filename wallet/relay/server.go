@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -163,7 +162,7 @@ type Server struct {
 	manage *http.ServeMux // the management API alone, for LocalClient
 	chain  *chainCache    // nil without a Checker
 
-	ipLimit, shareLimit *limiter
+	ipLimit, shareLimit *Limiter
 
 	// locks serialize the passcode checks of one share (striped by id).
 	locks    [256]sync.Mutex
@@ -223,8 +222,8 @@ func Open(cfg Config) (*Server, error) {
 		return nil, errors.New("relay: LocalManagement needs a PublicURL: the URL links are built on")
 	}
 	if !cfg.DisableRateLimits {
-		s.ipLimit = newLimiter(s.lim.PerIP, 100_000)
-		s.shareLimit = newLimiter(s.lim.PerShare, 100_000)
+		s.ipLimit = NewLimiter(s.lim.PerIP, 100_000)
+		s.shareLimit = NewLimiter(s.lim.PerShare, 100_000)
 	}
 	st, err := openStore(cfg.DataDir, cfg.StoreKey)
 	if err != nil {
@@ -388,8 +387,8 @@ func (s *Server) Purge() (int, error) {
 		}
 	}
 	s.tokensMu.Unlock()
-	s.ipLimit.sweep(now)
-	s.shareLimit.sweep(now)
+	s.ipLimit.Sweep(now)
+	s.shareLimit.Sweep(now)
 	s.chain.sweep()
 	dropped, err := s.settlePending(now)
 	if err != nil {
@@ -505,7 +504,7 @@ const notFoundMessage = "this link is not active: it is unknown, expired or revo
 func writeNotFound(w http.ResponseWriter) { writeError(w, http.StatusNotFound, notFoundMessage) }
 
 func writeRateLimited(w http.ResponseWriter, wait time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+	w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds(wait)))
 	writeError(w, http.StatusTooManyRequests, "too many requests: wait for the Retry-After seconds and try again")
 }
 
@@ -548,29 +547,10 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-// rateKey is the rate-limit bucket of a client address: an IPv4 address
-// (or an IPv4-mapped IPv6 one) alone, an IPv6 address by its /64, since one
-// host commonly holds a whole /64 and could rotate through it.
-func rateKey(ip string) string {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	addr = addr.Unmap().WithZone("")
-	if addr.Is4() {
-		return addr.String()
-	}
-	p, err := addr.Prefix(64)
-	if err != nil {
-		return ip
-	}
-	return p.String()
-}
-
 // allowClient applies the per-client rate limit; on refusal it has answered
 // 429.
 func (s *Server) allowClient(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.ipLimit.allow(rateKey(s.clientIP(r)), s.now())
+	ok, wait := s.ipLimit.Allow(RateKey(s.clientIP(r)), s.now())
 	if !ok {
 		writeRateLimited(w, wait)
 	}

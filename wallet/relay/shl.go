@@ -194,7 +194,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 	// The share's bucket comes first so that hammering a dead share costs
 	// the store nothing either.
 	now := s.now()
-	if ok, wait := s.shareLimit.allow(rec.ID, now); !ok {
+	if ok, wait := s.shareLimit.Allow(rec.ID, now); !ok {
 		writeRateLimited(w, wait)
 		return nil, false
 	}
