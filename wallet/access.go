@@ -575,6 +575,12 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 			continue
 		}
 		t, ok := times[l.BlockNumber]
+		if !ok && l.BlockTimestamp != 0 {
+			// eth_getLogs gives each log its block's time: all a network's
+			// read-only JSON-RPC offers (it serves no headers).
+			t, ok = time.Unix(int64(l.BlockTimestamp), 0).UTC(), true
+			times[l.BlockNumber] = t
+		}
 		if !ok {
 			h, err := n.Client.HeaderByNumber(cctx, new(big.Int).SetUint64(l.BlockNumber))
 			if err != nil {
