@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -102,13 +103,44 @@ func (p *reporter) patientRecord() {
 	}
 }
 
-// sameName reports whether name is one of names, ignoring case and spacing.
+// sameName reports whether name names the same person as one of names:
+// the same words, ignoring case, punctuation and digits (Synthea appends
+// digits to every name: "Bibi254 Schowalter414"), or one name's words all
+// among the other's when both give at least two ("Ada Lovelace" and "Ada
+// King Lovelace"). A lone given name is not enough to agree.
 func sameName(name string, names []string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	a := nameWords(name)
 	for _, n := range names {
-		if norm(n) == norm(name) {
+		b := nameWords(n)
+		if len(a) == 0 || len(b) == 0 {
+			continue
+		}
+		small, large := a, b
+		if len(small) > len(large) {
+			small, large = large, small
+		}
+		if len(small) < 2 && len(large) != len(small) {
+			continue
+		}
+		all := true
+		for w := range small {
+			if !large[w] {
+				all = false
+				break
+			}
+		}
+		if all {
 			return true
 		}
 	}
 	return false
+}
+
+// nameWords are the words of a name in lower case, letters only.
+func nameWords(name string) map[string]bool {
+	words := map[string]bool{}
+	for _, f := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		words[f] = true
+	}
+	return words
 }

@@ -130,3 +130,31 @@ func TestVerifyNetworkTrustCheck(t *testing.T) {
 		t.Fatalf("%d records shown, want all 5", len(r.Records))
 	}
 }
+
+// A card and a Patient name the same person when their words agree, as
+// people and record systems write names: case, punctuation, the digits
+// Synthea appends, a middle name. A lone given name does not agree with a
+// full name, and another family name never does.
+func TestSameName(t *testing.T) {
+	for _, c := range []struct {
+		card, record string
+		same         bool
+	}{
+		{"Ada Lovelace", "Ada Lovelace", true},
+		{"ada  LOVELACE", "Ada Lovelace", true},
+		{"Bibi Schowalter", "Bibi254 Schowalter414", true},
+		{"Ada Lovelace", "Ada King Lovelace", true},
+		{"Ada King Lovelace", "Ada Lovelace", true},
+		{"Jean-Luc Picard", "Jean Luc Picard", true},
+		{"Ada", "Ada", true},
+		{"Ada", "Ada Lovelace", false},
+		{"Ada Lovelace", "Ada Byron", false},
+		{"Ada", "Augusta King", false},
+		{"", "Ada Lovelace", false},
+		{"123", "Ada Lovelace", false},
+	} {
+		if got := sameName(c.card, []string{c.record}); got != c.same {
+			t.Errorf("sameName(%q, %q) = %v, want %v", c.card, c.record, got, c.same)
+		}
+	}
+}
