@@ -39,6 +39,13 @@ import (
 //	anchor/batch    root → the batch: leaves, versions, outbox row, where it landed
 //
 // A version key is the record's vault ID ‖ big-endian version.
+//
+// A batch knows the chain (chain id and registry) it landed on. When the
+// wallet moves to another chain — it joins a network, or its chain changes —
+// the latest version of each record in a batch anchored elsewhere is queued
+// again (the same commitment) and anchored on the chain in force by the next
+// Anchor; a share anchors them first, so its proofs lead to its own chain
+// (anchorOnCurrentChain).
 
 const (
 	spacePending = "anchor/pending"
@@ -109,6 +116,13 @@ type batch struct {
 	BlockHash common.Hash `json:"blockHash,omitzero"`
 	Time      time.Time   `json:"time,omitzero"`
 	Problem   string      `json:"problem,omitempty"`
+	// The chain it landed on; zero until it is in a block (and in batches
+	// made before batches knew it).
+	ChainID  uint64         `json:"chainId,omitempty"`
+	Registry common.Address `json:"registry,omitzero"`
+	// Moved says its records' latest versions were queued again for the
+	// chain the wallet moved to: they have their place in a newer batch.
+	Moved bool `json:"moved,omitempty"`
 }
 
 func (b batch) anchored() bool {
@@ -139,6 +153,7 @@ type batchHead struct {
 	Block     uint64      `json:"block,omitempty"`
 	Time      time.Time   `json:"time,omitzero"`
 	Problem   string      `json:"problem,omitempty"`
+	Moved     bool        `json:"moved,omitempty"`
 }
 
 func (b batchHead) anchored() bool {
@@ -245,6 +260,9 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 			return rep, err
 		}
 		signer = &s
+		if err := w.queueAnchoredElsewhere(chainID.Uint64(), registry); err != nil {
+			return rep, err
+		}
 	}
 	made, err := w.makeBatches(signer)
 	if err != nil {
@@ -282,7 +300,7 @@ func (w *Wallet) Anchor(ctx context.Context) (AnchorReport, error) {
 			}
 			isNew := slices.Contains(made, b.Root)
 			st := batchState(b, rows[b.Row])
-			if old, ok := known[b.Root]; isNew || !ok || !sameAnchorState(old, st) {
+			if old, ok := known[b.Root]; !b.Moved && (isNew || !ok || !sameAnchorState(old, st)) {
 				if err := batchRecordStates(v, st, index, changed); err != nil {
 					return fmt.Errorf("batch %s: %w", b.Root.Hex(), err)
 				}
@@ -409,7 +427,7 @@ func (w *Wallet) makeBatches(signer *chain.Signer) ([]common.Hash, error) {
 				return err
 			}
 			root := common.Hash(tree.Root())
-			if _, exists, err := readBatch(tx, root); err != nil || exists {
+			if old, exists, err := readBatch(tx, root); err != nil || exists && !old.Moved {
 				if err != nil {
 					return err
 				}
@@ -482,7 +500,7 @@ func (w *Wallet) drain(ctx context.Context) (string, error) {
 		return problem, nil
 	}
 	opts := w.chain.opts
-	opts.OnChange = onOutboxChange
+	opts.OnChange = batchFollower(n.ChainID.Uint64(), n.Registry)
 	opts.Resign = w.resigner(n)
 	if m, ok := w.networkInForceLocked(); ok {
 		// The network sends the wallet's signed actions and pays their gas:
@@ -512,11 +530,7 @@ func (w *Wallet) noteOnOpenRows(problem string) error {
 				continue
 			}
 			r.LastError = problem
-			b, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if err := tx.PutState(outbox.SpaceRows, binary.BigEndian.AppendUint64(nil, r.ID), b); err != nil {
+			if err := saveRow(tx, r); err != nil {
 				return err
 			}
 		}
@@ -525,9 +539,26 @@ func (w *Wallet) noteOnOpenRows(problem string) error {
 	return mapVaultError(err)
 }
 
-// onOutboxChange keeps a batch in step with its outbox row, in the row's
-// transaction.
-func onOutboxChange(tx outbox.Tx, row outbox.Row) error {
+// saveRow writes an outbox row the wallet changed itself, where the outbox
+// keeps it.
+func saveRow(tx *vault.Tx, r outbox.Row) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.PutState(outbox.SpaceRows, binary.BigEndian.AppendUint64(nil, r.ID), b)
+}
+
+// batchFollower keeps a batch in step with its outbox row, in the row's
+// transaction, while the outbox drains to the chain chainID, registry: a
+// batch in a block is on that chain.
+func batchFollower(chainID uint64, registry common.Address) func(outbox.Tx, outbox.Row) error {
+	return func(tx outbox.Tx, row outbox.Row) error {
+		return followRow(tx, row, chainID, registry)
+	}
+}
+
+func followRow(tx outbox.Tx, row outbox.Row, chainID uint64, registry common.Address) error {
 	if row.Kind != kindAnchor || len(row.Payload) != 32 {
 		return nil
 	}
@@ -538,8 +569,10 @@ func onOutboxChange(tx outbox.Tx, row outbox.Row) error {
 	}
 	b.State, b.Problem = string(row.State), ""
 	b.TxHash, b.Block, b.BlockHash, b.Time = common.Hash{}, 0, common.Hash{}, time.Time{}
+	b.ChainID, b.Registry = 0, common.Address{}
 	if inc := row.Inclusion; inc != nil {
 		b.TxHash, b.Block, b.BlockHash, b.Time = inc.TxHash, inc.BlockNumber, inc.BlockHash, inc.BlockTime
+		b.ChainID, b.Registry = chainID, registry
 	}
 	if row.State == outbox.Failed {
 		b.Problem = row.LastError
@@ -663,4 +696,127 @@ func (w *Wallet) markVerified(id string, version int, v Verification) {
 		return
 	}
 	w.anchors[key] = st
+}
+
+// anchorOnCurrentChain queues again, for the chain in force, the records
+// whose latest version is anchored on another chain (see
+// queueAnchoredElsewhere). A wallet that cannot tell its chain changes
+// nothing.
+func (w *Wallet) anchorOnCurrentChain(ctx context.Context) error {
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return nil
+	}
+	return w.queueAnchoredElsewhere(chainID.Uint64(), registry)
+}
+
+// queueAnchoredElsewhere moves the wallet's anchors to the chain chainID,
+// registry, the one in force. A row in a block of another chain is final
+// for the wallet: it no longer follows that chain. The latest version of
+// each record in a batch anchored on another chain — or on an unknown one,
+// a batch from before batches knew their chain — is queued again with the
+// same commitment, for the next Anchor; the old batch is marked moved.
+func (w *Wallet) queueAnchoredElsewhere(chainID uint64, registry common.Address) error {
+	elsewhere := func(id uint64, reg common.Address) bool { return id != chainID || reg != registry }
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		all, err := outbox.Rows(tx)
+		if err != nil {
+			return err
+		}
+		rows := map[uint64]outbox.Row{}
+		for _, r := range all {
+			if r.State == outbox.Included && r.ChainID != 0 && elsewhere(r.ChainID, r.Registry) {
+				r.State, r.LastError = outbox.Final, ""
+				if err := saveRow(tx, r); err != nil {
+					return err
+				}
+				if err := followRow(tx, r, r.ChainID, r.Registry); err != nil {
+					return err
+				}
+			}
+			rows[r.ID] = r
+		}
+		var moved []batch
+		err = tx.ForEachState(spaceBatch, func(_, v []byte) error {
+			var b batch
+			if err := json.Unmarshal(v, &b); err != nil {
+				return fmt.Errorf("a batch is unreadable: %w", err)
+			}
+			if b.Moved || !b.anchored() {
+				return nil
+			}
+			if b.ChainID == 0 {
+				b.ChainID, b.Registry = rows[b.Row].ChainID, rows[b.Row].Registry
+			}
+			if elsewhere(b.ChainID, b.Registry) {
+				moved = append(moved, b)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range moved {
+			if err := queueBatchAgain(tx, b); err != nil {
+				return fmt.Errorf("batch %s: %w", b.Root.Hex(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("queueing the records anchored on another chain for this one: %w", mapVaultError(err))
+	}
+	return nil
+}
+
+// queueBatchAgain queues the commitment of each item of b that is its
+// record's latest version and still has its place in b, and marks b moved.
+func queueBatchAgain(tx *vault.Tx, b batch) error {
+	for i, item := range b.Items {
+		id, version, ok := parseItem(item)
+		if !ok || i >= len(b.Leaves) {
+			continue
+		}
+		latest, exists, err := tx.Latest(id)
+		if err != nil {
+			return err
+		}
+		if !exists || latest.Version != version {
+			continue
+		}
+		key := versionKey(id, version)
+		raw, placed, err := tx.State(spaceVersion, key)
+		if err != nil {
+			return err
+		}
+		var av anchoredVersion
+		if !placed || json.Unmarshal(raw, &av) != nil || av.Root != b.Root {
+			continue
+		}
+		if err := tx.PutState(spacePending, key, b.Leaves[i][:]); err != nil {
+			return err
+		}
+		if err := tx.DeleteState(spaceVersion, key); err != nil {
+			return err
+		}
+	}
+	b.Moved = true
+	return putBatch(tx, b)
+}
+
+// parseItem reads a batch item, record id (hex) ":" version.
+func parseItem(item string) (vault.ID, uint32, bool) {
+	idHex, ver, ok := strings.Cut(item, ":")
+	if !ok {
+		return vault.ID{}, 0, false
+	}
+	version, err := strconv.ParseUint(ver, 10, 32)
+	if err != nil {
+		return vault.ID{}, 0, false
+	}
+	id, err := parseID(idHex)
+	if err != nil {
+		return vault.ID{}, 0, false
+	}
+	return id, uint32(version), true
 }

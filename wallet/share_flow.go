@@ -642,6 +642,11 @@ func (w *Wallet) selectRecords(req ShareRequest) ([]record.Record, error) {
 // anchor proofs. Records not yet anchored are anchored first, waiting up to
 // shareAnchorWait for their block.
 func (w *Wallet) sharedRecords(ctx context.Context, recs []record.Record) ([]share.SharedRecord, []string, error) {
+	// A record anchored on another chain than the share's waits, and is
+	// anchored on the share's chain first.
+	if err := w.anchorOnCurrentChain(ctx); err != nil {
+		return nil, nil, err
+	}
 	shared, waiting, err := w.readShared(recs)
 	if err != nil {
 		return nil, nil, err
