@@ -72,7 +72,7 @@ func TestTryItOnThisComputer(t *testing.T) {
 	h.ui.firstStart(false)
 	h.check("Let devices on this Wi-Fi open my shares")
 	h.tap("Try it on this computer")
-	h.see("You are on the Ada's computer network now.")
+	h.see("You are on the network on Ada's computer now.")
 	h.tap("OK")
 	h.screen("records")
 	if len(b.wallet.net.local) != 1 || !b.wallet.net.local[0].LAN {
@@ -87,7 +87,7 @@ func TestTryItOnThisComputer(t *testing.T) {
 
 	// Changing the Wi-Fi choice while it runs applies at the next start.
 	h.menu("Settings")
-	h.see("Another wallet on this computer joins the Ada's computer network with this code or its link.")
+	h.see("Another wallet on this computer joins the network on Ada's computer with this code or its link.")
 	h.dontSee("Show this to the doctor's or caregiver's app")
 	h.tap("Join another network")
 	h.setCheck("Let devices on this Wi-Fi open my shares", false)
