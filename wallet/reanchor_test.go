@@ -2,14 +2,19 @@ package wallet
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
 )
 
 // Records anchored on one chain move with the wallet: a patient who
@@ -82,5 +87,79 @@ func TestRecordsAreAnchoredAgainOnAJoinedNetwork(t *testing.T) {
 	}
 	if strings.Contains(rep.Problem, "registry") {
 		t.Fatalf("anchor: %+v", rep)
+	}
+}
+
+// A batch from before batches knew their chain, whose row does not say
+// either (a network sent it), is anchored again once on the chain in force
+// — safe, it costs one batch — and after that the wallet's anchors stay
+// where they are: the next Anchor makes no batch, every record verifies.
+func TestBatchesOfAnUnknownChainAreAnchoredAgainOnce(t *testing.T) {
+	ctx := context.Background()
+	w := newTestWallet(t)
+	importObservations(t, w, "legacy", 2)
+	anchorUntilDone(t, w)
+	err := w.vault.Update(func(tx *vault.Tx) error {
+		var old []batch
+		if err := tx.ForEachState(spaceBatch, func(_, v []byte) error {
+			var b batch
+			if err := json.Unmarshal(v, &b); err != nil {
+				return err
+			}
+			old = append(old, b)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, b := range old {
+			b.ChainID, b.Registry = 0, common.Address{}
+			if err := putBatch(tx, b); err != nil {
+				return err
+			}
+		}
+		rows, err := outbox.Rows(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			r.ChainID, r.Registry = 0, common.Address{}
+			if err := saveRow(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	newBatches := func() int {
+		rep, err := w.Anchor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, b := range rep.Batches {
+			if b.New {
+				n++
+			}
+		}
+		return n
+	}
+	if n := newBatches(); n != 1 {
+		t.Fatalf("the batch of an unknown chain was anchored again in %d batches, want 1", n)
+	}
+	anchorUntilDone(t, w)
+	if n := newBatches(); n != 0 {
+		t.Fatalf("anchoring on the same chain made %d more batches", n)
+	}
+	recs, err := w.Records(Query{})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		if v, err := w.Verify(ctx, r.ID); err != nil || !v.Valid {
+			t.Fatalf("record %s: %+v, %v", r.ID, v, err)
+		}
 	}
 }
