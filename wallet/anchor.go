@@ -145,15 +145,17 @@ func readBatch(r outbox.Reader, root common.Hash) (batch, bool, error) {
 // anchoring state and the Anchor report need. Decoding one skips the leaves
 // (up to MaxBatch hashes) and only counts them.
 type batchHead struct {
-	Root      common.Hash `json:"root"`
-	LeafCount leafCount   `json:"leaves"`
-	Row       uint64      `json:"row"`
-	State     string      `json:"state"`
-	TxHash    common.Hash `json:"txHash,omitzero"`
-	Block     uint64      `json:"block,omitempty"`
-	Time      time.Time   `json:"time,omitzero"`
-	Problem   string      `json:"problem,omitempty"`
-	Moved     bool        `json:"moved,omitempty"`
+	Root      common.Hash    `json:"root"`
+	LeafCount leafCount      `json:"leaves"`
+	Row       uint64         `json:"row"`
+	State     string         `json:"state"`
+	TxHash    common.Hash    `json:"txHash,omitzero"`
+	Block     uint64         `json:"block,omitempty"`
+	Time      time.Time      `json:"time,omitzero"`
+	Problem   string         `json:"problem,omitempty"`
+	ChainID   uint64         `json:"chainId,omitempty"`
+	Registry  common.Address `json:"registry,omitzero"`
+	Moved     bool           `json:"moved,omitempty"`
 }
 
 func (b batchHead) anchored() bool {
@@ -717,15 +719,20 @@ func (w *Wallet) anchorOnCurrentChain(ctx context.Context) error {
 // a batch from before batches knew their chain — is queued again with the
 // same commitment, for the next Anchor; the old batch is marked moved.
 func (w *Wallet) queueAnchoredElsewhere(chainID uint64, registry common.Address) error {
-	elsewhere := func(id uint64, reg common.Address) bool { return id != chainID || reg != registry }
-	err := w.vault.Update(func(tx *vault.Tx) error {
-		all, err := outbox.Rows(tx)
-		if err != nil {
-			return err
-		}
-		rows := map[uint64]outbox.Row{}
-		for _, r := range all {
-			if r.State == outbox.Included && r.ChainID != 0 && elsewhere(r.ChainID, r.Registry) {
+	// Read first: on the chain they were anchored on, nothing is written.
+	var found bool
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		rows, moved, err := anchoredElsewhere(tx, chainID, registry)
+		found = len(rows) > 0 || len(moved) > 0
+		return err
+	})
+	if err == nil && found {
+		err = w.vault.Update(func(tx *vault.Tx) error {
+			rows, _, err := anchoredElsewhere(tx, chainID, registry)
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
 				r.State, r.LastError = outbox.Final, ""
 				if err := saveRow(tx, r); err != nil {
 					return err
@@ -734,39 +741,65 @@ func (w *Wallet) queueAnchoredElsewhere(chainID uint64, registry common.Address)
 					return err
 				}
 			}
-			rows[r.ID] = r
-		}
-		var moved []batch
-		err = tx.ForEachState(spaceBatch, func(_, v []byte) error {
-			var b batch
-			if err := json.Unmarshal(v, &b); err != nil {
-				return fmt.Errorf("a batch is unreadable: %w", err)
+			// Again, with those rows final: the batches as they are now.
+			_, moved, err := anchoredElsewhere(tx, chainID, registry)
+			if err != nil {
+				return err
 			}
-			if b.Moved || !b.anchored() {
-				return nil
-			}
-			if b.ChainID == 0 {
-				b.ChainID, b.Registry = rows[b.Row].ChainID, rows[b.Row].Registry
-			}
-			if elsewhere(b.ChainID, b.Registry) {
-				moved = append(moved, b)
+			for _, b := range moved {
+				if err := queueBatchAgain(tx, b); err != nil {
+					return fmt.Errorf("batch %s: %w", b.Root.Hex(), err)
+				}
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, b := range moved {
-			if err := queueBatchAgain(tx, b); err != nil {
-				return fmt.Errorf("batch %s: %w", b.Root.Hex(), err)
-			}
-		}
-		return nil
-	})
+	}
 	if err != nil {
 		return fmt.Errorf("queueing the records anchored on another chain for this one: %w", mapVaultError(err))
 	}
 	return nil
+}
+
+// anchoredElsewhere lists the rows in a block of another chain than
+// chainID, registry, and the batches anchored on another chain (or an
+// unknown one) not moved yet.
+func anchoredElsewhere(r outbox.Reader, chainID uint64, registry common.Address) ([]outbox.Row, []batch, error) {
+	elsewhere := func(id uint64, reg common.Address) bool { return id != chainID || reg != registry }
+	all, err := outbox.Rows(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var left []outbox.Row
+	rows := map[uint64]outbox.Row{}
+	for _, row := range all {
+		rows[row.ID] = row
+		if row.State == outbox.Included && row.ChainID != 0 && elsewhere(row.ChainID, row.Registry) {
+			left = append(left, row)
+		}
+	}
+	var moved []batch
+	err = r.ForEachState(spaceBatch, func(_, v []byte) error {
+		h, err := decodeBatchHead(v)
+		if err != nil {
+			return err
+		}
+		if h.Moved || !h.anchored() {
+			return nil
+		}
+		if h.ChainID == 0 {
+			h.ChainID, h.Registry = rows[h.Row].ChainID, rows[h.Row].Registry
+		}
+		if !elsewhere(h.ChainID, h.Registry) {
+			return nil
+		}
+		var b batch // its leaves and items, only now
+		if err := json.Unmarshal(v, &b); err != nil {
+			return fmt.Errorf("batch %s is unreadable: %w", h.Root.Hex(), err)
+		}
+		moved = append(moved, b)
+		return nil
+	})
+	return left, moved, err
 }
 
 // queueBatchAgain queues the commitment of each item of b that is its
