@@ -66,7 +66,9 @@ On a loopback address it serves plain http. On any other address it serves
 TLS: --tls-cert and --tls-key, or else a self-signed certificate made once
 in --data, whose fingerprint rides in the join URL (…#fp=…) that wallets pin.
 Behind a proxy that serves https, listen on loopback and give --public-url
-https://… (the URL signatures are bound to and links are built on).
+https://… (the URL signatures are bound to and links are built on), and
+--trust-proxy if the proxy adds X-Forwarded-For, so that rate limits go by
+each client's address rather than the proxy's.
 
 Enrolment is open, or invitation-only with --invite-code: a wallet then
 needs the code to join. Each wallet may send --per-wallet-per-day actions a
@@ -165,6 +167,7 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 	f.Uint64Var(&cfg.Confirmations, "confirmations", 2, "blocks, the including one counted, that make an action final (`N`; 12 or more on a public chain)")
 	f.StringVar(&logFormat, "log-format", "json", "log format on standard error: json or text")
 	f.BoolVar(&noQR, "no-qr", false, "do not draw the join URL as a QR code")
+	f.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)")
 	return cmd
 }
 

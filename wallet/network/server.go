@@ -55,6 +55,11 @@ type ServerConfig struct {
 	PerWalletPerDay, BudgetPerDay int
 	// BlockPeriod is the chain's block period (0: 2 s).
 	BlockPeriod time.Duration
+	// TrustProxy takes the client address for rate limits (the submission
+	// endpoint's and the relay's) from the last X-Forwarded-For entry: set
+	// it only behind a proxy that adds that header, or every client shares
+	// the proxy's limits — and without a proxy, a client could pick its own.
+	TrustProxy bool
 	// Logger receives the node's logs (no addresses, no calldata). Nil:
 	// slog.Default().
 	Logger *slog.Logger
@@ -285,10 +290,11 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		return nil, err
 	}
 	s.relay, err = relay.Open(relay.Config{
-		DataDir:   filepath.Join(cfg.DataDir, "relay"),
-		PublicURL: public,
-		Checker:   relay.NewChainChecker(s.node.Network.Client, registry),
-		Logger:    s.log,
+		DataDir:    filepath.Join(cfg.DataDir, "relay"),
+		PublicURL:  public,
+		Checker:    relay.NewChainChecker(s.node.Network.Client, registry),
+		TrustProxy: cfg.TrustProxy,
+		Logger:     s.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening the network's relay: %w", err)
@@ -450,11 +456,7 @@ func openChain(ctx context.Context, cfg ServerConfig) (*chain.Node, error) {
 // then it answers 429 with Retry-After, and nothing is read or sent.
 func (s *Server) rateLimited(h http.HandlerFunc, limits ...*relay.Limiter) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		key := relay.RateKey(host)
+		key := relay.RateKey(relay.ClientIP(r, s.cfg.TrustProxy))
 		for _, l := range limits {
 			if ok, wait := l.Allow(key, s.now()); !ok {
 				retry := relay.RetryAfterSeconds(wait)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -443,5 +444,55 @@ func TestServerRateLimitsClients(t *testing.T) {
 	}
 	if after := nodeNonce(t, s); after != before {
 		t.Fatalf("the node sent %d transactions past the rate", after-before)
+	}
+}
+
+// Behind a proxy (TrustProxy), the rate limits go by each client's address
+// as the proxy reports it in X-Forwarded-For, so one client past its limit
+// does not lock out the others; without TrustProxy the header is the
+// client's to forge and changes nothing.
+func TestServerRateLimitsBehindAProxy(t *testing.T) {
+	enrol := func(t *testing.T, s *Server, forwardedFor string) int {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, s.Info().URL+"/submit/v1/enrol", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	limits := ServerConfig{EnrolRate: relay.Rate{PerSecond: 1.0 / 3600, Burst: 2}}
+
+	proxied := limits
+	proxied.TrustProxy = true
+	s := startServer(t, proxied)
+	for range 2 {
+		if code := enrol(t, s, "203.0.113.7"); code == http.StatusTooManyRequests {
+			t.Fatalf("a client within its rate: %d", code)
+		}
+	}
+	if code := enrol(t, s, "203.0.113.7"); code != http.StatusTooManyRequests {
+		t.Fatalf("a client past its rate: %d, want 429", code)
+	}
+	if code := enrol(t, s, "198.51.100.9"); code == http.StatusTooManyRequests {
+		t.Fatal("another client behind the same proxy was refused for the first one's rate")
+	}
+	// The proxy's entry is the last: a client cannot pick its bucket by
+	// sending its own header before it.
+	if code := enrol(t, s, "192.0.2.1, 203.0.113.7"); code != http.StatusTooManyRequests {
+		t.Fatalf("a forged first X-Forwarded-For entry escaped the limit: %d", code)
+	}
+
+	direct := startServer(t, limits)
+	for i := range 2 {
+		enrol(t, direct, "203.0.113."+strconv.Itoa(i))
+	}
+	if code := enrol(t, direct, "198.51.100.9"); code != http.StatusTooManyRequests {
+		t.Fatalf("without TrustProxy a forged X-Forwarded-For escaped the limit: %d", code)
 	}
 }

@@ -528,8 +528,13 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 }
 
 // clientIP is the address rate limits apply to.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
+func (s *Server) clientIP(r *http.Request) string { return ClientIP(r, s.cfg.TrustProxy) }
+
+// ClientIP is the address a request came from, for rate limits: the
+// connection's peer, or with trustProxy the last X-Forwarded-For entry (the
+// one the proxy in front added; earlier entries are the client's to forge).
+func ClientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
 		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
 			last := xff[len(xff)-1]
 			if i := strings.LastIndexByte(last, ','); i >= 0 {
