@@ -133,8 +133,11 @@ func TestEmbeddedChainPersists(t *testing.T) {
 	if receipt.GasUsed > 50_000 {
 		t.Errorf("anchoring used %d gas, want ≤ 50,000 under Osaka rules", receipt.GasUsed)
 	}
+	// A block per transaction: the anchor is sealed at once, in the head
+	// block or the one before it (geth's on-demand sealer may seal one
+	// empty block after the last transaction, see below).
 	height := blockNumber(t, ctx, n)
-	if height != receipt.BlockNumber.Uint64() {
+	if height < receipt.BlockNumber.Uint64() || height > receipt.BlockNumber.Uint64()+1 {
 		t.Errorf("head %d, anchor in block %d: a block per transaction expected", height, receipt.BlockNumber)
 	}
 

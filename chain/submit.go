@@ -293,19 +293,21 @@ func (s *Submitter) Status(ctx context.Context, hash common.Hash) (TxStatus, err
 
 func (s *Submitter) status(ctx context.Context, hash common.Hash) (TxStatus, error) {
 	st := TxStatus{Hash: hash, State: TxUnknown}
+	rc, err := s.net.Client.TransactionReceipt(ctx, hash)
+	if err != nil && !NotFoundYet(err) {
+		return st, nodeError("reading transaction "+hash.Hex(), err)
+	}
+	// The head is read after the receipt, and is never behind the block
+	// the receipt names (a node may answer the two from different views).
 	head, err := s.net.Client.BlockNumber(ctx)
 	if err != nil {
 		return st, nodeError("reading the chain's head", err)
 	}
 	st.Head = head
-	rc, err := s.net.Client.TransactionReceipt(ctx, hash)
-	if err != nil && !errors.Is(err, ethereum.NotFound) {
-		return st, nodeError("reading transaction "+hash.Hex(), err)
-	}
 	if rc == nil {
 		tx, pending, err := s.net.Client.TransactionByHash(ctx, hash)
 		switch {
-		case errors.Is(err, ethereum.NotFound):
+		case NotFoundYet(err):
 		case err != nil:
 			return st, nodeError("reading transaction "+hash.Hex(), err)
 		case pending || tx != nil:
@@ -318,6 +320,7 @@ func (s *Submitter) status(ctx context.Context, hash common.Hash) (TxStatus, err
 		return st, nodeError(fmt.Sprintf("reading block %d", rc.BlockNumber), err)
 	}
 	st.State, st.BlockNumber, st.BlockHash, st.GasUsed = TxIncluded, rc.BlockNumber.Uint64(), rc.BlockHash, rc.GasUsed
+	st.Head = max(st.Head, st.BlockNumber)
 	st.BlockTime = time.Unix(int64(header.Time), 0).UTC()
 	if rc.Status != types.ReceiptStatusSuccessful {
 		st.State, st.Reason = TxFailed, s.failure(ctx, hash, rc)
@@ -471,4 +474,14 @@ func findEvent(ctx context.Context, client ethereum.LogFilterer, registry common
 		}
 	}
 	return &Done{}, fmt.Errorf("%w (%s)", ErrEffectWithoutEvent, event)
+}
+
+// NotFoundYet reports whether a node's answer about a transaction means it
+// does not know it (yet): not found, or — as geth answers for a while after
+// a start — its transaction index is still being built.
+func NotFoundYet(err error) bool {
+	if err == nil {
+		return false
+	}
+	return errors.Is(err, ethereum.NotFound) || strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "indexing is in progress")
 }

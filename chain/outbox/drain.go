@@ -466,7 +466,7 @@ func (o *Outbox) receipt(ctx context.Context, hash common.Hash) (*types.Receipt,
 	// A node still indexing its transactions ("transaction indexing is in
 	// progress", as geth answers after a start) cannot say yet: as not found,
 	// the row waits and its transaction is sent again, which is harmless.
-	if errors.Is(err, ethereum.NotFound) || err != nil && (strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "indexing is in progress")) {
+	if chain.NotFoundYet(err) {
 		return nil, nil
 	}
 	if err != nil {
