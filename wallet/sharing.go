@@ -78,6 +78,12 @@ type AccessEntry struct {
 	// Recorded: the access is on chain, as a salted commitment the wallet
 	// made (a relay entry) or found (a chain entry); Block and TxHash say where.
 	Recorded bool `json:"recorded,omitempty"`
+	// Emergency marks an opening of the emergency card (break-glass).
+	Emergency bool `json:"emergency,omitempty"`
+	// Delegate is the caregiver's address when the entry is a delegate's
+	// action; Action then says which: accepted, synced, shared, revoked.
+	Delegate string `json:"delegate,omitempty"`
+	Action   string `json:"action,omitempty"`
 
 	entry common.Hash // the access's commitment on chain, when known
 }

@@ -205,6 +205,9 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 	root.AddCommand(c.anchorCommands()...)
 	root.AddCommand(c.receiveCommands()...)
 	root.AddCommand(c.shareCommands()...)
+	root.AddCommand(c.delegateCommands()...)
+	root.AddCommand(c.careCommands()...)
+	root.AddCommand(c.emergencyCommands()...)
 	return root
 }
 
