@@ -306,9 +306,13 @@ func ParseProof(data []byte) (ProofFile, error) {
 	}
 	p := ProofFile{ChainID: raw.ChainID, Registry: raw.Registry, Signature: raw.Signature, Card: raw.Card, Network: raw.Network}
 	if raw.Delegation != nil {
-		d, err := ParseSignedDelegationScope(raw.Delegation)
-		if err != nil {
-			return ProofFile{}, fmt.Errorf("%w: delegation: %w", ErrBadProof, err)
+		// Its form only: the signature is the receiver's check to report.
+		var d SignedDelegationScope
+		if len(raw.Delegation) > MaxDelegationScopeSize {
+			return ProofFile{}, fmt.Errorf("%w: delegation: %d bytes, at most %d", ErrBadProof, len(raw.Delegation), MaxDelegationScopeSize)
+		}
+		if err := decodeSignedScope(raw.Delegation, &d); err != nil {
+			return ProofFile{}, fmt.Errorf("%w: delegation: %v", ErrBadProof, err)
 		}
 		p.Delegation = &d
 	}

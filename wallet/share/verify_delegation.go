@@ -33,6 +33,11 @@ func (p *reporter) delegation(ctx context.Context, chain ChainReader, chainOK bo
 		p.add(CheckDelegation, false, "%v", err)
 		return nil
 	}
+	hash, err := s.Hash()
+	if err != nil {
+		p.add(CheckDelegation, false, "%v", err)
+		return nil
+	}
 	switch {
 	case s.Patient != g.Patient:
 		p.add(CheckDelegation, false, "the scope document is %s's, not the patient %s's", s.Patient.Hex(), g.Patient.Hex())
@@ -57,7 +62,7 @@ func (p *reporter) delegation(ctx context.Context, chain ChainReader, chainOK bo
 			p.add(CheckDelegation, false, "the chain has no delegation from the patient to %s: the patient revoked it (or never made it)", g.Issuer.Hex())
 		case !st.Active:
 			p.add(CheckDelegation, false, "the delegation ended on %s", time.Unix(int64(st.Expiry), 0).UTC().Format(time.RFC1123))
-		case st.Scope != s.Hash():
+		case st.Scope != hash:
 			p.add(CheckDelegation, false, "the delegation on chain commits to another scope document: this one was altered or replaced")
 		case st.Rights&contracts.RightShare == 0:
 			p.add(CheckDelegation, false, "on chain, %s may not share the patient's records", g.Issuer.Hex())
