@@ -162,6 +162,7 @@ type AnchorStatus struct {
 type DelegateStatus struct {
 	Rights uint8
 	Expiry uint64
+	Scope  common.Hash
 	Active bool
 }
 
