@@ -49,7 +49,9 @@ func SignScope(s Scope, key *ecdsa.PrivateKey) (SignedScope, error) {
 }
 
 // ParseSignedScope reads a signed scope strictly and verifies it.
-func ParseSignedScope(data []byte) (SignedScope, error) { return share.ParseSignedDelegationScope(data) }
+func ParseSignedScope(data []byte) (SignedScope, error) {
+	return share.ParseSignedDelegationScope(data)
+}
 
 func printable(s string) string {
 	if len(s) > 40 {
