@@ -639,9 +639,7 @@ func bigChainID(id uint64) *big.Int { return new(big.Int).SetUint64(id) }
 
 // signSetDelegate is the one place the wallet signs setDelegateSigned.
 func signSetDelegate(s chain.Signer, delegate common.Address, rights uint8, expiry uint64, scope common.Hash, nonce, deadline uint64) ([]byte, error) {
-	// TODO(issue 9): pass scope once part A's contract change is on main.
-	_ = scope
-	return s.SetDelegate(delegate, rights, expiry, nonce, deadline)
+	return s.SetDelegate(delegate, rights, expiry, scope, nonce, deadline)
 }
 
 // queueDelegateRevoke signs revokeDelegateSigned for delegate and queues it
