@@ -56,6 +56,60 @@ type ShareRequest struct {
 	// delegate; it rides in the proof file. BuildShare refuses records
 	// outside it, before anything is signed.
 	Delegation *SignedDelegationScope
+	// Document, when set, makes the FHIR file a document Bundle (an IPS:
+	// the first record its Composition) instead of a collection.
+	Document *DocumentBundle
+}
+
+// DocumentBundle is what a FHIR document Bundle holds besides its
+// resources: its identifier (an absolute URI, e.g. urn:uuid:…), its
+// timestamp, and each entry's fullUrl, in the records' order.
+type DocumentBundle struct {
+	Identifier string
+	Timestamp  time.Time
+	FullURLs   []string
+}
+
+// BundleJSON writes resources (compact JSON) as a FHIR Bundle: a
+// collection, or the document doc describes.
+func BundleJSON(doc *DocumentBundle, resources [][]byte) ([]byte, error) {
+	var b bytes.Buffer
+	if doc == nil {
+		b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	} else {
+		if len(doc.FullURLs) != len(resources) {
+			return nil, fmt.Errorf("share: a document of %d resources with %d fullUrls", len(resources), len(doc.FullURLs))
+		}
+		head, err := json.Marshal(map[string]any{
+			"system": "urn:ietf:rfc:3986", "value": doc.Identifier,
+		})
+		if err != nil {
+			return nil, err
+		}
+		ts, _ := json.Marshal(doc.Timestamp.UTC().Format(time.RFC3339))
+		b.WriteString(`{"resourceType":"Bundle","type":"document","identifier":`)
+		b.Write(head)
+		b.WriteString(`,"timestamp":`)
+		b.Write(ts)
+		b.WriteString(`,"entry":[`)
+	}
+	for i, r := range resources {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		if doc != nil {
+			u, _ := json.Marshal(doc.FullURLs[i])
+			b.WriteString(`"fullUrl":`)
+			b.Write(u)
+			b.WriteByte(',')
+		}
+		b.WriteString(`"resource":`)
+		b.Write(r)
+		b.WriteByte('}')
+	}
+	b.WriteString(`]}`)
+	return b.Bytes(), nil
 }
 
 // EncryptedFile is one file of a share, ready for the relay.
@@ -113,8 +167,7 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	}
 	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry, Card: req.Card, Network: req.Network,
 		Delegation: req.Delegation}
-	var bundle bytes.Buffer
-	bundle.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	compacts := make([][]byte, 0, len(req.Records))
 	for i, r := range req.Records {
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, r.Resource); err != nil {
@@ -127,18 +180,16 @@ func BuildShare(req ShareRequest) (*Share, error) {
 		if !merkle.Verify(r.AnchorRoot, cm, r.AnchorProof) {
 			return nil, fmt.Errorf("share: record %d: its anchor proof does not lead from its commitment to root %x: the record or its salt changed since it was anchored", i, r.AnchorRoot)
 		}
-		if i > 0 {
-			bundle.WriteByte(',')
-		}
-		bundle.WriteString(`{"resource":`)
-		bundle.Write(compact.Bytes())
-		bundle.WriteByte('}')
+		compacts = append(compacts, compact.Bytes())
 		proof.Records = append(proof.Records, RecordProof{
 			Index: i, ResourceRef: resourceRef(compact.Bytes()), Salt: r.Salt, ContentHash: ch, Commitment: cm,
 			AnchorRoot: r.AnchorRoot, AnchorProof: r.AnchorProof,
 		})
 	}
-	bundle.WriteString(`]}`)
+	bundle, err := BundleJSON(req.Document, compacts)
+	if err != nil {
+		return nil, err
+	}
 
 	g := Grant{
 		GrantID:   GrantID(req.Key),
@@ -163,7 +214,7 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
 	}
-	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle.Bytes(), Proof: proofJSON}
+	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle, Proof: proofJSON}
 	for _, f := range []struct {
 		ct string
 		pt []byte
