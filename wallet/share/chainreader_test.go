@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"healthwallet/chain/contracts"
@@ -110,7 +111,7 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 	}
 
 	// A caregiver with SHARE issues for the patient.
-	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView|contracts.RightShare, uint64(now.Add(24*time.Hour).Unix())))
+	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView|contracts.RightShare, uint64(now.Add(24*time.Hour).Unix()), crypto.Keccak256Hash([]byte("scope"))))
 	link, files, s = share(caregiver)
 	send(caregiver, reg.PackIssueGrantFor(patient.addr, s.Digest, common.Address{}, s.Grant.Expiry))
 	r = verify(link, files)
@@ -124,6 +125,6 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 		t.Errorf("issuer %s patient %s", r.Issuer.Hex(), r.Patient.Hex())
 	}
 	// The patient narrows the caregiver to VIEW: its grants no longer pass.
-	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView, uint64(now.Add(24*time.Hour).Unix())))
+	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView, uint64(now.Add(24*time.Hour).Unix()), crypto.Keccak256Hash([]byte("scope"))))
 	assertFailed(t, verify(link, files), CheckIssuerAuthorized)
 }
