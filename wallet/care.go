@@ -169,7 +169,7 @@ func (c caredRecord) state(at time.Time) string {
 	switch {
 	case c.Ended != "":
 		return c.Ended
-	case !at.Before(scopeExpires(c.Scope.Scope)):
+	case !at.Before(c.Scope.Scope.Expires()):
 		return CareExpired
 	}
 	return CareActive
@@ -179,7 +179,7 @@ func (c caredRecord) info(at time.Time) CaredFor {
 	s := c.Scope.Scope
 	return CaredFor{
 		ID: c.id(), Patient: c.Patient.Hex(), Name: s.PatientName, BirthDate: c.BirthDate, Delegate: c.Delegate.Hex(),
-		Rights: s.Rights, Types: s.Types, Categories: s.Categories, Expires: scopeExpires(s), Records: c.Records,
+		Rights: s.Rights, Types: s.Types, Categories: s.Categories, Expires: s.Expires(), Records: c.Records,
 		Synced: c.Synced, State: c.state(at), Problem: c.Problem,
 	}
 }
@@ -190,13 +190,10 @@ func (c caredRecord) ended(at time.Time) *DelegationEndedError {
 	case CareRevoked:
 		return &DelegationEndedError{Name: c.name(), How: CareRevoked, When: c.EndedAt}
 	case CareExpired:
-		return &DelegationEndedError{Name: c.name(), How: CareExpired, When: scopeExpires(c.Scope.Scope)}
+		return &DelegationEndedError{Name: c.name(), How: CareExpired, When: c.Scope.Scope.Expires()}
 	}
 	return nil
 }
-
-// scopeExpires is when the delegation the scope describes ends.
-func scopeExpires(s care.Scope) time.Time { return share.DelegationScope(s).Expires() }
 
 func careRecordsSpace(patient common.Address) string {
 	return spaceCareRecords + strings.ToLower(patient.Hex())
@@ -817,8 +814,8 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	scope := c.Scope.Scope
 	created := now().Truncate(time.Second)
 	expires := created.Add(req.TTL)
-	if expires.After(scopeExpires(scope)) {
-		return ShareResult{}, fmt.Errorf("the share would outlive %s's delegation, which ends on %s: choose a shorter time", c.name(), scopeExpires(scope).Format("2 Jan 2006 15:04 MST"))
+	if expires.After(scope.Expires()) {
+		return ShareResult{}, fmt.Errorf("the share would outlive %s's delegation, which ends on %s: choose a shorter time", c.name(), scope.Expires().Format("2 Jan 2006 15:04 MST"))
 	}
 	base := strings.TrimSuffix(strings.TrimSpace(req.Relay), "/")
 	if base == "" {
@@ -875,7 +872,7 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 		return ShareResult{}, err
 	}
 	chainID := new(big.Int).SetUint64(inv.ChainID)
-	delegation := share.SignedDelegationScope{Scope: share.DelegationScope(c.Scope.Scope), Signature: c.Scope.Signature}
+	delegation := c.Scope
 	built, err := share.BuildShare(share.ShareRequest{
 		Records: shared, Key: linkKey, Patient: c.Patient, Signer: key, Recipient: recipient,
 		PurposeCode: req.Purpose, NotBefore: created, Expiry: expires, ChainID: chainID, Registry: inv.Registry,
