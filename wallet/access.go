@@ -364,7 +364,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
 				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
 			}
-			q, err := w.recordAccess(target, s, e, &a)
+			q, err := w.accessOnChain(target, s, e, &a)
 			if err != nil {
 				return nil, err
 			}
