@@ -189,7 +189,7 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 		}
 		digest, delegate = "", req.Delegate.Hex()
 	}
-	body, err := json.Marshal(createRequestJSON{
+	wire := createRequestJSON{
 		Patient:     patient.Hex(),
 		GrantDigest: digest,
 		Delegate:    delegate,
@@ -199,7 +199,11 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 		Passcode:    req.Passcode,
 		MaxFailures: req.MaxFailures,
 		Files:       req.Files,
-	})
+	}
+	if req.EmergencyKey != nil {
+		wire.EmergencyKey = base64.RawURLEncoding.EncodeToString(crypto.FromECDSA(req.EmergencyKey))
+	}
+	body, err := json.Marshal(wire)
 	if err != nil {
 		return nil, fmt.Errorf("relay: encoding the share: %w", err)
 	}

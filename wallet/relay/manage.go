@@ -135,15 +135,20 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		Expires:     req.Expires.Unix(),
 		MaxFailures: req.MaxFailures,
 		State:       StateActive,
+
+		EmergencyKey: req.EmergencyKey,
 	}
 	if signer == req.Patient {
 		rec.Uploader = common.Address{}
 	}
-	if !s.admitUpload(w, r, rec, now) {
+	if !s.admitUpload(w, r, rec, now) || !s.admitEmergency(w, r, rec) {
 		return
 	}
 	for _, f := range req.Files {
 		rec.Files = append(rec.Files, fileMeta{ContentType: f.ContentType, Size: len(f.JWE)})
+	}
+	if rec.State == StatePending && !s.admitPending(w, r, rec, now) {
+		return
 	}
 	if req.Passcode != "" {
 		s.hashing <- struct{}{}

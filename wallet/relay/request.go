@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"crypto/ecdh"
+	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -179,6 +180,11 @@ type CreateRequest struct {
 	// deletes its files once the delegation is revoked or expired. Only a
 	// relay that checks a chain takes care copies.
 	Delegate common.Address
+	// EmergencyKey, when set, makes an emergency share: the grant's access
+	// key (share.AccessKey of the link key), with which the relay records
+	// every opening on chain (breakglass.go). The relay must have a chain
+	// and a submitter.
+	EmergencyKey *ecdsa.PrivateKey
 }
 
 // createRequestJSON is the wire form of POST /api/shares.
@@ -192,6 +198,8 @@ type createRequestJSON struct {
 	Passcode    string `json:"passcode,omitempty"`
 	MaxFailures int    `json:"maxFailures,omitempty"`
 	Files       []File `json:"files"`
+	// EmergencyKey: base64url of the 32-byte access key; emergency shares only.
+	EmergencyKey string `json:"emergencyKey,omitempty"`
 }
 
 // createRequest is a parsed, checked create request.
@@ -205,6 +213,8 @@ type createRequest struct {
 	Passcode    string
 	MaxFailures int
 	Files       []File
+	// EmergencyKey is the grant's access key of an emergency share.
+	EmergencyKey []byte
 }
 
 // parseCreateRequest parses and checks the body of POST /api/shares against
@@ -285,6 +295,12 @@ func parseCreateRequest(body []byte, now time.Time, lim Limits) (createRequest, 
 		return createRequest{}, err
 	}
 	req.Files = raw.Files
+	if req.EmergencyKey, err = parseEmergencyKey(raw.EmergencyKey); err != nil {
+		return createRequest{}, err
+	}
+	if req.EmergencyKey != nil && req.Delegate != (common.Address{}) {
+		return createRequest{}, badRequest("a care copy (delegate given) is not an emergency share: leave emergencyKey out")
+	}
 	return req, nil
 }
 
