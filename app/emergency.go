@@ -397,8 +397,8 @@ func (u *UI) showEmergencyCard(card wallet.EmergencyCard) {
 						return
 					}
 					if u.wallet == w {
-						dialog.ShowInformation("Revoked", "Your emergency card no longer opens. Make a new one whenever you like.", u.win)
 						u.showEmergency()
+						dialog.ShowInformation("Revoked", "Your emergency card no longer opens. Make a new one whenever you like.", u.win)
 					}
 				})
 			})
