@@ -49,6 +49,15 @@ type AccessEntry struct {
 	// Share is the share id the entry was sealed for; AccessLog checks it, so
 	// a relay cannot move entries between shares unnoticed.
 	Share string `json:"share"`
+	// Emergency marks the opening of an emergency share (break-glass): the
+	// relay recorded it on chain as the salted commitment Entry of the
+	// statement (Recipient, Purpose, Time) with Salt (hex), in the
+	// transaction TxHash; ChainPending says why not yet, when it could not.
+	Emergency    bool   `json:"emergency,omitempty"`
+	Salt         string `json:"salt,omitempty"`
+	Entry        string `json:"entry,omitempty"`
+	TxHash       string `json:"txHash,omitempty"`
+	ChainPending string `json:"chainPending,omitempty"`
 }
 
 func logSuite() (hpke.KDF, hpke.AEAD) { return hpke.HKDFSHA256(), hpke.ChaCha20Poly1305() }

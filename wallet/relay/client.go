@@ -175,7 +175,7 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 	if patient == (common.Address{}) {
 		patient = c.addr
 	}
-	body, err := json.Marshal(createRequestJSON{
+	wire := createRequestJSON{
 		Patient:     patient.Hex(),
 		GrantDigest: common.Hash(req.GrantDigest).Hex(),
 		SharingKey:  base64.RawURLEncoding.EncodeToString(req.SharingKey.Bytes()),
@@ -184,7 +184,11 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 		Passcode:    req.Passcode,
 		MaxFailures: req.MaxFailures,
 		Files:       req.Files,
-	})
+	}
+	if req.EmergencyKey != nil {
+		wire.EmergencyKey = base64.RawURLEncoding.EncodeToString(crypto.FromECDSA(req.EmergencyKey))
+	}
+	body, err := json.Marshal(wire)
 	if err != nil {
 		return nil, fmt.Errorf("relay: encoding the share: %w", err)
 	}

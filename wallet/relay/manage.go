@@ -131,11 +131,13 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		Expires:     req.Expires.Unix(),
 		MaxFailures: req.MaxFailures,
 		State:       StateActive,
+
+		EmergencyKey: req.EmergencyKey,
 	}
 	if signer == req.Patient {
 		rec.Uploader = common.Address{}
 	}
-	if !s.admitUpload(w, r, rec, now) {
+	if !s.admitUpload(w, r, rec, now) || !s.admitEmergency(w, r, rec) {
 		return
 	}
 	for _, f := range req.Files {

@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"crypto/ecdh"
+	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -172,6 +173,11 @@ type CreateRequest struct {
 	// makes a caregiver's copy: the signer must hold SHARE for the patient
 	// on chain, and the relay must check a chain.
 	Patient common.Address
+	// EmergencyKey, when set, makes an emergency share: the grant's access
+	// key (share.AccessKey of the link key), with which the relay records
+	// every opening on chain (breakglass.go). The relay must have a chain
+	// and a submitter.
+	EmergencyKey *ecdsa.PrivateKey
 }
 
 // createRequestJSON is the wire form of POST /api/shares.
@@ -184,6 +190,8 @@ type createRequestJSON struct {
 	Passcode    string `json:"passcode,omitempty"`
 	MaxFailures int    `json:"maxFailures,omitempty"`
 	Files       []File `json:"files"`
+	// EmergencyKey: base64url of the 32-byte access key; emergency shares only.
+	EmergencyKey string `json:"emergencyKey,omitempty"`
 }
 
 // createRequest is a parsed, checked create request.
@@ -196,6 +204,8 @@ type createRequest struct {
 	Passcode    string
 	MaxFailures int
 	Files       []File
+	// EmergencyKey is the grant's access key of an emergency share.
+	EmergencyKey []byte
 }
 
 // parseCreateRequest parses and checks the body of POST /api/shares against
@@ -282,6 +292,9 @@ func parseCreateRequest(body []byte, now time.Time, lim Limits) (createRequest, 
 		}
 	}
 	req.Files = raw.Files
+	if req.EmergencyKey, err = parseEmergencyKey(raw.EmergencyKey); err != nil {
+		return createRequest{}, err
+	}
 	return req, nil
 }
 

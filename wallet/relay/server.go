@@ -141,6 +141,9 @@ type Config struct {
 	// DisableRateLimits turns the token buckets off (tests, benchmarks, a
 	// relay behind a proxy that limits).
 	DisableRateLimits bool
+	// BreakGlass records the openings of emergency shares on chain (see
+	// breakglass.go). Nil: the relay refuses emergency uploads.
+	BreakGlass *BreakGlass
 	// Limits bound sizes, counts and rates.
 	Limits Limits
 	// Logger receives the relay's structured logs. Nil: slog.Default().

@@ -237,6 +237,10 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 		s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
 		writeNotFound(w)
 		return nil, false
+	case st == StateActive && rec.emergency() && verdict == consentUnknown:
+		// An emergency card opens even when the chain cannot confirm now.
+		s.log.Warn("relay: consent not confirmed on chain; serving an emergency card (break-glass)", "request_id", requestID(r.Context()), "err", errText(why))
+		return rec, true
 	case st == StateActive && s.cfg.ChainFailOpen:
 		s.log.Warn("relay: consent not confirmed on chain; serving (fail open)", "request_id", requestID(r.Context()), "err", errText(why))
 		return rec, true
@@ -390,9 +394,13 @@ func (s *Server) entry(rec *shareRecord, req manifestRequest, kind, outcome, con
 // record seals an access log entry to the patient and appends it. A failure
 // is logged, not fatal to the request: the access itself was decided.
 func (s *Server) record(ctx context.Context, rec *shareRecord, req manifestRequest, kind, outcome, contentType string) {
-	sealed, err := sealEntry(rec.SharingKey, s.entry(rec, req, kind, outcome, contentType))
+	e := s.entry(rec, req, kind, outcome, contentType)
+	opened := outcome == OutcomeServed && kind != KindFile
+	if opened && rec.emergency() {
+		s.breakGlass(ctx, rec, &e)
+	}
+	sealed, err := sealEntry(rec.SharingKey, e)
 	if err == nil {
-		opened := outcome == OutcomeServed && kind != KindFile
 		err = s.store.appendLog(rec.ID, sealed, s.lim.MaxLogEntries, opened)
 	}
 	if err != nil && !errors.Is(err, errNoShare) {

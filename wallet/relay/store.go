@@ -84,6 +84,9 @@ type shareRecord struct {
 	LogCount     int        `json:"logCount"`
 	LogDropped   int        `json:"logDropped,omitempty"` // entries not kept past Limits.MaxLogEntries
 	Opened       int        `json:"opened,omitempty"`     // manifests (or U-flag files) served
+	// EmergencyKey is the grant's access key of an emergency share (its
+	// openings are recorded on chain: breakglass.go); nil for any other.
+	EmergencyKey []byte `json:"emergencyKey,omitempty"`
 }
 
 // state is the share's state at time now.

@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"healthwallet/chain/contracts"
 	"healthwallet/chain/merkle"
 )
 
@@ -50,6 +51,65 @@ type ShareRequest struct {
 	// proof file so the receiver can name the patient and the network.
 	Card    string
 	Network *NetworkRef
+	// Delegation is, when Signer is a delegate's key (a caregiver sharing
+	// for the patient), the scope document the patient signed for that
+	// delegate; it rides in the proof file. BuildShare refuses records
+	// outside it, before anything is signed.
+	Delegation *SignedDelegationScope
+	// Document, when set, makes the FHIR file a document Bundle (an IPS:
+	// the first record its Composition) instead of a collection.
+	Document *DocumentBundle
+}
+
+// DocumentBundle is what a FHIR document Bundle holds besides its
+// resources: its identifier (an absolute URI, e.g. urn:uuid:…), its
+// timestamp, and each entry's fullUrl, in the records' order.
+type DocumentBundle struct {
+	Identifier string
+	Timestamp  time.Time
+	FullURLs   []string
+}
+
+// BundleJSON writes resources (compact JSON) as a FHIR Bundle: a
+// collection, or the document doc describes.
+func BundleJSON(doc *DocumentBundle, resources [][]byte) ([]byte, error) {
+	var b bytes.Buffer
+	if doc == nil {
+		b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	} else {
+		if len(doc.FullURLs) != len(resources) {
+			return nil, fmt.Errorf("share: a document of %d resources with %d fullUrls", len(resources), len(doc.FullURLs))
+		}
+		head, err := json.Marshal(map[string]any{
+			"system": "urn:ietf:rfc:3986", "value": doc.Identifier,
+		})
+		if err != nil {
+			return nil, err
+		}
+		ts, _ := json.Marshal(doc.Timestamp.UTC().Format(time.RFC3339))
+		b.WriteString(`{"resourceType":"Bundle","type":"document","identifier":`)
+		b.Write(head)
+		b.WriteString(`,"timestamp":`)
+		b.Write(ts)
+		b.WriteString(`,"entry":[`)
+	}
+	for i, r := range resources {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		if doc != nil {
+			u, _ := json.Marshal(doc.FullURLs[i])
+			b.WriteString(`"fullUrl":`)
+			b.Write(u)
+			b.WriteByte(',')
+		}
+		b.WriteString(`"resource":`)
+		b.Write(r)
+		b.WriteByte('}')
+	}
+	b.WriteString(`]}`)
+	return b.Bytes(), nil
 }
 
 // EncryptedFile is one file of a share, ready for the relay.
@@ -102,9 +162,12 @@ func BuildShare(req ShareRequest) (*Share, error) {
 		return nil, fmt.Errorf("share: the expiry %s is not after the start %s", req.Expiry.Format(time.RFC3339), notBefore.Format(time.RFC3339))
 	}
 
-	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry, Card: req.Card, Network: req.Network}
-	var bundle bytes.Buffer
-	bundle.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	if err := checkDelegation(req); err != nil {
+		return nil, err
+	}
+	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry, Card: req.Card, Network: req.Network,
+		Delegation: req.Delegation}
+	compacts := make([][]byte, 0, len(req.Records))
 	for i, r := range req.Records {
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, r.Resource); err != nil {
@@ -117,18 +180,16 @@ func BuildShare(req ShareRequest) (*Share, error) {
 		if !merkle.Verify(r.AnchorRoot, cm, r.AnchorProof) {
 			return nil, fmt.Errorf("share: record %d: its anchor proof does not lead from its commitment to root %x: the record or its salt changed since it was anchored", i, r.AnchorRoot)
 		}
-		if i > 0 {
-			bundle.WriteByte(',')
-		}
-		bundle.WriteString(`{"resource":`)
-		bundle.Write(compact.Bytes())
-		bundle.WriteByte('}')
+		compacts = append(compacts, compact.Bytes())
 		proof.Records = append(proof.Records, RecordProof{
 			Index: i, ResourceRef: resourceRef(compact.Bytes()), Salt: r.Salt, ContentHash: ch, Commitment: cm,
 			AnchorRoot: r.AnchorRoot, AnchorProof: r.AnchorProof,
 		})
 	}
-	bundle.WriteString(`]}`)
+	bundle, err := BundleJSON(req.Document, compacts)
+	if err != nil {
+		return nil, err
+	}
 
 	g := Grant{
 		GrantID:   GrantID(req.Key),
@@ -153,7 +214,7 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
 	}
-	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle.Bytes(), Proof: proofJSON}
+	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle, Proof: proofJSON}
 	for _, f := range []struct {
 		ct string
 		pt []byte
@@ -166,6 +227,46 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	}
 	return s, nil
 }
+
+// checkDelegation refuses a delegate's share the patient's scope document
+// does not allow: it must be the patient's, for the signing key, with
+// SHARE, lasting as long as the share, and cover every record. (A share
+// signed by another key without one is built, as forgeries are in tests;
+// every receiver refuses it.)
+func checkDelegation(req ShareRequest) error {
+	d := req.Delegation
+	if d == nil {
+		return nil
+	}
+	signer := crypto.PubkeyToAddress(req.Signer.PublicKey)
+	patient, err := d.Verify()
+	switch {
+	case err != nil:
+		return fmt.Errorf("share: %w", err)
+	case patient != req.Patient:
+		return fmt.Errorf("share: the delegation is from %s, not from the patient %s", patient.Hex(), req.Patient.Hex())
+	case d.Scope.Delegate != signer:
+		return fmt.Errorf("share: the delegation is for %s, not for the signing key %s", d.Scope.Delegate.Hex(), signer.Hex())
+	case d.Scope.RightsMask()&contracts.RightShare == 0:
+		return errors.New("share: the patient did not give this delegate the right to share")
+	case uint64(max(req.Expiry.Unix(), 0)) > d.Scope.Expiry:
+		return fmt.Errorf("share: the share would outlive the delegation, which ends on %s: choose a shorter time", d.Scope.Expires().Format(time.RFC1123))
+	}
+	var outside []string
+	for i, r := range req.Records {
+		if !d.Scope.CoversResource(r.Resource) {
+			outside = append(outside, fmt.Sprintf("record %d (%s)", i, describeResource(r.Resource)))
+		}
+	}
+	if len(outside) > 0 {
+		return fmt.Errorf("share: %w: %s", ErrOutsideScope, joinFirst(outside, 5))
+	}
+	return nil
+}
+
+// ErrOutsideScope: a delegate chose records the patient's scope does not
+// cover; nothing was signed.
+var ErrOutsideScope = errors.New("records outside what the patient lets the delegate see")
 
 // resourceRef returns "Type/id" of a FHIR resource, or "" without an id.
 func resourceRef(resource []byte) string {

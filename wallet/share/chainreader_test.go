@@ -114,7 +114,12 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 	link, files, s = share(caregiver)
 	send(caregiver, reg.PackIssueGrantFor(patient.addr, s.Digest, common.Address{}, s.Grant.Expiry))
 	r = verify(link, files)
-	assertVerified(t, r)
+	if c, _ := r.Find(CheckIssuerAuthorized); !c.OK {
+		t.Errorf("issuer authorized: %+v", c)
+	}
+	// Without the patient's signed scope document, the doctor cannot tell
+	// which records the caregiver may share: refused.
+	assertFailed(t, r, CheckDelegation)
 	if r.Issuer != caregiver.addr || r.Patient != patient.addr {
 		t.Errorf("issuer %s patient %s", r.Issuer.Hex(), r.Patient.Hex())
 	}

@@ -84,6 +84,14 @@ func FuzzParseProof(f *testing.F) {
 	withCard := bytes.Clone(fx.share.Proof[:len(fx.share.Proof)-1])
 	f.Add(append(withCard, []byte(`,"card":"hwcard:x","network":{"name":"Riverside","url":"https://r.example#fp=00"}}`)...))
 	f.Add([]byte(`{"v":1,"chainId":1,"registry":"0x0000000000000000000000000000000000000001","grant":{},"signature":"0x","records":[]}`))
+	// A delegate's share: the proof carries the patient's signed scope.
+	d := fx.delegate(mustKey(f, "caregiver"), []string{DelegateRightShare}, []string{"Observation"}, nil)
+	if pf, err := ParseProof(fx.share.Proof); err == nil {
+		pf.Delegation = &d
+		if b, err := pf.Marshal(); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseProof(data)
 		if err != nil {
@@ -95,7 +103,8 @@ func FuzzParseProof(f *testing.F) {
 			t.Fatalf("accepted proof does not marshal: %v", err)
 		}
 		q, err := ParseProof(b)
-		if err != nil || q.Grant != p.Grant || len(q.Records) != len(p.Records) || q.Card != p.Card || (q.Network == nil) != (p.Network == nil) {
+		if err != nil || q.Grant != p.Grant || len(q.Records) != len(p.Records) || q.Card != p.Card || (q.Network == nil) != (p.Network == nil) ||
+			(q.Delegation == nil) != (p.Delegation == nil) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})

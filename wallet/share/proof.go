@@ -56,6 +56,11 @@ type ProofFile struct {
 	// does not trust it yet; nil when made on a plain chain. The chain id and
 	// registry that matter are the signed ones above.
 	Network *NetworkRef
+	// Delegation is, when a delegate issued the grant (Grant.Issuer is not
+	// Grant.Patient), the scope document the patient signed for that
+	// delegate; the receiver checks every record against it. Nil when the
+	// patient issued the grant.
+	Delegation *SignedDelegationScope
 }
 
 // NetworkRef is how a share names the network it was made on: what a
@@ -96,6 +101,8 @@ type proofFileJSON struct {
 	Records   []json.RawMessage `json:"records"`
 	Card      string            `json:"card,omitempty"`
 	Network   *NetworkRef       `json:"network,omitempty"`
+	// Delegation is parsed by ParseSignedDelegationScope.
+	Delegation json.RawMessage `json:"delegation,omitempty"`
 }
 
 type recordProofJSON struct {
@@ -155,6 +162,14 @@ func (p ProofFile) check() error {
 	if err := p.Grant.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadProof, err)
 	}
+	if d := p.Delegation; d != nil {
+		if err := d.Scope.Check(); err != nil {
+			return fmt.Errorf("%w: delegation: %w", ErrBadProof, err)
+		}
+		if len(d.Signature) != 65 {
+			return fmt.Errorf("%w: delegation: the signature is %d bytes, want 65", ErrBadProof, len(d.Signature))
+		}
+	}
 	if len(p.Card) > identity.MaxCardText {
 		return fmt.Errorf("%w: the identity card is longer than %d characters", ErrBadProof, identity.MaxCardText)
 	}
@@ -194,6 +209,11 @@ func (p ProofFile) Marshal() ([]byte, error) {
 	}
 	out := proofFileJSON{V: proofVersion, ChainID: p.ChainID, Registry: p.Registry, Grant: g, Signature: p.Signature,
 		Card: p.Card, Network: p.Network}
+	if p.Delegation != nil {
+		if out.Delegation, err = json.Marshal(p.Delegation); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadProof, err)
+		}
+	}
 	for _, r := range p.Records {
 		ap, err := json.Marshal(r.AnchorProof)
 		if err != nil {
@@ -272,7 +292,7 @@ func ParseProof(data []byte) (ProofFile, error) {
 		return ProofFile{}, fmt.Errorf("%w: %d bytes, at most %d", ErrBadProof, len(data), MaxProofSize)
 	}
 	var raw proofFileJSON
-	if err := strictDecode(data, &raw, "v", "chainId", "registry", "grant", "signature", "records", "card", "network"); err != nil {
+	if err := strictDecode(data, &raw, "v", "chainId", "registry", "grant", "signature", "records", "card", "network", "delegation"); err != nil {
 		return ProofFile{}, fmt.Errorf("%w: %v", ErrBadProof, err)
 	}
 	if raw.V != proofVersion {
@@ -285,6 +305,17 @@ func ParseProof(data []byte) (ProofFile, error) {
 		return ProofFile{}, fmt.Errorf("%w: %d records, at most %d", ErrBadProof, len(raw.Records), MaxProofRecords)
 	}
 	p := ProofFile{ChainID: raw.ChainID, Registry: raw.Registry, Signature: raw.Signature, Card: raw.Card, Network: raw.Network}
+	if raw.Delegation != nil {
+		// Its form only: the signature is the receiver's check to report.
+		var d SignedDelegationScope
+		if len(raw.Delegation) > MaxDelegationScopeSize {
+			return ProofFile{}, fmt.Errorf("%w: delegation: %d bytes, at most %d", ErrBadProof, len(raw.Delegation), MaxDelegationScopeSize)
+		}
+		if err := decodeSignedScope(raw.Delegation, &d); err != nil {
+			return ProofFile{}, fmt.Errorf("%w: delegation: %v", ErrBadProof, err)
+		}
+		p.Delegation = &d
+	}
 	if err := json.Unmarshal(raw.Grant, &p.Grant); err != nil {
 		return ProofFile{}, fmt.Errorf("%w: grant: %w", ErrBadProof, err)
 	}

@@ -41,6 +41,10 @@ const (
 	CheckScope            = "records in grant scope"
 	CheckAnchored         = "records anchored on chain"
 	CheckCovered          = "every record covered by the patient's consent"
+	// The checks of a share a delegate made (Grant.Issuer is not the
+	// patient), after CheckIssuerAuthorized and CheckScope.
+	CheckDelegation        = "delegation scope signed by the patient and on chain"
+	CheckDelegationRecords = "records in the delegation's scope"
 )
 
 // Sources of a share, for [Report.Source].
@@ -101,6 +105,26 @@ type Report struct {
 	// Network is the network the share says it was made on (nil when it
 	// names none); the receiver's trust is the "network trusted" check.
 	Network *NetworkRef `json:"-"`
+	// OnBehalf is set when a delegate (a caregiver) made the share for the
+	// patient: who, and the delegation's rights, records and expiry as the
+	// patient signed them. The CheckDelegation check says whether that
+	// holds on chain.
+	OnBehalf *OnBehalf `json:"onBehalf,omitempty"`
+}
+
+// OnBehalf is the delegation under which a delegate shared the patient's
+// records, as the patient's signed scope document states it.
+type OnBehalf struct {
+	// Delegate is the issuer: the caregiver's address for this patient.
+	Delegate common.Address `json:"delegate"`
+	// DelegateName and PatientName are the names the patient wrote in the
+	// scope document.
+	DelegateName string    `json:"delegateName,omitempty"`
+	PatientName  string    `json:"patientName,omitempty"`
+	Rights       []string  `json:"rights"`
+	Types        []string  `json:"types,omitempty"`
+	Categories   []string  `json:"categories,omitempty"`
+	Expires      time.Time `json:"expires"`
 }
 
 // UncoveredRecord is a record received with a Health Wallet share that the
@@ -158,10 +182,12 @@ type AnchorStatus struct {
 	Count      uint32
 }
 
-// DelegateStatus is the registry's delegateOf.
+// DelegateStatus is the registry's delegateOf. Scope is the hash of the
+// patient-signed scope document the delegation commits to.
 type DelegateStatus struct {
 	Rights uint8
 	Expiry uint64
+	Scope  common.Hash
 	Active bool
 }
 
@@ -372,7 +398,7 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 		p.add(CheckRecordsReadable, true, "%d record(s)", len(received))
 	}
 
-	proof, consent, chainOK := p.proofChecks(ctx, in, now, proofs)
+	proof, consent, scope, chainOK := p.proofChecks(ctx, in, now, proofs)
 	if p.r.Source != SourceHealthWallet {
 		// Another issuer's share: nothing to check its records against;
 		// they are shown as sent, labelled not verifiable.
@@ -382,6 +408,9 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 		return
 	}
 	matched, why := coverage(received, proof, consent)
+	if proof != nil && proof.Grant.Issuer != proof.Grant.Patient {
+		p.delegationRecords(received, proof, matched, why, scope)
+	}
 	if proof != nil {
 		commitments := p.commitments(*proof, matched)
 		if proof.ScopeRoot() != proof.Grant.Scope {
@@ -412,20 +441,20 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 // recovers the grant's issuer and the proof's records make the grant's
 // scope); and whether the share is for the chain and registry this receiver
 // trusts, so that asking the chain means something.
-func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Time, proofs [][]byte) (*ProofFile, string, bool) {
+func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Time, proofs [][]byte) (*ProofFile, string, *DelegationScope, bool) {
 	if len(proofs) == 0 {
 		p.add(CheckProofPresent, false, "no Health Wallet proof: the records are shown as sent, not verifiable on chain")
-		return nil, "no proof", false
+		return nil, "no proof", nil, false
 	}
 	p.r.Source = SourceHealthWallet
 	if len(proofs) > 1 {
 		p.add(CheckProofPresent, false, "%d proof files; a share has one: files were added", len(proofs))
-		return nil, "the share holds more than one proof file, so none of them is taken as the patient's consent", false
+		return nil, "the share holds more than one proof file, so none of them is taken as the patient's consent", nil, false
 	}
 	proof, err := ParseProof(proofs[0])
 	if err != nil {
 		p.add(CheckProofPresent, false, "%v", err)
-		return nil, "the share's proof file cannot be read", false
+		return nil, "the share's proof file cannot be read", nil, false
 	}
 	p.add(CheckProofPresent, true, "%d record(s) covered", len(proof.Records))
 	if in.Trust != nil {
@@ -482,6 +511,10 @@ func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Tim
 		p.add(CheckGrantActive, false, "not checked: the share is not for the chain and registry this receiver trusts")
 		p.add(CheckIssuerAuthorized, false, "not checked: the share is not for the chain and registry this receiver trusts")
 	}
+	var scope *DelegationScope
+	if g.Issuer != g.Patient {
+		scope = p.delegation(ctx, in.Chain, chainOK, proof)
+	}
 
 	switch {
 	case g.Recipient == (common.Hash{}):
@@ -497,7 +530,7 @@ func (p *reporter) proofChecks(ctx context.Context, in VerifyInput, now time.Tim
 	if proof.ScopeRoot() != g.Scope && consent == "" {
 		consent = "the proof's records are not those of the grant's scope"
 	}
-	return &proof, consent, chainOK
+	return &proof, consent, scope, chainOK
 }
 
 // coverage is the one place that decides which received records the

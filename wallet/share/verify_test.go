@@ -216,10 +216,8 @@ func TestVerifyRefusals(t *testing.T) {
 	t.Run("delegate with SHARE", func(t *testing.T) {
 		f := newFixture(t)
 		caregiver := mustKey(t, "caregiver")
-		s := f.build(caregiver, common.Hash{})
-		f.chain.delegates[[2]common.Address{f.patient.addr, caregiver.addr}] = DelegateStatus{Rights: contracts.RightView | contracts.RightShare, Expiry: s.Grant.Expiry + 100}
-		f.chain.issue(s.Digest, f.patient.addr, caregiver.addr, s.Grant.Expiry)
-		r := Verify(ctx, f.input(f.files(s)))
+		d := f.delegate(caregiver, []string{DelegateRightView, DelegateRightShare}, nil, nil)
+		r := Verify(ctx, f.input(f.delegateShare(caregiver, &d, false)))
 		assertVerified(t, r)
 		if r.Issuer != caregiver.addr || r.Patient != f.patient.addr {
 			t.Errorf("issuer %s patient %s", r.Issuer.Hex(), r.Patient.Hex())
