@@ -80,7 +80,7 @@ func TestAddCaregiver(t *testing.T) {
 	h.screen("caregivers")
 	h.see("Ben Lovelace")
 	h.see("Starting")
-	h.see("Can see records, share them with doctors · Medications, Allergies")
+	h.see("Can see records and share them with doctors · Medications, Allergies")
 }
 
 // A chosen last day counts to its end; a card the wallet refuses says why.
@@ -221,7 +221,7 @@ func TestSwitchPerson(t *testing.T) {
 		t.Fatalf("records shown %v", got)
 	}
 	h.see("All records (3)")
-	h.see("You can see records, share them with doctors (all records) until 10 May 2024")
+	h.see("You can see records and share them with doctors (all records) until 10 May 2024")
 
 	h.typeIn(h.entry("Search records"), "allergy")
 	h.pressEnter()
@@ -320,7 +320,7 @@ func TestDelegationEnded(t *testing.T) {
 	w.care.people[0].State = "revoked"
 	h.unlock()
 	h.choose("Grace Hopper")
-	h.see("Caring for Grace Hopper was ended by Grace Hopper")
+	h.see("Grace Hopper ended your access to their records")
 	h.see("already on this device stay here")
 	h.see("Lisinopril 10 mg tablet")
 	h.dontSeeButton("Share")
@@ -336,7 +336,7 @@ func TestDelegationEnded(t *testing.T) {
 	h.tap("Back")
 	h.menu("People I care for")
 	h.tap("Records")
-	h.see("Caring for Grace Hopper expired on 1 Apr 2024")
+	h.see("Your access to Grace Hopper's records expired on 1 Apr 2024")
 }
 
 // While unlocked, the copies are kept current in the background: Sync for
@@ -537,8 +537,8 @@ func TestEmergencyCard(t *testing.T) {
 	// Back on the profile, it is as saved; unticking a record makes the
 	// choice explicit.
 	h.tap("OK")
-	h.tick("COVID-19 vaccine, mRNA (Comirnaty) (Immunizations)")
-	h.tick("Penicillin allergy (Allergies)")
+	h.tick("COVID-19 vaccine, mRNA (Comirnaty)")
+	h.tick("Penicillin allergy")
 	h.tap("Make a new card")
 	if got := w.care.profile.Include; !slices.Equal(got, []string{"a1c0ffee01", "c3c0ffee03", "e5c0ffee05"}) {
 		t.Fatalf("include %v", got)

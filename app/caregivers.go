@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -158,10 +159,14 @@ func (u *UI) showAddCaregiver() {
 	counts, _ := u.wallet.Categories()
 	var catLabels []string
 	catOf := map[string]string{}
-	for i, c := range record.AllCategories {
-		if counts[c] == 0 && i >= 6 {
-			continue // the common ones, and every other the wallet holds
+	// The common categories, then every other the wallet holds.
+	offered := slices.Clone(record.AllCategories[:6])
+	for _, c := range append(slices.Clone(record.AllCategories[6:]), slices.Sorted(maps.Keys(counts))...) {
+		if counts[c] > 0 && c != "" && !slices.Contains(offered, c) {
+			offered = append(offered, c)
 		}
+	}
+	for _, c := range offered {
 		l := fmt.Sprintf("%s (%d)", c, counts[c])
 		catOf[l] = c
 		catLabels = append(catLabels, l)

@@ -104,9 +104,13 @@ func (u *UI) showEmergency() {
 	idOf := map[string]string{}
 	var labels, ticked []string
 	for _, r := range recs {
-		l := fmt.Sprintf("%s (%s)", r.Title, r.Category)
+		// A check box does not wrap: keep it within a phone's width.
+		l := r.Title
+		if rs := []rune(l); len(rs) > 36 {
+			l = string(rs[:35]) + "…"
+		}
 		if _, dup := idOf[l]; dup {
-			l = fmt.Sprintf("%s (%s, %s)", r.Title, r.Category, formatDate(r.Date))
+			l = fmt.Sprintf("%s (%s)", l, formatDate(r.Date))
 		}
 		idOf[l] = r.ID
 		labels = append(labels, l)
@@ -198,7 +202,8 @@ func (u *UI) showEmergency() {
 			recordsPart,
 			problem.Label,
 			busy,
-			container.NewGridWithColumns(2, save, makeBtn),
+			makeBtn,
+			container.NewHBox(save),
 		)))
 
 	u.fillInBackground("emergency", cardBox, func(w Wallet) func() []fyne.CanvasObject {
@@ -292,7 +297,7 @@ func (u *UI) makeEmergencyCard(btn *widget.Button, busy *widget.Label, problem e
 // essentials, how to open it; saves it as PDF or PNG; renews or revokes.
 func (u *UI) showEmergencyCard(card wallet.EmergencyCard) {
 	w := u.wallet
-	qr, err := u.qrCanvas(card.Link, 340)
+	qr, err := u.qrCanvas(card.Link, min(340, u.win.Canvas().Size().Width-48))
 	var qrObj fyne.CanvasObject = qr
 	if err != nil {
 		msg := wrapped("The QR code cannot be drawn: " + err.Error())

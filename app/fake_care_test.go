@@ -364,3 +364,20 @@ func (w *fakeWallet) EmergencyCardPNG(ctx context.Context) ([]byte, error) {
 	}
 	return []byte("\x89PNG\r\n\x1a\n emergency card " + w.care.card.ID), nil
 }
+
+// testProfile is Ada's emergency profile.
+func testProfile() wallet.EmergencyProfile {
+	return wallet.EmergencyProfile{BloodType: "O+", OrganDonor: "yes", Notes: "Type 2 diabetes; carries glucose tablets",
+		Contacts: []wallet.EmergencyContact{{Name: "Ben Lovelace", Relation: "son", Phone: "+44 20 7946 0958"}}}
+}
+
+// testAlertEntries are an emergency opening and a caregiver's share.
+func testAlertEntries() []wallet.AccessEntry {
+	return []wallet.AccessEntry{
+		{Time: testNow.Add(-30 * time.Minute), Share: "e1", Who: "Paramedic J. Smith, ambulance 14", What: "emergency card",
+			Purpose: "ETREAT", Source: "chain", Emergency: true, Recorded: true,
+			TxHash: "0x9b2e4c6d8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c"},
+		{Time: testNow.Add(-20 * time.Minute), Share: "c1", Who: "Ben Lovelace", What: "3 records", Purpose: "TREAT",
+			Source: "chain", Delegate: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", Action: "shared", Recorded: true},
+	}
+}

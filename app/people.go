@@ -72,7 +72,10 @@ func rightsWords(rights []string) string {
 	if slices.Contains(rights, wallet.RightManage) {
 		words = append(words, "manage shares")
 	}
-	return strings.Join(words, ", ")
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // scopeWords says which records a delegation covers.
@@ -205,15 +208,12 @@ func (u *UI) personBanner(p wallet.CaredFor) fyne.CanvasObject {
 	icon := theme.InfoIcon()
 	switch {
 	case ended(p):
-		how := "ended"
-		if p.State == "revoked" {
-			how = "was ended by " + p.Name
-		}
+		text = fmt.Sprintf("%s ended your access to their records.", p.Name)
 		if p.State == "expired" {
-			how = "expired on " + p.Expires.Format(dateLayout)
+			text = fmt.Sprintf("Your access to %s's records expired on %s.", p.Name, p.Expires.Format(dateLayout))
 		}
-		text = fmt.Sprintf("Caring for %s %s. The %s already on this device stay here, but no longer update, and you cannot share them.",
-			p.Name, how, plural(p.Records, "record", "records"))
+		text += fmt.Sprintf(" The %s already on this device stay here, but no longer update, and you cannot share them.",
+			plural(p.Records, "record", "records"))
 		if p.Problem != "" {
 			text += " " + sentence(p.Problem)
 		}

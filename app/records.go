@@ -136,7 +136,7 @@ func (v *recordsView) build() fyne.CanvasObject {
 	v.switcher = u.personSwitcher()
 	v.syncNote = newErrorText()
 	v.syncNote.Importance = widget.WarningImportance
-	top := container.NewVBox(v.switcher, v.search, v.problem.Label)
+	top := container.NewVBox(v.search, v.problem.Label)
 	if u.person != nil {
 		top.Add(u.personBanner(*u.person))
 	} else {
@@ -151,7 +151,7 @@ func (v *recordsView) build() fyne.CanvasObject {
 	sidebar := container.NewBorder(widget.NewLabelWithStyle("Categories", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, v.catList)
 
-	return container.NewBorder(u.mainHeader(), nil, nil, nil,
+	return container.NewBorder(container.NewVBox(u.mainHeader(), v.switcher), nil, nil, nil,
 		container.New(&sidebarLayout{sideWidth: 240}, sidebar, v.catSelect, main))
 }
 
