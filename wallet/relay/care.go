@@ -18,7 +18,7 @@ import (
 // grant: its consent is the patient's delegation on chain. The relay serves
 // it while delegateOf(patient, delegate) is active (any rights), answers 404
 // saying the delegation ended once the chain reports it revoked (its last
-// event is DelegateRevoked) or expired (by the chain's expiry and the relay's
+// event is a DelegateRevoked mined after the copy was made) or expired (by the chain's expiry and the relay's
 // clock), and deletes its files then. Any other "not active" (a node that
 // does not know the delegation yet, or lags behind) serves nothing (503) and
 // keeps the files, as for grants. The patient replaces the copy's files as
