@@ -143,6 +143,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	for _, f := range req.Files {
 		rec.Files = append(rec.Files, fileMeta{ContentType: f.ContentType, Size: len(f.JWE)})
 	}
+	if rec.State == StatePending && !s.admitPending(w, r, rec, now) {
+		return
+	}
 	if req.Passcode != "" {
 		s.hashing <- struct{}{}
 		rec.Passcode, err = hashPasscode(req.Passcode)

@@ -40,12 +40,16 @@ type Limits struct {
 	MaxSharesPerKey    int           // shares one uploader key keeps stored at once [1000]
 	MaxBytesPerKey     int64         // bytes of files one uploader key keeps stored [1 GiB]
 	MaxTotalBytes      int64         // bytes of files the relay keeps stored in all [64 GiB]
-	MaxLogEntries      int           // access log entries kept per share [10 000]
-	Retention          time.Duration // how long an ended share's metadata and log stay past its expiry [90 days]
-	ClockSkew          time.Duration // accepted distance of a signed request's timestamp [5 min]
-	PerIP              Rate          // requests per client address [10/s, burst 40]
-	PerShare           Rate          // requests per share [5/s, burst 20]
-	PurgeInterval      time.Duration // how often expired shares are shredded [1 min]
+	// Uploads whose grant is not on chain yet are held pending (never
+	// served) for Config.PendingGrace; what they may take meanwhile:
+	MaxPendingBytesPerClient int64         // per client address (IPv6: per /64) [256 MiB]
+	MaxPendingBytes          int64         // in all [MaxTotalBytes / 8]
+	MaxLogEntries            int           // access log entries kept per share [10 000]
+	Retention                time.Duration // how long an ended share's metadata and log stay past its expiry [90 days]
+	ClockSkew                time.Duration // accepted distance of a signed request's timestamp [5 min]
+	PerIP                    Rate          // requests per client address [10/s, burst 40]
+	PerShare                 Rate          // requests per share [5/s, burst 20]
+	PurgeInterval            time.Duration // how often expired shares are shredded [1 min]
 }
 
 func (l Limits) withDefaults() Limits {
@@ -80,6 +84,8 @@ func (l Limits) withDefaults() Limits {
 	setInt(&l.MaxSharesPerKey, 1000)
 	setI64(&l.MaxBytesPerKey, 1<<30)
 	setI64(&l.MaxTotalBytes, 64<<30)
+	setI64(&l.MaxPendingBytesPerClient, 256<<20)
+	setI64(&l.MaxPendingBytes, l.MaxTotalBytes/8)
 	setInt(&l.MaxLogEntries, 10_000)
 	setDur(&l.Retention, 90*24*time.Hour)
 	setDur(&l.ClockSkew, 5*time.Minute)
@@ -177,6 +183,8 @@ type Server struct {
 	tokensMu    sync.Mutex
 	tokens      map[string]*location
 	shareTokens map[string]int // outstanding tokens per share
+
+	pending *pendingBudget // what uploads held pending may take
 }
 
 // Open opens (creating) the store in cfg.DataDir and returns a Server. It does
@@ -193,6 +201,7 @@ func Open(cfg Config) (*Server, error) {
 
 		shareTokens: make(map[string]int),
 	}
+	s.pending = newPendingBudget(s.lim.MaxPendingBytesPerClient, s.lim.MaxPendingBytes)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
