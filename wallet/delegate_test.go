@@ -519,3 +519,80 @@ func TestDelegateAccessLog(t *testing.T) {
 		t.Fatalf("accepted entry %+v", a)
 	}
 }
+
+// The same life with the real relay (HTTP, checking the chain on every
+// request): the caregiver fetches the invitation blob and the care copy as
+// any client would; after a sync the copy has the new record under the same
+// link; the patient's log has the caregiver's fetches; after revocation the
+// relay serves neither the copy nor the invitation.
+func TestDelegateWithRelay(t *testing.T) {
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "obs", 2)
+	cg := newCaregiver(t, "Byron Lovelace")
+	res, err := e.w.AddDelegate(ctx, DelegateRequest{Card: cg.card.String(), Rights: []string{RightView},
+		Expires: time.Now().Add(30 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := cg.id.SharingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := care.FetchInvitation(ctx, nil, res.Invite, sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry)
+	fetch := func() (care.VerifiedCopy, error) {
+		t.Helper()
+		cp, err := care.FetchCopy(ctx, nil, inv.Copy, "Byron's wallet")
+		if err != nil {
+			return care.VerifiedCopy{}, err
+		}
+		cp.Expect = inv.Expect()
+		return care.VerifyCopy(ctx, cp, reader)
+	}
+	v, err := fetch()
+	if err != nil || len(v.Records) != 2 {
+		t.Fatalf("first fetch: %d records, %v", len(v.Records), err)
+	}
+	importObservations(t, e.w, "late", 1)
+	rep, err := e.w.Sync(ctx)
+	if err != nil || len(rep.Delegates) != 1 || rep.Delegates[0].Added != 1 || rep.Delegates[0].Problem != "" {
+		t.Fatalf("Sync = %+v, %v", rep, err)
+	}
+	if v, err = fetch(); err != nil || len(v.Records) != 3 {
+		t.Fatalf("after sync: %d records, %v", len(v.Records), err)
+	}
+	log, err := e.w.AccessLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted, synced int
+	for _, a := range log {
+		switch a.Action {
+		case ActionAccepted:
+			accepted++
+		case ActionSynced:
+			synced++
+		}
+		if a.Action != "" && (a.Delegate != res.Delegate || a.Who != "Byron Lovelace") {
+			t.Fatalf("entry %+v", a)
+		}
+	}
+	if accepted != 1 || synced != 1 {
+		t.Fatalf("log has %d accepted and %d synced entries: %+v", accepted, synced, log)
+	}
+
+	info, err := e.w.RevokeDelegate(ctx, res.Delegate)
+	if err != nil || info.State != DelegateRevoked || info.Problem != "" {
+		t.Fatalf("RevokeDelegate = %+v, %v", info, err)
+	}
+	if _, err := fetch(); !errors.Is(err, share.ErrNoLongerAvailable) {
+		t.Fatalf("fetching the copy after revocation: %v", err)
+	}
+	if _, err := care.FetchInvitation(ctx, nil, res.Invite, sk); !errors.Is(err, care.ErrBadInvitation) {
+		t.Fatalf("fetching the invitation after revocation: %v", err)
+	}
+}
