@@ -370,6 +370,34 @@ func TestDelegateRenew(t *testing.T) {
 	if err != nil || v.Expires() != later || len(v.Records) != 2 {
 		t.Fatalf("after renewal: %v, expires %s", err, v.Expires())
 	}
+
+	// Ten months on, a renewal past the year the relay keeps the copy: the
+	// copy moves to a new link, with a new invitation to give, and the old
+	// one is dropped.
+	real := now
+	now = func() time.Time { return real().Add(300 * 24 * time.Hour) }
+	t.Cleanup(func() { now = real })
+	further := real().Add(600 * 24 * time.Hour).Truncate(time.Second).UTC()
+	info, err = w.RenewDelegate(ctx, res.Delegate, further)
+	if err != nil || info.Problem != "" || info.Invite == "" || info.Invite == res.Invite || !strings.Contains(info.Note, "new invitation") {
+		t.Fatalf("renewal past the copy's year: %+v, %v", info, err)
+	}
+	_, v, err = cg.accept(t, ctx, f, sw.sim.Network, info.Invite)
+	if err != nil || v.Expires() != further {
+		t.Fatalf("the moved copy: %v, expires %s", err, v.Expires())
+	}
+	f.mu.Lock()
+	revoked := 0
+	for _, c := range f.copies {
+		if c.revoked {
+			revoked++
+		}
+	}
+	blobs := len(f.blobs)
+	f.mu.Unlock()
+	if revoked != 1 || blobs != 1 {
+		t.Fatalf("%d old copies revoked, %d invitations left; want 1 and 1", revoked, blobs)
+	}
 }
 
 // What cannot make a delegation is refused with a message, and a relay
