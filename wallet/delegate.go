@@ -72,10 +72,6 @@ const (
 	DelegateRevoked  = "revoked"
 )
 
-// errNotBuilt marks the parts of issue 9 still being built (the other
-// parts' stubs use it until they land).
-var errNotBuilt = errors.New("not built yet")
-
 // Errors of delegation a caller can act on.
 var (
 	ErrNoDelegate = errors.New("no such caregiver (list them with hw delegate list)")
