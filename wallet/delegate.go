@@ -1099,9 +1099,18 @@ func (w *Wallet) syncDelegate(ctx context.Context, d *ownDelegate, force bool) (
 	if err != nil {
 		return ds, err
 	}
-	shared, waiting, err := w.readShared(recs)
-	if err != nil {
-		return ds, err
+	// Wait a little for records still on their way to the chain (as a
+	// share does); those still waiting after that go in the next sync.
+	var shared []share.SharedRecord
+	var waiting []string
+	if len(recs) > 0 {
+		shared, _, err = w.sharedRecords(ctx, recs)
+		if errors.Is(err, ErrNotAnchored) {
+			shared, waiting, err = w.readShared(recs)
+		}
+		if err != nil {
+			return ds, err
+		}
 	}
 	var problem string
 	if len(waiting) > 0 {
