@@ -138,7 +138,7 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 		t.Fatalf("CareShare: %v", err)
 	}
 	if shared.Records != 3 || shared.Problem != "" {
-		t.Fatalf("ShareResult %+v", shared)
+		t.Fatalf("ShareResult: %d records, problem %q", shared.Records, shared.Problem)
 	}
 	got := e.open(t, shared.Link)
 	if !got.Verified {
@@ -245,5 +245,58 @@ func TestCareRefusalsAndRevoke(t *testing.T) {
 	}
 	if infos, _ := e.caregiver.CareShares(ctx, p.ID); len(infos) != 1 || infos[0].State != ShareRevoked {
 		t.Fatalf("CareShares after revoke: %+v", infos)
+	}
+}
+
+// On a network (the one on Ada's computer, over the embedded chain): Byron
+// joins it holding no ETH; accepting enrols his address for Ada with the
+// network, which then submits the grant his relationship key signs, and
+// Dr. Lee's check verifies the share.
+func TestCareOnANetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("embedded chain")
+	}
+	ctx := context.Background()
+	ada := newTestWallet(t)
+	importRaw(t, ada, medicationJSON("m1", "Metformin 500 MG"))
+	info, err := ada.StartLocalNetwork(ctx, LocalNetworkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byron, err := Create(t.TempDir(), caregiverMnemonic, testPassword, "Byron Lovelace", fastKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { byron.Close() })
+	if _, err := byron.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
+		t.Fatal(err)
+	}
+	card, err := byron.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ada.AddDelegate(ctx, DelegateRequest{Card: card, Rights: []string{RightShare}, Expires: time.Now().Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatalf("AddDelegate on the network: %v", err)
+	}
+	p, err := byron.AcceptInvitation(ctx, res.Invite)
+	if err != nil || p.Records != 1 || p.Problem != "" {
+		t.Fatalf("AcceptInvitation on the network: %+v, %v", p, err)
+	}
+	shared, err := byron.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || shared.Problem != "" {
+		t.Fatalf("CareShare on the network: problem %q, %v", shared.Problem, err)
+	}
+	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Lee", fastKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { doctor.Close() })
+	if _, err := doctor.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := doctor.Receive(ctx, shared.Link, ReceiveOptions{})
+	if err != nil || !got.Verified || got.OnBehalf == nil || got.OnBehalf.DelegateName != "Byron Lovelace" {
+		t.Fatalf("the doctor's check on the network: verified %v, %+v, %v, failed %+v", got.Verified, got.OnBehalf, err, got.Failed())
 	}
 }
