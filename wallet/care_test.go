@@ -1,8 +1,11 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +133,20 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	reps, err := e.caregiver.CareSync(ctx, "")
 	if err != nil || len(reps) != 1 || reps[0].Added != 1 || reps[0].Records != 3 || reps[0].Problem != "" {
 		t.Fatalf("CareSync = %+v, %v", reps, err)
+	}
+
+	// Nothing of Ada is readable in Byron's vault file: not her records,
+	// her name, her address, nor that he cares for anyone.
+	raw, err := os.ReadFile(filepath.Join(e.caregiver.Dir(), VaultFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada := testAddress(t)
+	for _, needle := range [][]byte{[]byte("Metformin"), []byte("Atorvastatin"), []byte("MedicationRequest"), []byte("Ada Lovelace"),
+		[]byte(ada.Hex()), []byte(strings.ToLower(ada.Hex()[2:])), ada[:], []byte("care/records"), []byte("care/people")} {
+		if bytes.Contains(raw, needle) {
+			t.Errorf("the caregiver's vault file contains %q in clear", needle)
+		}
 	}
 
 	// Byron shares for Ada; Dr. Lee's check names both and verifies.
