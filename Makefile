@@ -3,16 +3,19 @@
 
 GO        ?= go
 BIN       := bin
-# Debian/Ubuntu packages that Fyne's cgo build (OpenGL + X11) needs.
-DEB_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
+# Debian/Ubuntu packages that Fyne's cgo build (OpenGL + X11) needs, and the
+# independent QR decoder (zbarimg) and PDF tools (pdfimages, pdftoppm,
+# pdftotext) the emergency card's tests read the printed card back with.
+DEB_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev zbar-tools poppler-utils
 BENCHTIME ?= 1s
 
 .PHONY: all deps build run test test-short bench fuzz contracts vet fmt-check clean
 
 all: build
 
-## deps: install the system packages the Fyne desktop build needs, and npm
-## (which installs the pinned solc for the contract check), when missing.
+## deps: install the system packages the Fyne desktop build needs, the QR and
+## PDF tools of the emergency card's tests, and npm (which installs the pinned
+## solc for the contract check), when missing.
 deps:
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 		missing=""; \

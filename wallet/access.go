@@ -364,7 +364,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 				Time: e.Time, Share: s.ID, Who: e.Recipient, What: describeAccess(e, len(s.Records)),
 				Purpose: e.Purpose, Source: source, Outcome: e.Outcome,
 			}
-			q, err := w.recordAccess(target, s, e, &a)
+			q, err := w.accessOnChain(target, s, e, &a)
 			if err != nil {
 				return nil, err
 			}
@@ -403,11 +403,25 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	return out, nil
 }
 
-// recordAccessesOnChain is the patient's choice to record, on chain, each
+// AccessOnChain reports the patient's choice to record, on chain, each
 // access the relays report: a salted commitment per access (see
-// share.AccessStatement), tamper-evident and readable by no one else. On by
-// default; a setting to turn it off (hw, app) is for later.
-const recordAccessesOnChain = true
+// share.AccessStatement), tamper-evident and readable by no one else. On
+// unless turned off with SetAccessOnChain.
+func (w *Wallet) AccessOnChain() bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return !w.profile.NoAccessOnChain
+}
+
+// SetAccessOnChain turns recording accesses on chain on or off. Off, the
+// relays' sealed logs still show every access; entries already on chain
+// stay there.
+func (w *Wallet) SetAccessOnChain(on bool) error {
+	if err := w.unlocked(); err != nil {
+		return err
+	}
+	return w.updateProfile(func(p *profile) { p.NoAccessOnChain = !on })
+}
 
 // spaceAccessChain holds, per relay access the wallet recorded on chain, the
 // statement, salt and entry (accessRecord), keyed by relayAccessID: the
@@ -464,7 +478,7 @@ func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e 
 		a.entry = rec.Entry
 		return false, nil
 	}
-	if !recordAccessesOnChain || !s.Revoked.IsZero() || !now().Before(s.Expires) {
+	if !w.AccessOnChain() || !s.Revoked.IsZero() || !now().Before(s.Expires) {
 		return false, nil
 	}
 	link, err := share.ParseLink(s.Link)

@@ -402,11 +402,11 @@ func TestNothingPrivateOnChain(t *testing.T) {
 	w, sw := e.w, e.sw
 	ctx := context.Background()
 	raws := importObservations(t, w, "private-marker", 6)
-	importObservations(t, w, "second-batch", 3)
+	raws = append(raws, importObservations(t, w, "second-batch", 3)...)
 	if _, err := w.Anchor(ctx); err != nil {
 		t.Fatal(err)
 	}
-	importObservations(t, w, "third", 2)
+	raws = append(raws, importObservations(t, w, "third", 2)...)
 	if _, err := w.Anchor(ctx); err != nil {
 		t.Fatal(err)
 	}

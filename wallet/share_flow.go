@@ -111,6 +111,7 @@ type ownShare struct {
 	Records   []string `json:"records"`
 	Recipient bool     `json:"recipient,omitempty"` // addressed to one recipient's card
 	Direct    bool     `json:"direct,omitempty"`    // served by the wallet itself
+	Emergency bool     `json:"emergency,omitempty"` // the emergency card: the relay records each opening on chain
 	GrantRow  uint64   `json:"grantRow"`
 	// Revocation: when the patient revoked, the outbox row of revokeGrant,
 	// and whether the relay has yet to be told.
@@ -291,11 +292,21 @@ func (w *Wallet) Share(ctx context.Context, req ShareRequest) (ShareResult, erro
 	if err := w.unlocked(); err != nil {
 		return ShareResult{}, err
 	}
-	base := strings.TrimSpace(req.Relay)
+	base, err := w.shareRelay(req.Relay)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	return w.share(ctx, req, base, false)
+}
+
+// shareRelay is the relay a share goes through: the one given, else the
+// saved one, else the joined network's.
+func (w *Wallet) shareRelay(given string) (string, error) {
+	base := strings.TrimSpace(given)
 	if base == "" {
 		saved, err := w.RelayURL()
 		if err != nil {
-			return ShareResult{}, err
+			return "", err
 		}
 		base = saved
 	}
@@ -309,12 +320,12 @@ func (w *Wallet) Share(ctx context.Context, req ShareRequest) (ShareResult, erro
 		}
 	}
 	if base == "" {
-		return ShareResult{}, ErrNoRelay
+		return "", ErrNoRelay
 	}
 	if err := share.CheckTransport(base, false); err != nil {
-		return ShareResult{}, fmt.Errorf("the relay %s: %w", base, err)
+		return "", fmt.Errorf("the relay %s: %w", base, err)
 	}
-	return w.share(ctx, req, base, false)
+	return base, nil
 }
 
 // checkShareRequest refuses what cannot make a good share before any work.
@@ -394,6 +405,24 @@ func ParseTTL(s string) (time.Duration, error) {
 
 // share is Share with the relay chosen: base is its URL.
 func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direct bool) (ShareResult, error) {
+	return w.shareWith(ctx, req, base, direct, shareExtras{})
+}
+
+// shareExtras are what the emergency card (emergency.go) adds to a share.
+type shareExtras struct {
+	// records and versions, when set, are what is shared instead of the
+	// request's selection, in order.
+	records  []share.SharedRecord
+	versions []string
+	// document makes the FHIR file a document Bundle (the IPS).
+	document *share.DocumentBundle
+	// emergency gives the relay the grant's access key, so that it records
+	// every opening on chain (break-glass).
+	emergency bool
+}
+
+// shareWith is share with extras.
+func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, direct bool, x shareExtras) (ShareResult, error) {
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
@@ -411,13 +440,15 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 	}
 	w.retryRelayRevokes(ctx)
 
-	recs, err := w.selectRecords(req)
-	if err != nil {
-		return ShareResult{}, err
-	}
-	shared, versions, err := w.sharedRecords(ctx, recs)
-	if err != nil {
-		return ShareResult{}, err
+	shared, versions := x.records, x.versions
+	if shared == nil {
+		recs, err := w.selectRecords(req)
+		if err != nil {
+			return ShareResult{}, err
+		}
+		if shared, versions, err = w.sharedRecords(ctx, recs); err != nil {
+			return ShareResult{}, err
+		}
 	}
 	chainID, registry, err := w.chainParams(ctx)
 	if err != nil {
@@ -448,7 +479,7 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 	built, err := share.BuildShare(share.ShareRequest{
 		Records: shared, Key: key, Patient: patient, Signer: signer, Recipient: recipient,
 		PurposeCode: req.Purpose, NotBefore: created, Expiry: expires, ChainID: chainID, Registry: registry,
-		Card: card, Network: w.shareNetworkRef(),
+		Card: card, Network: w.shareNetworkRef(), Document: x.document,
 	})
 	if err != nil {
 		return ShareResult{}, err
@@ -495,10 +526,14 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 	for i, f := range built.Files {
 		files[i] = relay.File{ContentType: f.ContentType, JWE: f.JWE}
 	}
-	info, err := client.CreateShare(ctx, relay.CreateRequest{
+	upload := relay.CreateRequest{
 		Files: files, Flag: flag, Expires: expires, Passcode: req.Passcode,
 		GrantDigest: built.Digest, SharingKey: sharingKey.PublicKey(),
-	})
+	}
+	if x.emergency {
+		upload.EmergencyKey = access
+	}
+	info, err := client.CreateShare(ctx, upload)
 	if err != nil {
 		if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, relay.ErrUnavailable) {
 			err = fmt.Errorf("%w (%v)", ErrRelayUnreachable, err)
@@ -520,7 +555,7 @@ func (w *Wallet) share(ctx context.Context, req ShareRequest, base string, direc
 	s := ownShare{
 		ID: info.ID, Relay: base, Link: text, Label: req.Label, Purpose: strings.ToUpper(strings.TrimSpace(req.Purpose)),
 		Flag: flag, Created: created, Expires: expires, Digest: built.Digest, Records: versions,
-		Recipient: recipient != (common.Hash{}), Direct: direct, GrantRow: grantRow.ID,
+		Recipient: recipient != (common.Hash{}), Direct: direct, GrantRow: grantRow.ID, Emergency: x.emergency,
 	}
 	err = w.vault.Update(func(tx *vault.Tx) error { return putOwnShare(tx, s) })
 	if err != nil {

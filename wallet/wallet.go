@@ -132,6 +132,9 @@ type profile struct {
 	// SharingKeyIndex is which sharing key the wallet uses: 0 until
 	// RevokeEverything retires one (identity.FromSeedAt).
 	SharingKeyIndex uint32 `json:"sharingKeyIndex,omitempty"`
+	// NoAccessOnChain is the patient's choice not to record accesses on
+	// chain (SetAccessOnChain); the zero value records them.
+	NoAccessOnChain bool `json:"noAccessOnChain,omitempty"`
 }
 
 func newWallet(dir string, v *vault.Vault, opts Options) *Wallet {

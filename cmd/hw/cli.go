@@ -200,6 +200,7 @@ HW_KDF=fast weakens the key derivation of new wallets: for tests only.`,
 		c.backupIdentityCommand(),
 		c.relayCommand(),
 		c.networkCommand(),
+		c.settingsCommand(),
 	)
 	root.AddCommand(c.chainCommands()...)
 	root.AddCommand(c.anchorCommands()...)

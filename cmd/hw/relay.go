@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -18,15 +19,15 @@ import (
 // relayCommand is hw relay: the link server of DESIGN §7, as a process.
 func (c *cli) relayCommand() *cobra.Command {
 	var (
-		listen, dataDir, registry, publicURL, logFormat string
-		failOpen, trustProxy                            bool
-		drain, locationTTL, pendingGrace, chainCache    time.Duration
-		maxUpload, maxKeyBytes, maxTotalBytes           int64
-		maxFailures, maxKeyShares, maxShareLocations    int
-		rateIP, rateShare                               float64
+		listen, dataDir, registry, publicURL, logFormat, submitterKey string
+		failOpen, trustProxy                                          bool
+		drain, locationTTL, pendingGrace, chainCache                  time.Duration
+		maxUpload, maxKeyBytes, maxTotalBytes                         int64
+		maxFailures, maxKeyShares, maxShareLocations                  int
+		rateIP, rateShare                                             float64
 	)
 	cmd := &cobra.Command{
-		Use:   "relay --listen ADDR --data DIR [--chain URL [--registry ADDR]] [--public-url URL]",
+		Use:   "relay --listen ADDR --data DIR [--chain URL [--registry ADDR] [--submitter-key FILE]] [--public-url URL]",
 		Short: "Run the link server that serves SMART Health Links to receivers",
 		Long: `hw relay runs the relay: the server that holds the encrypted files of shared
 links and serves them to receivers under the SMART Health Links protocol, with
@@ -41,6 +42,13 @@ is on chain; one that is not yet is held pending, never served, for
 --pending-grace, and deleted if the grant does not appear. When the chain
 cannot be reached the relay answers 503 ("cannot check consent right now")
 unless --chain-fail-open is given.
+
+With --submitter-key FILE (a hex private key, mode 0600, funded on --chain)
+the relay accepts emergency cards (hw emergency card) and records every
+opening of one on chain (break-glass): a salted commitment to who opened it
+(as they described themselves), when, purpose ETREAT, signed with the
+card's access key and paid from this key. Without it, emergency uploads
+are refused (501) saying so.
 
 Each uploader key may keep --max-shares-per-key shares and
 --max-bytes-per-key bytes, and the relay --max-total-bytes in all; past
@@ -98,13 +106,23 @@ recipients, passcodes or keys.`,
 			if registry != "" && chainURL == "" {
 				return userErrorf("--registry needs --chain URL: the chain the registry is on")
 			}
+			if submitterKey != "" && chainURL == "" {
+				return userErrorf("--submitter-key needs --chain URL: the chain the relay records emergency-card openings on")
+			}
 			if chainURL != "" {
-				checker, closeChain, err := dialRegistry(ctx, chainURL, registry)
+				n, err := dialRegistry(ctx, chainURL, registry)
 				if err != nil {
 					return err
 				}
-				defer closeChain()
-				cfg.Checker = checker
+				defer n.Close()
+				cfg.Checker = relay.NewChainChecker(n.Client, n.Registry)
+				if submitterKey != "" {
+					key, err := readSubmitterKey(submitterKey)
+					if err != nil {
+						return err
+					}
+					cfg.BreakGlass = breakGlassFrom(n, key)
+				}
 			} else {
 				logger.Warn("relay: no --chain: grants are not checked on chain; only the relay's own expiry and revocation apply")
 			}
@@ -147,6 +165,7 @@ recipients, passcodes or keys.`,
 	f.StringVar(&dataDir, "data", "", "keep the relay's store in `DIR` (created if missing)")
 	f.StringVar(&registry, "registry", "", "HealthRegistry contract `ADDRESS` on --chain (default: ask the node, as hw chain serve answers)")
 	f.StringVar(&publicURL, "public-url", "", "build manifest and file URLs on `URL`, and accept only requests signed for it (default: http://the listen address)")
+	f.StringVar(&submitterKey, "submitter-key", "", "with --chain: the hex private key (`FILE`, mode 0600) that pays for recording emergency-card openings on chain (break-glass)")
 	f.BoolVar(&failOpen, "chain-fail-open", false, "serve when the chain cannot be asked (default: refuse with 503)")
 	f.BoolVar(&trustProxy, "trust-proxy", false, "rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)")
 	f.DurationVar(&drain, "drain", 15*time.Second, "on shutdown, wait this long for requests in flight")
@@ -168,11 +187,11 @@ recipients, passcodes or keys.`,
 // dialRegistry connects to the chain at url (chain.Dial: checks the node
 // and that a HealthRegistry answers at registry; an empty registry asks the
 // node, as hw chain serve answers) for the relay's per-request grant checks.
-func dialRegistry(ctx context.Context, url, registry string) (relay.GrantChecker, func(), error) {
+func dialRegistry(ctx context.Context, url, registry string) (*chain.Network, error) {
 	var addr common.Address
 	if registry != "" {
 		if !common.IsHexAddress(registry) {
-			return nil, nil, userErrorf("--registry %q is not a 0x address", registry)
+			return nil, userErrorf("--registry %q is not a 0x address", registry)
 		}
 		addr = common.HexToAddress(registry)
 	}
@@ -181,11 +200,22 @@ func dialRegistry(ctx context.Context, url, registry string) (relay.GrantChecker
 	n, err := chain.Dial(dctx, url, addr, nil)
 	if err != nil {
 		if registry == "" {
-			return nil, nil, userErrorf("the relay cannot check grants on the chain at %s: %v; give the registry with --registry ADDRESS", url, err)
+			return nil, userErrorf("the relay cannot check grants on the chain at %s: %v; give the registry with --registry ADDRESS", url, err)
 		}
-		return nil, nil, userErrorf("the relay cannot check grants on the chain at %s: %v", url, err)
+		return nil, userErrorf("the relay cannot check grants on the chain at %s: %v", url, err)
 	}
-	return relay.NewChainChecker(n.Client, n.Registry), func() { n.Close() }, nil
+	return n, nil
+}
+
+// breakGlassFrom records emergency-card openings on n, paying from key
+// (hw relay --submitter-key): the relay's own submitter, as a network
+// node's is.
+func breakGlassFrom(n *chain.Network, key *ecdsa.PrivateKey) *relay.BreakGlass {
+	sub := chain.NewSubmitter(n, key)
+	return &relay.BreakGlass{ChainID: n.ChainID, Registry: n.Registry, Submit: func(ctx context.Context, data []byte) (common.Hash, error) {
+		res, err := sub.Submit(ctx, data)
+		return res.TxHash, err
+	}}
 }
 
 // serverLogger is the logger of a long-running server (hw relay, hw network

@@ -349,8 +349,10 @@ the entry is found), and keeps what opens them sealed in the vault. An entry
 found on chain that this wallet did not make reads "a holder of the link".
 
 With --json, prints an array of {"time","share","who","what","purpose",
-"source","block","txHash","outcome","recorded"}; source is relay, direct or
-chain. When a relay or the chain cannot be reached, the rest is printed and
+"source","block","txHash","outcome","recorded","emergency"}; source is relay,
+direct or chain. An opening of your emergency card (break-glass) reads
+EMERGENCY, and in JSON "emergency": true with the txHash of the relay's
+record of it on chain. When a relay or the chain cannot be reached, the rest is printed and
 hw exits 1 saying what is missing.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
@@ -378,7 +380,11 @@ hw exits 1 saying what is missing.`,
 					if e.Recorded {
 						onChain = "yes"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), oneLine(e.Who), e.What, e.Purpose, e.Source, e.Outcome, onChain, shortID(e.Share))
+					what := e.What
+					if e.Emergency {
+						what = "EMERGENCY: " + what
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), oneLine(e.Who), what, e.Purpose, e.Source, e.Outcome, onChain, shortID(e.Share))
 				}
 				if err := tw.Flush(); err != nil {
 					return err

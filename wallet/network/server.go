@@ -295,6 +295,9 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		Checker:    relay.NewChainChecker(s.node.Network.Client, registry),
 		TrustProxy: cfg.TrustProxy,
 		Logger:     s.log,
+		// Break-glass: the relay records each opening of an emergency card
+		// on chain through the node's own submitter.
+		BreakGlass: &relay.BreakGlass{ChainID: s.node.Network.ChainID, Registry: registry, Submit: s.submitBreakGlass},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening the network's relay: %w", err)
@@ -663,4 +666,14 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// submitBreakGlass sends the relay's signed break-glass access entry
+// through the node's submitter.
+func (s *Server) submitBreakGlass(ctx context.Context, data []byte) (common.Hash, error) {
+	res, err := s.submitter.Submit(ctx, data)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	return res.TxHash, nil
 }
