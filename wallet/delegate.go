@@ -536,7 +536,7 @@ func relayFiles(files []share.EncryptedFile) []relay.File {
 // relayProblem says an unreachable relay in the wallet's words.
 func relayProblem(err error) error {
 	var ae *relay.APIError
-	if errors.Is(err, relay.ErrUnavailable) || (!errors.As(err, &ae) && !errors.Is(err, errRelayNoCare)) {
+	if errors.Is(err, relay.ErrUnavailable) || !errors.As(err, &ae) {
 		return fmt.Errorf("the relay does not answer (%v): nothing was sent; try again later", err)
 	}
 	return err
