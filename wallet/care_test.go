@@ -181,8 +181,8 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 		t.Fatalf("CareShares = %+v, %v", infos, err)
 	}
 	// Nothing outside the scope can be chosen.
-	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{ResourceTypes: []string{"Observation"}, TTL: time.Hour, Purpose: "TREAT"}); err == nil {
-		t.Fatal("shared observations under a medications-only scope")
+	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{ResourceTypes: []string{"Observation"}, TTL: time.Hour, Purpose: "TREAT"}); !errors.Is(err, share.ErrOutsideScope) {
+		t.Fatalf("shared observations under a medications-only scope: %v", err)
 	}
 	// A share cannot outlive the delegation.
 	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: 40 * 24 * time.Hour, Purpose: "TREAT"}); err == nil ||
