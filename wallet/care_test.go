@@ -317,3 +317,32 @@ func TestCareOnANetwork(t *testing.T) {
 		t.Fatalf("the doctor's check on the network: verified %v, %+v, %v, failed %+v", got.Verified, got.OnBehalf, err, got.Failed())
 	}
 }
+
+// The delegation expires (the chain's clock passes it): Byron's sync and
+// shares fail saying it expired, and when.
+func TestCareDelegationExpires(t *testing.T) {
+	e := newCareEnv(t)
+	ctx := context.Background()
+	importRaw(t, e.w, medicationJSON("m1", "Metformin 500 MG"))
+	res := e.invite(t, []string{RightShare}, nil)
+	p, err := e.caregiver.AcceptInvitation(ctx, res.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chaintest.AdjustTime(t, e.sw.sim.Backend, 31*24*time.Hour)
+	e.sw.sim.Backend.Commit()
+	_, err = e.caregiver.CareSync(ctx, p.ID)
+	var ended *DelegationEndedError
+	if !errors.As(err, &ended) || ended.How != CareExpired || !ended.When.Equal(res.Expires) {
+		t.Fatalf("CareSync after expiry: %v (want expired on %s)", err, res.Expires)
+	}
+	if !strings.Contains(err.Error(), "expired on "+res.Expires.UTC().Format("2 Jan 2006")) {
+		t.Fatalf("the message does not say when: %v", err)
+	}
+	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"}); !errors.As(err, &ended) {
+		t.Fatalf("CareShare after expiry: %v", err)
+	}
+	if list, _ := e.caregiver.CaredFor(ctx); len(list) != 1 || list[0].State != CareExpired {
+		t.Fatalf("CaredFor after expiry: %+v", list)
+	}
+}

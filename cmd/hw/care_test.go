@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain/chaintest"
+	"healthwallet/wallet/share"
 )
 
 // TestCareEndToEnd is issue 9's acceptance for caregivers, tried as a new
@@ -201,5 +203,33 @@ func TestCareEndToEnd(t *testing.T) {
 	}
 	if n := len(careRecords()); n != 3 {
 		t.Fatalf("after revocation Byron has %d records, want the 3 synced", n)
+	}
+}
+
+// hw care accept takes the invitation as pasted, as a file holding it, or
+// as a picture of its QR code; anything else is refused saying what it is.
+func TestInviteArg(t *testing.T) {
+	dir := t.TempDir()
+	link := "hwinvite:eyJ1cmwiOiJodHRwOi8vMTI3LjAuMC4xOjgwODAvYmxvYi94IiwiZXhwIjoxODAwMDAwMDAwfQ"
+	text := filepath.Join(dir, "invite.txt")
+	os.WriteFile(text, []byte(link+"\n"), 0o600)
+	qr, err := share.LinkQRCode(link, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "invite.png")
+	os.WriteFile(png, qr, 0o600)
+	other := filepath.Join(dir, "notes.txt")
+	os.WriteFile(other, []byte("a shopping list"), 0o600)
+	for _, arg := range []string{link, "  " + link + "\n", text, png} {
+		if got, err := inviteArg(arg); err != nil || strings.TrimSpace(got) != link {
+			t.Errorf("inviteArg(%q) = %q, %v", arg, got, err)
+		}
+	}
+	for _, arg := range []string{other, filepath.Join(dir, "missing.png")} {
+		var ue *userError
+		if _, err := inviteArg(arg); !errors.As(err, &ue) {
+			t.Errorf("inviteArg(%q): %v, want a user error", arg, err)
+		}
 	}
 }
