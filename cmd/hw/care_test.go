@@ -114,6 +114,16 @@ func TestCareEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &people); err != nil || len(people) != 1 || people[0].State != "active" {
 		t.Fatalf("hw care list --json: %s (%v)", out, err)
 	}
+	// Every form hw people lists names Ada.
+	var listed []struct{ ID, Address, Name string }
+	out, _ = run(byron, 0, "people", "--json")
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed) != 1 || listed[0].ID != people[0].ID {
+		t.Fatalf("hw people --json: %s (%v)", out, err)
+	}
+	for _, who := range []string{listed[0].ID, listed[0].Address, listed[0].Name, "ada"} {
+		run(byron, 0, "care", "records", who)
+	}
+	run(byron, 1, "care", "records", "Charles")
 
 	// Ada adds a medication and syncs; Byron's sync brings it.
 	more := filepath.Join(dir, "more.json")
