@@ -30,7 +30,7 @@ var codeSystems = map[string]string{
 
 // showDetail shows one record: its summary, versions and original JSON.
 func (u *UI) showDetail(id string) {
-	d, err := u.wallet.Record(id)
+	d, err := u.recordDetail(id)
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	if err != nil {
 		msg := wrapped(sentence(err.Error()))
@@ -118,7 +118,18 @@ func (u *UI) showDetail(id string) {
 		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}}, count: 1},
 			func() { u.showDetail(d.ID) })
 	})
-	u.show("detail", container.NewBorder(header(back, d.Title, shareBtn, del), nil, nil, nil,
+	actions := []*widget.Button{shareBtn, del}
+	if p := u.person; p != nil {
+		// A record of someone cared for: theirs to delete, and checked
+		// against their anchors when it was synced.
+		actions = nil
+		if canShare(*p) {
+			actions = append(actions, shareBtn)
+		}
+		verify.Hide()
+		chainText.SetText(fmt.Sprintf("Checked against %s's anchor on the chain when it was synced.", p.Name))
+	}
+	u.show("detail", container.NewBorder(header(back, d.Title, actions...), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(body))))
 }
 

@@ -149,6 +149,7 @@ type fakeWallet struct {
 
 	chain fakeChain
 	net   fakeNet
+	care  fakeCare
 	weak  bool // made with weak key derivation, until ChangePassword
 	// progressed: ChangePasswordWithProgress reported progress
 	progressed bool
@@ -158,7 +159,7 @@ func newFakeWallet() *fakeWallet {
 	return &fakeWallet{locked: true, password: testPassword, name: testName, records: withAnchors(testRecords()),
 		chain: fakeChain{status: testChainStatus(), shares: testShares(), access: testAccess(),
 			verify: wallet.Verification{Anchored: true, Valid: true, Block: 42, Time: anchoredAt}},
-		net: newFakeNet()}
+		net: newFakeNet(), care: newFakeCare()}
 }
 
 func (w *fakeWallet) Unlock(pw []byte) error {

@@ -180,6 +180,85 @@ func TestGoldens(t *testing.T) {
 			h.pressEnter()
 			h.ui.win.Canvas().Unfocus()
 		}},
+		// Issue 9: caregivers, people I care for, the emergency card, alerts.
+		{"caregivers", true, func(h *harness) {
+			h.backend.wallet.care.delegates = testDelegates()
+			h.unlock()
+			h.menu("Caregivers")
+		}},
+		{"caregiver_add", true, func(h *harness) {
+			h.unlock()
+			h.menu("Caregivers")
+			h.tap("Add a caregiver")
+			h.typeIn(h.entry("Paste their identity card (hwcard:…)"), testCaregiverCard)
+			h.tick(mayShare)
+			h.pick(someRecords)
+			h.tick("Medications (1)")
+			h.tick("Allergies (1)")
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"caregiver_invite", true, func(h *harness) {
+			h.unlock()
+			h.menu("Caregivers")
+			h.tap("Add a caregiver")
+			h.typeIn(h.entry("Paste their identity card (hwcard:…)"), testCaregiverCard)
+			h.tick(mayShare)
+			h.tap("Invite")
+			h.tapLast("Invite")
+		}},
+		{"people", true, func(h *harness) {
+			h.backend.wallet.caresForGrace()
+			h.unlock()
+			h.menu("People I care for")
+		}},
+		{"accept", true, func(h *harness) {
+			h.unlock()
+			h.menu("People I care for")
+			h.tap("Accept an invitation")
+			h.typeIn(h.entry("Paste the invitation (hwinvite:…)"), "hwinvite:v1.forged")
+			h.tap("Accept")
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"records_person", true, func(h *harness) {
+			h.backend.wallet.caresForGrace()
+			h.unlock()
+			h.choose("Grace Hopper")
+		}},
+		{"records_person_ended", true, func(h *harness) {
+			h.backend.wallet.caresForGrace()
+			h.backend.wallet.care.people[0].State = "revoked"
+			h.unlock()
+			h.choose("Grace Hopper")
+			h.tap("Sync now")
+		}},
+		{"share_on_behalf", true, func(h *harness) {
+			h.backend.wallet.caresForGrace()
+			h.unlock()
+			h.choose("Grace Hopper")
+			h.tap("Share")
+		}},
+		{"emergency", true, func(h *harness) {
+			h.backend.wallet.care.profile = testProfile()
+			h.unlock()
+			h.menu("Emergency card")
+		}},
+		{"emergency_records", true, func(h *harness) {
+			h.backend.wallet.care.profile = testProfile()
+			h.unlock()
+			h.menu("Emergency card")
+			h.scrollToBottom()
+		}},
+		{"emergency_card", true, func(h *harness) {
+			h.backend.wallet.care.profile = testProfile()
+			h.unlock()
+			h.menu("Emergency card")
+			h.tap("Make my emergency card")
+		}},
+		{"access_log_alerts", true, func(h *harness) {
+			h.backend.wallet.chain.access = append(h.backend.wallet.chain.access, testAlertEntries()...)
+			h.unlock()
+			h.menu("Access log")
+		}},
 	}
 
 	for _, sc := range screens {

@@ -84,6 +84,8 @@ func (u *UI) lock() {
 	}
 	u.filter = filter{}
 	u.chain = chainState{generation: u.chain.generation + 1}
+	u.person, u.people = nil, nil
+	u.stopBackground()
 	u.showUnlock()
 	u.files.Cleanup() // copies of picked files hold health data
 }
@@ -92,5 +94,7 @@ func (u *UI) lock() {
 func (u *UI) unlocked() {
 	u.idle.start()
 	u.keepLocalNetwork()
+	u.loadPeople()
 	u.showRecords()
+	u.startBackground()
 }

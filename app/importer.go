@@ -149,6 +149,7 @@ func (u *UI) runImport(paths []string) {
 			u.showImportResult(report, err)
 			if report.Imported > 0 || report.Versions > 0 {
 				u.anchorSoon() // new versions get their commitments on chain
+				u.syncSoon()   // and reach the caregivers' copies
 			}
 		})
 	})

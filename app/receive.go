@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -605,6 +607,12 @@ func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
 		if who == "" {
 			who = "Someone unnamed"
 		}
+		switch {
+		case e.Emergency:
+			who = "Emergency card opened by " + who
+		case e.Delegate != "":
+			who = fmt.Sprintf("%s, your caregiver, %s", who, actionWords(e.Action))
+		}
 		t := widget.NewLabelWithStyle(who, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		t.Truncation = fyne.TextTruncateEllipsis
 		when := widget.NewLabel(e.Time.Format(timeLayout))
@@ -623,9 +631,28 @@ func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
 		sub.Wrapping = fyne.TextWrapWord
 		sub.SizeName = theme.SizeNameCaptionText
 		sub.Importance = widget.LowImportance
-		rows = append(rows, container.NewBorder(nil, nil, nil, when, t), sub, widget.NewSeparator())
+		if e.Emergency && e.TxHash != "" {
+			sub.SetText(sub.Text + " · break-glass, on the chain in transaction " + shortAddress(e.TxHash))
+		}
+		var row fyne.CanvasObject = container.NewVBox(container.NewBorder(nil, nil, nil, when, t), sub)
+		if e.Emergency {
+			// Break-glass stands out: a warning sign and a tinted band.
+			t.Importance = widget.DangerImportance
+			band := canvas.NewRectangle(theme.Color(theme.ColorNameError))
+			band.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
+			band.CornerRadius = theme.InputRadiusSize()
+			row = container.NewStack(band, container.NewBorder(nil, nil,
+				widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, row))
+		}
+		rows = append(rows, row, widget.NewSeparator())
 	}
 	return rows
+}
+
+// withAlpha is c with alpha a.
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
 }
 
 // sourceLabel names where an access was recorded.

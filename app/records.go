@@ -62,6 +62,11 @@ type recordsView struct {
 	debounce  Timer
 
 	chainBanner chainBanner
+	// switcher chooses between the owner's records and those of each
+	// person they care for; hidden when they care for no one.
+	switcher *fyne.Container
+	// syncNote says, calmly, when keeping copies current failed.
+	syncNote errorText
 }
 
 // showRecords is the home screen of an unlocked wallet.
@@ -71,6 +76,7 @@ func (u *UI) showRecords() {
 	u.recordsView = v
 	v.reload()
 	v.showChainBanner()
+	v.showSyncProblem()
 	u.checkChain()
 }
 
@@ -127,21 +133,33 @@ func (v *recordsView) build() fyne.CanvasObject {
 	v.emptyBox.Hide()
 
 	v.chainBanner = newChainBanner()
-	top := container.NewVBox(v.search, v.problem.Label, v.chainBanner.box)
-	if banner := u.damageBanner(); banner != nil {
-		top.Add(banner)
+	v.switcher = u.personSwitcher()
+	v.syncNote = newErrorText()
+	v.syncNote.Importance = widget.WarningImportance
+	top := container.NewVBox(v.search, v.problem.Label)
+	if u.person != nil {
+		top.Add(u.personBanner(*u.person))
+	} else {
+		top.Add(v.chainBanner.box)
+		if banner := u.damageBanner(); banner != nil {
+			top.Add(banner)
+		}
 	}
+	top.Add(v.syncNote.Label)
 	main := container.NewBorder(top, nil, nil, nil,
 		container.NewStack(v.list, container.NewPadded(v.emptyBox)))
 	sidebar := container.NewBorder(widget.NewLabelWithStyle("Categories", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, v.catList)
 
-	return container.NewBorder(u.mainHeader(), nil, nil, nil,
+	return container.NewBorder(container.NewVBox(u.mainHeader(), v.switcher), nil, nil, nil,
 		container.New(&sidebarLayout{sideWidth: 240}, sidebar, v.catSelect, main))
 }
 
 // mainHeader is the top bar of the unlocked wallet's screens.
 func (u *UI) mainHeader() fyne.CanvasObject {
+	if u.person != nil {
+		return u.personHeader(*u.person)
+	}
 	text := "Records"
 	if n := u.wallet.DisplayName(); n != "" {
 		text = n
@@ -168,6 +186,9 @@ func (u *UI) moreButton() *widget.Button {
 		pop = widget.NewPopUp(container.NewVBox(
 			item("Shares", theme.MailSendIcon(), u.showShares),
 			item("Access log", theme.HistoryIcon(), u.showAccessLog),
+			item("Caregivers", theme.AccountIcon(), u.showCaregivers),
+			item("People I care for", theme.HomeIcon(), u.showPeople),
+			item("Emergency card", theme.NewErrorThemedResource(theme.WarningIcon()), u.showEmergency),
 			item("Receive a share", theme.DownloadIcon(), u.showReceive),
 			item("Settings", theme.SettingsIcon(), u.showSettings),
 		), u.win.Canvas())
@@ -182,7 +203,7 @@ func (u *UI) moreButton() *widget.Button {
 // reload fetches categories and records for the current filter.
 func (v *recordsView) reload() {
 	u := v.ui
-	counts, err := u.wallet.Categories()
+	counts, err := u.categoryCounts()
 	if err != nil {
 		v.problem.set(err)
 		return
@@ -218,7 +239,7 @@ func (v *recordsView) reload() {
 // refreshRecords lists the records matching the filter, newest first.
 func (v *recordsView) refreshRecords(total int) {
 	u := v.ui
-	recs, err := u.wallet.Records(wallet.Query{Category: u.filter.category, Text: u.filter.text})
+	recs, err := u.listRecords(wallet.Query{Category: u.filter.category, Text: u.filter.text})
 	if err != nil {
 		v.problem.set(err)
 		recs = nil
@@ -233,6 +254,11 @@ func (v *recordsView) refreshRecords(total int) {
 	switch {
 	case len(recs) > 0:
 		v.emptyBox.Hide()
+	case total == 0 && u.person != nil:
+		v.empty.SetText(fmt.Sprintf("No records from %s yet. They arrive when %s's wallet brings your copy up to date; tap Sync now to fetch them.",
+			u.person.Name, u.person.Name))
+		v.emptyBox.Objects[1].Hide()
+		v.emptyBox.Show()
 	case total == 0:
 		v.empty.SetText("No records yet. Import the FHIR files your hospital, clinic or lab gave you: " +
 			"single resources, Bundles or NDJSON.")

@@ -109,6 +109,35 @@ type Wallet interface {
 	// RevokeEverything is for a lost device: every share and delegation
 	// revoked, the old sharing key retired.
 	RevokeEverything(ctx context.Context) (wallet.RevokeAllReport, error)
+
+	// Caregivers, the patient's side (issue 9): delegations that are
+	// scoped, expiring and revocable, and Sync, which anchors what waits
+	// and brings every caregiver's copy up to date.
+	AddDelegate(ctx context.Context, req wallet.DelegateRequest) (wallet.DelegateResult, error)
+	Delegates(ctx context.Context) ([]wallet.DelegateInfo, error)
+	RevokeDelegate(ctx context.Context, who string) (wallet.DelegateInfo, error)
+	RenewDelegate(ctx context.Context, who string, expires time.Time) (wallet.DelegateInfo, error)
+	Sync(ctx context.Context) (wallet.SyncReport, error)
+
+	// People I care for, the caregiver's side: person is a CaredFor's ID.
+	AcceptInvitation(ctx context.Context, invite string) (wallet.CaredFor, error)
+	CaredFor(ctx context.Context) ([]wallet.CaredFor, error)
+	CareSync(ctx context.Context, person string) ([]wallet.CareSyncReport, error)
+	CareRecords(person string, q wallet.Query) ([]record.Record, error)
+	CareRecord(person, id string) (wallet.Detail, error)
+	CareShare(ctx context.Context, person string, req wallet.ShareRequest) (wallet.ShareResult, error)
+	CareShares(ctx context.Context, person string) ([]wallet.ShareInfo, error)
+	CareRevoke(ctx context.Context, person, shareID string) error
+
+	// The emergency card (DESIGN §8).
+	EmergencyProfile() (wallet.EmergencyProfile, error)
+	SetEmergencyProfile(p wallet.EmergencyProfile) error
+	EmergencyCandidates() (records []record.Record, included map[string]bool, err error)
+	MakeEmergencyCard(ctx context.Context, req wallet.EmergencyCardRequest) (wallet.EmergencyCard, error)
+	CurrentEmergencyCard(ctx context.Context) (wallet.EmergencyCard, bool, error)
+	RevokeEmergencyCard(ctx context.Context) error
+	EmergencyCardPDF(ctx context.Context) ([]byte, error)
+	EmergencyCardPNG(ctx context.Context) ([]byte, error)
 }
 
 var _ Wallet = (*wallet.Wallet)(nil)

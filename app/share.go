@@ -227,9 +227,21 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	})
 	what.SetSelected(labels[0])
 
+	heading := "Share records"
+	onBehalf := widget.NewLabel("")
+	onBehalf.Hide()
+	if p := u.person; p != nil {
+		heading = "Share " + p.Name + "'s records"
+		direct.Hide()
+		onBehalf.Wrapping = fyne.TextWrapWord
+		onBehalf.SetText(fmt.Sprintf("You share on %s's behalf: the doctor sees that you shared them, for %s, "+
+			"and that %s allowed you to until %s.", p.Name, p.Name, p.Name, p.Expires.Format(dateLayout)))
+		onBehalf.Show()
+	}
 	u.show("share", container.NewBorder(
-		header(u.button("Back", theme.NavigateBackIcon(), back), "Share records"), nil, nil, nil,
+		header(u.button("Back", theme.NavigateBackIcon(), back), heading), nil, nil, nil,
 		page(
+			onBehalf,
 			section("What to share"), what,
 			filter.box,
 			chosen,
@@ -260,7 +272,7 @@ type shareFilter struct {
 // is called on every change.
 func (u *UI) shareFilter(changed func()) *shareFilter {
 	f := &shareFilter{u: u, typeOf: map[string]string{}}
-	recs, err := u.wallet.Records(wallet.Query{})
+	recs, err := u.listRecords(wallet.Query{})
 	count := map[string]int{}
 	cats := map[string][]string{}
 	for _, r := range recs {
@@ -346,7 +358,7 @@ func (f *shareFilter) choice() (wallet.ShareRequest, int, error) {
 	}
 	n := 0
 	for _, t := range types {
-		recs, err := f.u.wallet.Records(wallet.Query{ResourceType: t, From: req.From, To: req.To})
+		recs, err := f.u.listRecords(wallet.Query{ResourceType: t, From: req.From, To: req.To})
 		if err != nil {
 			return req, 0, err
 		}
@@ -412,6 +424,7 @@ type shareOutcome struct {
 // words and offers the direct share.
 func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, back func()) {
 	w := u.wallet
+	person := u.person
 	ctx, cancel := context.WithCancel(context.Background())
 	var res wallet.ShareResult
 	text := "Encrypting and uploading…"
@@ -420,16 +433,19 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, b
 	}
 	u.runSlow(out.btn, out.busy, text, func() error {
 		var err error
-		if direct {
+		switch {
+		case person != nil: // on their behalf, through the network only
+			res, err = w.CareShare(ctx, person.ID, req)
+		case direct:
 			res, err = w.ShareDirect(ctx, req, "0.0.0.0:0")
-		} else {
+		default:
 			res, err = w.Share(ctx, req)
 		}
 		return err
 	}, func(err error) {
 		if err != nil || u.wallet != w {
 			cancel()
-			if err != nil && !direct && noNetworkAnswers(err) {
+			if err != nil && !direct && person == nil && noNetworkAnswers(err) {
 				u.offerDirect(req, err, out, back)
 				return
 			}
@@ -649,7 +665,13 @@ func (u *UI) confirmRevoke(id string, btn *widget.Button, busy *widget.Label, do
 				return
 			}
 			w := u.wallet
-			u.runSlow(btn, busy, "Revoking…", func() error { return w.Revoke(context.Background(), id) }, done)
+			person := u.person
+			u.runSlow(btn, busy, "Revoking…", func() error {
+				if person != nil {
+					return w.CareRevoke(context.Background(), person.ID, id)
+				}
+				return w.Revoke(context.Background(), id)
+			}, done)
 		})
 }
 

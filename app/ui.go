@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/assets"
+	"healthwallet/wallet"
 	"healthwallet/wallet/network"
 )
 
@@ -51,6 +52,17 @@ type UI struct {
 	// computer") the app started: it serves while the app is open.
 	localStarted Wallet
 
+	// person is whose records the records screen, its detail and the share
+	// form show: nil for the owner's own, else a person the owner cares
+	// for. people are those persons, as last loaded.
+	person *wallet.CaredFor
+	people []wallet.CaredFor
+	// bg is the background work of an unlocked wallet: caregivers' copies
+	// kept current, the people cared for synced, the access log watched.
+	bg backgroundState
+	// notify sends a notification; tests catch them.
+	notify func(*fyne.Notification)
+
 	// leaving, when set, is called as the screen it belongs to is left:
 	// the share screen stops serving a direct share.
 	leaving func()
@@ -79,6 +91,7 @@ func New(a fyne.App, backend Backend, opts ...Option) *UI {
 		rand:       rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		background: func(f func()) { go f() },
 	}
+	u.notify = a.SendNotification
 	for _, o := range opts {
 		o(u)
 	}

@@ -23,7 +23,7 @@ const (
 	anchorType         = "Anchor(bytes32 root,uint32 count,uint64 deadline)"
 	issueGrantType     = "IssueGrant(address patient,bytes32 digest,address accessKey,uint64 expiry,uint64 deadline)"
 	revokeGrantType    = "RevokeGrant(address patient,bytes32 digest,uint64 deadline)"
-	setDelegateType    = "SetDelegate(address delegate,uint8 rights,uint64 expiry,uint64 nonce,uint64 deadline)"
+	setDelegateType    = "SetDelegate(address delegate,uint8 rights,uint64 expiry,bytes32 scope,uint64 nonce,uint64 deadline)"
 	revokeDelegateType = "RevokeDelegate(address delegate,uint64 nonce,uint64 deadline)"
 	logAccessType      = "LogAccess(bytes32 grantKey,bytes32 entry,uint64 deadline)"
 	domainType         = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
@@ -88,15 +88,23 @@ func (s Signer) RevokeGrant(patient common.Address, digest common.Hash, deadline
 	return registryABI.PackRevokeGrantSigned(patient, digest, deadline, r, vs), nil
 }
 
-// SetDelegate signs giving delegate the rights until expiry; nonce is the
-// signer's nonceOf on chain ([Registry.NonceOf]).
-func (s Signer) SetDelegate(delegate common.Address, rights uint8, expiry, nonce, deadline uint64) ([]byte, error) {
-	r, vs, err := s.sign(setDelegateType, word(delegate), u64(uint64(rights)), u64(expiry), u64(nonce), u64(deadline))
+// SetDelegate signs giving delegate the rights until expiry under the scope
+// document whose hash is scope (never zero: the registry refuses it); nonce
+// is the signer's nonceOf on chain ([Registry.NonceOf]).
+func (s Signer) SetDelegate(delegate common.Address, rights uint8, expiry uint64, scope common.Hash, nonce, deadline uint64) ([]byte, error) {
+	if scope == (common.Hash{}) {
+		return nil, ErrNoScope
+	}
+	r, vs, err := s.sign(setDelegateType, word(delegate), u64(uint64(rights)), u64(expiry), scope[:], u64(nonce), u64(deadline))
 	if err != nil {
 		return nil, fmt.Errorf("signing a delegation: %w", err)
 	}
-	return registryABI.PackSetDelegateSigned(delegate, rights, expiry, nonce, deadline, r, vs), nil
+	return registryABI.PackSetDelegateSigned(delegate, rights, expiry, scope, nonce, deadline, r, vs), nil
 }
+
+// ErrNoScope: a delegation without the hash of its scope document, which
+// the registry refuses (BadScope).
+var ErrNoScope = errors.New("a delegation needs the hash of the scope document the patient signed; it is zero")
 
 // RevokeDelegate signs ending the delegation to delegate; nonce as for SetDelegate.
 func (s Signer) RevokeDelegate(delegate common.Address, nonce, deadline uint64) ([]byte, error) {
@@ -163,6 +171,13 @@ type Action struct {
 	Patient common.Address
 	// Root (anchors), Digest (grants), GrantKey and Entry (logAccess).
 	Root, Digest, GrantKey, Entry common.Hash
+	// Delegate is the delegate a delegation change names (setDelegate…,
+	// revokeDelegate…); Rights, Expiry and Scope are what setDelegate…
+	// gives it.
+	Delegate common.Address
+	Rights   uint8
+	Expiry   uint64
+	Scope    common.Hash
 	// Deadline of a signed action, 0 for a plain one.
 	Deadline uint64
 
@@ -224,12 +239,15 @@ func DecodeAction(data []byte, chainID *big.Int, registry common.Address) (Actio
 	case "revokeGrantSigned":
 		a.Patient, a.Digest, a.Deadline = addr(0), h(1), n(2)
 		typ, fields = revokeGrantType, [][]byte{word(a.Patient), a.Digest[:], u64(a.Deadline)}
-	case "setDelegate", "revokeDelegate":
+	case "setDelegate":
+		a.Delegate, a.Rights, a.Expiry, a.Scope = addr(0), uint8(n(1)), n(2), h(3)
+	case "revokeDelegate":
+		a.Delegate = addr(0)
 	case "setDelegateSigned":
-		a.Deadline = n(4)
-		typ, fields = setDelegateType, [][]byte{word(addr(0)), u64(n(1)), u64(n(2)), u64(n(3)), u64(a.Deadline)}
+		a.Delegate, a.Rights, a.Expiry, a.Scope, a.Deadline = addr(0), uint8(n(1)), n(2), h(3), n(5)
+		typ, fields = setDelegateType, [][]byte{word(a.Delegate), u64(uint64(a.Rights)), u64(a.Expiry), a.Scope[:], u64(n(4)), u64(a.Deadline)}
 	case "revokeDelegateSigned":
-		a.Deadline = n(2)
+		a.Delegate, a.Deadline = addr(0), n(2)
 		typ, fields = revokeDelegateType, [][]byte{word(addr(0)), u64(n(1)), u64(a.Deadline)}
 	case "logAccess":
 		a.GrantKey, a.Entry, a.Deadline = h(0), h(1), n(2)
@@ -263,7 +281,7 @@ func (s Signer) Resign(a Action, deadline uint64) ([]byte, error) {
 	case "revokeGrantSigned":
 		return s.RevokeGrant(a.Patient, a.Digest, deadline)
 	case "setDelegateSigned":
-		return s.SetDelegate(args[0].(common.Address), args[1].(uint8), args[2].(uint64), args[3].(uint64), deadline)
+		return s.SetDelegate(a.Delegate, a.Rights, a.Expiry, a.Scope, args[4].(uint64), deadline)
 	case "revokeDelegateSigned":
 		return s.RevokeDelegate(args[0].(common.Address), args[1].(uint64), deadline)
 	case "logAccess":

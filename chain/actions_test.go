@@ -38,7 +38,7 @@ func TestSignedActionsReadBack(t *testing.T) {
 		{must(s.Anchor(root, 3, 100)), "anchorSigned", me},
 		{must(s.IssueGrant(patient, digest, me, 90, 100)), "issueGrantSigned", patient},
 		{must(s.RevokeGrant(patient, digest, 100)), "revokeGrantSigned", patient},
-		{must(s.SetDelegate(patient, 3, 90, 4, 100)), "setDelegateSigned", me},
+		{must(s.SetDelegate(patient, 3, 90, root, 4, 100)), "setDelegateSigned", me},
 		{must(s.RevokeDelegate(patient, 5, 100)), "revokeDelegateSigned", me},
 		{must(s.LogAccess(chain.GrantKey(patient, digest), root, 100)), "logAccess", common.Address{}},
 	}
@@ -52,7 +52,7 @@ func TestSignedActionsReadBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, err := chain.DecodeAction(again, s.ChainID, registry)
-		if err != nil || b.Method != a.Method || b.Signer != me || b.Patient != a.Patient || b.Root != a.Root || b.Digest != a.Digest || b.Entry != a.Entry || b.Deadline != 200 {
+		if err != nil || b.Method != a.Method || b.Signer != me || b.Patient != a.Patient || b.Root != a.Root || b.Digest != a.Digest || b.Entry != a.Entry || b.Delegate != a.Delegate || b.Rights != a.Rights || b.Expiry != a.Expiry || b.Scope != a.Scope || b.Deadline != 200 {
 			t.Fatalf("%s signed again: %+v, %v", c.method, b, err)
 		}
 		if other, err := chain.DecodeAction(c.data, s.ChainID, common.HexToAddress("0x01")); err == nil && other.Signer == me {

@@ -39,8 +39,9 @@ func (a Anchor) Anchored() bool { return a.AnchoredAt != 0 }
 // the patient never named the delegate.
 type Delegation struct {
 	Rights uint8
-	Expiry uint64 // unix seconds
-	Active bool   // set, not revoked and not expired at the block read
+	Expiry uint64      // unix seconds
+	Scope  common.Hash // keccak hash of the scope document the patient signed
+	Active bool        // set, not revoked and not expired at the block read
 }
 
 // Registry reads one HealthRegistry's views at the latest block. It holds no
@@ -132,7 +133,7 @@ func (r *Registry) DelegateOf(ctx context.Context, patient, delegate common.Addr
 	if err != nil {
 		return Delegation{}, fmt.Errorf("reading delegation %s → %s: %w", patient.Hex(), delegate.Hex(), r.notRegistry("delegateOf", err))
 	}
-	return Delegation{Rights: d.Rights, Expiry: d.Expiry, Active: d.Active}, nil
+	return Delegation{Rights: d.Rights, Expiry: d.Expiry, Scope: d.Scope, Active: d.Active}, nil
 }
 
 // IsGrantActive reads isGrantActive(patient, digest): false for a grant

@@ -66,7 +66,8 @@ func TestRegistryViews(t *testing.T) {
 	_, accessKey := newKey(t)
 	send(patientKey, abi.PackIssueGrant(digest, accessKey, expiry))
 	send(patientKey, abi.PackAnchor(root, 7))
-	send(patientKey, abi.PackSetDelegate(caregiver, 1, expiry))
+	scope := crypto.Keccak256Hash([]byte("scope document"))
+	send(patientKey, abi.PackSetDelegate(caregiver, 1, expiry, scope))
 
 	g, err := reg.GrantOf(ctx, patient, digest)
 	if want := (chain.Grant{Issuer: patient, Patient: patient, AccessKey: accessKey, Expiry: expiry, Active: true}); err != nil || g != want || !g.Issued() {
@@ -79,7 +80,7 @@ func TestRegistryViews(t *testing.T) {
 	if err != nil || a.Patient != patient || a.Count != 7 || a.AnchoredAt == 0 || !a.Anchored() {
 		t.Fatalf("AnchorOf: %+v, %v", a, err)
 	}
-	if d, err := reg.DelegateOf(ctx, patient, caregiver); err != nil || d != (chain.Delegation{Rights: 1, Expiry: expiry, Active: true}) {
+	if d, err := reg.DelegateOf(ctx, patient, caregiver); err != nil || d != (chain.Delegation{Rights: 1, Expiry: expiry, Scope: scope, Active: true}) {
 		t.Fatalf("DelegateOf: %+v, %v", d, err)
 	}
 

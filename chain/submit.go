@@ -164,6 +164,9 @@ func (s *Submitter) decode(data []byte) (Action, error) {
 		return a, fmt.Errorf("%w: %s acts for whoever sends it; sign the action instead", ErrNotSubmittable, a.Method)
 	case a.Signer == (common.Address{}):
 		return a, fmt.Errorf("%w: it recovers to no signer", ErrBadSignature)
+	case a.Method == "setDelegateSigned" && a.Scope == (common.Hash{}):
+		// The registry refuses it (BadScope); no need to ask the node.
+		return a, &RefusedError{Method: a.Method, Revert: &contracts.Revert{Name: "BadScope"}, Err: ErrNoScope}
 	}
 	return a, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -217,6 +218,10 @@ func TestSubmitterRefusesBeforeAnyTransaction(t *testing.T) {
 	_, otherAddr := newKey(t)
 	otherRegistry := chain.Signer{Key: e.patient.Key, ChainID: n.ChainID, Registry: otherAddr}
 	grant2 := crypto.Keccak256Hash([]byte("another share"))
+	// A delegation whose scope hash was zeroed after signing (chain.Signer
+	// signs none without one).
+	noScope := slices.Clone(e.must(e.patient.SetDelegate(accessAddr, 1, expiry, grant2, 0, e.deadline())))
+	clear(noScope[4+3*32 : 4+4*32])
 	cases := []struct {
 		name string
 		data []byte
@@ -233,11 +238,12 @@ func TestSubmitterRefusesBeforeAnyTransaction(t *testing.T) {
 		{"another chain's signature", e.must(otherChain.RevokeGrant(patient, digest, e.deadline())), chain.ErrRefused, "NotAuthorized"},
 		{"another registry's signature", e.must(otherRegistry.IssueGrant(patient, grant2, accessAddr, expiry, e.deadline())), chain.ErrRefused, "NotAuthorized"},
 		{"expired deadline", e.must(e.patient.Anchor(crypto.Keccak256Hash([]byte("late")), 1, 1)), chain.ErrRefused, "Expired"},
-		{"delegation with a stale nonce", e.must(e.patient.SetDelegate(accessAddr, 1, expiry, 7, e.deadline())), chain.ErrRefused, "BadNonce"},
+		{"delegation with a stale nonce", e.must(e.patient.SetDelegate(accessAddr, 1, expiry, grant2, 7, e.deadline())), chain.ErrRefused, "BadNonce"},
 		{"plain call", contracts.NewHealthRegistry().PackAnchor(crypto.Keccak256Hash([]byte("plain")), 1), chain.ErrNotSubmittable, ""},
 		{"garbage", []byte{1, 2, 3, 4, 5, 6, 7, 8}, chain.ErrNotSubmittable, ""},
 		{"truncated", revoke[:len(revoke)-40], chain.ErrNotSubmittable, ""},
 		{"replay of a landed action", landed, chain.ErrAlreadyDone, ""},
+		{"delegation without a scope", noScope, chain.ErrRefused, "BadScope"},
 	}
 	for _, c := range cases {
 		_, err := e.sub.Check(ctx, c.data)

@@ -507,7 +507,7 @@ func (w *Wallet) drain(ctx context.Context) (string, error) {
 	if m, ok := w.networkInForceLocked(); ok {
 		// The network sends the wallet's signed actions and pays their gas:
 		// the patient holds no ETH.
-		opts.Submit = w.networkClient(m)
+		opts.Submit = w.submission(m) // as the signer: the owner, or a relationship address (care.go)
 	}
 	rep, err := outbox.New(vaultStore{w.vault}, n, addr, w.sign, opts).Drain(ctx)
 	if err != nil {

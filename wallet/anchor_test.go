@@ -516,7 +516,7 @@ func TestNothingPrivateOnChain(t *testing.T) {
 	}
 	caregiver := common.HexToAddress("0x00000000000000000000000000000000c0ffee00")
 	until := uint64(time.Now().Add(24 * time.Hour).Unix())
-	set, err := signer.SetDelegate(caregiver, contracts.RightView, until, 0, until)
+	set, err := signer.SetDelegate(caregiver, contracts.RightView, until, crypto.Keccak256Hash([]byte("scope")), 0, until)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -401,6 +401,15 @@ func (w *Wallet) resigner(n *chain.Network) func(chain.Action) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if a.Signer != s.Address() {
+			// Signed for a person this wallet cares for: by that
+			// relationship's key (care.go), never the owner's.
+			k, ok := w.relationshipKeys()[a.Signer]
+			if !ok {
+				return nil, fmt.Errorf("the action was signed by %s, a key this wallet no longer holds", a.Signer.Hex())
+			}
+			s.Key = k
+		}
 		return s.Resign(a, uint64(now().Add(anchorValidity).Unix()))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/chain/outbox"
@@ -230,7 +231,7 @@ func TestRevokeEverythingFromANewDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := signer.SetDelegate(caregiver, 1, uint64(time.Now().Add(24*time.Hour).Unix()), 0, uint64(time.Now().Add(time.Hour).Unix()))
+	set, err := signer.SetDelegate(caregiver, 1, uint64(time.Now().Add(24*time.Hour).Unix()), crypto.Keccak256Hash([]byte("scope")), 0, uint64(time.Now().Add(time.Hour).Unix()))
 	if err != nil {
 		t.Fatal(err)
 	}

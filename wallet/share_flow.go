@@ -626,6 +626,12 @@ func (w *Wallet) selectRecords(req ShareRequest) ([]record.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	return selectFromIndex(index, req)
+}
+
+// selectFromIndex applies a request's choice to index: the owner's records,
+// or those of a person the wallet cares for.
+func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, error) {
 	narrowed := len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero()
 	if !narrowed && !req.All {
 		return nil, errors.New("choose what to share: records by id, by type, by date range, or all of them")

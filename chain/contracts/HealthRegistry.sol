@@ -9,7 +9,8 @@ pragma solidity 0.8.37;
 ///  - a grant is the EIP-712 digest of a signed consent (the recipient and the scope live inside
 ///    the digest, off chain), with the address of its access key (derived from the link's key);
 ///  - a delegation lets a caregiver VIEW, SHARE (issue grants for the patient) or MANAGE
-///    (revoke the patient's grants) until it expires;
+///    (revoke the patient's grants) until it expires; it carries the hash of the scope document
+///    the patient signed off chain (which records, whom for), never the document itself;
 ///  - an access-log entry is a salted commitment to what a receiver said, which only the
 ///    patient can open.
 ///
@@ -53,7 +54,7 @@ contract HealthRegistry {
     bytes32 private constant REVOKE_GRANT_TYPEHASH =
         keccak256("RevokeGrant(address patient,bytes32 digest,uint64 deadline)");
     bytes32 private constant SET_DELEGATE_TYPEHASH = keccak256(
-        "SetDelegate(address delegate,uint8 rights,uint64 expiry,uint64 nonce,uint64 deadline)"
+        "SetDelegate(address delegate,uint8 rights,uint64 expiry,bytes32 scope,uint64 nonce,uint64 deadline)"
     );
     bytes32 private constant REVOKE_DELEGATE_TYPEHASH =
         keccak256("RevokeDelegate(address delegate,uint64 nonce,uint64 deadline)");
@@ -78,10 +79,12 @@ contract HealthRegistry {
         bool revoked;
     }
 
-    /// @dev One slot: 1 + 8 bytes.
+    /// @dev Two slots: rights and expiry (1 + 8 bytes), then the scope hash. The checks of
+    /// grants and revokes read only the first.
     struct Delegation {
         uint8 rights;
         uint64 expiry;
+        bytes32 scope;
     }
 
     mapping(bytes32 anchorKey => Anchor) private _anchors;
@@ -99,8 +102,9 @@ contract HealthRegistry {
     event GrantIssued(address indexed patient, bytes32 indexed digest, address indexed issuer, uint64 expiry);
     /// @notice A grant was revoked, by the patient, a MANAGE delegate or its issuer.
     event GrantRevoked(address indexed patient, bytes32 indexed digest, address indexed by);
-    /// @notice A delegation was created or replaced.
-    event DelegateSet(address indexed patient, address indexed delegate, uint8 rights, uint64 expiry);
+    /// @notice A delegation was created or replaced; `scope` is the keccak hash of the scope
+    /// document the patient signed for it.
+    event DelegateSet(address indexed patient, address indexed delegate, uint8 rights, uint64 expiry, bytes32 scope);
     /// @notice A delegation was removed by the patient.
     event DelegateRevoked(address indexed patient, address indexed delegate);
     /// @notice A holder of the link of the grant with key `grantKey` logged an access: `entry`
@@ -123,6 +127,8 @@ contract HealthRegistry {
     /// @notice A delegate can be neither the zero address nor the patient.
     error BadDelegate(address delegate);
     error DelegateNotFound(address patient, address delegate);
+    /// @notice A delegation must name the hash of its scope document; zero names none.
+    error BadScope();
     /// @notice A signed action submitted after its deadline.
     error Expired(uint64 deadline);
     /// @notice The signature is malformed (high s) or recovers to no address.
@@ -247,7 +253,7 @@ contract HealthRegistry {
     function _issue(address patient, address issuer, bytes32 digest, address accessKey, uint64 expiry) private {
         bytes32 key = keccak256(abi.encode(patient, digest));
         if (issuer != patient) {
-            Delegation memory d = _delegations[patient][issuer];
+            Delegation storage d = _delegations[patient][issuer];
             if (d.rights & SHARE == 0 || d.expiry <= block.timestamp) revert NotAuthorized(issuer);
             if (expiry > d.expiry) revert BadExpiry(expiry);
             _delegateIssuer[key] = issuer;
@@ -333,35 +339,41 @@ contract HealthRegistry {
     // ---- Delegations ----
 
     /// @notice The caller, as patient, gives `delegate` the `rights` (VIEW=1 | SHARE=2 | MANAGE=4)
-    /// until `expiry`, replacing any earlier delegation to it.
-    function setDelegate(address delegate, uint8 rights, uint64 expiry) external {
-        _setDelegate(msg.sender, delegate, rights, expiry);
+    /// until `expiry` under the scope document with hash `scope`, replacing any earlier
+    /// delegation to it.
+    function setDelegate(address delegate, uint8 rights, uint64 expiry, bytes32 scope) external {
+        _setDelegate(msg.sender, delegate, rights, expiry, scope);
     }
 
-    /// @notice setDelegate for the signer of SetDelegate(delegate, rights, expiry, nonce,
+    /// @notice setDelegate for the signer of SetDelegate(delegate, rights, expiry, scope, nonce,
     /// deadline), submitted by anyone; `nonce` must be the signer's nonceOf, which it consumes.
     function setDelegateSigned(
         address delegate,
         uint8 rights,
         uint64 expiry,
+        bytes32 scope,
         uint64 nonce,
         uint64 deadline,
         bytes32 r,
         bytes32 vs
     ) external {
         address patient = _signer(
-            keccak256(abi.encode(SET_DELEGATE_TYPEHASH, delegate, rights, expiry, nonce, deadline)), deadline, r, vs
+            keccak256(abi.encode(SET_DELEGATE_TYPEHASH, delegate, rights, expiry, scope, nonce, deadline)),
+            deadline,
+            r,
+            vs
         );
         _useNonce(patient, nonce);
-        _setDelegate(patient, delegate, rights, expiry);
+        _setDelegate(patient, delegate, rights, expiry, scope);
     }
 
-    function _setDelegate(address patient, address delegate, uint8 rights, uint64 expiry) private {
+    function _setDelegate(address patient, address delegate, uint8 rights, uint64 expiry, bytes32 scope) private {
         if (delegate == address(0) || delegate == patient) revert BadDelegate(delegate);
         if (rights == 0 || rights & ~ALL_RIGHTS != 0) revert BadRights(rights);
         if (expiry <= block.timestamp) revert BadExpiry(expiry);
-        _delegations[patient][delegate] = Delegation(rights, expiry);
-        emit DelegateSet(patient, delegate, rights, expiry);
+        if (scope == bytes32(0)) revert BadScope();
+        _delegations[patient][delegate] = Delegation(rights, expiry, scope);
+        emit DelegateSet(patient, delegate, rights, expiry, scope);
     }
 
     /// @notice The caller, as patient, ends its delegation to `delegate`. Grants the delegate already
@@ -396,19 +408,19 @@ contract HealthRegistry {
         return _nonces[patient];
     }
 
-    /// @notice The delegation from `patient` to `delegate`, and whether it is active now. All zero
-    /// if there is none.
+    /// @notice The delegation from `patient` to `delegate`: its rights, expiry, scope hash, and
+    /// whether it is active now. All zero if there is none.
     function delegateOf(address patient, address delegate)
         external
         view
-        returns (uint8 rights, uint64 expiry, bool active)
+        returns (uint8 rights, uint64 expiry, bytes32 scope, bool active)
     {
         Delegation memory d = _delegations[patient][delegate];
-        return (d.rights, d.expiry, d.rights != 0 && d.expiry > block.timestamp);
+        return (d.rights, d.expiry, d.scope, d.rights != 0 && d.expiry > block.timestamp);
     }
 
     function _holds(address patient, address delegate, uint8 right) private view returns (bool) {
-        Delegation memory d = _delegations[patient][delegate];
+        Delegation storage d = _delegations[patient][delegate];
         return d.rights & right != 0 && d.expiry > block.timestamp;
     }
 }

@@ -12,9 +12,11 @@
 //     does so for a delegate holding [RightShare]; revokeGrant(patient, digest)
 //     ends one (patient, [RightManage] delegate or the issuing delegate);
 //     grantOf and isGrantActive read them.
-//   - delegations: setDelegate(delegate, rights, expiry) and
-//     revokeDelegate(delegate), read with delegateOf; nonceOf(patient) is the
-//     nonce of the patient's next signed delegation change.
+//   - delegations: setDelegate(delegate, rights, expiry, scope) and
+//     revokeDelegate(delegate), read with delegateOf; scope is the keccak hash
+//     of the scope document the patient signed off chain (never zero);
+//     nonceOf(patient) is the nonce of the patient's next signed delegation
+//     change.
 //   - access logs: logAccess(grantKey, entry, deadline, r, vs) records a salted
 //     commitment to a receiver's statement, signed with the grant's access key
 //     (derived from the link's key), once per entry, while the grant is active.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -36,7 +37,9 @@ const (
 	maxGasAnchor      = 55_000
 	maxGasIssueGrant  = 55_000
 	maxGasRevokeGrant = 35_000
-	maxGasSetDelegate = 50_000
+	// A delegation takes two slots since issue 9: rights and expiry, and the
+	// hash of its scope document (a new slot, 22,100, when it is new).
+	maxGasSetDelegate = 50_000 + 22_100
 	// A signed delegation also writes the patient's nonce: a new slot (22,100)
 	// the first time, and the signature's recovery.
 	maxGasSetDelegateSigned = maxGasSetDelegate + 22_100 + 6_000
@@ -813,18 +816,20 @@ func testDelegation(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
 	expiry := r.now() + 30*24*3600
 
+	scope, scope2 := hashOf("scope document"), hashOf("scope document 2")
+
 	receipt := r.send(r.patient,
-		r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, expiry))
+		r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, expiry, scope))
 	l := r.onlyLog(receipt)
 	wantTopics(t, l, "DelegateSet", addrTopic(patient), addrTopic(caregiver))
 	set, err := r.reg.UnpackDelegateSetEvent(l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.Patient != patient || set.Delegate != caregiver || set.Rights != 3 || set.Expiry != expiry {
+	if set.Patient != patient || set.Delegate != caregiver || set.Rights != 3 || set.Expiry != expiry || set.Scope != scope {
 		t.Fatalf("DelegateSet event %+v", set)
 	}
-	want := contracts.DelegateOfOutput{Rights: 3, Expiry: expiry, Active: true}
+	want := contracts.DelegateOfOutput{Rights: 3, Expiry: expiry, Scope: scope, Active: true}
 	if got := r.delegateOf(patient, caregiver); got != want {
 		t.Fatalf("delegateOf = %+v, want %+v", got, want)
 	}
@@ -833,20 +838,26 @@ func testDelegation(t *testing.T, r *registry) {
 		t.Fatalf("delegateOf(reverse) = %+v, want zeros", got)
 	}
 
-	// Setting again replaces rights and expiry.
+	// Setting again replaces rights, expiry and scope.
 	r.send(r.patient,
-		r.reg.PackSetDelegate(caregiver, contracts.RightManage, expiry+1))
-	want = contracts.DelegateOfOutput{Rights: contracts.RightManage, Expiry: expiry + 1, Active: true}
+		r.reg.PackSetDelegate(caregiver, contracts.RightManage, expiry+1, scope2))
+	want = contracts.DelegateOfOutput{Rights: contracts.RightManage, Expiry: expiry + 1, Scope: scope2, Active: true}
 	if got := r.delegateOf(patient, caregiver); got != want {
 		t.Fatalf("delegateOf after replace = %+v, want %+v", got, want)
 	}
 
-	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 0, expiry), "BadRights", uint8(0))
-	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 8, expiry), "BadRights", uint8(8))
-	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 0xff, expiry), "BadRights", uint8(0xff))
-	r.refuse(r.patient, r.reg.PackSetDelegate(common.Address{}, 1, expiry), "BadDelegate", common.Address{})
-	r.refuse(r.patient, r.reg.PackSetDelegate(patient, 1, expiry), "BadDelegate", patient)
-	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 1, r.now()), "BadExpiry", r.now())
+	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 0, expiry, scope), "BadRights", uint8(0))
+	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 8, expiry, scope), "BadRights", uint8(8))
+	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 0xff, expiry, scope), "BadRights", uint8(0xff))
+	r.refuse(r.patient, r.reg.PackSetDelegate(common.Address{}, 1, expiry, scope), "BadDelegate", common.Address{})
+	r.refuse(r.patient, r.reg.PackSetDelegate(patient, 1, expiry, scope), "BadDelegate", patient)
+	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 1, r.now(), scope), "BadExpiry", r.now())
+	// A delegation names the scope document it was given under: none is refused,
+	// and the refusal leaves the delegation in force as it was.
+	r.refuse(r.patient, r.reg.PackSetDelegate(caregiver, 1, expiry, common.Hash{}), "BadScope")
+	if got := r.delegateOf(patient, caregiver); got != want {
+		t.Fatalf("delegateOf after a refused change = %+v, want %+v", got, want)
+	}
 
 	receipt = r.send(r.patient, r.reg.PackRevokeDelegate(caregiver))
 	l = r.onlyLog(receipt)
@@ -864,7 +875,7 @@ func testDelegation(t *testing.T, r *registry) {
 	r.refuse(r.patient, r.reg.PackRevokeDelegate(caregiver), "DelegateNotFound", patient, caregiver)
 	// Only the patient ends its own delegations: the caregiver's call looks at
 	// the caregiver's (empty) delegations.
-	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightView, expiry))
+	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightView, expiry, scope))
 	r.refuse(r.stranger, r.reg.PackRevokeDelegate(caregiver), "DelegateNotFound", r.address(r.stranger), caregiver)
 }
 
@@ -886,10 +897,25 @@ func testDelegationReplay(t *testing.T, r *registry) {
 	if n := nonce(); n != 0 {
 		t.Fatalf("nonceOf a new patient = %d", n)
 	}
-	set := r.signed(sign.SetDelegate(caregiver, contracts.RightShare, expiry, 0, r.deadline()))
+	scope := hashOf("signed scope document")
+	if _, err := sign.SetDelegate(caregiver, contracts.RightShare, expiry, common.Hash{}, 0, r.deadline()); !errors.Is(err, chain.ErrNoScope) {
+		t.Fatalf("signing a delegation without a scope: %v, want chain.ErrNoScope", err)
+	}
+	set := r.signed(sign.SetDelegate(caregiver, contracts.RightShare, expiry, scope, 0, r.deadline()))
+	// A submitter who swaps the scope in the calldata gets a signature of
+	// nobody: the change lands, if at all, for a stranger address, never for the patient.
+	forged := slices.Clone(set)
+	copy(forged[4+3*32:4+4*32], hashOf("wider scope").Bytes())
+	if a, err := chain.DecodeAction(forged, r.chain.chainID, r.addr); err == nil && a.Signer == patient {
+		t.Fatal("a delegation with a swapped scope still recovers to the patient")
+	}
+	r.send(r.stranger, forged)
+	if got := r.delegateOf(patient, caregiver); got != (contracts.DelegateOfOutput{}) {
+		t.Fatalf("a forged scope set the patient's delegation: %+v", got)
+	}
 	receipt := r.send(r.stranger, set) // anyone may submit it
 	wantTopics(t, r.onlyLog(receipt), "DelegateSet", addrTopic(patient), addrTopic(caregiver))
-	if got := r.delegateOf(patient, caregiver); !got.Active || got.Rights != contracts.RightShare {
+	if got := r.delegateOf(patient, caregiver); !got.Active || got.Rights != contracts.RightShare || got.Scope != scope {
 		t.Fatalf("delegateOf after the signed set = %+v", got)
 	}
 	r.refuse(r.stranger, set, "BadNonce", uint64(1), uint64(0))
@@ -905,15 +931,15 @@ func testDelegationReplay(t *testing.T, r *registry) {
 		t.Fatalf("nonceOf after two signed changes = %d", n)
 	}
 	deadline := r.now() - 1
-	r.refuse(r.stranger, r.signed(sign.SetDelegate(caregiver, contracts.RightShare, expiry, 2, deadline)), "Expired", deadline)
+	r.refuse(r.stranger, r.signed(sign.SetDelegate(caregiver, contracts.RightShare, expiry, scope, 2, deadline)), "Expired", deadline)
 }
 
 func testGrantsByDelegates(t *testing.T, r *registry) {
 	patient, caregiver, doctor := r.address(r.patient), r.address(r.caregiver), r.address(r.doctor)
 	_, accessKey := r.newAccessKey()
 	delegationExpiry := r.now() + 7*24*3600
-	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, delegationExpiry))
-	r.send(r.patient, r.reg.PackSetDelegate(doctor, contracts.RightView, delegationExpiry))
+	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, delegationExpiry, hashOf("scope")))
+	r.send(r.patient, r.reg.PackSetDelegate(doctor, contracts.RightView, delegationExpiry, hashOf("scope")))
 
 	// A SHARE delegate issues for the patient; the grant records both.
 	digest := hashOf("grant by caregiver")
@@ -948,7 +974,7 @@ func testGrantsByDelegates(t *testing.T, r *registry) {
 	// Revocation: VIEW is not enough; MANAGE is; the issuing delegate may take back its own grant.
 	r.refuse(r.doctor, r.reg.PackRevokeGrant(patient, own), "NotAuthorized", doctor)
 	r.refuse(r.caregiver, r.reg.PackRevokeGrant(patient, own), "NotAuthorized", caregiver)
-	r.send(r.patient, r.reg.PackSetDelegate(doctor, contracts.RightManage, delegationExpiry))
+	r.send(r.patient, r.reg.PackSetDelegate(doctor, contracts.RightManage, delegationExpiry, hashOf("scope")))
 	receipt = r.send(r.stranger, r.signed(r.signer(r.doctor).RevokeGrant(patient, own, expiry)))
 	wantTopics(t, r.onlyLog(receipt), "GrantRevoked", addrTopic(patient), own, addrTopic(doctor))
 	receipt = r.send(r.caregiver, r.reg.PackRevokeGrant(patient, digest))
@@ -963,7 +989,7 @@ func testDelegationExpiry(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
 	_, accessKey := r.newAccessKey()
 	expiry := r.shortExpiry()
-	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightShare|contracts.RightManage, expiry))
+	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightShare|contracts.RightManage, expiry, hashOf("scope")))
 	digest := hashOf("grant")
 	r.send(r.patient, r.reg.PackIssueGrant(digest, accessKey, r.now()+10_000))
 
@@ -991,7 +1017,7 @@ func testHistoryFromLogs(t *testing.T, r *registry) {
 
 	r.send(r.patient, r.reg.PackAnchor(hashOf("root"), 4))
 	r.send(r.stranger, r.reg.PackAnchor(hashOf("root"), 2))
-	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightShare, expiry))
+	r.send(r.patient, r.reg.PackSetDelegate(caregiver, contracts.RightShare, expiry, hashOf("scope")))
 	r.send(r.stranger, r.signed(r.signer(r.patient).IssueGrant(patient, g1, accessKey, expiry, expiry)))
 	r.send(r.caregiver, r.reg.PackIssueGrantFor(patient, g2, accessKey, expiry))
 	r.send(r.stranger, r.reg.PackIssueGrant(g1, accessKey, expiry))
@@ -1102,6 +1128,9 @@ const (
 	// A delegate's grant reads the delegation and stores the issuer in a second
 	// slot (22,100): the patient's own grants, the common case, stay at one.
 	maxGasIssueGrantForByDelegate = maxGasIssueGrant + 2_100 + 22_100
+	// Ending a delegation clears its two slots: the scope's is one more cold
+	// write (2,100 + 2,900), less what the refund gives back.
+	maxGasRevokeDelegate = maxGasRevokeGrant + 5_000
 )
 
 // gasScript walks every state-changing call once, in an order where each
@@ -1121,16 +1150,16 @@ func gasScript(expiry uint64) []gasStep {
 		{"anchorSigned", maxGasAnchor, 1, 1, stranger, func(r *registry) []byte {
 			return r.signed(sign(r, r.patient).Anchor(hashOf("root 2"), 256, expiry))
 		}},
-		{"setDelegate (new)", maxGasSetDelegate, 1, 1, patient, func(r *registry) []byte {
-			return r.reg.PackSetDelegate(addr(r, r.caregiver), contracts.RightView, expiry)
+		{"setDelegate (new)", maxGasSetDelegate, 2, 1, patient, func(r *registry) []byte {
+			return r.reg.PackSetDelegate(addr(r, r.caregiver), contracts.RightView, expiry, hashOf("scope"))
 		}},
-		{"setDelegate (replace)", maxGasSetDelegate, 0, 1, patient, func(r *registry) []byte {
-			return r.reg.PackSetDelegate(addr(r, r.caregiver), contracts.RightShare|contracts.RightManage, expiry)
+		{"setDelegate (replace)", maxGasSetDelegate, 0, 2, patient, func(r *registry) []byte {
+			return r.reg.PackSetDelegate(addr(r, r.caregiver), contracts.RightShare|contracts.RightManage, expiry, hashOf("scope 2"))
 		}},
-		{"setDelegateSigned (new, first nonce)", maxGasSetDelegateSigned, 2, 1, stranger, func(r *registry) []byte {
-			return r.signed(sign(r, r.patient).SetDelegate(addr(r, r.doctor), contracts.RightView, expiry, 0, expiry))
+		{"setDelegateSigned (new, first nonce)", maxGasSetDelegateSigned, 3, 1, stranger, func(r *registry) []byte {
+			return r.signed(sign(r, r.patient).SetDelegate(addr(r, r.doctor), contracts.RightView, expiry, hashOf("scope"), 0, expiry))
 		}},
-		{"revokeDelegateSigned", maxGasRevokeGrant, 0, 2, stranger, func(r *registry) []byte {
+		{"revokeDelegateSigned", maxGasRevokeDelegate, 0, 3, stranger, func(r *registry) []byte {
 			return r.signed(sign(r, r.patient).RevokeDelegate(addr(r, r.doctor), 1, expiry))
 		}},
 		{"issueGrant", maxGasIssueGrant, 1, 1, patient, func(r *registry) []byte { return r.reg.PackIssueGrant(hashOf("g1"), access, expiry) }},
@@ -1158,7 +1187,7 @@ func gasScript(expiry uint64) []gasStep {
 		{"revokeGrant (by MANAGE delegate)", maxGasRevokeGrantByManager, 0, 1, caregiver, func(r *registry) []byte {
 			return r.reg.PackRevokeGrant(addr(r, r.patient), hashOf("g3"))
 		}},
-		{"revokeDelegate", maxGasRevokeGrant, 0, 1, patient, func(r *registry) []byte { return r.reg.PackRevokeDelegate(addr(r, r.caregiver)) }},
+		{"revokeDelegate", maxGasRevokeDelegate, 0, 2, patient, func(r *registry) []byte { return r.reg.PackRevokeDelegate(addr(r, r.caregiver)) }},
 	}
 }
 

@@ -186,10 +186,10 @@ func BenchmarkRegistryGas(b *testing.B) {
 		gas["logAccess"] = e.viaOutbox("access", must(access.LogAccess(grantKey, root(fmt.Sprint("entry ", i)), expiry)))
 		gas["revokeGrantSigned"] = e.viaOutbox("revoke", must(sign.RevokeGrant(e.from, digest, expiry)))
 		gas["revokeGrant"] = e.viaOutbox("revoke", e.reg.PackRevokeGrant(e.from, plain))
-		gas["setDelegateSigned"] = e.viaOutbox("delegate", must(sign.SetDelegate(delegate, 3, expiry, nonce, expiry)))
+		gas["setDelegateSigned"] = e.viaOutbox("delegate", must(sign.SetDelegate(delegate, 3, expiry, root("scope"), nonce, expiry)))
 		gas["revokeDelegateSigned"] = e.viaOutbox("undelegate", must(sign.RevokeDelegate(delegate, nonce+1, expiry)))
 		nonce += 2
-		gas["setDelegate"] = e.viaOutbox("delegate", e.reg.PackSetDelegate(plainDelegate, 3, expiry))
+		gas["setDelegate"] = e.viaOutbox("delegate", e.reg.PackSetDelegate(plainDelegate, 3, expiry, root("scope")))
 		gas["revokeDelegate"] = e.viaOutbox("undelegate", e.reg.PackRevokeDelegate(plainDelegate))
 	}
 	targets := map[string]uint64{"issueGrantSigned": 55_000, "revokeGrantSigned": 35_000}

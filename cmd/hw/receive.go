@@ -237,7 +237,19 @@ func (c *cli) printReceived(r wallet.Received, out string) {
 		default:
 			fmt.Fprintf(w, "Patient:  %s\n", r.Patient.Hex())
 		}
-		if r.Issuer != r.Patient {
+		switch ob := r.OnBehalf; {
+		case ob != nil:
+			who := ob.Delegate.Hex()
+			if ob.DelegateName != "" {
+				who = oneLine(ob.DelegateName) + " (" + who + ")"
+			}
+			scope := "every record"
+			if len(ob.Types)+len(ob.Categories) > 0 {
+				scope = strings.Join(append(append([]string{}, ob.Categories...), ob.Types...), ", ")
+			}
+			fmt.Fprintf(w, "Issued by: %s, caregiver, on the patient's behalf\n", who)
+			fmt.Fprintf(w, "Delegation: %s; %s; until %s\n", strings.Join(ob.Rights, ", "), scope, ob.Expires.Local().Format("2006-01-02 15:04"))
+		case r.Issuer != r.Patient:
 			fmt.Fprintf(w, "Issued by: %s, for the patient\n", r.Issuer.Hex())
 		}
 		if r.PatientWarning != "" {

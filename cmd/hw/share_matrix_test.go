@@ -733,13 +733,13 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			until := uint64(time.Now().Add(24 * time.Hour).Unix())
 			s := f.build(t, caregiver, nil, common.Address{})
 			// With VIEW only, the chain refuses the caregiver's grant…
-			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView, until))
+			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView, until, crypto.Keccak256Hash([]byte("scope"))))
 			e.refuseTx(t, caregiver, reg.PackIssueGrantFor(patient, s.Digest, common.Address{}, s.Grant.Expiry), "NotAuthorized")
 			// …so it issued while it held SHARE, which the patient then
 			// took back: the chain still holds the grant, active.
-			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView|contracts.RightShare, until))
+			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView|contracts.RightShare, until, crypto.Keccak256Hash([]byte("scope"))))
 			e.send(t, caregiver, e.registry, reg.PackIssueGrantFor(patient, s.Digest, common.Address{}, s.Grant.Expiry))
-			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView, until))
+			e.send(t, f.patient, e.registry, reg.PackSetDelegate(cg, contracts.RightView, until, crypto.Keccak256Hash([]byte("scope"))))
 			if g := e.grantOf(t, patient, s.Digest); !g.Active || g.Issuer != cg || g.Patient != patient {
 				t.Fatalf("the caregiver's grant on chain: %+v", g)
 			}

@@ -204,7 +204,7 @@ func TestDelegateLosesShareOnRegistry(t *testing.T) {
 	tr.p, tr.client = s.p, tr.clientFor(s.p)
 	caregiver := crypto.PubkeyToAddress(s.caregiver.key.PublicKey)
 	expiry := uint64(time.Now().Add(time.Hour).Unix())
-	s.send(s.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, expiry))
+	s.send(s.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, expiry, testScope))
 	var digest [32]byte
 	rand.Read(digest[:])
 	s.sendFrom(s.caregiver, s.reg.PackIssueGrantFor(s.owner(), digest, common.Address{}, expiry))
@@ -220,7 +220,7 @@ func TestDelegateLosesShareOnRegistry(t *testing.T) {
 
 	// A caregiver's copy: uploaded by the delegate for the patient, while
 	// it holds SHARE; refused once it does not.
-	s.send(s.reg.PackSetDelegate(caregiver, contracts.RightShare, expiry))
+	s.send(s.reg.PackSetDelegate(caregiver, contracts.RightShare, expiry, testScope))
 	var own [32]byte
 	rand.Read(own[:])
 	s.send(s.reg.PackIssueGrant(own, common.Address{}, expiry))
@@ -272,3 +272,6 @@ func TestChainAnswersCached(t *testing.T) {
 		t.Fatalf("%d chain calls, want 2", n)
 	}
 }
+
+// testScope stands for the hash of a delegation's scope document.
+var testScope = crypto.Keccak256Hash([]byte("delegation scope"))

@@ -60,5 +60,5 @@ func (c *registryReader) DelegateOf(ctx context.Context, patient, delegate commo
 	if err != nil {
 		return DelegateStatus{}, fmt.Errorf("share: %w", err)
 	}
-	return DelegateStatus{Rights: d.Rights, Expiry: d.Expiry, Active: d.Active}, nil
+	return DelegateStatus{Rights: d.Rights, Expiry: d.Expiry, Scope: d.Scope, Active: d.Active}, nil
 }

@@ -3,12 +3,14 @@ package share
 import (
 	"context"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"healthwallet/chain/contracts"
@@ -16,7 +18,9 @@ import (
 
 // The real ChainReader over the HealthRegistry bindings, on a simulated
 // chain: a share verifies, then is refused once revoked; a caregiver with
-// SHARE shares for the patient, one with VIEW only cannot.
+// SHARE shares for the patient, one with VIEW only cannot; with the
+// patient's signed scope committed on chain the share verifies and names
+// the caregiver, and no longer once the scope is replaced or revoked.
 func TestChainReaderOnSimulatedChain(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulated chain")
@@ -110,7 +114,7 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 	}
 
 	// A caregiver with SHARE issues for the patient.
-	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView|contracts.RightShare, uint64(now.Add(24*time.Hour).Unix())))
+	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView|contracts.RightShare, uint64(now.Add(24*time.Hour).Unix()), crypto.Keccak256Hash([]byte("scope"))))
 	link, files, s = share(caregiver)
 	send(caregiver, reg.PackIssueGrantFor(patient.addr, s.Digest, common.Address{}, s.Grant.Expiry))
 	r = verify(link, files)
@@ -124,6 +128,56 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 		t.Errorf("issuer %s patient %s", r.Issuer.Hex(), r.Patient.Hex())
 	}
 	// The patient narrows the caregiver to VIEW: its grants no longer pass.
-	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView, uint64(now.Add(24*time.Hour).Unix())))
+	send(patient, reg.PackSetDelegate(caregiver.addr, contracts.RightView, uint64(now.Add(24*time.Hour).Unix()), crypto.Keccak256Hash([]byte("scope"))))
 	assertFailed(t, verify(link, files), CheckIssuerAuthorized)
+
+	// The patient delegates with a signed scope committed on chain: the
+	// caregiver's share carrying it verifies and names them.
+	expiry := uint64(now.Add(24 * time.Hour).Unix())
+	scope := DelegationScope{V: 1, Patient: patient.addr, Delegate: caregiver.addr, Rights: []string{DelegateRightView, DelegateRightShare},
+		Types: []string{"Observation"}, Expiry: expiry, Issued: uint64(now.Unix()), PatientName: "Ada Lovelace", DelegateName: "Byron"}
+	signed, err := SignDelegationScope(scope, patient.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(patient, reg.PackSetDelegate(caregiver.addr, scope.RightsMask(), expiry, mustHash(t, scope)))
+	link, files, s = delegateShareOn(t, recs[1:4], patient.addr, caregiver, &signed, now, chainID, registry)
+	send(caregiver, reg.PackIssueGrantFor(patient.addr, s.Digest, common.Address{}, s.Grant.Expiry))
+	r = verify(link, files)
+	assertVerified(t, r)
+	if r.OnBehalf == nil || r.OnBehalf.Delegate != caregiver.addr || r.OnBehalf.DelegateName != "Byron" {
+		t.Errorf("on behalf: %+v", r.OnBehalf)
+	}
+	// The patient replaces the scope (another hash on chain): the share no
+	// longer verifies; revoked: neither.
+	send(patient, reg.PackSetDelegate(caregiver.addr, scope.RightsMask(), expiry, crypto.Keccak256Hash([]byte("narrower"))))
+	if c := assertFailed(t, verify(link, files), CheckDelegation); !strings.Contains(c.Detail, "another scope document") {
+		t.Errorf("detail %q", c.Detail)
+	}
+	send(patient, reg.PackRevokeDelegate(caregiver.addr))
+	if c := assertFailed(t, verify(link, files), CheckDelegation); !strings.Contains(c.Detail, "revoked") {
+		t.Errorf("detail %q", c.Detail)
+	}
+}
+
+// delegateShareOn builds a caregiver's share of recs carrying the patient's
+// signed scope, decrypted as a receiver gets it.
+func delegateShareOn(t *testing.T, recs []SharedRecord, patient common.Address, caregiver *ecdsaKey, d *SignedDelegationScope,
+	now time.Time, chainID *big.Int, registry common.Address) (Link, []File, *Share) {
+	t.Helper()
+	key, _ := NewKey()
+	s, err := BuildShare(ShareRequest{Records: recs, Key: key, Patient: patient, Signer: caregiver.key, Delegation: d,
+		PurposeCode: "TREAT", NotBefore: now.Add(-time.Minute), Expiry: now.Add(time.Hour), ChainID: chainID, Registry: registry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []File
+	for _, ef := range s.Files {
+		pt, _, err := DecryptFile(ef.JWE, key[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, File{ContentType: ef.ContentType, Plaintext: pt})
+	}
+	return Link{URL: "https://relay.example/shl/y", Key: key}, files, s
 }

@@ -187,7 +187,7 @@ type AnchorStatus struct {
 type DelegateStatus struct {
 	Rights uint8
 	Expiry uint64
-	Scope  common.Hash
+	Scope  common.Hash // keccak hash of the scope document the patient signed
 	Active bool
 }
 

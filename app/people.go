@@ -1,0 +1,405 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/record"
+)
+
+// This file: the caregiver's side — the people I care for, accepting an
+// invitation, the person switcher of the records screen, and where the
+// records, categories and details of the person shown come from.
+
+// myRecords is the switcher's choice of the owner's own records.
+const myRecords = "My records"
+
+// listRecords, categoryCounts and recordDetail read the records of whoever
+// the records screen shows: the owner, or the person they care for.
+func (u *UI) listRecords(q wallet.Query) ([]record.Record, error) {
+	if u.person != nil {
+		return u.wallet.CareRecords(u.person.ID, q)
+	}
+	return u.wallet.Records(q)
+}
+
+func (u *UI) categoryCounts() (map[string]int, error) {
+	if u.person == nil {
+		return u.wallet.Categories()
+	}
+	recs, err := u.wallet.CareRecords(u.person.ID, wallet.Query{})
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, r := range recs {
+		counts[r.Category]++
+	}
+	return counts, nil
+}
+
+func (u *UI) recordDetail(id string) (wallet.Detail, error) {
+	if u.person != nil {
+		return u.wallet.CareRecord(u.person.ID, id)
+	}
+	return u.wallet.Record(id)
+}
+
+// canShare says whether the person's delegation lets the owner share their
+// records with a doctor now.
+func canShare(p wallet.CaredFor) bool {
+	return p.State == "active" && slices.Contains(p.Rights, wallet.RightShare)
+}
+
+// ended says whether the person's delegation is over.
+func ended(p wallet.CaredFor) bool { return p.State == "revoked" || p.State == "expired" }
+
+// rightsWords says in words what a delegation lets the caregiver do.
+func rightsWords(rights []string) string {
+	words := []string{"see records"}
+	if slices.Contains(rights, wallet.RightShare) {
+		words = append(words, "share them with doctors")
+	}
+	if slices.Contains(rights, wallet.RightManage) {
+		words = append(words, "manage shares")
+	}
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// scopeWords says which records a delegation covers.
+func scopeWords(types, categories []string) string {
+	all := append(slices.Clone(categories), types...)
+	if len(all) == 0 {
+		return "all records"
+	}
+	return strings.Join(all, ", ")
+}
+
+// personLabel names a person in the switcher; a birth date tells two of
+// the same name apart.
+func personLabel(p wallet.CaredFor, people []wallet.CaredFor) string {
+	same := 0
+	for _, q := range people {
+		if q.Name == p.Name {
+			same++
+		}
+	}
+	if same > 1 && p.BirthDate != "" {
+		return fmt.Sprintf("%s (born %s)", p.Name, formatBirthDate(p.BirthDate))
+	}
+	if same > 1 {
+		return fmt.Sprintf("%s (%s)", p.Name, p.ID)
+	}
+	return p.Name
+}
+
+// personSwitcher is the records screen's choice of whose records to see:
+// "My records" and each person cared for. It is empty (and takes no room)
+// for someone who cares for no one.
+func (u *UI) personSwitcher() *fyne.Container {
+	box := container.NewVBox()
+	if len(u.people) == 0 {
+		box.Hide() // and takes no room
+		return box
+	}
+	options := []string{myRecords}
+	for _, p := range u.people {
+		options = append(options, personLabel(p, u.people))
+	}
+	sel := widget.NewSelect(options, nil)
+	current := myRecords
+	if u.person != nil {
+		for i, p := range u.people {
+			if p.ID == u.person.ID {
+				current = options[i+1]
+			}
+		}
+	}
+	sel.SetSelected(current)
+	sel.OnChanged = func(s string) {
+		u.idle.touch()
+		if s == myRecords {
+			u.choosePerson(nil)
+			return
+		}
+		for i, p := range u.people {
+			if options[i+1] == s {
+				u.choosePerson(&p)
+				return
+			}
+		}
+	}
+	box.Add(container.NewBorder(nil, nil, widget.NewLabel("Whose records"), nil, sel))
+	return box
+}
+
+// choosePerson shows the records of p (nil: the owner's own).
+func (u *UI) choosePerson(p *wallet.CaredFor) {
+	u.person = p
+	u.filter = filter{}
+	u.showRecords()
+}
+
+// loadPeople reads the people the owner cares for, in the background, and
+// shows the switcher on the records screen once there are some.
+func (u *UI) loadPeople() {
+	w := u.wallet
+	u.background(func() {
+		people, err := w.CaredFor(context.Background())
+		fyne.Do(func() {
+			if u.wallet != w || w.Locked() || err != nil {
+				return // no switcher, as before; the People screen says why
+			}
+			u.setPeople(people)
+		})
+	})
+}
+
+// setPeople keeps the people loaded, the person shown up to date with
+// them, and the records screen's switcher with them.
+func (u *UI) setPeople(people []wallet.CaredFor) {
+	changed := !slices.EqualFunc(people, u.people, func(a, b wallet.CaredFor) bool {
+		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && a.Records == b.Records && a.Synced.Equal(b.Synced)
+	})
+	u.people = people
+	if u.person != nil {
+		i := slices.IndexFunc(people, func(p wallet.CaredFor) bool { return p.ID == u.person.ID })
+		if i < 0 {
+			u.person = nil
+		} else {
+			p := people[i]
+			u.person = &p
+		}
+	}
+	if changed && u.screen == "records" {
+		u.showRecords()
+	}
+}
+
+// personHeader is the records screen's top bar for a person cared for:
+// sync now, and share on their behalf when the delegation allows it.
+func (u *UI) personHeader(p wallet.CaredFor) fyne.CanvasObject {
+	actions := []*widget.Button{u.button("Sync now", theme.ViewRefreshIcon(), func() { u.careSyncNow(p) })}
+	if canShare(p) {
+		actions = append(actions, u.button("Share", theme.MailSendIcon(), u.shareFromRecords))
+	}
+	actions = append(actions, u.moreButton(), u.button("Lock", theme.LogoutIcon(), u.lock))
+	return header(nil, p.Name+"'s records", actions...)
+}
+
+// personBanner says whose records these are, what the owner may do with
+// them and until when, and when they were last synced; or, once the
+// delegation ended, when and that the records stay on this device.
+func (u *UI) personBanner(p wallet.CaredFor) fyne.CanvasObject {
+	var text string
+	var importance widget.Importance
+	icon := theme.InfoIcon()
+	switch {
+	case ended(p):
+		text = fmt.Sprintf("%s ended your access to their records.", p.Name)
+		if p.State == "expired" {
+			text = fmt.Sprintf("Your access to %s's records expired on %s.", p.Name, p.Expires.Format(dateLayout))
+		}
+		text += fmt.Sprintf(" The %s already on this device stay here, but no longer update, and you cannot share them.",
+			plural(p.Records, "record", "records"))
+		if p.Problem != "" {
+			text += " " + sentence(p.Problem)
+		}
+		importance = widget.WarningImportance
+		icon = theme.NewWarningThemedResource(theme.WarningIcon())
+	default:
+		text = fmt.Sprintf("You can %s (%s) until %s.", rightsWords(p.Rights), scopeWords(p.Types, p.Categories), p.Expires.Format(dateLayout))
+		if !p.Synced.IsZero() {
+			text += " Last synced " + p.Synced.Format(timeLayout) + "."
+		}
+		if p.Problem != "" {
+			text += " " + sentence(p.Problem)
+			importance = widget.WarningImportance
+		}
+	}
+	l := wrapped(text)
+	l.Importance = importance
+	l.SizeName = theme.SizeNameCaptionText
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l)
+}
+
+// careSyncNow fetches the newest copy of p's records, then shows them.
+func (u *UI) careSyncNow(p wallet.CaredFor) {
+	w := u.wallet
+	var reps []wallet.CareSyncReport
+	var people []wallet.CaredFor
+	u.background(func() {
+		var err error
+		reps, err = w.CareSync(context.Background(), p.ID)
+		people, _ = w.CaredFor(context.Background())
+		fyne.Do(func() {
+			if u.wallet != w || w.Locked() {
+				return
+			}
+			if people != nil {
+				u.setPeople(people)
+			}
+			if err == nil {
+				for _, r := range reps {
+					if r.Problem != "" {
+						err = errors.New(r.Problem)
+					}
+				}
+			}
+			v := u.recordsView
+			if v == nil || u.screen != "records" {
+				return
+			}
+			v.reload()
+			if err != nil {
+				v.syncNote.set(careProblem(err))
+				return
+			}
+			added := 0
+			for _, r := range reps {
+				added += r.Added
+			}
+			v.syncNote.Importance = widget.SuccessImportance
+			if added == 0 {
+				v.syncNote.setText(fmt.Sprintf("Up to date: nothing new from %s.", p.Name))
+			} else {
+				v.syncNote.setText(fmt.Sprintf("%s new from %s.", plural(added, "record", "records"), p.Name))
+			}
+		})
+	})
+}
+
+// careProblem words an error of caring for someone: an ended delegation
+// says so, when, and that the records stay.
+func careProblem(err error) error {
+	var ended *wallet.DelegationEndedError
+	if errors.As(err, &ended) {
+		return ended
+	}
+	return err
+}
+
+// showPeople lists the people the owner cares for, with a way in to each
+// one's records, and accepting an invitation.
+func (u *UI) showPeople() {
+	u.person = nil
+	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
+	body := container.NewVBox(widget.NewLabel("Loading the people you care for…"))
+	u.show("people", container.NewBorder(
+		header(back, "People I care for", u.button("Accept an invitation", theme.ContentAddIcon(), u.showAccept)),
+		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
+	u.fillInBackground("people", body, func(w Wallet) func() []fyne.CanvasObject {
+		people, err := w.CaredFor(context.Background())
+		return func() []fyne.CanvasObject {
+			if err == nil {
+				u.people = people
+			}
+			return u.peopleRows(people, err)
+		}
+	})
+}
+
+func (u *UI) peopleRows(people []wallet.CaredFor, err error) []fyne.CanvasObject {
+	if none := noRows(len(people), err,
+		"You care for no one yet. When someone makes you their caregiver, they give you an invitation: "+
+			"accept it here and their records appear beside yours."); none != nil {
+		return append(none, container.NewCenter(u.button("Accept an invitation", theme.ContentAddIcon(), u.showAccept)))
+	}
+	var rows []fyne.CanvasObject
+	for _, p := range people {
+		t := widget.NewLabelWithStyle(p.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		st := widget.NewLabel(sentence(p.State))
+		st.Importance = stateImportance(p.State)
+		line := fmt.Sprintf("You can %s · %s · %s · until %s", rightsWords(p.Rights), scopeWords(p.Types, p.Categories),
+			plural(p.Records, "record", "records"), p.Expires.Format(dateLayout))
+		if !p.Synced.IsZero() {
+			line += " · synced " + p.Synced.Format(timeLayout)
+		}
+		if ended(p) {
+			line += "\nThe records already on this device stay here; they no longer update."
+		}
+		if p.Problem != "" {
+			line += "\n" + sentence(p.Problem)
+		}
+		sub := widget.NewLabel(line)
+		sub.Importance = widget.LowImportance
+		sub.SizeName = theme.SizeNameCaptionText
+		sub.Wrapping = fyne.TextWrapWord
+		open := u.button("Records", theme.FolderOpenIcon(), func() { u.choosePerson(&p) })
+		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(st, open), t), sub, widget.NewSeparator())
+	}
+	return rows
+}
+
+// showAccept takes an invitation (pasted, or read from a QR photo), and
+// once accepted shows the person's records.
+func (u *UI) showAccept() {
+	link := widget.NewMultiLineEntry()
+	link.SetPlaceHolder("Paste the invitation (hwinvite:…)")
+	link.Wrapping = fyne.TextWrapBreak
+	link.SetMinRowsVisible(3)
+	u.onChanged(link, nil)
+	problem := newErrorText()
+	busy := busyText()
+	scan := u.button("Read a QR photo…", theme.FileImageIcon(), func() {
+		u.readQRImage(func(text string, err error) {
+			if err != nil {
+				problem.set(err)
+				return
+			}
+			problem.clear()
+			link.SetText(text)
+		})
+	})
+	var accept *widget.Button
+	accept = u.primary("Accept", theme.ConfirmIcon(), func() {
+		text := strings.TrimSpace(link.Text)
+		if text == "" {
+			problem.setText("Paste the invitation the person gave you, or read it from a photo of its QR code.")
+			return
+		}
+		problem.clear()
+		w := u.wallet
+		var p wallet.CaredFor
+		u.runSlow(accept, busy, "Opening the invitation and checking every record…", func() error {
+			var err error
+			p, err = w.AcceptInvitation(context.Background(), text)
+			return err
+		}, func(err error) {
+			if err != nil {
+				problem.set(careProblem(err))
+				return
+			}
+			u.people = append(slices.DeleteFunc(u.people, func(q wallet.CaredFor) bool { return q.ID == p.ID }), p)
+			u.inform("You now care for "+p.Name,
+				fmt.Sprintf("%s of %s's are on this device, checked against %s's anchors on the chain. "+
+					"They stay current while the app is open. You can %s until %s.",
+					plural(p.Records, "record", "records"), p.Name, p.Name, rightsWords(p.Rights), p.Expires.Format(dateLayout)),
+				func() { u.choosePerson(&p) })
+		})
+	})
+	u.show("accept", container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), u.showPeople), "Accept an invitation"), nil, nil, nil,
+		page(
+			wrapped("Someone who makes you their caregiver gives you an invitation, as a link or a QR code. "+
+				"It opens only with this wallet."),
+			link,
+			container.NewHBox(scan),
+			problem.Label,
+			busy,
+			accept,
+		)))
+}
