@@ -99,6 +99,17 @@ func TestEmergencyProfile(t *testing.T) {
 	if err != nil || got.BloodType != "AB-" || len(got.Contacts) != 1 || got.Contacts[0].Name != "Annabelle Diaz" || got.OrganDonor != "yes" || len(got.Include) != 1 || got.Updated.IsZero() {
 		t.Fatalf("the profile after reopening: %+v, %v", got, err)
 	}
+	// None chosen is not the default.
+	got.Include = []string{}
+	if err := w2.SetEmergencyProfile(got); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := w2.EmergencyProfile(); p.Include == nil || len(p.Include) != 0 {
+		t.Fatalf("no record chosen read back as %#v", p.Include)
+	}
+	if _, included, _ := w2.EmergencyCandidates(); included[ids["Penicillin"]] || included[ids["Sprained ankle"]] {
+		t.Fatalf("no record chosen, yet %v", included)
+	}
 	if _, err := w2.EmergencyCardPDF(context.Background()); !errors.Is(err, ErrNoEmergencyCard) {
 		t.Fatalf("printing with no card: %v", err)
 	}
