@@ -5,12 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain/contracts"
 	"healthwallet/wallet/relay"
 	"healthwallet/wallet/share"
 )
@@ -151,5 +158,142 @@ func TestBreakGlassEntryForged(t *testing.T) {
 	b, _ := json.Marshal(e)
 	if !strings.Contains(string(b), `"emergency":true`) {
 		t.Fatalf("the wire form: %s", b)
+	}
+}
+
+// TestEmergencyCardFlow: the card through the wallet's API on a simulated
+// chain and a real relay that records openings through a submitter: the
+// link (no passcode, ETREAT, a year, labelled), a receiver's Verified IPS
+// document; an opening recorded by the relay shows Emergency, Recorded,
+// with its TxHash; an opening while the relay cannot reach the chain is
+// still served, and the patient's wallet records it on chain itself; a new
+// card revokes the old; revoking ends the card.
+func TestEmergencyCardFlow(t *testing.T) {
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	var down atomic.Bool
+	var submitted atomic.Int64
+	reg := contracts.NewHealthRegistry()
+	srv, err := relay.Open(relay.Config{
+		DataDir: t.TempDir(), Checker: relay.NewChainChecker(sw.sim.Client, sw.sim.Registry), DisableRateLimits: true,
+		Logger: slog.New(slog.DiscardHandler),
+		BreakGlass: &relay.BreakGlass{ChainID: sw.sim.ChainID, Registry: sw.sim.Registry, Submit: func(ctx context.Context, data []byte) (common.Hash, error) {
+			if down.Load() {
+				return common.Hash{}, errors.New("dial tcp: connection refused")
+			}
+			submitted.Add(1)
+			tx, err := reg.Instance(sw.sim.Client, sw.sim.Registry).RawTransact(bind.NewKeyedTransactor(sw.sim.DevKey, sw.sim.ChainID), data)
+			if err != nil {
+				return common.Hash{}, err
+			}
+			return tx.Hash(), nil
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+
+	path := filepath.Join(t.TempDir(), "recs.json")
+	os.WriteFile(path, []byte(`{"resourceType":"Bundle","type":"collection","entry":[
+		{"resource":{"resourceType":"AllergyIntolerance","id":"a1","clinicalStatus":{"coding":[{"code":"active"}]},"code":{"text":"Penicillin"}}},
+		{"resource":{"resourceType":"Condition","id":"c1","clinicalStatus":{"coding":[{"code":"resolved"}]},"code":{"text":"Sprained ankle"}}}]}`), 0o600)
+	if _, err := w.Import(ctx, []string{path}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetEmergencyProfile(EmergencyProfile{BloodType: "B+", Contacts: []EmergencyContact{{Name: "Ana Diaz", Relation: "daughter", Phone: "+1 555 0100"}}}); err != nil {
+		t.Fatal(err)
+	}
+	card, err := w.MakeEmergencyCard(ctx, EmergencyCardRequest{Relay: hs.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := share.ParseLink(card.Link)
+	if err != nil || l.Has(share.FlagPasscode) || l.Label != EmergencyLabel || card.Records != 1 || card.State != ShareActive ||
+		time.Until(card.Expires) < DefaultEmergencyTTL-time.Hour || card.Problem != "" {
+		t.Fatalf("the card %+v, link %+v, %v", card, l, err)
+	}
+	if text, err := share.DecodeQRImage(bytes.NewReader(card.QR)); err != nil || text != card.Link {
+		t.Fatalf("the card's QR: %q, %v", text, err)
+	}
+
+	open := func(who string) share.Report {
+		t.Helper()
+		m, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: who})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := share.VerifyInput{Chain: share.NewChainReader(sw.sim.Client, sw.sim.Registry), ExpectRegistry: sw.sim.Registry, Link: l, Files: m.Files}
+		return share.Verify(ctx, in)
+	}
+	rep := open("Paramedic Lee")
+	// Composition, Patient, the allergy, "no information" on medications
+	// and on problems, the blood type.
+	if !rep.Verified || rep.Purpose != "ETREAT" || len(rep.Records) != 6 || !strings.Contains(string(rep.Records[0]), `"60591-5"`) {
+		t.Fatalf("the receiver: verified %v, purpose %q, %d records, failed %+v", rep.Verified, rep.Purpose, len(rep.Records), rep.Failed())
+	}
+	if submitted.Load() != 1 {
+		t.Fatalf("the relay submitted %d entries for one opening", submitted.Load())
+	}
+	down.Store(true)
+	if rep := open("ED nurse"); !rep.Verified {
+		t.Fatalf("with the relay's chain writes failing the card did not open: %+v", rep.Failed())
+	}
+
+	var log []AccessEntry
+	for range 20 {
+		if log, err = w.AccessLog(ctx); err != nil {
+			t.Fatal(err)
+		}
+		recorded := 0
+		for _, e := range log {
+			if e.Emergency && e.Recorded {
+				recorded++
+			}
+		}
+		if recorded == 2 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	byWho := map[string]AccessEntry{}
+	for _, e := range log {
+		if e.Source != "chain" && e.Emergency {
+			byWho[e.Who] = e
+		}
+	}
+	if e := byWho["Paramedic Lee"]; !e.Emergency || !e.Recorded || e.TxHash == "" || e.Purpose != "ETREAT" || e.Share != card.ID {
+		t.Fatalf("the opening the relay recorded: %+v", e)
+	}
+	if e := byWho["ED nurse"]; !e.Emergency || !e.Recorded || e.TxHash == "" {
+		t.Fatalf("the opening the relay could not record, recorded by the wallet: %+v", e)
+	}
+	if submitted.Load() != 1 {
+		t.Fatalf("the relay submitted %d entries", submitted.Load())
+	}
+
+	renewed, err := w.MakeEmergencyCard(ctx, EmergencyCardRequest{Relay: hs.URL})
+	if err != nil || renewed.ID == card.ID || renewed.Problem != "" {
+		t.Fatalf("renewing: %+v, %v", renewed, err)
+	}
+	shares, err := w.Shares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shares {
+		if s.ID == card.ID && s.State != ShareRevoked {
+			t.Fatalf("the replaced card is %s, want revoked", s.State)
+		}
+	}
+	if err := w.RevokeEmergencyCard(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cur, ok, err := w.CurrentEmergencyCard(ctx); err != nil || !ok || cur.ID != renewed.ID || cur.State != ShareRevoked {
+		t.Fatalf("the current card after revoking: %+v, %v, %v", cur, ok, err)
+	}
+	pdf, err := w.EmergencyCardPDF(ctx)
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the PDF: %v", err)
 	}
 }
