@@ -339,7 +339,8 @@ func (u *UI) peopleRows(people []wallet.CaredFor, err error) []fyne.CanvasObject
 		sub.SizeName = theme.SizeNameCaptionText
 		sub.Wrapping = fyne.TextWrapWord
 		open := u.button("Records", theme.FolderOpenIcon(), func() { u.choosePerson(&p) })
-		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(st, open), t), sub, widget.NewSeparator())
+		shares := u.button("Shares", theme.MailSendIcon(), func() { u.showCareShares(p) })
+		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(st, shares, open), t), sub, widget.NewSeparator())
 	}
 	return rows
 }
@@ -402,4 +403,17 @@ func (u *UI) showAccept() {
 			busy,
 			accept,
 		)))
+}
+
+// showCareShares lists the shares made on p's behalf, each revocable.
+func (u *UI) showCareShares(p wallet.CaredFor) {
+	u.person = &p
+	back := u.button("Back", theme.NavigateBackIcon(), u.showPeople)
+	body := container.NewVBox(widget.NewLabel("Loading the shares…"))
+	u.show("care-shares", container.NewBorder(header(back, "Shares for "+p.Name), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(body))))
+	u.fillInBackground("care-shares", body, func(w Wallet) func() []fyne.CanvasObject {
+		list, err := w.CareShares(context.Background(), p.ID)
+		return func() []fyne.CanvasObject { return u.shareRows(list, err) }
+	})
 }
