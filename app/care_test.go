@@ -608,3 +608,22 @@ func TestCaregiversSyncNow(t *testing.T) {
 	h.tap("Sync now")
 	h.see("The link server does not answer")
 }
+
+// With a person chosen, the owner's own Shares (from More) are the
+// owner's: revoking there is the owner's Revoke, not CareRevoke.
+func TestOwnSharesWhilePersonChosen(t *testing.T) {
+	h := newHarness(t, newFakeBackend(true), desktopSize, false)
+	w := h.backend.wallet
+	w.caresForGrace()
+	h.unlock()
+	h.choose("Grace Hopper")
+	h.menu("Shares")
+	h.see("For Dr. Okafor")
+	h.tap("Revoke")
+	h.tapLast("Revoke")
+	if len(w.chain.revoked) != 1 || len(w.care.careRevoked) != 0 {
+		t.Fatalf("own revoked %v, care revoked %v", w.chain.revoked, w.care.careRevoked)
+	}
+	h.tap("Back")
+	h.see("Hemoglobin A1c") // the owner's records again
+}

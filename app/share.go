@@ -677,6 +677,7 @@ func (u *UI) confirmRevoke(id string, btn *widget.Button, busy *widget.Label, do
 
 // showShares lists the shares with their live state.
 func (u *UI) showShares() {
+	u.person = nil // the owner's shares; a person's are under People
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	body := container.NewVBox(widget.NewLabel("Loading your shares…"))
 	u.show("shares", container.NewBorder(
