@@ -170,8 +170,11 @@ func (u *UI) loadPeople() {
 // setPeople keeps the people loaded, the person shown up to date with
 // them, and the records screen's switcher with them.
 func (u *UI) setPeople(people []wallet.CaredFor) {
+	// The screen is built again only when the switcher or the person's
+	// standing changes, not for a sync's new time: that would take the
+	// search being typed away every few minutes.
 	changed := !slices.EqualFunc(people, u.people, func(a, b wallet.CaredFor) bool {
-		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && a.Records == b.Records && a.Synced.Equal(b.Synced)
+		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && slices.Equal(a.Rights, b.Rights) && a.Expires.Equal(b.Expires)
 	})
 	u.people = people
 	if u.person != nil {
