@@ -627,3 +627,10 @@ func TestOwnSharesWhilePersonChosen(t *testing.T) {
 	h.tap("Back")
 	h.see("Hemoglobin A1c") // the owner's records again
 }
+
+func TestCounted(t *testing.T) {
+	got := counted([]string{"Influenza", "Tdap", "Influenza", "MMR", "Influenza"})
+	if want := []string{"Influenza (3×)", "Tdap", "MMR"}; !slices.Equal(got, want) {
+		t.Fatalf("counted = %q, want %q", got, want)
+	}
+}
