@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
 
 	"healthwallet/wallet"
 	"healthwallet/wallet/share"
@@ -66,6 +70,44 @@ func TestEmergencyCardRealWallet(t *testing.T) {
 	if err != nil || text != card.Link {
 		t.Fatalf("the saved PNG's QR reads %q, %v; want the card's link %q", text, err, card.Link)
 	}
+
+	// Someone opens the card, as a paramedic's phone does with no wallet:
+	// the relay logs the opening as break-glass, and the patient's app,
+	// watching the access log, says so in a notification.
+	var mu sync.Mutex
+	var sent []*fyne.Notification
+	h.ui.notify = func(n *fyne.Notification) { mu.Lock(); sent = append(sent, n); mu.Unlock() }
+	got, err := b.Receive(t.Context(), card.Link, nil, wallet.ReceiveOptions{Purpose: "ETREAT", Recipient: "Paramedic J. Smith, ambulance 14"})
+	if err != nil || len(got.Records) == 0 {
+		t.Fatalf("opening the card: %d records, %v", len(got.Records), err)
+	}
+	var alert *fyne.Notification
+	for range 20 {
+		h.ui.idle.touch()
+		h.clock.Advance(watchEvery)
+		h.wait()
+		mu.Lock()
+		if len(sent) > 0 {
+			alert = sent[0]
+		}
+		mu.Unlock()
+		if alert != nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond) // the relay's log, the chain's block
+	}
+	if alert == nil || alert.Title != "Your emergency card was opened" || !strings.Contains(alert.Content, "Paramedic J. Smith, ambulance 14") {
+		t.Fatalf("no notification of the opening: %v", alert)
+	}
+	h.tap("Back")
+	h.tap("Back")
+	h.menu("Access log")
+	h.wait()
+	h.see("Emergency card opened by Paramedic J. Smith, ambulance 14")
+	h.tap("Back")
+	h.menu("Emergency card")
+	h.wait()
+	h.tap("Show my card")
 
 	h.tap("Revoke")
 	h.tapLast("Revoke")
