@@ -91,8 +91,8 @@ func TestBreakGlassOnRegistry(t *testing.T) {
 	digest, _, linkKey := g.grant(t)
 	access, _ := share.AccessKey(linkKey)
 	info := g.tr.share(CreateRequest{GrantDigest: digest, EmergencyKey: access})
-	if info.State != StateActive {
-		t.Fatalf("emergency upload: %s", info.State)
+	if info.State != StateActive || !info.Emergency {
+		t.Fatalf("emergency upload: %s, emergency %v", info.State, info.Emergency)
 	}
 	wantStatus(t, g.tr.manifest(info.URL, map[string]any{"recipient": "Paramedic Lee, Ambulance 12"}), http.StatusOK)
 	if g.submissions() != 1 {
