@@ -285,6 +285,7 @@ func (s *Server) routes() (served, manage *http.ServeMux) {
 	served.HandleFunc("GET /file/{token}", s.handleFile)
 	served.HandleFunc("OPTIONS /file/{token}", s.handlePreflight)
 	served.HandleFunc("GET /healthz", s.handleHealth)
+	served.HandleFunc("GET /blob/{id}", s.handleGetBlob)
 	muxes := []*http.ServeMux{manage}
 	if !s.cfg.LocalManagement {
 		muxes = append(muxes, served)
@@ -294,6 +295,9 @@ func (s *Server) routes() (served, manage *http.ServeMux) {
 		m.HandleFunc("GET /api/shares", s.handleList)
 		m.HandleFunc("DELETE /api/shares/{id}", s.handleRevoke)
 		m.HandleFunc("GET /api/shares/{id}/log", s.handleLog)
+		m.HandleFunc("PUT /api/shares/{id}/files", s.handleReplace)
+		m.HandleFunc("POST /api/blobs", s.handlePutBlob)
+		m.HandleFunc("DELETE /api/blobs/{id}", s.handleDeleteBlob)
 	}
 	return served, manage
 }
@@ -415,6 +419,20 @@ func (s *Server) Purge() (int, error) {
 	}
 	if dropped > 0 {
 		s.log.Info("relay purge: uploads whose grant never appeared on chain deleted", "deleted", dropped)
+	}
+	ended, err := s.settleCareCopies(now)
+	if err != nil {
+		return 0, fmt.Errorf("relay: purging: %w", err)
+	}
+	if ended > 0 {
+		s.log.Info("relay purge: care copies whose delegation ended deleted", "ended", ended)
+	}
+	blobs, err := s.store.purgeBlobs(now)
+	if err != nil {
+		return 0, fmt.Errorf("relay: purging: %w", err)
+	}
+	if blobs > 0 {
+		s.log.Info("relay purge: expired blobs deleted", "deleted", blobs)
 	}
 	rep, err := s.store.purge(now, s.lim.Retention)
 	if rep.Shredded+rep.Deleted > 0 {

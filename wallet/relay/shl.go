@@ -204,7 +204,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 			s.end(r, rec.ID, StateExpired)
 		}
 		s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
-		writeNotFound(w)
+		writeNotFoundFor(w, rec, st)
 		return nil, false
 	}
 	if s.chain == nil {
@@ -226,9 +226,9 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id string, req ma
 		}
 		return rec, true
 	case verdict == consentEnded:
-		s.end(r, rec.ID, StateGrantEnded)
+		s.end(r, rec.ID, rec.endedState())
 		s.record(r.Context(), rec, req, kind, OutcomeRefused, "")
-		writeNotFound(w)
+		writeNotFoundFor(w, rec, rec.endedState())
 		return nil, false
 	case verdict == consentRefused:
 		// A delegate who issued the grant (or uploaded the share) lost
