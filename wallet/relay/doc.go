@@ -143,6 +143,21 @@
 // carry request id, route pattern, status and latency, never a share id, a
 // token, a recipient, a passcode, a key or any file content.
 //
+// # Break-glass
+//
+// An emergency share (an emergency card: [CreateRequest.EmergencyKey], the
+// grant's access key) has every manifest served recorded on chain by the
+// relay itself, through [Config.BreakGlass]: a salted commitment to the
+// statement (who, as the opener says; purpose ETREAT; time), signed with the
+// access key (HealthRegistry.logAccess) and paid by the relay's submitter.
+// Its sealed entry carries the salt, emergency: true and the transaction
+// hash, or why the write is pending (the patient's wallet then records the
+// opening itself). The card is served first and the record written in the
+// background; when the chain cannot confirm consent, an active emergency
+// share is served all the same (break-glass). A relay without BreakGlass
+// refuses emergency uploads (501); a key that is not the grant's access key
+// is refused at upload (400) or, for a grant not yet on chain, never used.
+//
 // # Fail closed
 //
 // When a [GrantChecker] is configured and the chain cannot confirm the
