@@ -91,6 +91,9 @@ type CaredFor struct {
 	// State: active, expired, revoked.
 	State   string `json:"state"`
 	Problem string `json:"problem,omitempty"`
+	// EmergencyOpenings are the openings of the person's emergency card
+	// seen on chain, oldest first (see [EmergencyOpening]: when, not who).
+	EmergencyOpenings []EmergencyOpening `json:"emergencyOpenings,omitempty"`
 }
 
 // States of a CaredFor.
@@ -107,6 +110,9 @@ type CareSyncReport struct {
 	Records int    `json:"records"`
 	Added   int    `json:"added"`
 	Problem string `json:"problem,omitempty"`
+	// NewEmergencyOpenings are the openings of the person's emergency card
+	// this sync saw on chain for the first time: each is reported once.
+	NewEmergencyOpenings []EmergencyOpening `json:"newEmergencyOpenings,omitempty"`
 }
 
 const (
@@ -384,14 +390,23 @@ func (w *Wallet) AcceptInvitation(ctx context.Context, invite string) (CaredFor,
 	if prev, err := w.findPerson(c.Patient.Hex()); err == nil {
 		c.Accepted = prev.Accepted // accepted again (a renewal): the same space
 	}
-	if _, _, err := w.fetchCopy(ctx, &c, inv); err != nil {
+	v, _, err := w.fetchCopy(ctx, &c, inv)
+	if err != nil {
 		return CaredFor{}, err
 	}
+	// The openings before accepting are listed, not alerted: the next
+	// sync reports only new ones.
+	_, watchErr := w.watchEmergency(ctx, c, inv, v.EmergencyGrantKey)
 	if err := w.enrolRelationship(ctx, inv); err != nil {
 		c.Problem = err.Error()
 		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
 	}
-	return c.info(now()), nil
+	info := c.info(now())
+	info.EmergencyOpenings = w.emergencyOpenings(c.Patient)
+	if watchErr != nil && info.Problem == "" {
+		info.Problem = watchErr.Error()
+	}
+	return info, nil
 }
 
 func putCared(tx *vault.Tx, c caredRecord) error {
@@ -646,7 +661,9 @@ func (w *Wallet) CaredFor(ctx context.Context) ([]CaredFor, error) {
 	}
 	out := make([]CaredFor, 0, len(people))
 	for _, c := range people {
-		out = append(out, c.info(now()))
+		info := c.info(now())
+		info.EmergencyOpenings = w.emergencyOpenings(c.Patient)
+		out = append(out, info)
 	}
 	return out, nil
 }
@@ -679,8 +696,9 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 	for _, c := range people {
 		rep := CareSyncReport{Patient: c.Patient.Hex(), Name: c.name(), Records: c.Records}
 		inv, err := c.invitation()
+		var v care.VerifiedCopy
 		if err == nil {
-			_, rep.Added, err = w.fetchCopy(ctx, &c, inv)
+			v, rep.Added, err = w.fetchCopy(ctx, &c, inv)
 		}
 		if err != nil {
 			rep.Problem = err.Error()
@@ -689,6 +707,11 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 			}
 		} else {
 			rep.Records = c.Records
+			// The records are saved; a chain that cannot say is a problem
+			// of this sync, and the next one reports what it missed.
+			if rep.NewEmergencyOpenings, err = w.watchEmergency(ctx, c, inv, v.EmergencyGrantKey); err != nil {
+				rep.Problem = err.Error()
+			}
 		}
 		reports = append(reports, rep)
 	}
