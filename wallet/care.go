@@ -113,6 +113,10 @@ type CareSyncReport struct {
 	// NewEmergencyOpenings are the openings of the person's emergency card
 	// this sync saw on chain for the first time: each is reported once.
 	NewEmergencyOpenings []EmergencyOpening `json:"newEmergencyOpenings,omitempty"`
+	// EmergencyProblem says why the chain could not be read for openings
+	// (the records synced regardless); the next sync reports what this one
+	// missed.
+	EmergencyProblem string `json:"emergencyProblem,omitempty"`
 }
 
 const (
@@ -707,10 +711,8 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 			}
 		} else {
 			rep.Records = c.Records
-			// The records are saved; a chain that cannot say is a problem
-			// of this sync, and the next one reports what it missed.
 			if rep.NewEmergencyOpenings, err = w.watchEmergency(ctx, c, inv, v.EmergencyGrantKey); err != nil {
-				rep.Problem = err.Error()
+				rep.EmergencyProblem = err.Error()
 			}
 		}
 		reports = append(reports, rep)

@@ -132,7 +132,7 @@ func TestCareEmergencyAlerts(t *testing.T) {
 	sync := func() []EmergencyOpening {
 		t.Helper()
 		reps, err := e.caregiver.CareSync(ctx, "")
-		if err != nil || len(reps) != 1 || reps[0].Problem != "" {
+		if err != nil || len(reps) != 1 || reps[0].Problem != "" || reps[0].EmergencyProblem != "" {
 			t.Fatalf("CareSync: %+v, %v", reps, err)
 		}
 		return reps[0].NewEmergencyOpenings
