@@ -333,6 +333,7 @@ func TestDelegationEnded(t *testing.T) {
 	// Expired: the day it ended.
 	w.care.people[0].State = "expired"
 	w.care.people[0].Expires = day(2024, 4, 1)
+	w.care.people[0].Problem = ""
 	h.tap("Back")
 	h.menu("People I care for")
 	h.tap("Records")
