@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"fmt"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -181,3 +182,28 @@ func (e *registryAnswerError) Error() string {
 }
 func (e *registryAnswerError) Unwrap() error        { return e.err }
 func (e *registryAnswerError) Is(target error) bool { return target == ErrNoRegistry }
+
+// DelegationRevoked reports whether patient's delegation to delegate was
+// ended by the patient: the registry's last DelegateSet or DelegateRevoked
+// event for the pair is a DelegateRevoked. Together with delegateOf's "none"
+// it tells a revoked delegation from one a node does not know (yet): the
+// revoke deletes the delegation's storage, so only its event remains.
+// Errors are failures to ask (wrapping [ErrChainDown]).
+func DelegationRevoked(ctx context.Context, client ethereum.LogFilterer, registry, patient, delegate common.Address) (bool, error) {
+	events := registryABI.GetABI().Events
+	set, revoked := events["DelegateSet"].ID, events["DelegateRevoked"].ID
+	logs, err := client.FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int),
+		Addresses: []common.Address{registry},
+		Topics:    [][]common.Hash{{set, revoked}, {common.BytesToHash(patient.Bytes())}, {common.BytesToHash(delegate.Bytes())}},
+	})
+	if err != nil {
+		return false, nodeError("searching the registry's delegation events", err)
+	}
+	for i := len(logs) - 1; i >= 0; i-- {
+		if l := logs[i]; !l.Removed && len(l.Topics) > 0 {
+			return l.Topics[0] == revoked, nil
+		}
+	}
+	return false, nil
+}

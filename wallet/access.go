@@ -377,6 +377,18 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 			return nil, err
 		}
 	}
+	// The caregivers' actions (delegate_log.go), and the accesses to the
+	// shares they made for the patient.
+	delegated, grants, delegateMissing, err := w.delegateLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, missing = append(out, delegated...), append(missing, delegateMissing...)
+	for d, s := range grants {
+		if _, ok := byDigest[d]; !ok {
+			byDigest[d] = s
+		}
+	}
 	chainEntries, err := w.chainAccesses(ctx, byDigest)
 	if err != nil {
 		missing = append(missing, "the chain: "+err.Error())

@@ -3,7 +3,6 @@ package wallet
 import (
 	"context"
 	"crypto/ecdh"
-	"errors"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -24,10 +23,7 @@ type careRelay interface {
 	AccessLog(ctx context.Context, id string, key *ecdh.PrivateKey) ([]relay.AccessEntry, error)
 }
 
-// errRelayNoCare: the relay client cannot carry care copies yet.
-var errRelayNoCare = errors.New("this relay cannot carry caregivers' copies yet: update it (and this app)")
-
-// newCareRelay is the care relay at base for w; tests replace it.
+// newCareRelay is the care relay at base for w; tests may replace it.
 var newCareRelay = func(w *Wallet, base string) (careRelay, error) {
 	c, err := w.relayClient(base)
 	if err != nil {
@@ -37,27 +33,12 @@ var newCareRelay = func(w *Wallet, base string) (careRelay, error) {
 }
 
 // relayCare is careRelay over relay.Client.
-type relayCare struct{ c *relay.Client }
+type relayCare struct{ *relay.Client }
 
 func (r relayCare) CreateCopy(ctx context.Context, files []relay.File, delegate common.Address, expires time.Time, sharingKey *ecdh.PublicKey) (string, string, error) {
-	// TODO(issue 9): relay.CreateRequest.Delegate (part A).
-	return "", "", errRelayNoCare
-}
-
-func (r relayCare) ReplaceFiles(ctx context.Context, id string, files []relay.File) error {
-	return errRelayNoCare // TODO(issue 9): relay.Client.ReplaceFiles (part A)
-}
-
-func (r relayCare) PutBlob(ctx context.Context, data []byte, expires time.Time) (string, error) {
-	return "", errRelayNoCare // TODO(issue 9): relay.Client.PutBlob (part A)
-}
-
-func (r relayCare) DeleteBlob(ctx context.Context, url string) error {
-	return errRelayNoCare // TODO(issue 9): relay.Client.DeleteBlob (part A)
-}
-
-func (r relayCare) Revoke(ctx context.Context, id string) error { return r.c.Revoke(ctx, id) }
-
-func (r relayCare) AccessLog(ctx context.Context, id string, key *ecdh.PrivateKey) ([]relay.AccessEntry, error) {
-	return r.c.AccessLog(ctx, id, key)
+	info, err := r.CreateShare(ctx, relay.CreateRequest{Files: files, Flag: relay.FlagLongTerm, Expires: expires, Delegate: delegate, SharingKey: sharingKey})
+	if err != nil {
+		return "", "", err
+	}
+	return info.ID, info.URL, nil
 }

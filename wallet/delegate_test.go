@@ -17,9 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
+	"healthwallet/chain/contracts"
 	"healthwallet/wallet/care"
 	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
@@ -44,6 +46,7 @@ type fakeCopy struct {
 	files    []relay.File
 	delegate common.Address
 	revoked  bool
+	log      []relay.AccessEntry
 }
 
 func newFakeCareRelay(t *testing.T) *fakeCareRelay {
@@ -132,8 +135,17 @@ func (f *fakeCareRelay) Revoke(_ context.Context, id string) error {
 	return nil
 }
 
-func (f *fakeCareRelay) AccessLog(context.Context, string, *ecdh.PrivateKey) ([]relay.AccessEntry, error) {
-	return nil, nil
+func (f *fakeCareRelay) AccessLog(_ context.Context, id string, _ *ecdh.PrivateKey) ([]relay.AccessEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return nil, errFakeDown
+	}
+	c, ok := f.copies[id]
+	if !ok {
+		return nil, relay.ErrNotFound
+	}
+	return append([]relay.AccessEntry(nil), c.log...), nil
 }
 
 // copyOf is the copy behind link as the caregiver fetches it: decrypted.
@@ -145,10 +157,13 @@ func (f *fakeCareRelay) copyOf(t *testing.T, link string) care.Copy {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, ok := f.copies[l.URL[strings.LastIndex(l.URL, "/")+1:]]
+	id := l.URL[strings.LastIndex(l.URL, "/")+1:]
+	c, ok := f.copies[id]
 	if !ok {
 		t.Fatalf("no copy at %s", l.URL)
 	}
+	c.log = append(c.log, relay.AccessEntry{Time: time.Now(), Recipient: "Byron's wallet", Purpose: care.PurposeCare,
+		Kind: relay.KindManifest, Outcome: relay.OutcomeServed, Share: id})
 	out := care.Copy{Link: l}
 	for _, file := range c.files {
 		pt, ct, err := share.DecryptFile(file.JWE, l.Key[:])
@@ -355,6 +370,34 @@ func TestDelegateRenew(t *testing.T) {
 	if err != nil || v.Expires() != later || len(v.Records) != 2 {
 		t.Fatalf("after renewal: %v, expires %s", err, v.Expires())
 	}
+
+	// Ten months on, a renewal past the year the relay keeps the copy: the
+	// copy moves to a new link, with a new invitation to give, and the old
+	// one is dropped.
+	real := now
+	now = func() time.Time { return real().Add(300 * 24 * time.Hour) }
+	t.Cleanup(func() { now = real })
+	further := real().Add(600 * 24 * time.Hour).Truncate(time.Second).UTC()
+	info, err = w.RenewDelegate(ctx, res.Delegate, further)
+	if err != nil || info.Problem != "" || info.Invite == "" || info.Invite == res.Invite || !strings.Contains(info.Note, "new invitation") {
+		t.Fatalf("renewal past the copy's year: %+v, %v", info, err)
+	}
+	_, v, err = cg.accept(t, ctx, f, sw.sim.Network, info.Invite)
+	if err != nil || v.Expires() != further {
+		t.Fatalf("the moved copy: %v, expires %s", err, v.Expires())
+	}
+	f.mu.Lock()
+	revoked := 0
+	for _, c := range f.copies {
+		if c.revoked {
+			revoked++
+		}
+	}
+	blobs := len(f.blobs)
+	f.mu.Unlock()
+	if revoked != 1 || blobs != 1 {
+		t.Fatalf("%d old copies revoked, %d invitations left; want 1 and 1", revoked, blobs)
+	}
 }
 
 // What cannot make a delegation is refused with a message, and a relay
@@ -428,5 +471,156 @@ func TestParseExpiry(t *testing.T) {
 		if _, err := ParseExpiry(bad, t0); err == nil {
 			t.Errorf("ParseExpiry(%q) accepted", bad)
 		}
+	}
+}
+
+// The patient's access log names each of the caregiver's actions: the
+// first fetch (accepted), later ones (synced), a share made on the
+// patient's behalf and its revocation, read from the chain.
+func TestDelegateAccessLog(t *testing.T) {
+	w, sw := newChainWallet(t)
+	f := newFakeCareRelay(t)
+	ctx := context.Background()
+	importObservations(t, w, "obs", 2)
+	cg := newCaregiver(t, "Byron Lovelace")
+	res, err := w.AddDelegate(ctx, DelegateRequest{Card: cg.card.String(), Rights: []string{RightShare},
+		Expires: time.Now().Add(30 * 24 * time.Hour), Relay: "https://relay.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite); err != nil {
+		t.Fatal(err)
+	}
+
+	// The caregiver issues a grant for the patient with the relationship
+	// key, then revokes it; anyone submits the signed actions.
+	rk, err := cg.id.RelationshipKey(inv.Tweak)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := chain.Signer{Key: rk, ChainID: sw.sim.ChainID, Registry: sw.sim.Registry}
+	digest := common.HexToHash("0x1234")
+	exp := uint64(time.Now().Add(time.Hour).Unix())
+	issue, err := signer.IssueGrant(testAddress(t), digest, common.HexToAddress("0x77"), exp, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoke, err := signer.RevokeGrant(testAddress(t), digest, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := bind.NewKeyedTransactor(sw.sim.DevKey, sw.sim.ChainID)
+	for _, call := range [][]byte{issue, revoke} {
+		if _, err := contracts.NewHealthRegistry().Instance(sw.sim.Client, sw.sim.Registry).RawTransact(opts, call); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	log, err := w.AccessLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]AccessEntry{}
+	for _, e := range log {
+		if e.Delegate == "" {
+			continue
+		}
+		if e.Delegate != res.Delegate || e.Who != "Byron Lovelace" {
+			t.Fatalf("a delegate entry names %s (%q), not the caregiver", e.Delegate, e.Who)
+		}
+		if _, seen := actions[e.Action]; seen && e.Action != ActionSynced {
+			t.Fatalf("action %s listed twice", e.Action)
+		}
+		actions[e.Action] = e
+	}
+	if len(actions) != 4 {
+		t.Fatalf("delegate actions %v; want accepted, synced, shared, revoked", actions)
+	}
+	if s := actions[ActionShared]; s.Share != digest.Hex() || s.Source != "chain" || s.TxHash == "" {
+		t.Fatalf("shared entry %+v", s)
+	}
+	if a := actions[ActionAccepted]; a.Source != "relay" || a.Purpose != "CAREMGT" || a.Time.After(actions[ActionSynced].Time) {
+		t.Fatalf("accepted entry %+v", a)
+	}
+}
+
+// The same life with the real relay (HTTP, checking the chain on every
+// request): the caregiver fetches the invitation blob and the care copy as
+// any client would; after a sync the copy has the new record under the same
+// link; the patient's log has the caregiver's fetches; after revocation the
+// relay serves neither the copy nor the invitation.
+func TestDelegateWithRelay(t *testing.T) {
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "obs", 2)
+	cg := newCaregiver(t, "Byron Lovelace")
+	res, err := e.w.AddDelegate(ctx, DelegateRequest{Card: cg.card.String(), Rights: []string{RightView},
+		Expires: time.Now().Add(30 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := cg.id.SharingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := care.FetchInvitation(ctx, nil, res.Invite, sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry)
+	fetch := func() (care.VerifiedCopy, error) {
+		t.Helper()
+		cp, err := care.FetchCopy(ctx, nil, inv.Copy, "Byron's wallet")
+		if err != nil {
+			return care.VerifiedCopy{}, err
+		}
+		cp.Expect = inv.Expect()
+		return care.VerifyCopy(ctx, cp, reader)
+	}
+	v, err := fetch()
+	if err != nil || len(v.Records) != 2 {
+		t.Fatalf("first fetch: %d records, %v", len(v.Records), err)
+	}
+	importObservations(t, e.w, "late", 1)
+	rep, err := e.w.Sync(ctx)
+	if err != nil || len(rep.Delegates) != 1 || rep.Delegates[0].Added != 1 || rep.Delegates[0].Problem != "" {
+		t.Fatalf("Sync = %+v, %v", rep, err)
+	}
+	if v, err = fetch(); err != nil || len(v.Records) != 3 {
+		t.Fatalf("after sync: %d records, %v", len(v.Records), err)
+	}
+	log, err := e.w.AccessLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted, synced int
+	for _, a := range log {
+		switch a.Action {
+		case ActionAccepted:
+			accepted++
+		case ActionSynced:
+			synced++
+		}
+		if a.Action != "" && (a.Delegate != res.Delegate || a.Who != "Byron Lovelace") {
+			t.Fatalf("entry %+v", a)
+		}
+	}
+	if accepted != 1 || synced != 1 {
+		t.Fatalf("log has %d accepted and %d synced entries: %+v", accepted, synced, log)
+	}
+
+	info, err := e.w.RevokeDelegate(ctx, res.Delegate)
+	if err != nil || info.State != DelegateRevoked || info.Problem != "" {
+		t.Fatalf("RevokeDelegate = %+v, %v", info, err)
+	}
+	if _, err := fetch(); !errors.Is(err, share.ErrNoLongerAvailable) {
+		t.Fatalf("fetching the copy after revocation: %v", err)
+	}
+	if _, err := care.FetchInvitation(ctx, nil, res.Invite, sk); !errors.Is(err, care.ErrBadInvitation) {
+		t.Fatalf("fetching the invitation after revocation: %v", err)
 	}
 }

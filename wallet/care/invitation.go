@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"healthwallet/wallet/identity"
+	"healthwallet/wallet/relay"
 	"healthwallet/wallet/share"
 )
 
@@ -331,37 +331,15 @@ func FetchInvitation(ctx context.Context, hc *http.Client, link string, sharingK
 	return Open(sealed, sharingKey)
 }
 
-// fetchBlob GETs a sealed invitation, bounded.
-// TODO(issue 9): relay.FetchBlob (part A) replaces this once it lands.
+// fetchBlob fetches a sealed invitation from the relay (relay.FetchBlob:
+// bounded, https or this computer only).
 func fetchBlob(ctx context.Context, hc *http.Client, u string) ([]byte, error) {
-	if err := share.CheckTransport(u, false); err != nil {
-		return nil, fmt.Errorf("care: the invitation's address: %w", err)
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("care: the invitation's address: %w", err)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("care: could not reach the relay holding the invitation (check the connection, or try again later): %w", err)
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound, http.StatusGone:
+	b, err := relay.FetchBlob(ctx, hc, u)
+	if errors.Is(err, relay.ErrBlobGone) {
 		return nil, fmt.Errorf("%w: the relay no longer has it (it expired, or the patient withdrew it): ask the patient for a new invitation", ErrBadInvitation)
-	default:
-		return nil, fmt.Errorf("care: the relay answered %s when asked for the invitation: try again later", resp.Status)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxInvitationSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("care: reading the invitation: %w", err)
-	}
-	if len(b) > MaxInvitationSize {
-		return nil, fmt.Errorf("%w: the relay sent more than %d bytes", ErrBadInvitation, MaxInvitationSize)
+		return nil, fmt.Errorf("care: fetching the invitation: %w", err)
 	}
 	return b, nil
 }

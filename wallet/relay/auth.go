@@ -34,6 +34,12 @@ const (
 	PurposeList      = "healthwallet-relay-v1 list"
 	PurposeRevoke    = "healthwallet-relay-v1 revoke"
 	PurposeAccessLog = "healthwallet-relay-v1 access-log"
+	// PurposeReplace replaces a care copy's files (the patient's sync).
+	PurposeReplace = "healthwallet-relay-v1 replace-files"
+	// PurposeBlobUpload and PurposeBlobDelete store and delete an opaque
+	// blob (a sealed invitation).
+	PurposeBlobUpload = "healthwallet-relay-v1 blob-upload"
+	PurposeBlobDelete = "healthwallet-relay-v1 blob-delete"
 )
 
 // CanonicalRequest is the text a management request's signature covers: a

@@ -40,15 +40,29 @@ var ErrGrantUnknown = errors.New("relay: the grant is not on chain (yet)")
 // ChainChecker is the GrantChecker over a HealthRegistry: it calls
 // grantOf and delegateOf on the registry at the latest block.
 type ChainChecker struct {
-	reg *chain.Registry
+	reg    *chain.Registry
+	client chain.Client
 }
 
-var _ GrantChecker = (*ChainChecker)(nil)
+var (
+	_ GrantChecker      = (*ChainChecker)(nil)
+	_ DelegationChecker = (*ChainChecker)(nil)
+)
 
 // NewChainChecker checks grants in the HealthRegistry at registry through
 // client.
 func NewChainChecker(client chain.Client, registry common.Address) *ChainChecker {
-	return &ChainChecker{reg: chain.NewRegistry(client, registry)}
+	return &ChainChecker{reg: chain.NewRegistry(client, registry), client: client}
+}
+
+// DelegationRevoked implements DelegationChecker: whether the registry's
+// last event of the delegation is a DelegateRevoked.
+func (c *ChainChecker) DelegationRevoked(ctx context.Context, patient, delegate common.Address) (bool, error) {
+	revoked, err := chain.DelegationRevoked(ctx, c.client, c.reg.Address(), patient, delegate)
+	if err != nil {
+		return false, fmt.Errorf("relay: asking the registry whether a delegation was revoked: %w", err)
+	}
+	return revoked, nil
 }
 
 // GrantOf implements GrantChecker.

@@ -153,9 +153,15 @@ func (c *Client) do(ctx context.Context, purpose, method, path string, body []by
 
 // routeOf names a path without the share id, for error messages.
 func routeOf(path string) string {
+	if _, ok := strings.CutPrefix(path, "/api/blobs/"); ok {
+		return "/api/blobs/{id}"
+	}
 	if rest, ok := strings.CutPrefix(path, "/api/shares/"); ok {
 		if strings.HasSuffix(rest, "/log") {
 			return "/api/shares/{id}/log"
+		}
+		if strings.HasSuffix(rest, "/files") {
+			return "/api/shares/{id}/files"
 		}
 		return "/api/shares/{id}"
 	}
@@ -175,9 +181,18 @@ func (c *Client) CreateShare(ctx context.Context, req CreateRequest) (*ShareInfo
 	if patient == (common.Address{}) {
 		patient = c.addr
 	}
+	digest := common.Hash(req.GrantDigest).Hex()
+	var delegate string
+	if req.Delegate != (common.Address{}) {
+		if req.GrantDigest != ([32]byte{}) {
+			return nil, errors.New("relay: a care copy (Delegate set) has no grant: leave GrantDigest zero")
+		}
+		digest, delegate = "", req.Delegate.Hex()
+	}
 	wire := createRequestJSON{
 		Patient:     patient.Hex(),
-		GrantDigest: common.Hash(req.GrantDigest).Hex(),
+		GrantDigest: digest,
+		Delegate:    delegate,
 		SharingKey:  base64.RawURLEncoding.EncodeToString(req.SharingKey.Bytes()),
 		Flag:        req.Flag,
 		Expires:     req.Expires.Unix(),

@@ -34,6 +34,9 @@ const (
 // consentOf asks the chain (through the cache) about rec's grant at now.
 // The error says why the consent is unknown, for the relay's own log.
 func (s *Server) consentOf(ctx context.Context, rec *shareRecord, now time.Time) (consent, error) {
+	if rec.Delegate != (common.Address{}) {
+		return s.delegationConsent(ctx, rec.Patient, rec.Delegate, now)
+	}
 	g, err := s.chain.grantOf(ctx, rec.Patient, rec.GrantDigest)
 	switch {
 	case err != nil:
@@ -93,6 +96,7 @@ const maxCacheEntries = 100_000
 
 type cacheKey struct {
 	delegation bool
+	revoked    bool // whether the delegation's last event is a revoke
 	patient    common.Address
 	subject    [32]byte // the grant's digest, or the delegate's address
 }
@@ -101,6 +105,7 @@ type cacheEntry struct {
 	ready chan struct{} // closed once the answer is in
 	grant chain.Grant
 	deleg chain.Delegation
+	ended bool
 	err   error
 	until time.Time
 }
@@ -133,11 +138,42 @@ func (c *chainCache) delegateOf(ctx context.Context, patient, delegate common.Ad
 	return e.deleg, e.err
 }
 
+// delegationRevoked asks whether the patient revoked its delegation to
+// delegate (its last event is DelegateRevoked); false, with no error, when
+// the checker cannot tell (it reads no events).
+func (c *chainCache) delegationRevoked(ctx context.Context, patient, delegate common.Address) (bool, error) {
+	rc, ok := c.chk.(DelegationChecker)
+	if !ok {
+		return false, nil
+	}
+	var subject [32]byte
+	copy(subject[:], delegate.Bytes())
+	e, err := c.ask(ctx, cacheKey{revoked: true, patient: patient, subject: subject}, func(ctx context.Context, e *cacheEntry) bool {
+		e.ended, e.err = rc.DelegationRevoked(ctx, patient, delegate)
+		return false // kept briefly, as answers other than "active" are
+	})
+	if err != nil {
+		return false, err
+	}
+	return e.ended, e.err
+}
+
 // forgetGrant drops the answer kept about a grant.
 func (c *chainCache) forgetGrant(patient common.Address, digest [32]byte) {
+	c.forget(cacheKey{patient: patient, subject: digest})
+}
+
+// forgetDelegation drops the answers kept about a delegation.
+func (c *chainCache) forgetDelegation(patient, delegate common.Address) {
+	var subject [32]byte
+	copy(subject[:], delegate.Bytes())
+	c.forget(cacheKey{delegation: true, patient: patient, subject: subject})
+	c.forget(cacheKey{revoked: true, patient: patient, subject: subject})
+}
+
+func (c *chainCache) forget(k cacheKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	k := cacheKey{patient: patient, subject: digest}
 	if e := c.entries[k]; e != nil {
 		select {
 		case <-e.ready:
@@ -232,8 +268,8 @@ func (s *Server) settlePending(now time.Time) (int, error) {
 			err = s.store.activate(rec.ID)
 		case verdict == consentEnded:
 			s.dropLocations(rec.ID)
-			err = s.store.end(rec.ID, StateGrantEnded, now)
-		case verdict == consentRefused, errors.Is(why, ErrGrantUnknown):
+			err = s.store.end(rec.ID, rec.endedState(), now)
+		case verdict == consentRefused, errors.Is(why, ErrGrantUnknown), errors.Is(why, ErrDelegationUnknown):
 			s.dropLocations(rec.ID)
 			err = s.store.delete(rec.ID)
 			deleted++

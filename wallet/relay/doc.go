@@ -54,6 +54,7 @@
 //	POST /shl/{id}                   manifest request {"recipient","passcode","embeddedLengthMax","purpose"}
 //	GET  /shl/{id}?recipient=R       the single file of a U-flag share (application/jose)
 //	GET  /file/{token}               a manifest's location URL: single use, short-lived
+//	GET  /blob/{id}                  a blob (a sealed invitation): application/octet-stream
 //
 // Status codes: 200; 400 for a malformed request; 401 {"remainingAttempts":N}
 // for a missing or wrong passcode; 404 for a share that is unknown, expired,
@@ -81,7 +82,27 @@
 //	GET    /api/shares               the signer's shares → {"shares":[ShareInfo…]}
 //	DELETE /api/shares/{id}          revoke: 204, the files deleted before the answer
 //	GET    /api/shares/{id}/log      the sealed access log → {"entries":[…]}
+//	PUT    /api/shares/{id}/files    replace a care copy's files {"files":[…]} → ShareInfo
+//	POST   /api/blobs                store a blob {"expires","data"} → BlobInfo
+//	DELETE /api/blobs/{id}           delete a blob: 204
 //	GET    /healthz                  200 "ok" while the store answers
+//
+// # Care copies and blobs
+//
+// A care copy ([CreateRequest.Delegate], issue 9) is a share the patient
+// uploads for one caregiver's relationship address, with no grant: the
+// patient's delegation on chain is its consent. Only the patient signs it,
+// and only a relay with a [GrantChecker] takes it (501 otherwise). It is
+// served while delegateOf(patient, delegate) is active, with any rights;
+// once the chain reports the delegation revoked (its last event is
+// DelegateRevoked, see [DelegationChecker]) or expired by the chain's
+// expiry and the relay's clock, it answers 404 saying the delegation ended
+// and its files are deleted. Any other "not active" serves nothing (503)
+// and keeps the files. The patient replaces its files as its records change
+// (same id, same link, the access log kept). A blob is an opaque sealed
+// invitation of at most [MaxBlobSize] bytes, kept at most [MaxBlobTTL],
+// served to anyone with its unguessable URL until it expires or its
+// uploader deletes it; it counts as one share in its uploader's quota.
 //
 // # Authentication
 //
@@ -93,7 +114,8 @@
 // the canonical string built by [CanonicalRequest]: a version line, the
 // relay's public origin ([Origin] of [Config.PublicURL]), the request's
 // purpose ([PurposeUpload], [PurposeList], [PurposeRevoke],
-// [PurposeAccessLog]), the method, the path and query, the hex SHA-256 of
+// [PurposeAccessLog], [PurposeReplace], [PurposeBlobUpload],
+// [PurposeBlobDelete]), the method, the path and query, the hex SHA-256 of
 // the body, the timestamp and the nonce, one per line. A signature made for
 // one relay is therefore refused by every other, and one made for one kind
 // of request by every other kind. The relay refuses a timestamp more than five

@@ -23,9 +23,11 @@ type ShareInfo struct {
 	Flag        string         `json:"flag,omitempty"`
 	Patient     common.Address `json:"patient"`
 	GrantDigest common.Hash    `json:"grantDigest"`
-	Created     time.Time      `json:"created"`
-	Expires     time.Time      `json:"expires"`
-	State       State          `json:"state"`
+	// Delegate is a care copy's delegate (zero for other shares).
+	Delegate common.Address `json:"delegate,omitzero"`
+	Created  time.Time      `json:"created"`
+	Expires  time.Time      `json:"expires"`
+	State    State          `json:"state"`
 	// Ended is when the share stopped being served, if it did before
 	// expiry.
 	Ended       *time.Time `json:"ended,omitempty"`
@@ -44,6 +46,7 @@ func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
 		Flag:        rec.Flag,
 		Patient:     rec.Patient,
 		GrantDigest: rec.GrantDigest,
+		Delegate:    rec.Delegate,
 		Created:     time.Unix(rec.Created, 0).UTC(),
 		Expires:     time.Unix(rec.Expires, 0).UTC(),
 		State:       rec.state(s.now()),
@@ -124,6 +127,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	rec := &shareRecord{
 		Patient:     req.Patient,
 		Uploader:    signer,
+		Delegate:    req.Delegate,
 		GrantDigest: req.GrantDigest,
 		SharingKey:  req.SharingKey,
 		Flag:        req.Flag,
@@ -176,6 +180,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 // patient's that is on chain — or held pending, never served, for
 // Config.PendingGrace while it arrives. On refusal it has answered.
 func (s *Server) admitUpload(w http.ResponseWriter, r *http.Request, rec *shareRecord, now time.Time) bool {
+	if rec.Delegate != (common.Address{}) {
+		return s.admitCareCopy(w, r, rec, now)
+	}
 	if s.chain == nil {
 		if rec.uploader() != rec.Patient {
 			writeError(w, http.StatusForbidden, "the request is not signed by the patient's key for this relay: sign with the patient's key, for this relay's URL "+s.origin(r))

@@ -46,6 +46,20 @@ func (q quotas) admit(tx *bolt.Tx, uploader []byte, size uint64) error {
 	return nil
 }
 
+// admitGrowth says whether uploader may keep size more bytes in a share it
+// already keeps (a care copy's files replaced).
+func (q quotas) admitGrowth(tx *bolt.Tx, uploader []byte, size uint64) error {
+	_, bytes := usageOf(tx, uploader)
+	switch {
+	case bytes+size > uint64(q.bytesPerKey):
+		return &QuotaError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf(
+			"these files (%d bytes more) would take this key past its %d bytes at this relay: share fewer records, or revoke shares you no longer need", size, q.bytesPerKey)}
+	case totalBytes(tx)+size > uint64(q.totalBytes):
+		return &QuotaError{Status: http.StatusRequestEntityTooLarge, Message: "this relay's storage is full: try again later, or use another relay"}
+	}
+	return nil
+}
+
 func usageOf(tx *bolt.Tx, uploader []byte) (shares, bytes uint64) {
 	v := tx.Bucket(bucketUsage).Get(uploader)
 	if len(v) != 12 {

@@ -164,7 +164,7 @@ type CreateRequest struct {
 	// relay's default (10).
 	MaxFailures int
 	// GrantDigest is the EIP-712 digest of the share's grant, checked on chain
-	// on every request.
+	// on every request. Zero for a care copy (Delegate set).
 	GrantDigest [32]byte
 	// SharingKey is the patient's X25519 sharing public key: the access log
 	// is sealed to it.
@@ -173,6 +173,13 @@ type CreateRequest struct {
 	// makes a caregiver's copy: the signer must hold SHARE for the patient
 	// on chain, and the relay must check a chain.
 	Patient common.Address
+	// Delegate makes the share the patient's care copy for that delegate
+	// (a caregiver's relationship address): it has no grant (GrantDigest
+	// zero), the patient must sign it, and the relay serves it only while
+	// the chain holds the patient's delegation to Delegate active, and
+	// deletes its files once the delegation is revoked or expired. Only a
+	// relay that checks a chain takes care copies.
+	Delegate common.Address
 	// EmergencyKey, when set, makes an emergency share: the grant's access
 	// key (share.AccessKey of the link key), with which the relay records
 	// every opening on chain (breakglass.go). The relay must have a chain
@@ -182,9 +189,10 @@ type CreateRequest struct {
 
 // createRequestJSON is the wire form of POST /api/shares.
 type createRequestJSON struct {
-	Patient     string `json:"patient"`     // 0x address; must be the signer
-	GrantDigest string `json:"grantDigest"` // 0x + 64 hex
-	SharingKey  string `json:"sharingKey"`  // base64url (no padding) of 32 bytes
+	Patient     string `json:"patient"`               // 0x address; must be the signer
+	GrantDigest string `json:"grantDigest,omitempty"` // 0x + 64 hex; absent for a care copy
+	Delegate    string `json:"delegate,omitempty"`    // 0x address: a care copy for this delegate
+	SharingKey  string `json:"sharingKey"`            // base64url (no padding) of 32 bytes
 	Flag        string `json:"flag,omitempty"`
 	Expires     int64  `json:"expires"` // Unix seconds
 	Passcode    string `json:"passcode,omitempty"`
@@ -197,6 +205,7 @@ type createRequestJSON struct {
 // createRequest is a parsed, checked create request.
 type createRequest struct {
 	Patient     common.Address
+	Delegate    common.Address // zero unless a care copy
 	GrantDigest [32]byte
 	SharingKey  []byte
 	Flag        string
@@ -220,14 +229,25 @@ func parseCreateRequest(body []byte, now time.Time, lim Limits) (createRequest, 
 		return createRequest{}, badRequest("patient must be a 0x-prefixed 20-byte hex address")
 	}
 	req.Patient = common.HexToAddress(raw.Patient)
-	digest, err := parseHash(raw.GrantDigest)
-	if err != nil {
-		return createRequest{}, badRequest("grantDigest: %v", err)
+	var err error
+	if raw.Delegate != "" {
+		// A care copy: the delegation on chain is its consent, not a grant.
+		if req.Delegate, err = parseDelegate(raw.Delegate, req.Patient); err != nil {
+			return createRequest{}, err
+		}
+		if raw.GrantDigest != "" {
+			return createRequest{}, badRequest("a care copy (delegate given) has no grant: leave grantDigest out")
+		}
+	} else {
+		digest, err := parseHash(raw.GrantDigest)
+		if err != nil {
+			return createRequest{}, badRequest("grantDigest: %v", err)
+		}
+		if digest == ([32]byte{}) {
+			return createRequest{}, badRequest("grantDigest is zero: give the digest of the share's grant")
+		}
+		req.GrantDigest = digest
 	}
-	if digest == ([32]byte{}) {
-		return createRequest{}, badRequest("grantDigest is zero: give the digest of the share's grant")
-	}
-	req.GrantDigest = digest
 	key, err := base64.RawURLEncoding.DecodeString(raw.SharingKey)
 	if err != nil || len(key) != sharingKeySize {
 		return createRequest{}, badRequest("sharingKey must be the base64url form of a 32-byte X25519 public key")
@@ -271,31 +291,58 @@ func parseCreateRequest(body []byte, now time.Time, lim Limits) (createRequest, 
 	default:
 		req.MaxFailures = raw.MaxFailures
 	}
-	if len(raw.Files) == 0 {
-		return createRequest{}, badRequest("a share needs at least one file")
-	}
-	if len(raw.Files) > lim.MaxFiles {
-		return createRequest{}, badRequest("%d files, at most %d", len(raw.Files), lim.MaxFiles)
-	}
-	if strings.Contains(req.Flag, FlagDirect) && len(raw.Files) != 1 {
-		return createRequest{}, badRequest("flag U serves a single file; this share has %d", len(raw.Files))
-	}
-	for i, f := range raw.Files {
-		if err := checkContentType(f.ContentType); err != nil {
-			return createRequest{}, badRequest("file %d: %v", i, err)
-		}
-		if int64(len(f.JWE)) > lim.MaxFileSize {
-			return createRequest{}, badRequest("file %d: %d bytes, at most %d", i, len(f.JWE), lim.MaxFileSize)
-		}
-		if err := checkCompactJWE(f.JWE); err != nil {
-			return createRequest{}, badRequest("file %d: %v", i, err)
-		}
+	if err := checkFiles(raw.Files, req.Flag, lim); err != nil {
+		return createRequest{}, err
 	}
 	req.Files = raw.Files
 	if req.EmergencyKey, err = parseEmergencyKey(raw.EmergencyKey); err != nil {
 		return createRequest{}, err
 	}
+	if req.EmergencyKey != nil && req.Delegate != (common.Address{}) {
+		return createRequest{}, badRequest("a care copy (delegate given) is not an emergency share: leave emergencyKey out")
+	}
 	return req, nil
+}
+
+// checkFiles checks a share's files against the limits and its flag.
+func checkFiles(files []File, flag string, lim Limits) error {
+	if len(files) == 0 {
+		return badRequest("a share needs at least one file")
+	}
+	if len(files) > lim.MaxFiles {
+		return badRequest("%d files, at most %d", len(files), lim.MaxFiles)
+	}
+	if strings.Contains(flag, FlagDirect) && len(files) != 1 {
+		return badRequest("flag U serves a single file; this share has %d", len(files))
+	}
+	for i, f := range files {
+		if err := checkContentType(f.ContentType); err != nil {
+			return badRequest("file %d: %v", i, err)
+		}
+		if int64(len(f.JWE)) > lim.MaxFileSize {
+			return badRequest("file %d: %d bytes, at most %d", i, len(f.JWE), lim.MaxFileSize)
+		}
+		if err := checkCompactJWE(f.JWE); err != nil {
+			return badRequest("file %d: %v", i, err)
+		}
+	}
+	return nil
+}
+
+// parseDelegate reads a care copy's delegate: an address, neither zero nor
+// the patient's own.
+func parseDelegate(s string, patient common.Address) (common.Address, error) {
+	if !common.IsHexAddress(s) || !strings.HasPrefix(s, "0x") {
+		return common.Address{}, badRequest("delegate must be a 0x-prefixed 20-byte hex address")
+	}
+	d := common.HexToAddress(s)
+	switch d {
+	case common.Address{}:
+		return d, badRequest("delegate is the zero address: name the caregiver's address for this patient")
+	case patient:
+		return d, badRequest("delegate is the patient itself: a care copy is for a caregiver")
+	}
+	return d, nil
 }
 
 func parseHash(s string) ([32]byte, error) {

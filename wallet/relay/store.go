@@ -25,6 +25,7 @@ var (
 	bucketLogs     = []byte("logs")     // id(32) ‖ seq(u64 BE) → sealed AccessEntry
 	bucketNonces   = []byte("nonces")   // address(20) ‖ nonce → expiry (u64 BE Unix seconds)
 	bucketMeta     = []byte("meta")     // "format" → version; "bytes" → bytes of all unshredded files (u64 BE)
+	bucketBlobs    = []byte("blobs")    // blob id(18) → blobRecord JSON (sealed with a store key): sealed invitations
 )
 
 const (
@@ -44,6 +45,9 @@ const (
 	StateRevoked    State = "revoked"     // revoked by the patient at the relay
 	StateGrantEnded State = "grant-ended" // the chain said the grant is revoked or expired
 	StateLocked     State = "locked"      // the passcode's failure limit was reached
+	// StateDelegationEnded: a care copy whose delegation the chain reports
+	// revoked, or expired by the chain's expiry and the relay's clock.
+	StateDelegationEnded State = "delegation-ended"
 )
 
 // passcodeHash is an Argon2id hash of a share's passcode with its parameters.
@@ -66,6 +70,7 @@ type shareRecord struct {
 	ID          string         `json:"id"`
 	Patient     common.Address `json:"patient"`
 	Uploader    common.Address `json:"uploader,omitempty"` // who signed the upload, when not the patient (a delegate)
+	Delegate    common.Address `json:"delegate,omitempty"` // a care copy's delegate: served while the delegation is active
 	GrantDigest common.Hash    `json:"grantDigest"`
 	SharingKey  []byte         `json:"sharingKey"`
 	Flag        string         `json:"flag"`
@@ -171,7 +176,7 @@ func openStore(dir string, sealKey []byte) (*store, error) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		countUsage := tx.Bucket(bucketUsage) == nil // a store from before quotas
-		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta, bucketUsage} {
+		for _, b := range [][]byte{bucketShares, bucketFiles, bucketPatients, bucketLogs, bucketNonces, bucketMeta, bucketUsage, bucketBlobs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
