@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
@@ -273,6 +275,28 @@ func TestDelegateLifecycle(t *testing.T) {
 	st, err := share.NewChainReader(sw.sim.Client, sw.sim.Registry).DelegateOf(ctx, testAddress(t), common.HexToAddress(res.Delegate))
 	if err != nil || !st.Active || st.Expiry != uint64(expires.Unix()) || st.Rights != 3 {
 		t.Fatalf("delegateOf = %+v, %v", st, err)
+	}
+	// Nothing on chain names the caregiver: not their card's address, not
+	// their sharing key, not a name — in no event and no transaction.
+	logs, err := sw.sim.Client.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int), Addresses: []common.Address{sw.sim.Registry}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		blob := append([]byte(nil), l.Data...)
+		for _, tp := range l.Topics {
+			blob = append(blob, tp[:]...)
+		}
+		tx, _, err := sw.sim.Client.TransactionByHash(ctx, l.TxHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blob = append(blob, tx.Data()...)
+		for what, b := range map[string][]byte{"card address": cg.card.Address[:], "sharing key": cg.card.SharingKey[:], "name": []byte("Byron"), "family name": []byte("Lovelace")} {
+			if bytes.Contains(blob, b) {
+				t.Fatalf("the chain holds the caregiver's %s (block %d)", what, l.BlockNumber)
+			}
+		}
 	}
 
 	inv, v, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
