@@ -832,6 +832,13 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 		}
 		recipient = card.SharingKeyHash()
 	}
+	for _, t := range req.ResourceTypes {
+		t = strings.TrimSpace(t)
+		if cat := record.Summarize(record.Resource{Type: t}).Category; !scope.Covers(t, cat) {
+			return ShareResult{}, fmt.Errorf("%w: %s records are not in what %s lets you see (%s); nothing was shared",
+				share.ErrOutsideScope, t, c.name(), strings.Join(append(slices.Clone(scope.Categories), scope.Types...), ", "))
+		}
+	}
 	index, recs, err := w.careIndex(c)
 	if err != nil {
 		return ShareResult{}, err

@@ -38,7 +38,56 @@ device.`,
 	}
 	cmd.AddCommand(c.careAcceptCommand(), c.careListCommand(), c.careSyncCommand(), c.careRecordsCommand(),
 		c.careShowCommand(), c.careShareCommand(), c.careSharesCommand(), c.careRevokeCommand())
-	return []*cobra.Command{cmd}
+	return []*cobra.Command{cmd, c.peopleCommand()}
+}
+
+// peopleCommand is hw people: the people this wallet holds records of
+// besides its owner, by the identifiers PERSON takes.
+func (c *cli) peopleCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "people",
+		Short: "List the people whose records this wallet holds besides yours",
+		Long: `people lists the people you care for by the identifiers every PERSON
+argument takes: their id, their address, or their name when it is
+unambiguous. With --json, prints an array of {"id","address","name",
+"birthDate","state"}.`,
+		Args: cobra.NoArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			w, err := c.openWallet(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			people, err := w.CaredFor(cmd.Context())
+			if err != nil {
+				return careError(err)
+			}
+			type person struct {
+				ID        string `json:"id"`
+				Address   string `json:"address"`
+				Name      string `json:"name"`
+				BirthDate string `json:"birthDate,omitempty"`
+				State     string `json:"state"`
+			}
+			out := make([]person, 0, len(people))
+			for _, p := range people {
+				out = append(out, person{ID: p.ID, Address: p.Patient, Name: p.Name, BirthDate: p.BirthDate, State: p.State})
+			}
+			if c.jsonOut {
+				return printJSON(c.stdout, out)
+			}
+			if len(out) == 0 {
+				fmt.Fprintln(c.stderr, "Only your own records: accept a caregiver's invitation with hw care accept.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tADDRESS\tSTATE")
+			for _, p := range out {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, oneLine(p.Name), p.Address, p.State)
+			}
+			return tw.Flush()
+		}),
+	}
 }
 
 // careError makes the wallet's caring errors a person can act on exit 1

@@ -180,6 +180,10 @@ type Server struct {
 	hashing chan struct{}
 
 	// tokens are the outstanding location URLs, by locationID.
+	// background counts the break-glass records being written
+	// (breakglass.go); Close waits for them.
+	background sync.WaitGroup
+
 	tokensMu    sync.Mutex
 	tokens      map[string]*location
 	shareTokens map[string]int // outstanding tokens per share
@@ -263,7 +267,10 @@ func ParsePublicURL(raw string) (*url.URL, error) {
 func base64Len(n int) int { return (n*8 + 5) / 6 }
 
 // Close closes the store. Requests in flight must be done (Run does that).
-func (s *Server) Close() error { return s.store.close() }
+func (s *Server) Close() error {
+	s.background.Wait() // break-glass records still being written
+	return s.store.close()
+}
 
 // Handler is the relay's HTTP handler: routes, logging, recovery.
 func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
@@ -412,6 +419,13 @@ func (s *Server) Purge() (int, error) {
 	}
 	if dropped > 0 {
 		s.log.Info("relay purge: uploads whose grant never appeared on chain deleted", "deleted", dropped)
+	}
+	ended, err := s.settleCareCopies(now)
+	if err != nil {
+		return 0, fmt.Errorf("relay: purging: %w", err)
+	}
+	if ended > 0 {
+		s.log.Info("relay purge: care copies whose delegation ended deleted", "ended", ended)
 	}
 	blobs, err := s.store.purgeBlobs(now)
 	if err != nil {
