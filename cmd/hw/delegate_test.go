@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain/chaintest"
+	"healthwallet/wallet/qrcode"
 )
 
 // TestDelegateEndToEnd runs caregiving as a family would, every party its
@@ -70,8 +71,13 @@ func delegateFlow(t *testing.T, dir string, patient, byron []string) {
 		t.Helper()
 		return mustHWIn(t, env, args...)
 	}
-	cardFile := filepath.Join(dir, "byron.card")
-	if err := os.WriteFile(cardFile, []byte(mustHW(byron, "card")), 0o600); err != nil {
+	// The patient scans Byron's card: a picture of its QR code.
+	png, err := qrcode.PNG(strings.TrimSpace(mustHW(byron, "card")), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cardFile := filepath.Join(dir, "byron-card.png")
+	if err := os.WriteFile(cardFile, png, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	records := filepath.Join(dir, "ada.json")
