@@ -94,9 +94,9 @@
 // patient's delegation on chain is its consent. Only the patient signs it,
 // and only a relay with a [GrantChecker] takes it (501 otherwise). It is
 // served while delegateOf(patient, delegate) is active, with any rights;
-// once the chain reports the delegation revoked (its last event is
-// DelegateRevoked, see [DelegationChecker]) or expired by the chain's
-// expiry and the relay's clock, it answers 404 saying the delegation ended
+// once the chain reports the delegation revoked (its last event is a
+// DelegateRevoked mined after the copy was made, see [DelegationChecker])
+// or expired by the chain's expiry and the relay's clock, it answers 404 saying the delegation ended
 // and its files are deleted. Any other "not active" serves nothing (503)
 // and keeps the files. The patient replaces its files as its records change
 // (same id, same link, the access log kept). A blob is an opaque sealed
