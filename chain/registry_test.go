@@ -111,3 +111,54 @@ func TestRegistryViews(t *testing.T) {
 		t.Fatalf("AnchorOf on a closed chain: %v", err)
 	}
 }
+
+// DelegationRevoked tells a delegation the patient revoked (whose storage
+// is gone) from one never set, and follows it being set again; another
+// patient's revoke of the same delegate is not this patient's.
+func TestDelegationRevoked(t *testing.T) {
+	ctx := testContext(t)
+	patientKey, patient := newKey(t)
+	otherKey, other := newKey(t)
+	_, caregiver := newKey(t)
+	sim := chaintest.Simulated(t, patient, other)
+	abi := contracts.NewHealthRegistry()
+	send := func(key *ecdsa.PrivateKey, data []byte) {
+		t.Helper()
+		opts := bind.NewKeyedTransactor(key, sim.ChainID)
+		opts.Context = ctx
+		tx, err := bind.Transact(abi.Instance(sim.Client, sim.Registry), opts, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := chain.WaitMined(ctx, sim.Client, tx.Hash()); err != nil || r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("transaction failed: %v", err)
+		}
+	}
+	revoked := func(p common.Address) bool {
+		t.Helper()
+		r, err := chain.DelegationRevoked(ctx, sim.Client, sim.Registry, p, caregiver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	expiry := uint64(time.Now().Add(time.Hour).Unix())
+	scope := crypto.Keccak256Hash([]byte("scope"))
+	if revoked(patient) {
+		t.Fatal("a delegation never set reads as revoked")
+	}
+	send(patientKey, abi.PackSetDelegate(caregiver, contracts.RightView, expiry, scope))
+	send(otherKey, abi.PackSetDelegate(caregiver, contracts.RightView, expiry, scope))
+	send(otherKey, abi.PackRevokeDelegate(caregiver))
+	if revoked(patient) || !revoked(other) {
+		t.Fatalf("after another patient's revoke: patient %v, other %v", revoked(patient), revoked(other))
+	}
+	send(patientKey, abi.PackRevokeDelegate(caregiver))
+	if !revoked(patient) {
+		t.Fatal("a revoked delegation does not read as revoked")
+	}
+	send(patientKey, abi.PackSetDelegate(caregiver, contracts.RightView, expiry, scope))
+	if revoked(patient) {
+		t.Fatal("a delegation set again after its revoke reads as revoked")
+	}
+}

@@ -48,7 +48,10 @@ func directClient(baseURL string, key *ecdsa.PrivateKey) (*relay.Client, bool, e
 // expired grants on every request, like hw relay --chain.
 type walletGrantChecker struct{ w *Wallet }
 
-var _ relay.GrantChecker = walletGrantChecker{}
+var (
+	_ relay.GrantChecker      = walletGrantChecker{}
+	_ relay.DelegationChecker = walletGrantChecker{}
+)
 
 // ask runs fn with the relay's checker over the wallet's chain as connected
 // now, holding the chain while it asks.
@@ -234,4 +237,14 @@ func lanAddress() (string, error) {
 		return global, nil
 	}
 	return "", errors.New("this machine has no local network address: join a network, or give the address to listen on (e.g. 192.168.1.20:8080)")
+}
+
+// DelegationRevoked implements relay.DelegationChecker, so that a care copy
+// on the wallet's own relay ends when its delegation is revoked.
+func (c walletGrantChecker) DelegationRevoked(ctx context.Context, patient, delegate common.Address) (revoked bool, err error) {
+	err = c.ask(ctx, func(chk *relay.ChainChecker) error {
+		revoked, err = chk.DelegationRevoked(ctx, patient, delegate)
+		return err
+	})
+	return revoked, err
 }

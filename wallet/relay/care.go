@@ -116,6 +116,47 @@ func (s *Server) admitCareCopy(w http.ResponseWriter, r *http.Request, rec *shar
 	return true
 }
 
+// settleCareCopies ends the active care copies whose delegation the chain
+// reports revoked or expired, deleting their files, so that a copy goes
+// when its delegation does even if its caregiver never asks again. It
+// returns how many it ended. Without a chain there are no care copies.
+func (s *Server) settleCareCopies(now time.Time) (int, error) {
+	if s.chain == nil {
+		return 0, nil
+	}
+	recs, err := s.store.liveCareCopies(now)
+	if err != nil {
+		return 0, err
+	}
+	ended := 0
+	for _, rec := range recs {
+		if verdict, _ := s.delegationConsent(context.Background(), rec.Patient, rec.Delegate, now); verdict != consentEnded {
+			continue
+		}
+		s.dropLocations(rec.ID)
+		if err := s.store.end(rec.ID, StateDelegationEnded, now); err != nil && !errors.Is(err, errNoShare) {
+			return ended, err
+		}
+		ended++
+	}
+	return ended, nil
+}
+
+// liveCareCopies returns the active, unexpired care copies.
+func (s *store) liveCareCopies(now time.Time) ([]*shareRecord, error) {
+	var out []*shareRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketShares).ForEach(func(k, v []byte) error {
+			r, err := s.decodeRecord(k, v)
+			if err == nil && r.Delegate != (common.Address{}) && r.state(now) == StateActive {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // replaceRequestJSON is the body of PUT /api/shares/{id}/files.
 type replaceRequestJSON struct {
 	Files []File `json:"files"`

@@ -104,10 +104,16 @@ func TestCareCopyOnRegistry(t *testing.T) {
 		t.Fatalf("a stranger's replace changed the copy: %q", got)
 	}
 
-	// The patient ends the delegation: within the cache time the copy is
-	// gone for good, and the caregiver is told why.
+	// The patient ends the delegation: the next purge deletes the copy's
+	// files though nobody asked for it, and the caregiver is told why.
 	s.send(s.reg.PackRevokeDelegate(caregiver))
 	tr.clock.Advance(6 * time.Second)
+	if _, err := tr.srv.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
+		t.Fatalf("the purge kept the files of a copy whose delegation was revoked: %v", err)
+	}
 	r := tr.manifest(info.URL, map[string]any{"recipient": "Bob"})
 	wantStatus(t, r, http.StatusNotFound)
 	if msg, _ := r.json(t)["error"].(string); !strings.Contains(msg, "delegation to you has ended") {
@@ -231,6 +237,9 @@ func TestCareCopyKeptUnlessTheChainEndsIt(t *testing.T) {
 		chk.set(c.d, c.revoked, c.err)
 		tr.clock.Advance(2 * time.Second)
 		wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Bob"}), http.StatusServiceUnavailable)
+		if _, err := tr.srv.Purge(); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := tr.srv.store.file(info.ID, 0); err != nil {
 			t.Fatalf("%s: the copy's files are gone: %v", c.name, err)
 		}
@@ -348,5 +357,36 @@ func TestBlobs(t *testing.T) {
 	down.ts.Close()
 	if _, err := FetchBlob(ctx, nil, downURL); err == nil || !strings.Contains(err.Error(), "could not reach the relay") {
 		t.Fatalf("FetchBlob with the relay down: %v", err)
+	}
+}
+
+// TestCareCopyReplaceWithinQuota: replacing a care copy's files counts the
+// change in bytes against the patient's quota; over it the relay answers
+// 413 and keeps serving the files it had.
+func TestCareCopyReplaceWithinQuota(t *testing.T) {
+	chk := &delegationChecker{}
+	tr := newTestRelay(t, func(c *Config) { c.Checker = chk; c.Limits.MaxBytesPerKey = 8 << 10 })
+	ctx := context.Background()
+	delegate := common.HexToAddress("0x00000000000000000000000000000000000Ca4e1")
+	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: uint64(tr.clock.Now().Add(time.Hour).Unix()), Scope: testScope, Active: true}, false, nil)
+	info, err := tr.careCopy(delegate, careFiles(t, "small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Smaller or a little larger: fine, as often as the patient syncs.
+	for _, b := range []string{"x", strings.Repeat("y", 2<<10), "small again"} {
+		if err := tr.client.ReplaceFiles(ctx, info.ID, careFiles(t, b)); err != nil {
+			t.Fatalf("replace with %d bytes: %v", len(b), err)
+		}
+	}
+	err = tr.client.ReplaceFiles(ctx, info.ID, careFiles(t, strings.Repeat("z", 8<<10)))
+	wantAPIError(t, err, ErrTooLarge)
+	if got := tr.embeddedBundle(info.URL, "Bob"); got != "small again" {
+		t.Fatalf("after a refused replace the copy serves %q", got)
+	}
+	// A malformed replace changes nothing either.
+	wantAPIStatus(t, tr.client.ReplaceFiles(ctx, info.ID, nil), http.StatusBadRequest)
+	if got := tr.embeddedBundle(info.URL, "Bob"); got != "small again" {
+		t.Fatalf("after a malformed replace the copy serves %q", got)
 	}
 }

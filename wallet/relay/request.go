@@ -173,11 +173,6 @@ type CreateRequest struct {
 	// makes a caregiver's copy: the signer must hold SHARE for the patient
 	// on chain, and the relay must check a chain.
 	Patient common.Address
-	// EmergencyKey, when set, makes an emergency share: the grant's access
-	// key (share.AccessKey of the link key), with which the relay records
-	// every opening on chain (breakglass.go). The relay must have a chain
-	// and a submitter.
-	EmergencyKey *ecdsa.PrivateKey
 	// Delegate makes the share the patient's care copy for that delegate
 	// (a caregiver's relationship address): it has no grant (GrantDigest
 	// zero), the patient must sign it, and the relay serves it only while
@@ -185,6 +180,11 @@ type CreateRequest struct {
 	// deletes its files once the delegation is revoked or expired. Only a
 	// relay that checks a chain takes care copies.
 	Delegate common.Address
+	// EmergencyKey, when set, makes an emergency share: the grant's access
+	// key (share.AccessKey of the link key), with which the relay records
+	// every opening on chain (breakglass.go). The relay must have a chain
+	// and a submitter.
+	EmergencyKey *ecdsa.PrivateKey
 }
 
 // createRequestJSON is the wire form of POST /api/shares.
@@ -297,6 +297,9 @@ func parseCreateRequest(body []byte, now time.Time, lim Limits) (createRequest, 
 	req.Files = raw.Files
 	if req.EmergencyKey, err = parseEmergencyKey(raw.EmergencyKey); err != nil {
 		return createRequest{}, err
+	}
+	if req.EmergencyKey != nil && req.Delegate != (common.Address{}) {
+		return createRequest{}, badRequest("a care copy (delegate given) is not an emergency share: leave emergencyKey out")
 	}
 	return req, nil
 }

@@ -413,6 +413,13 @@ func (s *Server) Purge() (int, error) {
 	if dropped > 0 {
 		s.log.Info("relay purge: uploads whose grant never appeared on chain deleted", "deleted", dropped)
 	}
+	ended, err := s.settleCareCopies(now)
+	if err != nil {
+		return 0, fmt.Errorf("relay: purging: %w", err)
+	}
+	if ended > 0 {
+		s.log.Info("relay purge: care copies whose delegation ended deleted", "ended", ended)
+	}
 	blobs, err := s.store.purgeBlobs(now)
 	if err != nil {
 		return 0, fmt.Errorf("relay: purging: %w", err)
