@@ -61,7 +61,7 @@ const (
 var DelegatePresets = []time.Duration{30 * 24 * time.Hour, 365 * 24 * time.Hour}
 
 // MaxDelegation is the longest a delegation may run before renewal.
-const MaxDelegation = 5 * 366 * 24 * time.Hour
+const MaxDelegation = 366 * 24 * time.Hour
 
 // Delegation states, for DelegateInfo.State.
 const (
@@ -71,10 +71,6 @@ const (
 	DelegateRevoking = "revoking" // revoked by the patient; the chain (or the relay) still to confirm
 	DelegateRevoked  = "revoked"
 )
-
-// errNotBuilt marks the parts of issue 9 still being built (the other
-// parts' stubs use it until they land).
-var errNotBuilt = errors.New("not built yet")
 
 // Errors of delegation a caller can act on.
 var (
@@ -166,11 +162,12 @@ type ownDelegate struct {
 	Relay    string            `json:"relay"`
 	// The care copy: the relay's id, the link (holding its key), its content
 	// digest and the record versions in it ("id:version"), when last synced.
-	CopyID   string      `json:"copyId,omitempty"`
-	CopyLink string      `json:"copyLink"`
-	Digest   common.Hash `json:"digest"`
-	Versions []string    `json:"versions,omitempty"`
-	Synced   time.Time   `json:"synced,omitzero"`
+	CopyID      string      `json:"copyId,omitempty"`
+	CopyLink    string      `json:"copyLink"`
+	CopyExpires time.Time   `json:"copyExpires"` // when the relay drops the copy
+	Digest      common.Hash `json:"digest"`
+	Versions    []string    `json:"versions,omitempty"`
+	Synced      time.Time   `json:"synced,omitzero"`
 	// The invitation: its blob URL at the relay and its link.
 	InviteURL string `json:"inviteUrl,omitempty"`
 	Invite    string `json:"invite,omitempty"`
@@ -349,7 +346,7 @@ func checkExpiry(exp, t time.Time) error {
 	case !exp.After(t.Add(time.Minute)):
 		return fmt.Errorf("the expiry %s is not in the future", exp.Format(time.DateOnly))
 	case exp.After(t.Add(MaxDelegation)):
-		return fmt.Errorf("the expiry %s is more than 5 years away: choose an earlier one and renew it when it comes", exp.Format(time.DateOnly))
+		return fmt.Errorf("the expiry %s is more than a year away: choose one within a year (1y) and renew it when it comes", exp.Format(time.DateOnly))
 	}
 	return nil
 }
@@ -458,54 +455,12 @@ func (w *Wallet) AddDelegate(ctx context.Context, req DelegateRequest) (Delegate
 	}
 
 	// The copy and the invitation, at the relay.
-	sharingKey, err := w.sharingKey()
+	qr, err := w.publishCopy(ctx, rc, &d, built, key, card)
 	if err != nil {
-		return DelegateResult{}, err
-	}
-	cctx, cancel := context.WithTimeout(ctx, relayTimeout)
-	copyID, copyURL, err := rc.CreateCopy(cctx, relayFiles(built.Files), delegate, d.expires(), sharingKey.PublicKey())
-	cancel()
-	if err != nil {
-		return DelegateResult{}, w.abandonDelegation(ctx, d, fmt.Errorf("uploading the caregiver's copy to the relay at %s: %w", base, relayProblem(err)))
-	}
-	d.CopyID = copyID
-	copyLink := share.Link{URL: copyURL, Key: key, Exp: d.expires(), Flags: string(share.FlagLongTerm), V: 1}
-	if err := copyLink.Check(); err != nil {
-		w.abandonCopy(rc, copyID)
-		return DelegateResult{}, w.abandonDelegation(ctx, d, fmt.Errorf("the copy's link would not work: %w", err))
-	}
-	d.CopyLink = copyLink.String()
-	inv := care.Invitation{Card: ownCardText, Scope: signed, Tweak: tweak, Copy: d.CopyLink, Relay: base,
-		Network: d.Network, ChainID: d.ChainID, Registry: registry}
-	sealed, err := care.Seal(inv, card.SharingKey)
-	if err != nil {
-		w.abandonCopy(rc, copyID)
-		return DelegateResult{}, w.abandonDelegation(ctx, d, err)
-	}
-	inviteExp := created.Add(30 * 24 * time.Hour)
-	if d.expires().Before(inviteExp) {
-		inviteExp = d.expires()
-	}
-	cctx, cancel = context.WithTimeout(ctx, relayTimeout)
-	blobURL, err := rc.PutBlob(cctx, sealed, inviteExp)
-	cancel()
-	if err != nil {
-		w.abandonCopy(rc, copyID)
-		return DelegateResult{}, w.abandonDelegation(ctx, d, fmt.Errorf("uploading the invitation to the relay at %s: %w", base, relayProblem(err)))
-	}
-	link := care.InviteLink{URL: blobURL, Exp: inviteExp}
-	if err := link.Check(); err != nil {
-		w.abandonCopy(rc, copyID)
-		return DelegateResult{}, w.abandonDelegation(ctx, d, err)
-	}
-	d.InviteURL, d.Invite = blobURL, link.String()
-	qr, err := share.LinkQRCode(d.Invite, 8)
-	if err != nil {
-		w.abandonCopy(rc, copyID)
 		return DelegateResult{}, w.abandonDelegation(ctx, d, err)
 	}
 	if err := w.vault.Update(func(tx *vault.Tx) error { return putOwnDelegate(tx, d) }); err != nil {
-		w.abandonCopy(rc, copyID)
+		w.abandonCopy(rc, d.CopyID)
 		return DelegateResult{}, w.abandonDelegation(ctx, d, fmt.Errorf("saving the delegation: %w", mapVaultError(err)))
 	}
 	res := DelegateResult{Delegate: delegate.Hex(), Name: d.Name, Rights: rights, Expires: d.expires(), Invite: d.Invite,
@@ -514,6 +469,73 @@ func (w *Wallet) AddDelegate(ctx context.Context, req DelegateRequest) (Delegate
 		res.Problem = "the delegation is not on chain yet, so the caregiver can open the invitation once it is (the wallet sends it on its next chain work): " + problem
 	}
 	return res, nil
+}
+
+// copyLifetime is how long the relay keeps a care copy: a year, the most a
+// relay keeps anything (relay.Limits.MaxTTL is 366 days). The relay serves
+// it only while the delegation is active on chain, and deletes it once the
+// delegation ends, so a copy may outlive its delegation's first expiry: a
+// renewal within the year keeps the caregiver's link.
+const copyLifetime = 365 * 24 * time.Hour
+
+// publishCopy uploads the built copy for d's delegate (a new link under
+// key), seals the invitation to the caregiver's card and uploads it, and
+// records both in d (not saved). It returns the invitation's QR code. On
+// error nothing stays at the relay.
+func (w *Wallet) publishCopy(ctx context.Context, rc careRelay, d *ownDelegate, built *care.BuiltCopy, key [32]byte, card identity.Card) ([]byte, error) {
+	sharingKey, err := w.sharingKey()
+	if err != nil {
+		return nil, err
+	}
+	ownCard, err := w.Card()
+	if err != nil {
+		return nil, err
+	}
+	t := now().UTC().Truncate(time.Second)
+	copyExp := t.Add(copyLifetime)
+	if copyExp.Before(d.expires()) {
+		copyExp = d.expires() // a 1y delegation in a leap year: 366 days
+	}
+	cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+	copyID, copyURL, err := rc.CreateCopy(cctx, relayFiles(built.Files), d.Delegate, copyExp, sharingKey.PublicKey())
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("uploading the caregiver's copy to the relay at %s: %w", d.Relay, relayProblem(err))
+	}
+	copyLink := share.Link{URL: copyURL, Key: key, Exp: copyExp, Flags: string(share.FlagLongTerm), V: 1}
+	if err := copyLink.Check(); err != nil {
+		w.abandonCopy(rc, copyID)
+		return nil, fmt.Errorf("the copy's link would not work: %w", err)
+	}
+	inv := care.Invitation{Card: ownCard, Scope: d.Scope, Tweak: d.Tweak, Copy: copyLink.String(), Relay: d.Relay,
+		Network: d.Network, ChainID: d.ChainID, Registry: d.Registry}
+	sealed, err := care.Seal(inv, card.SharingKey)
+	if err != nil {
+		w.abandonCopy(rc, copyID)
+		return nil, err
+	}
+	inviteExp := t.Add(30 * 24 * time.Hour)
+	if d.expires().Before(inviteExp) {
+		inviteExp = d.expires()
+	}
+	cctx, cancel = context.WithTimeout(ctx, relayTimeout)
+	blobURL, err := rc.PutBlob(cctx, sealed, inviteExp)
+	cancel()
+	if err != nil {
+		w.abandonCopy(rc, copyID)
+		return nil, fmt.Errorf("uploading the invitation to the relay at %s: %w", d.Relay, relayProblem(err))
+	}
+	link := care.InviteLink{URL: blobURL, Exp: inviteExp}
+	qr, err := share.LinkQRCode(link.String(), 8)
+	if err == nil {
+		err = link.Check()
+	}
+	if err != nil {
+		w.abandonCopy(rc, copyID)
+		return nil, err
+	}
+	d.CopyID, d.CopyLink, d.CopyExpires, d.InviteURL, d.Invite = copyID, copyLink.String(), copyExp, blobURL, link.String()
+	return qr, nil
 }
 
 // signScope signs the scope with the patient's key.
@@ -954,8 +976,17 @@ func (w *Wallet) RenewDelegate(ctx context.Context, who string, expires time.Tim
 		problems = append(problems, "the renewal is not on chain yet (the wallet sends it on its next chain work): "+problem)
 	}
 	// The copy carries the scope: rebuild it so the caregiver's check of the
-	// scope against the chain passes with the new one.
-	if _, err := w.syncDelegate(ctx, &d, true); err != nil {
+	// scope against the chain passes with the new one. A copy the relay
+	// drops before the new expiry is replaced by a new one, with a new
+	// invitation.
+	var note string
+	if expires.After(d.CopyExpires) {
+		if err := w.moveCopy(ctx, &d); err != nil {
+			problems = append(problems, "the caregiver's copy: "+err.Error())
+		} else {
+			note = fmt.Sprintf("%s's copy moved to a new link: give them the new invitation (%s) to accept", d.Name, d.Invite)
+		}
+	} else if _, err := w.syncDelegate(ctx, &d, true); err != nil {
 		problems = append(problems, "the caregiver's copy: "+err.Error()+" (hw sync retries)")
 	}
 	_, rows, err := w.ownDelegates()
@@ -963,9 +994,62 @@ func (w *Wallet) RenewDelegate(ctx context.Context, who string, expires time.Tim
 		return DelegateInfo{}, err
 	}
 	info := describeDelegate(d, rows, share.DelegateStatus{}, false, "")
+	if note != "" {
+		info.Note, info.Invite = note, d.Invite
+	}
 	info.Problem = strings.Join(append(problems, info.Problem), "; ")
 	info.Problem = strings.TrimSuffix(info.Problem, "; ")
 	return info, nil
+}
+
+// moveCopy publishes d's copy anew (a new link and invitation, for a
+// renewal past what the relay keeps), drops the old one, and saves d.
+func (w *Wallet) moveCopy(ctx context.Context, d *ownDelegate) error {
+	card, err := identity.ParseCard(d.Card)
+	if err != nil {
+		return fmt.Errorf("the caregiver's saved card: %w", err)
+	}
+	recs, err := w.inScope(d.Scope.Scope)
+	if err != nil {
+		return err
+	}
+	shared, waiting, err := w.readShared(recs)
+	if err != nil {
+		return err
+	}
+	if len(waiting) > 0 {
+		return fmt.Errorf("%d record(s) wait for their anchor: hw sync, then renew again", len(waiting))
+	}
+	key, err := share.NewKey()
+	if err != nil {
+		return err
+	}
+	built, err := care.BuildCopy(care.CopyRequest{Records: shared, Scope: d.Scope, Key: key, ChainID: d.ChainID,
+		Registry: d.Registry, EmergencyKey: w.emergencyKey(ctx), Updated: now().UTC()})
+	if err != nil {
+		return err
+	}
+	rc, err := newCareRelay(w, d.Relay)
+	if err != nil {
+		return err
+	}
+	old := *d
+	if _, err := w.publishCopy(ctx, rc, d, built, key, card); err != nil {
+		return err
+	}
+	d.Digest, d.Synced = built.Digest, now().UTC()
+	if err := w.vault.Update(func(tx *vault.Tx) error { return putOwnDelegate(tx, *d) }); err != nil {
+		w.abandonCopy(rc, d.CopyID)
+		*d = old
+		return fmt.Errorf("saving the delegation: %w", mapVaultError(err))
+	}
+	w.abandonCopy(rc, old.CopyID)
+	if old.InviteURL != "" {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = rc.DeleteBlob(cctx, old.InviteURL) // best effort: it expires within 30 days anyway
+		cancel()
+	}
+	return nil
 }
 
 // Sync anchors what waits and brings every active delegate's copy up to
@@ -1015,9 +1099,18 @@ func (w *Wallet) syncDelegate(ctx context.Context, d *ownDelegate, force bool) (
 	if err != nil {
 		return ds, err
 	}
-	shared, waiting, err := w.readShared(recs)
-	if err != nil {
-		return ds, err
+	// Wait a little for records still on their way to the chain (as a
+	// share does); those still waiting after that go in the next sync.
+	var shared []share.SharedRecord
+	var waiting []string
+	if len(recs) > 0 {
+		shared, _, err = w.sharedRecords(ctx, recs)
+		if errors.Is(err, ErrNotAnchored) {
+			shared, waiting, err = w.readShared(recs)
+		}
+		if err != nil {
+			return ds, err
+		}
 	}
 	var problem string
 	if len(waiting) > 0 {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
@@ -274,6 +276,28 @@ func TestDelegateLifecycle(t *testing.T) {
 	if err != nil || !st.Active || st.Expiry != uint64(expires.Unix()) || st.Rights != 3 {
 		t.Fatalf("delegateOf = %+v, %v", st, err)
 	}
+	// Nothing on chain names the caregiver: not their card's address, not
+	// their sharing key, not a name — in no event and no transaction.
+	logs, err := sw.sim.Client.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int), Addresses: []common.Address{sw.sim.Registry}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		blob := append([]byte(nil), l.Data...)
+		for _, tp := range l.Topics {
+			blob = append(blob, tp[:]...)
+		}
+		tx, _, err := sw.sim.Client.TransactionByHash(ctx, l.TxHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blob = append(blob, tx.Data()...)
+		for what, b := range map[string][]byte{"card address": cg.card.Address[:], "sharing key": cg.card.SharingKey[:], "name": []byte("Byron"), "family name": []byte("Lovelace")} {
+			if bytes.Contains(blob, b) {
+				t.Fatalf("the chain holds the caregiver's %s (block %d)", what, l.BlockNumber)
+			}
+		}
+	}
 
 	inv, v, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
 	if err != nil {
@@ -369,6 +393,34 @@ func TestDelegateRenew(t *testing.T) {
 	_, v, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
 	if err != nil || v.Expires() != later || len(v.Records) != 2 {
 		t.Fatalf("after renewal: %v, expires %s", err, v.Expires())
+	}
+
+	// Ten months on, a renewal past the year the relay keeps the copy: the
+	// copy moves to a new link, with a new invitation to give, and the old
+	// one is dropped.
+	real := now
+	now = func() time.Time { return real().Add(300 * 24 * time.Hour) }
+	t.Cleanup(func() { now = real })
+	further := real().Add(600 * 24 * time.Hour).Truncate(time.Second).UTC()
+	info, err = w.RenewDelegate(ctx, res.Delegate, further)
+	if err != nil || info.Problem != "" || info.Invite == "" || info.Invite == res.Invite || !strings.Contains(info.Note, "new invitation") {
+		t.Fatalf("renewal past the copy's year: %+v, %v", info, err)
+	}
+	_, v, err = cg.accept(t, ctx, f, sw.sim.Network, info.Invite)
+	if err != nil || v.Expires() != further {
+		t.Fatalf("the moved copy: %v, expires %s", err, v.Expires())
+	}
+	f.mu.Lock()
+	revoked := 0
+	for _, c := range f.copies {
+		if c.revoked {
+			revoked++
+		}
+	}
+	blobs := len(f.blobs)
+	f.mu.Unlock()
+	if revoked != 1 || blobs != 1 {
+		t.Fatalf("%d old copies revoked, %d invitations left; want 1 and 1", revoked, blobs)
 	}
 }
 
