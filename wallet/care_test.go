@@ -263,6 +263,29 @@ func TestCareRefusalsAndRevoke(t *testing.T) {
 	if infos, _ := e.caregiver.CareShares(ctx, p.ID); len(infos) != 1 || infos[0].State != ShareRevoked {
 		t.Fatalf("CareShares after revoke: %+v", infos)
 	}
+
+	// Ada's own share: without MANAGE Byron cannot revoke it; with MANAGE
+	// he can, and Dr. Lee's check then refuses it.
+	own, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.caregiver.CareRevoke(ctx, p.ID, own.Grant); !errors.Is(err, ErrNoRight) {
+		t.Fatalf("revoked the patient's share without MANAGE: %v", err)
+	}
+	res = e.invite(t, []string{RightManage}, nil)
+	if p, err = e.caregiver.AcceptInvitation(ctx, res.Invite); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.open(t, own.Link); !got.Verified {
+		t.Fatalf("Ada's share does not verify: %+v", got.Failed())
+	}
+	if err := e.caregiver.CareRevoke(ctx, p.ID, own.Grant); err != nil {
+		t.Fatalf("CareRevoke with MANAGE: %v", err)
+	}
+	if got := e.open(t, own.Link); got.Verified {
+		t.Fatal("the patient's share still verifies after a MANAGE caregiver revoked it")
+	}
 }
 
 // On a network (the one on Ada's computer, over the embedded chain): Byron
