@@ -763,26 +763,38 @@ func (w *Wallet) CareRecord(person, id string) (Detail, error) {
 	return Detail{Record: rec, JSON: recs[id].Resource, Versions: []VersionInfo{{Version: rec.Version, Imported: rec.Imported}}}, nil
 }
 
-// liveDelegation checks on chain that the person's delegation is active and
-// gives right; it marks the person when it ended.
-func (w *Wallet) liveDelegation(ctx context.Context, c caredRecord, inv care.Invitation, right string) error {
-	if ended := c.ended(now()); ended != nil {
-		return ended
-	}
-	if !c.Scope.Scope.Has(right) {
-		return fmt.Errorf("%w: %s let you %s, not %s", ErrNoRight, c.name(), strings.Join(c.Scope.Scope.Rights, ", "), right)
-	}
+// liveDelegation checks on chain that the person's delegation is active
+// and, unless right is empty, gives right. It marks the person when the
+// delegation ended; when the patient changed its terms (a renewal: another
+// scope on chain), it takes the new ones with the copy first, so that c is
+// what the chain holds.
+func (w *Wallet) liveDelegation(ctx context.Context, c *caredRecord, inv care.Invitation, right string) error {
 	reader, _, closeChain, err := w.careChain(ctx, inv)
 	if err != nil {
+		if ended := c.ended(now()); ended != nil {
+			return ended
+		}
 		return err
 	}
 	defer closeChain()
-	if ended := w.delegationEnded(ctx, reader, c); ended != nil {
+	if ended := w.delegationEnded(ctx, reader, *c); ended != nil {
 		c.Ended, c.EndedAt, c.Problem = ended.How, ended.When, ended.Error()
-		if err := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) }); err != nil {
+		if err := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, *c) }); err != nil {
 			return fmt.Errorf("saving that the delegation ended: %w", mapVaultError(err))
 		}
 		return ended
+	}
+	d, err := reader.DelegateOf(ctx, c.Patient, c.Delegate)
+	if err != nil {
+		return fmt.Errorf("reading %s's delegation on chain: %w", c.name(), err)
+	}
+	if h, err := c.Scope.Scope.Hash(); err != nil || d.Scope != h {
+		if _, _, err := w.fetchCopy(ctx, c, inv); err != nil {
+			return fmt.Errorf("%s changed the delegation's terms; taking the new ones: %w", c.name(), err)
+		}
+	}
+	if right != "" && !c.Scope.Scope.Has(right) {
+		return fmt.Errorf("%w: %s let you %s, not %s", ErrNoRight, c.name(), strings.Join(c.Scope.Scope.Rights, ", "), right)
 	}
 	return nil
 }
@@ -808,7 +820,7 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
-	if err := w.liveDelegation(ctx, c, inv, share.DelegateRightShare); err != nil {
+	if err := w.liveDelegation(ctx, &c, inv, share.DelegateRightShare); err != nil {
 		return ShareResult{}, err
 	}
 	scope := c.Scope.Scope
@@ -1098,6 +1110,9 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 			break
 		}
 	}
+	if err := w.liveDelegation(ctx, &c, inv, ""); err != nil {
+		return err
+	}
 	var digest common.Hash
 	expires := now().Add(24 * time.Hour)
 	switch {
@@ -1114,9 +1129,6 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 		digest = common.BytesToHash(b)
 	default:
 		return fmt.Errorf("%w: %s (hw care shares lists those made for %s; with MANAGE, give a grant's digest 0x…)", ErrNoShare, shareID, c.name())
-	}
-	if ended := c.ended(now()); ended != nil {
-		return ended
 	}
 	key, err := w.relationshipKey(inv.Tweak)
 	if err != nil {

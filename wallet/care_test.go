@@ -190,6 +190,21 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 		t.Fatalf("a share past the delegation: %v", err)
 	}
 
+	// Ada renews the delegation (new terms on chain); Byron shares before
+	// any sync: his wallet takes the new terms first, and the doctor's
+	// check holds them.
+	later := time.Now().Add(60 * 24 * time.Hour).Truncate(time.Second)
+	if _, err := e.w.RenewDelegate(ctx, res.Delegate, later); err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil {
+		t.Fatalf("CareShare after a renewal: %v", err)
+	}
+	if got := e.open(t, renewed.Link); !got.Verified || got.OnBehalf == nil || !got.OnBehalf.Expires.Equal(later) {
+		t.Fatalf("after a renewal: verified %v, on behalf %+v, failed %+v", got.Verified, got.OnBehalf, got.Failed())
+	}
+
 	// Ada revokes: Byron's sync and shares fail saying so and when; his
 	// earlier share no longer verifies; the synced records stay.
 	if _, err := e.w.RevokeDelegate(ctx, res.Delegate); err != nil {
