@@ -559,3 +559,78 @@ func (h *harness) tapFirst(text string) {
 	}
 	h.t.Fatalf("no button %q", text)
 }
+
+// The shares made on a person's behalf are listed under People, and
+// revoking one there goes through CareRevoke for that person.
+func TestCareShares(t *testing.T) {
+	h := newHarness(t, newFakeBackend(true), desktopSize, false)
+	w := h.backend.wallet
+	w.caresForGrace()
+	h.unlock()
+	h.menu("People I care for")
+	h.tap("Shares")
+	h.screen("care-shares")
+	h.see("You have not shared Grace Hopper's records yet")
+	h.tap("Back")
+	h.tap("Records")
+	h.tap("Share")
+	h.tap("Create share")
+	h.tapLast("Share")
+	h.tap("Done")
+	h.menu("People I care for")
+	h.tap("Shares")
+	h.see("Active")
+	h.tap("Revoke")
+	h.tapLast("Revoke")
+	if !slices.Equal(w.care.careRevoked, []string{"p1/c1"}) || len(w.chain.revoked) != 0 {
+		t.Fatalf("care revoked %v, own revoked %v", w.care.careRevoked, w.chain.revoked)
+	}
+	h.screen("care-shares")
+	h.see("Revoked")
+}
+
+// The patient's Sync now brings every caregiver's copy up to date and
+// says how each went.
+func TestCaregiversSyncNow(t *testing.T) {
+	h := newHarness(t, newFakeBackend(true), desktopSize, false)
+	w := h.backend.wallet
+	w.care.delegates = testDelegates()
+	h.unlock()
+	before := w.care.syncs
+	h.menu("Caregivers")
+	h.tap("Sync now")
+	if w.care.syncs != before+1 {
+		t.Fatalf("Sync called %d times, want %d", w.care.syncs, before+1)
+	}
+	h.see("Ben Lovelace: 7 records.")
+	h.tapLast("OK")
+	w.care.syncErr = errors.New("the link server does not answer")
+	h.tap("Sync now")
+	h.see("The link server does not answer")
+}
+
+// With a person chosen, the owner's own Shares (from More) are the
+// owner's: revoking there is the owner's Revoke, not CareRevoke.
+func TestOwnSharesWhilePersonChosen(t *testing.T) {
+	h := newHarness(t, newFakeBackend(true), desktopSize, false)
+	w := h.backend.wallet
+	w.caresForGrace()
+	h.unlock()
+	h.choose("Grace Hopper")
+	h.menu("Shares")
+	h.see("For Dr. Okafor")
+	h.tap("Revoke")
+	h.tapLast("Revoke")
+	if len(w.chain.revoked) != 1 || len(w.care.careRevoked) != 0 {
+		t.Fatalf("own revoked %v, care revoked %v", w.chain.revoked, w.care.careRevoked)
+	}
+	h.tap("Back")
+	h.see("Hemoglobin A1c") // the owner's records again
+}
+
+func TestCounted(t *testing.T) {
+	got := counted([]string{"Influenza", "Tdap", "Influenza", "MMR", "Influenza"})
+	if want := []string{"Influenza (3×)", "Tdap", "MMR"}; !slices.Equal(got, want) {
+		t.Fatalf("counted = %q, want %q", got, want)
+	}
+}

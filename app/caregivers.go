@@ -47,8 +47,10 @@ func (u *UI) showCaregivers() {
 	u.person = nil
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	body := container.NewVBox(widget.NewLabel("Loading your caregivers…"))
+	var sync *widget.Button
+	sync = u.button("Sync now", theme.ViewRefreshIcon(), func() { u.syncCaregiversNow(sync) })
 	u.show("caregivers", container.NewBorder(
-		header(back, "Caregivers", u.button("Add a caregiver", theme.ContentAddIcon(), u.showAddCaregiver)),
+		header(back, "Caregivers", sync, u.button("Add a caregiver", theme.ContentAddIcon(), u.showAddCaregiver)),
 		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
 	u.fillInBackground("caregivers", body, func(w Wallet) func() []fyne.CanvasObject {
 		list, err := w.Delegates(context.Background())
@@ -404,4 +406,48 @@ func (u *UI) renewCaregiver(d wallet.DelegateInfo) {
 	}, u.win)
 	dlg.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 420), 0))
 	dlg.Show()
+}
+
+// syncCaregiversNow anchors what waits and brings every caregiver's copy up
+// to date now, then says how each went.
+func (u *UI) syncCaregiversNow(btn *widget.Button) {
+	w := u.wallet
+	var rep wallet.SyncReport
+	u.runSlow(btn, nil, "", func() error {
+		var err error
+		rep, err = w.Sync(context.Background())
+		return err
+	}, func(err error) {
+		if u.wallet != w || u.screen != "caregivers" {
+			return
+		}
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		u.showCaregivers()
+		u.inform("Copies brought up to date", syncSummary(rep), func() {})
+	})
+}
+
+// syncSummary says what Sync did for each caregiver.
+func syncSummary(rep wallet.SyncReport) string {
+	if len(rep.Delegates) == 0 {
+		return "You have no active caregivers: there was no copy to bring up to date."
+	}
+	var lines []string
+	for _, d := range rep.Delegates {
+		line := fmt.Sprintf("%s: %s", d.Name, plural(d.Records, "record", "records"))
+		if d.Added > 0 {
+			line += fmt.Sprintf(", %d new", d.Added)
+		}
+		if d.Problem != "" {
+			line += " — not updated: " + d.Problem
+		}
+		lines = append(lines, line+".")
+	}
+	if rep.Anchor.Problem != "" {
+		lines = append(lines, "New records wait to be anchored: "+rep.Anchor.Problem)
+	}
+	return strings.Join(lines, "\n")
 }

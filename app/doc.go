@@ -40,6 +40,38 @@
 // 600 px wide (a phone) the headers' buttons show only their icons, so that
 // the title keeps its room.
 //
+// # Caregivers, people I care for, the emergency card
+//
+// Issue 9's screens speak of caregivers, people I care for and the
+// emergency card, never of delegates or addresses. caregivers.go is the
+// patient's side: the list of caregivers with what each may do, which
+// records, until when, their state and last sync; adding one (their card,
+// pasted or read from a QR photo; rights as check boxes in words; all
+// records or chosen categories; one month, one year or a day), the
+// invitation's QR and link, Renew, and Revoke, whose confirmation says that
+// records already synced stay on the caregiver's device. people.go is the
+// caregiver's side: accepting an invitation, the list of people with their
+// shares, and the switcher under the records screen's header ("My
+// records" and each person) through which the records list, categories,
+// search, detail and share form show that person's records (CareRecords,
+// CareRecord, CareShare); an ended delegation says when, and that the
+// records stay on this device. emergency.go is the emergency profile
+// (blood type, contacts, organ donor, notes, the records on the card with
+// the active ones ticked) and the card: its QR large with the essentials,
+// Save as PDF and PNG, Renew and Revoke.
+//
+// # Background work and alerts
+//
+// While a wallet is unlocked (background.go), the caregivers' copies
+// (Sync) and the copies of the people cared for (CareSync) are brought up
+// to date every few minutes and after an import, only when there is a
+// caregiver or a person to sync; a failure is a calm note on the records
+// screen and the next round tries again. Every minute the access log is
+// read: a new emergency opening or caregiver's action becomes a
+// notification (once; what was there at the first unlock is old news, and
+// the newest time seen is kept in preferences across restarts), and the
+// access log highlights emergency rows.
+//
 // # The chain
 //
 // The chain never blocks a screen. After an import, anchoring runs in the

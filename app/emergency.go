@@ -336,7 +336,7 @@ func (u *UI) showEmergencyCard(card wallet.EmergencyCard) {
 			byCat[r.Category] = append(byCat[r.Category], r.Title)
 		}
 		for _, c := range essentialOrder(cats) {
-			add(c, strings.Join(byCat[c], "; "))
+			add(c, strings.Join(counted(byCat[c]), "\n"))
 		}
 	}
 	var calls []string
@@ -442,4 +442,23 @@ func essentialOrder(cats []string) []string {
 		return ia - ib
 	})
 	return cats
+}
+
+// counted lists each title once, in order, with how many times it came:
+// nine flu shots are one line, "(9×)".
+func counted(titles []string) []string {
+	n := map[string]int{}
+	var order []string
+	for _, t := range titles {
+		if n[t] == 0 {
+			order = append(order, t)
+		}
+		n[t]++
+	}
+	for i, t := range order {
+		if n[t] > 1 {
+			order[i] = fmt.Sprintf("%s (%d×)", t, n[t])
+		}
+	}
+	return order
 }

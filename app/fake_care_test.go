@@ -42,6 +42,7 @@ type fakeCare struct {
 	careShares  []wallet.ShareRequest
 	sharedFor   []string
 	careRevoked []string
+	shareInfos  []wallet.ShareInfo // the shares made on Grace's behalf
 	// newOnSync are records that arrive, per person, on the next CareSync.
 	newOnSync map[string][]record.Record
 
@@ -269,15 +270,26 @@ func (w *fakeWallet) CareShare(ctx context.Context, person string, req wallet.Sh
 	if req.All {
 		n = len(w.care.records[person])
 	}
-	return wallet.ShareResult{ID: "c1", Link: testLink, Expires: testNow.Add(req.TTL), Records: n}, nil
+	id := fmt.Sprintf("c%d", len(w.care.careShares))
+	w.care.shareInfos = append(w.care.shareInfos, wallet.ShareInfo{ID: id, Purpose: req.Purpose, Created: testNow,
+		Expires: testNow.Add(req.TTL), State: "active", Records: n})
+	return wallet.ShareResult{ID: id, Link: testLink, Expires: testNow.Add(req.TTL), Records: n}, nil
 }
 
 func (w *fakeWallet) CareShares(ctx context.Context, person string) ([]wallet.ShareInfo, error) {
-	return nil, nil
+	if _, err := w.person(person); err != nil {
+		return nil, err
+	}
+	return slices.Clone(w.care.shareInfos), nil
 }
 
 func (w *fakeWallet) CareRevoke(ctx context.Context, person, shareID string) error {
 	w.care.careRevoked = append(w.care.careRevoked, person+"/"+shareID)
+	for i := range w.care.shareInfos {
+		if w.care.shareInfos[i].ID == shareID {
+			w.care.shareInfos[i].State = "revoked"
+		}
+	}
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 
 // showImport lets the person pick files and folders, then imports them.
 func (u *UI) showImport() {
+	u.person = nil // records are imported into the owner's own
 	var paths []string
 	chosen := container.NewVBox()
 	problem := newErrorText()

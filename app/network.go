@@ -32,6 +32,7 @@ const prefLocalLAN = "network.local.lan"
 // what that device shared.
 func (u *UI) firstStart(restored bool) {
 	u.idle.start()
+	u.startBackground() // as after an unlock: copies kept current, the access log watched
 	u.showNetworkChoice(u.showRecords, "Skip for now")
 	if restored {
 		u.confirm("Did you lose your other device?", "Go to Settings",

@@ -170,8 +170,11 @@ func (u *UI) loadPeople() {
 // setPeople keeps the people loaded, the person shown up to date with
 // them, and the records screen's switcher with them.
 func (u *UI) setPeople(people []wallet.CaredFor) {
+	// The screen is built again only when the switcher or the person's
+	// standing changes, not for a sync's new time: that would take the
+	// search being typed away every few minutes.
 	changed := !slices.EqualFunc(people, u.people, func(a, b wallet.CaredFor) bool {
-		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && a.Records == b.Records && a.Synced.Equal(b.Synced)
+		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && slices.Equal(a.Rights, b.Rights) && a.Expires.Equal(b.Expires)
 	})
 	u.people = people
 	if u.person != nil {
@@ -339,7 +342,8 @@ func (u *UI) peopleRows(people []wallet.CaredFor, err error) []fyne.CanvasObject
 		sub.SizeName = theme.SizeNameCaptionText
 		sub.Wrapping = fyne.TextWrapWord
 		open := u.button("Records", theme.FolderOpenIcon(), func() { u.choosePerson(&p) })
-		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(st, open), t), sub, widget.NewSeparator())
+		shares := u.button("Shares", theme.MailSendIcon(), func() { u.showCareShares(p) })
+		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewHBox(st, shares, open), t), sub, widget.NewSeparator())
 	}
 	return rows
 }
@@ -402,4 +406,17 @@ func (u *UI) showAccept() {
 			busy,
 			accept,
 		)))
+}
+
+// showCareShares lists the shares made on p's behalf, each revocable.
+func (u *UI) showCareShares(p wallet.CaredFor) {
+	u.person = &p
+	back := u.button("Back", theme.NavigateBackIcon(), u.showPeople)
+	body := container.NewVBox(widget.NewLabel("Loading the shares…"))
+	u.show("care-shares", container.NewBorder(header(back, "Shares for "+p.Name), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(body))))
+	u.fillInBackground("care-shares", body, func(w Wallet) func() []fyne.CanvasObject {
+		list, err := w.CareShares(context.Background(), p.ID)
+		return func() []fyne.CanvasObject { return u.shareRows(list, err) }
+	})
 }

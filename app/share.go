@@ -677,6 +677,7 @@ func (u *UI) confirmRevoke(id string, btn *widget.Button, busy *widget.Label, do
 
 // showShares lists the shares with their live state.
 func (u *UI) showShares() {
+	u.person = nil // the owner's shares; a person's are under People
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	body := container.NewVBox(widget.NewLabel("Loading your shares…"))
 	u.show("shares", container.NewBorder(
@@ -721,8 +722,11 @@ func stateImportance(state string) widget.Importance {
 }
 
 func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
-	if none := noRows(len(list), err,
-		"No shares yet. Share records from the records screen or from a record; each share appears here with its state."); none != nil {
+	empty := "No shares yet. Share records from the records screen or from a record; each share appears here with its state."
+	if p := u.person; p != nil {
+		empty = fmt.Sprintf("You have not shared %s's records yet. Choose %s in the records screen, then Share.", p.Name, p.Name)
+	}
+	if none := noRows(len(list), err, empty); none != nil {
 		return none
 	}
 	now := u.clock.Now()
@@ -767,7 +771,11 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {
 					if err != nil {
-						dialog.ShowError(sharingProblem(err), u.win)
+						dialog.ShowError(careProblem(sharingProblem(err)), u.win)
+						return
+					}
+					if p := u.person; p != nil {
+						u.showCareShares(*p)
 						return
 					}
 					u.showShares()

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"os"
 	"os/exec"
@@ -13,8 +15,11 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
+	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
 
 	"healthwallet/wallet/testcorpus"
@@ -247,5 +252,109 @@ func TestEmergencyCardEndToEnd(t *testing.T) {
 	mustHW(patient, "emergency", "revoke")
 	if out, _, _ := hwProc(t, doctor, "receive", renewed.Link, "--json"); strings.Contains(out, `"verified":true`) {
 		t.Fatal("the revoked card still opens as verified")
+	}
+}
+
+// TestEmergencyCardOnRelayWithGeth: the other deployment, a plain hw relay
+// on geth --dev that records openings from its own funded key
+// (--submitter-key, mode 0600). The card opens for a receiver with no
+// wallet at all (the paramedic's phone); the opening is on chain, sent by
+// the relay's key, and in the patient's log as EMERGENCY. A relay without
+// a submitter key refuses the card saying so; --submitter-key without
+// --chain, and a key file others may read, are refused.
+func TestEmergencyCardOnRelayWithGeth(t *testing.T) {
+	url, fund := chaintest.StartGeth(t, chaintest.OsakaGas())
+	dir := t.TempDir()
+	var dep deployResult
+	decodeJSON(t, []byte(hwOK(t, []string{"HW_VAULT=" + filepath.Join(dir, "deployer")}, "--chain", url, "chain", "deploy", "--dev-account", "--json")), &dep)
+	payer, _ := crypto.GenerateKey()
+	payerAddr := crypto.PubkeyToAddress(payer.PublicKey)
+	fund(payerAddr)
+	keyFile := filepath.Join(dir, "submitter.key")
+	os.WriteFile(keyFile, []byte(hex.EncodeToString(crypto.FromECDSA(payer))), 0o644)
+
+	hw, err := exec.LookPath("hw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"relay", "--data", t.TempDir(), "--submitter-key", keyFile}, "--submitter-key needs --chain"},
+		{[]string{"relay", "--data", t.TempDir(), "--chain", url, "--registry", dep.Registry.Hex(), "--submitter-key", keyFile}, "chmod 600"},
+	} {
+		out, err := exec.Command(hw, tc.args...).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUser || !strings.Contains(string(out), tc.want) {
+			t.Fatalf("hw %s: %v\n%s\nwant exit 1 mentioning %q", strings.Join(tc.args, " "), err, out, tc.want)
+		}
+	}
+	os.Chmod(keyFile, 0o600)
+	rp := startRelay(t, "--chain", url, "--registry", dep.Registry.Hex(), "--submitter-key", keyFile, "--rate-ip", "100")
+	plain := startRelay(t, "--chain", url, "--registry", dep.Registry.Hex(), "--rate-ip", "100")
+
+	chainEnv := []string{"HW_CHAIN=" + url, "HW_REGISTRY=" + dep.Registry.Hex()}
+	patient := append([]string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=" + matrixPassword}, chainEnv...)
+	nobody := append([]string{"HW_VAULT=" + filepath.Join(dir, "no-wallet")}, chainEnv...)
+	hwOK(t, patient, "init", "--name", "Ada Lovelace")
+	fund(walletAddress(t, patient))
+	allergy := filepath.Join(dir, "allergy.json")
+	os.WriteFile(allergy, []byte(`{"resourceType":"AllergyIntolerance","id":"a1","clinicalStatus":{"coding":[{"code":"active"}]},"code":{"text":"Penicillin"}}`), 0o600)
+	hwOK(t, patient, "import", allergy)
+	hwOK(t, patient, "emergency", "set", "--blood-type", "A+", "--contact", "Ana Diaz, daughter, +1 555 0100")
+
+	// A relay that cannot write on chain refuses the card, saying so.
+	out, errOut, code := hwProc(t, patient, "emergency", "card", "--relay", plain.base, "--json")
+	if code != 1 || !strings.Contains(errOut, "cannot record emergency openings on chain") {
+		t.Fatalf("hw emergency card on a relay without a submitter: exit %d\n%s%s", code, out, errOut)
+	}
+
+	png := filepath.Join(dir, "card.png")
+	var card struct{ ID, Link string }
+	decodeJSON(t, []byte(hwOK(t, patient, "emergency", "card", "--relay", rp.base, "--png", png, "--json")), &card)
+	link := zbarRead(t, png)
+	if len(link) != 1 || link[0] != card.Link {
+		t.Fatalf("the card's QR reads %q", link)
+	}
+	r, errOut, code := hwReceive(t, nobody, link[0])
+	if code != 0 || !*r.Verified || r.Purpose != "ETREAT" || len(r.Records) != 6 { // Composition, Patient, allergy, "no information" on medications and problems, blood type
+		t.Fatalf("a receiver with no wallet: exit %d, verified %v, %q, %d records, failed %+v\n%s", code, r.Verified != nil && *r.Verified, r.Purpose, len(r.Records), failedChecks(r), errOut)
+	}
+
+	var entry struct {
+		Who, TxHash         string
+		Emergency, Recorded bool
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !entry.Recorded && time.Now().Before(deadline) {
+		var log []struct {
+			Who, TxHash, Share  string
+			Emergency, Recorded bool
+		}
+		decodeJSON(t, []byte(hwOK(t, patient, "access-log", "--json")), &log)
+		for _, e := range log {
+			if e.Emergency && e.Share == card.ID {
+				entry.Who, entry.TxHash, entry.Emergency, entry.Recorded = e.Who, e.TxHash, e.Emergency, e.Recorded
+			}
+		}
+		if !entry.Recorded {
+			time.Sleep(time.Second)
+		}
+	}
+	if !entry.Emergency || !entry.Recorded || entry.TxHash == "" || entry.Who != "a doctor using hw receive (no wallet)" {
+		t.Fatalf("the opening in the patient's log: %+v", entry)
+	}
+	ec, err := ethclient.Dial(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+	tx, _, err := ec.TransactionByHash(t.Context(), common.HexToHash(entry.TxHash))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if from, err := types.Sender(types.LatestSignerForChainID(tx.ChainId()), tx); err != nil || from != payerAddr {
+		t.Fatalf("the break-glass transaction came from %s (%v), want the relay's submitter %s", from.Hex(), err, payerAddr.Hex())
 	}
 }

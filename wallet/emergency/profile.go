@@ -30,9 +30,10 @@ type Profile struct {
 	Contacts   []Contact `json:"contacts,omitempty"`
 	OrganDonor string    `json:"organDonor,omitempty"` // "yes", "no" or empty (not said)
 	Notes      string    `json:"notes,omitempty"`
-	// Include are the record ids on the card; nil means the default: the
-	// active allergies, medications, problems, immunizations and devices.
-	Include []string  `json:"include,omitempty"`
+	// Include are the record ids on the card; nil (JSON null) means the
+	// default: the active allergies, medications, problems, immunizations
+	// and devices; empty (JSON []) means none.
+	Include []string  `json:"include"`
 	Updated time.Time `json:"updated,omitzero"`
 }
 

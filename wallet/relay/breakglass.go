@@ -108,6 +108,19 @@ func (s *Server) admitEmergency(w http.ResponseWriter, r *http.Request, rec *sha
 	return true
 }
 
+// recordBreakGlass records the opening e of an emergency share on chain
+// and then appends its entry to the patient's log, in the background: the
+// card is served at once, whatever the chain does. Close waits for it.
+func (s *Server) recordBreakGlass(ctx context.Context, rec *shareRecord, e AccessEntry) {
+	ctx = context.WithoutCancel(ctx) // the request ends before the record is written
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		s.breakGlass(ctx, rec, &e)
+		s.appendEntry(ctx, rec, e, true)
+	}()
+}
+
 // breakGlass completes e, the entry of an emergency share's opening: it
 // names it emergency with purpose ETREAT, and records it on chain, saying
 // in e how (TxHash) or why not yet (ChainPending).

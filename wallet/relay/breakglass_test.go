@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/big"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ type breakGlassRig struct {
 	mu     sync.Mutex
 	sent   int
 	failed error // when set, Submit fails with it (the chain down)
+	hang   bool  // when set, Submit hangs until its deadline (a node that does not answer)
 }
 
 func newBreakGlassRig(t *testing.T) *breakGlassRig {
@@ -36,9 +38,13 @@ func newBreakGlassRig(t *testing.T) *breakGlassRig {
 	payer := s.caregiver // any funded key; the access key itself holds no ETH
 	g.tr = newTestRelay(t, func(c *Config) {
 		c.Checker = NewChainChecker(s.sim.Client(), s.addr)
-		c.BreakGlass = &BreakGlass{ChainID: big.NewInt(1337), Registry: s.addr, Submit: func(ctx context.Context, data []byte) (common.Hash, error) {
+		c.BreakGlass = &BreakGlass{ChainID: big.NewInt(1337), Registry: s.addr, Timeout: 2 * time.Second, Submit: func(ctx context.Context, data []byte) (common.Hash, error) {
 			g.mu.Lock()
 			defer g.mu.Unlock()
+			if g.hang {
+				<-ctx.Done()
+				return common.Hash{}, ctx.Err()
+			}
 			if g.failed != nil {
 				return common.Hash{}, g.failed
 			}
@@ -56,6 +62,7 @@ func newBreakGlassRig(t *testing.T) *breakGlassRig {
 }
 
 func (g *breakGlassRig) submissions() int {
+	g.tr.srv.background.Wait() // the records written after the answers
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.sent
@@ -91,6 +98,7 @@ func TestBreakGlassOnRegistry(t *testing.T) {
 	if g.submissions() != 1 {
 		t.Fatalf("one opening, %d submissions", g.submissions())
 	}
+	g.tr.srv.background.Wait()
 	log, err := g.tr.client.AccessLog(ctx, info.ID, g.tr.p.sharing)
 	if err != nil || len(log) != 1 {
 		t.Fatalf("access log: %v, %d entries", err, len(log))
@@ -139,10 +147,27 @@ func TestBreakGlassOnRegistry(t *testing.T) {
 	g.failed = errors.New("connection refused")
 	g.mu.Unlock()
 	wantStatus(t, g.tr.manifest(info.URL, map[string]any{"recipient": "ED nurse"}), http.StatusOK)
+	g.tr.srv.background.Wait()
 	log, _ = g.tr.client.AccessLog(ctx, info.ID, g.tr.p.sharing)
 	last := log[len(log)-1]
 	if !last.Emergency || last.TxHash != "" || last.ChainPending == "" || last.Recipient != "ED nurse" || last.Salt == "" {
 		t.Fatalf("an opening with the chain down: %+v", last)
+	}
+
+	// A node that does not answer at all: the card is served at once all
+	// the same; the record gives up at its deadline, saying so.
+	g.mu.Lock()
+	g.failed, g.hang = nil, true
+	g.mu.Unlock()
+	start := time.Now()
+	wantStatus(t, g.tr.manifest(info.URL, map[string]any{"recipient": "Flight medic"}), http.StatusOK)
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("the card took %v to open while the chain hung", d)
+	}
+	g.tr.srv.background.Wait()
+	log, _ = g.tr.client.AccessLog(ctx, info.ID, g.tr.p.sharing)
+	if last := log[len(log)-1]; last.Recipient != "Flight medic" || !strings.Contains(last.ChainPending, "deadline") {
+		t.Fatalf("an opening with the chain hanging: %+v", last)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // FuzzManifestRequest feeds the manifest request parser what strangers may
@@ -84,6 +85,9 @@ func FuzzCreateRequest(f *testing.F) {
 	}))
 	f.Add(good(func(r *createRequestJSON) { r.Delegate = "0x00000000000000000000000000000000000000bb" }))
 	f.Add(good(func(r *createRequestJSON) { r.GrantDigest, r.Delegate = "", r.Patient }))
+	f.Add(good(func(r *createRequestJSON) { r.EmergencyKey = b64(bytes.Repeat([]byte{7}, 32)) }))
+	f.Add(good(func(r *createRequestJSON) { r.EmergencyKey = b64(bytes.Repeat([]byte{0xff}, 32)) })) // not below the curve order
+	f.Add(good(func(r *createRequestJSON) { r.EmergencyKey = b64(make([]byte, 32)) }))               // zero
 	f.Add([]byte(`{"files":[{}]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -114,6 +118,13 @@ func FuzzCreateRequest(f *testing.F) {
 			t.Fatal("accepted a share with neither a grant nor a delegate, or with both")
 		case req.Delegate == req.Patient:
 			t.Fatal("accepted the patient as its own delegate")
+		case req.EmergencyKey != nil && len(req.EmergencyKey) != 32:
+			t.Fatalf("accepted an emergency key of %d bytes", len(req.EmergencyKey))
+		}
+		if req.EmergencyKey != nil {
+			if _, err := crypto.ToECDSA(req.EmergencyKey); err != nil {
+				t.Fatalf("accepted an emergency key that is no secp256k1 key: %v", err)
+			}
 		}
 		for _, f := range req.Files {
 			if checkCompactJWE(f.JWE) != nil || checkContentType(f.ContentType) != nil || bytes.Count([]byte(f.JWE), []byte(".")) != 4 {

@@ -180,6 +180,10 @@ type Server struct {
 	hashing chan struct{}
 
 	// tokens are the outstanding location URLs, by locationID.
+	// background counts the break-glass records being written
+	// (breakglass.go); Close waits for them.
+	background sync.WaitGroup
+
 	tokensMu    sync.Mutex
 	tokens      map[string]*location
 	shareTokens map[string]int // outstanding tokens per share
@@ -263,7 +267,10 @@ func ParsePublicURL(raw string) (*url.URL, error) {
 func base64Len(n int) int { return (n*8 + 5) / 6 }
 
 // Close closes the store. Requests in flight must be done (Run does that).
-func (s *Server) Close() error { return s.store.close() }
+func (s *Server) Close() error {
+	s.background.Wait() // break-glass records still being written
+	return s.store.close()
+}
 
 // Handler is the relay's HTTP handler: routes, logging, recovery.
 func (s *Server) Handler() http.Handler { return s.observe(s.mux) }

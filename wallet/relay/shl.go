@@ -397,8 +397,14 @@ func (s *Server) record(ctx context.Context, rec *shareRecord, req manifestReque
 	e := s.entry(rec, req, kind, outcome, contentType)
 	opened := outcome == OutcomeServed && kind != KindFile
 	if opened && rec.emergency() {
-		s.breakGlass(ctx, rec, &e)
+		s.recordBreakGlass(ctx, rec, e) // in the background: the card is served at once
+		return
 	}
+	s.appendEntry(ctx, rec, e, opened)
+}
+
+// appendEntry seals e to the patient and appends it to the share's log.
+func (s *Server) appendEntry(ctx context.Context, rec *shareRecord, e AccessEntry, opened bool) {
 	sealed, err := sealEntry(rec.SharingKey, e)
 	if err == nil {
 		err = s.store.appendLog(rec.ID, sealed, s.lim.MaxLogEntries, opened)
