@@ -299,6 +299,21 @@ func TestDelegateLifecycle(t *testing.T) {
 		}
 	}
 
+	// Nothing of the delegation is readable in the patient's vault file:
+	// not the caregiver's name, card, address or the invitation.
+	raw, err := os.ReadFile(filepath.Join(w.Dir(), VaultFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, needle := range []string{"Byron", cg.card.String()[len(identity.CardPrefix):][:40], res.Delegate[2:], strings.ToLower(res.Delegate[2:]), res.Invite[len(care.InvitePrefix):][:40]} {
+		if bytes.Contains(raw, []byte(needle)) {
+			t.Fatalf("the patient's vault file contains %q in clear", needle)
+		}
+	}
+	if bytes.Contains(raw, common.HexToAddress(res.Delegate).Bytes()) {
+		t.Fatal("the patient's vault file contains the caregiver's address in binary")
+	}
+
 	inv, v, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
 	if err != nil {
 		t.Fatalf("the caregiver's copy does not verify: %v", err)
