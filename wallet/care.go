@@ -333,6 +333,27 @@ func (w *Wallet) careChain(ctx context.Context, inv care.Invitation) (reader sha
 		inv.ChainID, inv.Registry.Hex(), own.ChainID, own.Registry.Hex())
 }
 
+// actsOnChain refuses an action for the person unless this wallet sends to
+// the chain their delegation is on: the outbox sends to the wallet's chain,
+// and a grant signed for another chain would never land.
+func (w *Wallet) actsOnChain(ctx context.Context, c caredRecord, inv care.Invitation) error {
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return err
+	}
+	if chainID.IsUint64() && chainID.Uint64() == inv.ChainID && registry == inv.Registry {
+		return nil
+	}
+	where := fmt.Sprintf("chain %d (registry %s)", inv.ChainID, inv.Registry.Hex())
+	how := "use that chain (hw --chain URL)"
+	if inv.Network != nil {
+		where = fmt.Sprintf("%s's network %q, %s", c.name(), inv.Network.Name, where)
+		how = "join it (hw network join " + inv.Network.URL + ")"
+	}
+	return fmt.Errorf("%s's delegation is on %s, but this wallet sends to chain %s (registry %s): %s to act for %s",
+		c.name(), where, chainID, registry.Hex(), how, c.name())
+}
+
 // careHTTP is the client for fetches from the relay at u.
 func (w *Wallet) careHTTP(u string) *http.Client {
 	if hc := w.relayHTTP(u); hc != nil {
@@ -428,7 +449,7 @@ func (w *Wallet) fetchCopy(ctx context.Context, c *caredRecord, inv care.Invitat
 		if ended := w.delegationEnded(ctx, reader, *c); ended != nil {
 			c.Ended, c.EndedAt = ended.How, ended.When
 			c.Problem = ended.Error()
-			if _, known := w.findPerson(c.Patient.Hex()); known == nil {
+			if _, err := w.findPerson(c.Patient.Hex()); err == nil { // a person already here, not a first accept
 				if uerr := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, *c) }); uerr != nil {
 					return care.VerifiedCopy{}, 0, fmt.Errorf("saving that the delegation ended: %w", mapVaultError(uerr))
 				}
@@ -823,6 +844,12 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	if err := w.liveDelegation(ctx, &c, inv, share.DelegateRightShare); err != nil {
 		return ShareResult{}, err
 	}
+	if err := w.actsOnChain(ctx, c, inv); err != nil {
+		return ShareResult{}, err
+	}
+	if err := w.enrolRelationship(ctx, inv); err != nil { // joined after accepting: enrol now
+		return ShareResult{}, err
+	}
 	scope := c.Scope.Scope
 	created := now().Truncate(time.Second)
 	expires := created.Add(req.TTL)
@@ -1111,6 +1138,9 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 		}
 	}
 	if err := w.liveDelegation(ctx, &c, inv, ""); err != nil {
+		return err
+	}
+	if err := w.actsOnChain(ctx, c, inv); err != nil {
 		return err
 	}
 	var digest common.Hash

@@ -323,9 +323,6 @@ func TestCareOnANetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { byron.Close() })
-	if _, err := byron.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
-		t.Fatal(err)
-	}
 	card, err := byron.Card()
 	if err != nil {
 		t.Fatal(err)
@@ -334,9 +331,19 @@ func TestCareOnANetwork(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AddDelegate on the network: %v", err)
 	}
+	// Byron, still on his own chain, accepts: the copy is checked against
+	// Ada's network, which the invitation names; he cannot share for her
+	// until he joins it.
 	p, err := byron.AcceptInvitation(ctx, res.Invite)
 	if err != nil || p.Records != 1 || p.Problem != "" {
-		t.Fatalf("AcceptInvitation on the network: %+v, %v", p, err)
+		t.Fatalf("AcceptInvitation from another chain: %+v, %v", p, err)
+	}
+	if _, err := byron.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"}); err == nil ||
+		!strings.Contains(err.Error(), "hw network join") {
+		t.Fatalf("CareShare from another chain: %v", err)
+	}
+	if _, err := byron.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
+		t.Fatal(err)
 	}
 	shared, err := byron.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil || shared.Problem != "" {
