@@ -695,7 +695,7 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 		}
 		people = []caredRecord{c}
 	}
-	var reports []CareSyncReport
+	reports := []CareSyncReport{}
 	var firstErr error
 	for _, c := range people {
 		rep := CareSyncReport{Patient: c.Patient.Hex(), Name: c.name(), Records: c.Records}
