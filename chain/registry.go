@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"healthwallet/chain/contracts"
 )
@@ -183,13 +185,21 @@ func (e *registryAnswerError) Error() string {
 func (e *registryAnswerError) Unwrap() error        { return e.err }
 func (e *registryAnswerError) Is(target error) bool { return target == ErrNoRegistry }
 
-// DelegationRevoked reports whether patient's delegation to delegate was
-// ended by the patient: the registry's last DelegateSet or DelegateRevoked
-// event for the pair is a DelegateRevoked. Together with delegateOf's "none"
-// it tells a revoked delegation from one a node does not know (yet): the
-// revoke deletes the delegation's storage, so only its event remains.
-// Errors are failures to ask (wrapping [ErrChainDown]).
-func DelegationRevoked(ctx context.Context, client ethereum.LogFilterer, registry, patient, delegate common.Address) (bool, error) {
+// EventReader is what [DelegationRevoked] reads: the registry's events and
+// the headers of their blocks.
+type EventReader interface {
+	ethereum.LogFilterer
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+}
+
+// DelegationRevoked reports when patient's delegation to delegate was ended
+// by the patient: the time of the block of the registry's last DelegateSet
+// or DelegateRevoked event for the pair, when that is a DelegateRevoked;
+// zero when it is a DelegateSet or there is none. Together with
+// delegateOf's "none" it tells a revoked delegation from one a node does
+// not know (yet): the revoke deletes the delegation's storage, so only its
+// event remains. Errors are failures to ask (wrapping [ErrChainDown]).
+func DelegationRevoked(ctx context.Context, client EventReader, registry, patient, delegate common.Address) (time.Time, error) {
 	events := registryABI.GetABI().Events
 	set, revoked := events["DelegateSet"].ID, events["DelegateRevoked"].ID
 	logs, err := client.FilterLogs(ctx, ethereum.FilterQuery{
@@ -198,12 +208,25 @@ func DelegationRevoked(ctx context.Context, client ethereum.LogFilterer, registr
 		Topics:    [][]common.Hash{{set, revoked}, {common.BytesToHash(patient.Bytes())}, {common.BytesToHash(delegate.Bytes())}},
 	})
 	if err != nil {
-		return false, nodeError("searching the registry's delegation events", err)
+		return time.Time{}, nodeError("searching the registry's delegation events", err)
 	}
 	for i := len(logs) - 1; i >= 0; i-- {
-		if l := logs[i]; !l.Removed && len(l.Topics) > 0 {
-			return l.Topics[0] == revoked, nil
+		l := logs[i]
+		if l.Removed || len(l.Topics) == 0 {
+			continue
 		}
+		if l.Topics[0] != revoked {
+			return time.Time{}, nil
+		}
+		at := l.BlockTimestamp
+		if at == 0 { // a node that does not give logs their block's time
+			h, err := client.HeaderByNumber(ctx, new(big.Int).SetUint64(l.BlockNumber))
+			if err != nil {
+				return time.Time{}, nodeError("reading the block of a delegation's revoke", err)
+			}
+			at = h.Time
+		}
+		return time.Unix(int64(at), 0).UTC(), nil
 	}
-	return false, nil
+	return time.Time{}, nil
 }

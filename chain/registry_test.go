@@ -136,11 +136,21 @@ func TestDelegationRevoked(t *testing.T) {
 	}
 	revoked := func(p common.Address) bool {
 		t.Helper()
-		r, err := chain.DelegationRevoked(ctx, sim.Client, sim.Registry, p, caregiver)
+		at, err := chain.DelegationRevoked(ctx, sim.Client, sim.Registry, p, caregiver)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r
+		if !at.IsZero() {
+			// The revoke's block time: the chain's latest block here.
+			head, err := sim.Client.HeaderByNumber(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if at.Unix() > int64(head.Time) || at.Unix() < int64(head.Time)-60 {
+				t.Fatalf("revoked at %v, the head's time is %d", at, head.Time)
+			}
+		}
+		return !at.IsZero()
 	}
 	expiry := uint64(time.Now().Add(time.Hour).Unix())
 	scope := crypto.Keccak256Hash([]byte("scope"))

@@ -241,10 +241,10 @@ func lanAddress() (string, error) {
 
 // DelegationRevoked implements relay.DelegationChecker, so that a care copy
 // on the wallet's own relay ends when its delegation is revoked.
-func (c walletGrantChecker) DelegationRevoked(ctx context.Context, patient, delegate common.Address) (revoked bool, err error) {
+func (c walletGrantChecker) DelegationRevoked(ctx context.Context, patient, delegate common.Address) (at time.Time, err error) {
 	err = c.ask(ctx, func(chk *relay.ChainChecker) error {
-		revoked, err = chk.DelegationRevoked(ctx, patient, delegate)
+		at, err = chk.DelegationRevoked(ctx, patient, delegate)
 		return err
 	})
-	return revoked, err
+	return at, err
 }

@@ -816,7 +816,11 @@ func testDelegation(t *testing.T, r *registry) {
 	patient, caregiver := r.address(r.patient), r.address(r.caregiver)
 	expiry := r.now() + 30*24*3600
 
-	scope, scope2 := hashOf("scope document"), hashOf("scope document 2")
+	// The scope document stays off chain: only its hash goes there. Its
+	// names join the privacy scan's needles.
+	doc := `{"v":1,"patientName":"Ada Lovelace","delegateName":"Byron Lovelace","categories":["Medications"]}`
+	r.secrets = append(r.secrets, []byte(doc), []byte("Ada Lovelace"), []byte("Byron Lovelace"))
+	scope, scope2 := hashOf(doc), hashOf("scope document 2")
 
 	receipt := r.send(r.patient,
 		r.reg.PackSetDelegate(caregiver, contracts.RightView|contracts.RightShare, expiry, scope))

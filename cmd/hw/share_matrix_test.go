@@ -693,7 +693,10 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			e.send(t, f.stranger, e.registry, reg.PackIssueGrant(s.Digest, common.Address{}, s.Grant.Expiry))
 			return f.publishShare(t, f.stranger, s), time.Time{}
 		},
-		failed: []string{share.CheckGrantActive, share.CheckIssuerAuthorized},
+		// Issued by someone other than the patient, with no scope document the
+		// patient signed: the delegation checks fail too, and so nothing is
+		// covered.
+		failed: []string{share.CheckGrantActive, share.CheckIssuerAuthorized, share.CheckDelegation, share.CheckDelegationRecords, share.CheckCovered},
 		detail: "never issued",
 	}, {
 		name: "a record outside the scope",
@@ -748,7 +751,7 @@ func testGethRefusals(t *testing.T, e *gethShareEnv) {
 			// the decoy grant), the receiver must refuse it itself.
 			return f.publish(t, f.patient, s.key, s.Files, decoy, time.Unix(int64(s.Grant.Expiry), 0)), time.Time{}
 		},
-		failed: []string{share.CheckIssuerAuthorized},
+		failed: []string{share.CheckIssuerAuthorized, share.CheckDelegation, share.CheckDelegationRecords, share.CheckCovered},
 		detail: "without the SHARE right",
 	}, {
 		name: "revoked on chain, served by a relay that does not know",

@@ -55,6 +55,47 @@ type BreakGlass struct {
 	// Timeout bounds one submission [10 s]: the opening is served whether
 	// or not the chain took it.
 	Timeout time.Duration
+	// MaxPerHour bounds the openings of one card the relay pays to record
+	// in an hour [60], so that whoever holds a card's link cannot spend
+	// the payer's ETH at the rate limit; past it an opening is served and
+	// sealed for the patient as usual, its chain write left to the
+	// patient's wallet.
+	MaxPerHour int
+}
+
+// breakGlassWindow counts one card's on-chain records in the current hour.
+type breakGlassWindow struct {
+	start time.Time
+	n     int
+}
+
+// allowBreakGlass reports whether the relay may pay for one more record of
+// share id's openings this hour.
+func (s *Server) allowBreakGlass(id string, now time.Time) bool {
+	limit := s.cfg.BreakGlass.MaxPerHour
+	if limit <= 0 {
+		limit = 60
+	}
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgWindows == nil {
+		s.bgWindows = map[string]*breakGlassWindow{}
+	}
+	for k, w := range s.bgWindows { // forget past hours (few cards are opened at once)
+		if now.Sub(w.start) >= time.Hour {
+			delete(s.bgWindows, k)
+		}
+	}
+	w := s.bgWindows[id]
+	if w == nil {
+		w = &breakGlassWindow{start: now}
+		s.bgWindows[id] = w
+	}
+	if w.n >= limit {
+		return false
+	}
+	w.n++
+	return true
 }
 
 // ErrNoBreakGlass: an emergency share was uploaded to a relay that cannot
@@ -145,6 +186,10 @@ func (s *Server) breakGlass(ctx context.Context, rec *shareRecord, e *AccessEntr
 	bg := s.cfg.BreakGlass
 	if bg == nil || bg.Submit == nil {
 		e.ChainPending = "this relay has no chain submitter"
+		return
+	}
+	if !s.allowBreakGlass(rec.ID, s.now()) {
+		e.ChainPending = "more openings of this card in the last hour than the relay records on chain; your wallet records it"
 		return
 	}
 	hash, err := s.submitBreakGlass(ctx, rec, entry)

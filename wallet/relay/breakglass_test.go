@@ -70,8 +70,7 @@ func (g *breakGlassRig) submissions() int {
 
 // grant issues a grant of the patient's whose access key derives from a
 // fresh link key, and returns its digest and access key.
-func (g *breakGlassRig) grant(t *testing.T) ([32]byte, *share.SignedAccess, [32]byte) {
-	var digest, linkKey [32]byte
+func (g *breakGlassRig) grant(t *testing.T) (digest, linkKey [32]byte) {
 	rand.Read(digest[:])
 	rand.Read(linkKey[:])
 	access, err := share.AccessKey(linkKey)
@@ -79,7 +78,7 @@ func (g *breakGlassRig) grant(t *testing.T) ([32]byte, *share.SignedAccess, [32]
 		t.Fatal(err)
 	}
 	g.s.send(g.s.reg.PackIssueGrant(digest, crypto.PubkeyToAddress(access.PublicKey), uint64(time.Now().Add(2*time.Hour).Unix())))
-	return digest, nil, linkKey
+	return digest, linkKey
 }
 
 // TestBreakGlassOnRegistry: an emergency share's opening is recorded on
@@ -88,11 +87,11 @@ func (g *breakGlassRig) grant(t *testing.T) ([32]byte, *share.SignedAccess, [32]
 func TestBreakGlassOnRegistry(t *testing.T) {
 	g := newBreakGlassRig(t)
 	ctx := context.Background()
-	digest, _, linkKey := g.grant(t)
+	digest, linkKey := g.grant(t)
 	access, _ := share.AccessKey(linkKey)
 	info := g.tr.share(CreateRequest{GrantDigest: digest, EmergencyKey: access})
-	if info.State != StateActive {
-		t.Fatalf("emergency upload: %s", info.State)
+	if info.State != StateActive || !info.Emergency {
+		t.Fatalf("emergency upload: %s, emergency %v", info.State, info.Emergency)
 	}
 	wantStatus(t, g.tr.manifest(info.URL, map[string]any{"recipient": "Paramedic Lee, Ambulance 12"}), http.StatusOK)
 	if g.submissions() != 1 {
@@ -130,7 +129,7 @@ func TestBreakGlassOnRegistry(t *testing.T) {
 	// An ordinary share of the same patient, with an access key in its
 	// grant too: its opening is logged for the patient, never on chain by
 	// the relay.
-	plainDigest, _, _ := g.grant(t)
+	plainDigest, _ := g.grant(t)
 	plain := g.tr.share(CreateRequest{GrantDigest: plainDigest})
 	wantStatus(t, g.tr.manifest(plain.URL, map[string]any{"recipient": "Dr. Smith"}), http.StatusOK)
 	if g.submissions() != 1 {
@@ -171,12 +170,40 @@ func TestBreakGlassOnRegistry(t *testing.T) {
 	}
 }
 
+// TestBreakGlassCap: whoever holds a card's link cannot make the relay pay
+// for more than MaxPerHour records of its openings an hour; past it the
+// card is served and the opening sealed for the patient, marked pending;
+// the next hour the relay records again.
+func TestBreakGlassCap(t *testing.T) {
+	g := newBreakGlassRig(t)
+	g.tr.srv.cfg.BreakGlass.MaxPerHour = 2
+	digest, linkKey := g.grant(t)
+	access, _ := share.AccessKey(linkKey)
+	info := g.tr.share(CreateRequest{GrantDigest: digest, EmergencyKey: access, Expires: g.tr.clock.Now().Add(90 * time.Minute)})
+	for range 4 {
+		wantStatus(t, g.tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+		g.tr.srv.background.Wait()
+	}
+	if g.submissions() != 2 {
+		t.Fatalf("%d records paid for, want the cap of 2", g.submissions())
+	}
+	log, _ := g.tr.client.AccessLog(context.Background(), info.ID, g.tr.p.sharing)
+	if len(log) != 4 || !log[3].Emergency || log[3].TxHash != "" || !strings.Contains(log[3].ChainPending, "last hour") {
+		t.Fatalf("the openings past the cap: %+v", log)
+	}
+	g.tr.clock.Advance(time.Hour)
+	wantStatus(t, g.tr.manifest(info.URL, map[string]any{"recipient": "x"}), http.StatusOK)
+	if g.submissions() != 3 {
+		t.Fatalf("the next hour: %d records paid for, want 3", g.submissions())
+	}
+}
+
 // TestBreakGlassForgeries: a key that is not the grant's, a stranger
 // naming the patient or the patient's grant, and a relay without a chain
 // submitter: none makes the relay write on chain.
 func TestBreakGlassForgeries(t *testing.T) {
 	g := newBreakGlassRig(t)
-	digest, _, linkKey := g.grant(t)
+	digest, linkKey := g.grant(t)
 	access, _ := share.AccessKey(linkKey)
 
 	// Not the grant's access key: refused at upload.

@@ -18,7 +18,7 @@ import (
 // grant: its consent is the patient's delegation on chain. The relay serves
 // it while delegateOf(patient, delegate) is active (any rights), answers 404
 // saying the delegation ended once the chain reports it revoked (its last
-// event is DelegateRevoked) or expired (by the chain's expiry and the relay's
+// event is a DelegateRevoked mined after the copy was made) or expired (by the chain's expiry and the relay's
 // clock), and deletes its files then. Any other "not active" (a node that
 // does not know the delegation yet, or lags behind) serves nothing (503) and
 // keeps the files, as for grants. The patient replaces the copy's files as
@@ -35,9 +35,10 @@ var ErrDelegationUnknown = errors.New("relay: the delegation is not on chain (ye
 // know. Without it, a care copy whose delegation disappears is kept (503)
 // until it expires.
 type DelegationChecker interface {
-	// DelegationRevoked reports whether the registry's last event of
-	// patient's delegation to delegate is DelegateRevoked.
-	DelegationRevoked(ctx context.Context, patient, delegate common.Address) (bool, error)
+	// DelegationRevoked returns the block time of the registry's last event
+	// of patient's delegation to delegate when that is a DelegateRevoked;
+	// zero when it is not, or there is none.
+	DelegationRevoked(ctx context.Context, patient, delegate common.Address) (time.Time, error)
 }
 
 // delegationEndedMessage is a care copy's 404 once its delegation ended:
@@ -45,8 +46,12 @@ type DelegationChecker interface {
 const delegationEndedMessage = "the patient's delegation to you has ended (revoked or expired): this copy is gone; ask the patient for a new invitation if this is a mistake"
 
 // delegationConsent asks the chain (through the cache) about the patient's
-// delegation to delegate at now.
-func (s *Server) delegationConsent(ctx context.Context, patient, delegate common.Address, now time.Time) (consent, error) {
+// delegation to the care copy's delegate at now. A revoke ends the copy
+// only if it came after the copy was made (within the clock skew): an
+// older one is a node behind the delegation set again since (the copy was
+// admitted on it), and ends nothing.
+func (s *Server) delegationConsent(ctx context.Context, rec *shareRecord, now time.Time) (consent, error) {
+	patient, delegate := rec.Patient, rec.Delegate
 	d, err := s.chain.delegateOf(ctx, patient, delegate)
 	switch {
 	case err != nil:
@@ -60,14 +65,16 @@ func (s *Server) delegationConsent(ctx context.Context, patient, delegate common
 		// node ahead of it, or a clock behind. Nothing ends on that.
 		return consentUnknown, errors.New("the chain calls the delegation expired before the relay's clock does")
 	}
-	revoked, err := s.chain.delegationRevoked(ctx, patient, delegate)
+	revokedAt, err := s.chain.delegationRevoked(ctx, patient, delegate)
 	switch {
 	case err != nil:
 		return consentUnknown, err
-	case revoked:
-		return consentEnded, nil
+	case revokedAt.IsZero():
+		return consentUnknown, ErrDelegationUnknown
+	case revokedAt.Before(time.Unix(rec.Created, 0).Add(-s.lim.ClockSkew)):
+		return consentUnknown, errors.New("the chain's last word on the delegation is a revoke older than the copy: a node behind")
 	}
-	return consentUnknown, ErrDelegationUnknown
+	return consentEnded, nil
 }
 
 // endedState is the state a share ends in when the chain ends its consent.
@@ -130,7 +137,7 @@ func (s *Server) settleCareCopies(now time.Time) (int, error) {
 	}
 	ended := 0
 	for _, rec := range recs {
-		if verdict, _ := s.delegationConsent(context.Background(), rec.Patient, rec.Delegate, now); verdict != consentEnded {
+		if verdict, _ := s.delegationConsent(context.Background(), rec, now); verdict != consentEnded {
 			continue
 		}
 		s.dropLocations(rec.ID)

@@ -185,7 +185,7 @@ type delegationChecker struct {
 	fakeChecker
 	mu      sync.Mutex
 	d       chain.Delegation
-	revoked bool
+	revoked time.Time
 	err     error
 }
 
@@ -195,13 +195,13 @@ func (c *delegationChecker) DelegateOf(context.Context, common.Address, common.A
 	return c.d, c.err
 }
 
-func (c *delegationChecker) DelegationRevoked(context.Context, common.Address, common.Address) (bool, error) {
+func (c *delegationChecker) DelegationRevoked(context.Context, common.Address, common.Address) (time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.revoked, c.err
 }
 
-func (c *delegationChecker) set(d chain.Delegation, revoked bool, err error) {
+func (c *delegationChecker) set(d chain.Delegation, revoked time.Time, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.d, c.revoked, c.err = d, revoked, err
@@ -217,7 +217,7 @@ func TestCareCopyKeptUnlessTheChainEndsIt(t *testing.T) {
 	tr := newTestRelay(t, func(c *Config) { c.Checker = chk; c.ChainCacheTTL = time.Nanosecond })
 	delegate := common.HexToAddress("0x00000000000000000000000000000000000Ca4e1")
 	until := uint64(tr.clock.Now().Add(time.Hour).Unix())
-	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: until, Scope: testScope, Active: true}, false, nil)
+	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: until, Scope: testScope, Active: true}, time.Time{}, nil)
 	info, err := tr.careCopy(delegate, careFiles(t, "b"))
 	if err != nil || info.State != StateActive {
 		t.Fatalf("care copy with its delegation on chain: %+v, %v", info, err)
@@ -227,12 +227,16 @@ func TestCareCopyKeptUnlessTheChainEndsIt(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		d       chain.Delegation
-		revoked bool
+		revoked time.Time
 		err     error
 	}{
-		{"a node that does not know the delegation", chain.Delegation{}, false, nil},
-		{"a node calling it expired before the relay's clock does", chain.Delegation{Rights: 1, Expiry: until}, false, nil},
-		{"the chain down", chain.Delegation{}, false, chain.ErrChainDown},
+		{"a node that does not know the delegation", chain.Delegation{}, time.Time{}, nil},
+		{"a node calling it expired before the relay's clock does", chain.Delegation{Rights: 1, Expiry: until}, time.Time{}, nil},
+		{"the chain down", chain.Delegation{}, time.Time{}, chain.ErrChainDown},
+		// The patient revoked an earlier delegation to the same address and
+		// set it again before the copy was made; a node behind that set
+		// still has the revoke as its last word.
+		{"a node behind, its last word an older revoke", chain.Delegation{}, tr.clock.Now().Add(-time.Hour), nil},
 	} {
 		chk.set(c.d, c.revoked, c.err)
 		tr.clock.Advance(2 * time.Second)
@@ -244,20 +248,20 @@ func TestCareCopyKeptUnlessTheChainEndsIt(t *testing.T) {
 			t.Fatalf("%s: the copy's files are gone: %v", c.name, err)
 		}
 	}
-	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: until, Scope: testScope, Active: true}, false, nil)
+	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: until, Scope: testScope, Active: true}, time.Time{}, nil)
 	tr.clock.Advance(2 * time.Second)
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Bob"}), http.StatusOK)
 
 	// Expired by the chain and by the relay's clock: ended.
 	tr.clock.Advance(time.Hour)
-	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: until, Scope: testScope}, false, nil)
+	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: until, Scope: testScope}, time.Time{}, nil)
 	wantStatus(t, tr.manifest(info.URL, map[string]any{"recipient": "Bob"}), http.StatusNotFound)
 	if _, err := tr.srv.store.file(info.ID, 0); !errors.Is(err, errNoShare) {
 		t.Fatalf("the expired delegation's copy kept its files: %v", err)
 	}
 
 	// A copy whose delegation never appears: pending, then deleted.
-	chk.set(chain.Delegation{}, false, nil)
+	chk.set(chain.Delegation{}, time.Time{}, nil)
 	never, err := tr.careCopy(common.HexToAddress("0x00000000000000000000000000000000000Ca4e2"), careFiles(t, "b"))
 	if err != nil || never.State != StatePending {
 		t.Fatalf("care copy without its delegation: %+v, %v", never, err)
@@ -368,7 +372,7 @@ func TestCareCopyReplaceWithinQuota(t *testing.T) {
 	tr := newTestRelay(t, func(c *Config) { c.Checker = chk; c.Limits.MaxBytesPerKey = 8 << 10 })
 	ctx := context.Background()
 	delegate := common.HexToAddress("0x00000000000000000000000000000000000Ca4e1")
-	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: uint64(tr.clock.Now().Add(time.Hour).Unix()), Scope: testScope, Active: true}, false, nil)
+	chk.set(chain.Delegation{Rights: contracts.RightView, Expiry: uint64(tr.clock.Now().Add(time.Hour).Unix()), Scope: testScope, Active: true}, time.Time{}, nil)
 	info, err := tr.careCopy(delegate, careFiles(t, "small"))
 	if err != nil {
 		t.Fatal(err)

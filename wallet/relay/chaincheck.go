@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -55,14 +56,14 @@ func NewChainChecker(client chain.Client, registry common.Address) *ChainChecker
 	return &ChainChecker{reg: chain.NewRegistry(client, registry), client: client}
 }
 
-// DelegationRevoked implements DelegationChecker: whether the registry's
-// last event of the delegation is a DelegateRevoked.
-func (c *ChainChecker) DelegationRevoked(ctx context.Context, patient, delegate common.Address) (bool, error) {
-	revoked, err := chain.DelegationRevoked(ctx, c.client, c.reg.Address(), patient, delegate)
+// DelegationRevoked implements DelegationChecker: when the registry's last
+// event of the delegation, a DelegateRevoked, was mined.
+func (c *ChainChecker) DelegationRevoked(ctx context.Context, patient, delegate common.Address) (time.Time, error) {
+	at, err := chain.DelegationRevoked(ctx, c.client, c.reg.Address(), patient, delegate)
 	if err != nil {
-		return false, fmt.Errorf("relay: asking the registry whether a delegation was revoked: %w", err)
+		return time.Time{}, fmt.Errorf("relay: asking the registry whether a delegation was revoked: %w", err)
 	}
-	return revoked, nil
+	return at, nil
 }
 
 // GrantOf implements GrantChecker.

@@ -35,7 +35,7 @@ const (
 // The error says why the consent is unknown, for the relay's own log.
 func (s *Server) consentOf(ctx context.Context, rec *shareRecord, now time.Time) (consent, error) {
 	if rec.Delegate != (common.Address{}) {
-		return s.delegationConsent(ctx, rec.Patient, rec.Delegate, now)
+		return s.delegationConsent(ctx, rec, now)
 	}
 	g, err := s.chain.grantOf(ctx, rec.Patient, rec.GrantDigest)
 	switch {
@@ -102,12 +102,12 @@ type cacheKey struct {
 }
 
 type cacheEntry struct {
-	ready chan struct{} // closed once the answer is in
-	grant chain.Grant
-	deleg chain.Delegation
-	ended bool
-	err   error
-	until time.Time
+	ready     chan struct{} // closed once the answer is in
+	grant     chain.Grant
+	deleg     chain.Delegation
+	revokedAt time.Time
+	err       error
+	until     time.Time
 }
 
 func newChainCache(chk GrantChecker, activeTTL, unknownTTL, timeout time.Duration, now func() time.Time) *chainCache {
@@ -138,24 +138,24 @@ func (c *chainCache) delegateOf(ctx context.Context, patient, delegate common.Ad
 	return e.deleg, e.err
 }
 
-// delegationRevoked asks whether the patient revoked its delegation to
-// delegate (its last event is DelegateRevoked); false, with no error, when
-// the checker cannot tell (it reads no events).
-func (c *chainCache) delegationRevoked(ctx context.Context, patient, delegate common.Address) (bool, error) {
+// delegationRevoked asks when the patient revoked its delegation to
+// delegate (its last event is DelegateRevoked); zero when it did not, or
+// when the checker cannot tell (it reads no events).
+func (c *chainCache) delegationRevoked(ctx context.Context, patient, delegate common.Address) (time.Time, error) {
 	rc, ok := c.chk.(DelegationChecker)
 	if !ok {
-		return false, nil
+		return time.Time{}, nil
 	}
 	var subject [32]byte
 	copy(subject[:], delegate.Bytes())
 	e, err := c.ask(ctx, cacheKey{revoked: true, patient: patient, subject: subject}, func(ctx context.Context, e *cacheEntry) bool {
-		e.ended, e.err = rc.DelegationRevoked(ctx, patient, delegate)
+		e.revokedAt, e.err = rc.DelegationRevoked(ctx, patient, delegate)
 		return false // kept briefly, as answers other than "active" are
 	})
 	if err != nil {
-		return false, err
+		return time.Time{}, err
 	}
-	return e.ended, e.err
+	return e.revokedAt, e.err
 }
 
 // forgetGrant drops the answer kept about a grant.

@@ -94,9 +94,9 @@
 // patient's delegation on chain is its consent. Only the patient signs it,
 // and only a relay with a [GrantChecker] takes it (501 otherwise). It is
 // served while delegateOf(patient, delegate) is active, with any rights;
-// once the chain reports the delegation revoked (its last event is
-// DelegateRevoked, see [DelegationChecker]) or expired by the chain's
-// expiry and the relay's clock, it answers 404 saying the delegation ended
+// once the chain reports the delegation revoked (its last event is a
+// DelegateRevoked mined after the copy was made, see [DelegationChecker])
+// or expired by the chain's expiry and the relay's clock, it answers 404 saying the delegation ended
 // and its files are deleted. Any other "not active" serves nothing (503)
 // and keeps the files. The patient replaces its files as its records change
 // (same id, same link, the access log kept). A blob is an opaque sealed
@@ -142,6 +142,21 @@
 // cannot read it; [Client.AccessLog] opens them. The relay's own logs (log/slog)
 // carry request id, route pattern, status and latency, never a share id, a
 // token, a recipient, a passcode, a key or any file content.
+//
+// # Break-glass
+//
+// An emergency share (an emergency card: [CreateRequest.EmergencyKey], the
+// grant's access key) has every manifest served recorded on chain by the
+// relay itself, through [Config.BreakGlass]: a salted commitment to the
+// statement (who, as the opener says; purpose ETREAT; time), signed with the
+// access key (HealthRegistry.logAccess) and paid by the relay's submitter.
+// Its sealed entry carries the salt, emergency: true and the transaction
+// hash, or why the write is pending (the patient's wallet then records the
+// opening itself). The card is served first and the record written in the
+// background; when the chain cannot confirm consent, an active emergency
+// share is served all the same (break-glass). A relay without BreakGlass
+// refuses emergency uploads (501); a key that is not the grant's access key
+// is refused at upload (400) or, for a grant not yet on chain, never used.
 //
 // # Fail closed
 //

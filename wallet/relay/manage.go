@@ -32,11 +32,12 @@ type ShareInfo struct {
 	// expiry.
 	Ended       *time.Time `json:"ended,omitempty"`
 	Files       int        `json:"files"`
-	Failures    int        `json:"failures"`    // wrong passcodes so far
-	MaxFailures int        `json:"maxFailures"` // the lifetime limit
-	Accesses    int        `json:"accesses"`    // access log entries (kept and dropped)
-	Opened      int        `json:"opened"`      // times a manifest (or a U-flag file) was served
-	Shredded    bool       `json:"shredded"`    // its files were deleted (see Storage in the package doc)
+	Failures    int        `json:"failures"`            // wrong passcodes so far
+	MaxFailures int        `json:"maxFailures"`         // the lifetime limit
+	Accesses    int        `json:"accesses"`            // access log entries (kept and dropped)
+	Opened      int        `json:"opened"`              // times a manifest (or a U-flag file) was served
+	Shredded    bool       `json:"shredded"`            // its files were deleted (see Storage in the package doc)
+	Emergency   bool       `json:"emergency,omitempty"` // openings are recorded on chain (break-glass)
 }
 
 func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
@@ -56,6 +57,7 @@ func (s *Server) info(r *http.Request, rec *shareRecord) ShareInfo {
 		Accesses:    rec.LogCount + rec.LogDropped,
 		Opened:      rec.Opened,
 		Shredded:    rec.Shredded,
+		Emergency:   rec.emergency(),
 	}
 	if rec.Ended != 0 {
 		t := time.Unix(rec.Ended, 0).UTC()

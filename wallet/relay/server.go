@@ -183,6 +183,9 @@ type Server struct {
 	// background counts the break-glass records being written
 	// (breakglass.go); Close waits for them.
 	background sync.WaitGroup
+	// bgWindows count each emergency card's on-chain records this hour.
+	bgMu      sync.Mutex
+	bgWindows map[string]*breakGlassWindow
 
 	tokensMu    sync.Mutex
 	tokens      map[string]*location
