@@ -29,6 +29,7 @@ import (
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/relay"
 	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
 )
 
 // fakeCareRelay stands in for the relay's care-copy and blob calls (part A
@@ -400,7 +401,7 @@ func TestDelegateRenew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := time.Now().Add(365 * 24 * time.Hour).Truncate(time.Second).UTC()
+	later := time.Now().Add(300 * 24 * time.Hour).Truncate(time.Second).UTC()
 	info, err := w.RenewDelegate(ctx, cg.card.String(), later)
 	if err != nil || info.State != DelegateActive || !info.Expires.Equal(later) || info.Problem != "" {
 		t.Fatalf("RenewDelegate = %+v, %v", info, err)
@@ -661,5 +662,43 @@ func TestDelegateWithRelay(t *testing.T) {
 	}
 	if _, err := care.FetchInvitation(ctx, nil, res.Invite, sk); !errors.Is(err, care.ErrBadInvitation) {
 		t.Fatalf("fetching the invitation after revocation: %v", err)
+	}
+}
+
+// A wallet interrupted between queueing the delegation and uploading the
+// copy (a crash, the app closed) finishes on the next sync: the copy and a
+// new invitation are published, and the caregiver's copy verifies.
+func TestDelegateInterruptedFinishesOnSync(t *testing.T) {
+	w, sw := newChainWallet(t)
+	f := newFakeCareRelay(t)
+	ctx := context.Background()
+	importObservations(t, w, "obs", 2)
+	cg := newCaregiver(t, "Byron Lovelace")
+	res, err := w.AddDelegate(ctx, DelegateRequest{Card: cg.card.String(), Expires: time.Now().Add(24 * time.Hour), Relay: "https://relay.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.findDelegate(res.Delegate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.CopyID, d.CopyLink, d.Invite, d.InviteURL = "", "", "", ""
+	if err := w.vault.Update(func(tx *vault.Tx) error { return putOwnDelegate(tx, d) }); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.Sync(ctx)
+	if err != nil || len(rep.Delegates) != 1 || !strings.Contains(rep.Delegates[0].Problem, "give them hwinvite:") {
+		t.Fatalf("Sync = %+v, %v", rep, err)
+	}
+	list, err := w.Delegates(ctx)
+	if err != nil || len(list) != 1 || list[0].Invite == "" || list[0].Invite == res.Invite {
+		t.Fatalf("Delegates = %+v, %v", list, err)
+	}
+	if _, v, err := cg.accept(t, ctx, f, sw.sim.Network, list[0].Invite); err != nil || len(v.Records) != 2 {
+		t.Fatalf("the copy published on sync: %v", err)
+	}
+	// The next sync finds nothing to do.
+	if rep, err := w.Sync(ctx); err != nil || rep.Delegates[0].Problem != "" {
+		t.Fatalf("second Sync = %+v, %v", rep, err)
 	}
 }
