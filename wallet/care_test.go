@@ -93,10 +93,12 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	res := e.invite(t, []string{RightShare}, []string{record.CategoryMedications})
 
 	// Byron accepts: exactly Ada's medications, in a space of her own.
+	start := time.Now()
 	p, err := e.caregiver.AcceptInvitation(ctx, res.Invite)
 	if err != nil {
 		t.Fatalf("AcceptInvitation: %v", err)
 	}
+	t.Logf("accept (fetch, open, verify, store 2 records): %v", time.Since(start).Round(time.Millisecond))
 	if p.Name != "Ada Lovelace" || p.Records != 2 || p.State != CareActive || p.Patient != testAddress(t).Hex() ||
 		strings.Join(p.Rights, ",") != "view,share" || p.Delegate != res.Delegate || p.Problem != "" {
 		t.Fatalf("CaredFor %+v", p)
@@ -150,10 +152,12 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	}
 
 	// Byron shares for Ada; Dr. Lee's check names both and verifies.
+	start = time.Now()
 	shared, err := e.caregiver.CareShare(ctx, p.Patient, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil {
 		t.Fatalf("CareShare: %v", err)
 	}
+	t.Logf("share on behalf (3 records, grant in a block, upload): %v; link %d characters", time.Since(start).Round(time.Millisecond), len(shared.Link))
 	if shared.Records != 3 || shared.Problem != "" {
 		t.Fatalf("ShareResult: %d records, problem %q", shared.Records, shared.Problem)
 	}
