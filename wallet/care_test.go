@@ -395,3 +395,48 @@ func TestCareDelegationExpires(t *testing.T) {
 		t.Fatalf("CaredFor after expiry: %+v", list)
 	}
 }
+
+// Byron cares for two people (Ada, and Dr. Lee as a patient): each in a
+// space of their own, through addresses unlinkable to each other and to
+// his card; a name part both share is ambiguous and refused.
+func TestCareForSeveralPeople(t *testing.T) {
+	e := newCareEnv(t)
+	ctx := context.Background()
+	importRaw(t, e.w, medicationJSON("m1", "Metformin 500 MG"))
+	importObservations(t, e.doctor, "lee", 2)
+	card, err := e.caregiver.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resAda := e.invite(t, []string{RightShare}, nil)
+	resLee, err := e.doctor.AddDelegate(ctx, DelegateRequest{Card: card, Rights: []string{RightView},
+		Expires: time.Now().Add(24 * time.Hour), Relay: e.http.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range []string{resAda.Invite, resLee.Invite} {
+		if _, err := e.caregiver.AcceptInvitation(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people, err := e.caregiver.CaredFor(ctx)
+	if err != nil || len(people) != 2 {
+		t.Fatalf("CaredFor = %+v, %v", people, err)
+	}
+	c, _ := identity.ParseCard(card)
+	if resAda.Delegate == resLee.Delegate || common.HexToAddress(resAda.Delegate) == c.Address || common.HexToAddress(resLee.Delegate) == c.Address {
+		t.Fatalf("the relationship addresses link Byron's people: %s, %s, card %s", resAda.Delegate, resLee.Delegate, c.Address.Hex())
+	}
+	if recs, err := e.caregiver.CareRecords("Ada Lovelace", Query{}); err != nil || len(recs) != 1 || recs[0].ResourceType != "MedicationRequest" {
+		t.Fatalf("Ada's records: %+v, %v", recs, err)
+	}
+	if recs, err := e.caregiver.CareRecords("Dr. Lee, City Clinic", Query{}); err != nil || len(recs) != 2 || recs[0].ResourceType != "Observation" {
+		t.Fatalf("Dr. Lee's records: %+v, %v", recs, err)
+	}
+	if _, err := e.caregiver.CareRecords("l", Query{}); !errors.Is(err, ErrNoPerson) || !strings.Contains(err.Error(), "2 people") {
+		t.Fatalf("an ambiguous name: %v", err)
+	}
+	if reps, err := e.caregiver.CareSync(ctx, ""); err != nil || len(reps) != 2 {
+		t.Fatalf("CareSync of everyone: %+v, %v", reps, err)
+	}
+}
