@@ -333,6 +333,27 @@ func (w *Wallet) careChain(ctx context.Context, inv care.Invitation) (reader sha
 		inv.ChainID, inv.Registry.Hex(), own.ChainID, own.Registry.Hex())
 }
 
+// actsOnChain refuses an action for the person unless this wallet sends to
+// the chain their delegation is on: the outbox sends to the wallet's chain,
+// and a grant signed for another chain would never land.
+func (w *Wallet) actsOnChain(ctx context.Context, c caredRecord, inv care.Invitation) error {
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return err
+	}
+	if chainID.IsUint64() && chainID.Uint64() == inv.ChainID && registry == inv.Registry {
+		return nil
+	}
+	where := fmt.Sprintf("chain %d (registry %s)", inv.ChainID, inv.Registry.Hex())
+	how := "use that chain (hw --chain URL)"
+	if inv.Network != nil {
+		where = fmt.Sprintf("%s's network %q, %s", c.name(), inv.Network.Name, where)
+		how = "join it (hw network join " + inv.Network.URL + ")"
+	}
+	return fmt.Errorf("%s's delegation is on %s, but this wallet sends to chain %s (registry %s): %s to act for %s",
+		c.name(), where, chainID, registry.Hex(), how, c.name())
+}
+
 // careHTTP is the client for fetches from the relay at u.
 func (w *Wallet) careHTTP(u string) *http.Client {
 	if hc := w.relayHTTP(u); hc != nil {
@@ -428,7 +449,7 @@ func (w *Wallet) fetchCopy(ctx context.Context, c *caredRecord, inv care.Invitat
 		if ended := w.delegationEnded(ctx, reader, *c); ended != nil {
 			c.Ended, c.EndedAt = ended.How, ended.When
 			c.Problem = ended.Error()
-			if _, known := w.findPerson(c.Patient.Hex()); known == nil {
+			if _, err := w.findPerson(c.Patient.Hex()); err == nil { // a person already here, not a first accept
 				if uerr := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, *c) }); uerr != nil {
 					return care.VerifiedCopy{}, 0, fmt.Errorf("saving that the delegation ended: %w", mapVaultError(uerr))
 				}
@@ -674,7 +695,7 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 		}
 		people = []caredRecord{c}
 	}
-	var reports []CareSyncReport
+	reports := []CareSyncReport{}
 	var firstErr error
 	for _, c := range people {
 		rep := CareSyncReport{Patient: c.Patient.Hex(), Name: c.name(), Records: c.Records}
@@ -763,26 +784,38 @@ func (w *Wallet) CareRecord(person, id string) (Detail, error) {
 	return Detail{Record: rec, JSON: recs[id].Resource, Versions: []VersionInfo{{Version: rec.Version, Imported: rec.Imported}}}, nil
 }
 
-// liveDelegation checks on chain that the person's delegation is active and
-// gives right; it marks the person when it ended.
-func (w *Wallet) liveDelegation(ctx context.Context, c caredRecord, inv care.Invitation, right string) error {
-	if ended := c.ended(now()); ended != nil {
-		return ended
-	}
-	if !c.Scope.Scope.Has(right) {
-		return fmt.Errorf("%w: %s let you %s, not %s", ErrNoRight, c.name(), strings.Join(c.Scope.Scope.Rights, ", "), right)
-	}
+// liveDelegation checks on chain that the person's delegation is active
+// and, unless right is empty, gives right. It marks the person when the
+// delegation ended; when the patient changed its terms (a renewal: another
+// scope on chain), it takes the new ones with the copy first, so that c is
+// what the chain holds.
+func (w *Wallet) liveDelegation(ctx context.Context, c *caredRecord, inv care.Invitation, right string) error {
 	reader, _, closeChain, err := w.careChain(ctx, inv)
 	if err != nil {
+		if ended := c.ended(now()); ended != nil {
+			return ended
+		}
 		return err
 	}
 	defer closeChain()
-	if ended := w.delegationEnded(ctx, reader, c); ended != nil {
+	if ended := w.delegationEnded(ctx, reader, *c); ended != nil {
 		c.Ended, c.EndedAt, c.Problem = ended.How, ended.When, ended.Error()
-		if err := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) }); err != nil {
+		if err := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, *c) }); err != nil {
 			return fmt.Errorf("saving that the delegation ended: %w", mapVaultError(err))
 		}
 		return ended
+	}
+	d, err := reader.DelegateOf(ctx, c.Patient, c.Delegate)
+	if err != nil {
+		return fmt.Errorf("reading %s's delegation on chain: %w", c.name(), err)
+	}
+	if h, err := c.Scope.Scope.Hash(); err != nil || d.Scope != h {
+		if _, _, err := w.fetchCopy(ctx, c, inv); err != nil {
+			return fmt.Errorf("%s changed the delegation's terms; taking the new ones: %w", c.name(), err)
+		}
+	}
+	if right != "" && !c.Scope.Scope.Has(right) {
+		return fmt.Errorf("%w: %s let you %s, not %s", ErrNoRight, c.name(), strings.Join(c.Scope.Scope.Rights, ", "), right)
 	}
 	return nil
 }
@@ -808,7 +841,13 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
-	if err := w.liveDelegation(ctx, c, inv, share.DelegateRightShare); err != nil {
+	if err := w.liveDelegation(ctx, &c, inv, share.DelegateRightShare); err != nil {
+		return ShareResult{}, err
+	}
+	if err := w.actsOnChain(ctx, c, inv); err != nil {
+		return ShareResult{}, err
+	}
+	if err := w.enrolRelationship(ctx, inv); err != nil { // joined after accepting: enrol now
 		return ShareResult{}, err
 	}
 	scope := c.Scope.Scope
@@ -1098,6 +1137,12 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 			break
 		}
 	}
+	if err := w.liveDelegation(ctx, &c, inv, ""); err != nil {
+		return err
+	}
+	if err := w.actsOnChain(ctx, c, inv); err != nil {
+		return err
+	}
 	var digest common.Hash
 	expires := now().Add(24 * time.Hour)
 	switch {
@@ -1114,9 +1159,6 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 		digest = common.BytesToHash(b)
 	default:
 		return fmt.Errorf("%w: %s (hw care shares lists those made for %s; with MANAGE, give a grant's digest 0x…)", ErrNoShare, shareID, c.name())
-	}
-	if ended := c.ended(now()); ended != nil {
-		return ended
 	}
 	key, err := w.relationshipKey(inv.Tweak)
 	if err != nil {

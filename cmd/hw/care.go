@@ -233,7 +233,7 @@ here stay. With --json, prints an array of {"patient","name","records",
 				person = args[0]
 			}
 			reports, syncErr := w.CareSync(ctx, person)
-			if reports == nil && syncErr != nil {
+			if len(reports) == 0 && syncErr != nil {
 				return careError(syncErr)
 			}
 			if c.jsonOut {
