@@ -184,6 +184,21 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	if infos, err := e.caregiver.CareShares(ctx, "Ada Lovelace"); err != nil || len(infos) != 1 || infos[0].State != ShareActive {
 		t.Fatalf("CareShares = %+v, %v", infos, err)
 	}
+	// Ada's log names Byron's share and Dr. Lee's opening of it: the
+	// relay's entry, sealed to her.
+	log, err := e.w.AccessLog(ctx)
+	if err != nil {
+		t.Fatalf("Ada's AccessLog: %v", err)
+	}
+	var sharedSeen, openedSeen bool
+	for _, a := range log {
+		sharedSeen = sharedSeen || (a.Action == ActionShared && a.Delegate == res.Delegate && a.Share == shared.Grant)
+		openedSeen = openedSeen || (a.Source == "relay" && a.Share == shared.ID && a.Delegate == res.Delegate &&
+			strings.Contains(a.Who, "Dr. Lee") && strings.Contains(a.What, "Byron Lovelace"))
+	}
+	if !sharedSeen || !openedSeen {
+		t.Fatalf("Ada's log: Byron's share %v, Dr. Lee's opening of it %v: %+v", sharedSeen, openedSeen, log)
+	}
 	// Nothing outside the scope can be chosen.
 	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{ResourceTypes: []string{"Observation"}, TTL: time.Hour, Purpose: "TREAT"}); !errors.Is(err, share.ErrOutsideScope) {
 		t.Fatalf("shared observations under a medications-only scope: %v", err)

@@ -138,6 +138,8 @@ func (f *fakeCareRelay) Revoke(_ context.Context, id string) error {
 	return nil
 }
 
+func (f *fakeCareRelay) List(context.Context) ([]relay.ShareInfo, error) { return nil, nil }
+
 func (f *fakeCareRelay) AccessLog(_ context.Context, id string, _ *ecdh.PrivateKey) ([]relay.AccessEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
