@@ -408,11 +408,39 @@ func (w *Wallet) AcceptInvitation(ctx context.Context, invite string) (CaredFor,
 	if _, _, err := w.fetchCopy(ctx, &c, inv); err != nil {
 		return CaredFor{}, err
 	}
+	if err := w.joinPatientsNetwork(ctx, inv); err != nil {
+		c.Problem = err.Error()
+		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
+		return c.info(now()), nil
+	}
 	if err := w.enrolRelationship(ctx, inv); err != nil {
 		c.Problem = err.Error()
 		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
 	}
 	return c.info(now()), nil
+}
+
+// joinPatientsNetwork makes the patient's network this wallet's own when
+// the wallet is on none and on no chain its owner chose (the embedded chain
+// a new wallet starts on): the delegation is on that network, and a share
+// for the patient can only land there. A wallet already on a network, or
+// given a chain, is left as it is; sharing for the patient then says how to
+// join theirs.
+func (w *Wallet) joinPatientsNetwork(ctx context.Context, inv care.Invitation) error {
+	if inv.Network == nil || inv.Network.URL == "" {
+		return nil
+	}
+	w.chainMu.Lock()
+	_, onNetwork := w.networkInForceLocked()
+	chosen := w.settingsLocked().URL != ""
+	w.chainMu.Unlock()
+	if onNetwork || chosen {
+		return nil
+	}
+	if _, err := w.JoinNetwork(ctx, inv.Network.URL, ""); err != nil {
+		return fmt.Errorf("joining %s's network %q, to share for them: %w", inv.Scope.Scope.PatientName, inv.Network.Name, err)
+	}
+	return nil
 }
 
 func putCared(tx *vault.Tx, c caredRecord) error {

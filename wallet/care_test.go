@@ -350,19 +350,16 @@ func TestCareOnANetwork(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AddDelegate on the network: %v", err)
 	}
-	// Byron, still on his own chain, accepts: the copy is checked against
-	// Ada's network, which the invitation names; he cannot share for her
-	// until he joins it.
+	// Byron, a new wallet on no network, accepts: the copy is checked
+	// against Ada's network, which the invitation names, and his wallet
+	// joins it — where the delegation is, and where his shares for her
+	// must land.
 	p, err := byron.AcceptInvitation(ctx, res.Invite)
 	if err != nil || p.Records != 1 || p.Problem != "" {
-		t.Fatalf("AcceptInvitation from another chain: %+v, %v", p, err)
+		t.Fatalf("AcceptInvitation from a new wallet: %+v, %v", p, err)
 	}
-	if _, err := byron.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"}); err == nil ||
-		!strings.Contains(err.Error(), "hw network join") {
-		t.Fatalf("CareShare from another chain: %v", err)
-	}
-	if _, err := byron.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
-		t.Fatal(err)
+	if m, ok := byron.Network(); !ok || m.ChainID != info.Document.ChainID {
+		t.Fatalf("after accepting, Byron's network is %+v (%v), want Ada's", m, ok)
 	}
 	shared, err := byron.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil || shared.Problem != "" {
