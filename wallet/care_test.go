@@ -193,7 +193,7 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	var sharedSeen, openedSeen bool
 	for _, a := range log {
 		sharedSeen = sharedSeen || (a.Action == ActionShared && a.Delegate == res.Delegate && a.Share == shared.Grant)
-		openedSeen = openedSeen || (a.Source == "relay" && a.Share == shared.ID && a.Delegate == res.Delegate &&
+		openedSeen = openedSeen || (a.Source == "relay" && a.Share == shared.ID && a.Delegate == "" &&
 			strings.Contains(a.Who, "Dr. Lee") && strings.Contains(a.What, "Byron Lovelace"))
 	}
 	if !sharedSeen || !openedSeen {

@@ -93,9 +93,11 @@ func (w *Wallet) delegateLog(ctx context.Context) (entries []AccessEntry, grants
 }
 
 // delegateShareOpenings reads, at each relay the delegations use, the
-// access logs of the shares caregivers made for the patient: the relay
-// seals them to the patient (the caregiver cannot read them), and lists
-// them to the patient beside the patient's own. A share counts when its
+// openings of the shares caregivers made for the patient — a receiver's
+// action, not the caregiver's, so the entry names the caregiver in What
+// and leaves Delegate empty. The relay seals those shares' access logs to
+// the patient (the caregiver cannot read them), and lists the shares to
+// the patient beside the patient's own. A share counts when its
 // grant is one a delegate issued for the patient on chain (chainEntries'
 // "shared" entries), so a relay cannot slip in another.
 func (w *Wallet) delegateShareOpenings(ctx context.Context, all []ownDelegate, chainEntries []AccessEntry, key *ecdh.PrivateKey, down map[string]bool) (entries []AccessEntry, missing []string) {
@@ -150,7 +152,7 @@ func (w *Wallet) delegateShareOpenings(ctx context.Context, all []ownDelegate, c
 				}
 				entries = append(entries, AccessEntry{Time: e.Time, Share: s.ID, Who: e.Recipient,
 					What:    fmt.Sprintf("a share %s made for you (grant %s)", by.Name, s.GrantDigest.Hex()),
-					Purpose: e.Purpose, Source: "relay", Outcome: e.Outcome, Delegate: by.Delegate.Hex()})
+					Purpose: e.Purpose, Source: "relay", Outcome: e.Outcome})
 			}
 		}
 	}
