@@ -195,7 +195,8 @@ func accessKey(e wallet.AccessEntry) string {
 }
 
 // alertFor is the notification of an access entry worth one: an emergency
-// opening or a caregiver's action; nil for others.
+// opening or a caregiver's action (accepted, shared, revoked; not the
+// routine sync); nil for others.
 func alertFor(e wallet.AccessEntry) *fyne.Notification {
 	who := e.Who
 	if who == "" {
@@ -205,7 +206,7 @@ func alertFor(e wallet.AccessEntry) *fyne.Notification {
 	case e.Emergency:
 		return fyne.NewNotification("Your emergency card was opened",
 			fmt.Sprintf("%s opened it at %s. It is recorded on the chain; see the access log.", who, e.Time.Format(timeLayout)))
-	case e.Delegate != "":
+	case e.Delegate != "" && e.Action != "synced": // a sync every few minutes is no news
 		return fyne.NewNotification("Your caregiver "+actionWords(e.Action),
 			fmt.Sprintf("%s %s at %s. See the access log.", who, actionWords(e.Action), e.Time.Format(timeLayout)))
 	}

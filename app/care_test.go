@@ -333,6 +333,7 @@ func TestDelegationEnded(t *testing.T) {
 	// Expired: the day it ended.
 	w.care.people[0].State = "expired"
 	w.care.people[0].Expires = day(2024, 4, 1)
+	w.care.people[0].Problem = ""
 	h.tap("Back")
 	h.menu("People I care for")
 	h.tap("Records")
@@ -418,8 +419,11 @@ func TestAlerts(t *testing.T) {
 	if len(sent) != 1 {
 		t.Fatalf("alerted twice: %v", titles(sent))
 	}
-	w.chain.access = append(w.chain.access, wallet.AccessEntry{Time: testNow.Add(3 * time.Minute), Share: "c1", Who: "Ben Lovelace",
-		What: "3 records", Source: "chain", Delegate: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", Action: "shared"})
+	w.chain.access = append(w.chain.access,
+		wallet.AccessEntry{Time: testNow.Add(2 * time.Minute), Who: "Ben Lovelace", What: "his copy", Source: "relay",
+			Delegate: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", Action: "synced"}, // routine: no alert
+		wallet.AccessEntry{Time: testNow.Add(3 * time.Minute), Share: "c1", Who: "Ben Lovelace",
+			What: "3 records", Source: "chain", Delegate: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", Action: "shared"})
 	h.clock.Advance(watchEvery)
 	if len(sent) != 2 || sent[1].Title != "Your caregiver shared your records" {
 		t.Fatalf("notifications %v", titles(sent))

@@ -206,6 +206,7 @@ func (w *fakeWallet) CareSync(ctx context.Context, person string) ([]wallet.Care
 			continue
 		}
 		if ended(p) {
+			w.care.people[i].Problem = endedError(p).Error() // as the wallet keeps it
 			if person != "" {
 				return nil, endedError(p)
 			}

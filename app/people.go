@@ -174,7 +174,8 @@ func (u *UI) setPeople(people []wallet.CaredFor) {
 	// standing changes, not for a sync's new time: that would take the
 	// search being typed away every few minutes.
 	changed := !slices.EqualFunc(people, u.people, func(a, b wallet.CaredFor) bool {
-		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && slices.Equal(a.Rights, b.Rights) && a.Expires.Equal(b.Expires)
+		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && slices.Equal(a.Rights, b.Rights) &&
+			a.Expires.Equal(b.Expires) && a.Problem == b.Problem
 	})
 	u.people = people
 	if u.person != nil {
@@ -218,7 +219,8 @@ func (u *UI) personBanner(p wallet.CaredFor) fyne.CanvasObject {
 		text += fmt.Sprintf(" The %s already on this device stay here, but no longer update, and you cannot share them.",
 			plural(p.Records, "record", "records"))
 		if p.Problem != "" {
-			text += " " + sentence(p.Problem)
+			// The wallet's words say how and when it ended.
+			text = sentence(strings.TrimSuffix(p.Problem, ".")) + ". They no longer update, and you cannot share them."
 		}
 		importance = widget.WarningImportance
 		icon = theme.NewWarningThemedResource(theme.WarningIcon())
@@ -267,6 +269,9 @@ func (u *UI) careSyncNow(p wallet.CaredFor) {
 			}
 			v.reload()
 			if err != nil {
+				if errors.Is(err, wallet.ErrDelegationEnded) && u.person != nil && ended(*u.person) {
+					return // the banner says it ended, and when
+				}
 				v.syncNote.set(careProblem(err))
 				return
 			}

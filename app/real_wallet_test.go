@@ -38,6 +38,24 @@ func TestRealWallet(t *testing.T) {
 	h.see("COVID-19")
 	h.dontSee("Offline")
 
+	// Settings: recording accesses on chain is the patient's choice, on by
+	// default, kept by the wallet.
+	h.ui.showSettings()
+	h.screen("settings")
+	rw := h.ui.wallet.(accessChoice)
+	if !rw.AccessOnChain() {
+		t.Fatal("recording accesses on chain is off by default")
+	}
+	h.setCheck("Also record each opening of my shares on the chain", false)
+	if rw.AccessOnChain() {
+		t.Fatal("unticking the box did not turn recording off")
+	}
+	h.setCheck("Also record each opening of my shares on the chain", true)
+	if !rw.AccessOnChain() {
+		t.Fatal("ticking the box did not turn recording on")
+	}
+	h.ui.showRecords()
+
 	h.ui.lock()
 	h.screen("unlock")
 	h.typeIn(h.entry("Password"), "not my password")

@@ -29,8 +29,44 @@ func (u *UI) showSettings() {
 			u.backupSection(),
 			widget.NewSeparator(),
 			u.lostDeviceSection(),
+			u.privacySection(),
 		)))
 	refreshNetwork()
+}
+
+// accessChoice is a wallet that lets the patient choose whether accesses
+// are recorded on chain. The Wallet interface leaves it out so that fakes
+// need not have it; the real wallet has.
+type accessChoice interface {
+	AccessOnChain() bool
+	SetAccessOnChain(on bool) error
+}
+
+// privacySection is the choice to record each access on chain: a
+// tamper-evident log only the patient can open. Empty for a wallet without
+// the choice.
+func (u *UI) privacySection() fyne.CanvasObject {
+	w, ok := u.wallet.(accessChoice)
+	if !ok {
+		return container.NewVBox()
+	}
+	result := newErrorText()
+	var check *widget.Check
+	check = widget.NewCheck("Also record each opening of my shares on the chain", func(on bool) {
+		if err := w.SetAccessOnChain(on); err != nil {
+			result.Importance = widget.DangerImportance
+			result.set(err)
+			check.Checked = w.AccessOnChain()
+			check.Refresh()
+			return
+		}
+		result.clear()
+	})
+	check.Checked = w.AccessOnChain()
+	explain := widget.NewLabel("On, every opening the link server reports is also kept on the chain as a sealed entry only you can open, " +
+		"so no one can quietly remove it. Off, your access log still shows every opening; what is already on the chain stays there.")
+	explain.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(widget.NewSeparator(), section("Privacy"), check, explain, result.Label)
 }
 
 // nameSetter is a wallet whose display name can change. The Wallet

@@ -343,6 +343,27 @@ func (w *Wallet) careChain(ctx context.Context, inv care.Invitation) (reader sha
 		inv.ChainID, inv.Registry.Hex(), own.ChainID, own.Registry.Hex())
 }
 
+// actsOnChain refuses an action for the person unless this wallet sends to
+// the chain their delegation is on: the outbox sends to the wallet's chain,
+// and a grant signed for another chain would never land.
+func (w *Wallet) actsOnChain(ctx context.Context, c caredRecord, inv care.Invitation) error {
+	chainID, registry, err := w.chainParams(ctx)
+	if err != nil {
+		return err
+	}
+	if chainID.IsUint64() && chainID.Uint64() == inv.ChainID && registry == inv.Registry {
+		return nil
+	}
+	where := fmt.Sprintf("chain %d (registry %s)", inv.ChainID, inv.Registry.Hex())
+	how := "use that chain (hw --chain URL)"
+	if inv.Network != nil {
+		where = fmt.Sprintf("%s's network %q, %s", c.name(), inv.Network.Name, where)
+		how = "join it (hw network join " + inv.Network.URL + ")"
+	}
+	return fmt.Errorf("%s's delegation is on %s, but this wallet sends to chain %s (registry %s): %s to act for %s",
+		c.name(), where, chainID, registry.Hex(), how, c.name())
+}
+
 // careHTTP is the client for fetches from the relay at u.
 func (w *Wallet) careHTTP(u string) *http.Client {
 	if hc := w.relayHTTP(u); hc != nil {
@@ -401,6 +422,13 @@ func (w *Wallet) AcceptInvitation(ctx context.Context, invite string) (CaredFor,
 	// The openings before accepting are listed, not alerted: the next
 	// sync reports only new ones.
 	_, watchErr := w.watchEmergency(ctx, c, inv, v.EmergencyGrantKey)
+	if err := w.joinPatientsNetwork(ctx, inv); err != nil {
+		c.Problem = err.Error()
+		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
+		info := c.info(now())
+		info.EmergencyOpenings = w.emergencyOpenings(c.Patient)
+		return info, nil
+	}
 	if err := w.enrolRelationship(ctx, inv); err != nil {
 		c.Problem = err.Error()
 		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
@@ -411,6 +439,29 @@ func (w *Wallet) AcceptInvitation(ctx context.Context, invite string) (CaredFor,
 		info.Problem = watchErr.Error()
 	}
 	return info, nil
+}
+
+// joinPatientsNetwork makes the patient's network this wallet's own when
+// the wallet is on none and on no chain its owner chose (the embedded chain
+// a new wallet starts on): the delegation is on that network, and a share
+// for the patient can only land there. A wallet already on a network, or
+// given a chain, is left as it is; sharing for the patient then says how to
+// join theirs.
+func (w *Wallet) joinPatientsNetwork(ctx context.Context, inv care.Invitation) error {
+	if inv.Network == nil || inv.Network.URL == "" {
+		return nil
+	}
+	w.chainMu.Lock()
+	_, onNetwork := w.networkInForceLocked()
+	chosen := w.settingsLocked().URL != ""
+	w.chainMu.Unlock()
+	if onNetwork || chosen {
+		return nil
+	}
+	if _, err := w.JoinNetwork(ctx, inv.Network.URL, ""); err != nil {
+		return fmt.Errorf("joining %s's network %q, to share for them: %w", inv.Scope.Scope.PatientName, inv.Network.Name, err)
+	}
+	return nil
 }
 
 func putCared(tx *vault.Tx, c caredRecord) error {
@@ -447,7 +498,7 @@ func (w *Wallet) fetchCopy(ctx context.Context, c *caredRecord, inv care.Invitat
 		if ended := w.delegationEnded(ctx, reader, *c); ended != nil {
 			c.Ended, c.EndedAt = ended.How, ended.When
 			c.Problem = ended.Error()
-			if _, known := w.findPerson(c.Patient.Hex()); known == nil {
+			if _, err := w.findPerson(c.Patient.Hex()); err == nil { // a person already here, not a first accept
 				if uerr := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, *c) }); uerr != nil {
 					return care.VerifiedCopy{}, 0, fmt.Errorf("saving that the delegation ended: %w", mapVaultError(uerr))
 				}
@@ -695,7 +746,7 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 		}
 		people = []caredRecord{c}
 	}
-	var reports []CareSyncReport
+	reports := []CareSyncReport{}
 	var firstErr error
 	for _, c := range people {
 		rep := CareSyncReport{Patient: c.Patient.Hex(), Name: c.name(), Records: c.Records}
@@ -788,26 +839,38 @@ func (w *Wallet) CareRecord(person, id string) (Detail, error) {
 	return Detail{Record: rec, JSON: recs[id].Resource, Versions: []VersionInfo{{Version: rec.Version, Imported: rec.Imported}}}, nil
 }
 
-// liveDelegation checks on chain that the person's delegation is active and
-// gives right; it marks the person when it ended.
-func (w *Wallet) liveDelegation(ctx context.Context, c caredRecord, inv care.Invitation, right string) error {
-	if ended := c.ended(now()); ended != nil {
-		return ended
-	}
-	if !c.Scope.Scope.Has(right) {
-		return fmt.Errorf("%w: %s let you %s, not %s", ErrNoRight, c.name(), strings.Join(c.Scope.Scope.Rights, ", "), right)
-	}
+// liveDelegation checks on chain that the person's delegation is active
+// and, unless right is empty, gives right. It marks the person when the
+// delegation ended; when the patient changed its terms (a renewal: another
+// scope on chain), it takes the new ones with the copy first, so that c is
+// what the chain holds.
+func (w *Wallet) liveDelegation(ctx context.Context, c *caredRecord, inv care.Invitation, right string) error {
 	reader, _, closeChain, err := w.careChain(ctx, inv)
 	if err != nil {
+		if ended := c.ended(now()); ended != nil {
+			return ended
+		}
 		return err
 	}
 	defer closeChain()
-	if ended := w.delegationEnded(ctx, reader, c); ended != nil {
+	if ended := w.delegationEnded(ctx, reader, *c); ended != nil {
 		c.Ended, c.EndedAt, c.Problem = ended.How, ended.When, ended.Error()
-		if err := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) }); err != nil {
+		if err := w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, *c) }); err != nil {
 			return fmt.Errorf("saving that the delegation ended: %w", mapVaultError(err))
 		}
 		return ended
+	}
+	d, err := reader.DelegateOf(ctx, c.Patient, c.Delegate)
+	if err != nil {
+		return fmt.Errorf("reading %s's delegation on chain: %w", c.name(), err)
+	}
+	if h, err := c.Scope.Scope.Hash(); err != nil || d.Scope != h {
+		if _, _, err := w.fetchCopy(ctx, c, inv); err != nil {
+			return fmt.Errorf("%s changed the delegation's terms; taking the new ones: %w", c.name(), err)
+		}
+	}
+	if right != "" && !c.Scope.Scope.Has(right) {
+		return fmt.Errorf("%w: %s let you %s, not %s", ErrNoRight, c.name(), strings.Join(c.Scope.Scope.Rights, ", "), right)
 	}
 	return nil
 }
@@ -833,7 +896,13 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
-	if err := w.liveDelegation(ctx, c, inv, share.DelegateRightShare); err != nil {
+	if err := w.liveDelegation(ctx, &c, inv, share.DelegateRightShare); err != nil {
+		return ShareResult{}, err
+	}
+	if err := w.actsOnChain(ctx, c, inv); err != nil {
+		return ShareResult{}, err
+	}
+	if err := w.enrolRelationship(ctx, inv); err != nil { // joined after accepting: enrol now
 		return ShareResult{}, err
 	}
 	scope := c.Scope.Scope
@@ -1123,6 +1192,12 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 			break
 		}
 	}
+	if err := w.liveDelegation(ctx, &c, inv, ""); err != nil {
+		return err
+	}
+	if err := w.actsOnChain(ctx, c, inv); err != nil {
+		return err
+	}
 	var digest common.Hash
 	expires := now().Add(24 * time.Hour)
 	switch {
@@ -1139,9 +1214,6 @@ func (w *Wallet) CareRevoke(ctx context.Context, person, shareID string) error {
 		digest = common.BytesToHash(b)
 	default:
 		return fmt.Errorf("%w: %s (hw care shares lists those made for %s; with MANAGE, give a grant's digest 0x…)", ErrNoShare, shareID, c.name())
-	}
-	if ended := c.ended(now()); ended != nil {
-		return ended
 	}
 	key, err := w.relationshipKey(inv.Tweak)
 	if err != nil {

@@ -93,10 +93,12 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	res := e.invite(t, []string{RightShare}, []string{record.CategoryMedications})
 
 	// Byron accepts: exactly Ada's medications, in a space of her own.
+	start := time.Now()
 	p, err := e.caregiver.AcceptInvitation(ctx, res.Invite)
 	if err != nil {
 		t.Fatalf("AcceptInvitation: %v", err)
 	}
+	t.Logf("accept (fetch, open, verify, store 2 records): %v", time.Since(start).Round(time.Millisecond))
 	if p.Name != "Ada Lovelace" || p.Records != 2 || p.State != CareActive || p.Patient != testAddress(t).Hex() ||
 		strings.Join(p.Rights, ",") != "view,share" || p.Delegate != res.Delegate || p.Problem != "" {
 		t.Fatalf("CaredFor %+v", p)
@@ -150,10 +152,12 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	}
 
 	// Byron shares for Ada; Dr. Lee's check names both and verifies.
+	start = time.Now()
 	shared, err := e.caregiver.CareShare(ctx, p.Patient, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil {
 		t.Fatalf("CareShare: %v", err)
 	}
+	t.Logf("share on behalf (3 records, grant in a block, upload): %v; link %d characters", time.Since(start).Round(time.Millisecond), len(shared.Link))
 	if shared.Records != 3 || shared.Problem != "" {
 		t.Fatalf("ShareResult: %d records, problem %q", shared.Records, shared.Problem)
 	}
@@ -180,6 +184,21 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	if infos, err := e.caregiver.CareShares(ctx, "Ada Lovelace"); err != nil || len(infos) != 1 || infos[0].State != ShareActive {
 		t.Fatalf("CareShares = %+v, %v", infos, err)
 	}
+	// Ada's log names Byron's share and Dr. Lee's opening of it: the
+	// relay's entry, sealed to her.
+	log, err := e.w.AccessLog(ctx)
+	if err != nil {
+		t.Fatalf("Ada's AccessLog: %v", err)
+	}
+	var sharedSeen, openedSeen bool
+	for _, a := range log {
+		sharedSeen = sharedSeen || (a.Action == ActionShared && a.Delegate == res.Delegate && a.Share == shared.Grant)
+		openedSeen = openedSeen || (a.Source == "relay" && a.Share == shared.ID && a.Delegate == "" &&
+			strings.Contains(a.Who, "Dr. Lee") && strings.Contains(a.What, "Byron Lovelace"))
+	}
+	if !sharedSeen || !openedSeen {
+		t.Fatalf("Ada's log: Byron's share %v, Dr. Lee's opening of it %v: %+v", sharedSeen, openedSeen, log)
+	}
 	// Nothing outside the scope can be chosen.
 	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{ResourceTypes: []string{"Observation"}, TTL: time.Hour, Purpose: "TREAT"}); !errors.Is(err, share.ErrOutsideScope) {
 		t.Fatalf("shared observations under a medications-only scope: %v", err)
@@ -188,6 +207,21 @@ func TestCareAcceptSyncShareRevoke(t *testing.T) {
 	if _, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: 40 * 24 * time.Hour, Purpose: "TREAT"}); err == nil ||
 		!strings.Contains(err.Error(), "outlive") {
 		t.Fatalf("a share past the delegation: %v", err)
+	}
+
+	// Ada renews the delegation (new terms on chain); Byron shares before
+	// any sync: his wallet takes the new terms first, and the doctor's
+	// check holds them.
+	later := time.Now().Add(60 * 24 * time.Hour).Truncate(time.Second)
+	if _, err := e.w.RenewDelegate(ctx, res.Delegate, later); err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := e.caregiver.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil {
+		t.Fatalf("CareShare after a renewal: %v", err)
+	}
+	if got := e.open(t, renewed.Link); !got.Verified || got.OnBehalf == nil || !got.OnBehalf.Expires.Equal(later) {
+		t.Fatalf("after a renewal: verified %v, on behalf %+v, failed %+v", got.Verified, got.OnBehalf, got.Failed())
 	}
 
 	// Ada revokes: Byron's sync and shares fail saying so and when; his
@@ -263,6 +297,29 @@ func TestCareRefusalsAndRevoke(t *testing.T) {
 	if infos, _ := e.caregiver.CareShares(ctx, p.ID); len(infos) != 1 || infos[0].State != ShareRevoked {
 		t.Fatalf("CareShares after revoke: %+v", infos)
 	}
+
+	// Ada's own share: without MANAGE Byron cannot revoke it; with MANAGE
+	// he can, and Dr. Lee's check then refuses it.
+	own, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.caregiver.CareRevoke(ctx, p.ID, own.Grant); !errors.Is(err, ErrNoRight) {
+		t.Fatalf("revoked the patient's share without MANAGE: %v", err)
+	}
+	res = e.invite(t, []string{RightManage}, nil)
+	if p, err = e.caregiver.AcceptInvitation(ctx, res.Invite); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.open(t, own.Link); !got.Verified {
+		t.Fatalf("Ada's share does not verify: %+v", got.Failed())
+	}
+	if err := e.caregiver.CareRevoke(ctx, p.ID, own.Grant); err != nil {
+		t.Fatalf("CareRevoke with MANAGE: %v", err)
+	}
+	if got := e.open(t, own.Link); got.Verified {
+		t.Fatal("the patient's share still verifies after a MANAGE caregiver revoked it")
+	}
 }
 
 // On a network (the one on Ada's computer, over the embedded chain): Byron
@@ -285,9 +342,6 @@ func TestCareOnANetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { byron.Close() })
-	if _, err := byron.JoinNetwork(ctx, info.JoinURL, ""); err != nil {
-		t.Fatal(err)
-	}
 	card, err := byron.Card()
 	if err != nil {
 		t.Fatal(err)
@@ -296,9 +350,16 @@ func TestCareOnANetwork(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AddDelegate on the network: %v", err)
 	}
+	// Byron, a new wallet on no network, accepts: the copy is checked
+	// against Ada's network, which the invitation names, and his wallet
+	// joins it — where the delegation is, and where his shares for her
+	// must land.
 	p, err := byron.AcceptInvitation(ctx, res.Invite)
 	if err != nil || p.Records != 1 || p.Problem != "" {
-		t.Fatalf("AcceptInvitation on the network: %+v, %v", p, err)
+		t.Fatalf("AcceptInvitation from a new wallet: %+v, %v", p, err)
+	}
+	if m, ok := byron.Network(); !ok || m.ChainID != info.Document.ChainID {
+		t.Fatalf("after accepting, Byron's network is %+v (%v), want Ada's", m, ok)
 	}
 	shared, err := byron.CareShare(ctx, p.ID, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil || shared.Problem != "" {
@@ -344,5 +405,50 @@ func TestCareDelegationExpires(t *testing.T) {
 	}
 	if list, _ := e.caregiver.CaredFor(ctx); len(list) != 1 || list[0].State != CareExpired {
 		t.Fatalf("CaredFor after expiry: %+v", list)
+	}
+}
+
+// Byron cares for two people (Ada, and Dr. Lee as a patient): each in a
+// space of their own, through addresses unlinkable to each other and to
+// his card; a name part both share is ambiguous and refused.
+func TestCareForSeveralPeople(t *testing.T) {
+	e := newCareEnv(t)
+	ctx := context.Background()
+	importRaw(t, e.w, medicationJSON("m1", "Metformin 500 MG"))
+	importObservations(t, e.doctor, "lee", 2)
+	card, err := e.caregiver.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resAda := e.invite(t, []string{RightShare}, nil)
+	resLee, err := e.doctor.AddDelegate(ctx, DelegateRequest{Card: card, Rights: []string{RightView},
+		Expires: time.Now().Add(24 * time.Hour), Relay: e.http.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range []string{resAda.Invite, resLee.Invite} {
+		if _, err := e.caregiver.AcceptInvitation(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people, err := e.caregiver.CaredFor(ctx)
+	if err != nil || len(people) != 2 {
+		t.Fatalf("CaredFor = %+v, %v", people, err)
+	}
+	c, _ := identity.ParseCard(card)
+	if resAda.Delegate == resLee.Delegate || common.HexToAddress(resAda.Delegate) == c.Address || common.HexToAddress(resLee.Delegate) == c.Address {
+		t.Fatalf("the relationship addresses link Byron's people: %s, %s, card %s", resAda.Delegate, resLee.Delegate, c.Address.Hex())
+	}
+	if recs, err := e.caregiver.CareRecords("Ada Lovelace", Query{}); err != nil || len(recs) != 1 || recs[0].ResourceType != "MedicationRequest" {
+		t.Fatalf("Ada's records: %+v, %v", recs, err)
+	}
+	if recs, err := e.caregiver.CareRecords("Dr. Lee, City Clinic", Query{}); err != nil || len(recs) != 2 || recs[0].ResourceType != "Observation" {
+		t.Fatalf("Dr. Lee's records: %+v, %v", recs, err)
+	}
+	if _, err := e.caregiver.CareRecords("l", Query{}); !errors.Is(err, ErrNoPerson) || !strings.Contains(err.Error(), "2 people") {
+		t.Fatalf("an ambiguous name: %v", err)
+	}
+	if reps, err := e.caregiver.CareSync(ctx, ""); err != nil || len(reps) != 2 {
+		t.Fatalf("CareSync of everyone: %+v, %v", reps, err)
 	}
 }

@@ -1043,7 +1043,9 @@ func (w *Wallet) moveCopy(ctx context.Context, d *ownDelegate) error {
 		*d = old
 		return fmt.Errorf("saving the delegation: %w", mapVaultError(err))
 	}
-	w.abandonCopy(rc, old.CopyID)
+	if old.CopyID != "" {
+		w.abandonCopy(rc, old.CopyID)
+	}
 	if old.InviteURL != "" {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		_ = rc.DeleteBlob(cctx, old.InviteURL) // best effort: it expires within 30 days anyway
@@ -1079,6 +1081,18 @@ func (w *Wallet) Sync(ctx context.Context) (SyncReport, error) {
 		if r := rows[d.SetRow]; r.State == outbox.Failed {
 			rep.Delegates = append(rep.Delegates, DelegateSync{Delegate: d.Delegate.Hex(), Name: d.Name, Records: len(d.Versions),
 				Problem: "the chain refused the delegation: " + r.LastError})
+			continue
+		}
+		if d.CopyID == "" {
+			// Interrupted between the delegation and the upload: publish
+			// the copy and the invitation now.
+			ds := DelegateSync{Delegate: d.Delegate.Hex(), Name: d.Name, Records: len(d.Versions)}
+			if err := w.moveCopy(ctx, d); err != nil {
+				ds.Problem = err.Error()
+			} else {
+				ds.Problem = fmt.Sprintf("the invitation for %s was only made now: give them %s", d.Name, d.Invite)
+			}
+			rep.Delegates = append(rep.Delegates, ds)
 			continue
 		}
 		ds, err := w.syncDelegate(ctx, d, false)

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"crypto/ecdh"
 	"errors"
 	"fmt"
 	"math/big"
@@ -85,7 +86,85 @@ func (w *Wallet) delegateLog(ctx context.Context) (entries []AccessEntry, grants
 	if err != nil {
 		missing = append(missing, "the chain (caregivers' shares): "+err.Error())
 	}
+	opened, openedMissing := w.delegateShareOpenings(ctx, all, chainEntries, key, down)
+	entries = append(entries, opened...)
+	missing = append(missing, openedMissing...)
 	return append(entries, chainEntries...), grants, missing, nil
+}
+
+// delegateShareOpenings reads, at each relay the delegations use, the
+// openings of the shares caregivers made for the patient — a receiver's
+// action, not the caregiver's, so the entry names the caregiver in What
+// and leaves Delegate empty. The relay seals those shares' access logs to
+// the patient (the caregiver cannot read them), and lists the shares to
+// the patient beside the patient's own. A share counts when its
+// grant is one a delegate issued for the patient on chain (chainEntries'
+// "shared" entries), so a relay cannot slip in another.
+func (w *Wallet) delegateShareOpenings(ctx context.Context, all []ownDelegate, chainEntries []AccessEntry, key *ecdh.PrivateKey, down map[string]bool) (entries []AccessEntry, missing []string) {
+	sharedBy := map[common.Hash]ownDelegate{}
+	byHex := map[string]ownDelegate{}
+	for _, d := range all {
+		byHex[d.Delegate.Hex()] = d
+	}
+	for _, e := range chainEntries {
+		if e.Action == ActionShared {
+			sharedBy[common.HexToHash(e.Share)] = byHex[e.Delegate]
+		}
+	}
+	if len(sharedBy) == 0 {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	for _, d := range all {
+		if d.Relay == "" || seen[d.Relay] || down[d.Relay] {
+			continue
+		}
+		seen[d.Relay] = true
+		rc, err := newCareRelay(w, d.Relay)
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("the relay %s (caregivers' shares): %v", d.Relay, err))
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+		shares, err := rc.List(cctx)
+		cancel()
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("the relay %s (caregivers' shares): %v", d.Relay, err))
+			continue
+		}
+		for _, s := range shares {
+			by, ok := sharedBy[s.GrantDigest]
+			if !ok || s.Delegate != (common.Address{}) {
+				continue
+			}
+			cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+			log, err := rc.AccessLog(cctx, s.ID, key)
+			cancel()
+			if err != nil {
+				if !errors.Is(err, relay.ErrNotFound) {
+					missing = append(missing, fmt.Sprintf("the relay %s (%s's share %s): %v", d.Relay, by.Name, shortShareID(s.ID), err))
+				}
+				continue
+			}
+			for _, e := range log {
+				if e.Outcome != relay.OutcomeServed || e.Kind != relay.KindManifest {
+					continue
+				}
+				entries = append(entries, AccessEntry{Time: e.Time, Share: s.ID, Who: e.Recipient,
+					What:    fmt.Sprintf("a share %s made for you (grant %s)", by.Name, s.GrantDigest.Hex()),
+					Purpose: e.Purpose, Source: "relay", Outcome: e.Outcome})
+			}
+		}
+	}
+	return entries, missing
+}
+
+// shortShareID is the first characters of a share id, as people read it.
+func shortShareID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 // delegateGrants reads the GrantIssued and GrantRevoked events of the

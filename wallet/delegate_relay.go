@@ -21,6 +21,9 @@ type careRelay interface {
 	DeleteBlob(ctx context.Context, url string) error
 	Revoke(ctx context.Context, id string) error
 	AccessLog(ctx context.Context, id string, key *ecdh.PrivateKey) ([]relay.AccessEntry, error)
+	// List is every share the relay keeps for the patient, those a
+	// delegate uploaded for them included.
+	List(ctx context.Context) ([]relay.ShareInfo, error)
 }
 
 // newCareRelay is the care relay at base for w; tests may replace it.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 
@@ -27,6 +29,7 @@ import (
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/relay"
 	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
 )
 
 // fakeCareRelay stands in for the relay's care-copy and blob calls (part A
@@ -134,6 +137,8 @@ func (f *fakeCareRelay) Revoke(_ context.Context, id string) error {
 	}
 	return nil
 }
+
+func (f *fakeCareRelay) List(context.Context) ([]relay.ShareInfo, error) { return nil, nil }
 
 func (f *fakeCareRelay) AccessLog(_ context.Context, id string, _ *ecdh.PrivateKey) ([]relay.AccessEntry, error) {
 	f.mu.Lock()
@@ -274,6 +279,43 @@ func TestDelegateLifecycle(t *testing.T) {
 	if err != nil || !st.Active || st.Expiry != uint64(expires.Unix()) || st.Rights != 3 {
 		t.Fatalf("delegateOf = %+v, %v", st, err)
 	}
+	// Nothing on chain names the caregiver: not their card's address, not
+	// their sharing key, not a name — in no event and no transaction.
+	logs, err := sw.sim.Client.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int), Addresses: []common.Address{sw.sim.Registry}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		blob := append([]byte(nil), l.Data...)
+		for _, tp := range l.Topics {
+			blob = append(blob, tp[:]...)
+		}
+		tx, _, err := sw.sim.Client.TransactionByHash(ctx, l.TxHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blob = append(blob, tx.Data()...)
+		for what, b := range map[string][]byte{"card address": cg.card.Address[:], "sharing key": cg.card.SharingKey[:], "name": []byte("Byron"), "family name": []byte("Lovelace")} {
+			if bytes.Contains(blob, b) {
+				t.Fatalf("the chain holds the caregiver's %s (block %d)", what, l.BlockNumber)
+			}
+		}
+	}
+
+	// Nothing of the delegation is readable in the patient's vault file:
+	// not the caregiver's name, card, address or the invitation.
+	raw, err := os.ReadFile(filepath.Join(w.Dir(), VaultFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, needle := range []string{"Byron", cg.card.String()[len(identity.CardPrefix):][:40], res.Delegate[2:], strings.ToLower(res.Delegate[2:]), res.Invite[len(care.InvitePrefix):][:40]} {
+		if bytes.Contains(raw, []byte(needle)) {
+			t.Fatalf("the patient's vault file contains %q in clear", needle)
+		}
+	}
+	if bytes.Contains(raw, common.HexToAddress(res.Delegate).Bytes()) {
+		t.Fatal("the patient's vault file contains the caregiver's address in binary")
+	}
 
 	inv, v, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
 	if err != nil {
@@ -361,7 +403,7 @@ func TestDelegateRenew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := time.Now().Add(365 * 24 * time.Hour).Truncate(time.Second).UTC()
+	later := time.Now().Add(300 * 24 * time.Hour).Truncate(time.Second).UTC()
 	info, err := w.RenewDelegate(ctx, cg.card.String(), later)
 	if err != nil || info.State != DelegateActive || !info.Expires.Equal(later) || info.Problem != "" {
 		t.Fatalf("RenewDelegate = %+v, %v", info, err)
@@ -622,5 +664,43 @@ func TestDelegateWithRelay(t *testing.T) {
 	}
 	if _, err := care.FetchInvitation(ctx, nil, res.Invite, sk); !errors.Is(err, care.ErrBadInvitation) {
 		t.Fatalf("fetching the invitation after revocation: %v", err)
+	}
+}
+
+// A wallet interrupted between queueing the delegation and uploading the
+// copy (a crash, the app closed) finishes on the next sync: the copy and a
+// new invitation are published, and the caregiver's copy verifies.
+func TestDelegateInterruptedFinishesOnSync(t *testing.T) {
+	w, sw := newChainWallet(t)
+	f := newFakeCareRelay(t)
+	ctx := context.Background()
+	importObservations(t, w, "obs", 2)
+	cg := newCaregiver(t, "Byron Lovelace")
+	res, err := w.AddDelegate(ctx, DelegateRequest{Card: cg.card.String(), Expires: time.Now().Add(24 * time.Hour), Relay: "https://relay.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.findDelegate(res.Delegate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.CopyID, d.CopyLink, d.Invite, d.InviteURL = "", "", "", ""
+	if err := w.vault.Update(func(tx *vault.Tx) error { return putOwnDelegate(tx, d) }); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.Sync(ctx)
+	if err != nil || len(rep.Delegates) != 1 || !strings.Contains(rep.Delegates[0].Problem, "give them hwinvite:") {
+		t.Fatalf("Sync = %+v, %v", rep, err)
+	}
+	list, err := w.Delegates(ctx)
+	if err != nil || len(list) != 1 || list[0].Invite == "" || list[0].Invite == res.Invite {
+		t.Fatalf("Delegates = %+v, %v", list, err)
+	}
+	if _, v, err := cg.accept(t, ctx, f, sw.sim.Network, list[0].Invite); err != nil || len(v.Records) != 2 {
+		t.Fatalf("the copy published on sync: %v", err)
+	}
+	// The next sync finds nothing to do.
+	if rep, err := w.Sync(ctx); err != nil || rep.Delegates[0].Problem != "" {
+		t.Fatalf("second Sync = %+v, %v", rep, err)
 	}
 }

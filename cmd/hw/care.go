@@ -243,7 +243,7 @@ prints an array of {"patient","name","records","added","problem",
 				person = args[0]
 			}
 			reports, syncErr := w.CareSync(ctx, person)
-			if reports == nil && syncErr != nil {
+			if len(reports) == 0 && syncErr != nil {
 				return careError(syncErr)
 			}
 			if c.jsonOut {

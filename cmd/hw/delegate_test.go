@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain/chaintest"
+	"healthwallet/wallet/qrcode"
 )
 
 // TestDelegateEndToEnd runs caregiving as a family would, every party its
@@ -24,18 +29,55 @@ func TestDelegateEndToEnd(t *testing.T) {
 			"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
 	}
 	patient, byron := env("patient"), env("byron")
+	mustHWIn(t, patient, "init", "--name", "Ada Lovelace", "--network", node.ready.JoinURL)
+	mustHWIn(t, byron, "init", "--name", "Byron Lovelace", "--network", node.ready.JoinURL)
+	delegateFlow(t, dir, patient, byron)
+}
+
+// TestDelegateEndToEndChainServe is the same on the other setup: the
+// embedded chain served by hw chain serve and a separate hw relay checking
+// it; the patient's wallet sends its own transactions.
+func TestDelegateEndToEndChainServe(t *testing.T) {
+	served := chaintest.StartServe(t)
+	rp := startRelay(t, "--chain", served.URL)
+	dir := t.TempDir()
+	env := func(name string) []string {
+		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
+	}
+	patient, byron := env("patient"), env("byron")
+	mustHWIn(t, patient, "init", "--name", "Ada Lovelace")
+	mustHWIn(t, byron, "init", "--name", "Byron Lovelace")
+	var card struct{ Address string }
+	if err := json.Unmarshal([]byte(mustHWIn(t, patient, "card", "--json")), &card); err != nil {
+		t.Fatal(err)
+	}
+	served.Fund(common.HexToAddress(card.Address))
+	mustHWIn(t, patient, "relay-url", rp.base)
+	delegateFlow(t, dir, patient, byron)
+}
+
+func mustHWIn(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	out, errOut, code := hwProc(t, env, args...)
+	if code != 0 {
+		t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// delegateFlow is the family's story, once both wallets exist.
+func delegateFlow(t *testing.T, dir string, patient, byron []string) {
 	mustHW := func(env []string, args ...string) string {
 		t.Helper()
-		out, errOut, code := hwProc(t, env, args...)
-		if code != 0 {
-			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-		}
-		return out
+		return mustHWIn(t, env, args...)
 	}
-	mustHW(patient, "init", "--name", "Ada Lovelace", "--network", node.ready.JoinURL)
-	mustHW(byron, "init", "--name", "Byron Lovelace", "--network", node.ready.JoinURL)
-	cardFile := filepath.Join(dir, "byron.card")
-	if err := os.WriteFile(cardFile, []byte(mustHW(byron, "card")), 0o600); err != nil {
+	// The patient scans Byron's card: a picture of its QR code.
+	png, err := qrcode.PNG(strings.TrimSpace(mustHW(byron, "card")), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cardFile := filepath.Join(dir, "byron-card.png")
+	if err := os.WriteFile(cardFile, png, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	records := filepath.Join(dir, "ada.json")
@@ -57,7 +99,7 @@ func TestDelegateEndToEnd(t *testing.T) {
 		strings.Join(added.Rights, ",") != "view,share" || !strings.HasPrefix(added.Invite, "hwinvite:") || time.Until(added.Expires) < 29*24*time.Hour {
 		t.Fatalf("hw delegate add --json: %s (%v)", out, err)
 	}
-	t.Logf("through the network (1 s blocks): hw delegate add %v (anchor, delegation in a block, copy and invitation uploaded), invite link %d characters",
+	t.Logf("hw delegate add %v (anchor, delegation in a block, copy and invitation uploaded), invite link %d characters",
 		time.Since(start).Round(time.Millisecond), len(added.Invite))
 
 	var accepted struct {

@@ -352,8 +352,11 @@ With --json, prints an array of {"time","share","who","what","purpose",
 "source","block","txHash","outcome","recorded","emergency"}; source is relay,
 direct or chain. An opening of your emergency card (break-glass) reads
 EMERGENCY, and in JSON "emergency": true with the txHash of the relay's
-record of it on chain. When a relay or the chain cannot be reached, the rest is printed and
-hw exits 1 saying what is missing.`,
+record of it on chain. A caregiver's action (accepted the invitation,
+synced their copy, shared your records, revoked a share) names them, with
+"delegate" (their address for you) and "action" in JSON, and for a share
+"share" its grant id. When a relay or the chain cannot be reached, the rest
+is printed and hw exits 1 saying what is missing.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -384,7 +387,11 @@ hw exits 1 saying what is missing.`,
 					if e.Emergency {
 						what = "EMERGENCY: " + what
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), oneLine(e.Who), what, e.Purpose, e.Source, e.Outcome, onChain, shortID(e.Share))
+					who := oneLine(e.Who)
+					if e.Action != "" {
+						who += " (caregiver: " + e.Action + ")"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), who, what, e.Purpose, e.Source, e.Outcome, onChain, shortID(e.Share))
 				}
 				if err := tw.Flush(); err != nil {
 					return err

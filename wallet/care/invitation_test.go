@@ -28,6 +28,7 @@ func TestInvitationSealOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("a sealed invitation is %d bytes (the relay holds at most %d)", len(sealed), MaxInvitationSize)
 	if strings.Contains(string(sealed), "Ada") || strings.Contains(string(sealed), "hwcard") {
 		t.Fatal("the sealed invitation shows its content")
 	}

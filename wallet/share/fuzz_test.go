@@ -141,6 +141,13 @@ func FuzzVerify(f *testing.F) {
 	fx := newFixture(f)
 	f.Add(fx.share.Bundle, fx.share.Proof)
 	f.Add([]byte(`{"resourceType":"Bundle","entry":[{"resource":{}}]}`), []byte(`{}`))
+	// A caregiver's share, carrying the patient's signed scope.
+	caregiver := mustKey(f, "caregiver")
+	d := fx.delegate(caregiver, []string{DelegateRightShare}, []string{"Observation"}, nil)
+	if s, err := BuildShare(ShareRequest{Records: fx.records, Key: fx.key, Patient: fx.patient.addr, Signer: caregiver.key, Delegation: &d,
+		PurposeCode: "TREAT", NotBefore: fx.now.Add(-time.Minute), Expiry: fx.now.Add(time.Hour), ChainID: testChainID, Registry: testRegistry}); err == nil {
+		f.Add(s.Bundle, s.Proof)
+	}
 	chain := newFakeChain(time.Unix(1_750_000_000, 0))
 	f.Fuzz(func(t *testing.T, bundle, proof []byte) {
 		r := Verify(context.Background(), VerifyInput{
