@@ -180,6 +180,26 @@ func TestCareEmergencyAlerts(t *testing.T) {
 		people[0].EmergencyOpenings[0].TxHash != got[0].TxHash || people[0].EmergencyOpenings[1].TxHash != second[0].TxHash {
 		t.Fatalf("CaredFor: %+v, %v", people, err)
 	}
+
+	// Ada renews her card (a new grant) and syncs her caregivers' copies:
+	// an opening of the new card reaches Byron too.
+	renewed, err := e.w.MakeEmergencyCard(ctx, EmergencyCardRequest{Relay: bg.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.w.Sync(ctx); err != nil {
+		t.Fatalf("Ada's sync after renewing the card: %v", err)
+	}
+	if cardLink, err = share.ParseLink(renewed.Link); err != nil {
+		t.Fatal(err)
+	}
+	if again := sync(); len(again) != 0 {
+		t.Fatalf("renewing the card is no opening: %+v", again)
+	}
+	opened("Paramedic on the renewed card", 3)
+	if third := sync(); len(third) != 1 || third[0].TxHash == second[0].TxHash {
+		t.Fatalf("an opening of the renewed card: %+v", third)
+	}
 }
 
 // A proof from a build that carried the card's link key is read without
