@@ -25,9 +25,9 @@ func careAlert(r wallet.CareSyncReport) *fyne.Notification {
 		return nil
 	}
 	last := r.NewEmergencyOpenings[n-1]
-	when := "at " + last.Time.Local().Format(timeLayout)
+	when := "at " + last.Time.Format(timeLayout)
 	if n > 1 {
-		when = fmt.Sprintf("%d times, last at %s", n, last.Time.Local().Format(timeLayout))
+		when = fmt.Sprintf("%d times, last at %s", n, last.Time.Format(timeLayout))
 	}
 	return fyne.NewNotification(r.Name+"'s emergency card was opened",
 		fmt.Sprintf("It was opened %s. It is recorded on the chain; who opened it is known only to %s. Check on them.", when, r.Name))
@@ -51,7 +51,7 @@ func emergencyLine(p wallet.CaredFor) fyne.CanvasObject {
 		return nil
 	}
 	last := p.EmergencyOpenings[n-1]
-	text := fmt.Sprintf("%s's emergency card was opened on %s (recorded on the chain", p.Name, last.Time.Local().Format(timeLayout))
+	text := fmt.Sprintf("%s's emergency card was opened on %s (recorded on the chain", p.Name, last.Time.Format(timeLayout))
 	if n > 1 {
 		text += fmt.Sprintf("; %d openings seen", n)
 	}
