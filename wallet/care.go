@@ -727,7 +727,10 @@ func (w *Wallet) CaredFor(ctx context.Context) ([]CaredFor, error) {
 // person is empty). person is an id, an address or an unambiguous name.
 // When a delegation has ended, its report says so and the error is that
 // person's *DelegationEndedError (the first, when syncing everyone); the
-// records already here stay.
+// records already here stay. After a verified copy it reads the chain for
+// openings of the person's emergency card (the grant the copy names) and
+// reports each one once, in NewEmergencyOpenings: when and in which
+// transaction, never who — that is sealed to the patient.
 func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport, error) {
 	if err := w.unlocked(); err != nil {
 		return nil, err

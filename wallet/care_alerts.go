@@ -36,9 +36,6 @@ type EmergencyOpening struct {
 	Seen time.Time `json:"seen"`
 }
 
-// EmergencyWhoUnknown is what a caregiver is told about who opened a card.
-const EmergencyWhoUnknown = "who opened it is sealed to the patient; the chain shows only that and when"
-
 const spaceCareEmergency = "care/emergency"
 
 // careWatch is the wallet's sealed record of one person's emergency card
