@@ -70,7 +70,10 @@
 // read: a new emergency opening or caregiver's action becomes a
 // notification (once; what was there at the first unlock is old news, and
 // the newest time seen is kept in preferences across restarts), and the
-// access log highlights emergency rows.
+// access log highlights emergency rows. A care sync that saw a new opening
+// of a cared-for person's emergency card (care_alerts.go) sends the same
+// kind of notification and highlights the last opening on that person's
+// page: when, not who — that is sealed to the patient.
 //
 // # The chain
 //

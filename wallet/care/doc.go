@@ -14,7 +14,10 @@
 //     caregiver fetches it with [FetchCopy] and checks it with [VerifyCopy]
 //     against the chain: the scope signed by the patient and committed on
 //     chain, the delegation active, every record anchored by the patient and
-//     inside the scope.
+//     inside the scope. The proof may name the patient's emergency card
+//     grant key ([CopyProof.EmergencyGrantKey]), public on chain, so the
+//     caregiver can watch for break-glass openings; never the card's link
+//     key, which would open it.
 //
 // Nothing here touches the vault or sends transactions: the wallet package
 // does (wallet/delegate.go for the patient, wallet/care.go for the caregiver).
