@@ -113,8 +113,9 @@ func NormalizeRights(rights []string) ([]string, error) {
 }
 
 // Check reports what makes the scope malformed: wrong version, zero
-// addresses, no salt, unknown or repeated rights, bad types or categories, expiry not
-// after issue, names a card would refuse. It does not check the signature.
+// addresses, no salt, unknown or repeated rights, bad types or categories,
+// expiry not after issue, names a card would refuse. It does not check the
+// signature.
 func (s DelegationScope) Check() error {
 	switch {
 	case s.V != DelegationScopeVersion:
