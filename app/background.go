@@ -94,8 +94,10 @@ func (u *UI) syncCopies(gen int) {
 			}
 		}
 		people, err := w.CaredFor(ctx)
+		var careReps []wallet.CareSyncReport
 		if err == nil && slices.ContainsFunc(people, func(p wallet.CaredFor) bool { return p.State == "active" }) {
 			reps, err := w.CareSync(ctx, "")
+			careReps = reps
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("The records of the people you care for could not be fetched: %v.", careProblem(err)))
 			}
@@ -111,6 +113,7 @@ func (u *UI) syncCopies(gen int) {
 				return
 			}
 			u.bg.syncing = false
+			u.alertCareOpenings(careReps)
 			u.bg.problem = strings.Join(problems, " ")
 			if err == nil {
 				u.setPeople(people)

@@ -45,6 +45,9 @@ type fakeCare struct {
 	shareInfos  []wallet.ShareInfo // the shares made on Grace's behalf
 	// newOnSync are records that arrive, per person, on the next CareSync.
 	newOnSync map[string][]record.Record
+	// newOpenings are emergency card openings the next CareSync sees, per
+	// person: reported new once, then listed on the person.
+	newOpenings map[string][]wallet.EmergencyOpening
 
 	// The emergency card.
 	profile      wallet.EmergencyProfile
@@ -55,7 +58,8 @@ type fakeCare struct {
 }
 
 func newFakeCare() fakeCare {
-	return fakeCare{renewed: map[string]time.Time{}, records: map[string][]record.Record{}, newOnSync: map[string][]record.Record{}}
+	return fakeCare{renewed: map[string]time.Time{}, records: map[string][]record.Record{}, newOnSync: map[string][]record.Record{},
+		newOpenings: map[string][]wallet.EmergencyOpening{}}
 }
 
 // testDelegates are Ada's caregivers: Ben, active, who may share; and an
@@ -218,7 +222,11 @@ func (w *fakeWallet) CareSync(ctx context.Context, person string) ([]wallet.Care
 		w.care.records[p.ID] = append(w.care.records[p.ID], added...)
 		w.care.people[i].Records = len(w.care.records[p.ID])
 		w.care.people[i].Synced = testNow
-		reps = append(reps, wallet.CareSyncReport{Patient: p.Patient, Name: p.Name, Records: w.care.people[i].Records, Added: len(added)})
+		opened := w.care.newOpenings[p.ID]
+		delete(w.care.newOpenings, p.ID)
+		w.care.people[i].EmergencyOpenings = append(w.care.people[i].EmergencyOpenings, opened...)
+		reps = append(reps, wallet.CareSyncReport{Patient: p.Patient, Name: p.Name, Records: w.care.people[i].Records, Added: len(added),
+			NewEmergencyOpenings: opened})
 	}
 	return reps, nil
 }

@@ -175,7 +175,7 @@ func (u *UI) setPeople(people []wallet.CaredFor) {
 	// search being typed away every few minutes.
 	changed := !slices.EqualFunc(people, u.people, func(a, b wallet.CaredFor) bool {
 		return a.ID == b.ID && a.Name == b.Name && a.State == b.State && slices.Equal(a.Rights, b.Rights) &&
-			a.Expires.Equal(b.Expires) && a.Problem == b.Problem
+			a.Expires.Equal(b.Expires) && a.Problem == b.Problem && len(a.EmergencyOpenings) == len(b.EmergencyOpenings)
 	})
 	u.people = people
 	if u.person != nil {
@@ -237,7 +237,11 @@ func (u *UI) personBanner(p wallet.CaredFor) fyne.CanvasObject {
 	l := wrapped(text)
 	l.Importance = importance
 	l.SizeName = theme.SizeNameCaptionText
-	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l)
+	banner := container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l)
+	if line := emergencyLine(p); line != nil {
+		return container.NewVBox(line, banner)
+	}
+	return banner
 }
 
 // careSyncNow fetches the newest copy of p's records, then shows them.
@@ -253,6 +257,7 @@ func (u *UI) careSyncNow(p wallet.CaredFor) {
 			if u.wallet != w || w.Locked() {
 				return
 			}
+			u.alertCareOpenings(reps)
 			if people != nil {
 				u.setPeople(people)
 			}

@@ -91,6 +91,9 @@ type CaredFor struct {
 	// State: active, expired, revoked.
 	State   string `json:"state"`
 	Problem string `json:"problem,omitempty"`
+	// EmergencyOpenings are the openings of the person's emergency card
+	// seen on chain, oldest first (see [EmergencyOpening]: when, not who).
+	EmergencyOpenings []EmergencyOpening `json:"emergencyOpenings,omitempty"`
 }
 
 // States of a CaredFor.
@@ -107,6 +110,13 @@ type CareSyncReport struct {
 	Records int    `json:"records"`
 	Added   int    `json:"added"`
 	Problem string `json:"problem,omitempty"`
+	// NewEmergencyOpenings are the openings of the person's emergency card
+	// this sync saw on chain for the first time: each is reported once.
+	NewEmergencyOpenings []EmergencyOpening `json:"newEmergencyOpenings,omitempty"`
+	// EmergencyProblem says why the chain could not be read for openings
+	// (the records synced regardless); the next sync reports what this one
+	// missed.
+	EmergencyProblem string `json:"emergencyProblem,omitempty"`
 }
 
 const (
@@ -405,19 +415,30 @@ func (w *Wallet) AcceptInvitation(ctx context.Context, invite string) (CaredFor,
 	if prev, err := w.findPerson(c.Patient.Hex()); err == nil {
 		c.Accepted = prev.Accepted // accepted again (a renewal): the same space
 	}
-	if _, _, err := w.fetchCopy(ctx, &c, inv); err != nil {
+	v, _, err := w.fetchCopy(ctx, &c, inv)
+	if err != nil {
 		return CaredFor{}, err
 	}
+	// The openings before accepting are listed, not alerted: the next
+	// sync reports only new ones.
+	_, watchErr := w.watchEmergency(ctx, c, inv, v.EmergencyGrantKey)
 	if err := w.joinPatientsNetwork(ctx, inv); err != nil {
 		c.Problem = err.Error()
 		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
-		return c.info(now()), nil
+		info := c.info(now())
+		info.EmergencyOpenings = w.emergencyOpenings(c.Patient)
+		return info, nil
 	}
 	if err := w.enrolRelationship(ctx, inv); err != nil {
 		c.Problem = err.Error()
 		_ = w.vault.Update(func(tx *vault.Tx) error { return putCared(tx, c) })
 	}
-	return c.info(now()), nil
+	info := c.info(now())
+	info.EmergencyOpenings = w.emergencyOpenings(c.Patient)
+	if watchErr != nil && info.Problem == "" {
+		info.Problem = watchErr.Error()
+	}
+	return info, nil
 }
 
 // joinPatientsNetwork makes the patient's network this wallet's own when
@@ -695,7 +716,9 @@ func (w *Wallet) CaredFor(ctx context.Context) ([]CaredFor, error) {
 	}
 	out := make([]CaredFor, 0, len(people))
 	for _, c := range people {
-		out = append(out, c.info(now()))
+		info := c.info(now())
+		info.EmergencyOpenings = w.emergencyOpenings(c.Patient)
+		out = append(out, info)
 	}
 	return out, nil
 }
@@ -704,7 +727,10 @@ func (w *Wallet) CaredFor(ctx context.Context) ([]CaredFor, error) {
 // person is empty). person is an id, an address or an unambiguous name.
 // When a delegation has ended, its report says so and the error is that
 // person's *DelegationEndedError (the first, when syncing everyone); the
-// records already here stay.
+// records already here stay. After a verified copy it reads the chain for
+// openings of the person's emergency card (the grant the copy names) and
+// reports each one once, in NewEmergencyOpenings: when and in which
+// transaction, never who — that is sealed to the patient.
 func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport, error) {
 	if err := w.unlocked(); err != nil {
 		return nil, err
@@ -728,8 +754,9 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 	for _, c := range people {
 		rep := CareSyncReport{Patient: c.Patient.Hex(), Name: c.name(), Records: c.Records}
 		inv, err := c.invitation()
+		var v care.VerifiedCopy
 		if err == nil {
-			_, rep.Added, err = w.fetchCopy(ctx, &c, inv)
+			v, rep.Added, err = w.fetchCopy(ctx, &c, inv)
 		}
 		if err != nil {
 			rep.Problem = err.Error()
@@ -738,6 +765,9 @@ func (w *Wallet) CareSync(ctx context.Context, person string) ([]CareSyncReport,
 			}
 		} else {
 			rep.Records = c.Records
+			if rep.NewEmergencyOpenings, err = w.watchEmergency(ctx, c, inv, v.EmergencyGrantKey); err != nil {
+				rep.EmergencyProblem = err.Error()
+			}
 		}
 		reports = append(reports, rep)
 	}

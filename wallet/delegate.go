@@ -432,7 +432,7 @@ func (w *Wallet) AddDelegate(ctx context.Context, req DelegateRequest) (Delegate
 		return DelegateResult{}, err
 	}
 	built, err := care.BuildCopy(care.CopyRequest{Records: shared, Scope: signed, Key: key, ChainID: chainID.Uint64(),
-		Registry: registry, EmergencyKey: w.emergencyKey(ctx), Updated: created})
+		Registry: registry, EmergencyGrantKey: w.emergencyGrantKey(ctx), Updated: created})
 	if err != nil {
 		return DelegateResult{}, err
 	}
@@ -1034,7 +1034,7 @@ func (w *Wallet) moveCopy(ctx context.Context, d *ownDelegate) error {
 		return err
 	}
 	built, err := care.BuildCopy(care.CopyRequest{Records: shared, Scope: d.Scope, Key: key, ChainID: d.ChainID,
-		Registry: d.Registry, EmergencyKey: w.emergencyKey(ctx), Updated: now().UTC()})
+		Registry: d.Registry, EmergencyGrantKey: w.emergencyGrantKey(ctx), Updated: now().UTC()})
 	if err != nil {
 		return err
 	}
@@ -1159,7 +1159,7 @@ func (w *Wallet) syncDelegate(ctx context.Context, d *ownDelegate, force bool) (
 		return ds, fmt.Errorf("the copy's saved link: %w", err)
 	}
 	built, err := care.BuildCopy(care.CopyRequest{Records: shared, Scope: d.Scope, Key: link.Key, ChainID: d.ChainID,
-		Registry: d.Registry, EmergencyKey: w.emergencyKey(ctx), Updated: now().UTC()})
+		Registry: d.Registry, EmergencyGrantKey: w.emergencyGrantKey(ctx), Updated: now().UTC()})
 	if err != nil {
 		return ds, err
 	}
@@ -1207,19 +1207,30 @@ func (w *Wallet) syncDelegate(ctx context.Context, d *ownDelegate, force bool) (
 	return ds, nil
 }
 
-// emergencyKey is the current emergency card's link key, which the copy
-// carries so caregivers can watch for break-glass openings; nil when the
-// wallet has no card (or cannot say).
-func (w *Wallet) emergencyKey(ctx context.Context) []byte {
+// emergencyGrantKey is the chain grant key of the current emergency card,
+// which the copy carries so caregivers can watch the chain for break-glass
+// openings (the grant key is public on chain; the card's link key, which
+// would open the card, never goes in a copy). Zero when the wallet has no
+// active card (or cannot say).
+func (w *Wallet) emergencyGrantKey(ctx context.Context) common.Hash {
 	c, ok, err := w.CurrentEmergencyCard(ctx)
-	if err != nil || !ok || c.State != "active" {
-		return nil
+	if err != nil || !ok || c.State != ShareActive {
+		return common.Hash{}
 	}
-	l, err := share.ParseLink(c.Link)
+	patient, err := w.address()
 	if err != nil {
-		return nil
+		return common.Hash{}
 	}
-	return l.Key[:]
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return common.Hash{}
+	}
+	for _, s := range shares {
+		if s.ID == c.ID && s.Digest != (common.Hash{}) {
+			return chain.GrantKey(patient, s.Digest)
+		}
+	}
+	return common.Hash{}
 }
 
 // ParseExpiry reads an expiry as hw takes it: a duration such as 30d, 12h,

@@ -182,7 +182,10 @@ func (c *cli) careListCommand() *cobra.Command {
 		Long: `list shows the people you care for: id, name, state (active, expired,
 revoked), rights, records and until when. With --json, prints an array of
 {"id","patient","name","birthDate","delegate","rights","types","categories",
-"expires","records","synced","state","problem"}.`,
+"expires","records","synced","state","problem","emergencyOpenings"}: each
+opening of the person's emergency card seen on chain, {"time","txHash",
+"block","seen"}, is flagged EMERGENCY CARD OPENED (when, not who: that is
+sealed to the patient).`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			w, err := c.openWallet(cmd.Context())
@@ -206,7 +209,11 @@ revoked), rights, records and until when. With --json, prints an array of
 			for _, p := range people {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, oneLine(p.Name), p.State, strings.Join(p.Rights, ","), p.Records, p.Expires.Local().Format("2006-01-02"))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			printOpeningsSeen(c.stdout, people)
+			return nil
 		}),
 	}
 }
@@ -218,8 +225,11 @@ func (c *cli) careSyncCommand() *cobra.Command {
 		Long: `sync fetches and verifies the newest copy of PERSON's records (everyone's
 without PERSON) and replaces what this wallet holds for them. When a
 delegation has ended, hw says so and when, and exits 1; the records already
-here stay. With --json, prints an array of {"patient","name","records",
-"added","problem"}.`,
+here stay. Each opening of their emergency card the chain recorded since the
+last sync is flagged EMERGENCY CARD OPENED with its time (who opened it is
+sealed to the patient: a caregiver learns only that and when). With --json,
+prints an array of {"patient","name","records","added","problem",
+"newEmergencyOpenings":[{"time","txHash","block","seen"}],"emergencyProblem"}.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -244,6 +254,10 @@ here stay. With --json, prints an array of {"patient","name","records",
 				for _, r := range reports {
 					if r.Problem == "" {
 						fmt.Fprintf(c.stdout, "%s: %s (%d new).\n", r.Name, plural(r.Records, "record"), r.Added)
+					}
+					printNewOpenings(c.stdout, r.Name, r.NewEmergencyOpenings)
+					if r.EmergencyProblem != "" {
+						c.warn("%s", r.EmergencyProblem)
 					}
 				}
 			}

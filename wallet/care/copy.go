@@ -68,26 +68,35 @@ func refuse(check, format string, args ...any) error {
 
 // CopyProof is the care copy's proof file: the chain and registry of the
 // delegation, the signed scope, for each record of the Bundle (in order) its
-// commitment's salt and anchor proof, and optionally the key of the patient's
-// emergency card grant (so a caregiver can watch for break-glass openings).
-// It carries no health data.
+// commitment's salt and anchor proof, and optionally the chain grant key of
+// the patient's emergency card (chain.GrantKey(patient, digest)), so a
+// caregiver can watch the chain for break-glass openings. The grant key is
+// public on chain (every AccessLogged event names it) and opens nothing: the
+// copy never carries the card's link key, which would let a caregiver open
+// the card. It carries no health data.
 type CopyProof struct {
-	ChainID      uint64
-	Registry     common.Address
-	Scope        SignedScope
-	Records      []share.RecordProof
-	EmergencyKey []byte // 32 bytes, or nil
-	Updated      time.Time
+	ChainID  uint64
+	Registry common.Address
+	Scope    SignedScope
+	Records  []share.RecordProof
+	// EmergencyGrantKey is the emergency card's chain grant key; zero when
+	// the patient has no card.
+	EmergencyGrantKey common.Hash
+	Updated           time.Time
 }
 
 type copyProofJSON struct {
-	V            int               `json:"v"`
-	ChainID      uint64            `json:"chainId"`
-	Registry     common.Address    `json:"registry"`
-	Scope        SignedScope       `json:"scope"`
-	Records      []recordProofJSON `json:"records"`
-	EmergencyKey hexutil.Bytes     `json:"emergencyKey,omitempty"`
-	Updated      int64             `json:"updated"`
+	V                 int               `json:"v"`
+	ChainID           uint64            `json:"chainId"`
+	Registry          common.Address    `json:"registry"`
+	Scope             SignedScope       `json:"scope"`
+	Records           []recordProofJSON `json:"records"`
+	EmergencyGrantKey common.Hash       `json:"emergencyGrantKey,omitzero"`
+	// LegacyEmergencyKey is what builds before the grant key wrote: the
+	// card's link key. It is read (32 bytes, else the proof is refused) and
+	// dropped, never written.
+	LegacyEmergencyKey hexutil.Bytes `json:"emergencyKey,omitempty"`
+	Updated            int64         `json:"updated"`
 }
 
 type recordProofJSON struct {
@@ -109,8 +118,6 @@ func (p CopyProof) check() error {
 		return fmt.Errorf("%w: registry is the zero address", ErrBadCopyProof)
 	case len(p.Records) > share.MaxProofRecords:
 		return fmt.Errorf("%w: %d records, at most %d", ErrBadCopyProof, len(p.Records), share.MaxProofRecords)
-	case p.EmergencyKey != nil && len(p.EmergencyKey) != 32:
-		return fmt.Errorf("%w: the emergency key is %d bytes, not 32", ErrBadCopyProof, len(p.EmergencyKey))
 	}
 	for i, r := range p.Records {
 		switch {
@@ -134,7 +141,7 @@ func (p CopyProof) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	out := copyProofJSON{V: copyProofVersion, ChainID: p.ChainID, Registry: p.Registry, Scope: p.Scope,
-		EmergencyKey: p.EmergencyKey, Updated: p.Updated.Unix(), Records: make([]recordProofJSON, len(p.Records))}
+		EmergencyGrantKey: p.EmergencyGrantKey, Updated: p.Updated.Unix(), Records: make([]recordProofJSON, len(p.Records))}
 	for i, r := range p.Records {
 		out.Records[i] = recordProofJSON{Index: r.Index, ResourceRef: r.ResourceRef, Salt: r.Salt, ContentHash: r.ContentHash,
 			Commitment: r.Commitment, AnchorRoot: r.AnchorRoot, AnchorProof: r.AnchorProof}
@@ -162,10 +169,13 @@ func ParseCopyProof(data []byte) (CopyProof, error) {
 	if raw.V != copyProofVersion {
 		return CopyProof{}, fmt.Errorf("%w: version %d; this app reads version %d (update it)", ErrBadCopyProof, raw.V, copyProofVersion)
 	}
+	if raw.LegacyEmergencyKey != nil && len(raw.LegacyEmergencyKey) != 32 {
+		return CopyProof{}, fmt.Errorf("%w: the (old) emergency key is %d bytes, not 32", ErrBadCopyProof, len(raw.LegacyEmergencyKey))
+	}
 	if raw.Updated < 0 || raw.Updated > 1<<40 {
 		return CopyProof{}, fmt.Errorf("%w: the update time is out of range", ErrBadCopyProof)
 	}
-	p := CopyProof{ChainID: raw.ChainID, Registry: raw.Registry, Scope: raw.Scope, EmergencyKey: raw.EmergencyKey,
+	p := CopyProof{ChainID: raw.ChainID, Registry: raw.Registry, Scope: raw.Scope, EmergencyGrantKey: raw.EmergencyGrantKey,
 		Updated: time.Unix(raw.Updated, 0).UTC(), Records: make([]share.RecordProof, len(raw.Records))}
 	for i, r := range raw.Records {
 		p.Records[i] = share.RecordProof{Index: r.Index, ResourceRef: r.ResourceRef, Salt: r.Salt, ContentHash: r.ContentHash,
@@ -181,13 +191,15 @@ func ParseCopyProof(data []byte) (CopyProof, error) {
 // salts and anchor proofs, the signed scope, the copy link's key, the
 // delegation's chain and registry.
 type CopyRequest struct {
-	Records      []share.SharedRecord
-	Scope        SignedScope
-	Key          [32]byte
-	ChainID      uint64
-	Registry     common.Address
-	EmergencyKey []byte // optional, 32 bytes
-	Updated      time.Time
+	Records  []share.SharedRecord
+	Scope    SignedScope
+	Key      [32]byte
+	ChainID  uint64
+	Registry common.Address
+	// EmergencyGrantKey is the emergency card's chain grant key (optional):
+	// never its link key.
+	EmergencyGrantKey common.Hash
+	Updated           time.Time
 }
 
 // BuiltCopy is a care copy's files: in plaintext (Bundle, Proof) and
@@ -197,7 +209,7 @@ type BuiltCopy struct {
 	Proof  []byte
 	Files  []share.EncryptedFile
 	// Digest identifies the copy's content (the records' commitments, the
-	// scope, the emergency key): when it is unchanged, the copy need not be
+	// scope, the emergency grant key): when it is unchanged, the copy need not be
 	// uploaded again.
 	Digest common.Hash
 }
@@ -215,7 +227,7 @@ func BuildCopy(req CopyRequest) (*BuiltCopy, error) {
 	if req.Updated.IsZero() {
 		req.Updated = time.Now()
 	}
-	proof := CopyProof{ChainID: req.ChainID, Registry: req.Registry, Scope: req.Scope, EmergencyKey: req.EmergencyKey, Updated: req.Updated}
+	proof := CopyProof{ChainID: req.ChainID, Registry: req.Registry, Scope: req.Scope, EmergencyGrantKey: req.EmergencyGrantKey, Updated: req.Updated}
 	var bundle bytes.Buffer
 	bundle.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
 	for i, r := range req.Records {
@@ -264,7 +276,10 @@ func BuildCopy(req CopyRequest) (*BuiltCopy, error) {
 // contentDigest hashes what a copy says, without its update time.
 func contentDigest(p CopyProof) common.Hash {
 	h, _ := p.Scope.Scope.Hash()
-	parts := [][]byte{[]byte("HealthWallet care copy content v1"), h[:], p.Scope.Signature, p.EmergencyKey}
+	parts := [][]byte{[]byte("HealthWallet care copy content v1"), h[:], p.Scope.Signature}
+	if p.EmergencyGrantKey != (common.Hash{}) {
+		parts = append(parts, []byte("emergency grant"), p.EmergencyGrantKey[:])
+	}
 	for _, r := range p.Records {
 		parts = append(parts, r.Commitment[:], r.AnchorRoot[:])
 	}
@@ -339,15 +354,17 @@ type VerifiedRecord struct {
 
 // VerifiedCopy is a care copy that passed every check.
 type VerifiedCopy struct {
-	Scope        Scope
-	Signed       SignedScope
-	Patient      common.Address
-	Delegation   share.DelegateStatus
-	Records      []VerifiedRecord
-	EmergencyKey []byte
-	Updated      time.Time
-	ChainID      uint64
-	Registry     common.Address
+	Scope      Scope
+	Signed     SignedScope
+	Patient    common.Address
+	Delegation share.DelegateStatus
+	Records    []VerifiedRecord
+	// EmergencyGrantKey is the patient's emergency card grant key (zero
+	// when none): the caregiver watches its AccessLogged events.
+	EmergencyGrantKey common.Hash
+	Updated           time.Time
+	ChainID           uint64
+	Registry          common.Address
 	// Checks are the checks run, each passed.
 	Checks []share.Check
 }
@@ -474,7 +491,7 @@ func VerifyCopy(ctx context.Context, c Copy, chain share.ChainReader) (VerifiedC
 	pass(CheckInScope, "%d record(s)", len(entries))
 
 	v.Scope, v.Signed, v.Patient, v.Delegation = scope, proof.Scope, patient, d
-	v.EmergencyKey, v.Updated, v.ChainID, v.Registry = proof.EmergencyKey, proof.Updated, proof.ChainID, proof.Registry
+	v.EmergencyGrantKey, v.Updated, v.ChainID, v.Registry = proof.EmergencyGrantKey, proof.Updated, proof.ChainID, proof.Registry
 	for i, raw := range entries {
 		v.Records = append(v.Records, VerifiedRecord{Resource: raw, Proof: proof.Records[i]})
 	}

@@ -1,8 +1,12 @@
 package care
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 )
 
 // Outside bytes: an invitation link typed, pasted or scanned. Never a panic;
@@ -72,13 +76,24 @@ func FuzzParseCopyProof(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b.Proof)
+	withKey, err := BuildCopy(CopyRequest{Records: fx.records, Scope: fx.sign(fx.scope(nil)), Key: fx.key, ChainID: testChainID, Registry: testRegistry,
+		EmergencyGrantKey: common.HexToHash("0x5e5e")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(withKey.Proof)
+	f.Add(bytes.Replace(b.Proof, []byte(`"updated"`), []byte(`"emergencyKey":"0x`+strings.Repeat("ab", 32)+`","updated"`), 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseCopyProof(data)
 		if err != nil {
 			return
 		}
-		if _, err := p.Marshal(); err != nil {
+		out, err := p.Marshal()
+		if err != nil {
 			t.Fatalf("parsed a proof that does not marshal: %v", err)
+		}
+		if bytes.Contains(out, []byte(`"emergencyKey"`)) {
+			t.Fatalf("a proof re-encoded with an emergency link key: %s", out)
 		}
 	})
 }
