@@ -18,19 +18,21 @@ import (
 func (u *UI) showSettings() {
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	network, refreshNetwork := u.networkSection()
-	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil,
-		page(
-			network,
-			widget.NewSeparator(),
-			u.identitySection(),
-			widget.NewSeparator(),
-			u.securitySection(),
-			widget.NewSeparator(),
-			u.backupSection(),
-			widget.NewSeparator(),
-			u.lostDeviceSection(),
-			u.privacySection(),
-		)))
+	sections := []fyne.CanvasObject{
+		network,
+		widget.NewSeparator(),
+		u.identitySection(),
+		widget.NewSeparator(),
+		u.securitySection(),
+		widget.NewSeparator(),
+		u.backupSection(),
+		widget.NewSeparator(),
+		u.lostDeviceSection(),
+	}
+	if privacy := u.privacySection(); privacy != nil {
+		sections = append(sections, widget.NewSeparator(), privacy)
+	}
+	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil, page(sections...)))
 	refreshNetwork()
 }
 
@@ -43,12 +45,12 @@ type accessChoice interface {
 }
 
 // privacySection is the choice to record each access on chain: a
-// tamper-evident log only the patient can open. Empty for a wallet without
+// tamper-evident log only the patient can open. Nil for a wallet without
 // the choice.
 func (u *UI) privacySection() fyne.CanvasObject {
 	w, ok := u.wallet.(accessChoice)
 	if !ok {
-		return container.NewVBox()
+		return nil
 	}
 	result := newErrorText()
 	var check *widget.Check
@@ -66,7 +68,7 @@ func (u *UI) privacySection() fyne.CanvasObject {
 	explain := widget.NewLabel("On, every opening the link server reports is also kept on the chain as a sealed entry only you can open, " +
 		"so no one can quietly remove it. Off, your access log still shows every opening; what is already on the chain stays there.")
 	explain.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(widget.NewSeparator(), section("Privacy"), check, explain, result.Label)
+	return container.NewVBox(section("Privacy"), check, explain, result.Label)
 }
 
 // nameSetter is a wallet whose display name can change. The Wallet

@@ -403,9 +403,13 @@ func (w *Wallet) AddDelegate(ctx context.Context, req DelegateRequest) (Delegate
 	if err != nil {
 		return DelegateResult{}, fmt.Errorf("the caregiver's card: %w", err)
 	}
+	salt, err := care.NewScopeSalt()
+	if err != nil {
+		return DelegateResult{}, err
+	}
 	scope := care.Scope{V: 1, Patient: patient, Delegate: delegate, Rights: rights, Types: slices.Clone(req.Types),
 		Categories: slices.Clone(req.Categories), Expiry: uint64(req.Expires.Unix()), PatientName: ownCard.DisplayName,
-		DelegateName: card.DisplayName, Issued: uint64(created.Unix())}
+		DelegateName: card.DisplayName, Issued: uint64(created.Unix()), Salt: salt}
 	signed, err := w.signScope(scope)
 	if err != nil {
 		return DelegateResult{}, err
@@ -953,8 +957,13 @@ func (w *Wallet) RenewDelegate(ctx context.Context, who string, expires time.Tim
 	if err := checkExpiry(expires, t); err != nil {
 		return DelegateInfo{}, err
 	}
+	// A new salt too: every scope the wallet makes draws its own.
+	salt, err := care.NewScopeSalt()
+	if err != nil {
+		return DelegateInfo{}, err
+	}
 	s := d.Scope.Scope
-	s.Expiry, s.Issued = uint64(expires.Unix()), uint64(t.Unix())
+	s.Expiry, s.Issued, s.Salt = uint64(expires.Unix()), uint64(t.Unix()), salt
 	signed, err := w.signScope(s)
 	if err != nil {
 		return DelegateInfo{}, err

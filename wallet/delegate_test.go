@@ -403,10 +403,23 @@ func TestDelegateRenew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	first, err := w.findDelegate(res.Delegate)
+	if err != nil {
+		t.Fatal(err)
+	}
 	later := time.Now().Add(300 * 24 * time.Hour).Truncate(time.Second).UTC()
 	info, err := w.RenewDelegate(ctx, cg.card.String(), later)
 	if err != nil || info.State != DelegateActive || !info.Expires.Equal(later) || info.Problem != "" {
 		t.Fatalf("RenewDelegate = %+v, %v", info, err)
+	}
+	// Each scope the wallet makes has its own random salt, so its hash on
+	// chain confirms no guessed name.
+	renewed, err := w.findDelegate(res.Delegate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s0, s1 := first.Scope.Scope.Salt, renewed.Scope.Scope.Salt; s0 == (common.Hash{}) || s1 == (common.Hash{}) || s0 == s1 {
+		t.Fatalf("scope salts %s on adding, %s on renewing: want two different random salts", s0.Hex(), s1.Hex())
 	}
 	_, v, err := cg.accept(t, ctx, f, sw.sim.Network, res.Invite)
 	if err != nil || v.Expires() != later || len(v.Records) != 2 {

@@ -164,7 +164,18 @@ func (f *fixture) scope(rights []string, categories ...string) Scope {
 		f.t.Fatal(err)
 	}
 	return Scope{V: 1, Patient: f.patient.Address(), Delegate: f.delegate, Rights: r, Categories: categories,
-		Expiry: uint64(f.now.Add(30 * 24 * time.Hour).Unix()), PatientName: "Ada Lovelace", DelegateName: "Byron Lovelace", Issued: uint64(f.now.Unix())}
+		Expiry: uint64(f.now.Add(30 * 24 * time.Hour).Unix()), PatientName: "Ada Lovelace", DelegateName: "Byron Lovelace", Issued: uint64(f.now.Unix()),
+		Salt: f.salt()}
+}
+
+// salt draws a scope's salt as the patient's wallet does.
+func (f *fixture) salt() common.Hash {
+	f.t.Helper()
+	s, err := NewScopeSalt()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s
 }
 
 func (f *fixture) sign(s Scope) SignedScope {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"healthwallet/wallet/share"
 )
 
@@ -42,6 +44,10 @@ var (
 // NormalizeRights returns rights as a scope holds them (view always, then
 // share, manage).
 func NormalizeRights(rights []string) ([]string, error) { return share.NormalizeRights(rights) }
+
+// NewScopeSalt draws a scope's random salt (every scope the patient's wallet
+// makes gets a new one).
+func NewScopeSalt() (common.Hash, error) { return share.NewScopeSalt() }
 
 // SignScope checks s and signs its hash with the patient's key.
 func SignScope(s Scope, key *ecdsa.PrivateKey) (SignedScope, error) {

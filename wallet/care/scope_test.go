@@ -18,18 +18,20 @@ func TestScopeHashPinned(t *testing.T) {
 	s := Scope{V: 1, Patient: common.HexToAddress("0x1111111111111111111111111111111111111111"),
 		Delegate: common.HexToAddress("0x2222222222222222222222222222222222222222"), Rights: []string{"view", "share"},
 		Categories: []string{record.CategoryMedications}, Expiry: 1_800_000_000, PatientName: "Ada Lovelace",
-		DelegateName: "Byron Lovelace", Issued: 1_750_000_000}
+		DelegateName: "Byron Lovelace", Issued: 1_750_000_000,
+		Salt: common.HexToHash("0x3333333333333333333333333333333333333333333333333333333333333333")}
 	h, err := s.Hash()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The JCS form, written out: the hashed bytes are the domain and this.
 	const canonical = `{"categories":["Medications"],"delegate":"0x2222222222222222222222222222222222222222","delegateName":"Byron Lovelace",` +
-		`"expiry":1800000000,"issued":1750000000,"patient":"0x1111111111111111111111111111111111111111","patientName":"Ada Lovelace","rights":["view","share"],"v":1}`
+		`"expiry":1800000000,"issued":1750000000,"patient":"0x1111111111111111111111111111111111111111","patientName":"Ada Lovelace","rights":["view","share"],` +
+		`"salt":"0x3333333333333333333333333333333333333333333333333333333333333333","v":1}`
 	if want := crypto.Keccak256Hash([]byte("HealthWallet delegation scope v1" + canonical)); h != want {
 		t.Fatalf("scope hash %s is not keccak256(domain ‖ %s) = %s", h.Hex(), canonical, want.Hex())
 	}
-	const golden = "0x7294edc9df070787cd5f219d86cf83710f85c201c0744df1baf2a6dbbab85685"
+	const golden = "0xaf9a080ef6e714eadde543b02d6c5af56d79b5968d00968d53696063b950ec1e"
 	if h.Hex() != golden {
 		t.Fatalf("scope hash %s; want %s", h.Hex(), golden)
 	}
@@ -129,6 +131,7 @@ func TestScopeCheck(t *testing.T) {
 		"unknown category": func(s *Scope) { s.Categories = []string{"Secrets"} },
 		"bad type":         func(s *Scope) { s.Types = []string{"medicationRequest"} },
 		"bad name":         func(s *Scope) { s.DelegateName = "Evil\u202e" },
+		"no salt":          func(s *Scope) { s.Salt = common.Hash{} },
 	} {
 		s := good
 		mut(&s)

@@ -135,7 +135,7 @@ func TestChainReaderOnSimulatedChain(t *testing.T) {
 	// caregiver's share carrying it verifies and names them.
 	expiry := uint64(now.Add(24 * time.Hour).Unix())
 	scope := DelegationScope{V: 1, Patient: patient.addr, Delegate: caregiver.addr, Rights: []string{DelegateRightView, DelegateRightShare},
-		Types: []string{"Observation"}, Expiry: expiry, Issued: uint64(now.Unix()), PatientName: "Ada Lovelace", DelegateName: "Byron"}
+		Types: []string{"Observation"}, Expiry: expiry, Issued: uint64(now.Unix()), PatientName: "Ada Lovelace", DelegateName: "Byron", Salt: mustSalt(t)}
 	signed, err := SignDelegationScope(scope, patient.key)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package share
 
 import (
 	"crypto/ecdsa"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,7 +61,11 @@ var ErrScopeSignature = errors.New("the delegation scope is not signed by its pa
 // whom, which rights, which records and until when. Types and Categories
 // (record.Category… names) select records; a record is in scope when its
 // FHIR type is in Types or its category in Categories; both empty mean every
-// record. Times are Unix seconds.
+// record. Times are Unix seconds. Salt is 32 random bytes the patient's
+// wallet draws for every scope it makes ([NewScopeSalt]): every other field
+// is on chain or easy to guess, so without it anyone could confirm a guessed
+// caregiver or patient name by hashing candidates against the on-chain
+// scope hash. A scope without a salt is refused.
 type DelegationScope struct {
 	V            int            `json:"v"`
 	Patient      common.Address `json:"patient"`
@@ -72,6 +77,19 @@ type DelegationScope struct {
 	PatientName  string         `json:"patientName"`
 	DelegateName string         `json:"delegateName"`
 	Issued       uint64         `json:"issued"`
+	Salt         common.Hash    `json:"salt"`
+}
+
+// NewScopeSalt draws a scope's salt: 32 bytes from the system's random
+// source, never zero.
+func NewScopeSalt() (common.Hash, error) {
+	var h common.Hash
+	for h == (common.Hash{}) {
+		if _, err := rand.Read(h[:]); err != nil {
+			return common.Hash{}, fmt.Errorf("drawing the delegation scope's salt: %w", err)
+		}
+	}
+	return h, nil
 }
 
 // NormalizeRights returns rights as a scope holds them: known names only,
@@ -95,8 +113,9 @@ func NormalizeRights(rights []string) ([]string, error) {
 }
 
 // Check reports what makes the scope malformed: wrong version, zero
-// addresses, unknown or repeated rights, bad types or categories, expiry not
-// after issue, names a card would refuse. It does not check the signature.
+// addresses, no salt, unknown or repeated rights, bad types or categories,
+// expiry not after issue, names a card would refuse. It does not check the
+// signature.
 func (s DelegationScope) Check() error {
 	switch {
 	case s.V != DelegationScopeVersion:
@@ -111,6 +130,8 @@ func (s DelegationScope) Check() error {
 		return fmt.Errorf("%w: the expiry is not after the issue time", ErrBadScope)
 	case len(s.Rights) == 0:
 		return fmt.Errorf("%w: no rights", ErrBadScope)
+	case s.Salt == (common.Hash{}):
+		return fmt.Errorf("%w: no salt (without one, its hash on chain would confirm guessed names): it was not made by a current Health Wallet; ask the patient to delegate again", ErrBadScope)
 	}
 	norm, err := NormalizeRights(s.Rights)
 	if err != nil {
@@ -170,7 +191,8 @@ func (s DelegationScope) canonical() ([]byte, error) {
 }
 
 // Hash is keccak256("HealthWallet delegation scope v1" ‖ JCS(scope JSON)):
-// what the registry's delegation commits to and what the patient signs.
+// what the registry's delegation commits to and what the patient signs. The
+// salt is among the hashed members, so the hash confirms no guessed name.
 func (s DelegationScope) Hash() (common.Hash, error) {
 	c, err := s.canonical()
 	if err != nil {
@@ -339,7 +361,7 @@ func decodeSignedScope(data []byte, ss *SignedDelegationScope) error {
 		return errors.New("scope and signature are required")
 	}
 	if err := strictDecode(raw.Scope, &ss.Scope, "v", "patient", "delegate", "rights", "types", "categories", "expiry",
-		"patientName", "delegateName", "issued"); err != nil {
+		"patientName", "delegateName", "issued", "salt"); err != nil {
 		return fmt.Errorf("scope: %w", err)
 	}
 	ss.Signature = raw.Signature

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain/contracts"
 	"healthwallet/wallet/record"
@@ -30,13 +31,22 @@ func (f *fixture) delegate(caregiver *ecdsaKey, rights []string, types, categori
 	}
 	s := DelegationScope{V: DelegationScopeVersion, Patient: f.patient.addr, Delegate: caregiver.addr, Rights: rights,
 		Types: types, Categories: categories, Expiry: uint64(f.now.Add(30 * 24 * time.Hour).Unix()),
-		PatientName: "Ada Lovelace", DelegateName: "Byron Lovelace", Issued: uint64(f.now.Add(-time.Hour).Unix())}
+		PatientName: "Ada Lovelace", DelegateName: "Byron Lovelace", Issued: uint64(f.now.Add(-time.Hour).Unix()), Salt: mustSalt(f.t)}
 	signed, err := SignDelegationScope(s, f.patient.key)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	f.chain.delegates[[2]common.Address{f.patient.addr, caregiver.addr}] = DelegateStatus{Rights: s.RightsMask(), Expiry: s.Expiry, Scope: mustHash(f.t, s)}
 	return signed
+}
+
+func mustSalt(t testing.TB) common.Hash {
+	t.Helper()
+	salt, err := NewScopeSalt()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return salt
 }
 
 func mustHash(t testing.TB, s DelegationScope) common.Hash {
@@ -295,7 +305,8 @@ func TestBuildShareDelegationRefusals(t *testing.T) {
 
 func TestDelegationScopeHashAndCovers(t *testing.T) {
 	s := DelegationScope{V: 1, Patient: common.HexToAddress("0x01"), Delegate: common.HexToAddress("0x02"),
-		Rights: []string{"view"}, Categories: []string{"Medications"}, Expiry: 2_000_000_000, Issued: 1_900_000_000}
+		Rights: []string{"view"}, Categories: []string{"Medications"}, Expiry: 2_000_000_000, Issued: 1_900_000_000,
+		Salt: common.HexToHash("0x5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a")}
 	// A test vector, so the hash on chain can never change silently.
 	if got, want := mustHash(t, s).Hex(), scopeVector; got != want {
 		t.Errorf("hash %s, want %s", got, want)
@@ -321,7 +332,91 @@ func TestDelegationScopeHashAndCovers(t *testing.T) {
 	}
 }
 
-const scopeVector = "0xc1e2befa1733b4b68747b0c0d3185d959e35cd2bcd83ea3e0962ee8d38c01f0d"
+// The scope's salt keeps its hash on chain from confirming guessed names:
+// two scopes the same but for the salt hash differently, an attacker who
+// knows every other term finds no name by hashing candidates, and a scope
+// without a salt is refused wherever one is read or signed.
+func TestDelegationScopeSalt(t *testing.T) {
+	patient := mustKey(t, "patient")
+	s := DelegationScope{V: 1, Patient: patient.addr, Delegate: common.HexToAddress("0x02"), Rights: []string{"view", "share"},
+		Expiry: 2_000_000_000, Issued: 1_900_000_000, PatientName: "Ada Lovelace", DelegateName: "Byron Lovelace", Salt: mustSalt(t)}
+	other := s
+	other.Salt = mustSalt(t)
+	if other.Salt == s.Salt || mustHash(t, other) == mustHash(t, s) {
+		t.Fatal("two scopes different only in their salt hash the same")
+	}
+
+	// The attacker: the on-chain hash, every term but the names and the
+	// salt, and a list of names that holds the right ones.
+	onChain := mustHash(t, s)
+	for _, p := range []string{"Ada Lovelace", "Ada Byron"} {
+		for _, d := range []string{"Byron Lovelace", "Charles Babbage"} {
+			guess := s
+			guess.PatientName, guess.DelegateName, guess.Salt = p, d, common.Hash{}
+			if mustHash(t, guess) == onChain {
+				t.Fatalf("the names %q and %q were confirmed from the scope hash without the salt", p, d)
+			}
+		}
+	}
+
+	unsalted := s
+	unsalted.Salt = common.Hash{}
+	if err := unsalted.Check(); !errors.Is(err, ErrBadScope) || !strings.Contains(err.Error(), "no salt") {
+		t.Fatalf("Check of a scope without salt: %v", err)
+	}
+	if _, err := SignDelegationScope(unsalted, patient.key); !errors.Is(err, ErrBadScope) {
+		t.Fatalf("SignDelegationScope of a scope without salt: %v", err)
+	}
+	// Signed without a salt (as an old or foreign wallet might): refused on
+	// verify and on parse, whether the salt is zero or missing.
+	h := mustHash(t, unsalted)
+	sig, err := crypto.Sign(h[:], patient.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := SignedDelegationScope{Scope: unsalted, Signature: sig}
+	if _, err := forged.Verify(); !errors.Is(err, ErrBadScope) {
+		t.Fatalf("Verify of a signed scope without salt: %v", err)
+	}
+	b, err := forged.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := `,"salt":"` + common.Hash{}.Hex() + `"`
+	if !strings.Contains(string(b), zero) {
+		t.Fatalf("the zero salt is not in %s", b)
+	}
+	for _, data := range []string{string(b), strings.Replace(string(b), zero, "", 1)} {
+		if _, err := ParseSignedDelegationScope([]byte(data)); !errors.Is(err, ErrBadScope) {
+			t.Errorf("parsed a scope without salt (%.60s…): %v", data[strings.Index(data, "issued"):], err)
+		}
+	}
+
+	// The salt is signed: changed after signing, the scope is refused.
+	signed, err := SignDelegationScope(s, patient.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseSignedDelegationScope(mustMarshal(t, signed)); err != nil {
+		t.Fatalf("a salted scope does not round trip: %v", err)
+	}
+	resalted := signed
+	resalted.Scope.Salt = other.Salt
+	if _, err := resalted.Verify(); !errors.Is(err, ErrScopeSignature) {
+		t.Fatalf("salt changed after signing: %v; want ErrScopeSignature", err)
+	}
+}
+
+func mustMarshal(t testing.TB, ss SignedDelegationScope) []byte {
+	t.Helper()
+	b, err := ss.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+const scopeVector = "0xc6020f73e49c2ba547e2a395ca7eaebce9beb40d7cc96c2f04ba15618176ca60"
 
 func TestProofFileCarriesDelegation(t *testing.T) {
 	f := newFixture(t)
@@ -357,13 +452,24 @@ func FuzzParseSignedDelegationScope(f *testing.F) {
 	patient := mustKey(f, "patient")
 	good, err := SignDelegationScope(DelegationScope{V: 1, Patient: patient.addr, Delegate: common.HexToAddress("0x02"),
 		Rights: []string{"view", "share"}, Categories: []string{"Medications"}, Types: []string{"Observation"}, Expiry: 5, Issued: 1,
-		PatientName: "Ada", DelegateName: "Byron"}, patient.key)
+		PatientName: "Ada", DelegateName: "Byron", Salt: mustSalt(f)}, patient.key)
 	if err != nil {
 		f.Fatal(err)
 	}
 	b, _ := good.Marshal()
 	f.Add(b)
 	f.Add([]byte(`{"scope":{"v":1,"patient":"0x0000000000000000000000000000000000000001","delegate":"0x0000000000000000000000000000000000000002","rights":["view"],"expiry":5,"issued":1,"patientName":"A","delegateName":"B"},"signature":"0x00"}`))
+	// The good scope with its salt zeroed, dropped, repeated, too short.
+	salt := `"salt":"` + good.Scope.Salt.Hex() + `"`
+	for _, bad := range []string{
+		`"salt":"0x0000000000000000000000000000000000000000000000000000000000000000"`,
+		`"salt":null`,
+		salt + `,` + salt,
+		`"salt":"0x5a5a"`,
+	} {
+		f.Add([]byte(strings.Replace(string(b), salt, bad, 1)))
+	}
+	f.Add([]byte(strings.Replace(string(b), `,`+salt, ``, 1)))
 	f.Add([]byte(`{"scope":{},"signature":""}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
