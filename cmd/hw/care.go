@@ -347,12 +347,7 @@ func careRecordID(w *wallet.Wallet, person, arg string) (string, error) {
 }
 
 func (c *cli) careShareCommand() *cobra.Command {
-	var (
-		types                                                      []string
-		from, to, ttl, purpose, passcode, recipient, label, qrFile string
-		relayURL                                                   string
-		all                                                        bool
-	)
+	var sf shareFlags
 	cmd := &cobra.Command{
 		Use:   "share PERSON [ID…] [--type T…] [--from DATE --to DATE] [--all] --ttl D --purpose CODE",
 		Short: "Share the records of someone you care for with a doctor, on their behalf",
@@ -365,30 +360,9 @@ The relay is --relay URL, else the patient's. Flags and output as hw share.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if ttl == "" {
-				return userErrorf("choose how long the link works: --ttl 15m, 1h, 1d, 1w or a duration such as 90m")
-			}
-			d, err := wallet.ParseTTL(ttl)
+			req, err := sf.request()
 			if err != nil {
-				return userErrorf("--ttl: %v", err)
-			}
-			if purpose == "" {
-				return userErrorf("say why you share: --purpose TREAT (treatment), ETREAT (emergency), CAREMGT (care management), …")
-			}
-			req := wallet.ShareRequest{ResourceTypes: types, All: all, TTL: d, Purpose: purpose, Passcode: passcode,
-				Recipient: recipient, Label: label, Relay: relayURL}
-			if req.From, err = parseShareDate("from", from, false); err != nil {
 				return err
-			}
-			if req.To, err = parseShareDate("to", to, true); err != nil {
-				return err
-			}
-			if strings.HasPrefix(recipient, "@") {
-				b, err := os.ReadFile(recipient[1:])
-				if err != nil {
-					return userErrorf("--recipient: %w", err)
-				}
-				req.Recipient = string(b)
 			}
 			w, err := c.openChainWallet(ctx)
 			if err != nil {
@@ -406,36 +380,10 @@ The relay is --relay URL, else the patient's. Flags and output as hw share.`,
 			if err != nil {
 				return careError(err)
 			}
-			if qrFile != "" {
-				if err := writeFileAtomic(ctx, qrFile, func(out io.Writer) error { _, err := out.Write(res.QR); return err }); err != nil {
-					return err
-				}
-			}
-			if c.jsonOut {
-				if err := printJSON(c.stdout, res); err != nil {
-					return err
-				}
-			} else {
-				c.printShare(res)
-			}
-			if res.Problem != "" {
-				c.warn("%s", res.Problem)
-			}
-			return nil
+			return c.printShareResult(ctx, res, sf.qrFile)
 		}),
 	}
-	f := cmd.Flags()
-	f.StringSliceVar(&types, "type", nil, "share records of FHIR type `T` (repeat, or comma-separate)")
-	f.StringVar(&from, "from", "", "share records dated on or after `DATE`")
-	f.StringVar(&to, "to", "", "share records dated on or before `DATE`")
-	f.BoolVar(&all, "all", false, "share every record of the person")
-	f.StringVar(&ttl, "ttl", "", "how long the link works: 15m, 1h, 1d, 1w or a duration `D`")
-	f.StringVar(&purpose, "purpose", "", "HL7 PurposeOfUse `CODE`: TREAT, ETREAT, CAREMGT, …")
-	f.StringVar(&passcode, "passcode", "", "the receiver must type `P` to open the link")
-	f.StringVar(&recipient, "recipient", "", "address the share to this identity `CARD` (hwcard:…, or @FILE)")
-	f.StringVar(&label, "label", "", "a short `LABEL` shown to the receiver (at most 80 characters)")
-	f.StringVar(&qrFile, "qr", "", "write the QR code as a PNG to `FILE`")
-	f.StringVar(&relayURL, "relay", "", "the relay's `URL` (default: the patient's)")
+	sf.register(cmd.Flags(), "share every record of the person", "the relay's `URL` (default: the patient's)")
 	return cmd
 }
 

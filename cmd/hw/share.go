@@ -12,6 +12,7 @@ import (
 
 	"github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"healthwallet/wallet"
 )
@@ -62,12 +63,87 @@ func parseShareDate(flag, s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
+// shareFlags are the flags that choose records and say how to share them:
+// hw share and hw care share take the same ones.
+type shareFlags struct {
+	types                                                                []string
+	from, to, ttl, purpose, passcode, recipient, label, qrFile, relayURL string
+	all                                                                  bool
+}
+
+// register adds the flags to f; allHelp and relayHelp are the words of
+// --all and --relay, which differ between the two commands.
+func (s *shareFlags) register(f *pflag.FlagSet, allHelp, relayHelp string) {
+	f.StringSliceVar(&s.types, "type", nil, "share records of FHIR type `T` (repeat, or comma-separate)")
+	f.StringVar(&s.from, "from", "", "share records dated on or after `DATE`")
+	f.StringVar(&s.to, "to", "", "share records dated on or before `DATE`")
+	f.BoolVar(&s.all, "all", false, allHelp)
+	f.StringVar(&s.ttl, "ttl", "", "how long the link works: 15m, 1h, 1d, 1w or a duration `D`")
+	f.StringVar(&s.purpose, "purpose", "", "HL7 PurposeOfUse `CODE`: TREAT, ETREAT, CAREMGT, PATRQT, …")
+	f.StringVar(&s.passcode, "passcode", "", "the receiver must type `P` to open the link")
+	f.StringVar(&s.recipient, "recipient", "", "address the share to this identity `CARD` (hwcard:…, or @FILE)")
+	f.StringVar(&s.label, "label", "", "a short `LABEL` shown to the receiver (at most 80 characters)")
+	f.StringVar(&s.qrFile, "qr", "", "write the QR code as a PNG to `FILE`")
+	f.StringVar(&s.relayURL, "relay", "", relayHelp)
+}
+
+// request checks the flags and makes the wallet's share request from them;
+// the caller adds the record ids it resolves.
+func (s *shareFlags) request() (wallet.ShareRequest, error) {
+	if s.ttl == "" {
+		return wallet.ShareRequest{}, userErrorf("choose how long the link works: --ttl 15m, 1h, 1d, 1w or a duration such as 90m")
+	}
+	d, err := wallet.ParseTTL(s.ttl)
+	if err != nil {
+		return wallet.ShareRequest{}, userErrorf("--ttl: %v", err)
+	}
+	if s.purpose == "" {
+		return wallet.ShareRequest{}, userErrorf("say why you share: --purpose TREAT (treatment), ETREAT (emergency), CAREMGT (care management), PATRQT (your own request), …")
+	}
+	req := wallet.ShareRequest{
+		ResourceTypes: s.types, All: s.all, TTL: d, Purpose: s.purpose, Passcode: s.passcode,
+		Recipient: s.recipient, Label: s.label, Relay: s.relayURL,
+	}
+	if req.From, err = parseShareDate("from", s.from, false); err != nil {
+		return wallet.ShareRequest{}, err
+	}
+	if req.To, err = parseShareDate("to", s.to, true); err != nil {
+		return wallet.ShareRequest{}, err
+	}
+	if strings.HasPrefix(s.recipient, "@") {
+		b, err := os.ReadFile(s.recipient[1:])
+		if err != nil {
+			return wallet.ShareRequest{}, userErrorf("--recipient: %w", err)
+		}
+		req.Recipient = string(b)
+	}
+	return req, nil
+}
+
+// printShareResult writes the QR file when asked and prints the share made.
+func (c *cli) printShareResult(ctx context.Context, res wallet.ShareResult, qrFile string) error {
+	if qrFile != "" {
+		if err := writeFileAtomic(ctx, qrFile, func(out io.Writer) error { _, err := out.Write(res.QR); return err }); err != nil {
+			return err
+		}
+	}
+	if c.jsonOut {
+		if err := printJSON(c.stdout, res); err != nil {
+			return err
+		}
+	} else {
+		c.printShare(res)
+	}
+	if res.Problem != "" {
+		c.warn("%s", res.Problem)
+	}
+	return nil
+}
+
 func (c *cli) shareCommand() *cobra.Command {
 	var (
-		types                                                      []string
-		from, to, ttl, purpose, passcode, recipient, label, qrFile string
-		relayURL, direct                                           string
-		all                                                        bool
+		sf     shareFlags
+		direct string
 	)
 	cmd := &cobra.Command{
 		Use:   "share [ID…] [--type T…] [--from DATE --to DATE] [--all] --ttl D --purpose CODE",
@@ -94,32 +170,9 @@ as an image. With --json, prints {"id","link","expires","grant","records",
 once it is).`,
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if ttl == "" {
-				return userErrorf("choose how long the link works: --ttl 15m, 1h, 1d, 1w or a duration such as 90m")
-			}
-			d, err := wallet.ParseTTL(ttl)
+			req, err := sf.request()
 			if err != nil {
-				return userErrorf("--ttl: %v", err)
-			}
-			if purpose == "" {
-				return userErrorf("say why you share: --purpose TREAT (treatment), ETREAT (emergency), CAREMGT (care management), PATRQT (your own request), …")
-			}
-			req := wallet.ShareRequest{
-				ResourceTypes: types, All: all, TTL: d, Purpose: purpose, Passcode: passcode,
-				Recipient: recipient, Label: label, Relay: relayURL,
-			}
-			if req.From, err = parseShareDate("from", from, false); err != nil {
 				return err
-			}
-			if req.To, err = parseShareDate("to", to, true); err != nil {
-				return err
-			}
-			if strings.HasPrefix(recipient, "@") {
-				b, err := os.ReadFile(recipient[1:])
-				if err != nil {
-					return userErrorf("--recipient: %w", err)
-				}
-				req.Recipient = string(b)
 			}
 			w, err := c.openChainWallet(ctx)
 			if err != nil {
@@ -142,20 +195,8 @@ once it is).`,
 			if err != nil {
 				return shareUserError(err)
 			}
-			if qrFile != "" {
-				if err := writeFileAtomic(ctx, qrFile, func(out io.Writer) error { _, err := out.Write(res.QR); return err }); err != nil {
-					return err
-				}
-			}
-			if c.jsonOut {
-				if err := printJSON(c.stdout, res); err != nil {
-					return err
-				}
-			} else {
-				c.printShare(res)
-			}
-			if res.Problem != "" {
-				c.warn("%s", res.Problem)
+			if err := c.printShareResult(ctx, res, sf.qrFile); err != nil {
+				return err
 			}
 			if direct != "" {
 				fmt.Fprintln(c.stderr, "Serving the link on the local network; press Ctrl-C to stop.")
@@ -165,17 +206,7 @@ once it is).`,
 		}),
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&types, "type", nil, "share records of FHIR type `T` (repeat, or comma-separate)")
-	f.StringVar(&from, "from", "", "share records dated on or after `DATE`")
-	f.StringVar(&to, "to", "", "share records dated on or before `DATE`")
-	f.BoolVar(&all, "all", false, "share every record")
-	f.StringVar(&ttl, "ttl", "", "how long the link works: 15m, 1h, 1d, 1w or a duration `D`")
-	f.StringVar(&purpose, "purpose", "", "HL7 PurposeOfUse `CODE`: TREAT, ETREAT, CAREMGT, PATRQT, …")
-	f.StringVar(&passcode, "passcode", "", "the receiver must type `P` to open the link")
-	f.StringVar(&recipient, "recipient", "", "address the share to this identity `CARD` (hwcard:…, or @FILE)")
-	f.StringVar(&label, "label", "", "a short `LABEL` shown to the receiver (at most 80 characters)")
-	f.StringVar(&qrFile, "qr", "", "write the QR code as a PNG to `FILE`")
-	f.StringVar(&relayURL, "relay", "", "the relay's `URL` (default: the one saved with hw relay-url)")
+	sf.register(f, "share every record", "the relay's `URL` (default: the one saved with hw relay-url)")
 	f.StringVar(&direct, "direct", "", "serve the link from this machine on the local network at `ADDR` until interrupted")
 	return cmd
 }
