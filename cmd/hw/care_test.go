@@ -190,10 +190,20 @@ func TestCareEndToEnd(t *testing.T) {
 		t.Fatalf("sharing observations says: %s", errOut)
 	}
 
-	// Ada's access log shows Byron's share.
+	// Ada's access log shows Byron's share, and the doctor's opening of it
+	// (the relay's entry, sealed to Ada).
 	out, _ = run(ada, 0, "access-log", "--json")
-	if !strings.Contains(strings.ToLower(out), strings.ToLower(invite.Delegate)) {
-		t.Errorf("Ada's access log does not show the caregiver's actions: %s", out)
+	var log []struct{ Share, Source, Delegate, Action, Who string }
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("hw access-log --json: %s (%v)", out, err)
+	}
+	var sharedSeen, openedSeen bool
+	for _, e := range log {
+		sharedSeen = sharedSeen || (e.Action == "shared" && strings.EqualFold(e.Delegate, invite.Delegate))
+		openedSeen = openedSeen || (e.Share == shared.ID && e.Source == "relay" && e.Delegate == "" && e.Who != "")
+	}
+	if !sharedSeen || !openedSeen {
+		t.Errorf("Ada's access log: Byron's share %v, the doctor's opening of it %v: %s", sharedSeen, openedSeen, out)
 	}
 
 	// Ada revokes: Byron's sync and shares fail saying so; his share no
