@@ -6,10 +6,10 @@ BIN       := bin
 # Debian/Ubuntu packages that Fyne's cgo build (OpenGL + X11) needs, and the
 # independent QR decoder (zbarimg) and PDF tools (pdfimages, pdftoppm,
 # pdftotext) the emergency card's tests read the printed card back with.
-DEB_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev zbar-tools poppler-utils
+DEB_PKGS  := gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev zbar-tools poppler-utils chromium
 BENCHTIME ?= 1s
 
-.PHONY: all deps build run test test-short bench fuzz contracts vet fmt-check clean
+.PHONY: all deps build run test test-short bench fuzz contracts viewer vet fmt-check clean
 
 all: build
 
@@ -83,6 +83,10 @@ fuzz:
 ## contracts: recompile HealthRegistry.sol with the pinned solc-js and regenerate the Go bindings.
 contracts:
 	./chain/contracts/generate.sh
+
+## viewer: rebuild the web viewer's bundle (wallet/viewer/dist) from wallet/viewer/web
+viewer:
+	./wallet/viewer/generate.sh
 
 clean:
 	rm -rf $(BIN)
