@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The viewer's protocol modules, run by Node for the Go tests
+// (wallet/viewer/verify_node_test.go): each command reads its arguments,
+// runs the same modules the page bundles, and prints JSON on stdout.
+//
+//   node test/run.mjs open ARGS.json       openShare; ARGS {link, recipient, passcode?, purpose?,
+//                                          network?, origin?, now?, noSubtle?}; prints the Result
+//   node test/run.mjs jcs FILE…            the JCS text of each JSON file
+//   node test/run.mjs hashes FILE          keccak256(JCS(resource)) of each resource of a FHIR file
+//   node test/run.mjs merkle VECTORS.json  checks chain/merkle's vectors; prints the failures
+//   node test/run.mjs selectors            the registry views' selectors
+//   node test/run.mjs decrypt KEYHEX FILE [noble]  decrypts a JWE (noble: without crypto.subtle)
+//   node test/run.mjs grant ARGS.json      grantDigest and signer of {grant, chainId, registry, signature}
+import { readFileSync } from 'node:fs';
+import { bytesToHex, hexToBytes } from '../src/bytes.js';
+import { SIGNATURES, selector } from '../src/chain.js';
+import { grantDigest, keccak, parseGrant, recoverSigner } from '../src/eip712.js';
+import { canonicalize } from '../src/jcs.js';
+import { decryptJWE } from '../src/jwe.js';
+import { commit, parseProof, root, verify } from '../src/merkle.js';
+import { openShare } from '../src/open.js';
+
+const [cmd, ...args] = process.argv.slice(2);
+const read = (f) => readFileSync(f, 'utf8');
+const out = (v) => process.stdout.write(JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? x.toString() : x)) + '\n');
+
+switch (cmd) {
+  case 'open': {
+    const a = JSON.parse(read(args[0]));
+    const progress = [];
+    const res = await openShare(a.link, {
+      recipient: a.recipient, passcode: a.passcode, purpose: a.purpose, network: a.network || null,
+      origin: a.origin, now: a.now ? new Date(a.now) : undefined, subtle: a.noSubtle ? null : undefined,
+      onProgress: (t) => progress.push(t),
+    });
+    out({ ...res, progress });
+    break;
+  }
+  case 'jcs':
+    out(args.map((f) => canonicalize(JSON.parse(read(f)))));
+    break;
+  case 'hashes': {
+    const v = JSON.parse(read(args[0]));
+    const resources = v.resourceType === 'Bundle' ? (v.entry || []).map((e) => e.resource) : [v];
+    out(resources.map((r) => bytesToHex(keccak(canonicalize(r)))));
+    break;
+  }
+  case 'merkle': {
+    const failures = [];
+    let proofs = 0;
+    for (const t of JSON.parse(read(args[0])).trees) {
+      const leaves = t.salts.map((s, i) => commit(hexToBytes(s), hexToBytes(t.contentHashes[i])));
+      leaves.forEach((l, i) => bytesToHex(l) !== t.leaves[i] && failures.push(`count ${t.count}: leaf ${i}`));
+      if (bytesToHex(root(leaves)) !== t.root) failures.push(`count ${t.count}: root`);
+      t.proofs.forEach((p, i) => {
+        proofs++;
+        const proof = parseProof(p.json);
+        if (!verify(hexToBytes(t.root), leaves[proof.index], proof)) failures.push(`count ${t.count}: proof ${i}`);
+        const other = leaves[(proof.index + 1) % leaves.length];
+        if (leaves.length > 1 && verify(hexToBytes(t.root), other, proof)) failures.push(`count ${t.count}: proof ${i} verifies another leaf`);
+      });
+    }
+    out({ proofs, failures });
+    break;
+  }
+  case 'selectors':
+    out(Object.fromEntries(Object.entries(SIGNATURES).map(([k, s]) => [k, bytesToHex(selector(s))])));
+    break;
+  case 'decrypt': {
+    try {
+      const r = await decryptJWE(read(args[1]), hexToBytes(args[0]), { subtle: args[2] === 'noble' ? null : undefined });
+      out({ plaintext: Buffer.from(r.plaintext).toString('base64'), cty: r.cty });
+    } catch (e) {
+      out({ error: e.message, kind: e.kind });
+    }
+    break;
+  }
+  case 'grant': {
+    const a = JSON.parse(read(args[0]));
+    const g = parseGrant(a.grant);
+    const d = grantDigest(g, a.chainId, hexToBytes(a.registry));
+    out({ digest: bytesToHex(d), signer: bytesToHex(recoverSigner(d, hexToBytes(a.signature), true)) });
+    break;
+  }
+  default:
+    process.stderr.write(`unknown command ${cmd}\n`);
+    process.exit(2);
+}
