@@ -38,7 +38,7 @@ await build({
   entryPoints: [join(here, 'src', 'main.js')],
   outfile: join(out, 'viewer.js'),
   format: 'iife',
-  target: ['es2020', 'chrome90', 'safari14', 'firefox90'],
+  target: ['es2020', 'chrome90', 'safari14.1', 'firefox90'],
   platform: 'browser',
 });
 await build({

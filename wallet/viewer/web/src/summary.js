@@ -1302,3 +1302,9 @@ const summarizers = new Map(Object.entries({
   Appointment: sumAppointment,
   Bundle: sumBundle,
 }));
+
+// categoryOf is a resource's category, as summarize gives it (Go's
+// categoryFor), without the rest of the summary.
+export function categoryOf(res) {
+  return categoryFor(str(res, 'resourceType'), isObject(res) ? res : null);
+}

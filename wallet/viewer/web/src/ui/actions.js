@@ -1,0 +1,38 @@
+// Print and download. Printing opens every section first (the print
+// stylesheet hides the buttons and repeats the patient on each page);
+// downloading hands over the records as one FHIR Bundle from memory (a blob:
+// URL), never from the server and never stored.
+import { el } from './dom.js';
+
+/** printButton prints the chart with every section open, then restores what was closed. */
+export function printButton() {
+  return el('button', { class: 'action', text: 'Print', attrs: { type: 'button' }, on: { click: () => window.print() } });
+}
+
+let reopen = [];
+window.addEventListener('beforeprint', () => {
+  reopen = [...document.querySelectorAll('details.chart-section:not([open]), details.checks:not([open])')];
+  for (const d of reopen) d.open = true;
+});
+window.addEventListener('afterprint', () => {
+  for (const d of reopen) d.open = false;
+  reopen = [];
+});
+
+/**
+ * downloadLink offers the records as a FHIR Bundle (type collection) named
+ * after the patient. The blob: URL lives until the page goes away.
+ */
+export function downloadLink(records, patientName) {
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    timestamp: new Date().toISOString(),
+    entry: records.map((resource) => ({ resource })),
+  };
+  const blob = new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/fhir+json' });
+  const url = URL.createObjectURL(blob);
+  window.addEventListener('pagehide', () => URL.revokeObjectURL(url), { once: true });
+  const safe = (patientName || 'patient').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'patient';
+  return el('a', { class: 'action', text: 'Download FHIR JSON', attrs: { href: url, download: `${safe}-records.json` } });
+}

@@ -1,0 +1,117 @@
+// The chart: the records in sections (chart.js decides which and in what
+// order), each record a card with its title, date, key values and the raw
+// FHIR one tap away; a search box that filters them as one types; and the
+// records the patient's consent does not cover, kept apart under a warning.
+import { makeChart } from '../chart.js';
+import { str, summarize } from '../summary.js';
+import { el } from './dom.js';
+import { recordDateText } from './format.js';
+
+const flagNames = new Map([
+  ['H', 'High'], ['L', 'Low'], ['HH', 'Critically high'], ['LL', 'Critically low'], ['A', 'Abnormal'],
+]);
+
+const criticalityNames = new Map([
+  ['high', 'High criticality'], ['unable-to-assess', 'Criticality unknown'], ['low', 'Low criticality'],
+]);
+
+// Sections a clinician rarely needs in thirty seconds start closed.
+const closedSections = new Set(['billing', 'people', 'other']);
+
+/**
+ * recordCard renders one record: resource is the FHIR object, summary its
+ * summarize() answer, flag its chart flag ('' for none), extra more detail
+ * lines (for records outside the consent: where from, why).
+ */
+export function recordCard(resource, summary, flag = '', extra = []) {
+  const head = el('div', { class: 'item-head' },
+    el('h3', { class: 'item-title', text: summary.title }));
+  if (flag !== '') {
+    head.append(el('span', { class: `badge flag flag-${flag}`, text: flag, attrs: { title: flagNames.get(flag), 'aria-label': flagNames.get(flag) } }));
+  }
+  const crit = str(resource, 'criticality');
+  const critBadge = str(resource, 'resourceType') === 'AllergyIntolerance' && criticalityNames.has(crit);
+  if (critBadge) head.append(el('span', { class: `badge crit crit-${crit}`, text: criticalityNames.get(crit) }));
+  const date = recordDateText(summary.date);
+  if (date !== '') head.append(el('span', { class: 'item-date', text: date }));
+
+  const values = summary.details.filter((d) => d.startsWith('Value: ') || d.startsWith('Dosage: '));
+  // The badge says the criticality already.
+  const rest = summary.details.filter((d) => !values.includes(d) && !(critBadge && d.startsWith('Criticality: ')));
+  const card = el('article', { class: flag !== '' ? `item flagged flag-${flag}` : 'item' }, head,
+    values.length > 0 ? el('p', { class: 'item-value' }, values.map((v, i) => [i > 0 ? el('br') : null, v])) : null,
+    rest.length + extra.length > 0 ? el('ul', { class: 'item-details' }, [...extra, ...rest].map((d) => el('li', { text: d }))) : null,
+    fhirDisclosure(resource));
+  card.dataset.search = [summary.title, ...summary.details, ...extra, date].join('\n').toLowerCase();
+  return card;
+}
+
+// fhirDisclosure shows the raw JSON on demand, built only when opened (a
+// 500-record chart stays quick to draw).
+function fhirDisclosure(resource) {
+  const pre = el('pre', { class: 'fhir-json' });
+  const d = el('details', { class: 'fhir' }, el('summary', { text: 'Show FHIR' }), pre);
+  d.addEventListener('toggle', () => {
+    if (d.open && pre.textContent === '') pre.textContent = JSON.stringify(resource, null, 2);
+  });
+  return d;
+}
+
+/**
+ * chartView renders the records as a chart and returns {node, patients}:
+ * the sections' DOM and the Patient resources for the header. uncovered are
+ * the records outside the patient's consent ({resource, source, why}).
+ */
+export function chartView(records, uncovered) {
+  const chart = makeChart(records);
+  const container = el('div', { class: 'chart' });
+  const nav = el('nav', { class: 'section-nav', attrs: { 'aria-label': 'Sections' } });
+  const sections = [];
+
+  if (uncovered.length > 0) {
+    const items = uncovered.map((u) => recordCard(u.resource, summarize(u.resource), '',
+      [`From: ${u.source || 'unknown'}`, `Why it is apart: ${u.why || 'not covered by the consent'}`]));
+    const sec = section('uncovered', 'Not covered by the patient’s consent', items, true,
+      el('p', { class: 'warning', text: 'These records came with the share, but the patient’s signed consent does not cover them: someone else may have added or changed them. Do not rely on them.' }));
+    sec.node.classList.add('uncovered');
+    sections.push(sec);
+  }
+  for (const s of chart.sections) {
+    const items = s.items.map((it) => recordCard(records[it.index], it.summary, it.flag));
+    sections.push(section(s.id, s.title, items, !closedSections.has(s.id)));
+  }
+  for (const s of sections) {
+    nav.append(el('button', { class: 'chip', text: `${s.title} ${s.items.length}`, attrs: { type: 'button' },
+      on: { click: () => { s.node.open = true; s.node.scrollIntoView({ block: 'start' }); } } }));
+    container.append(s.node);
+  }
+  const none = el('p', { class: 'no-match', text: 'No records match your search.', attrs: { hidden: true } });
+  container.append(none);
+  if (sections.length === 0) container.append(el('p', { class: 'no-match', text: 'This share holds no records.' }));
+
+  const search = (text) => {
+    const q = text.trim().toLowerCase();
+    let shown = 0;
+    for (const s of sections) {
+      let n = 0;
+      for (const item of s.items) {
+        const match = q === '' || item.dataset.search.includes(q);
+        item.hidden = !match;
+        if (match) n++;
+      }
+      s.node.hidden = n === 0;
+      s.count.textContent = q === '' ? String(s.items.length) : `${n} of ${s.items.length}`;
+      if (q !== '' && n > 0) s.node.open = true;
+      shown += n;
+    }
+    none.hidden = shown > 0 || sections.length === 0;
+  };
+  return { nav, node: container, search, patients: chart.patients.map((i) => records[i]) };
+}
+
+function section(id, title, items, open, ...intro) {
+  const count = el('span', { class: 'count', text: String(items.length) });
+  const node = el('details', { class: `chart-section sec-${id}`, attrs: { open, 'data-section': id } },
+    el('summary', {}, el('h2', { text: title }), count), ...intro, ...items);
+  return { id, title, items, count, node };
+}
