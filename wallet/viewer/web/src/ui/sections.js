@@ -87,7 +87,7 @@ export function chartView(records, uncovered) {
   }
   const none = el('p', { class: 'no-match', text: 'No records match your search.', attrs: { hidden: true } });
   container.append(none);
-  if (sections.length === 0) container.append(el('p', { class: 'no-match', text: 'This share holds no records.' }));
+  if (sections.length === 0) container.append(el('p', { class: 'no-match', text: 'There are no records to show.' }));
 
   const search = (text) => {
     const q = text.trim().toLowerCase();

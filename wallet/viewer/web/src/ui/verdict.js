@@ -3,13 +3,27 @@
 import { el } from './dom.js';
 import { dateTimeText, purposeText, shortAddress } from './format.js';
 
+// Checks whose failure means the share did not arrive as it was made: a
+// link that does not decrypt may be anyone's, so it is never called
+// "another issuer's" (an attacker flipping a byte must not earn that).
+const damaged = new Set(['manifest fetched', 'files decrypted', 'records readable']);
+
+/**
+ * fromOtherIssuer: the share is another SHL issuer's, received intact: not
+ * verifiable, rather than failing verification.
+ */
+export function fromOtherIssuer(result) {
+  if (result.source === 'healthwallet' || result.refusal?.kind === 'tampered') return false;
+  return !(result.checks || []).some((c) => !c.ok && damaged.has(c.name));
+}
+
 /** verdictText is the one-line verdict of a Result. */
 export function verdictText(result) {
-  if (result.source !== 'healthwallet') return 'From another issuer — not verifiable';
-  if (result.state === 'verified') {
+  if (result.state === 'verified' && result.source === 'healthwallet') {
     const where = result.network?.name ? ` on ${result.network.name}` : '';
     return `Verified: intact, consented by the patient, anchored${where}`;
   }
+  if (fromOtherIssuer(result)) return 'From another issuer — not verifiable';
   const failed = (result.checks || []).find((c) => !c.ok);
   return failed ? `Not verified: ${failed.name}` : 'Not verified';
 }
@@ -32,11 +46,12 @@ export function verdictPanel(result) {
   const checks = result.checks || [];
   const failed = checks.find((c) => !c.ok);
   const panel = el('section', { class: `verdict ${verdictKind(result)}`, attrs: { 'aria-label': 'Verification' } });
-  if (result.source !== 'healthwallet') {
+  if (fromOtherIssuer(result)) {
     panel.append(el('p', { class: 'verdict-detail', text: 'This link was not made by Health Wallet: nothing on a chain records the patient’s consent, so the records are shown as received. Confirm anything important with the patient.' }));
-  } else if (failed) {
-    panel.append(el('p', { class: 'verdict-detail', text: failed.detail ? `${failed.name}: ${failed.detail}` : failed.name }));
-    panel.append(el('p', { class: 'verdict-detail', text: 'Do not rely on these records. Ask the patient to share them again from their wallet.' }));
+  } else if (result.state !== 'verified') {
+    if (failed) panel.append(el('p', { class: 'verdict-detail', text: failed.detail ? `${failed.name}: ${failed.detail}` : failed.name }));
+    if (result.refusal?.message) panel.append(el('p', { class: 'verdict-detail', text: result.refusal.message }));
+    panel.append(el('p', { class: 'verdict-detail', text: result.refusal?.advice || 'Do not rely on these records. Ask the patient to share them again from their wallet.' }));
   }
   if (checks.length > 0) {
     panel.append(el('details', { class: 'checks' },
