@@ -36,8 +36,9 @@ export function recordCard(resource, summary, flag = '', extra = []) {
   if (date !== '') head.append(el('span', { class: 'item-date', text: date }));
 
   const values = summary.details.filter((d) => d.startsWith('Value: ') || d.startsWith('Dosage: '));
-  // The badge says the criticality already.
-  const rest = summary.details.filter((d) => !values.includes(d) && !(critBadge && d.startsWith('Criticality: ')));
+  // The badge says the criticality already, the date line the date ("Given: 9 Dec 2019").
+  const rest = summary.details.filter((d) => !values.includes(d) && !(critBadge && d.startsWith('Criticality: ')) &&
+    !(date !== '' && d.endsWith(`: ${date}`) && d.indexOf(': ') === d.length - date.length - 2));
   const card = el('article', { class: flag !== '' ? `item flagged flag-${flag}` : 'item' }, head,
     values.length > 0 ? el('p', { class: 'item-value' }, values.map((v, i) => [i > 0 ? el('br') : null, v])) : null,
     rest.length + extra.length > 0 ? el('ul', { class: 'item-details' }, [...extra, ...rest].map((d) => el('li', { text: d }))) : null,
