@@ -69,6 +69,11 @@ export function chartView(records, uncovered) {
   const nav = el('nav', { class: 'section-nav', attrs: { 'aria-label': 'Sections' } });
   const sections = [];
 
+  for (const s of chart.sections) {
+    const items = s.items.map((it) => recordCard(records[it.index], it.summary, it.flag));
+    sections.push(section(s.id, s.title, items, !closedSections.has(s.id)));
+  }
+  // Last, so that what the patient consented to is read first.
   if (uncovered.length > 0) {
     const items = uncovered.map((u) => recordCard(u.resource, summarize(u.resource), '',
       [`From: ${u.source || 'unknown'}`, `Why it is apart: ${u.why || 'not covered by the consent'}`]));
@@ -76,10 +81,6 @@ export function chartView(records, uncovered) {
       el('p', { class: 'warning', text: 'These records came with the share, but the patient’s signed consent does not cover them: someone else may have added or changed them. Do not rely on them.' }));
     sec.node.classList.add('uncovered');
     sections.push(sec);
-  }
-  for (const s of chart.sections) {
-    const items = s.items.map((it) => recordCard(records[it.index], it.summary, it.flag));
-    sections.push(section(s.id, s.title, items, !closedSections.has(s.id)));
   }
   for (const s of sections) {
     nav.append(el('button', { class: 'chip', text: `${s.title} ${s.items.length}`, attrs: { type: 'button' },
