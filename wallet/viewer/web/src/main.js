@@ -18,7 +18,7 @@ import { problemPanel } from './ui/panel.js';
 import { patientInfo } from './ui/patient.js';
 import { chartView } from './ui/sections.js';
 import { sharingPanel, verdictKind, verdictLine, verdictPanel, verdictText } from './ui/verdict.js';
-import { downloadLink, printButton } from './ui/actions.js';
+import { downloadButton, printButton } from './ui/actions.js';
 
 const main = document.getElementById('viewer');
 const remembered = { who: '', purpose: 'TREAT' };
@@ -176,7 +176,7 @@ function showRecords(result) {
           result.patient?.warning ? el('p', { class: 'warning', text: result.patient.warning }) : null),
         verdictPanel(result),
         sharingPanel(result, PURPOSES),
-        el('div', { class: 'toolbar' }, printButton(), downloadLink(records, who.name)),
+        el('div', { class: 'toolbar' }, printButton(), downloadButton(records, who.name)),
         view.nav),
       el('div', { class: 'records' }, search, view.node)));
   setState(result.state, { records: records.length });

@@ -20,19 +20,26 @@ window.addEventListener('afterprint', () => {
 });
 
 /**
- * downloadLink offers the records as a FHIR Bundle (type collection) named
- * after the patient. The blob: URL lives until the page goes away.
+ * downloadButton offers the records as a FHIR Bundle (type collection)
+ * named after the patient. The file is made when asked for (a 500-record
+ * Bundle is megabytes of JSON), handed over through a blob: URL, which the
+ * page forgets at once.
  */
-export function downloadLink(records, patientName) {
-  const bundle = {
-    resourceType: 'Bundle',
-    type: 'collection',
-    timestamp: new Date().toISOString(),
-    entry: records.map((resource) => ({ resource })),
-  };
-  const blob = new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/fhir+json' });
-  const url = URL.createObjectURL(blob);
-  window.addEventListener('pagehide', () => URL.revokeObjectURL(url), { once: true });
+export function downloadButton(records, patientName) {
   const safe = (patientName || 'patient').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'patient';
-  return el('a', { class: 'action', text: 'Download FHIR JSON', attrs: { href: url, download: `${safe}-records.json` } });
+  const save = () => {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      timestamp: new Date().toISOString(),
+      entry: records.map((resource) => ({ resource })),
+    };
+    const url = URL.createObjectURL(new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/fhir+json' }));
+    const a = el('a', { attrs: { href: url, download: `${safe}-records.json`, hidden: true } });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  };
+  return el('button', { class: 'action', text: 'Download FHIR JSON', attrs: { type: 'button' }, on: { click: save } });
 }

@@ -43,8 +43,14 @@ export function recordCard(resource, summary, flag = '', extra = []) {
     values.length > 0 ? el('p', { class: 'item-value' }, values.map((v, i) => [i > 0 ? el('br') : null, v])) : null,
     rest.length + extra.length > 0 ? el('ul', { class: 'item-details' }, [...extra, ...rest].map((d) => el('li', { text: d }))) : null,
     fhirDisclosure(resource));
-  card.dataset.search = [summary.title, ...summary.details, ...extra, date].join('\n').toLowerCase();
   return card;
+}
+
+// entry is one record of a section: the text search looks in, and how to
+// draw its card (done when its section is first open).
+function entry(resource, summary, flag = '', extra = []) {
+  const text = [summary.title, ...summary.details, ...extra, recordDateText(summary.date)].join('\n').toLowerCase();
+  return { text, card: null, make: () => recordCard(resource, summary, flag, extra) };
 }
 
 // fhirDisclosure shows the raw JSON on demand, built only when opened (a
@@ -65,25 +71,26 @@ function fhirDisclosure(resource) {
  */
 export function chartView(records, uncovered) {
   const chart = makeChart(records);
+  drawn = [];
   const container = el('div', { class: 'chart' });
   const nav = el('nav', { class: 'section-nav', attrs: { 'aria-label': 'Sections' } });
   const sections = [];
 
   for (const s of chart.sections) {
-    const items = s.items.map((it) => recordCard(records[it.index], it.summary, it.flag));
-    sections.push(section(s.id, s.title, items, !closedSections.has(s.id)));
+    const entries = s.items.map((it) => entry(records[it.index], it.summary, it.flag));
+    sections.push(section(s.id, s.title, entries, !closedSections.has(s.id)));
   }
   // Last, so that what the patient consented to is read first.
   if (uncovered.length > 0) {
-    const items = uncovered.map((u) => recordCard(u.resource, summarize(u.resource), '',
+    const entries = uncovered.map((u) => entry(u.resource, summarize(u.resource), '',
       [`From: ${u.source || 'unknown'}`, `Why it is apart: ${u.why || 'not covered by the consent'}`]));
-    const sec = section('uncovered', 'Not covered by the patient’s consent', items, true,
+    const sec = section('uncovered', 'Not covered by the patient’s consent', entries, true,
       el('p', { class: 'warning', text: 'These records came with the share, but the patient’s signed consent does not cover them: someone else may have added or changed them. Do not rely on them.' }));
     sec.node.classList.add('uncovered');
     sections.push(sec);
   }
   for (const s of sections) {
-    nav.append(el('button', { class: 'chip', text: `${s.title} ${s.items.length}`, attrs: { type: 'button' },
+    nav.append(el('button', { class: 'chip', text: `${s.title} ${s.entries.length}`, attrs: { type: 'button' },
       on: { click: () => { s.node.open = true; s.node.scrollIntoView({ block: 'start' }); } } }));
     container.append(s.node);
   }
@@ -92,28 +99,65 @@ export function chartView(records, uncovered) {
   if (sections.length === 0) container.append(el('p', { class: 'no-match', text: 'There are no records to show.' }));
 
   const search = (text) => {
-    const q = text.trim().toLowerCase();
+    query.q = text.trim().toLowerCase();
     let shown = 0;
     for (const s of sections) {
-      let n = 0;
-      for (const item of s.items) {
-        const match = q === '' || item.dataset.search.includes(q);
-        item.hidden = !match;
-        if (match) n++;
-      }
+      const n = s.entries.filter((e) => matches(e)).length;
       s.node.hidden = n === 0;
-      s.count.textContent = q === '' ? String(s.items.length) : `${n} of ${s.items.length}`;
-      if (q !== '' && n > 0) s.node.open = true;
+      s.count.textContent = query.q === '' ? String(s.entries.length) : `${n} of ${s.entries.length}`;
+      if (query.q !== '' && n > 0) s.node.open = true;
+      s.filter();
       shown += n;
     }
     none.hidden = shown > 0 || sections.length === 0;
   };
+  const query = { q: '' };
+  const matches = (e) => query.q === '' || e.text.includes(query.q);
+  for (const s of sections) s.matches = matches;
   return { nav, node: container, search, patients: chart.patients.map((i) => records[i]) };
 }
 
-function section(id, title, items, open, ...intro) {
-  const count = el('span', { class: 'count', text: String(items.length) });
-  const node = el('details', { class: `chart-section sec-${id}`, attrs: { open, 'data-section': id } },
-    el('summary', {}, el('h2', { text: title }), count), ...intro, ...items);
-  return { id, title, items, count, node };
+// drawn are the sections on the page, so that printing can draw them all.
+let drawn = [];
+
+/**
+ * section makes a chart section. Its cards are drawn when it is first open
+ * (closed sections — billing, people — are often half of a share: a
+ * 500-record chart draws in a fraction of the time).
+ */
+function section(id, title, entries, open, ...intro) {
+  const count = el('span', { class: 'count', text: String(entries.length) });
+  const node = el('details', { class: `chart-section sec-${id}`, attrs: { 'data-section': id } },
+    el('summary', {}, el('h2', { text: title }), count), ...intro);
+  const s = {
+    id, title, entries, count, node,
+    matches: () => true,
+    draw() {
+      for (const e of entries) {
+        if (e.card === null) {
+          e.card = e.make();
+          node.append(e.card);
+        }
+      }
+      s.filter();
+    },
+    filter() {
+      for (const e of entries) if (e.card !== null) e.card.hidden = !s.matches(e);
+    },
+  };
+  node.addEventListener('toggle', () => {
+    if (node.open) s.draw();
+  });
+  if (open) {
+    s.draw();
+    node.open = true;
+  }
+  drawn.push(s);
+  return s;
 }
+
+// Printing shows every section: draw and open them before the page is laid
+// out for paper (a toggle event would come too late).
+window.addEventListener('beforeprint', () => {
+  for (const s of drawn) s.draw();
+});
