@@ -1,0 +1,653 @@
+package viewer_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/network"
+	"healthwallet/wallet/record"
+	"healthwallet/wallet/share"
+	"healthwallet/wallet/testcorpus"
+)
+
+// This file: the viewer's protocol and verification (web/src/open.js and
+// the modules it uses), run by Node on the same shares `hw receive` opens,
+// against a real network node (chain, relay, read-only /rpc, network
+// document) on loopback. The Go side is wallet.ReceiveWithNetworks; the JS
+// must reach the same verdict with the same checks, in the same order,
+// passing and failing alike, and show the same records.
+
+const install = "the viewer's JS is run by Node; run `make deps` (apt-get install nodejs npm)"
+
+var scratch struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if scratch.dir != "" {
+		os.RemoveAll(scratch.dir)
+	}
+	os.Exit(code)
+}
+
+// nodeDir is a scratch copy of web/ with the pinned packages installed
+// (npm ci), once per test binary, as generate.sh makes it.
+func nodeDir(t *testing.T) string {
+	t.Helper()
+	testcorpus.Tool(t, "node", install)
+	testcorpus.Tool(t, "npm", install)
+	// Read the sources here, so a cached pass is invalidated when one changes.
+	for _, sub := range []string{"web/src", "web/test"} {
+		filepath.WalkDir(sub, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				os.ReadFile(path)
+			}
+			return nil
+		})
+	}
+	scratch.once.Do(func() {
+		dir, err := os.MkdirTemp("", "hw-viewer-node-")
+		if err != nil {
+			scratch.err = err
+			return
+		}
+		scratch.dir = dir
+		cmd := exec.Command("bash", "-c", `tar -C web --exclude=node_modules -cf - . | tar -C "$1" -xf - && cd "$1" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error`, "-", dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			scratch.err = fmt.Errorf("npm ci: %v\n%s", err, out)
+		}
+	})
+	if scratch.err != nil {
+		t.Fatal(scratch.err)
+	}
+	return scratch.dir
+}
+
+// runNode runs test/run.mjs with args and decodes its JSON output into v.
+func runNode(t *testing.T, v any, args ...string) {
+	t.Helper()
+	dir := nodeDir(t)
+	cmd := exec.Command("node", append([]string{filepath.Join(dir, "test", "run.mjs")}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node run.mjs %s: %v\n%s", args[0], err, stderr.String())
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("node run.mjs %s printed %.300s: %v", args[0], out, err)
+	}
+}
+
+// jsResult is the Result openShare returns, as run.mjs prints it.
+type jsResult struct {
+	State   string `json:"state"`
+	Refusal *struct {
+		Kind              string `json:"kind"`
+		Message           string `json:"message"`
+		Advice            string `json:"advice"`
+		RemainingAttempts *int   `json:"remainingAttempts"`
+	} `json:"refusal"`
+	Error *struct {
+		Message string `json:"message"`
+		Advice  string `json:"advice"`
+	} `json:"error"`
+	Source    string            `json:"source"`
+	Checks    []share.Check     `json:"checks"`
+	Records   []json.RawMessage `json:"records"`
+	Uncovered []struct {
+		Resource json.RawMessage `json:"resource"`
+		Source   string          `json:"source"`
+		Why      string          `json:"why"`
+	} `json:"uncovered"`
+	Patient *struct {
+		Address   string `json:"address"`
+		Name      string `json:"name"`
+		BirthDate string `json:"birthDate"`
+	} `json:"patient"`
+	Network *struct {
+		Name    string `json:"name"`
+		ChainID uint64 `json:"chainId"`
+		Trusted bool   `json:"trusted"`
+	} `json:"network"`
+	Cards []struct {
+		Iss      string `json:"iss"`
+		Verified bool   `json:"verified"`
+	} `json:"cards"`
+	Progress []string `json:"progress"`
+}
+
+// openArgs are run.mjs open's arguments.
+type openArgs struct {
+	Link      string         `json:"link"`
+	Recipient string         `json:"recipient"`
+	Passcode  string         `json:"passcode,omitempty"`
+	Purpose   string         `json:"purpose,omitempty"`
+	Network   map[string]any `json:"network,omitempty"`
+	Origin    string         `json:"origin,omitempty"`
+	Now       string         `json:"now,omitempty"`
+	NoSubtle  bool           `json:"noSubtle,omitempty"`
+}
+
+func openJS(t *testing.T, a openArgs) jsResult {
+	t.Helper()
+	if a.Recipient == "" {
+		a.Recipient = "Dr. Lee, City Clinic"
+	}
+	b, _ := json.Marshal(a)
+	path := filepath.Join(t.TempDir(), "args.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var r jsResult
+	runNode(t, &r, "open", path)
+	return r
+}
+
+// sameAsReceive holds the JS Result to what `hw receive` (the wallet's
+// ReceiveWithNetworks) reported: the verdict, every check's name and
+// outcome in order, the records shown and those set apart.
+func sameAsReceive(t *testing.T, js jsResult, got wallet.Received) {
+	t.Helper()
+	if (js.State == "verified") != got.Verified {
+		t.Errorf("JS state %q, Go verified %v", js.State, got.Verified)
+	}
+	wantSource := "other"
+	if got.Source == share.SourceHealthWallet {
+		wantSource = "healthwallet"
+	}
+	if js.Source != wantSource {
+		t.Errorf("JS source %q, Go %q", js.Source, got.Source)
+	}
+	if len(js.Checks) != len(got.Checks) {
+		t.Errorf("JS ran %d checks, Go %d:\nJS %s\nGo %s", len(js.Checks), len(got.Checks), checkList(js.Checks), checkList(got.Checks))
+	} else {
+		for i, c := range got.Checks {
+			if js.Checks[i].Name != c.Name || js.Checks[i].OK != c.OK {
+				t.Errorf("check %d: JS %q ok=%v (%s), Go %q ok=%v (%s)", i, js.Checks[i].Name, js.Checks[i].OK, js.Checks[i].Detail, c.Name, c.OK, c.Detail)
+			}
+		}
+	}
+	if len(js.Records) != len(got.Records) || len(js.Uncovered) != len(got.Uncovered) {
+		t.Fatalf("JS shows %d records (%d apart), Go %d (%d apart)", len(js.Records), len(js.Uncovered), len(got.Records), len(got.Uncovered))
+	}
+	for i := range got.Records {
+		if canon(t, js.Records[i]) != canon(t, got.Records[i]) {
+			t.Errorf("record %d differs:\nJS %s\nGo %s", i, js.Records[i], got.Records[i])
+		}
+	}
+	for i, u := range got.Uncovered {
+		if canon(t, js.Uncovered[i].Resource) != canon(t, u.Resource) || js.Uncovered[i].Why != u.Reason {
+			t.Errorf("uncovered %d: JS %s (%s), Go %s (%s)", i, js.Uncovered[i].Resource, js.Uncovered[i].Why, u.Resource, u.Reason)
+		}
+	}
+	if got.Source == share.SourceHealthWallet && got.PatientName != "" && (js.Patient == nil || js.Patient.Name != got.PatientName) {
+		t.Errorf("JS patient %+v, Go %q", js.Patient, got.PatientName)
+	}
+}
+
+func checkList(cs []share.Check) string {
+	var s []string
+	for _, c := range cs {
+		s = append(s, fmt.Sprintf("%s=%v", c.Name, c.OK))
+	}
+	return strings.Join(s, ", ")
+}
+
+func canon(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	if len(raw) == 0 || string(raw) == "null" {
+		return "null"
+	}
+	c, err := record.Canonical(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	return string(c)
+}
+
+// fixture is a network node on loopback and a patient who joined it with
+// records anchored.
+type fixture struct {
+	info    network.Info
+	member  network.Membership
+	doc     map[string]any
+	patient *wallet.Wallet
+}
+
+var patientRecords = []string{
+	`{"resourceType":"Patient","id":"ada","name":[{"given":["Ada"],"family":"Lovelace"}],"birthDate":"1815-12-10","gender":"female"}`,
+	`{"resourceType":"Condition","id":"c1","clinicalStatus":{"coding":[{"code":"active"}]},"code":{"text":"Asthma"}}`,
+	`{"resourceType":"AllergyIntolerance","id":"a1","criticality":"high","code":{"text":"Penicillin"}}`,
+	`{"resourceType":"Observation","id":"o1","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"text":"Glucose"},"valueQuantity":{"value":5.4,"unit":"mmol/L"},"effectiveDateTime":"2024-03-01"}`,
+	`{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"Résumé – \"quoted\" \u00e9 😀"},"valueString":"x<y&z","effectiveDateTime":"2024-03-02"}`,
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipped under -short: runs a network node and Node.js")
+	}
+	nodeDir(t)
+	ctx := context.Background()
+	srv, err := network.Start(ctx, network.ServerConfig{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Name: "Riverside Clinic",
+		BlockPeriod: time.Second, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	f := &fixture{info: srv.Info()}
+	mnemonic := strings.Repeat("abandon ", 23) + "art"
+	f.patient, err = wallet.Create(t.TempDir(), mnemonic, []byte("correct horse battery"), "Ada Lovelace",
+		wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.patient.Close() })
+	if _, err := f.patient.JoinNetwork(ctx, f.info.JoinURL, ""); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for i, raw := range patientRecords {
+		p := filepath.Join(t.TempDir(), fmt.Sprintf("r%d.json", i))
+		if err := os.WriteFile(p, []byte(raw), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	if rep, err := f.patient.Import(ctx, files, nil); err != nil || rep.Imported != len(files) {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rep, err := f.patient.Anchor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Waiting() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("anchoring still waits after a minute: %+v", rep)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if f.member, err = network.Fetch(ctx, f.info.URL); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(f.info.URL + network.WellKnownPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&f.doc); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) share(t *testing.T, req wallet.ShareRequest) wallet.ShareResult {
+	t.Helper()
+	if req.TTL == 0 {
+		req.All, req.TTL, req.Purpose = true, time.Hour, "TREAT"
+	}
+	res, err := f.patient.Share(context.Background(), req)
+	if err != nil || res.Problem != "" {
+		t.Fatalf("share: %+v, %v", res, err)
+	}
+	return res
+}
+
+// receive is `hw receive` for a doctor who trusts the fixture's network.
+func (f *fixture) receive(t *testing.T, link string, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	t.Helper()
+	if opts.Recipient == "" {
+		opts.Recipient = "Dr. Lee, City Clinic"
+	}
+	return wallet.ReceiveWithNetworks(context.Background(), link, opts, []network.Membership{f.member})
+}
+
+// viaProxy rewrites a link to go through proxy (same key and flags).
+func viaProxy(t *testing.T, link, proxy string) string {
+	t.Helper()
+	l, err := share.ParseLink(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(l.URL)
+	p, _ := url.Parse(proxy)
+	u.Host = p.Host
+	l.URL = u.String()
+	return l.String()
+}
+
+// recordingProxy forwards everything to target, noting each request's
+// method, URL, headers and body.
+type recordingProxy struct {
+	*httptest.Server
+	mu   sync.Mutex
+	seen []string
+	// edit, when set, rewrites a manifest response's body.
+	edit func(body []byte) []byte
+}
+
+func newRecordingProxy(t *testing.T, target string) *recordingProxy {
+	u, _ := url.Parse(target)
+	p := &recordingProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if p.edit == nil || resp.Request.Method != http.MethodPost || resp.StatusCode != 200 {
+			return nil
+		}
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		b = p.edit(b)
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		resp.ContentLength = int64(len(b))
+		resp.Header.Del("Content-Length")
+		return nil
+	}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		p.mu.Lock()
+		p.seen = append(p.seen, fmt.Sprintf("%s %s %v %s", r.Method, r.URL, r.Header, body))
+		p.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+// editManifest decodes a manifest, lets fn change its files (each fetched
+// and embedded first), and encodes it again.
+func editManifest(t *testing.T, fn func(files []map[string]any) []map[string]any) func([]byte) []byte {
+	return func(b []byte) []byte {
+		var m struct {
+			Files []map[string]any `json:"files"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Errorf("manifest: %v", err)
+			return b
+		}
+		for _, f := range m.Files {
+			if loc, ok := f["location"].(string); ok && f["embedded"] == nil {
+				resp, err := http.Get(loc)
+				if err != nil {
+					t.Errorf("fetching %s: %v", loc, err)
+					return b
+				}
+				jwe, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				delete(f, "location")
+				f["embedded"] = string(jwe)
+			}
+		}
+		m.Files = fn(m.Files)
+		out, _ := json.Marshal(m)
+		return out
+	}
+}
+
+// TestViewerMatchesReceive opens shares in Node with the viewer's modules
+// and with `hw receive`, over a real network node, and requires the same
+// verdict, checks and records.
+func TestViewerMatchesReceive(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+
+	t.Run("good share, key never sent", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		// The node behind a proxy that notes every request: the link, the
+		// network document's rpc and the issuer keys all go through it.
+		proxy := newRecordingProxy(t, f.info.URL)
+		link := viaProxy(t, res.Link, proxy.URL)
+		doc := map[string]any{}
+		for k, v := range f.doc {
+			doc[k] = v
+		}
+		doc["rpc"] = []string{proxy.URL + "/rpc"}
+		js := openJS(t, openArgs{Link: "https://viewer.example/view#" + link, Network: doc, Origin: proxy.URL})
+		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "verified" || len(js.Records) != len(patientRecords) || js.Patient == nil || js.Patient.Name != "Ada Lovelace" ||
+			js.Patient.BirthDate != "1815-12-10" || js.Network == nil || !js.Network.Trusted {
+			t.Fatalf("JS: state %q, %d records, patient %+v, network %+v, failed %s", js.State, len(js.Records), js.Patient, js.Network, checkList(js.Checks))
+		}
+		l, _ := share.ParseLink(link)
+		keyText := []string{hex.EncodeToString(l.Key[:]), base64.RawURLEncoding.EncodeToString(l.Key[:]),
+			base64.RawStdEncoding.EncodeToString(l.Key[:]), strings.TrimPrefix(l.String(), "shlink:/")}
+		proxy.mu.Lock()
+		defer proxy.mu.Unlock()
+		if len(proxy.seen) < 3 {
+			t.Fatalf("only %d requests went through the node: %v", len(proxy.seen), proxy.seen)
+		}
+		for _, req := range proxy.seen {
+			for _, k := range keyText {
+				if strings.Contains(req, k) {
+					t.Fatalf("a request carries the link's key: %.300s", req)
+				}
+			}
+		}
+	})
+
+	t.Run("noble AES-GCM without crypto.subtle", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		js := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL, NoSubtle: true})
+		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "verified" {
+			t.Fatalf("state %q: %s", js.State, checkList(js.Checks))
+		}
+	})
+
+	t.Run("passcode wrong then right", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT", Passcode: "4711"})
+		none := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL})
+		if none.State != "refused" || none.Refusal == nil || none.Refusal.Kind != "passcode" || none.Refusal.RemainingAttempts != nil {
+			t.Fatalf("without a passcode: %+v", none)
+		}
+		wrong := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL, Passcode: "0000"})
+		if wrong.State != "refused" || wrong.Refusal == nil || wrong.Refusal.Kind != "passcode" || wrong.Refusal.RemainingAttempts == nil {
+			t.Fatalf("wrong passcode: %+v", wrong)
+		}
+		_, err := f.receive(t, res.Link, wallet.ReceiveOptions{Passcode: "0000"})
+		var pe *share.PasscodeError
+		if !errors.As(err, &pe) || pe.RemainingAttempts != *wrong.Refusal.RemainingAttempts-1 {
+			t.Fatalf("Go after JS's %d attempts left: %v", *wrong.Refusal.RemainingAttempts, err)
+		}
+		right := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL, Passcode: "4711"})
+		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{Passcode: "4711"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, right, got)
+		if right.State != "verified" {
+			t.Fatalf("right passcode: %q %s", right.State, checkList(right.Checks))
+		}
+	})
+
+	t.Run("expired link", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		later := time.Now().Add(2 * time.Hour)
+		js := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL, Now: later.UTC().Format(time.RFC3339)})
+		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{Now: later})
+		if err == nil {
+			t.Fatal("Go opened an expired link")
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "refused" || js.Refusal == nil || js.Refusal.Kind != "expired" {
+			t.Fatalf("expired: %+v", js)
+		}
+	})
+
+	t.Run("added file", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		l, _ := share.ParseLink(res.Link)
+		forged, err := share.EncryptFile([]byte(`{"resourceType":"Condition","id":"forged","code":{"text":"Forged diagnosis"}}`), l.Key[:], share.ContentTypeFHIR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy := newRecordingProxy(t, f.info.URL)
+		proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
+			return append(files, map[string]any{"contentType": share.ContentTypeFHIR, "embedded": forged})
+		})
+		link := viaProxy(t, res.Link, proxy.URL)
+		js := openJS(t, openArgs{Link: link, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "not-verified" || len(js.Uncovered) != 1 || js.Refusal == nil || js.Refusal.Kind != "tampered" ||
+			!strings.Contains(string(js.Uncovered[0].Resource), "Forged") {
+			t.Fatalf("added file: %q, uncovered %+v, refusal %+v", js.State, js.Uncovered, js.Refusal)
+		}
+	})
+
+	t.Run("altered ciphertext", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		proxy := newRecordingProxy(t, f.info.URL)
+		proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
+			jwe := files[0]["embedded"].(string)
+			parts := strings.Split(jwe, ".")
+			c := []byte(parts[3])
+			c[5] ^= 'A' ^ 'B'
+			if c[5] == parts[3][5] {
+				c[5] = 'C'
+			}
+			parts[3] = string(c)
+			files[0]["embedded"] = strings.Join(parts, ".")
+			return files
+		})
+		link := viaProxy(t, res.Link, proxy.URL)
+		js := openJS(t, openArgs{Link: link, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		last := js.Checks[len(js.Checks)-1]
+		if js.State != "not-verified" || last.Name != share.CheckFilesDecrypted || last.OK {
+			t.Fatalf("altered ciphertext: %q, %s", js.State, checkList(js.Checks))
+		}
+	})
+
+	t.Run("forged record re-encrypted with the key", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		l, _ := share.ParseLink(res.Link)
+		proxy := newRecordingProxy(t, f.info.URL)
+		proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
+			for _, file := range files {
+				if file["contentType"] != share.ContentTypeFHIR {
+					continue
+				}
+				pt, cty, err := share.DecryptFile(file["embedded"].(string), l.Key[:])
+				if err != nil {
+					t.Error(err)
+					return files
+				}
+				altered := bytes.Replace(pt, []byte("Penicillin"), []byte("Peanuts"), 1)
+				if bytes.Equal(altered, pt) {
+					t.Error("nothing to alter")
+				}
+				jwe, err := share.EncryptFile(altered, l.Key[:], cty)
+				if err != nil {
+					t.Error(err)
+				}
+				file["embedded"] = jwe
+			}
+			return files
+		})
+		link := viaProxy(t, res.Link, proxy.URL)
+		js := openJS(t, openArgs{Link: link, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "not-verified" || js.Refusal == nil || js.Refusal.Kind != "tampered" || failed(js, share.CheckCommitments) == nil {
+			t.Fatalf("forged record: %q, %s", js.State, checkList(js.Checks))
+		}
+		for _, r := range js.Records {
+			if strings.Contains(string(r), "Peanuts") {
+				t.Fatalf("the forged record is among the patient's: %s", r)
+			}
+		}
+	})
+
+	t.Run("another network's page", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		doc := map[string]any{}
+		for k, v := range f.doc {
+			doc[k] = v
+		}
+		doc["name"], doc["registry"] = "Elsewhere", "0x00000000000000000000000000000000000000e1"
+		js := openJS(t, openArgs{Link: res.Link, Network: doc, Origin: f.info.URL})
+		got, err := wallet.ReceiveWithNetworks(ctx, res.Link, wallet.ReceiveOptions{Recipient: "Dr. Lee"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		c := failed(js, share.CheckNetworkTrusted)
+		if js.State != "not-verified" || c == nil || !strings.Contains(c.Detail, "Elsewhere") || js.Network == nil || js.Network.Trusted {
+			t.Fatalf("another network: %q, %s, network %+v", js.State, checkList(js.Checks), js.Network)
+		}
+	})
+
+	// Last: revoking the grant makes the relay refuse the link.
+	t.Run("revoked", func(t *testing.T) {
+		res := f.share(t, wallet.ShareRequest{})
+		if err := f.patient.Revoke(ctx, res.ID); err != nil {
+			t.Fatal(err)
+		}
+		js := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{})
+		if err == nil && got.Verified {
+			t.Fatal("Go verified a revoked share")
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "refused" || js.Refusal == nil || (js.Refusal.Kind != "not-found" && js.Refusal.Kind != "revoked") || js.Refusal.Advice == "" {
+			t.Fatalf("revoked: %+v", js)
+		}
+	})
+}
+
+func failed(r jsResult, name string) *share.Check {
+	for i, c := range r.Checks {
+		if c.Name == name && !c.OK {
+			return &r.Checks[i]
+		}
+	}
+	return nil
+}
