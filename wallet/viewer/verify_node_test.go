@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"healthwallet/chain/contracts"
 	"healthwallet/wallet"
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/record"
@@ -650,4 +651,127 @@ func failed(r jsResult, name string) *share.Check {
 		}
 	}
 	return nil
+}
+
+// TestJCSVectors: src/jcs.js gives the RFC 8785 test vectors byte for
+// byte, and the same canonical form (so the same record content hash) as
+// Go's record.Canonical on every resource of the Synthea corpus.
+func TestJCSVectors(t *testing.T) {
+	inputs := testcorpus.Files(t, filepath.Join("testdata", "jcs", "input"), ".json")
+	if len(inputs) < 10 {
+		t.Fatalf("%d JCS vectors", len(inputs))
+	}
+	var got []string
+	runNode(t, &got, append([]string{"jcs"}, inputs...)...)
+	for i, in := range inputs {
+		want, err := os.ReadFile(filepath.Join("testdata", "jcs", "output", filepath.Base(in)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[i] != string(want) {
+			t.Errorf("%s: JS %s, want %s", filepath.Base(in), got[i], want)
+		}
+	}
+
+	bundles := testcorpus.Files(t, testcorpus.Dir(t, "synthea"), ".json")
+	var js [][]string
+	runNode(t, &js, append([]string{"hashes"}, bundles...)...)
+	resources := 0
+	for f, path := range bundles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bundle struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		if err := json.Unmarshal(b, &bundle); err != nil {
+			t.Fatal(err)
+		}
+		if len(js[f]) != len(bundle.Entry) {
+			t.Fatalf("%s: JS hashed %d resources, the bundle has %d", path, len(js[f]), len(bundle.Entry))
+		}
+		for i, e := range bundle.Entry {
+			ch, _, err := share.RecordCommitment(e.Resource, [32]byte{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if js[f][i] != ch.Hex() {
+				c, _ := record.Canonical(e.Resource)
+				t.Fatalf("%s entry %d: JS content hash %s, Go %s (canonical %.200s)", filepath.Base(path), i, js[f][i], ch.Hex(), c)
+			}
+			resources++
+		}
+	}
+	if resources < 500 {
+		t.Fatalf("only %d Synthea resources compared", resources)
+	}
+	t.Logf("%d Synthea resources: the same content hash in JS and Go", resources)
+}
+
+// TestJSMerkleAndSelectors: src/merkle.js verifies chain/merkle's
+// independent vectors (and refuses each proof for another leaf), and
+// src/chain.js's selectors are the registry ABI's.
+func TestJSMerkleAndSelectors(t *testing.T) {
+	var m struct {
+		Proofs   int      `json:"proofs"`
+		Failures []string `json:"failures"`
+	}
+	runNode(t, &m, "merkle", filepath.Join("..", "..", "chain", "merkle", "testdata", "vectors.json"))
+	if m.Proofs < 20 || len(m.Failures) > 0 {
+		t.Fatalf("%d proofs, failures %v", m.Proofs, m.Failures)
+	}
+	var sel map[string]string
+	runNode(t, &sel, "selectors")
+	abi := contracts.NewHealthRegistry().GetABI()
+	for _, name := range []string{"grantOf", "anchorOf", "delegateOf"} {
+		if want := "0x" + hex.EncodeToString(abi.Methods[name].ID); sel[name] != want {
+			t.Errorf("%s: JS selector %s, ABI %s", name, sel[name], want)
+		}
+	}
+}
+
+// TestJSDecrypt: src/jwe.js opens share.EncryptFile's JWEs with WebCrypto
+// and with @noble/ciphers alike, and refuses an altered one and a wrong key
+// on both paths.
+func TestJSDecrypt(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	plain := []byte(strings.Repeat(`{"resourceType":"Observation","code":{"text":"é 😀"}}`, 200))
+	jwe, err := share.EncryptFile(plain, key, share.ContentTypeFHIR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.jwe")
+	os.WriteFile(good, []byte(jwe), 0o600)
+	parts := strings.Split(jwe, ".")
+	tag := []byte(parts[4])
+	tag[0] = map[bool]byte{true: 'B', false: 'A'}[tag[0] == 'A']
+	parts[4] = string(tag)
+	altered := filepath.Join(dir, "altered.jwe")
+	os.WriteFile(altered, []byte(strings.Join(parts, ".")), 0o600)
+	for _, path := range []string{"subtle", "noble"} {
+		var r struct {
+			Plaintext []byte `json:"plaintext"`
+			Cty       string `json:"cty"`
+			Error     string `json:"error"`
+			Kind      string `json:"kind"`
+		}
+		runNode(t, &r, "decrypt", "0x"+hex.EncodeToString(key), good, path)
+		if r.Error != "" || !bytes.Equal(r.Plaintext, plain) || r.Cty != share.ContentTypeFHIR {
+			t.Errorf("%s: %d bytes, cty %q, error %q", path, len(r.Plaintext), r.Cty, r.Error)
+		}
+		r.Error, r.Kind = "", ""
+		runNode(t, &r, "decrypt", "0x"+hex.EncodeToString(key), altered, path)
+		if r.Kind != "decrypt" {
+			t.Errorf("%s: the altered file gave %q (%s)", path, r.Kind, r.Error)
+		}
+		r.Error, r.Kind = "", ""
+		runNode(t, &r, "decrypt", "0x"+hex.EncodeToString(bytes.Repeat([]byte{8}, 32)), good, path)
+		if r.Kind != "decrypt" {
+			t.Errorf("%s: the wrong key gave %q (%s)", path, r.Kind, r.Error)
+		}
+	}
 }

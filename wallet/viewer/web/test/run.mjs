@@ -6,7 +6,7 @@
 //   node test/run.mjs open ARGS.json       openShare; ARGS {link, recipient, passcode?, purpose?,
 //                                          network?, origin?, now?, noSubtle?}; prints the Result
 //   node test/run.mjs jcs FILE…            the JCS text of each JSON file
-//   node test/run.mjs hashes FILE          keccak256(JCS(resource)) of each resource of a FHIR file
+//   node test/run.mjs hashes FILE…         keccak256(JCS(resource)) of each resource of each FHIR file
 //   node test/run.mjs merkle VECTORS.json  checks chain/merkle's vectors; prints the failures
 //   node test/run.mjs selectors            the registry views' selectors
 //   node test/run.mjs decrypt KEYHEX FILE [noble]  decrypts a JWE (noble: without crypto.subtle)
@@ -39,12 +39,13 @@ switch (cmd) {
   case 'jcs':
     out(args.map((f) => canonicalize(JSON.parse(read(f)))));
     break;
-  case 'hashes': {
-    const v = JSON.parse(read(args[0]));
-    const resources = v.resourceType === 'Bundle' ? (v.entry || []).map((e) => e.resource) : [v];
-    out(resources.map((r) => bytesToHex(keccak(canonicalize(r)))));
+  case 'hashes':
+    out(args.map((f) => {
+      const v = JSON.parse(read(f));
+      const resources = v.resourceType === 'Bundle' ? (v.entry || []).map((e) => e.resource) : [v];
+      return resources.map((r) => bytesToHex(keccak(canonicalize(r))));
+    }));
     break;
-  }
   case 'merkle': {
     const failures = [];
     let proofs = 0;
