@@ -775,3 +775,172 @@ func TestJSDecrypt(t *testing.T) {
 		}
 	}
 }
+
+// shlServer is another SHL issuer's server on loopback: U-flag files,
+// passcode-protected manifests with file locations, and the node's
+// /issuer-keys lookup over local issuer directories.
+type shlServer struct {
+	*httptest.Server
+	mu        sync.Mutex
+	direct    map[string][]byte
+	files     map[string][]byte
+	manifests map[string]*shlManifest
+	issuers   share.DirResolver
+}
+
+type shlManifest struct {
+	passcode string
+	attempts int
+	files    []share.ManifestEntry
+}
+
+func newSHLServer(t *testing.T, issuers share.DirResolver) *shlServer {
+	s := &shlServer{direct: map[string][]byte{}, files: map[string][]byte{}, manifests: map[string]*shlManifest{}, issuers: issuers}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *shlServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.URL.Path == "/issuer-keys" {
+		iss, kid := r.URL.Query().Get("iss"), r.URL.Query().Get("crl")
+		var doc []byte
+		var err error
+		if kid != "" {
+			doc, err = s.issuers.CRL(r.Context(), iss, kid)
+		} else {
+			doc, err = s.issuers.JWKS(r.Context(), iss)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Write(doc)
+		return
+	}
+	if b, ok := s.direct[r.URL.Path]; ok && r.Method == http.MethodGet {
+		w.Write(b)
+		return
+	}
+	if b, ok := s.files[r.URL.Path]; ok && r.Method == http.MethodGet {
+		w.Write(b)
+		return
+	}
+	m, ok := s.manifests[r.URL.Path]
+	if !ok || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	var req struct{ Passcode string }
+	json.NewDecoder(r.Body).Decode(&req)
+	if m.attempts <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	if req.Passcode != m.passcode {
+		m.attempts--
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(map[string]int{"remainingAttempts": m.attempts})
+		return
+	}
+	json.NewEncoder(w).Encode(share.ManifestDocument{Files: m.files})
+}
+
+// relink returns the link with its URL moved to srv (same key, flags,
+// label and expiry).
+func relink(t *testing.T, text, srv string) (share.Link, string) {
+	t.Helper()
+	l, err := share.ParseLink(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(l.URL)
+	l.URL = srv + u.Path
+	return l, l.String()
+}
+
+// TestViewerOtherIssuers: shares from other SHL issuers open, shown as
+// sent and marked not verifiable, as hw receive shows them: the SHL spec's
+// worked example (an IPS bundle behind a U link) and the dev tools'
+// examples (SMART Health Cards behind a passcode manifest and a U link,
+// checked against the issuer's keys fetched through the node).
+func TestViewerOtherIssuers(t *testing.T) {
+	ctx := context.Background()
+	nodeDir(t)
+	t.Run("SHL spec example", func(t *testing.T) {
+		dir := testcorpus.Dir(t, "shl-spec")
+		text, _ := os.ReadFile(filepath.Join(dir, "IPS_IG-bundle-01-shl.txt"))
+		enc, err := os.ReadFile(filepath.Join(dir, "IPS_IG-bundle-01-enc.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := newSHLServer(t, nil)
+		l, link := relink(t, string(text), srv.URL)
+		u, _ := url.Parse(l.URL)
+		srv.direct[u.Path] = enc
+		js := openJS(t, openArgs{Link: "https://viewer.example/view#" + link, Origin: srv.URL})
+		got, err := wallet.ReceiveWithNetworks(ctx, link, wallet.ReceiveOptions{Recipient: "Dr. Lee"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "not-verified" || js.Source != "other" || len(js.Records) < 10 || js.Refusal != nil {
+			t.Fatalf("spec example: %q %q, %d records, refusal %+v, %s", js.State, js.Source, len(js.Records), js.Refusal, checkList(js.Checks))
+		}
+	})
+
+	dir := testcorpus.Dir(t, "shc-devtools/shl-examples")
+	issuers := share.DirResolver{"https://spec.smarthealth.cards/examples/issuer": testcorpus.Dir(t, "shc/issuer")}
+	now := time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC) // the examples expire on 2024-01-01
+	for _, path := range testcorpus.Files(t, dir, ".json") {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			var ex struct {
+				Link      string   `json:"link"`
+				Passcode  string   `json:"passcode"`
+				Attempts  int      `json:"attempts"`
+				FilePaths []string `json:"filePaths"`
+				JWEFiles  []string `json:"jweFiles"`
+			}
+			b, _ := os.ReadFile(path)
+			if err := json.Unmarshal(b, &ex); err != nil {
+				t.Fatal(err)
+			}
+			srv := newSHLServer(t, issuers)
+			l, link := relink(t, ex.Link, srv.URL)
+			u, _ := url.Parse(l.URL)
+			passcode := ""
+			if l.Has(share.FlagDirect) {
+				srv.direct[u.Path] = []byte(ex.JWEFiles[0])
+			} else {
+				passcode = ex.Passcode
+				m := &shlManifest{passcode: ex.Passcode, attempts: ex.Attempts}
+				for i, fp := range ex.FilePaths {
+					srv.files["/shl/"+fp] = []byte(ex.JWEFiles[i])
+					m.files = append(m.files, share.ManifestEntry{ContentType: share.ContentTypeSHC, Location: srv.URL + "/shl/" + fp})
+				}
+				srv.manifests[u.Path] = m
+				wrong := openJS(t, openArgs{Link: link, Origin: srv.URL, Passcode: "0000", Now: now.Format(time.RFC3339)})
+				if wrong.State != "refused" || wrong.Refusal == nil || wrong.Refusal.RemainingAttempts == nil || *wrong.Refusal.RemainingAttempts != ex.Attempts-1 {
+					t.Fatalf("wrong passcode: %+v", wrong.Refusal)
+				}
+			}
+			js := openJS(t, openArgs{Link: link, Origin: srv.URL, Passcode: passcode, Now: now.Format(time.RFC3339)})
+			got, err := wallet.ReceiveWithNetworks(ctx, link, wallet.ReceiveOptions{Recipient: "Dr. Lee", Passcode: passcode, Now: now, CardKeys: issuers}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameAsReceive(t, js, got)
+			verified := 0
+			for _, c := range js.Cards {
+				if c.Verified {
+					verified++
+				}
+			}
+			if js.State != "not-verified" || js.Source != "other" || verified == 0 || verified != len(got.Cards) {
+				t.Fatalf("%q %q, %d cards verified (Go %d), %s", js.State, js.Source, verified, len(got.Cards), checkList(js.Checks))
+			}
+		})
+	}
+}
