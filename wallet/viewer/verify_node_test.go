@@ -137,7 +137,8 @@ type jsResult struct {
 		Iss      string `json:"iss"`
 		Verified bool   `json:"verified"`
 	} `json:"cards"`
-	Progress []string `json:"progress"`
+	OnBehalf json.RawMessage `json:"onBehalf"`
+	Progress []string        `json:"progress"`
 }
 
 // openArgs are run.mjs open's arguments.
@@ -626,6 +627,41 @@ func TestViewerMatchesReceive(t *testing.T) {
 		}
 	})
 
+	t.Run("a caregiver's share on the patient's behalf", func(t *testing.T) {
+		byron, err := wallet.Create(t.TempDir(), "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title", []byte("correct horse battery"), "Byron Lovelace",
+			wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer byron.Close()
+		card, err := byron.Card()
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, err := f.patient.AddDelegate(ctx, wallet.DelegateRequest{Card: card, Rights: []string{wallet.RightShare},
+			Categories: []string{"Allergies", "Conditions", "People & organizations"}, Expires: time.Now().Add(24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := byron.AcceptInvitation(ctx, inv.Invite)
+		if err != nil || p.Problem != "" {
+			t.Fatalf("accept: %+v, %v", p, err)
+		}
+		shared, err := byron.CareShare(ctx, p.ID, wallet.ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+		if err != nil || shared.Problem != "" {
+			t.Fatalf("care share: %+v, %v", shared, err)
+		}
+		js := openJS(t, openArgs{Link: shared.Link, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, shared.Link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "verified" || len(js.Records) != 3 || !strings.Contains(string(mustJSON(js.OnBehalf)), "Byron Lovelace") {
+			t.Fatalf("on behalf: %q, %d records, %s, %s", js.State, len(js.Records), mustJSON(js.OnBehalf), checkList(js.Checks))
+		}
+	})
+
 	// Last: revoking the grant makes the relay refuse the link.
 	t.Run("revoked", func(t *testing.T) {
 		res := f.share(t, wallet.ShareRequest{})
@@ -943,4 +979,9 @@ func TestViewerOtherIssuers(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
