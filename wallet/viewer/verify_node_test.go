@@ -662,14 +662,37 @@ func TestViewerMatchesReceive(t *testing.T) {
 		}
 	})
 
-	// Last: revoking the grant makes the relay refuse the link.
+	// Last: revoking the grant makes the relay refuse the link, and a
+	// relay that serves it anyway is caught by the chain.
 	t.Run("revoked", func(t *testing.T) {
 		res := f.share(t, wallet.ShareRequest{})
+		// A relay that keeps serving what it once served (its files
+		// embedded), after the patient revoked the grant on chain.
+		proxy := newRecordingProxy(t, f.info.URL)
+		var kept []byte
+		proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any { return files })
+		record := proxy.edit
+		proxy.edit = func(b []byte) []byte { kept = record(b); return kept }
+		if js := openJS(t, openArgs{Link: viaProxy(t, res.Link, proxy.URL), Network: f.doc, Origin: f.info.URL}); js.State != "verified" {
+			t.Fatalf("before revoking: %q", js.State)
+		}
 		if err := f.patient.Revoke(ctx, res.ID); err != nil {
 			t.Fatal(err)
 		}
-		js := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL})
-		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{})
+		replay := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(kept) }))
+		defer replay.Close()
+		stale := viaProxy(t, res.Link, replay.URL)
+		js := openJS(t, openArgs{Link: stale, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, stale, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if c := failed(js, share.CheckGrantActive); js.State != "refused" || js.Refusal == nil || js.Refusal.Kind != "revoked" || c == nil {
+			t.Fatalf("a revoked share served again: %q, %+v, %s", js.State, js.Refusal, checkList(js.Checks))
+		}
+		js = openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL})
+		got, err = f.receive(t, res.Link, wallet.ReceiveOptions{})
 		if err == nil && got.Verified {
 			t.Fatal("Go verified a revoked share")
 		}
