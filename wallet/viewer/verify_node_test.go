@@ -1008,3 +1008,70 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// TestJSParseLink: src/link.js accepts and refuses what share.ParseLink
+// does, and reads the same payload, on well-formed links, viewer URLs and
+// broken ones (each refusal with a message).
+func TestJSParseLink(t *testing.T) {
+	payload := func(s string) string { return "shlink:/" + base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	key := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
+	texts := []string{
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","flag":"P","label":"For Dr. Lee","exp":1900000000}`),
+		"https://relay.example/view#" + payload(`{"url":"https://relay.example/s/1","key":"`+key+`"}`),
+		"  #" + payload(`{"url":"http://127.0.0.1:8080/s/1","key":"`+key+`","flag":"LPL","v":1}`) + "\n",
+		"SHLINK:/" + strings.TrimPrefix(payload(`{"url":"https://r.example/x","key":"`+key+`","exp":1900000000.25}`), "shlink:/"),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","unknown":1,"v":2}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key[:42] + `"}`),
+		payload(`{"url":"ftp://relay.example/s/1","key":"` + key + `"}`),
+		payload(`{"url":"https://user:pw@relay.example/s/1","key":"` + key + `"}`),
+		payload(`{"url":"https://relay.example/` + strings.Repeat("a", 120) + `","key":"` + key + `"}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","flag":"PU"}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","flag":"p"}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","label":"` + strings.Repeat("é", 81) + `"}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","exp":"soon"}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","exp":-1}`),
+		payload(`{"url":"https://relay.example/s/1","key":"` + key + `","v":1.5}`),
+		payload(`{"url":"https://relay.example/s/1"}`),
+		payload(`[1,2]`),
+		"shlink:/",
+		"shlink:/!!!",
+		"https://relay.example/view",
+		"https://relay.example/view#nothing",
+		"hello",
+	}
+	path := filepath.Join(t.TempDir(), "links.json")
+	b, _ := json.Marshal(texts)
+	os.WriteFile(path, b, 0o600)
+	var got []struct {
+		OK    bool    `json:"ok"`
+		Error string  `json:"error"`
+		URL   string  `json:"url"`
+		Flag  string  `json:"flag"`
+		Label string  `json:"label"`
+		Exp   float64 `json:"exp"`
+		V     int     `json:"v"`
+		Key   string  `json:"key"`
+	}
+	runNode(t, &got, "links", path)
+	for i, text := range texts {
+		l, err := share.ParseLink(text)
+		js := got[i]
+		if js.OK != (err == nil) {
+			t.Errorf("%.80q: JS ok=%v (%s), Go %v", text, js.OK, js.Error, err)
+			continue
+		}
+		if err != nil {
+			if !strings.Contains(js.Error, "not a valid SMART Health Link") {
+				t.Errorf("%.80q: JS message %q", text, js.Error)
+			}
+			continue
+		}
+		exp := 0.0
+		if !l.Exp.IsZero() {
+			exp = float64(l.Exp.UnixMilli()) / 1000
+		}
+		if js.URL != l.URL || js.Flag != l.Flags || js.Label != l.Label || js.Exp != exp || js.V != l.V || js.Key != "0x"+hex.EncodeToString(l.Key[:]) {
+			t.Errorf("%.80q: JS %+v, Go %+v", text, js, l)
+		}
+	}
+}

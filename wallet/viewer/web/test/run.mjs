@@ -8,6 +8,7 @@
 //   node test/run.mjs jcs FILE…            the JCS text of each JSON file
 //   node test/run.mjs hashes FILE…         keccak256(JCS(resource)) of each resource of each FHIR file
 //   node test/run.mjs merkle VECTORS.json  checks chain/merkle's vectors; prints the failures
+//   node test/run.mjs links TEXTS.json      parseLink of each text
 //   node test/run.mjs selectors            the registry views' selectors
 //   node test/run.mjs decrypt KEYHEX FILE [noble]  decrypts a JWE (noble: without crypto.subtle)
 //   node test/run.mjs grant ARGS.json      grantDigest and signer of {grant, chainId, registry, signature}
@@ -18,7 +19,7 @@ import { grantDigest, keccak, parseGrant, recoverSigner } from '../src/eip712.js
 import { canonicalize } from '../src/jcs.js';
 import { decryptJWE } from '../src/jwe.js';
 import { commit, parseProof, root, verify } from '../src/merkle.js';
-import { openShare } from '../src/open.js';
+import { openShare, parseLink } from '../src/open.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const read = (f) => readFileSync(f, 'utf8');
@@ -64,6 +65,16 @@ switch (cmd) {
     out({ proofs, failures });
     break;
   }
+  case 'links':
+    out(JSON.parse(read(args[0])).map((text) => {
+      try {
+        const l = parseLink(text);
+        return { ok: true, url: l.url, flag: l.flag, label: l.label || '', exp: l.exp ?? 0, v: l.v ?? 0, key: bytesToHex(l.key) };
+      } catch (e) {
+        return { ok: false, error: e.message };
+      }
+    }));
+    break;
   case 'selectors':
     out(Object.fromEntries(Object.entries(SIGNATURES).map(([k, s]) => [k, bytesToHex(selector(s))])));
     break;
