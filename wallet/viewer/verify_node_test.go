@@ -151,6 +151,8 @@ type openArgs struct {
 	Origin    string         `json:"origin,omitempty"`
 	Now       string         `json:"now,omitempty"`
 	NoSubtle  bool           `json:"noSubtle,omitempty"`
+	// FetchNetwork: the JS reads the network document from Origin, as the page does.
+	FetchNetwork bool `json:"fetchNetwork,omitempty"`
 }
 
 func openJS(t *testing.T, a openArgs) jsResult {
@@ -460,9 +462,9 @@ func TestViewerMatchesReceive(t *testing.T) {
 		}
 	})
 
-	t.Run("noble AES-GCM without crypto.subtle", func(t *testing.T) {
+	t.Run("noble AES-GCM without crypto.subtle, network document from the node", func(t *testing.T) {
 		res := f.share(t, wallet.ShareRequest{})
-		js := openJS(t, openArgs{Link: res.Link, Network: f.doc, Origin: f.info.URL, NoSubtle: true})
+		js := openJS(t, openArgs{Link: res.Link, FetchNetwork: true, Origin: f.info.URL, NoSubtle: true})
 		got, err := f.receive(t, res.Link, wallet.ReceiveOptions{})
 		if err != nil {
 			t.Fatal(err)

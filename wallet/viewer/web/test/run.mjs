@@ -4,7 +4,8 @@
 // runs the same modules the page bundles, and prints JSON on stdout.
 //
 //   node test/run.mjs open ARGS.json       openShare; ARGS {link, recipient, passcode?, purpose?,
-//                                          network?, origin?, now?, noSubtle?}; prints the Result
+//                                          network?, fetchNetwork?, origin?, now?, noSubtle?}; prints the Result
+//                                          (fetchNetwork: read the network document from origin)
 //   node test/run.mjs jcs FILE…            the JCS text of each JSON file
 //   node test/run.mjs hashes FILE…         keccak256(JCS(resource)) of each resource of each FHIR file
 //   node test/run.mjs merkle VECTORS.json  checks chain/merkle's vectors; prints the failures
@@ -19,7 +20,7 @@ import { grantDigest, keccak, parseGrant, recoverSigner } from '../src/eip712.js
 import { canonicalize } from '../src/jcs.js';
 import { decryptJWE } from '../src/jwe.js';
 import { commit, parseProof, root, verify } from '../src/merkle.js';
-import { openShare, parseLink } from '../src/open.js';
+import { fetchNetwork, openShare, parseLink } from '../src/open.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const read = (f) => readFileSync(f, 'utf8');
@@ -29,8 +30,9 @@ switch (cmd) {
   case 'open': {
     const a = JSON.parse(read(args[0]));
     const progress = [];
+    const network = a.fetchNetwork ? await fetchNetwork({ origin: a.origin }) : a.network || null;
     const res = await openShare(a.link, {
-      recipient: a.recipient, passcode: a.passcode, purpose: a.purpose, network: a.network || null,
+      recipient: a.recipient, passcode: a.passcode, purpose: a.purpose, network,
       origin: a.origin, now: a.now ? new Date(a.now) : undefined, subtle: a.noSubtle ? null : undefined,
       onProgress: (t) => progress.push(t),
     });
