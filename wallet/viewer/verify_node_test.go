@@ -610,6 +610,43 @@ func TestViewerMatchesReceive(t *testing.T) {
 		}
 	})
 
+	t.Run("the share copied under another link", func(t *testing.T) {
+		// Whoever holds a link re-serves its files (the grant, the proof,
+		// the records) under a link of their own, with their own key.
+		res := f.share(t, wallet.ShareRequest{})
+		l, _ := share.ParseLink(res.Link)
+		other, err := share.NewKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy := newRecordingProxy(t, f.info.URL)
+		proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
+			for _, file := range files {
+				pt, cty, err := share.DecryptFile(file["embedded"].(string), l.Key[:])
+				if err != nil {
+					t.Error(err)
+					return files
+				}
+				if file["embedded"], err = share.EncryptFile(pt, other[:], cty); err != nil {
+					t.Error(err)
+				}
+			}
+			return files
+		})
+		copied := l
+		copied.Key = other
+		link := viaProxy(t, copied.String(), proxy.URL)
+		js := openJS(t, openArgs{Link: link, Network: f.doc, Origin: f.info.URL})
+		got, err := f.receive(t, link, wallet.ReceiveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "not-verified" || failed(js, share.CheckGrantBinding) == nil || js.Refusal == nil || js.Refusal.Kind != "tampered" {
+			t.Fatalf("copied share: %q, %+v, %s", js.State, js.Refusal, checkList(js.Checks))
+		}
+	})
+
 	t.Run("another network's page", func(t *testing.T) {
 		res := f.share(t, wallet.ShareRequest{})
 		doc := map[string]any{}
