@@ -445,6 +445,9 @@ func TestViewerMatchesReceive(t *testing.T) {
 			js.Patient.BirthDate != "1815-12-10" || js.Network == nil || !js.Network.Trusted {
 			t.Fatalf("JS: state %q, %d records, patient %+v, network %+v, failed %s", js.State, len(js.Records), js.Patient, js.Network, checkList(js.Checks))
 		}
+		if c := js.Checks[len(js.Checks)-5]; c.Name != share.CheckPatientCard || !c.OK || c.Detail != "Ada Lovelace" {
+			t.Errorf("the patient's identity card: %+v (%s)", c, checkList(js.Checks))
+		}
 		l, _ := share.ParseLink(link)
 		keyText := []string{hex.EncodeToString(l.Key[:]), base64.RawURLEncoding.EncodeToString(l.Key[:]),
 			base64.RawStdEncoding.EncodeToString(l.Key[:]), strings.TrimPrefix(l.String(), "shlink:/")}
