@@ -650,6 +650,74 @@ func TestViewerMatchesReceive(t *testing.T) {
 		}
 	})
 
+	t.Run("altered proof file", func(t *testing.T) {
+		eve, err := wallet.Create(t.TempDir(), strings.Repeat("zoo ", 23)+"vote", []byte("correct horse battery"), "Eve Mallory",
+			wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer eve.Close()
+		eveCard, err := eve.Card()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name, check string
+			edit        func(p map[string]any)
+		}{
+			{"unknown member", share.CheckProofPresent, func(p map[string]any) { p["extra"] = true }},
+			{"another person's card", share.CheckPatientCard, func(p map[string]any) { p["card"] = eveCard }},
+			{"signature altered", share.CheckSignature, func(p map[string]any) {
+				sig := []byte(p["signature"].(string))
+				sig[10] = map[bool]byte{true: '1', false: '0'}[sig[10] == '0']
+				p["signature"] = string(sig)
+			}},
+			{"expiry extended", share.CheckSignature, func(p map[string]any) {
+				g := p["grant"].(map[string]any)
+				g["expiry"] = g["expiry"].(float64) + 3600
+			}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				res := f.share(t, wallet.ShareRequest{})
+				l, _ := share.ParseLink(res.Link)
+				proxy := newRecordingProxy(t, f.info.URL)
+				proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
+					for _, file := range files {
+						if file["contentType"] != share.ContentTypeProof {
+							continue
+						}
+						pt, cty, err := share.DecryptFile(file["embedded"].(string), l.Key[:])
+						if err != nil {
+							t.Error(err)
+							return files
+						}
+						var p map[string]any
+						if err := json.Unmarshal(pt, &p); err != nil {
+							t.Error(err)
+							return files
+						}
+						c.edit(p)
+						pt, _ = json.Marshal(p)
+						if file["embedded"], err = share.EncryptFile(pt, l.Key[:], cty); err != nil {
+							t.Error(err)
+						}
+					}
+					return files
+				})
+				link := viaProxy(t, res.Link, proxy.URL)
+				js := openJS(t, openArgs{Link: link, Network: f.doc, Origin: f.info.URL})
+				got, err := f.receive(t, link, wallet.ReceiveOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameAsReceive(t, js, got)
+				if js.State == "verified" || failed(js, c.check) == nil || js.Refusal == nil || js.Refusal.Kind != "tampered" {
+					t.Fatalf("%q, %+v, %s", js.State, js.Refusal, checkList(js.Checks))
+				}
+			})
+		}
+	})
+
 	t.Run("another network's page", func(t *testing.T) {
 		res := f.share(t, wallet.ShareRequest{})
 		doc := map[string]any{}
