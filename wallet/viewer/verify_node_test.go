@@ -1185,3 +1185,66 @@ func TestJSParseLink(t *testing.T) {
 		}
 	}
 }
+
+// TestViewerBadServers: a link's server that answers badly (not a
+// manifest, a file address over plain http elsewhere, busy, failing, not
+// answering) gives a Result saying so, never a crash, with the checks hw
+// receive reports.
+func TestViewerBadServers(t *testing.T) {
+	nodeDir(t)
+	key := bytes.Repeat([]byte{5}, 32)
+	for _, c := range []struct {
+		name, state, kind string
+		handler           http.HandlerFunc
+	}{
+		{"not a manifest", "error", "", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>hello</html>")) }},
+		{"file over plain http elsewhere", "error", "", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(`{"files":[{"contentType":"application/fhir+json","location":"http://files.example/x"}]}`))
+		}},
+		{"busy", "refused", "busy", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}},
+		{"server error", "error", "", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) }},
+		{"locked", "refused", "locked", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"remainingAttempts":0}`))
+		}},
+		{"not found", "refused", "not-found", http.NotFound},
+		{"not a JWE", "not-verified", "tampered", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(`{"files":[{"contentType":"application/fhir+json","embedded":"a.b.c"}]}`))
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(c.handler)
+			defer srv.Close()
+			l := share.Link{URL: srv.URL + "/m", Key: [32]byte(key), Label: "bad"}
+			if c.kind == "locked" {
+				l.Flags = "P"
+			}
+			js := openJS(t, openArgs{Link: l.String(), Passcode: map[bool]string{true: "1", false: ""}[c.kind == "locked"]})
+			got, _ := wallet.ReceiveWithNetworks(context.Background(), l.String(),
+				wallet.ReceiveOptions{Recipient: "Dr. Lee", Passcode: map[bool]string{true: "1", false: ""}[c.kind == "locked"]}, nil)
+			sameAsReceive(t, js, got)
+			msg := ""
+			switch {
+			case js.Refusal != nil:
+				msg = js.Refusal.Message + js.Refusal.Advice
+			case js.Error != nil:
+				msg = js.Error.Message + js.Error.Advice
+			}
+			if js.State != c.state || (c.kind != "" && (js.Refusal == nil || js.Refusal.Kind != c.kind)) || msg == "" {
+				t.Fatalf("%q, refusal %+v, error %+v", js.State, js.Refusal, js.Error)
+			}
+		})
+	}
+	t.Run("nobody answers", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close()
+		l := share.Link{URL: srv.URL + "/m", Key: [32]byte(key)}
+		js := openJS(t, openArgs{Link: l.String()})
+		if js.State != "error" || js.Error == nil || !strings.Contains(js.Error.Message, "could not reach") {
+			t.Fatalf("%q, %+v", js.State, js.Error)
+		}
+	})
+}
