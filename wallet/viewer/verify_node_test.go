@@ -1248,3 +1248,82 @@ func TestViewerBadServers(t *testing.T) {
 		}
 	})
 }
+
+// fixedKeys is an issuer key resolver over one JWKS document and a CRL
+// directory.
+type fixedKeys struct {
+	jwks   []byte
+	crlDir string
+}
+
+func (k fixedKeys) JWKS(context.Context, string) ([]byte, error) { return k.jwks, nil }
+func (k fixedKeys) CRL(_ context.Context, _, kid string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(k.crlDir, kid+".json"))
+}
+
+// TestJSCards: src/shc.js accepts and refuses the spec's SMART Health
+// Cards as shc.go does — a valid card, one whose X.509 certificate expired
+// (noted), the revoked one (its CRL), and with the issuer's certificate
+// swapped for another key's (refused) — and reads the same bundles.
+func TestJSCards(t *testing.T) {
+	dir := testcorpus.Dir(t, "shc")
+	jwks, err := os.ReadFile(filepath.Join(dir, "issuer", ".well-known", "jwks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set, other map[string][]map[string]any
+	json.Unmarshal(jwks, &set)
+	b, err := os.ReadFile(filepath.Join(testcorpus.Dir(t, "shc-devtools"), "cert_mismatch.public.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(b, &other)
+	for _, k := range set["keys"] {
+		if k["x5c"] != nil {
+			k["x5c"] = other["keys"][0]["x5c"]
+		}
+	}
+	swapped, _ := json.Marshal(set)
+	tmp := t.TempDir()
+	swappedPath := filepath.Join(tmp, "swapped.json")
+	os.WriteFile(swappedPath, swapped, 0o600)
+	jws := testcorpus.Files(t, dir, "-d-jws.txt")
+	now := time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC)
+	crlDir := filepath.Join(dir, "issuer", ".well-known", "crl")
+	for name, doc := range map[string]string{"spec keys": filepath.Join(dir, "issuer", ".well-known", "jwks.json"), "certificate swapped": swappedPath} {
+		t.Run(name, func(t *testing.T) {
+			args, _ := json.Marshal(map[string]any{"jwks": doc, "crlDir": crlDir, "now": now.Format(time.RFC3339), "jws": jws})
+			path := filepath.Join(t.TempDir(), "args.json")
+			os.WriteFile(path, args, 0o600)
+			var got []struct {
+				OK      bool     `json:"ok"`
+				Error   string   `json:"error"`
+				Notes   []string `json:"notes"`
+				Entries int      `json:"entries"`
+			}
+			runNode(t, &got, "cards", path)
+			docBytes, _ := os.ReadFile(doc)
+			oks := 0
+			for i, f := range jws {
+				text, _ := os.ReadFile(f)
+				card, err := share.VerifyCard(context.Background(), string(text), fixedKeys{docBytes, crlDir}, now)
+				if got[i].OK != (err == nil) {
+					t.Errorf("%s: JS ok=%v (%s), Go %v", filepath.Base(f), got[i].OK, got[i].Error, err)
+					continue
+				}
+				if err != nil {
+					continue
+				}
+				oks++
+				var bundle struct{ Entry []json.RawMessage }
+				json.Unmarshal(card.Bundle, &bundle)
+				if got[i].Entries != len(bundle.Entry) || len(got[i].Notes) != len(card.Notes) {
+					t.Errorf("%s: JS %d entries, notes %v; Go %d, %v", filepath.Base(f), got[i].Entries, got[i].Notes, len(bundle.Entry), card.Notes)
+				}
+			}
+			if oks == 0 || oks == len(jws) {
+				t.Errorf("%d of %d cards verified: the cases do not tell valid from refused", oks, len(jws))
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@
 //   node test/run.mjs hashes FILE…         keccak256(JCS(resource)) of each resource of each FHIR file
 //   node test/run.mjs merkle VECTORS.json  checks chain/merkle's vectors; prints the failures
 //   node test/run.mjs links TEXTS.json      parseLink of each text
+//   node test/run.mjs cards ARGS.json      verifyCard of JWS files against a JWKS {jwks, crlDir, now, jws}
 //   node test/run.mjs selectors            the registry views' selectors
 //   node test/run.mjs decrypt KEYHEX FILE [noble]  decrypts a JWE (noble: without crypto.subtle)
 //   node test/run.mjs grant ARGS.json      grantDigest and signer of {grant, chainId, registry, signature}
@@ -21,6 +22,7 @@ import { canonicalize } from '../src/jcs.js';
 import { decryptJWE } from '../src/jwe.js';
 import { commit, parseProof, root, verify } from '../src/merkle.js';
 import { fetchNetwork, openShare, parseLink } from '../src/open.js';
+import { verifyCard } from '../src/shc.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const read = (f) => readFileSync(f, 'utf8');
@@ -77,6 +79,22 @@ switch (cmd) {
       }
     }));
     break;
+  case 'cards': {
+    // ARGS {jwks: FILE, crlDir: DIR, now, jws: [FILE…]}
+    const a = JSON.parse(read(args[0]));
+    const keys = { jwks: async () => read(a.jwks), crl: async (iss, kid) => read(`${a.crlDir}/${kid}.json`) };
+    const res = [];
+    for (const f of a.jws) {
+      try {
+        const c = await verifyCard(read(f), keys, new Date(a.now));
+        res.push({ ok: true, iss: c.iss, notes: c.notes, entries: c.bundle.entry.length });
+      } catch (e) {
+        res.push({ ok: false, error: e.message });
+      }
+    }
+    out(res);
+    break;
+  }
   case 'selectors':
     out(Object.fromEntries(Object.entries(SIGNATURES).map(([k, s]) => [k, bytesToHex(selector(s))])));
     break;
