@@ -137,8 +137,9 @@ type jsResult struct {
 		Iss      string `json:"iss"`
 		Verified bool   `json:"verified"`
 	} `json:"cards"`
-	OnBehalf json.RawMessage `json:"onBehalf"`
-	Progress []string        `json:"progress"`
+	OnBehalf  json.RawMessage `json:"onBehalf"`
+	Progress  []string        `json:"progress"`
+	ElapsedMS int             `json:"elapsedMs"`
 }
 
 // openArgs are run.mjs open's arguments.
@@ -249,7 +250,7 @@ var patientRecords = []string{
 	`{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"Résumé – \"quoted\" \u00e9 😀"},"valueString":"x<y&z","effectiveDateTime":"2024-03-02"}`,
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, extra int) *fixture {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped under -short: runs a network node and Node.js")
@@ -281,7 +282,18 @@ func newFixture(t *testing.T) *fixture {
 		}
 		files = append(files, p)
 	}
-	if rep, err := f.patient.Import(ctx, files, nil); err != nil || rep.Imported != len(files) {
+	if extra > 0 {
+		var entries []string
+		for i := range extra {
+			entries = append(entries, fmt.Sprintf(`{"resource":{"resourceType":"Observation","id":"bulk-%d","status":"final","category":[{"coding":[{"code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}],"text":"Heart rate"},"valueQuantity":{"value":%d,"unit":"/min"},"effectiveDateTime":"2024-01-01T00:%02d:00Z"}}`, i, 60+i%40, i%60))
+		}
+		p := filepath.Join(t.TempDir(), "bulk.json")
+		if err := os.WriteFile(p, []byte(`{"resourceType":"Bundle","type":"collection","entry":[`+strings.Join(entries, ",")+`]}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	if rep, err := f.patient.Import(ctx, files, nil); err != nil || rep.Imported != len(patientRecords)+extra {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}
 	deadline := time.Now().Add(time.Minute)
@@ -421,7 +433,7 @@ func editManifest(t *testing.T, fn func(files []map[string]any) []map[string]any
 // and with `hw receive`, over a real network node, and requires the same
 // verdict, checks and records.
 func TestViewerMatchesReceive(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, 0)
 	ctx := context.Background()
 
 	t.Run("good share, key never sent", func(t *testing.T) {
@@ -445,6 +457,7 @@ func TestViewerMatchesReceive(t *testing.T) {
 			js.Patient.BirthDate != "1815-12-10" || js.Network == nil || !js.Network.Trusted {
 			t.Fatalf("JS: state %q, %d records, patient %+v, network %+v, failed %s", js.State, len(js.Records), js.Patient, js.Network, checkList(js.Checks))
 		}
+		t.Logf("openShare: %d records fetched, decrypted and verified in %d ms", len(js.Records), js.ElapsedMS)
 		if c := js.Checks[len(js.Checks)-5]; c.Name != share.CheckPatientCard || !c.OK || c.Detail != "Ada Lovelace" {
 			t.Errorf("the patient's identity card: %+v (%s)", c, checkList(js.Checks))
 		}
@@ -1326,4 +1339,27 @@ func TestJSCards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestViewer500Records: a 500-record share opens verified in the JS as in
+// hw receive, and the time openShare takes (fetch, decrypt, every check,
+// chain reads included) is logged.
+func TestViewer500Records(t *testing.T) {
+	f := newFixture(t, 500)
+	res := f.share(t, wallet.ShareRequest{})
+	js := openJS(t, openArgs{Link: res.Link, FetchNetwork: true, Origin: f.info.URL})
+	got, err := f.receive(t, res.Link, wallet.ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsReceive(t, js, got)
+	if js.State != "verified" || len(js.Records) != 505 {
+		t.Fatalf("%q, %d records, %s", js.State, len(js.Records), checkList(js.Checks))
+	}
+	t.Logf("openShare: %d records fetched, decrypted and verified in %d ms (Node %s)", len(js.Records), js.ElapsedMS, runtimeNode(t))
+}
+
+func runtimeNode(t *testing.T) string {
+	out, _ := exec.Command("node", "--version").Output()
+	return strings.TrimSpace(string(out))
 }

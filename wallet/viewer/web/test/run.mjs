@@ -33,12 +33,13 @@ switch (cmd) {
     const a = JSON.parse(read(args[0]));
     const progress = [];
     const network = a.fetchNetwork ? await fetchNetwork({ origin: a.origin }) : a.network || null;
+    const started = performance.now();
     const res = await openShare(a.link, {
       recipient: a.recipient, passcode: a.passcode, purpose: a.purpose, network,
       origin: a.origin, now: a.now ? new Date(a.now) : undefined, subtle: a.noSubtle ? null : undefined,
       onProgress: (t) => progress.push(t),
     });
-    out({ ...res, progress });
+    out({ ...res, progress, elapsedMs: Math.round(performance.now() - started) });
     break;
   }
   case 'jcs':
