@@ -1363,3 +1363,30 @@ func runtimeNode(t *testing.T) string {
 	out, _ := exec.Command("node", "--version").Output()
 	return strings.TrimSpace(string(out))
 }
+
+// TestJSTransport: link.js's checkTransport allows plain http exactly
+// where share.CheckTransport does (this computer; the LAN, written as an
+// IP, when allowed) and https everywhere.
+func TestJSTransport(t *testing.T) {
+	urls := []string{
+		"https://relay.example/s", "http://relay.example/s", "http://localhost:8080/s", "http://127.0.0.1/s", "http://127.9.9.9/s",
+		"http://[::1]:80/s", "http://10.0.0.7/s", "http://172.16.0.1/s", "http://172.32.0.1/s", "http://192.168.1.20:8443/s",
+		"http://169.254.1.1/s", "http://[fe80::1]/s", "http://[fd00::5]/s", "http://[2001:db8::1]/s", "http://127.0.0.1.example/s",
+		"http://192.168.1.20.nip.io/s", "ftp://relay.example/s", "not a url", "http:///s", "HTTPS://relay.example/s",
+	}
+	var args [][]any
+	for _, u := range urls {
+		args = append(args, []any{u, false}, []any{u, true})
+	}
+	path := filepath.Join(t.TempDir(), "args.json")
+	b, _ := json.Marshal(args)
+	os.WriteFile(path, b, 0o600)
+	var got []string
+	runNode(t, &got, "transport", path)
+	for i, a := range args {
+		err := share.CheckTransport(a[0].(string), a[1].(bool))
+		if (got[i] == "") != (err == nil) {
+			t.Errorf("%q lan=%v: JS %q, Go %v", a[0], a[1], got[i], err)
+		}
+	}
+}

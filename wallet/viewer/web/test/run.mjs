@@ -11,6 +11,7 @@
 //   node test/run.mjs merkle VECTORS.json  checks chain/merkle's vectors; prints the failures
 //   node test/run.mjs links TEXTS.json      parseLink of each text
 //   node test/run.mjs cards ARGS.json      verifyCard of JWS files against a JWKS {jwks, crlDir, now, jws}
+//   node test/run.mjs transport ARGS.json  checkTransport of [[url, lan], …]
 //   node test/run.mjs selectors            the registry views' selectors
 //   node test/run.mjs decrypt KEYHEX FILE [noble]  decrypts a JWE (noble: without crypto.subtle)
 //   node test/run.mjs grant ARGS.json      grantDigest and signer of {grant, chainId, registry, signature}
@@ -23,6 +24,7 @@ import { decryptJWE } from '../src/jwe.js';
 import { commit, parseProof, root, verify } from '../src/merkle.js';
 import { fetchNetwork, openShare, parseLink } from '../src/open.js';
 import { verifyCard } from '../src/shc.js';
+import { checkTransport } from '../src/link.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const read = (f) => readFileSync(f, 'utf8');
@@ -96,6 +98,17 @@ switch (cmd) {
     out(res);
     break;
   }
+  case 'transport':
+    // ARGS [[url, lan], …]
+    out(JSON.parse(read(args[0])).map(([u, lan]) => {
+      try {
+        checkTransport(u, lan);
+        return '';
+      } catch (e) {
+        return e.message;
+      }
+    }));
+    break;
   case 'selectors':
     out(Object.fromEntries(Object.entries(SIGNATURES).map(([k, s]) => [k, bytesToHex(selector(s))])));
     break;
