@@ -783,6 +783,20 @@ func TestViewerMatchesReceive(t *testing.T) {
 		if js.State != "verified" || len(js.Records) != 3 || !strings.Contains(string(mustJSON(js.OnBehalf)), "Byron Lovelace") {
 			t.Fatalf("on behalf: %q, %d records, %s, %s", js.State, len(js.Records), mustJSON(js.OnBehalf), checkList(js.Checks))
 		}
+
+		// The scope document altered to let the caregiver see everything:
+		// the patient's signature no longer holds.
+		altered := editedProof(t, f, shared.Link, func(p map[string]any) {
+			delete(p["delegation"].(map[string]any)["scope"].(map[string]any), "categories")
+		})
+		js = openJS(t, openArgs{Link: altered, Network: f.doc, Origin: f.info.URL})
+		if got, err = f.receive(t, altered, wallet.ReceiveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		if js.State != "not-verified" || failed(js, share.CheckDelegation) == nil || failed(js, share.CheckDelegationRecords) == nil {
+			t.Fatalf("altered scope: %q, %s", js.State, checkList(js.Checks))
+		}
 	})
 
 	// Last: revoking the grant makes the relay refuse the link, and a
@@ -1389,4 +1403,37 @@ func TestJSTransport(t *testing.T) {
 			t.Errorf("%q lan=%v: JS %q, Go %v", a[0], a[1], got[i], err)
 		}
 	}
+}
+
+// editedProof serves the share of link through a proxy that changes its
+// proof file with edit (re-encrypted with the link's key), and returns the
+// proxy's link.
+func editedProof(t *testing.T, f *fixture, link string, edit func(p map[string]any)) string {
+	t.Helper()
+	l, _ := share.ParseLink(link)
+	proxy := newRecordingProxy(t, f.info.URL)
+	proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
+		for _, file := range files {
+			if file["contentType"] != share.ContentTypeProof {
+				continue
+			}
+			pt, cty, err := share.DecryptFile(file["embedded"].(string), l.Key[:])
+			if err != nil {
+				t.Error(err)
+				return files
+			}
+			var p map[string]any
+			if err := json.Unmarshal(pt, &p); err != nil {
+				t.Error(err)
+				return files
+			}
+			edit(p)
+			pt, _ = json.Marshal(p)
+			if file["embedded"], err = share.EncryptFile(pt, l.Key[:], cty); err != nil {
+				t.Error(err)
+			}
+		}
+		return files
+	})
+	return viaProxy(t, link, proxy.URL)
 }
