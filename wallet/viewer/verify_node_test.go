@@ -692,32 +692,7 @@ func TestViewerMatchesReceive(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				res := f.share(t, wallet.ShareRequest{})
-				l, _ := share.ParseLink(res.Link)
-				proxy := newRecordingProxy(t, f.info.URL)
-				proxy.edit = editManifest(t, func(files []map[string]any) []map[string]any {
-					for _, file := range files {
-						if file["contentType"] != share.ContentTypeProof {
-							continue
-						}
-						pt, cty, err := share.DecryptFile(file["embedded"].(string), l.Key[:])
-						if err != nil {
-							t.Error(err)
-							return files
-						}
-						var p map[string]any
-						if err := json.Unmarshal(pt, &p); err != nil {
-							t.Error(err)
-							return files
-						}
-						c.edit(p)
-						pt, _ = json.Marshal(p)
-						if file["embedded"], err = share.EncryptFile(pt, l.Key[:], cty); err != nil {
-							t.Error(err)
-						}
-					}
-					return files
-				})
-				link := viaProxy(t, res.Link, proxy.URL)
+				link := editedProof(t, f, res.Link, c.edit)
 				js := openJS(t, openArgs{Link: link, Network: f.doc, Origin: f.info.URL})
 				got, err := f.receive(t, link, wallet.ReceiveOptions{})
 				if err != nil {
