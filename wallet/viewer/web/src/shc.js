@@ -62,7 +62,19 @@ export function issuerKeysVia(base, doFetch) {
   }
   return {
     jwks: (iss) => get({ iss }, "the issuer's keys"),
-    crl: (iss, kid) => get({ iss, crl: kid }, "the issuer's revocation list"),
+    // The revocation list of one key: /issuer-keys?iss=…&crl=<kid>. A node
+    // that does not know the crl parameter answers with the JWKS: said so.
+    crl: async (iss, kid) => {
+      const text = await get({ iss, crl: kid }, "the issuer's revocation list");
+      let doc = null;
+      try {
+        doc = JSON.parse(text);
+      } catch {}
+      if (doc && Array.isArray(doc.keys) && doc.rids === undefined) {
+        throw new ViewerError("this node does not look up issuers' revocation lists, so the card cannot be checked");
+      }
+      return text;
+    },
   };
 }
 
