@@ -1412,3 +1412,50 @@ func editedProof(t *testing.T, f *fixture, link string, edit func(p map[string]a
 	})
 	return viaProxy(t, link, proxy.URL)
 }
+
+// TestJSCategories: delegation.js's categoryOf, which decides whether a
+// caregiver's scope covers a record, gives record.Summarize's category for
+// every resource of the FHIR corpora.
+func TestJSCategories(t *testing.T) {
+	var files []string
+	for _, sub := range []string{"synthea", "fhir-r4-examples"} {
+		files = append(files, testcorpus.Files(t, testcorpus.Dir(t, sub), ".json")...)
+	}
+	var js [][]string
+	runNode(t, &js, append([]string{"categories"}, files...)...)
+	n := 0
+	seen := map[string]bool{}
+	for i, path := range files {
+		b, _ := os.ReadFile(path)
+		var head struct {
+			ResourceType string `json:"resourceType"`
+			Entry        []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		json.Unmarshal(b, &head)
+		raws := []json.RawMessage{b}
+		if head.ResourceType == "Bundle" {
+			raws = raws[:0]
+			for _, e := range head.Entry {
+				raws = append(raws, e.Resource)
+			}
+		}
+		for j, raw := range raws {
+			var r struct {
+				ResourceType string `json:"resourceType"`
+			}
+			json.Unmarshal(raw, &r)
+			want := record.Summarize(record.Resource{Type: r.ResourceType, Raw: raw}).Category
+			if js[i][j] != want {
+				t.Errorf("%s resource %d (%s): JS %q, Go %q", filepath.Base(path), j, r.ResourceType, js[i][j], want)
+			}
+			seen[want] = true
+			n++
+		}
+	}
+	if n < 1000 || len(seen) < 8 {
+		t.Fatalf("%d resources in %d categories compared", n, len(seen))
+	}
+	t.Logf("%d resources in %d categories: the same in JS and Go", n, len(seen))
+}

@@ -12,6 +12,7 @@
 //   node test/run.mjs links TEXTS.json      parseLink of each text
 //   node test/run.mjs cards ARGS.json      verifyCard of JWS files against a JWKS {jwks, crlDir, now, jws}
 //   node test/run.mjs transport ARGS.json  checkTransport of [[url, lan], …]
+//   node test/run.mjs categories FILE…     the record category of each resource (delegation scopes)
 //   node test/run.mjs selectors            the registry views' selectors
 //   node test/run.mjs decrypt KEYHEX FILE [noble]  decrypts a JWE (noble: without crypto.subtle)
 //   node test/run.mjs grant ARGS.json      grantDigest and signer of {grant, chainId, registry, signature}
@@ -25,6 +26,7 @@ import { commit, parseProof, root, verify } from '../src/merkle.js';
 import { fetchNetwork, openShare, parseLink } from '../src/open.js';
 import { verifyCard } from '../src/shc.js';
 import { checkTransport } from '../src/link.js';
+import { categoryOf } from '../src/delegation.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const read = (f) => readFileSync(f, 'utf8');
@@ -107,6 +109,13 @@ switch (cmd) {
       } catch (e) {
         return e.message;
       }
+    }));
+    break;
+  case 'categories':
+    out(args.map((f) => {
+      const v = JSON.parse(read(f));
+      const resources = v.resourceType === 'Bundle' ? (v.entry || []).map((e) => e.resource) : [v];
+      return resources.map((r) => categoryOf(r));
     }));
     break;
   case 'selectors':
