@@ -14,6 +14,30 @@ import { PURPOSES, checksum } from './eip712.js';
 
 export { parseLink };
 
+/** The path of a node's network document (wallet/network WellKnownPath). */
+export const NETWORK_DOCUMENT = '/.well-known/healthwallet-network.json';
+
+/**
+ * fetchNetwork reads the network document of the node that served the
+ * page (its own origin): the network the page trusts, whose rpc it reads
+ * the chain through. It returns null when the node publishes none or it
+ * is not one (openShare then verifies nothing on chain, and says so).
+ * @param {{fetch?: typeof fetch, origin?: string}} [opts]
+ */
+export async function fetchNetwork(opts = {}) {
+  const doFetch = opts.fetch || globalThis.fetch.bind(globalThis);
+  try {
+    const resp = await doFetch(new URL(NETWORK_DOCUMENT, opts.origin || globalThis.location.origin).toString(), { credentials: 'omit', cache: 'no-store' });
+    if (resp.status !== 200) return null;
+    const doc = JSON.parse(await resp.text());
+    const ok = doc && Number.isSafeInteger(doc.chainId) && doc.chainId > 0 && typeof doc.registry === 'string' &&
+      /^0x[0-9a-fA-F]{40}$/.test(doc.registry) && Array.isArray(doc.rpc) && typeof doc.rpc[0] === 'string';
+    return ok ? doc : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Advice for each refusal kind: what the clinician can do.
  */

@@ -4,8 +4,9 @@
 // issuer's key, whose kid must be its RFC 7638 thumbprint. The issuer's
 // JWKS (and revocation list, for keys that have one) come through the node
 // that served the page (GET /issuer-keys?iss=…), never from the page
-// directly. An X.509 certificate beside a key is not examined in the
-// browser; a note says so.
+// directly. An X.509 certificate beside a key is read as shc.go reads it:
+// a certificate for another key refuses the key; its expiry is noted (the
+// viewer holds no trust framework's anchors, so it decides nothing).
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ViewerError, b64urlDecode, b64urlEncode, concat, fromUTF8, printable, utf8 } from './bytes.js';
@@ -61,7 +62,19 @@ export function issuerKeysVia(base, doFetch) {
   }
   return {
     jwks: (iss) => get({ iss }, "the issuer's keys"),
-    crl: (iss, kid) => get({ iss, crl: kid }, "the issuer's revocation list"),
+    // The revocation list of one key: /issuer-keys?iss=…&crl=<kid>. A node
+    // that does not know the crl parameter answers with the JWKS: said so.
+    crl: async (iss, kid) => {
+      const text = await get({ iss, crl: kid }, "the issuer's revocation list");
+      let doc = null;
+      try {
+        doc = JSON.parse(text);
+      } catch {}
+      if (doc && Array.isArray(doc.keys) && doc.rids === undefined) {
+        throw new ViewerError("this node does not look up issuers' revocation lists, so the card cannot be checked");
+      }
+      return text;
+    },
   };
 }
 
@@ -139,7 +152,7 @@ export async function verifyCard(jws, keys, now) {
   } catch (e) {
     throw keysErr(`${iss}: ${e.message}`);
   }
-  const key = findIssuerKey(doc, hdr.kid, iss, card);
+  const key = findIssuerKey(doc, hdr.kid, iss, card, now);
   const signed = utf8(parts[0] + '.' + parts[1]);
   let ok = false;
   try {
@@ -167,13 +180,13 @@ export async function verifyCard(jws, keys, now) {
   return card;
 }
 
-function findIssuerKey(doc, kid, iss, card) {
+function findIssuerKey(doc, kid, iss, card, now) {
   const keysList = doc && Array.isArray(doc.keys) ? doc.keys : [];
   const problems = [];
   for (const k of keysList) {
     if (!k || k.kid !== kid) continue;
     try {
-      return validateJWK(k, card);
+      return validateJWK(k, card, now);
     } catch (e) {
       problems.push(e.message);
     }
@@ -182,7 +195,7 @@ function findIssuerKey(doc, kid, iss, card) {
   throw sigErr(`${iss} publishes no key with kid ${kid}`);
 }
 
-function validateJWK(k, card) {
+function validateJWK(k, card, now) {
   if (k.d !== undefined && k.d !== null) throw new Error('the published key holds its private part (d)');
   if (k.kty !== 'EC' || k.crv !== 'P-256') throw new Error(`kty "${k.kty ?? ''}" crv "${k.crv ?? ''}", want EC P-256`);
   if (k.alg !== 'ES256') throw new Error(`alg "${k.alg ?? ''}", want ES256`);
@@ -201,13 +214,92 @@ function validateJWK(k, card) {
   }
   const tp = b64urlEncode(sha256(utf8(`{"crv":"P-256","kty":"EC","x":"${k.x}","y":"${k.y}"}`)));
   if (k.kid !== tp) throw new Error(`kid is not the key's thumbprint ${tp}`);
-  if (Array.isArray(k.x5c) && k.x5c.length > 0) card.notes.push("the issuer's X.509 certificate was not examined by the web viewer");
+  if (Array.isArray(k.x5c) && k.x5c.length > 0) checkX5C(k.x5c[0], pub, card, now);
   let crlVersion = null;
   if (k.crlVersion !== undefined && k.crlVersion !== null) {
     if (!Number.isInteger(k.crlVersion) || k.crlVersion < 1) throw new Error(`crlVersion "${k.crlVersion}" is not a positive integer`);
     crlVersion = k.crlVersion;
   }
   return { pub, crlVersion };
+}
+
+/**
+ * checkX5C compares the leaf certificate's key with the JWK (a mismatch
+ * refuses the key) and notes an expired certificate. A certificate that
+ * cannot be read is noted and ignored, as shc.go does.
+ */
+function checkX5C(b64, pub, card, now) {
+  let der;
+  try {
+    der = Uint8Array.from(atob(String(b64)), (c) => c.charCodeAt(0));
+  } catch {
+    card.notes.push("the issuer's X.509 certificate is not base64: ignored");
+    return;
+  }
+  let cert;
+  try {
+    cert = readCertificate(der);
+  } catch (e) {
+    card.notes.push(`the issuer's X.509 certificate does not parse (${e.message}): ignored`);
+    return;
+  }
+  if (cert.key.length !== pub.length || cert.key.some((b, i) => b !== pub[i])) throw new Error('the x5c certificate is for another key');
+  if (cert.notAfter && now.getTime() > cert.notAfter.getTime()) {
+    card.notes.push(`the issuer's X.509 certificate expired on ${cert.notAfter.toISOString().slice(0, 10)}`);
+  }
+}
+
+/** der reads one DER element at off: {tag, start (of contents), end}. */
+function der(b, off) {
+  if (off + 2 > b.length) throw new Error('truncated');
+  const tag = b[off];
+  let len = b[off + 1];
+  let start = off + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n < 1 || n > 3 || start + n > b.length) throw new Error('bad length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[start + i];
+    start += n;
+  }
+  if (start + len > b.length) throw new Error('truncated');
+  return { tag, start, end: start + len };
+}
+
+/** children lists the elements inside a constructed element. */
+function children(b, el) {
+  const out = [];
+  for (let off = el.start; off < el.end; ) {
+    const c = der(b, off);
+    out.push(c);
+    off = c.end;
+  }
+  return out;
+}
+
+/** readCertificate returns the subject's uncompressed EC point and notAfter of an X.509 certificate. */
+function readCertificate(b) {
+  const cert = der(b, 0);
+  if (cert.tag !== 0x30) throw new Error('not a certificate');
+  const tbs = children(b, cert)[0];
+  if (!tbs || tbs.tag !== 0x30) throw new Error('no tbsCertificate');
+  let f = children(b, tbs);
+  if (f[0] && f[0].tag === 0xa0) f = f.slice(1); // version
+  const [, , , validity, , spki] = f; // serial, signature, issuer, validity, subject, subjectPublicKeyInfo
+  if (!spki || spki.tag !== 0x30 || validity.tag !== 0x30) throw new Error('no subject key');
+  const bits = children(b, spki)[1];
+  if (!bits || bits.tag !== 0x03 || b[bits.start] !== 0) throw new Error('no subject key');
+  const times = children(b, validity);
+  return { key: b.slice(bits.start + 1, bits.end), notAfter: times[1] ? derTime(b, times[1]) : null };
+}
+
+function derTime(b, el) {
+  const s = String.fromCharCode(...b.subarray(el.start, el.end));
+  const m = el.tag === 0x17 ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s) : /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s);
+  if (!m) return null;
+  let y = Number(m[1]);
+  if (el.tag === 0x17) y += y < 50 ? 2000 : 1900;
+  return new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
 function checkRevocation(crl, kid, version, rid, nbf) {
