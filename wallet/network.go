@@ -74,6 +74,9 @@ func (w *Wallet) JoinNetwork(ctx context.Context, joinURL, invite string) (netwo
 	if err != nil {
 		return network.Membership{}, fmt.Errorf("joining the network at %s: %w", joinURL, err)
 	}
+	if !m.Joinable() {
+		return network.Membership{}, fmt.Errorf("%s at %s is a relay that reads its chain but sends no one's actions: it cannot be joined; trust it to verify shares made on it (hw network trust %s), or join a network node", m.Name, m.URL, m.JoinURL())
+	}
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
 	return w.enrolAndSaveLocked(ctx, m, invite)

@@ -272,7 +272,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 	// waits for the network.)
 	direct := startHWProcess(t, patient, "share", "--type", "Observation", "--to", "2024-04-30", "--ttl", "1h", "--purpose", "TREAT",
 		"--direct", "127.0.0.1:0", "--json")
-	if line := direct.firstLine(t); !strings.Contains(line, `"link":"shlink:/`) {
+	if line := direct.firstLine(t); !strings.Contains(line, `/view#shlink:/`) {
 		t.Fatalf("hw share --direct while the network is down: %q\n%s", line, direct.stderr)
 	}
 	direct.signal(t, syscall.SIGINT)
