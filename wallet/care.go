@@ -921,6 +921,9 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	if err := share.CheckTransport(base, false); err != nil {
 		return ShareResult{}, fmt.Errorf("the relay %s: %w", base, err)
 	}
+	if err := checkLinkFits(req, base); err != nil {
+		return ShareResult{}, err
+	}
 	var recipient common.Hash
 	if strings.TrimSpace(req.Recipient) != "" {
 		card, err := identity.ParseCard(req.Recipient)

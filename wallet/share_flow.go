@@ -426,6 +426,9 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
+	if err := checkLinkFits(req, base); err != nil {
+		return ShareResult{}, err
+	}
 	var recipient common.Hash
 	if strings.TrimSpace(req.Recipient) != "" {
 		card, err := identity.ParseCard(req.Recipient)

@@ -3,6 +3,9 @@ package wallet
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"healthwallet/wallet/relay"
 
 	"healthwallet/wallet/share"
 	"healthwallet/wallet/viewer"
@@ -27,4 +30,21 @@ func viewerLink(l share.Link, base string) (string, error) {
 		return "", fmt.Errorf("the link is %d characters, at most %d keep its QR code small: shorten the label (or use a relay with a shorter URL)", n, share.MaxLinkLength)
 	}
 	return text, nil
+}
+
+// checkLinkFits refuses, before anything is signed or uploaded, a share
+// whose viewer link would be too long for its QR: the link as it will be,
+// with a share id of the relay's length at base.
+func checkLinkFits(req ShareRequest, base string) error {
+	flag := ""
+	if req.Passcode != "" {
+		flag = string(share.FlagPasscode)
+	}
+	base = strings.TrimSuffix(base, "/")
+	probe := share.Link{
+		URL: base + "/shl/" + strings.Repeat("A", relay.ManifestURLLength(base)-len(base)-len("/shl/")),
+		Key: [32]byte{1}, Exp: now().Add(req.TTL).Truncate(time.Second), Flags: flag, Label: req.Label, V: 1,
+	}
+	_, err := viewerLink(probe, base)
+	return err
 }

@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"healthwallet/wallet/viewer"
 )
@@ -63,4 +64,11 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 // StaticDocument is a Config.NetworkDocument that always answers doc.
 func StaticDocument(doc []byte) func(context.Context) ([]byte, error) {
 	return func(context.Context) ([]byte, error) { return doc, nil }
+}
+
+// ManifestURLLength is the length of the manifest URL of a share on the
+// relay at public (as ParsePublicURL returns it): public, "/shl/" and the
+// share id. Wallets use it to know a link's length before uploading.
+func ManifestURLLength(public string) int {
+	return len(strings.TrimSuffix(public, "/")) + len("/shl/") + base64Len(idSize)
 }
