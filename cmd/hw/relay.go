@@ -21,11 +21,11 @@ import (
 func (c *cli) relayCommand() *cobra.Command {
 	var (
 		listen, dataDir, registry, publicURL, logFormat, submitterKey, name string
-		failOpen, trustProxy                                          bool
-		drain, locationTTL, pendingGrace, chainCache                  time.Duration
-		maxUpload, maxKeyBytes, maxTotalBytes                         int64
-		maxFailures, maxKeyShares, maxShareLocations                  int
-		rateIP, rateShare                                             float64
+		failOpen, trustProxy                                                bool
+		drain, locationTTL, pendingGrace, chainCache                        time.Duration
+		maxUpload, maxKeyBytes, maxTotalBytes                               int64
+		maxFailures, maxKeyShares, maxShareLocations                        int
+		rateIP, rateShare                                                   float64
 	)
 	cmd := &cobra.Command{
 		Use:   "relay --listen ADDR --data DIR [--chain URL [--registry ADDR] [--submitter-key FILE] [--name NAME]] [--public-url URL]",
