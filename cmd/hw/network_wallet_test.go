@@ -22,6 +22,7 @@ import (
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
 	"healthwallet/wallet/qrcode"
+	"healthwallet/wallet/viewer"
 )
 
 // networkNode is a hw network serve process.
@@ -183,8 +184,19 @@ func TestNetworkEndToEnd(t *testing.T) {
 		t.Fatalf("hw network join --json: %s", out)
 	}
 	mustHW(stranger, "init", "--name", "Dr. Stranger")
-	if out := mustHW(patient, "network", "show"); !strings.Contains(out, "Connected to Riverside Clinic network — records anchored, shares work") {
+	if out := mustHW(patient, "network", "show"); !strings.Contains(out, "Connected to Riverside Clinic network — records anchored, shares work") ||
+		!strings.Contains(out, "Viewer:    the viewer this node serves is the one in this build") {
 		t.Fatalf("hw network show:\n%s", out)
+	}
+	var shown struct {
+		Viewer struct {
+			Served, Build, Document string
+			Same                    bool
+		}
+	}
+	if err := json.Unmarshal([]byte(mustHW(patient, "network", "show", "--json")), &shown); err != nil || !shown.Viewer.Same ||
+		shown.Viewer.Served != "sha256:"+viewer.BundleHash() || shown.Viewer.Document != shown.Viewer.Served {
+		t.Fatalf("hw network show --json viewer: %+v, %v", shown.Viewer, err)
 	}
 
 	// The patient holds no ETH and never will.
