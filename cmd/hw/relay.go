@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -15,6 +16,7 @@ import (
 	"healthwallet/chain"
 	"healthwallet/wallet/network"
 	"healthwallet/wallet/relay"
+	"healthwallet/wallet/viewer"
 )
 
 // relayCommand is hw relay: the link server of DESIGN §7, as a process.
@@ -185,7 +187,7 @@ recipients, passcodes or keys.`,
 				return userErrorf("%v", err)
 			}
 			if c.jsonOut {
-				out, _ := json.Marshal(map[string]string{"listen": url, "public": cfg.PublicURL})
+				out, _ := json.Marshal(map[string]string{"listen": url, "public": cfg.PublicURL, "viewer": strings.TrimSuffix(cfg.PublicURL, "/") + viewer.Path})
 				fmt.Fprintln(c.stdout, string(out))
 			} else {
 				fmt.Fprintf(c.stdout, "hw relay: listening on %s", url)
