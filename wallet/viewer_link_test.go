@@ -170,6 +170,11 @@ func TestShareLinkTooLongForQR(t *testing.T) {
 	if err := checkLinkFits(req, long); err != nil {
 		t.Fatalf("without the label: %v", err)
 	}
+	// So an emergency card on that relay drops its label (MakeEmergencyCard).
+	if checkLinkFits(ShareRequest{TTL: DefaultEmergencyTTL, Label: EmergencyLabel}, long) == nil ||
+		checkLinkFits(ShareRequest{TTL: DefaultEmergencyTTL}, long) != nil {
+		t.Fatal("the emergency label fits a long relay URL's link: the fallback is not exercised")
+	}
 	// The check matches the link as made: the longest label that passes
 	// it gives a link of at most 300 characters.
 	res, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT", Label: "For Dr. Smith"})
