@@ -194,3 +194,37 @@ func TestShareLinkTooLongForQR(t *testing.T) {
 		t.Fatalf("the longest label that fits (%d) makes a link of %d characters: %v", len(label), len(got), err)
 	}
 }
+
+// TestDirectShareOnTheDevicesOwnChain: a wallet on no network (its own
+// embedded chain) still serves its direct share's viewer a document, which
+// says honestly that the chain is the patient's own device's, and a /rpc
+// over the embedded chain through which the share verifies.
+func TestDirectShareOnTheDevicesOwnChain(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	w := newTestWallet(t)
+	importObservations(t, w, "own", 1)
+	anchorUntilDone(t, w)
+	res, err := w.ShareDirect(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := res.Viewer[:strings.Index(res.Viewer, "/view#")]
+	resp, err := http.Get(base + network.WellKnownPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	doc, err := network.ParseDocument(raw)
+	if err != nil || doc.Name != "the patient's own device (no shared network)" || doc.RPC[0] != base+"/rpc" {
+		t.Fatalf("document %s: %+v, %v", raw, doc, err)
+	}
+	ec, err := ethclient.DialContext(ctx, doc.RPC[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+	registry := common.HexToAddress(doc.Registry)
+	mustAllOK(t, share.Open(ctx, res.Link, share.FetchOptions{Recipient: "Nurse"}, share.VerifyInput{Chain: share.NewChainReader(ec, registry), ExpectRegistry: registry}), 1)
+}
