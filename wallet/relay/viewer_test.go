@@ -251,3 +251,38 @@ func TestIssuerKeysRefusesPrivateTargets(t *testing.T) {
 	r := do(t, ts.Client(), http.MethodGet, ts.URL+"/issuer-keys?iss=https%3A%2F%2F10.0.0.2", "", nil)
 	wantStatus(t, r, http.StatusTooManyRequests)
 }
+
+// TestIssuerKeysOneFetchForConcurrentAsks: many viewers asking at once for
+// one issuer's keys cause one fetch, and all get the keys.
+func TestIssuerKeysOneFetchForConcurrentAsks(t *testing.T) {
+	var fetches atomic.Int32
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		time.Sleep(200 * time.Millisecond)
+		io.WriteString(w, testJWKS)
+	}))
+	defer ts.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(ts.Certificate())
+	tr := newTestRelay(t, func(c *Config) { c.IssuerKeys.RootCAs = pool })
+	done := make(chan int, 10)
+	for range 10 {
+		go func() {
+			resp, err := http.Get(tr.ts.URL + "/issuer-keys?iss=" + strings.ReplaceAll(ts.URL, ":", "%3A"))
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+	}
+	for range 10 {
+		if code := <-done; code != http.StatusOK {
+			t.Errorf("an ask answered %d", code)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("%d fetches for 10 concurrent asks", n)
+	}
+}
