@@ -118,6 +118,16 @@ func TestRelayServesViewerAndChain(t *testing.T) {
 			t.Fatalf("hw receive %.50s…: exit %d\n%s%s", form, code, out, errOut)
 		}
 	}
+	// A wallet cannot join a relay (it sends no actions), and can trust it
+	// for verifying shares made on its chain.
+	clinician := []string{"HW_VAULT=" + filepath.Join(dir, "clinician"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=", "HW_REGISTRY="}
+	mustHW(clinician, "init", "--name", "Dr. Smith")
+	if out, errOut, code := hwProc(t, clinician, "network", "join", rp.base); code != 1 || !strings.Contains(errOut, "cannot be joined") || !strings.Contains(errOut, "hw network trust") {
+		t.Fatalf("hw network join of a relay: exit %d\n%s%s", code, out, errOut)
+	}
+	if out := mustHW(clinician, "network", "trust", rp.base, "--json"); !strings.Contains(out, `"enrolment":"none"`) || !strings.Contains(out, `"name":"Riverside relay"`) {
+		t.Fatalf("hw network trust of a relay: %s", out)
+	}
 	// The chain read only through the relay's /rpc, as the viewer reads it.
 	in := share.VerifyInput{Chain: share.NewChainReader(ec, common.HexToAddress(doc.Registry)), ExpectRegistry: common.HexToAddress(doc.Registry)}
 	if rep := share.Open(ctx, res.Viewer, share.FetchOptions{Recipient: "Dr. Smith"}, in); !rep.Verified || len(rep.Records) != 1 {
