@@ -93,7 +93,7 @@ func TestCaregiverOnOneNetwork(t *testing.T) {
 	caregiver.screen("share-result")
 	link := ""
 	for _, s := range caregiver.labels() {
-		if strings.HasPrefix(s, "shlink:/") {
+		if strings.Contains(s, "/view#shlink:/") {
 			link = s
 		}
 	}

@@ -50,7 +50,7 @@ func TestEmergencyCardRealWallet(t *testing.T) {
 	h.see("Active")
 
 	card, ok, err := h.ui.wallet.CurrentEmergencyCard(t.Context())
-	if err != nil || !ok || !strings.HasPrefix(card.Link, "shlink:/") {
+	if err != nil || !ok || !strings.Contains(card.Link, "/view#shlink:/") {
 		t.Fatalf("current card %+v, %v, %v", card, ok, err)
 	}
 	h.tap("Save as PDF…")

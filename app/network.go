@@ -463,6 +463,9 @@ func networkDetails(st wallet.NetworkStatus) fyne.CanvasObject {
 		add("Actions today", fmt.Sprintf("%d of %d", a.UsedToday, a.PerDay))
 	}
 	add("Waiting to send", fmt.Sprint(st.Waiting))
+	if v := st.Viewer; v != nil {
+		add("Web viewer", strings.TrimSpace(v.Summary+"\n"+v.Problem))
+	}
 	return form
 }
 

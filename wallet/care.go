@@ -921,6 +921,9 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 	if err := share.CheckTransport(base, false); err != nil {
 		return ShareResult{}, fmt.Errorf("the relay %s: %w", base, err)
 	}
+	if err := checkLinkFits(req, base); err != nil {
+		return ShareResult{}, err
+	}
 	var recipient common.Hash
 	if strings.TrimSpace(req.Recipient) != "" {
 		card, err := identity.ParseCard(req.Recipient)
@@ -1041,7 +1044,11 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 		w.abandonAtRelay(client, info.ID)
 		return ShareResult{}, revokeGrant(fmt.Errorf("the link would not work: %w", err))
 	}
-	text := link.String()
+	text, err := viewerLink(link, base)
+	if err != nil {
+		w.abandonAtRelay(client, info.ID)
+		return ShareResult{}, revokeGrant(fmt.Errorf("the link would not work: %w", err))
+	}
 	qr, err := share.LinkQRCode(text, 8)
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
@@ -1059,7 +1066,7 @@ func (w *Wallet) CareShare(ctx context.Context, person string, req ShareRequest)
 		w.abandonAtRelay(client, info.ID)
 		return ShareResult{}, revokeGrant(fmt.Errorf("saving the share: %w", mapVaultError(err)))
 	}
-	res := ShareResult{ID: s.ID, Link: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
+	res := ShareResult{ID: s.ID, Link: text, Viewer: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
 	if problem != "" {
 		res.Problem = "the grant is not on chain yet, so the link works once it is (the wallet sends it on its next chain work): " + problem
 	}

@@ -191,6 +191,10 @@ func (w *Wallet) openDirectRelay(public string) (*relay.Server, error) {
 		PublicURL:       public,
 		Checker:         walletGrantChecker{w},
 		LocalManagement: true,
+		// The viewer on the direct share's page verifies against the
+		// wallet's chain, read through this process (direct_viewer.go).
+		NetworkDocument: w.directDocument(public),
+		RPC:             directRPC{w},
 		Logger:          slog.New(slog.DiscardHandler),
 	}
 	srv, err := relay.Open(cfg)

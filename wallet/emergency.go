@@ -300,7 +300,14 @@ func (w *Wallet) MakeEmergencyCard(ctx context.Context, req EmergencyCardRequest
 	if err != nil {
 		return EmergencyCard{}, err
 	}
-	res, err := w.shareWith(ctx, ShareRequest{Purpose: relay.EmergencyPurpose, TTL: ttl, Label: EmergencyLabel}, base, false,
+	// The card's QR holds the relay's viewer URL, which a phone camera
+	// opens; on a relay whose URL is long, the label gives way so that the
+	// link still fits the QR.
+	label := EmergencyLabel
+	if checkLinkFits(ShareRequest{TTL: ttl, Label: label}, base) != nil {
+		label = ""
+	}
+	res, err := w.shareWith(ctx, ShareRequest{Purpose: relay.EmergencyPurpose, TTL: ttl, Label: label}, base, false,
 		shareExtras{records: ordered, versions: versions, document: doc.ShareDocument(), emergency: true})
 	if err != nil {
 		return EmergencyCard{}, err

@@ -217,6 +217,9 @@ func TestEmergencyCardFlow(t *testing.T) {
 	if text, err := share.DecodeQRImage(bytes.NewReader(card.QR)); err != nil || text != card.Link {
 		t.Fatalf("the card's QR: %q, %v", text, err)
 	}
+	if !strings.HasPrefix(card.Link, hs.URL+"/view#shlink:/") {
+		t.Fatalf("the card's QR does not open the relay's viewer: %q", card.Link)
+	}
 
 	open := func(who string) share.Report {
 		t.Helper()

@@ -59,6 +59,10 @@ type NetworkStatus struct {
 	Account *network.Account `json:"account,omitempty"`
 	// Waiting is how many signed actions wait to be submitted.
 	Waiting int `json:"waiting"`
+	// Viewer is the web viewer the network's relay serves, hashed from
+	// the files it serves and compared with this build's (nil when the
+	// node does not answer).
+	Viewer *network.ViewerCheck `json:"viewer,omitempty"`
 }
 
 // JoinNetwork fetches the network at joinURL (checking its document
@@ -73,6 +77,9 @@ func (w *Wallet) JoinNetwork(ctx context.Context, joinURL, invite string) (netwo
 	m, err := network.Fetch(ctx, strings.TrimSpace(joinURL))
 	if err != nil {
 		return network.Membership{}, fmt.Errorf("joining the network at %s: %w", joinURL, err)
+	}
+	if !m.Joinable() {
+		return network.Membership{}, fmt.Errorf("%s at %s is a relay that reads its chain but sends no one's actions: it cannot be joined; trust it to verify shares made on it (hw network trust %s), or join a network node", m.Name, m.URL, m.JoinURL())
 	}
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
@@ -199,6 +206,8 @@ func (w *Wallet) NetworkStatus(ctx context.Context) (NetworkStatus, error) {
 		return st, nil
 	}
 	st.Connected, st.Account = true, &acc
+	vc := network.CheckViewer(cctx, network.HTTPClient(m.Fingerprint), m.Relay, m.Document)
+	st.Viewer = &vc
 	st.Summary = fmt.Sprintf("Connected to %s network — records anchored, shares work", m.Name)
 	if !acc.Enrolled {
 		st.Summary = fmt.Sprintf("Connected to %s network, but it does not send this wallet's actions", m.Name)

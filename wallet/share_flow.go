@@ -426,6 +426,9 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 	if err := checkShareRequest(req); err != nil {
 		return ShareResult{}, err
 	}
+	if err := checkLinkFits(req, base); err != nil {
+		return ShareResult{}, err
+	}
 	var recipient common.Hash
 	if strings.TrimSpace(req.Recipient) != "" {
 		card, err := identity.ParseCard(req.Recipient)
@@ -545,7 +548,11 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 		w.abandonAtRelay(client, info.ID)
 		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
 	}
-	text := link.String()
+	text, err := viewerLink(link, base)
+	if err != nil {
+		w.abandonAtRelay(client, info.ID)
+		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
+	}
 	qr, err := share.LinkQRCode(text, 8)
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
@@ -563,7 +570,7 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("saving the share: %w", mapVaultError(err)))
 	}
 
-	res := ShareResult{ID: s.ID, Link: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
+	res := ShareResult{ID: s.ID, Link: text, Viewer: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
 	if problem != "" {
 		res.Problem = "the grant is not on chain yet, so the link works once it is (the wallet sends it on its next chain work): " + problem
 	}

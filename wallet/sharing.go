@@ -31,8 +31,13 @@ type ShareRequest struct {
 
 // ShareResult is a share just made.
 type ShareResult struct {
-	ID      string    `json:"id"`
-	Link    string    `json:"link"` // shlink:/… (≤ 300 characters)
+	ID string `json:"id"`
+	// Link is what the QR holds: the relay's web viewer with the link
+	// after the '#', <relay>/view#shlink:/… (≤ 300 characters), which a
+	// phone camera opens in a browser and every SHL receiver reads.
+	Link string `json:"link"`
+	// Viewer is the same viewer URL, named for what it is.
+	Viewer  string    `json:"viewer"`
 	Expires time.Time `json:"expires"`
 	Grant   string    `json:"grant"` // the grant's EIP-712 digest, 0x…
 	Records int       `json:"records"`

@@ -140,7 +140,7 @@ func TestEmergencyCardEndToEnd(t *testing.T) {
 		Records           int
 	}
 	if err := json.Unmarshal([]byte(mustHW(patient, "emergency", "card", "--pdf", pdf, "--png", png, "--json")), &card); err != nil ||
-		!strings.HasPrefix(card.Link, "shlink:/") || card.Problem != "" || card.Records != 3 {
+		!strings.Contains(card.Link, "/view#shlink:/") || card.Problem != "" || card.Records != 3 {
 		t.Fatalf("hw emergency card --json: %+v, %v", card, err)
 	}
 	t.Logf("hw emergency card (anchoring its summary, the grant, the upload; 1 s blocks): %v, link %d characters", time.Since(start).Round(time.Millisecond), len(card.Link))

@@ -103,7 +103,9 @@ which networks this wallet verifies received shares against.
 
 With --json, prints {"kind","name","connected","summary","problem",
 "network":{…},"account":{"enrolled","balance","usedToday","perDay"},
-"waiting","trusted":[…]}.`,
+"waiting","viewer":{"served","document","build","same","summary","problem"},
+"trusted":[…]}. viewer says whether the web viewer the network's relay
+serves (its files fetched and hashed) is the one in this build of hw.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -129,6 +131,15 @@ With --json, prints {"kind","name","connected","summary","problem",
 			}
 			if m := st.Membership; m != nil {
 				fmt.Fprintf(c.stdout, "\nNetwork:   %s (%s)\nChain:     %d, registry %s\nRelay:     %s\n", m.Name, m.JoinURL(), m.ChainID, m.Registry, m.Relay)
+			}
+			if v := st.Viewer; v != nil {
+				fmt.Fprintf(c.stdout, "Viewer:    %s\n", v.Summary)
+				if v.Served != "" {
+					fmt.Fprintf(c.stdout, "           served %s, this build %s\n", v.Served, v.Build)
+				}
+				if v.Problem != "" {
+					fmt.Fprintf(c.stdout, "           %s\n", v.Problem)
+				}
 			}
 			for _, t := range out.Trusted {
 				fmt.Fprintf(c.stdout, "Trusted:   %s (%s)\n", t.Name, t.JoinURL())

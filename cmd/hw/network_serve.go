@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"healthwallet/wallet/network"
+	"healthwallet/wallet/viewer"
 )
 
 // networkCommand is hw network: a network node, and the wallet's membership
@@ -41,6 +42,10 @@ type networkReady struct {
 	Registry    string `json:"registry"`
 	// Submitter is the account that pays the gas of patients' actions.
 	Submitter string `json:"submitter"`
+	// Viewer is the web viewer's URL on the node; ViewerHash the bundle's
+	// hash its document publishes.
+	Viewer     string `json:"viewer"`
+	ViewerHash string `json:"viewerHash"`
 }
 
 func (c *cli) networkServeCommand() *cobra.Command {
@@ -126,6 +131,8 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 					ChainID:     info.Document.ChainID,
 					Registry:    info.Document.Registry,
 					Submitter:   info.Submitter.Hex(),
+					Viewer:      info.Document.Relay + viewer.Path,
+					ViewerHash:  info.Document.Viewer,
 				})
 				fmt.Fprintln(c.stdout, string(out))
 			} else {
@@ -139,6 +146,7 @@ Logs go to standard error; they hold no health data, calldata or keys.`,
 					fmt.Fprint(c.stdout, q.ToSmallString(false))
 				}
 				fmt.Fprintf(c.stdout, "Join it at: %s\n", info.JoinURL)
+				fmt.Fprintf(c.stdout, "Web viewer: %s (%s)\n", info.Document.Relay+viewer.Path, info.Document.Viewer)
 				if info.Document.Enrolment == network.EnrolmentInvitation {
 					fmt.Fprintln(c.stdout, "Invitation-only: wallets need the invitation code to join.")
 				}

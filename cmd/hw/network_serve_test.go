@@ -121,15 +121,15 @@ func TestNetworkServeProcess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("joining the served network: %v", err)
 	}
-	if m.Name != ready.Name || m.ChainID != ready.ChainID || m.Registry != ready.Registry {
+	if m.Name != ready.Name || m.ChainID != ready.ChainID || m.Registry != ready.Registry || ready.Viewer != ready.URL+"/view" || ready.ViewerHash != m.Viewer || m.Viewer == "" {
 		t.Fatalf("document %+v, ready %+v", m.Document, ready)
 	}
 	p.stop(t)
 }
 
 // TestNetworkServeText: without --json, hw network serve prints the
-// network's name, a QR code of the join URL (that decodes to it), and the
-// join URL.
+// network's name, a QR code of the join URL (that decodes to it), the
+// join URL, and the web viewer's URL with its hash.
 func TestNetworkServeText(t *testing.T) {
 	p := startNetworkServe(t, nil, "--log-format", "text")
 	if first := p.line(t); !strings.HasPrefix(first, "hw network serve: ") {
@@ -148,6 +148,9 @@ func TestNetworkServeText(t *testing.T) {
 	}
 	if len(qr) < 10 || !strings.ContainsAny(strings.Join(qr, ""), "█▀▄") {
 		t.Fatalf("no QR code before the join URL: %q", qr)
+	}
+	if line := p.line(t); !strings.HasPrefix(line, "Web viewer: http://127.0.0.1:") || !strings.Contains(line, "/view (sha256:") {
+		t.Fatalf("viewer line %q", line)
 	}
 	p.stop(t)
 }

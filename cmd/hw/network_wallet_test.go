@@ -22,6 +22,7 @@ import (
 	"healthwallet/chain/chaintest"
 	"healthwallet/chain/contracts"
 	"healthwallet/wallet/qrcode"
+	"healthwallet/wallet/viewer"
 )
 
 // networkNode is a hw network serve process.
@@ -183,8 +184,19 @@ func TestNetworkEndToEnd(t *testing.T) {
 		t.Fatalf("hw network join --json: %s", out)
 	}
 	mustHW(stranger, "init", "--name", "Dr. Stranger")
-	if out := mustHW(patient, "network", "show"); !strings.Contains(out, "Connected to Riverside Clinic network — records anchored, shares work") {
+	if out := mustHW(patient, "network", "show"); !strings.Contains(out, "Connected to Riverside Clinic network — records anchored, shares work") ||
+		!strings.Contains(out, "Viewer:    the viewer this node serves is the one in this build") {
 		t.Fatalf("hw network show:\n%s", out)
+	}
+	var shown struct {
+		Viewer struct {
+			Served, Build, Document string
+			Same                    bool
+		}
+	}
+	if err := json.Unmarshal([]byte(mustHW(patient, "network", "show", "--json")), &shown); err != nil || !shown.Viewer.Same ||
+		shown.Viewer.Served != "sha256:"+viewer.BundleHash() || shown.Viewer.Document != shown.Viewer.Served {
+		t.Fatalf("hw network show --json viewer: %+v, %v", shown.Viewer, err)
 	}
 
 	// The patient holds no ETH and never will.
@@ -272,7 +284,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 	// waits for the network.)
 	direct := startHWProcess(t, patient, "share", "--type", "Observation", "--to", "2024-04-30", "--ttl", "1h", "--purpose", "TREAT",
 		"--direct", "127.0.0.1:0", "--json")
-	if line := direct.firstLine(t); !strings.Contains(line, `"link":"shlink:/`) {
+	if line := direct.firstLine(t); !strings.Contains(line, `/view#shlink:/`) {
 		t.Fatalf("hw share --direct while the network is down: %q\n%s", line, direct.stderr)
 	}
 	direct.signal(t, syscall.SIGINT)

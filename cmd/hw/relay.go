@@ -7,27 +7,30 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/relay"
+	"healthwallet/wallet/viewer"
 )
 
 // relayCommand is hw relay: the link server of DESIGN §7, as a process.
 func (c *cli) relayCommand() *cobra.Command {
 	var (
-		listen, dataDir, registry, publicURL, logFormat, submitterKey string
-		failOpen, trustProxy                                          bool
-		drain, locationTTL, pendingGrace, chainCache                  time.Duration
-		maxUpload, maxKeyBytes, maxTotalBytes                         int64
-		maxFailures, maxKeyShares, maxShareLocations                  int
-		rateIP, rateShare                                             float64
+		listen, dataDir, registry, publicURL, logFormat, submitterKey, name string
+		failOpen, trustProxy                                                bool
+		drain, locationTTL, pendingGrace, chainCache                        time.Duration
+		maxUpload, maxKeyBytes, maxTotalBytes                               int64
+		maxFailures, maxKeyShares, maxShareLocations                        int
+		rateIP, rateShare                                                   float64
 	)
 	cmd := &cobra.Command{
-		Use:   "relay --listen ADDR --data DIR [--chain URL [--registry ADDR] [--submitter-key FILE]] [--public-url URL]",
+		Use:   "relay --listen ADDR --data DIR [--chain URL [--registry ADDR] [--submitter-key FILE] [--name NAME]] [--public-url URL]",
 		Short: "Run the link server that serves SMART Health Links to receivers",
 		Long: `hw relay runs the relay: the server that holds the encrypted files of shared
 links and serves them to receivers under the SMART Health Links protocol, with
@@ -42,6 +45,16 @@ is on chain; one that is not yet is held pending, never served, for
 --pending-grace, and deleted if the grant does not appear. When the chain
 cannot be reached the relay answers 503 ("cannot check consent right now")
 unless --chain-fail-open is given.
+
+Every relay serves the web viewer at /view: a share's link opens it in
+any browser, which decrypts and verifies the share there (the key stays in
+the link's #fragment and never reaches the relay). With --chain the relay
+also serves what the viewer verifies against: the chain's read-only
+JSON-RPC at /rpc (registry reads only, rate-limited per client), and a
+network document at /.well-known/healthwallet-network.json naming the
+chain, its registry, the network --name (default: the public host) and
+the viewer's hash. GET /issuer-keys?iss=URL fetches a SMART Health Card
+issuer's public keys for the viewer (https, public addresses only, cached).
 
 With --submitter-key FILE (a hex private key, mode 0600, funded on --chain)
 the relay accepts emergency cards (hw emergency card) and records every
@@ -109,6 +122,11 @@ recipients, passcodes or keys.`,
 			if submitterKey != "" && chainURL == "" {
 				return userErrorf("--submitter-key needs --chain URL: the chain the relay records emergency-card openings on")
 			}
+			if name != "" && chainURL == "" {
+				return userErrorf("--name needs --chain URL: it names the network the relay's viewer verifies against")
+			}
+			// docFor sets the network document once the public URL is known.
+			docFor := func(string) error { return nil }
 			if chainURL != "" {
 				n, err := dialRegistry(ctx, chainURL, registry)
 				if err != nil {
@@ -116,6 +134,26 @@ recipients, passcodes or keys.`,
 				}
 				defer n.Close()
 				cfg.Checker = relay.NewChainChecker(n.Client, n.Registry)
+				if n.RPC() == nil {
+					return userErrorf("the chain at %s gives no JSON-RPC connection to serve the viewer's /rpc from", chainURL)
+				}
+				cfg.RPC = chain.ReadOnlyRPC(n.RPC(), n.Registry)
+				chainID, reg := n.ChainID.Uint64(), n.Registry
+				docFor = func(public string) error {
+					pu, err := relay.ParsePublicURL(public)
+					if err != nil {
+						return userErrorf("%v", err)
+					}
+					if name == "" {
+						name = pu.Hostname()
+					}
+					doc, err := json.Marshal(network.RelayDocument(name, pu.String(), chainID, reg))
+					if err != nil {
+						return err
+					}
+					cfg.NetworkDocument = relay.StaticDocument(doc)
+					return nil
+				}
 				if submitterKey != "" {
 					key, err := readSubmitterKey(submitterKey)
 					if err != nil {
@@ -139,13 +177,17 @@ recipients, passcodes or keys.`,
 				}
 				cfg.PublicURL = url
 			}
+			if err := docFor(cfg.PublicURL); err != nil {
+				ln.Close()
+				return err
+			}
 			srv, err := relay.Open(cfg)
 			if err != nil {
 				ln.Close()
 				return userErrorf("%v", err)
 			}
 			if c.jsonOut {
-				out, _ := json.Marshal(map[string]string{"listen": url, "public": cfg.PublicURL})
+				out, _ := json.Marshal(map[string]string{"listen": url, "public": cfg.PublicURL, "viewer": strings.TrimSuffix(cfg.PublicURL, "/") + viewer.Path})
 				fmt.Fprintln(c.stdout, string(out))
 			} else {
 				fmt.Fprintf(c.stdout, "hw relay: listening on %s", url)
@@ -165,6 +207,7 @@ recipients, passcodes or keys.`,
 	f.StringVar(&dataDir, "data", "", "keep the relay's store in `DIR` (created if missing)")
 	f.StringVar(&registry, "registry", "", "HealthRegistry contract `ADDRESS` on --chain (default: ask the node, as hw chain serve answers)")
 	f.StringVar(&publicURL, "public-url", "", "build manifest and file URLs on `URL`, and accept only requests signed for it (default: http://the listen address)")
+	f.StringVar(&name, "name", "", "with --chain: the network's `NAME` in the document the viewer reads (default: the public host)")
 	f.StringVar(&submitterKey, "submitter-key", "", "with --chain: the hex private key (`FILE`, mode 0600) that pays for recording emergency-card openings on chain (break-glass)")
 	f.BoolVar(&failOpen, "chain-fail-open", false, "serve when the chain cannot be asked (default: refuse with 503)")
 	f.BoolVar(&trustProxy, "trust-proxy", false, "rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)")

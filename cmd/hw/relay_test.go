@@ -199,6 +199,7 @@ func TestRelayCommandLine(t *testing.T) {
 		{[]string{"relay", "--data", t.TempDir(), "--public-url", "ftp://x"}, "public URL"},
 		{[]string{"relay", "--data", t.TempDir(), "--listen", "256.0.0.1:1"}, "cannot listen"},
 		{[]string{"relay", "--data", t.TempDir(), "--listen", "0.0.0.0:0"}, "--public-url"},
+		{[]string{"relay", "--data", t.TempDir(), "--name", "Riverside"}, "--name needs --chain"},
 	} {
 		out, err := exec.Command(hw, tc.args...).CombinedOutput()
 		var ee *exec.ExitError

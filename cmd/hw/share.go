@@ -165,9 +165,13 @@ ADDR (e.g. 0.0.0.0:8080) the wallet serves the link itself on the local
 network instead, until interrupted (Ctrl-C).
 
 Prints the link and, on a terminal, its QR code; --qr FILE.png writes the QR
-as an image. With --json, prints {"id","link","expires","grant","records",
-"problem"}; problem is set when the grant is not on chain yet (the link works
-once it is).`,
+as an image. The link is the relay's web viewer with the SMART Health Link
+after the '#' (<relay>/view#shlink:/…): a phone camera opens it in a
+browser, which decrypts and verifies the share there, and hw receive, the
+app and other SHL viewers read it too. With --json, prints {"id","link",
+"viewer","expires","grant","records","problem"}: viewer is that same viewer
+URL; problem is set when the grant is not on chain yet (the link works once
+it is).`,
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			req, err := sf.request()

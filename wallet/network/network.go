@@ -68,10 +68,13 @@ import (
 
 	"healthwallet/chain"
 	"healthwallet/wallet/relay"
+	"healthwallet/wallet/viewer"
 )
 
-// WellKnownPath is where a node serves its Document.
-const WellKnownPath = "/.well-known/healthwallet-network.json"
+// WellKnownPath is where a node serves its Document (and a relay with a
+// chain, and a wallet's direct share: the web viewer reads it from its own
+// origin).
+const WellKnownPath = relay.NetworkDocumentPath
 
 // Document describes a network, as its node serves it.
 type Document struct {
@@ -86,14 +89,25 @@ type Document struct {
 	RPC      []string `json:"rpc"`
 	// Relay is the relay's base URL (shares, and the viewer).
 	Relay string `json:"relay"`
-	// Submit is the submission endpoint's base URL.
+	// Submit is the submission endpoint's base URL; empty exactly when
+	// Enrolment is "none".
 	Submit string `json:"submit"`
-	// Enrolment is "open" or "invitation".
+	// Enrolment is "open", "invitation", or "none": a relay that reads its
+	// chain (hw relay --chain) but sends no one's actions, which wallets
+	// can trust for verifying shares but not join.
 	Enrolment string `json:"enrolment"`
 	// BlockPeriodSeconds and Confirmations say how fast actions become final.
 	BlockPeriodSeconds uint64 `json:"blockPeriodSeconds"`
 	Confirmations      uint64 `json:"confirmations"`
+	// Viewer is the web viewer the node serves at <relay>/view:
+	// "sha256:" and its viewer.BundleHash, which anyone can recompute
+	// from a fresh build of the same source (hw network show does, from
+	// the files served).
+	Viewer string `json:"viewer,omitempty"`
 }
+
+// ViewerHash is the Document.Viewer value of a bundle hash.
+func ViewerHash(bundleHash string) string { return "sha256:" + bundleHash }
 
 // Membership is a network as a wallet keeps it: its document, the URL it
 // was joined at and the pinned certificate fingerprint.
@@ -290,21 +304,44 @@ func ParseDocument(data []byte) (Document, error) {
 		return Document{}, fmt.Errorf("the network's registry %q is not an address", doc.Registry)
 	case len(doc.RPC) == 0:
 		return Document{}, errors.New("the network's description names no JSON-RPC URL")
-	case doc.Relay == "" || doc.Submit == "":
-		return Document{}, errors.New("the network's description names no relay or submission URL")
+	case doc.Relay == "":
+		return Document{}, errors.New("the network's description names no relay URL")
 	case doc.ChainID == 0:
 		return Document{}, errors.New("the network's description has no chain id")
-	case doc.Enrolment != EnrolmentOpen && doc.Enrolment != EnrolmentInvitation:
-		return Document{}, fmt.Errorf("the network's enrolment %q is neither %q nor %q", doc.Enrolment, EnrolmentOpen, EnrolmentInvitation)
+	case doc.Enrolment != EnrolmentOpen && doc.Enrolment != EnrolmentInvitation && doc.Enrolment != EnrolmentNone:
+		return Document{}, fmt.Errorf("the network's enrolment %q is none of %q, %q and %q", doc.Enrolment, EnrolmentOpen, EnrolmentInvitation, EnrolmentNone)
+	case doc.Enrolment == EnrolmentNone && doc.Submit != "":
+		return Document{}, errors.New("the network's description names a submission URL but takes no enrolments")
+	case doc.Enrolment != EnrolmentNone && doc.Submit == "":
+		return Document{}, errors.New("the network's description names no submission URL")
+	case doc.Viewer != "" && !validViewerHash(doc.Viewer):
+		return Document{}, fmt.Errorf("the network's viewer %q is not \"sha256:\" and 64 hex digits", doc.Viewer)
 	}
 	return doc, nil
+}
+
+// validViewerHash reports whether v is "sha256:" and 64 lower-case hex digits.
+func validViewerHash(v string) bool {
+	h, ok := strings.CutPrefix(v, "sha256:")
+	if !ok || len(h) != 2*sha256.Size || strings.ToLower(h) != h {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil
 }
 
 // Enrolment kinds of a network.
 const (
 	EnrolmentOpen       = "open"
 	EnrolmentInvitation = "invitation"
+	// EnrolmentNone: a relay with a chain (hw relay --chain), which sends
+	// no actions; wallets trust it for verifying, and cannot join it.
+	EnrolmentNone = "none"
 )
+
+// Joinable reports whether wallets can join the network (enrol, and send
+// their actions through it).
+func (d Document) Joinable() bool { return d.Enrolment != EnrolmentNone }
 
 // checkOrigins refuses a document that points a wallet's traffic away from
 // the node it was joined at: each URL is on base's origin, or https to
@@ -318,6 +355,9 @@ func (d Document) checkOrigins(base, fingerprint string) error {
 	home := relay.Origin(bu)
 	urls := append([]string{d.Relay, d.Submit}, d.RPC...)
 	for _, raw := range urls {
+		if raw == d.Submit && raw == "" {
+			continue // a relay that submits nothing (EnrolmentNone)
+		}
 		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
 			return fmt.Errorf("%w: %q is not an http(s) URL", ErrForgedDocument, raw)
@@ -348,4 +388,22 @@ func (d Document) checkChain(ctx context.Context, hc *http.Client) error {
 		return fmt.Errorf("checking the network's chain at %s: %w", rpcURL, err)
 	}
 	return n.Close()
+}
+
+// RelayDocument is the document a relay that reads a chain but runs no
+// submission endpoint serves (hw relay --chain, a wallet's direct share):
+// its chain, its own read-only JSON-RPC at <public>/rpc, itself as the
+// relay, no enrolment, and the viewer it serves. The web viewer on its
+// page reads it to verify shares against that chain.
+func RelayDocument(name, public string, chainID uint64, registry common.Address) Document {
+	return Document{
+		Version:   1,
+		Name:      name,
+		ChainID:   chainID,
+		Registry:  registry.Hex(),
+		RPC:       []string{public + relay.RPCPath},
+		Relay:     public,
+		Enrolment: EnrolmentNone,
+		Viewer:    ViewerHash(viewer.BundleHash()),
+	}
 }

@@ -26,6 +26,7 @@ import (
 
 	"healthwallet/chain"
 	"healthwallet/wallet/relay"
+	"healthwallet/wallet/viewer"
 )
 
 // ServerConfig is one network node.
@@ -320,6 +321,7 @@ func Start(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		Enrolment:          cfg.Enrolment,
 		BlockPeriodSeconds: uint64((cfg.BlockPeriod + time.Second - 1) / time.Second), // the chain seals in whole seconds
 		Confirmations:      cfg.Confirmations,
+		Viewer:             ViewerHash(viewer.BundleHash()),
 	}
 	docJSON, err := json.Marshal(doc)
 	if err != nil {

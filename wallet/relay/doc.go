@@ -56,6 +56,18 @@
 //	GET  /file/{token}               a manifest's location URL: single use, short-lived
 //	GET  /blob/{id}                  a blob (a sealed invitation): application/octet-stream
 //
+// The web viewer (wallet/viewer), which a share's link opens in a browser:
+//
+//	GET  /view, /view/viewer.js, /view/viewer.css   the page, with its strict CSP
+//	GET  /issuer-keys?iss=URL        a SMART Health Card issuer's public JWKS: fetched over
+//	                                 https from public addresses only, cached 1 h (failures
+//	                                 5 min); 400 for a bad or private iss, 502 {"error"} when
+//	                                 the issuer cannot be read (issuerkeys.go)
+//	GET  /.well-known/healthwallet-network.json   with Config.NetworkDocument: the chain
+//	                                 the viewer verifies against
+//	POST /rpc                        with Config.RPC: that chain's read-only JSON-RPC,
+//	                                 rate-limited per client ([Limits.PerIPRPC])
+//
 // Status codes: 200; 400 for a malformed request; 401 {"remainingAttempts":N}
 // for a missing or wrong passcode; 404 for a share that is unknown, expired,
 // revoked or locked; 413 for a body over the limit; 429 with Retry-After when a

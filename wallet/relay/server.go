@@ -49,6 +49,7 @@ type Limits struct {
 	ClockSkew                time.Duration // accepted distance of a signed request's timestamp [5 min]
 	PerIP                    Rate          // requests per client address [10/s, burst 40]
 	PerShare                 Rate          // requests per share [5/s, burst 20]
+	PerIPRPC                 Rate          // chain reads at /rpc per client address [20/s, burst 100]
 	PurgeInterval            time.Duration // how often expired shares are shredded [1 min]
 }
 
@@ -94,6 +95,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.PerShare.PerSecond <= 0 || l.PerShare.Burst <= 0 {
 		l.PerShare = Rate{PerSecond: 5, Burst: 20}
+	}
+	if l.PerIPRPC.PerSecond <= 0 || l.PerIPRPC.Burst <= 0 {
+		l.PerIPRPC = Rate{PerSecond: 20, Burst: 100}
 	}
 	setDur(&l.PurgeInterval, time.Minute)
 	if l.DefaultMaxFailures > l.MaxMaxFailures {
@@ -150,6 +154,18 @@ type Config struct {
 	// BreakGlass records the openings of emergency shares on chain (see
 	// breakglass.go). Nil: the relay refuses emergency uploads.
 	BreakGlass *BreakGlass
+	// NetworkDocument, when set, makes the network document served at
+	// NetworkDocumentPath, which the viewer reads from its own origin: the
+	// chain this relay checks grants on (hw relay --chain), or the wallet's
+	// (a direct share). An error answers 503 with its text. Nil: none (a
+	// network node serves its own).
+	NetworkDocument func(context.Context) ([]byte, error)
+	// RPC, when set, is served at RPCPath: the read-only JSON-RPC of that
+	// chain (chain.ReadOnlyRPC), through which the viewer reads grants and
+	// anchors. Nil: none.
+	RPC http.Handler
+	// IssuerKeys configures GET /issuer-keys (issuerkeys.go).
+	IssuerKeys IssuerKeysConfig
 	// Limits bound sizes, counts and rates.
 	Limits Limits
 	// Logger receives the relay's structured logs. Nil: slog.Default().
@@ -171,7 +187,8 @@ type Server struct {
 	manage *http.ServeMux // the management API alone, for LocalClient
 	chain  *chainCache    // nil without a Checker
 
-	ipLimit, shareLimit *Limiter
+	ipLimit, shareLimit, rpcLimit *Limiter
+	issuers                       *issuerKeyCache
 
 	// locks serialize the passcode checks of one share (striped by id).
 	locks    [256]sync.Mutex
@@ -243,7 +260,9 @@ func Open(cfg Config) (*Server, error) {
 	if !cfg.DisableRateLimits {
 		s.ipLimit = NewLimiter(s.lim.PerIP, 100_000)
 		s.shareLimit = NewLimiter(s.lim.PerShare, 100_000)
+		s.rpcLimit = NewLimiter(s.lim.PerIPRPC, 100_000)
 	}
+	s.issuers = newIssuerKeyCache(cfg.IssuerKeys, s.onLoopback(), s.now)
 	st, err := openStore(cfg.DataDir, cfg.StoreKey)
 	if err != nil {
 		return nil, err
@@ -289,6 +308,7 @@ func (s *Server) routes() (served, manage *http.ServeMux) {
 	served.HandleFunc("OPTIONS /file/{token}", s.handlePreflight)
 	served.HandleFunc("GET /healthz", s.handleHealth)
 	served.HandleFunc("GET /blob/{id}", s.handleGetBlob)
+	s.mountViewer(served)
 	muxes := []*http.ServeMux{manage}
 	if !s.cfg.LocalManagement {
 		muxes = append(muxes, served)
@@ -415,6 +435,8 @@ func (s *Server) Purge() (int, error) {
 	s.tokensMu.Unlock()
 	s.ipLimit.Sweep(now)
 	s.shareLimit.Sweep(now)
+	s.rpcLimit.Sweep(now)
+	s.issuers.sweep()
 	s.chain.sweep()
 	dropped, err := s.settlePending(now)
 	if err != nil {

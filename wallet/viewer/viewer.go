@@ -89,17 +89,30 @@ func BundleHash() string {
 
 // hashFS computes the bundle hash of the files in dir of fsys.
 func hashFS(fsys fs.FS, dir string) (string, error) {
-	names := []string{"index.html", "viewer.css", "viewer.js"}
-	sort.Strings(names)
-	var manifest strings.Builder
-	for _, name := range names {
+	var body [3][]byte
+	for i, name := range []string{"index.html", "viewer.js", "viewer.css"} {
 		b, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
 			return "", err
 		}
-		s := sha256.Sum256(b)
+		body[i] = b
+	}
+	return HashFiles(body[0], body[1], body[2]), nil
+}
+
+// HashFiles is the bundle hash (see BundleHash) of the three files as a
+// server serves them at /view, /view/viewer.js and /view/viewer.css: what
+// anyone can compare with the network document's viewer field and with a
+// fresh build's.
+func HashFiles(index, js, css []byte) string {
+	files := map[string][]byte{"index.html": index, "viewer.js": js, "viewer.css": css}
+	names := []string{"index.html", "viewer.css", "viewer.js"}
+	sort.Strings(names)
+	var manifest strings.Builder
+	for _, name := range names {
+		s := sha256.Sum256(files[name])
 		fmt.Fprintf(&manifest, "%s  %s\n", hex.EncodeToString(s[:]), name)
 	}
 	s := sha256.Sum256([]byte(manifest.String()))
-	return hex.EncodeToString(s[:]), nil
+	return hex.EncodeToString(s[:])
 }
