@@ -487,7 +487,7 @@ func VerifyCopy(ctx context.Context, c Copy, chain share.ChainReader) (VerifiedC
 	pass(CheckScopeOnChain, "%s", h.Hex())
 
 	if len(entries) != len(proof.Records) {
-		return v, refuse(CheckRecordsCommitted, "the bundle has %d record(s), the proof %d: records were added or removed", len(entries), len(proof.Records))
+		return v, refuse(CheckRecordsCommitted, "the record bundles hold %d record(s), the proof %d: records were added or removed", len(entries), len(proof.Records))
 	}
 	checks, unmatched := share.CheckRecords(ctx, chain, patient, entries, proof.Records)
 	for _, ch := range checks {
