@@ -309,3 +309,26 @@ func TestSplitShareRelayAttacks(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkBuildShare500 builds a share of 500 Synthea records: commitments,
+// anchor proof checks, the grant's signature, the Bundles cut to jose's
+// limit, compression and encryption. It reports the files and their bytes.
+func BenchmarkBuildShare500(b *testing.B) {
+	f := &fixture{t: b, now: time.Now(), patient: mustKey(b, "patient")}
+	f.chain = newFakeChain(f.now)
+	f.records = anchorBatch(b, f.chain, f.patient.addr, SyntheaResources(b, 500))
+	var err error
+	if f.key, err = NewKey(); err != nil {
+		b.Fatal(err)
+	}
+	var s *Share
+	for b.Loop() {
+		s = f.build(f.patient, common.Hash{})
+	}
+	total := 0
+	for _, ef := range s.Files {
+		total += len(ef.JWE)
+	}
+	b.ReportMetric(float64(len(s.Files)), "files")
+	b.ReportMetric(float64(total), "JWE-bytes")
+}
