@@ -34,7 +34,7 @@ var ErrBadCopyProof = errors.New("invalid care proof")
 // Names of the checks [VerifyCopy] runs, in order. Each refusal names its
 // check, so the caregiver (and a test) can tell which one refused.
 const (
-	CheckCopyFiles        = "copy holds one record bundle and one care proof"
+	CheckCopyFiles        = "copy holds its record bundles and one care proof"
 	CheckCopyProof        = "care proof readable"
 	CheckCopyChain        = "chain and registry of the invitation"
 	CheckScopeSigned      = "scope signed by the patient"
@@ -203,20 +203,24 @@ type CopyRequest struct {
 }
 
 // BuiltCopy is a care copy's files: in plaintext (Bundle, Proof) and
-// encrypted with the link's key (Files, in that order), ready for the relay.
+// encrypted with the link's key (Files: Bundles, then Proof), ready for the
+// relay. Bundle holds all the records; Bundles is Bundle itself, or when it
+// is larger than share.MaxInflatedFile the records cut into several Bundles
+// (share.SplitBundles), so that every file opens in viewers using jose.
 type BuiltCopy struct {
-	Bundle []byte
-	Proof  []byte
-	Files  []share.EncryptedFile
+	Bundle  []byte
+	Bundles [][]byte
+	Proof   []byte
+	Files   []share.EncryptedFile
 	// Digest identifies the copy's content (the records' commitments, the
 	// scope, the emergency grant key): when it is unchanged, the copy need not be
 	// uploaded again.
 	Digest common.Hash
 }
 
-// BuildCopy assembles a care copy: a FHIR collection Bundle of the records
-// and the care proof, both encrypted (JWE, as a share's files) with the
-// copy link's key. It refuses a scope that does not verify, a record outside
+// BuildCopy assembles a care copy: FHIR collection Bundles of the records
+// (one, or several when large) and the care proof, all encrypted (JWE, as a
+// share's files) with the copy link's key. It refuses a scope that does not verify, a record outside
 // the scope, and a record whose anchor proof does not lead from its
 // commitment to its root — so a copy never carries what [VerifyCopy] would
 // refuse. An empty copy (no record in scope yet) is allowed.
@@ -228,8 +232,7 @@ func BuildCopy(req CopyRequest) (*BuiltCopy, error) {
 		req.Updated = time.Now()
 	}
 	proof := CopyProof{ChainID: req.ChainID, Registry: req.Registry, Scope: req.Scope, EmergencyGrantKey: req.EmergencyGrantKey, Updated: req.Updated}
-	var bundle bytes.Buffer
-	bundle.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	compacts := make([][]byte, 0, len(req.Records))
 	for i, r := range req.Records {
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, r.Resource); err != nil {
@@ -245,30 +248,28 @@ func BuildCopy(req CopyRequest) (*BuiltCopy, error) {
 		if !merkle.Verify(r.AnchorRoot, cm, r.AnchorProof) {
 			return nil, fmt.Errorf("care: record %d: its anchor proof does not lead from its commitment to root %x: the record or its salt changed since it was anchored", i, r.AnchorRoot)
 		}
-		if i > 0 {
-			bundle.WriteByte(',')
-		}
-		bundle.WriteString(`{"resource":`)
-		bundle.Write(compact.Bytes())
-		bundle.WriteByte('}')
+		compacts = append(compacts, compact.Bytes())
 		proof.Records = append(proof.Records, share.RecordProof{Index: i, ResourceRef: ref(compact.Bytes()), Salt: r.Salt,
 			ContentHash: ch, Commitment: cm, AnchorRoot: r.AnchorRoot, AnchorProof: r.AnchorProof})
 	}
-	bundle.WriteString(`]}`)
+	bundle, err := share.BundleJSON(nil, compacts)
+	if err != nil {
+		return nil, fmt.Errorf("care: %w", err)
+	}
+	bundles := [][]byte{bundle}
+	if len(bundle) > share.MaxInflatedFile {
+		// One file is kept for the care proof.
+		if bundles, err = share.SplitBundles(nil, compacts, share.MaxShareFiles-1); err != nil {
+			return nil, fmt.Errorf("care: %w", err)
+		}
+	}
 	proofJSON, err := proof.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("care: %w", err)
 	}
-	out := &BuiltCopy{Bundle: bundle.Bytes(), Proof: proofJSON, Digest: contentDigest(proof)}
-	for _, f := range []struct {
-		ct string
-		pt []byte
-	}{{share.ContentTypeFHIR, out.Bundle}, {ContentTypeCareProof, out.Proof}} {
-		jwe, err := share.EncryptFile(f.pt, req.Key[:], f.ct)
-		if err != nil {
-			return nil, fmt.Errorf("care: %w", err)
-		}
-		out.Files = append(out.Files, share.EncryptedFile{ContentType: f.ct, JWE: jwe})
+	out := &BuiltCopy{Bundle: bundle, Bundles: bundles, Proof: proofJSON, Digest: contentDigest(proof)}
+	if out.Files, err = share.EncryptFiles(req.Key, bundles, ContentTypeCareProof, proofJSON); err != nil {
+		return nil, fmt.Errorf("care: %w", err)
 	}
 	return out, nil
 }
@@ -403,18 +404,37 @@ func VerifyCopy(ctx context.Context, c Copy, chain share.ChainReader) (VerifiedC
 			return v, refuse(CheckCopyFiles, "file %d has content type %q, which a care copy does not hold: files were added", i, printable(f.ContentType))
 		}
 	}
-	if len(bundles) != 1 || len(proofs) != 1 {
-		return v, refuse(CheckCopyFiles, "%d record bundle(s) and %d care proof(s), want one of each: files were added or removed", len(bundles), len(proofs))
+	if len(bundles) == 0 || len(proofs) != 1 {
+		return v, refuse(CheckCopyFiles, "%d record bundle(s) and %d care proof(s), want at least one and exactly one: files were added or removed", len(bundles), len(proofs))
 	}
-	pass(CheckCopyFiles, "")
+
+	// A large copy's records come in several Bundles (BuildCopy): their
+	// entries, in file order, are the proof's records. Only the one Bundle
+	// of an empty copy is empty, so a file added by the relay is refused
+	// here or as a record the proof does not hold.
+	var (
+		entries  []json.RawMessage
+		badFiles error
+	)
+	for i, b := range bundles {
+		e, err := bundleEntries(b)
+		if err != nil {
+			badFiles = errors.Join(badFiles, fmt.Errorf("record bundle %d: %v", i+1, err))
+			continue
+		}
+		if len(e) == 0 && len(bundles) > 1 {
+			return v, refuse(CheckCopyFiles, "record bundle %d of %d is empty: files were added", i+1, len(bundles))
+		}
+		entries = append(entries, e...)
+	}
+	pass(CheckCopyFiles, "%d record bundle(s)", len(bundles))
 
 	proof, err := ParseCopyProof(proofs[0])
 	if err != nil {
 		return v, refuse(CheckCopyProof, "%v", err)
 	}
-	entries, err := bundleEntries(bundles[0])
-	if err != nil {
-		return v, refuse(CheckCopyProof, "the record bundle: %v", err)
+	if badFiles != nil {
+		return v, refuse(CheckCopyProof, "%v", badFiles)
 	}
 	pass(CheckCopyProof, "%d record(s)", len(proof.Records))
 
@@ -467,7 +487,7 @@ func VerifyCopy(ctx context.Context, c Copy, chain share.ChainReader) (VerifiedC
 	pass(CheckScopeOnChain, "%s", h.Hex())
 
 	if len(entries) != len(proof.Records) {
-		return v, refuse(CheckRecordsCommitted, "the bundle has %d record(s), the proof %d: records were added or removed", len(entries), len(proof.Records))
+		return v, refuse(CheckRecordsCommitted, "the record bundles hold %d record(s), the proof %d: records were added or removed", len(entries), len(proof.Records))
 	}
 	checks, unmatched := share.CheckRecords(ctx, chain, patient, entries, proof.Records)
 	for _, ch := range checks {
@@ -492,8 +512,20 @@ func VerifyCopy(ctx context.Context, c Copy, chain share.ChainReader) (VerifiedC
 
 	v.Scope, v.Signed, v.Patient, v.Delegation = scope, proof.Scope, patient, d
 	v.EmergencyGrantKey, v.Updated, v.ChainID, v.Registry = proof.EmergencyGrantKey, proof.Updated, proof.ChainID, proof.Registry
-	for i, raw := range entries {
-		v.Records = append(v.Records, VerifiedRecord{Resource: raw, Proof: proof.Records[i]})
+	// Each record goes with its proof by content, as CheckRecords matched
+	// them: a relay that reordered the files changed only the records' order.
+	byHash := map[common.Hash][]int{}
+	for i, r := range proof.Records {
+		byHash[r.ContentHash] = append(byHash[r.ContentHash], i)
+	}
+	for _, raw := range entries {
+		ch, _, err := share.RecordCommitment(raw, [32]byte{})
+		free := byHash[ch]
+		if err != nil || len(free) == 0 {
+			return v, refuse(CheckRecordsCommitted, "%s is not among the proof's records", describe(raw))
+		}
+		v.Records = append(v.Records, VerifiedRecord{Resource: raw, Proof: proof.Records[free[0]]})
+		byHash[ch] = free[1:]
 	}
 	return v, nil
 }

@@ -8,8 +8,10 @@
 //   - [Invitation] is sealed with HPKE to the caregiver's X25519 sharing key
 //     and carried by the relay; the caregiver receives a short hwinvite: link
 //     ([InviteLink]) and opens it with [FetchInvitation].
-//   - The care copy is a long-lived SMART Health Link on the relay holding a
-//     FHIR Bundle of the records in scope and a care proof ([CopyProof]); the
+//   - The care copy is a long-lived SMART Health Link on the relay holding
+//     FHIR Bundles of the records in scope (one, or several of at most
+//     share.MaxInflatedFile bytes each when large, so that every file opens
+//     with jose) and a care proof ([CopyProof]); the
 //     patient builds it with [BuildCopy] and replaces it on each sync; the
 //     caregiver fetches it with [FetchCopy] and checks it with [VerifyCopy]
 //     against the chain: the scope signed by the patient and committed on

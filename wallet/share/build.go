@@ -124,18 +124,24 @@ type Share struct {
 	Grant     Grant
 	Digest    common.Hash
 	Signature []byte
-	// Bundle is the FHIR Bundle (type collection) of the records, in order;
-	// Proof the proof file. Both in plaintext, for the sharer's own records.
+	// Bundle is the FHIR Bundle (type collection, or the document) of all
+	// the records, in order; Proof the proof file. Both in plaintext, for
+	// the sharer's own records.
 	Bundle []byte
 	Proof  []byte
-	// Files are Bundle and Proof encrypted with the link's key.
+	// Bundles are the FHIR files the records are sent in: Bundle itself, or
+	// when it is larger than [MaxInflatedFile] the records cut into several
+	// collection Bundles, in order (see [SplitBundles]).
+	Bundles [][]byte
+	// Files are Bundles then Proof, each encrypted with the link's key.
 	Files []EncryptedFile
 }
 
-// BuildShare assembles a share: a FHIR Bundle of the records, the grant
+// BuildShare assembles a share: FHIR Bundles of the records, the grant
 // (scope = Merkle root of the records' commitments, grantId bound to the
-// link's key), its signature, the proof file, and both files encrypted
-// under the link's key. It checks every record's commitment against its
+// link's key), its signature, the proof file, and all the files encrypted
+// under the link's key, each of which a viewer using jose at its defaults
+// opens (see files.go). It checks every record's commitment against its
 // anchor proof, so a share never carries a proof that would fail.
 func BuildShare(req ShareRequest) (*Share, error) {
 	if len(req.Records) == 0 {
@@ -190,6 +196,13 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	if err != nil {
 		return nil, err
 	}
+	bundles := [][]byte{bundle}
+	if len(bundle) > MaxInflatedFile {
+		// One file is kept for the proof.
+		if bundles, err = SplitBundles(req.Document, compacts, MaxShareFiles-1); err != nil {
+			return nil, err
+		}
+	}
 
 	g := Grant{
 		GrantID:   GrantID(req.Key),
@@ -214,16 +227,9 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
 	}
-	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle, Proof: proofJSON}
-	for _, f := range []struct {
-		ct string
-		pt []byte
-	}{{ContentTypeFHIR, s.Bundle}, {ContentTypeProof, s.Proof}} {
-		jwe, err := EncryptFile(f.pt, req.Key[:], f.ct)
-		if err != nil {
-			return nil, fmt.Errorf("share: %w", err)
-		}
-		s.Files = append(s.Files, EncryptedFile{ContentType: f.ct, JWE: jwe})
+	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle, Bundles: bundles, Proof: proofJSON}
+	if s.Files, err = EncryptFiles(req.Key, bundles, ContentTypeProof, proofJSON); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -19,9 +19,12 @@
 //	if err := link.Check(); err != nil { … }      // ≤ 300 characters, known flags
 //	png, _ := share.LinkQRCode(link.String(), 8)  // level M, whole pixels per module
 //
-// [BuildShare] puts the records in a FHIR Bundle (type collection) and writes
-// the proof file ([ProofFile], content type [ContentTypeProof]); both are
-// compact JWEs from [EncryptFile]: alg "dir", enc "A256GCM", zip "DEF", cty set.
+// [BuildShare] puts the records in FHIR Bundles (type collection; several
+// when they are large, see [SplitBundles]) and writes the proof file
+// ([ProofFile], content type [ContentTypeProof]); all are compact JWEs from
+// [EncryptFile]: alg "dir", enc "A256GCM", cty set, zip "DEF" unless the
+// file is larger than [MaxInflatedFile], so that viewers using jose at its
+// defaults open every one.
 //
 // # Opening a share
 //

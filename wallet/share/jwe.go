@@ -50,9 +50,12 @@ type jweHeader struct {
 }
 
 // EncryptFile encrypts plaintext for a SMART Health Link as a compact JWE:
-// alg "dir", enc "A256GCM", the plaintext raw-DEFLATE compressed (zip "DEF")
-// and cty set to contentType. key is the link's 32-byte key. Every call draws
-// a fresh random IV, as files under one key must never share one.
+// alg "dir", enc "A256GCM", cty set to contentType, and the plaintext
+// raw-DEFLATE compressed (zip "DEF") when it is at most [MaxInflatedFile]
+// bytes; a larger one is sent uncompressed (no zip), since SHL viewers that
+// use jose at its defaults refuse a file that inflates beyond 250 000 bytes
+// (see files.go). key is the link's 32-byte key. Every call draws a fresh
+// random IV, as files under one key must never share one.
 func EncryptFile(plaintext []byte, key []byte, contentType string) (string, error) {
 	if len(key) != 32 {
 		return "", fmt.Errorf("share: encrypting: the key is %d bytes, want 32", len(key))
@@ -63,17 +66,26 @@ func EncryptFile(plaintext []byte, key []byte, contentType string) (string, erro
 	if len(plaintext) > MaxFileSize {
 		return "", fmt.Errorf("share: encrypting: %w: %d bytes, at most %d", ErrFileTooLarge, len(plaintext), MaxFileSize)
 	}
-	hdr, err := json.Marshal(jweHeader{Alg: "dir", Enc: "A256GCM", Zip: "DEF", Cty: contentType})
+	compress := len(plaintext) <= MaxInflatedFile
+	h := jweHeader{Alg: "dir", Enc: "A256GCM", Cty: contentType}
+	if compress {
+		h.Zip = "DEF"
+	}
+	hdr, err := json.Marshal(h)
 	if err != nil {
 		return "", fmt.Errorf("share: encrypting: %w", err)
 	}
-	var z bytes.Buffer
-	w, _ := flate.NewWriter(&z, flate.BestCompression) // the level is valid
-	if _, err := w.Write(plaintext); err != nil {
-		return "", fmt.Errorf("share: compressing: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return "", fmt.Errorf("share: compressing: %w", err)
+	body := plaintext
+	if compress {
+		var z bytes.Buffer
+		w, _ := flate.NewWriter(&z, flate.BestCompression) // the level is valid
+		if _, err := w.Write(plaintext); err != nil {
+			return "", fmt.Errorf("share: compressing: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return "", fmt.Errorf("share: compressing: %w", err)
+		}
+		body = z.Bytes()
 	}
 	aead, err := newGCM(key)
 	if err != nil {
@@ -84,7 +96,7 @@ func EncryptFile(plaintext []byte, key []byte, contentType string) (string, erro
 		return "", fmt.Errorf("share: drawing an IV: %w", err)
 	}
 	protected := base64.RawURLEncoding.EncodeToString(hdr)
-	sealed := aead.Seal(nil, iv, z.Bytes(), []byte(protected))
+	sealed := aead.Seal(nil, iv, body, []byte(protected))
 	ct, tag := sealed[:len(sealed)-gcmTagSize], sealed[len(sealed)-gcmTagSize:]
 	b64 := base64.RawURLEncoding.EncodeToString
 	return protected + ".." + b64(iv) + "." + b64(ct) + "." + b64(tag), nil

@@ -78,7 +78,10 @@ const maxNetworkRef = 512
 // RecordProof ties one shared record to the grant's scope and to an
 // anchored batch.
 type RecordProof struct {
-	// Index is the record's position in the shared Bundle's entry array.
+	// Index is the record's position among the entries of the share's FHIR
+	// Bundles, taken in file order (one Bundle, or several when the records
+	// are large: see files.go). Informational: a receiver matches records
+	// by content.
 	Index int
 	// ResourceRef is "Type/id" when the resource has an id; informational,
 	// checked against the entry when present.
