@@ -154,8 +154,12 @@ func shareFacts(got wallet.Received) string {
 	if got.Purpose != "" {
 		parts = append(parts, "for "+purposeLabel(got.Purpose))
 	}
-	if !got.Expires.IsZero() {
+	switch {
+	case got.Expires.IsZero():
+	case got.Source == share.SourceHealthWallet:
 		parts = append(parts, "consent active until "+got.Expires.Format(timeLayout))
+	default: // no consent to speak of: the link's own expiry
+		parts = append(parts, "link valid until "+got.Expires.Format(timeLayout))
 	}
 	if got.Label != "" {
 		parts = append(parts, "label “"+got.Label+"”")
@@ -226,9 +230,17 @@ func checksPanel(got wallet.Received) fyne.CanvasObject {
 		list.Add(l)
 	}
 
+	// Short: an accordion's heading does not wrap, and must fit a phone.
 	heading := fmt.Sprintf("Verification: all %d checks passed", len(got.Checks))
 	if failed > 0 {
 		heading = fmt.Sprintf("Verification: %d of %d checks failed", failed, len(got.Checks))
+	}
+	if got.Source != share.SourceHealthWallet {
+		// No consent on chain to check: only the link and its files.
+		heading = fmt.Sprintf("Link checks: all %d passed", len(got.Checks))
+		if failed > 0 {
+			heading = fmt.Sprintf("Link checks: %d of %d failed", failed, len(got.Checks))
+		}
 	}
 	panel := widget.NewAccordion(widget.NewAccordionItem(heading, list))
 	if !got.Verified {

@@ -77,8 +77,15 @@ func TestReceivedChartInTheApp(t *testing.T) {
 	doctor.tap(scanLabel)
 	doctor.see("No QR code could be read from that image")
 
+	// The patient's QR holds the viewer form of the link, which a phone's
+	// camera opens in a browser; the app reads it too.
+	parsed, err := share.ParseLink(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewerLink := parsed.WithViewer("https://relay.example/view")
 	photo := filepath.Join(t.TempDir(), "qr.png")
-	png, err := qrcode.PNG(link, 4)
+	png, err := qrcode.PNG(viewerLink, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +94,8 @@ func TestReceivedChartInTheApp(t *testing.T) {
 	}
 	doctor.files.open = photo
 	doctor.tap(scanLabel)
-	if got := doctor.entry("Paste a link or scan a QR code").Text; got != link {
-		t.Fatalf("the link read from the photo: %q, want %q", got, link)
+	if got := doctor.entry("Paste a link or scan a QR code").Text; got != viewerLink {
+		t.Fatalf("the link read from the photo: %q, want %q", got, viewerLink)
 	}
 	doctor.dontSee("No QR code could be read")
 
