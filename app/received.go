@@ -231,13 +231,17 @@ func checksPanel(got wallet.Received) fyne.CanvasObject {
 	}
 
 	// Short: an accordion's heading does not wrap, and must fit a phone.
-	heading := fmt.Sprintf("Verification: all %d checks passed", len(got.Checks))
+	passed := fmt.Sprintf("all %d checks passed", len(got.Checks))
+	if len(got.Checks) == 1 {
+		passed = "1 check passed"
+	}
+	heading := "Verification: " + passed
 	if failed > 0 {
 		heading = fmt.Sprintf("Verification: %d of %d checks failed", failed, len(got.Checks))
 	}
 	if got.Source != share.SourceHealthWallet {
 		// No consent on chain to check: only the link and its files.
-		heading = fmt.Sprintf("Link checks: all %d passed", len(got.Checks))
+		heading = "Link checks: " + passed
 		if failed > 0 {
 			heading = fmt.Sprintf("Link checks: %d of %d failed", failed, len(got.Checks))
 		}
@@ -326,11 +330,17 @@ func receivedPatient(got wallet.Received, chart record.Chart) patientFacts {
 	}
 	p.Gender = sentence(res.Gender)
 	for _, id := range res.Identifier {
-		kind := id.Type.Text
+		// The short name clinicians use (MRN) before the long text.
+		var kind string
 		for _, c := range id.Type.Coding {
 			if kind == "" {
 				kind = identifierKinds[c.Code]
 			}
+		}
+		if kind == "" {
+			kind = id.Type.Text
+		}
+		for _, c := range id.Type.Coding {
 			if kind == "" {
 				kind = c.Display
 			}
