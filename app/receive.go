@@ -36,6 +36,17 @@ func (u *UI) showReceive() {
 		back = u.showRecords
 	}
 	link := u.entry("Paste a link or scan a QR code")
+	// opened is the link of the share shown, until the field changes: the
+	// next patient's code, typed after it by a keyboard-wedge scanner (or
+	// pasted after it), replaces it instead of adding to it.
+	var opened string
+	u.onChanged(link, func(s string) {
+		was := opened
+		opened = ""
+		if was != "" && len(s) > len(was) && strings.HasPrefix(s, was) {
+			link.SetText(s[len(was):])
+		}
+	})
 	passcode := u.passwordEntry("Passcode")
 	passBox := container.NewVBox(widget.NewLabel("This link needs a passcode: ask the patient for it."), passcode)
 	passBox.Hide()
@@ -93,6 +104,7 @@ func (u *UI) showReceive() {
 				// form above would otherwise push the chart out of sight.
 				scroll.Refresh()
 				scroll.ScrollToOffset(fyne.NewPos(0, result.Position().Y))
+				opened = link.Text
 			}
 		})
 	}

@@ -130,3 +130,29 @@ func TestAge(t *testing.T) {
 		}
 	}
 }
+
+// A doctor with a keyboard-wedge scanner scans one patient's code, then
+// the next one's: the second link replaces the first in the field, and
+// opens.
+func TestReceiveScansOneAfterAnother(t *testing.T) {
+	h := newHarness(t, newFakeBackend(false), desktopSize, false)
+	h.ui.sessionTrust = []network.Membership{testMembership()}
+	h.tap("Receive a share (for doctors)")
+	scan := func(link string) {
+		f, ok := h.ui.win.Canvas().Focused().(*widget.Entry)
+		if !ok || f.PlaceHolder != "Paste a link or scan a QR code" {
+			t.Fatalf("focused %T, want the link field", h.ui.win.Canvas().Focused())
+		}
+		for _, r := range link {
+			f.TypedRune(r)
+		}
+		h.pressEnter()
+	}
+	scan(testLink)
+	h.see(verifiedLine)
+	scan(testLinkRevoked)
+	if got := h.entry("Paste a link or scan a QR code").Text; got != testLinkRevoked {
+		t.Fatalf("the link field holds %q after the second scan", got)
+	}
+	h.see("Not verified: grant active on chain — revoked on chain by the patient")
+}
