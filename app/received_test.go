@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +158,37 @@ func TestReceiveScansOneAfterAnother(t *testing.T) {
 		t.Fatalf("the link field holds %q after the second scan", got)
 	}
 	h.see("Not verified: grant active on chain — revoked on chain by the patient")
+}
+
+// forgingPatient is the fake backend whose shares' holder added a Patient
+// resource of their own, naming someone else; the patient's card names
+// no one and the patient's records hold no Patient.
+type forgingPatient struct{ *fakeBackend }
+
+func (forgingPatient) Receive(context.Context, string, []network.Membership, wallet.ReceiveOptions) (wallet.Received, error) {
+	got := forgedReceived()
+	got.PatientName, got.PatientBirthDate = "", ""
+	got.Records = slices.DeleteFunc(slices.Clone(got.Records), func(r json.RawMessage) bool {
+		return strings.Contains(string(r), `"resourceType":"Patient"`)
+	})
+	got.Uncovered = append(got.Uncovered, share.UncoveredRecord{
+		Resource: json.RawMessage(`{"resourceType":"Patient","id":"m","name":[{"text":"Mallory Forger"}],"gender":"male","birthDate":"1970-01-01"}`),
+		Source:   "file 2", Reason: "not among the records the patient consented to share"})
+	return got, nil
+}
+
+// Someone holding the link adds a Patient resource naming someone else:
+// the header never takes its name, which shows only among the records
+// listed apart.
+func TestReceivedHeaderIgnoresAddedPatient(t *testing.T) {
+	h := newHarness(t, forgingPatient{newFakeBackend(false)}, desktopSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+	h.pressEnter()
+	if got := h.heading(); got != "Patient not named in this share" {
+		t.Errorf("headed %q", got)
+	}
+	h.dontSee("born 1 Jan 1970")
+	h.see("Not covered by the patient's consent (2)")
+	h.see("Mallory Forger") // apart, under the warning
 }
