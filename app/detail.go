@@ -43,25 +43,8 @@ func (u *UI) showDetail(id string) {
 	del.Importance = widget.DangerImportance
 
 	heading := title(d.Title)
-	summary := widget.NewForm()
-	add := func(label, value string) {
-		l := widget.NewLabel(value)
-		l.Wrapping = fyne.TextWrapWord
-		summary.Append(label, l)
-	}
-	add("Date", formatDate(d.Date))
-	add("Category", d.Category)
-	add("Type", d.ResourceType)
-	if d.Status != "" {
-		add("Status", d.Status)
-	}
-	if len(d.Details) > 0 {
-		add("Details", strings.Join(d.Details, "\n"))
-	}
-	if len(d.Codes) > 0 {
-		add("Codes", formatCodes(d.Codes))
-	}
-	add("Versions", formatVersions(d))
+	summary := summaryForm(d.Summary, d.ResourceType)
+	summary.Append("Versions", wrapped(formatVersions(d)))
 
 	chainText := wrapped(anchorText(d.Anchor, false))
 	if d.Anchor.State == record.AnchorFailed {
@@ -99,20 +82,7 @@ func (u *UI) showDetail(id string) {
 		chainBusy,
 		container.NewHBox(verify)))
 
-	raw := widget.NewLabel(prettyJSON(d.JSON))
-	raw.TextStyle.Monospace = true
-	raw.Selectable = true
-	rawScroll := container.NewScroll(raw)
-	rawScroll.SetMinSize(fyne.NewSize(0, 280))
-	var copyBtn *widget.Button
-	copyBtn = u.button("Copy JSON", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(string(d.JSON))
-		copyBtn.SetText("Copied")
-	})
-
-	rawHeader := container.NewBorder(nil, nil,
-		widget.NewLabelWithStyle("Original FHIR JSON", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyBtn)
-
+	rawHeader, rawScroll := u.originalJSON(d.JSON)
 	body := container.New(fillLast{}, heading, summary, widget.NewSeparator(), rawHeader, rawScroll)
 	shareBtn := u.button("Share", theme.MailSendIcon(), func() {
 		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}}, count: 1},
@@ -131,6 +101,44 @@ func (u *UI) showDetail(id string) {
 	}
 	u.show("detail", container.NewBorder(header(back, d.Title, actions...), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(body))))
+}
+
+// summaryForm is what a record's summary says, as a form: date, category,
+// type, status, details and codes. The detail screens of the wallet's own
+// records and of received ones both start with it.
+func summaryForm(s record.Summary, resourceType string) *widget.Form {
+	form := widget.NewForm()
+	add := func(label, value string) { form.Append(label, wrapped(value)) }
+	add("Date", formatDate(s.Date))
+	add("Category", s.Category)
+	add("Type", resourceType)
+	if s.Status != "" {
+		add("Status", s.Status)
+	}
+	if len(s.Details) > 0 {
+		add("Details", strings.Join(s.Details, "\n"))
+	}
+	if len(s.Codes) > 0 {
+		add("Codes", formatCodes(s.Codes))
+	}
+	return form
+}
+
+// originalJSON shows a record's FHIR JSON, indented, under a heading with
+// a Copy button that copies it as it is.
+func (u *UI) originalJSON(raw []byte) (heading, body fyne.CanvasObject) {
+	l := widget.NewLabel(prettyJSON(raw))
+	l.TextStyle.Monospace = true
+	l.Selectable = true
+	scroll := container.NewScroll(l)
+	scroll.SetMinSize(fyne.NewSize(0, 280))
+	var copyBtn *widget.Button
+	copyBtn = u.button("Copy JSON", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(string(raw))
+		copyBtn.SetText("Copied")
+	})
+	return container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle("Original FHIR JSON", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyBtn), scroll
 }
 
 // confirmDelete asks before crypto-shredding a record: there is no undo.

@@ -34,11 +34,26 @@
 // chain (anchor states, the offline banner, the chain in the network's
 // technical details), share (making a share, its QR, the shares list, the
 // direct share offered when no network answers) and receive (the doctor's
-// screen, with the patient's name and the "Trust this network" action, and
-// the patient's access log). [New] builds the window and picks
+// screen, with the "Trust this network" action, and the patient's access
+// log). [New] builds the window and picks
 // the first screen: unlock when a wallet exists, welcome otherwise. Below
 // 600 px wide (a phone) the headers' buttons show only their icons, so that
 // the title keeps its room.
+//
+// # Receiving a share
+//
+// The receive screen (receive.go) takes a link from a keyboard-wedge
+// scanner or a paste, or reads the QR code in a photo or screenshot
+// ("Scan QR image…"): Fyne has no camera API, so on a phone the system's
+// picker offers the camera roll. What it opened reads like a chart
+// (received.go): the patient first — name, sex, birth date and age,
+// identifiers, never an address —, a caregiver's share saying on whose
+// behalf; one line of verdict (verified, not verified and why, or from
+// another issuer); every check in a panel folded away when the share
+// verified and open when not; then the records in the sections and order
+// of record.MakeChart, the web viewer's too, with a search, each opening
+// its detail. Records the patient's consent does not cover are listed
+// apart, under a warning; the records of a share that failed are not shown.
 //
 // # Caregivers, people I care for, the emergency card
 //

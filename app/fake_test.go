@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -518,8 +517,7 @@ func testReceived() wallet.Received {
 	}
 	return wallet.Received{Report: share.Report{
 		Verified: true, Source: share.SourceHealthWallet, Checks: checks,
-		Records: []json.RawMessage{json.RawMessage(hba1cJSON),
-			json.RawMessage(`{"resourceType":"AllergyIntolerance","id":"f6c0ff","code":{"text":"Penicillin allergy"},"criticality":"high"}`)},
+		Records: receivedRecords(),
 		Patient: patient, Issuer: patient, Expires: testNow.Add(time.Hour), Purpose: "TREAT",
 		PatientName: "Ada Lovelace", PatientBirthDate: "1815-12-10",
 	}, Network: &wallet.ReceivedNetwork{Name: "Riverside Clinic", URL: testJoinURL, ChainID: 31337,

@@ -148,7 +148,7 @@ func TestRestoreAndReceiveCleanUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.files.open = path
-	h.tap("Open image…")
+	h.tap(scanLabel)
 	if h.files.cleanups != 2 {
 		t.Errorf("%d cleanups after the image was read, want 2", h.files.cleanups)
 	}

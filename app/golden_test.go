@@ -180,6 +180,36 @@ func TestGoldens(t *testing.T) {
 			h.pressEnter()
 			h.ui.win.Canvas().Unfocus()
 		}},
+		// Issue 10: the in-app receiver reads like a chart.
+		{"receive_other", false, func(h *harness) {
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLinkOther)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"receive_on_behalf", false, func(h *harness) {
+			h.ui.backend = onBehalf{h.backend}
+			h.ui.sessionTrust = []network.Membership{testMembership()}
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+		}},
+		{"receive_chart", false, func(h *harness) {
+			h.ui.sessionTrust = []network.Membership{testMembership()}
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+			h.scrollToBottom()
+		}},
+		{"receive_record", false, func(h *harness) {
+			h.ui.sessionTrust = []network.Membership{testMembership()}
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+			h.pressEnter()
+			h.tapRow("Hemoglobin A1c")
+		}},
 		// Issue 9: caregivers, people I care for, the emergency card, alerts.
 		{"caregivers", true, func(h *harness) {
 			h.backend.wallet.care.delegates = testDelegates()

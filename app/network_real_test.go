@@ -100,8 +100,9 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 	doctor.typeIn(doctor.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor, St Mary's")
 	doctor.tap("Open")
 	doctor.wait()
-	doctor.see(patientName + " · born ")
-	doctor.see("Verified: shared by " + patientName)
+	doctor.see("born ")
+	doctor.see(verifiedLine)
+	doctor.see("Shared by " + patientName)
 	doctor.dontSee("Not verified")
 	doctor.see("COVID-19")
 
@@ -123,7 +124,7 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 	} else {
 		// Every record shown, not verified, the network named; trusting
 		// it for the session verifies.
-		front.see(patientName + " · born ")
+		front.see("born ")
 		front.see("Not verified: made on the " + networkName(m.Name) + ", which you do not trust yet")
 		front.see("Network trusted: made on " + m.Name)
 		front.see("COVID-19")
@@ -131,7 +132,8 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 		front.tapLast("Trust this network")
 		front.wait()
 	}
-	front.see("Verified: shared by " + patientName)
+	front.see(verifiedLine)
+	front.see("Shared by " + patientName)
 	front.see("COVID-19")
 
 	patient.tap("Done")

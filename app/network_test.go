@@ -274,14 +274,15 @@ func TestReceiveTrustsNetworkInWallet(t *testing.T) {
 	h.menu("Receive a share")
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
-	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("Female · born 10 Dec 1815, 208 years · MRN 004711")
 	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
 	h.tap("Trust this network")
 	h.tapLast("Trust this network")
 	if !slices.Equal(w.net.trusted, []string{testJoinURL}) {
 		t.Fatalf("trusted %q", w.net.trusted)
 	}
-	h.see("Verified: shared by Ada Lovelace")
+	h.see(verifiedLine)
+	h.see("Shared by Ada Lovelace")
 	if len(w.chain.receipts) != 2 {
 		t.Errorf("the share opened %d times, want twice", len(w.chain.receipts))
 	}
@@ -295,7 +296,7 @@ func TestReceiveWarnsWhenCardAndRecordsDisagree(t *testing.T) {
 	h.tap("Receive a share (for doctors)")
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
-	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("Female · born 10 Dec 1815, 208 years · MRN 004711")
 	h.see("The identity card names Ada Lovelace, the Patient record Augusta Ada King")
 }
 
@@ -344,7 +345,8 @@ func TestReceiveFromAnUnknownServer(t *testing.T) {
 	if !slices.Equal(b.fetched, []string{testJoinURL}) {
 		t.Fatalf("fetched %q", b.fetched)
 	}
-	h.see("Verified: shared by Ada Lovelace")
+	h.see(verifiedLine)
+	h.see("Shared by Ada Lovelace")
 }
 
 // The network's link is copied for another wallet on this computer, which

@@ -4,14 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
-	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -21,9 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/wallet"
-	"healthwallet/wallet/importer"
 	"healthwallet/wallet/network"
-	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 )
 
@@ -41,6 +36,17 @@ func (u *UI) showReceive() {
 		back = u.showRecords
 	}
 	link := u.entry("Paste a link or scan a QR code")
+	// opened is the link of the share shown, until the field changes: the
+	// next patient's code, typed after it by a keyboard-wedge scanner (or
+	// pasted after it), replaces it instead of adding to it.
+	var opened string
+	u.onChanged(link, func(s string) {
+		was := opened
+		opened = ""
+		if was != "" && len(s) > len(was) && strings.HasPrefix(s, was) {
+			link.SetText(s[len(was):])
+		}
+	})
 	passcode := u.passwordEntry("Passcode")
 	passBox := container.NewVBox(widget.NewLabel("This link needs a passcode: ask the patient for it."), passcode)
 	passBox.Hide()
@@ -57,7 +63,8 @@ func (u *UI) showReceive() {
 	busy := busyText()
 	result := container.NewVBox()
 	var open *widget.Button
-	var submit func()
+	var submit, backHere func()
+	var scroll *container.Scroll
 	submit = func() {
 		text := strings.TrimSpace(link.Text)
 		if text == "" {
@@ -90,14 +97,23 @@ func (u *UI) showReceive() {
 				passBox.Show()
 				u.win.Canvas().Focus(passcode)
 			}
-			result.Objects = u.receivedView(got, err, func() { u.trustAndReopen(got, withWallet, submit) })
+			result.Objects = u.receivedView(got, err, func() { u.trustAndReopen(got, withWallet, submit) }, backHere)
 			result.Refresh()
+			if err == nil {
+				// The patient at the top of the screen: on a phone the
+				// form above would otherwise push the chart out of sight.
+				scroll.Refresh()
+				scroll.ScrollToOffset(fyne.NewPos(0, result.Position().Y))
+				opened = link.Text
+			}
 		})
 	}
 	link.OnSubmitted = func(string) { submit() }
 	passcode.OnSubmitted = func(string) { submit() }
 	open = u.primary("Open", theme.ConfirmIcon(), submit)
-	image := u.button("Open image…", theme.FileImageIcon(), func() {
+	// Fyne has no camera: on a phone, the system's picker offers the
+	// camera roll, where a photo or screenshot of the QR code is.
+	image := u.button(scanLabel, theme.MediaPhotoIcon(), func() {
 		u.readQRImage(func(text string, err error) {
 			if err != nil {
 				problem.set(err)
@@ -117,24 +133,34 @@ func (u *UI) showReceive() {
 	})
 	trustOther.Importance = widget.LowImportance
 
-	u.show("receive", container.NewBorder(
-		header(u.button("Back", theme.NavigateBackIcon(), back), "Receive a share"), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(container.NewVBox(
-			wrapped("Scan the patient's QR code with a scanner, paste the link, or open a photo or screenshot of the code."),
-			container.New(&linkRow{}, link, open, image),
-			passBox,
-			widget.NewForm(
-				widget.NewFormItem("Purpose", purpose),
-				widget.NewFormItem("You are", who),
-			),
-			container.NewHBox(trustOther),
-			problem.Label,
-			busy,
-			result,
-		)))))
+	scroll = container.NewVScroll(container.NewPadded(container.NewVBox(
+		wrapped("Scan the patient's QR code with a scanner, paste the link, or open a photo or screenshot of the code."),
+		container.New(&linkRow{}, link, open, image),
+		passBox,
+		widget.NewForm(
+			widget.NewFormItem("Purpose", purpose),
+			widget.NewFormItem("You are", who),
+		),
+		container.NewHBox(trustOther),
+		problem.Label,
+		busy,
+		result,
+	)))
+	screen := container.NewBorder(
+		header(u.button("Back", theme.NavigateBackIcon(), back), "Receive a share"), nil, nil, nil, scroll)
+	// From a received record's detail, back to the share as it was.
+	backHere = func() {
+		u.show("receive", screen)
+		u.leaving = u.files.Cleanup
+	}
+	u.show("receive", screen)
 	u.leaving = u.files.Cleanup // an image still being copied
 	u.win.Canvas().Focus(link)
 }
+
+// scanLabel is the receive screen's button that reads the QR code in a
+// photo or screenshot the person picks.
+const scanLabel = "Scan QR image…"
 
 // trustAndReopen asks before trusting the network a share was made on,
 // trusts it (in the wallet, or for this session without one) and opens
@@ -238,274 +264,6 @@ func onlyUntrusted(got wallet.Received) bool {
 		!slices.ContainsFunc(failed, func(c share.Check) bool {
 			return c.Name != share.CheckNetworkTrusted && !slices.Contains(chainChecks, c.Name)
 		})
-}
-
-// receivedView is the outcome of a receive: who the patient is, the
-// headline, each check, and the records with an export. trust trusts the
-// network of a share made on one the receiver does not trust, and opens
-// it again.
-func (u *UI) receivedView(got wallet.Received, err error, trust func()) []fyne.CanvasObject {
-	var out []fyne.CanvasObject
-	if err == nil {
-		out = append(out, patientHeader(got)...)
-	}
-	headline := title("")
-	untrusted := err == nil && onlyUntrusted(got)
-	extras := err == nil && onlyUncoveredFailed(got)
-	switch {
-	case err != nil && unknownServer(err):
-		headline.SetText("The link's server is on a network this app does not know yet: ask the patient to show " +
-			"their network's QR code (in their Settings → Network), trust it with \"Trust a network…\", and open the link again")
-		headline.Importance = widget.WarningImportance
-	case err != nil:
-		headline.SetText(sentence(err.Error()))
-		headline.Importance = widget.DangerImportance
-	case extras:
-		// Every check of the patient's records passed, but the link
-		// brought more: say so first, and show those apart.
-		headline.SetText(fmt.Sprintf("Not verified: %s not covered by the patient's consent, shown apart below",
-			plural(len(got.Uncovered), "record is", "records are")))
-		headline.Importance = widget.DangerImportance
-	case untrusted:
-		// Not the patient's fault: the receiver decides whom to trust.
-		name, _ := madeOn(got)
-		headline.SetText(fmt.Sprintf("Not verified: made on the %s, which you do not trust yet", networkName(name)))
-		headline.Importance = widget.WarningImportance
-	case got.Verified:
-		text := "Verified: shared by " + sharedBy(got)
-		if !got.Expires.IsZero() {
-			text += ", consent active until " + got.Expires.Format(timeLayout)
-		}
-		headline.SetText(text + ", all records intact and anchored")
-		headline.Importance = widget.SuccessImportance
-	case got.Source != share.SourceHealthWallet:
-		headline.SetText("Not verifiable on chain: from another issuer")
-		headline.Importance = widget.WarningImportance
-	default:
-		text := "Refused"
-		if failed := got.Failed(); len(failed) > 0 {
-			text += ": " + failed[0].Name
-			if failed[0].Detail != "" {
-				text += " — " + failed[0].Detail
-			}
-		} else if got.Problem != "" {
-			text += ": " + got.Problem
-		}
-		headline.SetText(text)
-		headline.Importance = widget.DangerImportance
-	}
-	out = append(out, headline)
-	if untrusted {
-		why := wrapped(trustExplanation)
-		out = append(out, why, container.NewHBox(u.primary("Trust this network", theme.ConfirmIcon(), trust)))
-	}
-	if got.Problem != "" && err == nil && !untrusted {
-		note := wrapped(sentence(got.Problem))
-		note.Importance = widget.LowImportance
-		out = append(out, note)
-	}
-	if got.Label != "" {
-		out = append(out, wrapped("Label: "+got.Label))
-	}
-	if got.Purpose != "" {
-		out = append(out, wrapped("Purpose: "+purposeLabel(got.Purpose)))
-	}
-
-	checks := container.NewVBox()
-	if len(got.Checks) > 0 {
-		checks.Add(section("Verification"))
-		for _, c := range got.Checks {
-			var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-			text := sentence(c.Name)
-			switch {
-			case c.Name == share.CheckNetworkTrusted && !c.OK && got.Network != nil:
-				// The wallet's detail speaks to hw users; here the action
-				// is the button above.
-				text += ": made on " + got.Network.String() + ", which you do not trust"
-			case c.Detail != "":
-				text += ": " + c.Detail
-			}
-			l := wrapped(text)
-			if !c.OK {
-				icon = theme.NewErrorThemedResource(theme.CancelIcon())
-				l.Importance = widget.DangerImportance
-				l.TextStyle.Bold = true
-			}
-			checks.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
-		}
-	}
-
-	records := container.NewVBox()
-	switch {
-	case err != nil || len(got.Records) == 0:
-	case extras:
-		u.receivedRecords(records, got)
-		u.uncoveredRecords(records, got)
-	case untrusted:
-		note := wrapped("Not verified: check these with the patient before relying on them.")
-		note.Importance = widget.WarningImportance
-		records.Add(note)
-		u.receivedRecords(records, got)
-	case !got.Verified && got.Source == share.SourceHealthWallet:
-		records.Add(wrapped("The records are not shown: the share failed verification. Ask the patient to share again."))
-	default:
-		u.receivedRecords(records, got)
-	}
-	if len(records.Objects) == 0 && len(checks.Objects) == 0 {
-		return out
-	}
-	return append(out, container.New(&columns{minWidth: 760}, records, checks))
-}
-
-// madeOn is the network a received share was made on: its name and join
-// URL, empty when the share names none.
-func madeOn(got wallet.Received) (name, joinURL string) {
-	if got.Network == nil {
-		return "", ""
-	}
-	return got.Network.Name, got.Network.URL
-}
-
-// patientHeader names the patient at the top of a received share, with a
-// warning when the patient's card and records disagree.
-func patientHeader(got wallet.Received) []fyne.CanvasObject {
-	if got.PatientName == "" {
-		return nil
-	}
-	text := got.PatientName
-	if got.PatientBirthDate != "" {
-		text += " · born " + formatBirthDate(got.PatientBirthDate)
-	}
-	who := title(text)
-	who.SizeName = theme.SizeNameHeadingText
-	out := []fyne.CanvasObject{who}
-	if got.PatientWarning != "" {
-		w := wrapped(sentence(got.PatientWarning))
-		w.Importance = widget.WarningImportance
-		out = append(out, container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, w))
-	}
-	return out
-}
-
-// formatBirthDate writes a FHIR date (YYYY-MM-DD) as the app writes days;
-// anything else as it is.
-func formatBirthDate(d string) string {
-	if t, err := time.Parse(time.DateOnly, d); err == nil {
-		return t.Format("2 Jan 2006")
-	}
-	return d
-}
-
-// sharedBy names who shared: the patient by name (else their short
-// address), or a delegate for the patient.
-func sharedBy(got wallet.Received) string {
-	patient := got.PatientName
-	if patient == "" {
-		patient = shortAddress(got.Patient.Hex())
-	}
-	if got.Issuer == got.Patient {
-		return patient
-	}
-	return "a delegate (" + shortAddress(got.Issuer.Hex()) + ") for " + patient
-}
-
-// onlyUncoveredFailed says whether a Health Wallet share failed only
-// because records not covered by the patient's consent came with it: the
-// covered records are verified, and are shown with the others apart.
-func onlyUncoveredFailed(got wallet.Received) bool {
-	failed := got.Failed()
-	return got.Source == share.SourceHealthWallet && len(got.Uncovered) > 0 && len(failed) == 1 && failed[0].Name == share.CheckCovered
-}
-
-// receivedRecords lists what a share holds, with its export.
-func (u *UI) receivedRecords(out *fyne.Container, got wallet.Received) {
-	heading := fmt.Sprintf("Records (%d)", len(got.Records))
-	if len(got.Uncovered) > 0 {
-		heading = fmt.Sprintf("Covered by the patient's consent (%d)", len(got.Records))
-	}
-	u.recordList(out, heading, "Export as FHIR Bundle…", "received-records.json", got.Records, nil)
-}
-
-// uncoveredRecords lists, apart, the records a Health Wallet share brought
-// that the patient's consent does not cover, each with why, and their own
-// export: never mixed with the covered ones.
-func (u *UI) uncoveredRecords(out *fyne.Container, got wallet.Received) {
-	out.Add(widget.NewSeparator())
-	warn := wrapped("Not covered by the patient's consent: added by whoever served the link, or copies. Do not rely on them.")
-	warn.Importance = widget.DangerImportance
-	out.Add(warn)
-	resources := make([]json.RawMessage, len(got.Uncovered))
-	reasons := make([]string, len(got.Uncovered))
-	for i, x := range got.Uncovered {
-		resources[i], reasons[i] = x.Resource, sentence(x.Source)+": "+x.Reason
-	}
-	u.recordList(out, fmt.Sprintf("Not covered by the patient's consent (%d)", len(resources)),
-		"Export these apart…", "received-not-covered.json", resources, reasons)
-}
-
-// recordList adds a heading with an export of resources to file, and each
-// resource's summary, with reasons[i] under it when given.
-func (u *UI) recordList(out *fyne.Container, heading, exportText, file string, resources []json.RawMessage, reasons []string) {
-	busy := busyText()
-	var export *widget.Button
-	export = u.button(exportText, theme.DocumentSaveIcon(), func() {
-		u.saveTo(file, export, busy, "Exporting…", func(w io.Writer) (string, error) {
-			n, err := importer.WriteBundle(w, slices.Values(resources))
-			return fmt.Sprintf("Exported %s.", plural(n, "record", "records")), err
-		})
-	})
-	out.Add(container.NewBorder(nil, nil, section(heading), export))
-	out.Add(busy)
-	for i, raw := range resources {
-		var head struct {
-			Type string `json:"resourceType"`
-			ID   string `json:"id"`
-		}
-		_ = json.Unmarshal(raw, &head) // Summarize copes with what it cannot read
-		sum := record.Summarize(record.Resource{Type: head.Type, ID: head.ID, Raw: raw})
-		t := widget.NewLabelWithStyle(sum.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		t.Truncation = fyne.TextTruncateEllipsis
-		sub := widget.NewLabel(strings.Join(append([]string{sum.Category}, sum.Details...), " · "))
-		sub.Wrapping = fyne.TextWrapWord
-		sub.SizeName = theme.SizeNameCaptionText
-		sub.Importance = widget.LowImportance
-		out.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(formatDate(sum.Date)), t))
-		out.Add(sub)
-		if reasons != nil {
-			why := wrapped(reasons[i])
-			why.Importance = widget.DangerImportance
-			out.Add(why)
-		}
-	}
-}
-
-// columns puts its two objects side by side, halves of the width, when
-// there is at least minWidth; else one above the other.
-type columns struct{ minWidth float32 }
-
-func (c *columns) wide(w float32) bool { return w >= c.minWidth }
-
-func (c *columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	a, b := objects[0].MinSize(), objects[1].MinSize()
-	return fyne.NewSize(max(a.Width, b.Width), a.Height+theme.Padding()+b.Height)
-}
-
-func (c *columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	a, b := objects[0], objects[1]
-	pad := theme.Padding()
-	if !c.wide(size.Width) {
-		h := a.MinSize().Height
-		a.Move(fyne.NewPos(0, 0))
-		a.Resize(fyne.NewSize(size.Width, h))
-		b.Move(fyne.NewPos(0, h+pad))
-		b.Resize(fyne.NewSize(size.Width, b.MinSize().Height))
-		return
-	}
-	w := (size.Width - 2*pad) / 2
-	a.Move(fyne.NewPos(0, 0))
-	a.Resize(fyne.NewSize(w, size.Height))
-	b.Move(fyne.NewPos(w+2*pad, 0))
-	b.Resize(fyne.NewSize(w, size.Height))
 }
 
 // linkRow lays out the link field and its buttons: in one row on wide

@@ -275,13 +275,13 @@ func TestReceiveFlow(t *testing.T) {
 	h.pressEnter()
 	// Without a wallet, no network is trusted yet: the records show, not
 	// verified, the network named, and the doctor is offered to trust it.
-	h.see("Ada Lovelace · born 10 Dec 1815")
+	h.see("Female · born 10 Dec 1815, 208 years · MRN 004711")
 	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
 	h.see("Network trusted: made on Riverside Clinic (chain 31337, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3), which you do not trust")
 	h.see("Only trust a network you know, like your clinic's: shares made on it will then show as verified.")
 	h.see("Not verified: check these with the patient before relying on them.")
 	h.see("Hemoglobin A1c")
-	h.dontSee("Verified: shared by")
+	h.dontSee(verifiedLine)
 	h.dontSee("hw network trust")
 	h.dontSee("Ask the patient to share again")
 	h.tap("Trust this network")
@@ -296,12 +296,13 @@ func TestReceiveFlow(t *testing.T) {
 	if !slices.Equal(b.fetched, []string{testJoinURL}) {
 		t.Fatalf("fetched %q, want the share's network", b.fetched)
 	}
-	h.see("Verified: shared by Ada Lovelace, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.see(verifiedLine + "the Riverside Clinic network")
+	h.see("Shared by Ada Lovelace · for Treatment · consent active until 10 Apr 2024 10:00")
 	h.dontSee("Trust this network")
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
-	h.see("Refused: grant active on chain — revoked on chain by the patient")
+	h.see("Not verified: grant active on chain — revoked on chain by the patient")
 	h.see("Grant active on chain: revoked on chain by the patient")
 	h.see("The records are not shown")
 	h.dontSee("Export as FHIR Bundle…")
@@ -310,7 +311,10 @@ func TestReceiveFlow(t *testing.T) {
 	h.typeIn(h.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor")
 	h.choose("Emergency treatment (ETREAT)")
 	h.tap("Open")
-	h.see("Verified: shared by Ada Lovelace, consent active until 10 Apr 2024 10:00, all records intact and anchored")
+	h.see(verifiedLine + "the Riverside Clinic network")
+	h.see("Shared by Ada Lovelace · for Treatment · consent active until 10 Apr 2024 10:00")
+	h.dontSee("Records anchored on chain") // the checks are folded away
+	h.openChecks()
 	h.see("Records anchored on chain")
 	h.see("Hemoglobin A1c")
 	h.see("Penicillin allergy")
@@ -340,7 +344,7 @@ func TestReceiveWithWallet(t *testing.T) {
 	h.menu("Receive a share")
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
-	h.see("Verified: shared by")
+	h.see(verifiedLine)
 	if len(h.backend.trusted) != 0 || len(w.chain.receipts) != 1 {
 		t.Errorf("backend asked %v, wallet %d times", h.backend.trusted, len(w.chain.receipts))
 	}
@@ -364,7 +368,7 @@ func TestReceivePasscode(t *testing.T) {
 	h.see("wrong passcode: 2 attempts left")
 	h.typeInto(pass, "1234")
 	h.pressEnter()
-	h.see("Verified: shared by")
+	h.see(verifiedLine)
 }
 
 func TestReceiveImage(t *testing.T) {
@@ -376,8 +380,8 @@ func TestReceiveImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.files.open = path
-	h.tap("Open image…")
-	h.see("Not verifiable on chain: from another issuer")
+	h.tap(scanLabel)
+	h.see("From another issuer — not verifiable")
 	h.see("Hemoglobin A1c")
 	h.tap("Back")
 	h.screen("records")
