@@ -9,12 +9,15 @@ package main
 // one relay and one browser serve every case; each case opens its own tab.
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -155,6 +158,8 @@ type snapshot struct {
 	Form     bool   `json:"form"`     // the who-and-why form is shown
 	Passcode bool   `json:"passcode"` // the passcode field is shown
 	Text     string `json:"text"`     // the page's visible text
+	Main     bool   `json:"main"`     // the page has <main id="viewer">
+	Loaded   bool   `json:"loaded"`   // document.readyState is complete
 }
 
 // snapshotJS reads the page: main's data attributes, which inputs are shown,
@@ -168,6 +173,8 @@ const snapshotJS = `(() => {
     form: shown(` + "`" + viewerRecipientInput + "`" + `),
     passcode: shown(` + "`" + viewerPasscodeInput + "`" + `),
     text: document.body ? document.body.innerText : '',
+    main: !!document.querySelector('main#viewer'),
+    loaded: document.readyState === 'complete',
   };
 })()`
 
@@ -281,6 +288,9 @@ loop:
 		}
 		if slices.Contains(viewerFinalStates, snap.State) && !snap.Passcode {
 			break
+		}
+		if snap.Loaded && !snap.Main {
+			t.Fatalf("%s is not the viewer (no <main id=\"viewer\">); it shows:\n%s", redact(viewerURL), snap.Text)
 		}
 		switch {
 		case snap.Passcode && len(passcodes) > 0:
@@ -454,7 +464,7 @@ func (s shareResult) shlink() string {
 
 func (f *viewerFixture) hw(t testing.TB, args ...string) string {
 	t.Helper()
-	out, errOut, code := hwProc(t.(*testing.T), f.patient, args...)
+	out, errOut, code := hwRun(t, f.patient, args...)
 	if code != 0 {
 		t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
 	}
@@ -477,7 +487,7 @@ func (f *viewerFixture) share(t testing.TB, args ...string) shareResult {
 func (f *viewerFixture) receive(t testing.TB, link string, extra ...string) receiveReport {
 	t.Helper()
 	env := []string{"HW_VAULT=" + filepath.Join(f.dir, "doctor"), "HW_CHAIN=" + f.served.URL, "HW_REGISTRY=" + f.served.Registry.Hex()}
-	out, errOut, _ := hwProc(t.(*testing.T), env, append([]string{"receive", link, "--json", "--as", viewerRecipient}, extra...)...)
+	out, errOut, _ := hwRun(t, env, append([]string{"receive", link, "--json", "--as", viewerRecipient}, extra...)...)
 	var r receiveReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		r.Error = strings.TrimSpace(errOut)
@@ -509,7 +519,7 @@ func (r receiveReport) failed() []string {
 
 // newViewerFixture starts the chain, the relay and the browser, and makes a
 // patient wallet holding one Synthea patient, funded, with the relay saved.
-func newViewerFixture(t *testing.T, corpusFiles ...string) *viewerFixture {
+func newViewerFixture(t testing.TB, corpusFiles ...string) *viewerFixture {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts hw chain serve, hw relay and chromium")
@@ -540,6 +550,29 @@ func newViewerFixture(t *testing.T, corpusFiles ...string) *viewerFixture {
 	f.hw(t, append([]string{"import"}, paths...)...)
 	f.hw(t, "relay-url", rp.base)
 	return f
+}
+
+// hwRun runs hw (the test binary, as TestMain has it) with env added, for
+// tests and benchmarks alike.
+func hwRun(t testing.TB, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	path, err := exec.LookPath("hw")
+	if err != nil {
+		t.Fatalf("hw is not on PATH (TestMain puts it there): %v", err)
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("hw %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String(), errOut.String(), code
 }
 
 // titles are the titles hw records gives the wallet's records of a type.
@@ -598,6 +631,11 @@ func TestViewerBrowser(t *testing.T) {
 				t.Errorf("the verified page does not show %q; it says:\n%s", w, v.Text)
 			}
 		}
+	})
+
+	t.Run("screenshots", func(t *testing.T) {
+		screenshotVerified(t, f.browser, plain.viewerURL(base), "viewer-phone", phone)
+		screenshotVerified(t, f.browser, plain.viewerURL(base), "viewer-desktop", desktop)
 	})
 
 	t.Run("passcode", func(t *testing.T) {
