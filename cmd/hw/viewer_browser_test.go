@@ -19,7 +19,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,10 +45,10 @@ var viewerFinalStates = []string{"verified", "not-verified", "refused", "error"}
 // The form the page shows before it opens a share: who is opening, why,
 // and the passcode when the link has one (part U's src/ui, read not edited).
 const (
-	viewerRecipientInput = "#recipient"
+	viewerRecipientInput = "#who"
 	viewerPurposeInput   = "#purpose"
 	viewerPasscodeInput  = "#passcode"
-	viewerSubmitButton   = "#open-form button[type=submit]"
+	viewerSubmitButton   = "form.open-form button[type=submit]"
 	viewerRecipient      = "Dr. Lee, City Clinic"
 )
 
@@ -158,6 +160,7 @@ type snapshot struct {
 	Form     bool   `json:"form"`     // the who-and-why form is shown
 	Passcode bool   `json:"passcode"` // the passcode field is shown
 	Text     string `json:"text"`     // the page's visible text
+	Purpose  string `json:"purpose"`  // the purpose the form would send
 	Main     bool   `json:"main"`     // the page has <main id="viewer">
 	Loaded   bool   `json:"loaded"`   // document.readyState is complete
 }
@@ -173,6 +176,7 @@ const snapshotJS = `(() => {
     form: shown(` + "`" + viewerRecipientInput + "`" + `),
     passcode: shown(` + "`" + viewerPasscodeInput + "`" + `),
     text: document.body ? document.body.innerText : '',
+    purpose: (document.querySelector(` + "`" + viewerPurposeInput + "`" + `) || {}).value || '',
     main: !!document.querySelector('main#viewer'),
     loaded: document.readyState === 'complete',
   };
@@ -181,9 +185,10 @@ const snapshotJS = `(() => {
 // visit is what one opening of a viewer URL showed and sent.
 type visit struct {
 	snapshot
-	Elapsed  time.Duration // from navigation to the final state
-	Requests []*seenRequest
-	tab      context.Context
+	Elapsed     time.Duration // from navigation to the final state
+	Requests    []*seenRequest
+	FormPurpose string // the purpose the form had when the test sent it ("" if no form)
+	tab         context.Context
 }
 
 // openOptions say how the test fills the page's form.
@@ -279,7 +284,7 @@ func (b *browser) open(t testing.TB, viewerURL string, opts openOptions) visit {
 		t.Fatalf("opening %s: %v", redact(viewerURL), err)
 	}
 	var snap snapshot
-	formDone, passcodes := false, opts.Passcodes
+	formDone, passcodes, formPurpose := false, opts.Passcodes, ""
 loop:
 	for {
 		var err error
@@ -298,7 +303,7 @@ loop:
 			steps := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.CSS(viewerPasscodeInput), passcodes[0])}
 			if snap.Form && !formDone {
 				steps = append(steps, fillForm()...)
-				formDone = true
+				formDone, formPurpose = true, snap.Purpose
 			}
 			steps = append(steps, chromedp.Click(chromedp.CSS(viewerSubmitButton)))
 			if err := chromedp.Do(ctx, steps...); err != nil {
@@ -317,7 +322,7 @@ loop:
 			if err := chromedp.Do(ctx, append(fillForm(), chromedp.Click(chromedp.CSS(viewerSubmitButton)))...); err != nil {
 				t.Fatalf("filling who is opening and why: %v", err)
 			}
-			formDone = true
+			formDone, formPurpose = true, snap.Purpose
 		}
 		select {
 		case <-ctx.Done():
@@ -325,7 +330,7 @@ loop:
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	v := visit{snapshot: snap, Elapsed: time.Since(start), tab: tab}
+	v := visit{snapshot: snap, Elapsed: time.Since(start), FormPurpose: formPurpose, tab: tab}
 	// Let requests still in flight show up, then read the POST bodies
 	// Chromium did not put in the event.
 	time.Sleep(100 * time.Millisecond)
@@ -631,6 +636,22 @@ func TestViewerBrowser(t *testing.T) {
 				t.Errorf("the verified page does not show %q; it says:\n%s", w, v.Text)
 			}
 		}
+		// Who opened it and why reach the patient's access log; the
+		// purpose is treatment unless the clinician changes it.
+		if v.FormPurpose != "TREAT" {
+			t.Errorf("the form's purpose was %q, want TREAT by default", v.FormPurpose)
+		}
+		var log []struct{ Share, Who, Purpose, Source string }
+		if err := json.Unmarshal([]byte(f.hw(t, "access-log", "--json")), &log); err != nil {
+			t.Fatal(err)
+		}
+		logged := false
+		for _, e := range log {
+			logged = logged || (e.Who == viewerRecipient && e.Purpose == "TREAT" && e.Source == "relay")
+		}
+		if !logged {
+			t.Errorf("the patient's access log has no opening by %q for TREAT: %+v", viewerRecipient, log)
+		}
 	})
 
 	t.Run("screenshots", func(t *testing.T) {
@@ -643,8 +664,12 @@ func TestViewerBrowser(t *testing.T) {
 		// Wrong: the page asks again and says how many attempts are left.
 		v := f.browser.open(t, s.viewerURL(base), openOptions{Passcodes: []string{"1111"}})
 		checkPrivacy(t, v, s.shlink(), base)
-		if !v.Passcode || !strings.Contains(strings.ToLower(v.Text), "attempt") || !containsDigit(v.Text) {
+		m := attemptsLeft.FindStringSubmatch(v.Text)
+		if !v.Passcode || m == nil {
 			t.Fatalf("after a wrong passcode the page (data-state %q) does not ask again with the attempts left:\n%s", v.State, v.Text)
+		}
+		if n, _ := strconv.Atoi(m[1]); n < 1 {
+			t.Fatalf("after one wrong passcode the page says %q", m[0])
 		}
 		// Wrong, then right: verified, every record.
 		v = f.browser.open(t, s.viewerURL(base), openOptions{Passcodes: []string{"2222", "4321"}})
@@ -720,9 +745,9 @@ func TestViewerBrowser(t *testing.T) {
 	})
 }
 
-func containsDigit(s string) bool {
-	return strings.ContainsAny(s, "0123456789")
-}
+// attemptsLeft finds "3 attempts left", "2 more attempts", "1 attempt
+// remaining" and the like.
+var attemptsLeft = regexp.MustCompile(`(?i)(\d+)\s+(?:more\s+)?attempts?\b`)
 
 // testViewerForeignIssuer opens the SHL spec's example link (another
 // issuer; its manifest is a JWE on raw.githubusercontent.com, flag U) on
