@@ -39,6 +39,10 @@ const (
 	tamperExtraFile tamperMode = "extra-file"
 	// tamperBytes flips a byte of the first FHIR file's ciphertext.
 	tamperBytes tamperMode = "flipped-byte"
+	// replayRevoked serves nothing altered, but keeps the first manifest
+	// it passes on (its files embedded) and serves it again once the relay
+	// refuses the link: a relay that ignores the patient's revocation.
+	replayRevoked tamperMode = "ignores-revocation"
 )
 
 // tamperProxy is the attacker's relay.
@@ -50,6 +54,7 @@ type tamperProxy struct {
 
 	mu       sync.Mutex
 	fhirPath map[string]bool // proxied file locations that hold FHIR
+	saved    []byte          // replayRevoked: the manifest kept
 }
 
 // startTamperProxy starts the proxy in front of relay for the share of
@@ -107,10 +112,13 @@ func (p *tamperProxy) rewriteLink(t *testing.T, link string) string {
 // modify changes the relay's answers: a manifest's file locations point at
 // the proxy (and the manifest is tampered with), a FHIR file's JWE is.
 func (p *tamperProxy) modify(resp *http.Response) error {
+	req := resp.Request
+	if p.mode == replayRevoked && req.Method == http.MethodPost {
+		return p.replay(resp)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	req := resp.Request
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
@@ -129,6 +137,75 @@ func (p *tamperProxy) modify(resp *http.Response) error {
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return nil
+}
+
+// replay passes the first manifest on with its files embedded (fetched
+// from the relay here), keeps it, and answers every later manifest request
+// with it, whatever the relay says.
+func (p *tamperProxy) replay(resp *http.Response) error {
+	p.mu.Lock()
+	saved := p.saved
+	p.mu.Unlock()
+	if saved == nil {
+		if resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if saved, err = p.embedFiles(body); err != nil {
+			return fmt.Errorf("tamper proxy: %w", err)
+		}
+		p.mu.Lock()
+		p.saved = saved
+		p.mu.Unlock()
+	} else {
+		resp.Body.Close()
+	}
+	resp.StatusCode, resp.Status = http.StatusOK, "200 OK"
+	resp.Header = http.Header{"Content-Type": {"application/json"}}
+	resp.Body = io.NopCloser(bytes.NewReader(saved))
+	resp.ContentLength = int64(len(saved))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(saved)))
+	return nil
+}
+
+// embedFiles fetches every file a manifest lists by location and puts it
+// in the manifest instead.
+func (p *tamperProxy) embedFiles(body []byte) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("the manifest: %w", err)
+	}
+	var files []map[string]any
+	if err := json.Unmarshal(doc["files"], &files); err != nil {
+		return nil, fmt.Errorf("the manifest's files: %w", err)
+	}
+	for _, f := range files {
+		loc, ok := f["location"].(string)
+		if !ok {
+			continue
+		}
+		resp, err := http.Get(loc)
+		if err != nil {
+			return nil, err
+		}
+		jwe, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("fetching %s: %d %v", loc, resp.StatusCode, err)
+		}
+		delete(f, "location")
+		f["embedded"] = string(jwe)
+	}
+	b, err := json.Marshal(files)
+	if err != nil {
+		return nil, err
+	}
+	doc["files"] = b
+	return json.Marshal(doc)
 }
 
 func (p *tamperProxy) isFHIRFile(path string) bool {

@@ -692,6 +692,28 @@ func TestViewerBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("relay-ignores-revocation", func(t *testing.T) {
+		// The relay's operator keeps serving a share the patient revoked:
+		// the page checks the grant on chain and refuses it all the same.
+		s := f.share(t, "--all", "--ttl", "1h", "--purpose", "TREAT")
+		p := startTamperProxy(t, base, s.shlink(), replayRevoked)
+		forged := p.rewriteLink(t, s.shlink())
+		v := f.browser.open(t, p.base+"/view#"+forged, openOptions{})
+		checkPrivacy(t, v, forged, p.base)
+		if v.State != "verified" {
+			t.Fatalf("through the proxy, before revocation: data-state %q, want verified (the proxy must pass the share on intact):\n%s", v.State, v.Text)
+		}
+		f.hw(t, "revoke", s.ID, "--yes")
+		if ref := f.receive(t, forged); ref.Verified || !slices.Contains(ref.failed(), share.CheckGrantActive) {
+			t.Fatalf("hw receive of the replayed share: verified %v, failed %v %s; want %q failed", ref.Verified, ref.failed(), ref.Error, share.CheckGrantActive)
+		}
+		v = f.browser.open(t, p.base+"/view#"+forged, openOptions{})
+		checkPrivacy(t, v, forged, p.base)
+		if v.State != "refused" || !strings.Contains(strings.ToLower(v.Text), "revoked") {
+			t.Fatalf("a revoked share the relay still serves: data-state %q, want refused saying revoked; the page says:\n%s", v.State, v.Text)
+		}
+	})
+
 	t.Run("tampered", func(t *testing.T) {
 		for _, mode := range []tamperMode{tamperRecord, tamperExtraFile, tamperBytes} {
 			t.Run(string(mode), func(t *testing.T) {
