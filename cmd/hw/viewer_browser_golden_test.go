@@ -50,6 +50,7 @@ const normalizeJS = `(() => {
   const fixedDate = '1 Jan 2030';
   const rules = [
     [/0x[0-9a-fA-F]{8,}/g, (m) => '0x' + '0'.repeat(m.length - 2)],
+    [/0x[0-9a-fA-F]{2,6}…[0-9a-fA-F]{2,6}/g, (m) => m.replace(/[0-9a-fA-F]/g, '0').replace(/^00/, '0x')],
     [/\b[0-9a-f]{16,}\b/g, (m) => '0'.repeat(m.length)],
     [/127\.0\.0\.1:\d+/g, () => '127.0.0.1:40000'],
     [/\b\d{1,2}:\d{2}(:\d{2})?(\s?[AP]M)?/g, () => '12:00'],

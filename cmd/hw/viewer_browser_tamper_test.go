@@ -55,6 +55,7 @@ type tamperProxy struct {
 	mu       sync.Mutex
 	fhirPath map[string]bool // proxied file locations that hold FHIR
 	saved    []byte          // replayRevoked: the manifest kept
+	manifest string          // the path of the link's manifest URL
 }
 
 // startTamperProxy starts the proxy in front of relay for the share of
@@ -69,7 +70,11 @@ func startTamperProxy(t *testing.T, relay, link string, mode tamperMode) *tamper
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tamperProxy{relay: relay, key: l.Key[:], mode: mode, fhirPath: map[string]bool{}}
+	mu, err := url.Parse(l.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tamperProxy{relay: relay, key: l.Key[:], mode: mode, fhirPath: map[string]bool{}, manifest: mu.Path}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
@@ -113,7 +118,7 @@ func (p *tamperProxy) rewriteLink(t *testing.T, link string) string {
 // the proxy (and the manifest is tampered with), a FHIR file's JWE is.
 func (p *tamperProxy) modify(resp *http.Response) error {
 	req := resp.Request
-	if p.mode == replayRevoked && req.Method == http.MethodPost {
+	if p.mode == replayRevoked && req.Method == http.MethodPost && req.URL.Path == p.manifest {
 		return p.replay(resp)
 	}
 	if resp.StatusCode != http.StatusOK {
@@ -124,9 +129,12 @@ func (p *tamperProxy) modify(resp *http.Response) error {
 	if err != nil {
 		return err
 	}
+	// Every URL of the relay in what it answers (the network document's
+	// rpc, the manifest's file locations) now names the proxy.
+	body = bytes.ReplaceAll(body, []byte(p.relay), []byte(p.base))
 	switch {
 	case req.Method == http.MethodPost && bytes.Contains(body, []byte(`"files"`)):
-		body, err = p.manifest(body)
+		body, err = p.rewriteManifest(body)
 	case req.Method == http.MethodGet && p.isFHIRFile(req.URL.Path):
 		body, err = p.file(body)
 	}
@@ -214,9 +222,9 @@ func (p *tamperProxy) isFHIRFile(path string) bool {
 	return p.fhirPath[path]
 }
 
-// manifest rewrites a manifest: locations to the proxy, embedded FHIR
-// files tampered with, and for tamperExtraFile one file more.
-func (p *tamperProxy) manifest(body []byte) ([]byte, error) {
+// rewriteManifest rewrites a manifest: it notes which locations hold FHIR,
+// tampers with embedded FHIR files, and for tamperExtraFile adds a file.
+func (p *tamperProxy) rewriteManifest(body []byte) ([]byte, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return body, nil // not a manifest
@@ -227,8 +235,7 @@ func (p *tamperProxy) manifest(body []byte) ([]byte, error) {
 	}
 	for _, f := range files {
 		fhir := f["contentType"] == share.ContentTypeFHIR
-		if loc, ok := f["location"].(string); ok && strings.HasPrefix(loc, p.relay) {
-			f["location"] = p.base + strings.TrimPrefix(loc, p.relay)
+		if loc, ok := f["location"].(string); ok && strings.HasPrefix(loc, p.base) {
 			if fhir {
 				u, err := url.Parse(loc)
 				if err != nil {
