@@ -186,6 +186,7 @@ const snapshotJS = `(() => {
 type visit struct {
 	snapshot
 	Elapsed     time.Duration // from navigation to the final state
+	Opening     time.Duration // from sending the form to the final state
 	Requests    []*seenRequest
 	FormPurpose string // the purpose the form had when the test sent it ("" if no form)
 	tab         context.Context
@@ -285,6 +286,7 @@ func (b *browser) open(t testing.TB, viewerURL string, opts openOptions) visit {
 	}
 	var snap snapshot
 	formDone, passcodes, formPurpose := false, opts.Passcodes, ""
+	var submitted time.Time
 loop:
 	for {
 		var err error
@@ -306,6 +308,7 @@ loop:
 				formDone, formPurpose = true, snap.Purpose
 			}
 			steps = append(steps, chromedp.Click(chromedp.CSS(viewerSubmitButton)))
+			submitted = time.Now()
 			if err := chromedp.Do(ctx, steps...); err != nil {
 				t.Fatalf("typing the passcode: %v", err)
 			}
@@ -319,6 +322,7 @@ loop:
 			// the caller looks at.
 			break loop
 		case snap.Form && !formDone:
+			submitted = time.Now()
 			if err := chromedp.Do(ctx, append(fillForm(), chromedp.Click(chromedp.CSS(viewerSubmitButton)))...); err != nil {
 				t.Fatalf("filling who is opening and why: %v", err)
 			}
@@ -331,6 +335,9 @@ loop:
 		}
 	}
 	v := visit{snapshot: snap, Elapsed: time.Since(start), FormPurpose: formPurpose, tab: tab}
+	if !submitted.IsZero() {
+		v.Opening = time.Since(submitted)
+	}
 	// Let requests still in flight show up, then read the POST bodies
 	// Chromium did not put in the event.
 	time.Sleep(100 * time.Millisecond)
