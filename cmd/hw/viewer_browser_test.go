@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -395,31 +396,45 @@ func redact(u string) string {
 // and every request goes to one of the allowed origins.
 func checkPrivacy(t *testing.T, v visit, link string, allowed ...string) {
 	t.Helper()
+	if len(v.Requests) == 0 {
+		t.Fatal("the network log is empty: the log does not work")
+	}
+	problems, err := privacyProblems(v.Requests, link, allowed...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// privacyProblems lists the requests that carry the link's key (base64url,
+// base64 or hex) or its shlink payload anywhere, or go to an origin not
+// allowed.
+func privacyProblems(requests []*seenRequest, link string, allowed ...string) ([]string, error) {
 	l, err := share.ParseLink(link)
 	if err != nil {
-		t.Fatalf("parsing the link: %v", err)
+		return nil, fmt.Errorf("parsing the link: %w", err)
 	}
 	payload := link[strings.Index(link, "shlink:/")+len("shlink:/"):]
 	secrets := map[string]string{
 		"the key (base64url)": base64.RawURLEncoding.EncodeToString(l.Key[:]),
-		"the key (base64)":    base64.StdEncoding.EncodeToString(l.Key[:]),
+		"the key (base64)":    base64.RawStdEncoding.EncodeToString(l.Key[:]),
+		"the key (hex)":       hex.EncodeToString(l.Key[:]),
 		"the shlink payload":  payload,
 	}
-	if len(v.Requests) == 0 {
-		t.Fatal("the network log is empty: the log does not work")
-	}
-	for _, r := range v.Requests {
+	var problems []string
+	for _, r := range requests {
 		u, err := url.Parse(r.URL)
 		if err != nil {
-			t.Errorf("request to an unreadable URL %q", r.URL)
+			problems = append(problems, fmt.Sprintf("a request to an unreadable URL %q", r.URL))
 			continue
 		}
 		if u.Scheme == "data" || u.Scheme == "blob" {
 			continue // not a network request
 		}
-		origin := u.Scheme + "://" + u.Host
-		if !slices.Contains(allowed, origin) {
-			t.Errorf("the page sent %s %s: an origin other than %v", r.Method, r.URL, allowed)
+		if origin := u.Scheme + "://" + u.Host; !slices.Contains(allowed, origin) {
+			problems = append(problems, fmt.Sprintf("the page sent %s %s: an origin other than %v", r.Method, r.URL, allowed))
 		}
 		var all strings.Builder
 		all.WriteString(r.URL + "\n")
@@ -429,10 +444,41 @@ func checkPrivacy(t *testing.T, v visit, link string, allowed ...string) {
 			all.WriteString(k + ": " + v + "\n")
 		}
 		all.WriteString(r.PostData)
+		text := strings.ToLower(all.String())
 		for what, s := range secrets {
-			if strings.Contains(all.String(), s) {
-				t.Errorf("%s %s carries %s", r.Method, r.URL, what)
+			if strings.Contains(all.String(), s) || (what == "the key (hex)" && strings.Contains(text, s)) {
+				problems = append(problems, fmt.Sprintf("%s %s carries %s", r.Method, r.URL, what))
 			}
+		}
+	}
+	return problems, nil
+}
+
+// TestPrivacyProblems: the network log check finds the key in a URL, a
+// header or a body, in each encoding, the payload, and another origin; a
+// clean log passes.
+func TestPrivacyProblems(t *testing.T) {
+	key := bytes.Repeat([]byte{0xfb}, 32)
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"url":"https://relay.example/shl/abc","key":"` + base64.RawURLEncoding.EncodeToString(key) + `"}`))
+	link := "shlink:/" + payload
+	const relay = "https://relay.example"
+	clean := func() *seenRequest {
+		return &seenRequest{Method: "POST", URL: relay + "/shl/abc", Headers: map[string]string{"Content-Type": "application/json"}, PostData: `{"recipient":"Dr. Lee"}`}
+	}
+	if p, err := privacyProblems([]*seenRequest{clean()}, link, relay); err != nil || len(p) != 0 {
+		t.Fatalf("a clean log: %v, %v", p, err)
+	}
+	for name, mutate := range map[string]func(*seenRequest){
+		"key in the query":     func(r *seenRequest) { r.URL += "?k=" + base64.RawURLEncoding.EncodeToString(key) },
+		"key escaped in query": func(r *seenRequest) { r.URL += "?k=" + url.QueryEscape(base64.StdEncoding.EncodeToString(key)) },
+		"key in a header":      func(r *seenRequest) { r.Headers["X-Key"] = strings.ToUpper(hex.EncodeToString(key)) },
+		"payload in the body":  func(r *seenRequest) { r.PostData = `{"link":"` + payload + `"}` },
+		"another origin":       func(r *seenRequest) { r.URL = "https://analytics.example/collect" },
+	} {
+		r := clean()
+		mutate(r)
+		if p, err := privacyProblems([]*seenRequest{r}, link, relay); err != nil || len(p) == 0 {
+			t.Errorf("%s: not found (%v)", name, err)
 		}
 	}
 }
