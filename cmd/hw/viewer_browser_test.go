@@ -31,6 +31,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/ethereum/go-ethereum/common"
 
@@ -202,6 +203,10 @@ type openOptions struct {
 	InterceptHandler func(*fetch.EventRequestPaused) (status int64, headers map[string]string, body []byte)
 	// Device sets the viewport before navigating (nil: the desktop window).
 	Device *viewport
+	// NoWebCrypto hides crypto.subtle from the page before its script runs,
+	// as browsers do on plain http to a local-network address (not a
+	// secure context): the page must decrypt with its JS AES-GCM.
+	NoWebCrypto bool
 	// KeepTab leaves the tab open for the caller (screenshots); the test's
 	// end closes it.
 	KeepTab bool
@@ -252,6 +257,13 @@ func (b *browser) open(t testing.TB, viewerURL string, opts openOptions) visit {
 			}); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+	if opts.NoWebCrypto {
+		if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `Object.defineProperty(Crypto.prototype, 'subtle', {get() { return undefined; }, configurable: true});`,
+		}); err != nil {
+			t.Fatalf("hiding WebCrypto: %v", err)
 		}
 	}
 	if opts.Intercept != "" {
@@ -704,6 +716,20 @@ func TestViewerBrowser(t *testing.T) {
 		}
 		if !logged {
 			t.Errorf("the patient's access log has no opening by %q for TREAT: %+v", viewerRecipient, log)
+		}
+	})
+
+	t.Run("no-webcrypto", func(t *testing.T) {
+		v := f.browser.open(t, plain.viewerURL(base), openOptions{NoWebCrypto: true, KeepTab: true})
+		checkPrivacy(t, v, plain.shlink(), base)
+		if hidden, err := chromedp.Run(v.tab, chromedp.Evaluate[bool](`crypto.subtle === undefined`)); err != nil || !hidden {
+			t.Fatalf("crypto.subtle is not hidden from the page (%v): the case tests nothing", err)
+		}
+		if !strings.Contains(v.Text, "Denisha") {
+			t.Errorf("without WebCrypto the page does not name the patient:\n%s", v.Text)
+		}
+		if v.State != "verified" || v.Records != fmt.Sprint(plain.Records) {
+			t.Fatalf("without crypto.subtle (plain http on a local network): data-state %q, data-records %q; want verified and %d:\n%s", v.State, v.Records, plain.Records, v.Text)
 		}
 	})
 
