@@ -554,10 +554,10 @@ func (f *viewerFixture) share(t testing.TB, args ...string) shareResult {
 
 // receive runs hw receive --json on a link as a doctor with no wallet would:
 // the reference the page must agree with.
-func (f *viewerFixture) receive(t testing.TB, link string, extra ...string) receiveReport {
+func (f *viewerFixture) receive(t testing.TB, link string) receiveReport {
 	t.Helper()
 	env := []string{"HW_VAULT=" + filepath.Join(f.dir, "doctor"), "HW_CHAIN=" + f.served.URL, "HW_REGISTRY=" + f.served.Registry.Hex()}
-	out, errOut, _ := hwRun(t, env, append([]string{"receive", link, "--json", "--as", viewerRecipient}, extra...)...)
+	out, errOut, _ := hwRun(t, env, "receive", link, "--json", "--as", viewerRecipient)
 	var r receiveReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		r.Error = strings.TrimSpace(errOut)
@@ -594,6 +594,7 @@ func newViewerFixture(t testing.TB, corpusFiles ...string) *viewerFixture {
 	if testing.Short() {
 		t.Skip("starts hw chain serve, hw relay and chromium")
 	}
+	synthea := testcorpus.Dir(t, "synthea")
 	br := startBrowser(t)
 	served := chaintest.StartServe(t)
 	rp := startRelay(t, "--chain", served.URL)
@@ -608,7 +609,6 @@ func newViewerFixture(t testing.TB, corpusFiles ...string) *viewerFixture {
 		t.Fatal(err)
 	}
 	served.Fund(common.HexToAddress(card.Address))
-	synthea := testcorpus.Dir(t, "synthea")
 	var paths []string
 	for _, name := range corpusFiles {
 		matches, _ := filepath.Glob(filepath.Join(synthea, name))
@@ -806,10 +806,10 @@ func TestViewerBrowser(t *testing.T) {
 				v := f.browser.open(t, p.base+"/view#"+forged, openOptions{})
 				checkPrivacy(t, v, forged, p.base)
 				if v.State == "verified" {
-					t.Fatalf("a %s share shows Verified:\n%s", mode, v.Text)
+					t.Fatalf("the %s share shows Verified:\n%s", mode, v.Text)
 				}
 				if v.State != "not-verified" && v.State != "refused" {
-					t.Fatalf("a %s share: data-state %q, want not-verified (or refused as tampered):\n%s", mode, v.State, v.Text)
+					t.Fatalf("the %s share: data-state %q, want not-verified (or refused as tampered):\n%s", mode, v.State, v.Text)
 				}
 				// The page names a check that failed, as hw receive does.
 				named := false
@@ -817,10 +817,10 @@ func TestViewerBrowser(t *testing.T) {
 					named = named || strings.Contains(v.Text, name)
 				}
 				if len(failed) > 0 && !named {
-					t.Errorf("a %s share: the page names none of the checks that failed (hw receive: %q):\n%s", mode, failed, v.Text)
+					t.Errorf("the %s share: the page names none of the checks that failed (hw receive: %q):\n%s", mode, failed, v.Text)
 				}
 				if len(failed) == 0 && !strings.Contains(strings.ToLower(v.Text), "tamper") && !strings.Contains(strings.ToLower(v.Text), "altered") {
-					t.Errorf("a %s share: hw receive says %q; the page does not say the file was altered:\n%s", mode, ref.Error, v.Text)
+					t.Errorf("the %s share: hw receive says %q; the page does not say the file was altered:\n%s", mode, ref.Error, v.Text)
 				}
 			})
 		}
