@@ -142,7 +142,7 @@ type relayProcess struct {
 // startRelay runs hw relay on a free loopback port with a fresh data
 // directory and extra args, and waits for the URL it prints. The test's end
 // kills it if it still runs.
-func startRelay(t *testing.T, args ...string) *relayProcess {
+func startRelay(t testing.TB, args ...string) *relayProcess {
 	t.Helper()
 	hw, err := exec.LookPath("hw")
 	if err != nil {
