@@ -29,10 +29,13 @@ import (
 
 // Limits of the issuer-key fetcher.
 const (
-	issuerKeysTimeout     = 10 * time.Second
-	issuerKeysMaxBody     = 64 << 10
-	issuerKeysTTL         = time.Hour
-	issuerKeysFailTTL     = 5 * time.Minute
+	issuerKeysTimeout = 10 * time.Second
+	issuerKeysMaxBody = 64 << 10
+	issuerKeysTTL     = time.Hour
+	issuerKeysFailTTL = 5 * time.Minute
+	// issuerCRLTTL is how long a key's revocation list is kept: a revoked
+	// card should stop verifying within minutes.
+	issuerCRLTTL          = 5 * time.Minute
 	issuerKeysMaxEntries  = 1000
 	issuerKeysMaxIssLen   = 256
 	issuerKeysMaxParallel = 8
@@ -178,10 +181,10 @@ func isLoopbackName(h string) bool {
 // get returns iss's keys, from the cache or fetched now; a fetch that
 // fails is remembered for issuerKeysFailTTL. Concurrent requests for one
 // issuer share one fetch.
-func (c *issuerKeyCache) get(ctx context.Context, iss, jwksURL string) ([]byte, error) {
+func (c *issuerKeyCache) get(ctx context.Context, key, docURL string, parse func([]byte) ([]byte, error), ttl time.Duration) ([]byte, error) {
 	now := c.now()
 	c.mu.Lock()
-	e := c.entries[iss]
+	e := c.entries[key]
 	if e != nil {
 		select {
 		case <-e.ready:
@@ -201,20 +204,20 @@ func (c *issuerKeyCache) get(ctx context.Context, iss, jwksURL string) ([]byte, 
 			return nil, errors.New("the relay is fetching too many issuers' keys now; try again in a minute")
 		}
 		e = &issuerKeyEntry{ready: make(chan struct{})}
-		c.entries[iss] = e
+		c.entries[key] = e
 		owner = true
 	}
 	c.mu.Unlock()
 
 	if owner {
-		keys, err := c.fetch(jwksURL)
+		keys, err := c.fetch(docURL, parse)
 		c.mu.Lock()
 		if err != nil {
 			e.problem, e.refused = err.Error(), errors.Is(err, errPrivateTarget)
 			e.expires = c.now().Add(issuerKeysFailTTL)
 		} else {
 			e.keys = keys
-			e.expires = c.now().Add(issuerKeysTTL)
+			e.expires = c.now().Add(ttl)
 		}
 		close(e.ready)
 		c.mu.Unlock()
@@ -233,7 +236,7 @@ func (c *issuerKeyCache) get(ctx context.Context, iss, jwksURL string) ([]byte, 
 // fetch reads and filters the JWKS at jwksURL. It runs detached from the
 // request that asked (other requests may wait for it), bounded by the
 // client's timeout.
-func (c *issuerKeyCache) fetch(jwksURL string) ([]byte, error) {
+func (c *issuerKeyCache) fetch(jwksURL string, parse func([]byte) ([]byte, error)) ([]byte, error) {
 	c.slots <- struct{}{}
 	defer func() { <-c.slots }()
 	req, err := http.NewRequest(http.MethodGet, jwksURL, nil)
@@ -259,9 +262,9 @@ func (c *issuerKeyCache) fetch(jwksURL string) ([]byte, error) {
 	if len(body) > issuerKeysMaxBody {
 		return nil, fmt.Errorf("the issuer's keys at %s are larger than %d bytes: not a key set", jwksURL, issuerKeysMaxBody)
 	}
-	keys, err := publicJWKS(body)
+	keys, err := parse(body)
 	if err != nil {
-		return nil, fmt.Errorf("the issuer's keys at %s: %w", jwksURL, err)
+		return nil, fmt.Errorf("the issuer's document at %s: %w", jwksURL, err)
 	}
 	return keys, nil
 }
@@ -359,7 +362,19 @@ func (s *Server) handleIssuerKeys(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	keys, err := s.issuers.get(r.Context(), iss, jwksURL)
+	var keys []byte
+	if kid := r.URL.Query().Get("crl"); kid != "" {
+		// A key's revocation list (SMART Health Cards §revocation):
+		// <iss>/.well-known/crl/<kid>.json, kept a shorter time than keys.
+		if !validKid(kid) {
+			writeError(w, http.StatusBadRequest, "crl: not a key id (base64url, at most 100 characters)")
+			return
+		}
+		crlURL := strings.TrimSuffix(jwksURL, "jwks.json") + "crl/" + kid + ".json"
+		keys, err = s.issuers.get(r.Context(), iss+" crl "+kid, crlURL, publicCRL, issuerCRLTTL)
+	} else {
+		keys, err = s.issuers.get(r.Context(), iss, jwksURL, publicJWKS, issuerKeysTTL)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return // the client left
@@ -375,4 +390,35 @@ func (s *Server) handleIssuerKeys(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(keys)
+}
+
+// validKid: a JWK thumbprint key id, base64url, as a card's header gives it.
+func validKid(kid string) bool {
+	if len(kid) == 0 || len(kid) > 100 {
+		return false
+	}
+	for _, r := range kid {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// publicCRL parses body as a SMART Health Cards revocation list ({"kid",
+// "method", "ctr", "rids"}) and returns only those members.
+func publicCRL(body []byte) ([]byte, error) {
+	var crl struct {
+		Kid    string   `json:"kid"`
+		Method string   `json:"method"`
+		Ctr    *int64   `json:"ctr"`
+		Rids   []string `json:"rids"`
+	}
+	if err := json.Unmarshal(body, &crl); err != nil || crl.Kid == "" || crl.Method == "" || crl.Ctr == nil {
+		return nil, errors.New("not a revocation list (kid, method, ctr, rids)")
+	}
+	if crl.Rids == nil {
+		crl.Rids = []string{}
+	}
+	return json.Marshal(crl)
 }

@@ -286,3 +286,44 @@ func TestIssuerKeysOneFetchForConcurrentAsks(t *testing.T) {
 		t.Fatalf("%d fetches for 10 concurrent asks", n)
 	}
 }
+
+// TestIssuerKeysServesRevocationList: /issuer-keys?iss=…&crl=<kid> hands
+// back the key's revocation list (<iss>/.well-known/crl/<kid>.json) with
+// only its SMART Health Cards members, so the viewer checks a card's rid as
+// `hw receive` does; a kid that is not base64url is 400, a document that
+// is not a revocation list (the JWKS, say) is 502.
+func TestIssuerKeysServesRevocationList(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /issuer/.well-known/crl/k1.json", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"kid":"k1","method":"rid","ctr":1,"rids":["MKSmA7Wu.1636675200"],"extra":"dropped"}`)
+	})
+	mux.HandleFunc("GET /issuer/.well-known/crl/k2.json", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, testJWKS)
+	})
+	ts := httptest.NewTLSServer(mux)
+	t.Cleanup(ts.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(ts.Certificate())
+	tr := newTestRelay(t, func(c *Config) { c.IssuerKeys.RootCAs = pool })
+	iss := strings.ReplaceAll(ts.URL+"/issuer", ":", "%3A")
+
+	r := tr.get(tr.ts.URL + "/issuer-keys?iss=" + iss + "&crl=k1")
+	wantStatus(t, r, http.StatusOK)
+	var crl struct {
+		Kid, Method string
+		Ctr         int
+		Rids        []string
+	}
+	if err := json.Unmarshal(r.body, &crl); err != nil || crl.Kid != "k1" || crl.Method != "rid" || crl.Ctr != 1 || len(crl.Rids) != 1 || crl.Rids[0] != "MKSmA7Wu.1636675200" {
+		t.Fatalf("revocation list %s (%v)", r.body, err)
+	}
+	if strings.Contains(string(r.body), "extra") {
+		t.Fatalf("members beyond the revocation list's passed on: %s", r.body)
+	}
+	wantStatus(t, tr.get(tr.ts.URL+"/issuer-keys?iss="+iss+"&crl=k1%2F..%2Fjwks"), http.StatusBadRequest)
+	r = tr.get(tr.ts.URL + "/issuer-keys?iss=" + iss + "&crl=k2")
+	wantStatus(t, r, http.StatusBadGateway)
+	if msg, _ := r.json(t)["error"].(string); !strings.Contains(msg, "not a revocation list") {
+		t.Fatalf("a JWKS served as a CRL: %q", msg)
+	}
+}
