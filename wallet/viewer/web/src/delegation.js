@@ -8,6 +8,7 @@ import { ViewerError, bytesToHex, equal } from './bytes.js';
 import { checkDisplayName } from './card.js';
 import { address, hash32, keccak, recoverSigner, strictMembers, checksum, uint64 } from './eip712.js';
 import { canonicalize } from './jcs.js';
+import { categoryOf } from './summary.js';
 
 const SCOPE_DOMAIN = 'HealthWallet delegation scope v1';
 const SCOPE_FIELDS = ['v', 'patient', 'delegate', 'rights', 'types', 'categories', 'expiry', 'patientName', 'delegateName', 'issued', 'salt'];
@@ -21,62 +22,12 @@ const RIGHTS = [['view', RIGHT_VIEW], ['share', RIGHT_SHARE], ['manage', RIGHT_M
 export const CATEGORIES = ['Conditions', 'Medications', 'Allergies', 'Immunizations', 'Lab results', 'Vital signs',
   'Observations', 'Procedures', 'Encounters', 'Documents', 'Care plans', 'Insurance & billing', 'People & organizations', 'Other'];
 
-const TYPE_CATEGORY = {};
-for (const [cat, types] of Object.entries({
-  Conditions: 'Condition FamilyMemberHistory ClinicalImpression',
-  Medications: 'Medication MedicationStatement MedicationRequest MedicationAdministration MedicationDispense MedicationKnowledge',
-  Allergies: 'AllergyIntolerance',
-  Immunizations: 'Immunization ImmunizationRecommendation ImmunizationEvaluation',
-  'Lab results': 'DiagnosticReport Specimen MolecularSequence',
-  Procedures: 'Procedure ImagingStudy',
-  Encounters: 'Encounter Appointment EpisodeOfCare',
-  Documents: 'DocumentReference DocumentManifest Composition Binary Media QuestionnaireResponse Questionnaire Consent',
-  'Care plans': 'CarePlan CareTeam Goal ServiceRequest NutritionOrder RiskAssessment',
-  'Insurance & billing': 'Claim ClaimResponse ExplanationOfBenefit Coverage CoverageEligibilityRequest CoverageEligibilityResponse Account Invoice PaymentNotice PaymentReconciliation InsurancePlan',
-  'People & organizations': 'Patient Practitioner PractitionerRole RelatedPerson Person Organization Location HealthcareService',
-})) {
-  for (const t of types.split(' ')) TYPE_CATEGORY[t] = cat;
-}
-const VITAL_LOINC = new Set(['85353-1', '9279-1', '8867-4', '2708-6', '59408-5', '8310-5', '8302-2', '9843-4', '29463-7',
-  '39156-5', '85354-9', '8480-6', '8462-4', '8478-0']);
-const LAB_REPORT = new Set(['LAB', 'HM', 'CH', 'MB', 'SP', 'SR', 'CP', 'HLA', 'IMM', 'BLB', 'VR', 'MYC', 'PAT', 'TX', 'CUS', 'SURG', 'LABORATORY']);
-
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (o, k) => (isObj(o) && typeof o[k] === 'string' ? o[k] : '');
-/** objs: the objects of an array field; a single object counts as an array of one (record/fhir.go). */
-function objs(o, k) {
-  if (!isObj(o)) return [];
-  const x = o[k];
-  if (Array.isArray(x)) return x.filter(isObj);
-  return isObj(x) ? [x] : [];
-}
-const codes = (cc) => objs(cc, 'coding').map((c) => str(c, 'code'));
 
-/** categoryOf is record.Summarize's category of a parsed FHIR resource (summary.go categoryFor). */
-export function categoryOf(res) {
-  const typ = str(res, 'resourceType');
-  if (typ === 'Observation') {
-    for (const cc of objs(res, 'category')) {
-      for (const c of codes(cc)) {
-        if (c.toLowerCase() === 'vital-signs') return 'Vital signs';
-        if (c.toLowerCase() === 'laboratory') return 'Lab results';
-      }
-    }
-    const code = isObj(res.code) ? res.code : null;
-    for (const c of codes(code)) if (VITAL_LOINC.has(c)) return 'Vital signs';
-    return 'Observations';
-  }
-  if (typ === 'DiagnosticReport') {
-    for (const cc of objs(res, 'category')) {
-      for (const c of codes(cc)) {
-        if (LAB_REPORT.has(c.toUpperCase())) return 'Lab results';
-        if (c !== '') return 'Documents';
-      }
-    }
-    return 'Lab results';
-  }
-  return TYPE_CATEGORY[typ] || 'Other';
-}
+// categoryOf is record.Summarize's category of a parsed FHIR resource: the
+// one rule, in summary.js, that the page's chart uses too.
+export { categoryOf };
 
 const validType = (t) => typeof t === 'string' && t.length <= 64 && /^[A-Z][A-Za-z]*$/.test(t);
 
