@@ -161,8 +161,14 @@ async function open(linkIn, opts) {
     if (input.trust.ok) {
       input.expectChainId = BigInt(n.chainId);
       input.expectRegistry = hexToBytes(n.registry, 20);
-      const rpc = Array.isArray(n.rpc) && n.rpc[0];
-      if (rpc) input.chain = chainReader(new URL(rpc, origin || undefined).toString(), input.expectRegistry, doFetch);
+      // Every server that serves this page and a network document (a node,
+      // a relay with a chain, a direct share) serves its read-only JSON-RPC
+      // at its own /rpc: read it there, on the page's own origin, so that a
+      // node reached by another name (a LAN address, a proxy) still answers
+      // under the page's connect-src. Without an origin (tests in Node), the
+      // document's rpc.
+      const rpc = origin ? new URL('/rpc', origin).toString() : Array.isArray(n.rpc) && n.rpc[0];
+      if (rpc) input.chain = chainReader(rpc, input.expectRegistry, doFetch);
     }
   }
   await p.content(input);
