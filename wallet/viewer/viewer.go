@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Path is where the viewer page is served; a share's viewer URL is
@@ -79,13 +80,17 @@ func Mount(mux *http.ServeMux) {
 // "<sha256 hex>  <file name>\n" per file, sorted by name (the output of
 // `sha256sum index.html viewer.css viewer.js` in dist/). The network
 // document publishes it; an auditor recomputes it from a fresh build.
-func BundleHash() string {
+// The embedded bundle never changes, so it is hashed once per process
+// (a direct share's document is made at every request).
+func BundleHash() string { return bundleHash() }
+
+var bundleHash = sync.OnceValue(func() string {
 	sum, err := hashFS(dist, "dist")
 	if err != nil {
 		panic(fmt.Sprintf("viewer: the embedded bundle is unreadable: %v", err)) // a broken build, not user input
 	}
 	return sum
-}
+})
 
 // hashFS computes the bundle hash of the files in dir of fsys.
 func hashFS(fsys fs.FS, dir string) (string, error) {
