@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,12 +33,68 @@ type ImportReport struct {
 	Versions   int            `json:"versions"`   // same type and id, new content: kept as a new version
 	Rejected   []RejectedFile `json:"rejected"`
 	ByType     map[string]int `json:"byType"` // new records and versions, by resource type
+	// Files says what each file became, in the order given (rejected ones
+	// included), for a result screen.
+	Files []FileReport `json:"files"`
+	// Cards are the SMART Health Cards read (one per card, a file may hold several).
+	Cards []CardReport `json:"cards"`
+	// Documents are the C-CDA documents, PDFs, images and text files read.
+	Documents []DocumentReport `json:"documents"`
 }
 
 // RejectedFile is a file that was not imported, and why.
 type RejectedFile struct {
 	File  string `json:"file"`
 	Error string `json:"error"`
+}
+
+// Kinds of file, as FileReport.Kind says them.
+const (
+	FileFHIR     = "fhir"     // FHIR R4 JSON or NDJSON
+	FileCard     = "card"     // SMART Health Card(s): .smart-health-card, shc:/ text, JWS, QR image
+	FileCCDA     = "ccda"     // a C-CDA XML document
+	FileDocument = "document" // a PDF, image or text file kept whole
+	FileRejected = "rejected" // not imported: Problem says why
+)
+
+// FileReport is what one imported file became.
+type FileReport struct {
+	File       string `json:"file"`
+	Kind       string `json:"kind"`
+	Records    int    `json:"records"`    // new records and new versions
+	Duplicates int    `json:"duplicates"` // already held
+	Problem    string `json:"problem,omitempty"`
+}
+
+// CardReport is one SMART Health Card read during an import. Verified is
+// SignatureValid && Trusted (and not Revoked).
+type CardReport struct {
+	File           string `json:"file"`
+	Issuer         string `json:"issuer"` // iss URL
+	Name           string `json:"name"`   // the issuer's name from a trusted directory, else ""
+	SignatureValid bool   `json:"signatureValid"`
+	Trusted        bool   `json:"trusted"`
+	Verified       bool   `json:"verified"`
+	Revoked        bool   `json:"revoked"`
+	Problem        string `json:"problem,omitempty"`
+	Records        int    `json:"records"` // new records and versions from this card
+}
+
+// DocumentReport is one document read during an import: a C-CDA document
+// (Kind is its type, e.g. "Continuity of Care Document") or a file kept as a
+// DocumentReference (Kind "PDF", "Image", "Text").
+type DocumentReport struct {
+	File         string         `json:"file"`
+	Kind         string         `json:"kind"`
+	Records      int            `json:"records"`
+	ByType       map[string]int `json:"byType"`
+	NotConverted []NotConverted `json:"notConverted"`
+}
+
+// NotConverted is a part of a C-CDA document that did not become a record.
+type NotConverted struct {
+	Section string `json:"section"`
+	Reason  string `json:"reason"`
 }
 
 // progressInterval keeps progress reports from flooding a UI.
@@ -51,7 +106,9 @@ const progressInterval = 100 * time.Millisecond
 // with the reason, and the other files are imported all the same. Cancelling
 // ctx stops after the current file is rolled back and returns ctx's error.
 func (w *Wallet) Import(ctx context.Context, paths []string, progress func(ImportProgress)) (ImportReport, error) {
-	report := ImportReport{Rejected: []RejectedFile{}, ByType: map[string]int{}}
+	report := ImportReport{Rejected: []RejectedFile{}, ByType: map[string]int{},
+		Files: []FileReport{}, Cards: []CardReport{}, Documents: []DocumentReport{}}
+	session := &importSession{}
 	index, err := w.currentIndex()
 	if err != nil {
 		return report, err
@@ -81,20 +138,19 @@ func (w *Wallet) Import(ctx context.Context, paths []string, progress func(Impor
 			p.BytesDone = startBytes + read.Add(n)
 			emit(false)
 		}
-		file, added, err := w.importFile(ctx, path, onBytes, func() { p.Resources++ })
+		session.onResource = func() { p.Resources++ }
+		file, err := w.importFile(ctx, session, path, onBytes)
 		if err != nil {
 			if ctx.Err() != nil {
 				return report, ctx.Err()
 			}
 			report.Rejected = append(report.Rejected, RejectedFile{File: path, Error: err.Error()})
+			report.Files = append(report.Files, FileReport{File: path, Kind: FileRejected, Problem: err.Error()})
 		} else {
-			report.Imported += file.Imported
-			report.Duplicates += file.Duplicates
-			report.Versions += file.Versions
-			for t, n := range file.ByType {
-				report.ByType[t] += n
-			}
-			for _, rec := range added {
+			report.add(file.report)
+			report.Files = append(report.Files, FileReport{File: path, Kind: file.kind,
+				Records: file.report.Imported + file.report.Versions, Duplicates: file.report.Duplicates})
+			for _, rec := range file.added {
 				index.Put(rec)
 			}
 		}
@@ -104,46 +160,33 @@ func (w *Wallet) Import(ctx context.Context, paths []string, progress func(Impor
 		}
 		emit(true)
 	}
+	if err := w.finishImport(ctx, session, &report, index); err != nil {
+		return report, err
+	}
 	return report, nil
 }
 
-// importFile imports one file in one vault transaction and returns the
-// records it added or changed, to be put in the index once committed.
-func (w *Wallet) importFile(ctx context.Context, path string, onBytes func(int64), onResource func()) (ImportReport, []record.Record, error) {
-	file := ImportReport{ByType: map[string]int{}}
-	f, err := os.Open(path)
-	if err != nil {
-		return file, nil, fmt.Errorf("cannot open the file: %w", errors.Unwrap(err))
+// add folds one file's counts into r.
+func (r *ImportReport) add(file ImportReport) {
+	r.Imported += file.Imported
+	r.Duplicates += file.Duplicates
+	r.Versions += file.Versions
+	for t, n := range file.ByType {
+		r.ByType[t] += n
 	}
-	defer f.Close()
-	in := &countingReader{r: f, onBytes: onBytes}
-	var added []record.Record
-	stamp := now().UTC().Truncate(time.Second)
-	err = w.vault.Update(func(tx *vault.Tx) error {
-		return importer.Read(ctx, in, path, func(res record.Resource) error {
-			onResource()
-			rec, outcome, err := w.putResource(tx, res, stamp)
-			if err != nil {
-				return err
-			}
-			switch outcome {
-			case outcomeNew:
-				file.Imported++
-			case outcomeVersion:
-				file.Versions++
-			case outcomeDuplicate:
-				file.Duplicates++
-				return nil
-			}
-			file.ByType[res.Type]++
-			added = append(added, rec)
-			return nil
+	r.Cards = append(r.Cards, file.Cards...)
+	r.Documents = append(r.Documents, file.Documents...)
+}
+
+// importFHIRFile imports one FHIR file in one vault transaction.
+func (w *Wallet) importFHIRFile(f *fileImport) error {
+	src := &record.Source{Kind: record.SourceFHIR, File: f.name}
+	return w.vault.Update(func(tx *vault.Tx) error {
+		return importer.Read(f.ctx, f.in, f.path, func(res record.Resource) error {
+			_, err := f.put(w, tx, res, src)
+			return err
 		})
 	})
-	if err != nil {
-		return file, nil, mapVaultError(err)
-	}
-	return file, added, nil
 }
 
 type outcome int
@@ -156,7 +199,7 @@ const (
 
 // putResource stores res as a new record, a new version of the record with
 // the same type and id, or nothing when that record already has this content.
-func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time) (record.Record, outcome, error) {
+func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time, src *record.Source) (record.Record, outcome, error) {
 	canon, err := record.Canonical(res.Raw)
 	if err != nil {
 		return record.Record{}, 0, fmt.Errorf("%s %s: %w", res.Type, res.ID, err)
@@ -188,6 +231,7 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time)
 		Salt:         hex.EncodeToString(salt[:]),
 		Imported:     stamp,
 		Summary:      record.Summarize(res),
+		Source:       src,
 	}
 	metaBytes, err := jsonMarshal(m)
 	if err != nil {

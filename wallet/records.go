@@ -22,6 +22,7 @@ type versionMeta struct {
 	Salt         string         `json:"s"` // hex, 32 random bytes: the commitment's salt (DESIGN §5)
 	Imported     time.Time      `json:"at"`
 	Summary      record.Summary `json:"sum"`
+	Source       *record.Source `json:"src,omitempty"`
 }
 
 func decodeMeta(b []byte) (versionMeta, error) {
@@ -94,6 +95,7 @@ func recordFromMeta(id vault.ID, version int, m versionMeta) record.Record {
 		Version:      version,
 		Imported:     m.Imported,
 		Summary:      m.Summary,
+		Source:       m.Source,
 	}
 }
 

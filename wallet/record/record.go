@@ -49,6 +49,46 @@ type Record struct {
 	// Anchor is where the version is on its way to the chain; the wallet
 	// fills it in when it lists records (the index does not keep it).
 	Anchor AnchorState `json:"anchor,omitzero"`
+	// Source is where the version came from (nil for records imported
+	// before provenance was kept).
+	Source *Source `json:"source,omitempty"`
+}
+
+// Kinds of Source.
+const (
+	SourceFHIR     = "fhir"     // a FHIR R4 JSON / NDJSON file
+	SourceCard     = "card"     // a SMART Health Card
+	SourceCCDA     = "ccda"     // converted from a C-CDA document
+	SourceDocument = "document" // a PDF, image or text file kept as a DocumentReference
+	SourceShare    = "share"    // received in a share and saved
+)
+
+// Source is a record version's provenance: what file it came from and, for
+// a SMART Health Card, who signed it and what the wallet found when it
+// checked. It is sealed with the version's metadata, never on chain.
+type Source struct {
+	Kind string `json:"kind"`
+	File string `json:"file,omitempty"` // base name of the imported file
+	// Card: the issuer's iss URL and name (from a trusted directory),
+	// whether the signature held, whether the issuer is trusted, when that
+	// was checked, whether the card is revoked, and the problem if any.
+	Issuer         string    `json:"issuer,omitempty"`
+	IssuerName     string    `json:"issuerName,omitempty"`
+	SignatureValid bool      `json:"signatureValid,omitempty"`
+	Trusted        bool      `json:"trusted,omitempty"`
+	Revoked        bool      `json:"revoked,omitempty"`
+	CheckedAt      time.Time `json:"checkedAt,omitzero"`
+	Problem        string    `json:"problem,omitempty"`
+	// CardID identifies the card (hex SHA-256 of its JWS) so that
+	// re-importing it is a duplicate and its records stay apart from
+	// another card's "resource:0".
+	CardID string `json:"cardId,omitempty"`
+	// C-CDA: the wallet record id of the DocumentReference that keeps the
+	// original XML, and the section the record was made from.
+	Document string `json:"document,omitempty"`
+	Section  string `json:"section,omitempty"`
+	// Document: the attachment holding the file (vault attachment id, hex).
+	Attachment string `json:"attachment,omitempty"`
 }
 
 // States of AnchorState.
