@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"image"
 	"io"
 	"slices"
 	"time"
@@ -76,6 +77,16 @@ type Wallet interface {
 	Export(out io.Writer, ids []string) (int, error)
 	Backup(out io.Writer) error
 	Close() error
+
+	// Cards, documents and trust (issue 11).
+	ImportText(ctx context.Context, text, passcode string) (wallet.ImportReport, error)
+	TrustAdd(ctx context.Context, source string) (wallet.TrustedDirectory, error)
+	TrustList() ([]wallet.TrustedDirectory, []wallet.TrustedIssuer, error)
+	TrustRemove(issOrSource string) error
+	OpenAttachment(recordID string) (io.ReadCloser, wallet.AttachmentInfo, error)
+	EditDocument(recordID string, edit wallet.DocumentEdit) error
+	DocumentPreview(recordID string, maxW, maxH int) (image.Image, error)
+	DocumentSections(recordID string) ([]wallet.NarrativeSection, error)
 
 	// The chain: anchoring runs in the background and never fails because
 	// the network is down (the report's Problem says why work waits).
