@@ -21,7 +21,7 @@ type TrustedDirectory struct {
 type TrustedIssuer struct {
 	Iss       string    `json:"iss"`
 	Name      string    `json:"name"`
-	Directory string    `json:"directory"`           // Source of the directory that lists it
+	Directory string    `json:"directory"`            // Source of the directory that lists it
 	KeysAt    time.Time `json:"keysFetched,omitzero"` // when its keys were last fetched
 }
 
