@@ -1,0 +1,156 @@
+package ccda
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"healthwallet/wallet/record"
+)
+
+// Document is one converted C-CDA document.
+type Document struct {
+	// Kind is the document type in words ("Continuity of Care Document",
+	// "Discharge Summary", …), from its template id or LOINC code.
+	Kind string
+	// Code is the document's LOINC type code (e.g. 34133-9).
+	Code  string
+	Title string
+	Date  time.Time // effectiveTime
+	// ID is the document's own id (root^extension), "" when it has none.
+	ID string
+	// Resources are the FHIR R4 resources made from it, the Patient first,
+	// each with a stable id.
+	Resources []record.Resource
+	// NotConverted lists what did not become a resource, and why.
+	NotConverted []Skipped
+	// Sections are the human-readable sections, in the document's order.
+	Sections []Section
+}
+
+// Skipped is a part of the document that was not converted.
+type Skipped struct {
+	Section string // the section's title (or code)
+	Reason  string
+}
+
+// Section is one human-readable section of the document: its title and its
+// narrative block as plain text (tables as tab-separated lines, lists as
+// lines).
+type Section struct {
+	Code  string
+	Title string
+	Text  string
+}
+
+// sectionConverter converts one section's entries, adding resources and
+// skips to c.
+type sectionConverter func(c *converter, section *node)
+
+// sectionConverters are the sections Convert knows, by the section's LOINC
+// code. Each section file registers its own in an init function.
+var sectionConverters = map[string]sectionConverter{}
+
+// sectionTitles name known sections when the document gives no title.
+var sectionTitles = map[string]string{}
+
+// register adds a section converter for one or more LOINC section codes.
+func register(title string, conv sectionConverter, codes ...string) {
+	for _, code := range codes {
+		sectionConverters[code] = conv
+		sectionTitles[code] = title
+	}
+}
+
+// converter holds one document's conversion state.
+type converter struct {
+	doc        *node
+	docID      string
+	patientRef string // "Patient/<id>"
+	out        []record.Resource
+	skipped    []Skipped
+	seen       map[string]bool // resource keys already emitted (an entry referenced twice)
+}
+
+// Convert reads one C-CDA document from r (at most MaxDocumentSize bytes)
+// and converts it. Errors wrap ErrNotCCDA or ErrMalformed. Convert never
+// panics on its input.
+func Convert(r io.Reader) (*Document, error) {
+	root, err := parse(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCCDA(root); err != nil {
+		return nil, err
+	}
+	c := &converter{doc: root, seen: map[string]bool{}}
+	d := &Document{}
+	c.header(d)
+	body := root.path("component", "structuredBody")
+	if body == nil {
+		if root.path("component", "nonXMLBody") != nil {
+			c.skip("Document body", "the body is not structured (an embedded file): kept as the original document only")
+		} else {
+			c.skip("Document body", "the document has no body")
+		}
+	}
+	for _, comp := range body.all("component") {
+		c.section(d, comp.child("section"))
+	}
+	d.Resources = c.out
+	d.NotConverted = c.skipped
+	return d, nil
+}
+
+// section converts one section (and the sections nested in it), and keeps
+// its narrative.
+func (c *converter) section(d *Document, s *node) {
+	if s == nil {
+		return
+	}
+	code := s.child("code").attr("code")
+	title := s.child("title").innerText()
+	if title == "" {
+		title = sectionTitles[code]
+	}
+	if title == "" {
+		title = code
+	}
+	if text := narrative(s.child("text")); text != "" || title != "" {
+		d.Sections = append(d.Sections, Section{Code: code, Title: title, Text: text})
+	}
+	conv, known := sectionConverters[code]
+	switch {
+	case known:
+		conv(c, s)
+	case len(s.all("entry")) > 0:
+		c.skip(title, fmt.Sprintf("this section (LOINC %s) is not converted: its %d entries are kept in the original document", code, len(s.all("entry"))))
+	}
+	for _, comp := range s.all("component") {
+		c.section(d, comp.child("section"))
+	}
+}
+
+// skip records something not converted.
+func (c *converter) skip(section, reason string) {
+	c.skipped = append(c.skipped, Skipped{Section: section, Reason: reason})
+}
+
+// emit adds one resource (a map that becomes its JSON). Its "id" must be
+// set (see stableID); an id already emitted is not emitted twice.
+func (c *converter) emit(res map[string]any) {
+	typ, _ := res["resourceType"].(string)
+	id, _ := res["id"].(string)
+	key := typ + "/" + id
+	if c.seen[key] {
+		return
+	}
+	c.seen[key] = true
+	raw, err := json.Marshal(res)
+	if err != nil {
+		c.skip(typ, "could not be written as JSON: "+err.Error())
+		return
+	}
+	c.out = append(c.out, record.Resource{Type: typ, ID: id, Raw: raw})
+}
