@@ -87,22 +87,51 @@ type importReport struct {
 		Error string `json:"error"`
 	} `json:"rejected"`
 	ByType map[string]int `json:"byType"`
+	Files  []struct {
+		File       string `json:"file"`
+		Kind       string `json:"kind"`
+		Records    int    `json:"records"`
+		Duplicates int    `json:"duplicates"`
+		Problem    string `json:"problem"`
+	} `json:"files"`
+	Cards []struct {
+		File           string `json:"file"`
+		Issuer         string `json:"issuer"`
+		Name           string `json:"name"`
+		SignatureValid bool   `json:"signatureValid"`
+		Trusted        bool   `json:"trusted"`
+		Verified       bool   `json:"verified"`
+		Revoked        bool   `json:"revoked"`
+		Problem        string `json:"problem"`
+		Records        int    `json:"records"`
+	} `json:"cards"`
+	Documents []struct {
+		File         string         `json:"file"`
+		Kind         string         `json:"kind"`
+		Records      int            `json:"records"`
+		ByType       map[string]int `json:"byType"`
+		NotConverted []struct {
+			Section string `json:"section"`
+			Reason  string `json:"reason"`
+		} `json:"notConverted"`
+	} `json:"documents"`
 }
 
 // decodeImportReport decodes hw import --json strictly: every key present,
-// no other key, rejected an array (never null).
+// no other key, the lists arrays (never null).
 func decodeImportReport(data []byte) (importReport, error) {
 	var r importReport
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return r, fmt.Errorf("import report is not a JSON object: %v\n%s", err, data)
 	}
-	for _, k := range []string{"imported", "duplicates", "versions", "rejected", "byType"} {
+	for _, k := range []string{"imported", "duplicates", "versions", "rejected", "byType", "files", "cards", "documents"} {
 		if _, ok := keys[k]; !ok {
 			return r, fmt.Errorf("import report has no %q: %s", k, data)
 		}
 	}
-	if string(keys["rejected"]) == "null" || string(keys["byType"]) == "null" {
+	if string(keys["rejected"]) == "null" || string(keys["byType"]) == "null" || string(keys["files"]) == "null" ||
+		string(keys["cards"]) == "null" || string(keys["documents"]) == "null" {
 		return r, fmt.Errorf("import report has null where a list or object belongs: %s", data)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
