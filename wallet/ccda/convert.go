@@ -27,6 +27,10 @@ type Document struct {
 	NotConverted []Skipped
 	// Sections are the human-readable sections, in the document's order.
 	Sections []Section
+	// ResourceSection names the section each resource was made from, by
+	// "Type/id" ("" for the header's Patient): the provenance kept with
+	// each record.
+	ResourceSection map[string]string
 }
 
 // Skipped is a part of the document that was not converted.
@@ -71,6 +75,8 @@ type converter struct {
 	out        []record.Resource
 	skipped    []Skipped
 	seen       map[string]bool // resource keys already emitted (an entry referenced twice)
+	current    string          // title of the section being converted
+	sectionOf  map[string]string
 }
 
 // Convert reads one C-CDA document from r (at most MaxDocumentSize bytes)
@@ -84,7 +90,7 @@ func Convert(r io.Reader) (*Document, error) {
 	if err := checkCCDA(root); err != nil {
 		return nil, err
 	}
-	c := &converter{doc: root, seen: map[string]bool{}}
+	c := &converter{doc: root, seen: map[string]bool{}, sectionOf: map[string]string{}}
 	d := &Document{}
 	c.header(d)
 	body := root.path("component", "structuredBody")
@@ -100,6 +106,7 @@ func Convert(r io.Reader) (*Document, error) {
 	}
 	d.Resources = c.out
 	d.NotConverted = c.skipped
+	d.ResourceSection = c.sectionOf
 	return d, nil
 }
 
@@ -123,7 +130,10 @@ func (c *converter) section(d *Document, s *node) {
 	conv, known := sectionConverters[code]
 	switch {
 	case known:
+		outer := c.current
+		c.current = title
 		conv(c, s)
+		c.current = outer
 	case len(s.all("entry")) > 0:
 		c.skip(title, fmt.Sprintf("this section (LOINC %s) is not converted: its %d entries are kept in the original document", code, len(s.all("entry"))))
 	}
@@ -147,6 +157,7 @@ func (c *converter) emit(res map[string]any) {
 		return
 	}
 	c.seen[key] = true
+	c.sectionOf[key] = c.current
 	raw, err := json.Marshal(res)
 	if err != nil {
 		c.skip(typ, "could not be written as JSON: "+err.Error())
