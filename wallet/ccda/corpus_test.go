@@ -56,7 +56,7 @@ var corpusRefusals = map[string]struct {
 // corpusFile is one XML file of the corpus, by its path under ccda/.
 type corpusFile struct{ rel, path string }
 
-func ccdaCorpus(t *testing.T) []corpusFile {
+func ccdaCorpus(t testing.TB) []corpusFile {
 	t.Helper()
 	dir := testcorpus.Dir(t, "ccda")
 	var files []corpusFile
