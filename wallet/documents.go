@@ -137,62 +137,95 @@ const documentIDPrefix = "doc-"
 // file is never whole in memory. The same file kept before is a duplicate:
 // the new attachment is dropped and the existing record returned (edits the
 // patient made to it stay). kind is the Source kind (document, ccda).
+//
+// A caller that must write other records in the same transaction (a C-CDA's
+// converted resources) uses keepFile, putDocumentRecord inside its own
+// vault.Update, and dropKeptFile when that fails or finds a duplicate.
 func (w *Wallet) putDocument(f *fileImport, r io.Reader, meta documentMeta, kind string) (record.Record, outcome, error) {
-	sum256, sum1 := sha256.New(), sha1.New()
-	tee := io.TeeReader(&ctxReader{ctx: f.ctx, r: r}, io.MultiWriter(sum256, sum1))
-	attID, size, err := w.vault.PutAttachment(tee)
+	k, err := w.keepFile(f, r)
 	if err != nil {
-		if ctxErr := f.ctx.Err(); ctxErr != nil {
-			return record.Record{}, 0, ctxErr
-		}
-		return record.Record{}, 0, fmt.Errorf("storing the file in the vault: %w", err)
-	}
-	h256 := sum256.Sum(nil)
-	res, err := documentResource(meta, hex.EncodeToString(h256), base64.StdEncoding.EncodeToString(sum1.Sum(nil)), size)
-	if err != nil {
-		w.vault.DeleteAttachment(attID)
 		return record.Record{}, 0, err
 	}
-	src := &record.Source{Kind: kind, File: f.name, Attachment: attID.String()}
 	var rec record.Record
 	var out outcome
 	err = w.vault.Update(func(tx *vault.Tx) error {
-		id := w.vault.RecordID(record.Key(res))
-		latest, exists, err := tx.Latest(id)
-		if err != nil {
-			return err
-		}
-		if exists {
-			m, err := decodeMeta(latest.Meta)
-			if err != nil {
-				return err
-			}
-			rec, out = recordFromMeta(id, int(latest.Version), m), outcomeDuplicate
-			return nil
-		}
-		if out, err = f.put(w, tx, res, src); err != nil {
-			return err
-		}
-		rec = f.added[len(f.added)-1]
-		return nil
+		rec, out, err = w.putDocumentRecord(tx, f, k, meta, kind)
+		return err
 	})
 	if err != nil || out == outcomeDuplicate {
-		// The attachment is not referenced: a failed record, or the same
-		// file kept before under its own attachment.
-		if derr := w.vault.DeleteAttachment(attID); derr != nil && err == nil {
-			err = fmt.Errorf("removing the second copy of a file already kept: %w", derr)
+		if derr := w.dropKeptFile(k); derr != nil && err == nil {
+			err = derr
 		}
 	}
 	if err != nil {
 		return record.Record{}, 0, fmt.Errorf("recording the document: %w", err)
 	}
-	if out == outcomeDuplicate {
+	return rec, out, nil
+}
+
+// keptFile is a file stored as a sealed attachment, not yet recorded.
+type keptFile struct {
+	attachment vault.AttachmentID
+	size       int64
+	sha256Hex  string
+	sha1Base64 string // as FHIR's Attachment.hash wants it
+}
+
+// keepFile reads r to its end into a new sealed attachment (64 KiB chunks,
+// a few megabytes per transaction), hashing it on the way.
+func (w *Wallet) keepFile(f *fileImport, r io.Reader) (keptFile, error) {
+	sum256, sum1 := sha256.New(), sha1.New()
+	tee := io.TeeReader(&ctxReader{ctx: f.ctx, r: r}, io.MultiWriter(sum256, sum1))
+	id, size, err := w.vault.PutAttachment(tee)
+	if err != nil {
+		if ctxErr := f.ctx.Err(); ctxErr != nil {
+			return keptFile{}, ctxErr
+		}
+		return keptFile{}, fmt.Errorf("storing the file in the vault: %w", err)
+	}
+	return keptFile{attachment: id, size: size,
+		sha256Hex: hex.EncodeToString(sum256.Sum(nil)), sha1Base64: base64.StdEncoding.EncodeToString(sum1.Sum(nil))}, nil
+}
+
+// dropKeptFile deletes a kept file's attachment when no record will refer to
+// it (the record's transaction failed, or the file was kept before).
+func (w *Wallet) dropKeptFile(k keptFile) error {
+	if err := w.vault.DeleteAttachment(k.attachment); err != nil {
+		return fmt.Errorf("removing a file the vault no longer needs: %w", err)
+	}
+	return nil
+}
+
+// putDocumentRecord records k's DocumentReference in tx and counts it in f's
+// report. When a DocumentReference of the same file exists it returns that
+// record and outcomeDuplicate, and the caller drops k once tx is done.
+func (w *Wallet) putDocumentRecord(tx *vault.Tx, f *fileImport, k keptFile, meta documentMeta, kind string) (record.Record, outcome, error) {
+	res, err := documentResource(meta, k)
+	if err != nil {
+		return record.Record{}, 0, err
+	}
+	id := w.vault.RecordID(record.Key(res))
+	latest, exists, err := tx.Latest(id)
+	if err != nil {
+		return record.Record{}, 0, err
+	}
+	if exists {
+		m, err := decodeMeta(latest.Meta)
+		if err != nil {
+			return record.Record{}, 0, err
+		}
 		if f.session.onResource != nil {
 			f.session.onResource()
 		}
 		f.report.Duplicates++
+		return recordFromMeta(id, int(latest.Version), m), outcomeDuplicate, nil
 	}
-	return rec, out, nil
+	src := &record.Source{Kind: kind, File: f.name, Attachment: k.attachment.String()}
+	out, err := f.put(w, tx, res, src)
+	if err != nil {
+		return record.Record{}, 0, err
+	}
+	return f.added[len(f.added)-1], out, nil
 }
 
 // documentID is a kept file's DocumentReference id from its hex SHA-256.
@@ -236,17 +269,17 @@ type docExtension struct {
 }
 
 // documentResource builds the DocumentReference of a kept file.
-func documentResource(meta documentMeta, sha256Hex, sha1B64 string, size int64) (record.Resource, error) {
+func documentResource(meta documentMeta, k keptFile) (record.Resource, error) {
 	doc := docRefJSON{
 		ResourceType: "DocumentReference",
-		ID:           documentID(sha256Hex),
+		ID:           documentID(k.sha256Hex),
 		Status:       "current",
 		Content: []docRefContent{{Attachment: docAttachment{
 			ContentType: meta.ContentType,
 			Title:       meta.Title,
-			Size:        size,
-			Hash:        sha1B64,
-			Extension:   []docExtension{{URL: attachmentSHA256URL, ValueString: sha256Hex}},
+			Size:        k.size,
+			Hash:        k.sha1Base64,
+			Extension:   []docExtension{{URL: attachmentSHA256URL, ValueString: k.sha256Hex}},
 		}}},
 	}
 	applyDocumentMeta(&doc, meta)
