@@ -107,12 +107,6 @@ type NarrativeSection struct {
 	Text  string `json:"text"`
 }
 
-// DocumentSections returns the human-readable sections of a kept C-CDA
-// document, in the document's order.
-func (w *Wallet) DocumentSections(recordID string) ([]NarrativeSection, error) {
-	return nil, errors.New("C-CDA sections are not built yet")
-}
-
 // documentMeta is what a kept file's DocumentReference says about it.
 type documentMeta struct {
 	Title       string
