@@ -12,6 +12,7 @@ var systemURIs = map[string]string{
 	"2.16.840.1.113883.6.96":     "http://snomed.info/sct",
 	"2.16.840.1.113883.6.88":     "http://www.nlm.nih.gov/research/umls/rxnorm",
 	"2.16.840.1.113883.12.292":   "http://hl7.org/fhir/sid/cvx",
+	"2.16.840.1.113883.6.59":     "http://hl7.org/fhir/sid/cvx", // CVX's older OID (CCD 1.0)
 	"2.16.840.1.113883.6.90":     "http://hl7.org/fhir/sid/icd-10-cm",
 	"2.16.840.1.113883.6.103":    "http://hl7.org/fhir/sid/icd-9-cm",
 	"2.16.840.1.113883.6.69":     "http://hl7.org/fhir/sid/ndc",
@@ -150,13 +151,16 @@ func dateTime(ts string) string {
 	return ""
 }
 
-// effective reads an effectiveTime (TS or IVL_TS): the point in time, or
-// the period's start and end.
+// effective reads an effectiveTime (TS or IVL_TS): the point in time (its
+// value, or the interval's center), or the period's start and end.
 func effective(et *node) (point string, start string, end string) {
 	if et == nil {
 		return "", "", ""
 	}
 	if v := et.attr("value"); v != "" {
+		return dateTime(v), "", ""
+	}
+	if v := et.child("center").attr("value"); v != "" {
 		return dateTime(v), "", ""
 	}
 	return "", dateTime(et.child("low").attr("value")), dateTime(et.child("high").attr("value"))
