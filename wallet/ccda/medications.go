@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Medications (LOINC 10160-0): each medication activity becomes a
+// Medications (LOINC 10160-0, and the discharge, admission and administered
+// medication sections 10183-2, 42346-7, 29549-3): each medication activity becomes a
 // MedicationStatement (moodCode EVN: taken, being taken) or a
 // MedicationRequest (moodCode INT: prescribed, intended), following HL7
 // C-CDA on FHIR: the medication from the manufactured material's code
@@ -17,6 +18,9 @@ import (
 
 func init() {
 	register("Medications", convertMedications, "10160-0")
+	register("Hospital discharge medications", convertMedications, "10183-2")
+	register("Hospital admission medications", convertMedications, "42346-7")
+	register("Medications administered", convertMedications, "29549-3")
 }
 
 const (
@@ -58,11 +62,24 @@ var timeUnits = map[string]string{
 func convertMedications(c *converter, s *node) {
 	title := sectionTitle(s)
 	for i, e := range entryActs(s) {
-		if e.name != "substanceAdministration" {
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a medication activity: not converted", i+1, e.name))
+		activities := []*node{e}
+		if e.name == "act" {
+			// Discharge and admission medications wrap the medication
+			// activities in an act.
+			activities = nil
+			for _, r := range related(e, "") {
+				if r.name == "substanceAdministration" {
+					activities = append(activities, r)
+				}
+			}
+		}
+		if len(activities) == 0 || activities[0].name != "substanceAdministration" {
+			c.skip(title, fmt.Sprintf("entry %d is a <%s> holding no medication activity: not converted", i+1, e.name))
 			continue
 		}
-		c.medication(title, i, e)
+		for _, sa := range activities {
+			c.medication(title, i, sa)
+		}
 	}
 }
 
