@@ -38,9 +38,9 @@ func TestAllergiesCCD1(t *testing.T) {
 	})
 	aspirin := withCode(t, all, "code", "1191")
 	wantFields(t, aspirin, map[string]any{
-		"type":                                     "intolerance", // 59037007 drug intolerance
-		"reaction.0.manifestation.0.coding.0.code": "247472004",   // hives
-		"reaction.0.severity":                      nil,           // "mild to moderate" has no FHIR severity…
+		"type": "intolerance", // 59037007 drug intolerance
+		"reaction.0.manifestation.0.coding.0.code": "247472004", // hives
+		"reaction.0.severity":                      nil,         // "mild to moderate" has no FHIR severity…
 		"reaction.0.description":                   "Severity: Mild to moderate",
 	})
 	// The three observations share one id in this sample: all three are
