@@ -9,14 +9,14 @@ import (
 // The three allergies of the Blue Button CCD_1 sample, field by field as
 // read in its XML (allergy observations 4.7 under concern acts 4.30).
 func TestAllergiesCCD1(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccda/CCD_1.xml")
-	all := resourcesOf(t, d, "AllergyIntolerance")
+	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
+	all := decodedResources(t, d, "AllergyIntolerance")
 	if len(all) != 3 {
 		t.Fatalf("%d AllergyIntolerance, want 3 (penicillin, codeine, aspirin)", len(all))
 	}
 	patient := "Patient/" + d.Resources[0].ID
-	penicillin := withCode(t, all, "code", "314422")
-	wantFields(t, penicillin, map[string]any{
+	penicillin := resourceWithCode(t, all, "code", "314422")
+	checkFields(t, penicillin, map[string]any{
 		"code.coding.0.system":                        "http://www.nlm.nih.gov/research/umls/rxnorm",
 		"code.text":                                   "ALLERGENIC EXTRACT, PENICILLIN",
 		"patient.reference":                           patient,
@@ -29,15 +29,15 @@ func TestAllergiesCCD1(t *testing.T) {
 		"reaction.0.severity":                         "mild", // the reaction's own severity 255604002
 		"identifier.0.value":                          "urn:oid:4adc1020-7b14-11db-9fe1-0800200c9a66",
 	})
-	codeine := withCode(t, all, "code", "2670")
-	wantFields(t, codeine, map[string]any{
+	codeine := resourceWithCode(t, all, "code", "2670")
+	checkFields(t, codeine, map[string]any{
 		"clinicalStatus.coding.0.code":             "active", // 55561003
 		"reaction.0.manifestation.0.coding.0.code": "56018004",
 		"reaction.0.severity":                      "mild",
 		"onsetDateTime":                            "2006-05-01",
 	})
-	aspirin := withCode(t, all, "code", "1191")
-	wantFields(t, aspirin, map[string]any{
+	aspirin := resourceWithCode(t, all, "code", "1191")
+	checkFields(t, aspirin, map[string]any{
 		"type": "intolerance", // 59037007 drug intolerance
 		"reaction.0.manifestation.0.coding.0.code": "247472004", // hives
 		"reaction.0.severity":                      nil,         // "mild to moderate" has no FHIR severity…
@@ -54,11 +54,11 @@ func TestAllergiesCCD1(t *testing.T) {
 // yields no AllergyIntolerance — not even "no known allergy", which the
 // document does not say — and nothing reported as dropped.
 func TestAllergiesSectionWithoutInformation(t *testing.T) {
-	d := convertCorpusFile(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
-	if got := resourcesOf(t, d, "AllergyIntolerance"); len(got) != 0 {
+	d := corpusDocument(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
+	if got := decodedResources(t, d, "AllergyIntolerance"); len(got) != 0 {
 		t.Errorf("%d AllergyIntolerance from a section without entries", len(got))
 	}
-	if s := skipsIn(d, "Allergies"); len(s) != 0 {
+	if s := notConvertedIn(d, "Allergies"); len(s) != 0 {
 		t.Errorf("skips reported for an empty section: %q", s)
 	}
 }
@@ -91,7 +91,7 @@ func allergy(id, concernStatus, negated, kind, material, more string) string {
 // read; an allergy naming no substance is reported, not invented.
 func TestAllergiesNegationCriticalityAndSkips(t *testing.T) {
 	noSubstance := `<code nullFlavor="NA"/>`
-	d := convertSection(t, allergySection(
+	d := sectionDocument(t, allergySection(
 		allergy("1", "active", "true", "419199007", noSubstance, ""),
 		allergy("2", "active", "true", "416098002", noSubstance, ""),
 		allergy("3", "active", "true", "416098002", `<code code="7980" codeSystem="2.16.840.1.113883.6.88" displayName="Penicillin G"/>`, ""),
@@ -101,36 +101,36 @@ func TestAllergiesNegationCriticalityAndSkips(t *testing.T) {
 			  <value xsi:type="CD" code="CRITH" codeSystem="2.16.840.1.113883.5.1063"/></observation></entryRelationship>`),
 		allergy("5", "active", "false", "419199007", noSubstance, ""),
 	))
-	all := resourcesOf(t, d, "AllergyIntolerance")
+	all := decodedResources(t, d, "AllergyIntolerance")
 	if len(all) != 4 {
 		t.Fatalf("%d AllergyIntolerance, want 4 (entry 5 names no substance)", len(all))
 	}
-	wantFields(t, withCode(t, all, "code", "716186003"), map[string]any{
+	checkFields(t, resourceWithCode(t, all, "code", "716186003"), map[string]any{
 		"code.coding.0.system":             "http://snomed.info/sct",
 		"clinicalStatus.coding.0.code":     "active",
 		"verificationStatus.coding.0.code": "confirmed",
 	})
-	withCode(t, all, "code", "409137002") // no known drug allergy
-	wantFields(t, withCode(t, all, "code", "7980"), map[string]any{
+	resourceWithCode(t, all, "code", "409137002") // no known drug allergy
+	checkFields(t, resourceWithCode(t, all, "code", "7980"), map[string]any{
 		"verificationStatus.coding.0.code": "refuted",
 		"clinicalStatus":                   nil,
 	})
 	var peanut map[string]any
 	for _, a := range all {
-		if field(a, "code.text") == "Peanut (from the narrative)" {
+		if jsonField(a, "code.text") == "Peanut (from the narrative)" {
 			peanut = a
 		}
 	}
 	if peanut == nil {
 		t.Fatal("the allergy whose substance is only in the narrative lost its text")
 	}
-	wantFields(t, peanut, map[string]any{
+	checkFields(t, peanut, map[string]any{
 		"criticality":                  "high",
 		"category.0":                   "food",
 		"type":                         "allergy",
 		"clinicalStatus.coding.0.code": "inactive", // concern completed, no end date
 	})
-	skips := skipsIn(d, "Allergies")
+	skips := notConvertedIn(d, "Allergies")
 	if len(skips) != 1 || !strings.Contains(skips[0], "entry 5") || !strings.Contains(skips[0], "no substance") {
 		t.Errorf("skips = %q, want one naming entry 5 and the missing substance", skips)
 	}

@@ -9,8 +9,8 @@ import (
 // The four immunizations of the Blue Button CCD_1 sample: two given, two
 // not (negationInd), one of them with the patient's objection as reason.
 func TestImmunizationsCCD1(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccda/CCD_1.xml")
-	imms := resourcesOf(t, d, "Immunization")
+	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
+	imms := decodedResources(t, d, "Immunization")
 	if len(imms) != 4 {
 		t.Fatalf("%d Immunization, want 4", len(imms))
 	}
@@ -23,7 +23,7 @@ func TestImmunizationsCCD1(t *testing.T) {
 	if notDone != 2 {
 		t.Errorf("%d not-done, want the 2 negated entries", notDone)
 	}
-	wantFields(t, imms[0], map[string]any{
+	checkFields(t, imms[0], map[string]any{
 		"vaccineCode.coding.0.system": "http://hl7.org/fhir/sid/cvx",
 		"vaccineCode.coding.0.code":   "88",
 		"vaccineCode.coding.1.code":   "141", // the translation
@@ -36,7 +36,7 @@ func TestImmunizationsCCD1(t *testing.T) {
 		"doseQuantity.unit":           "mcg",
 		"patient.reference":           "Patient/" + d.Resources[0].ID,
 	})
-	wantFields(t, withCode(t, imms, "statusReason", "PATOBJ"), map[string]any{
+	checkFields(t, resourceWithCode(t, imms, "statusReason", "PATOBJ"), map[string]any{
 		"status":                    "not-done",
 		"vaccineCode.coding.0.code": "103",
 	})
@@ -45,12 +45,12 @@ func TestImmunizationsCCD1(t *testing.T) {
 // Synthea: Ken316's 27 immunizations; the first is hepatitis B (CVX 08)
 // on 2015-12-09, as the XML and its narrative table say.
 func TestImmunizationsSynthea(t *testing.T) {
-	d := convertCorpusFile(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
-	imms := resourcesOf(t, d, "Immunization")
+	d := corpusDocument(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
+	imms := decodedResources(t, d, "Immunization")
 	if len(imms) != 27 {
 		t.Fatalf("%d Immunization, want 27", len(imms))
 	}
-	wantFields(t, imms[0], map[string]any{
+	checkFields(t, imms[0], map[string]any{
 		"vaccineCode.coding.0.code": "08",
 		"vaccineCode.text":          "Hep B, adolescent or pediatric",
 		"occurrenceDateTime":        "2015-12-09",
@@ -62,12 +62,12 @@ func TestImmunizationsSynthea(t *testing.T) {
 // CCD 1.0 documents give CVX by its older OID and dates as an interval's
 // center: both are read.
 func TestImmunizationsCCD10(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccd/SampleCCDDocument.xml")
-	imms := resourcesOf(t, d, "Immunization")
+	d := corpusDocument(t, "blue-button/parser-ccd/SampleCCDDocument.xml")
+	imms := decodedResources(t, d, "Immunization")
 	if len(imms) != 4 {
 		t.Fatalf("%d Immunization, want 4", len(imms))
 	}
-	wantFields(t, withCode(t, imms, "vaccineCode", "33"), map[string]any{
+	checkFields(t, resourceWithCode(t, imms, "vaccineCode", "33"), map[string]any{
 		"vaccineCode.coding.0.system": "http://hl7.org/fhir/sid/cvx",
 		"occurrenceDateTime":          "1998-12",
 	})
@@ -82,17 +82,17 @@ func TestImmunizationsPlannedAndUncodedReported(t *testing.T) {
 	  <consumable><manufacturedProduct><manufacturedMaterial>%s</manufacturedMaterial></manufacturedProduct></consumable>
 	</substanceAdministration></entry>`
 	flu := `<code code="140" codeSystem="2.16.840.1.113883.12.292" displayName="Influenza, seasonal"/>`
-	d := convertSection(t, `<section><code code="11369-6" codeSystem="2.16.840.1.113883.6.1"/><title>Immunizations</title>`+
+	d := sectionDocument(t, `<section><code code="11369-6" codeSystem="2.16.840.1.113883.6.1"/><title>Immunizations</title>`+
 		fmt.Sprintf(entry, "INT", "1", `<effectiveTime value="20250101"/>`, flu)+
 		fmt.Sprintf(entry, "EVN", "2", ``, flu)+
 		fmt.Sprintf(entry, "EVN", "3", `<effectiveTime value="20240101"/>`, `<code nullFlavor="NI"/>`)+
 		`</section>`)
-	imms := resourcesOf(t, d, "Immunization")
+	imms := decodedResources(t, d, "Immunization")
 	if len(imms) != 1 {
 		t.Fatalf("%d Immunization, want 1", len(imms))
 	}
-	wantFields(t, imms[0], map[string]any{"occurrenceDateTime": nil, "occurrenceString": "date not recorded"})
-	skips := skipsIn(d, "Immunizations")
+	checkFields(t, imms[0], map[string]any{"occurrenceDateTime": nil, "occurrenceString": "date not recorded"})
+	skips := notConvertedIn(d, "Immunizations")
 	if len(skips) != 2 || !strings.Contains(skips[0], "planned (moodCode INT)") || !strings.Contains(skips[1], "names no vaccine") {
 		t.Errorf("skips = %q, want the planned one and the one without a vaccine", skips)
 	}

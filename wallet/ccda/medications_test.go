@@ -9,12 +9,12 @@ import (
 // The one medication of the Blue Button CCD_1 sample (Proventil HFA),
 // field by field as read in its XML.
 func TestMedicationsCCD1(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccda/CCD_1.xml")
-	meds := resourcesOf(t, d, "MedicationStatement")
-	if len(meds) != 1 || len(resourcesOf(t, d, "MedicationRequest")) != 0 {
+	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
+	meds := decodedResources(t, d, "MedicationStatement")
+	if len(meds) != 1 || len(decodedResources(t, d, "MedicationRequest")) != 0 {
 		t.Fatalf("%d MedicationStatement, want 1 and no MedicationRequest (moodCode EVN)", len(meds))
 	}
-	wantFields(t, meds[0], map[string]any{
+	checkFields(t, meds[0], map[string]any{
 		"medicationCodeableConcept.coding.0.system":      "http://www.nlm.nih.gov/research/umls/rxnorm",
 		"medicationCodeableConcept.coding.0.code":        "219483",
 		"medicationCodeableConcept.coding.1.code":        "573621", // the translation
@@ -38,12 +38,12 @@ func TestMedicationsCCD1(t *testing.T) {
 // The CCD 1.0 sample's five medications (template 2.16.840.1.113883.10.20.1.24)
 // convert by the same structure.
 func TestMedicationsCCD10(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccd/SampleCCDDocument.xml")
-	meds := resourcesOf(t, d, "MedicationStatement")
+	d := corpusDocument(t, "blue-button/parser-ccd/SampleCCDDocument.xml")
+	meds := decodedResources(t, d, "MedicationStatement")
 	if len(meds) != 5 {
 		t.Fatalf("%d MedicationStatement, want 5", len(meds))
 	}
-	wantFields(t, withCode(t, meds, "medicationCodeableConcept", "197454"), map[string]any{
+	checkFields(t, resourceWithCode(t, meds, "medicationCodeableConcept", "197454"), map[string]any{
 		"medicationCodeableConcept.text": "Cephalexin",
 		"status":                         "completed",
 		"effectivePeriod.start":          "2000-03-28",
@@ -73,17 +73,17 @@ const medicationEntry = `<entry><substanceAdministration classCode="SBADM" moodC
 // or name is reported; an entry that is no medication activity is reported.
 func TestMedicationsRequestNotTakenAndSkips(t *testing.T) {
 	zolpidem := `<code code="854873" codeSystem="2.16.840.1.113883.6.88" displayName="zolpidem 10 MG"/>`
-	d := convertSection(t, `<section><code code="10160-0" codeSystem="2.16.840.1.113883.6.1"/><title>Medications</title>`+
+	d := sectionDocument(t, `<section><code code="10160-0" codeSystem="2.16.840.1.113883.6.1"/><title>Medications</title>`+
 		fmt.Sprintf(medicationEntry, "INT", "false", "1", "active", zolpidem)+
 		fmt.Sprintf(medicationEntry, "EVN", "true", "2", "completed", `<code code="1191" codeSystem="2.16.840.1.113883.6.88" displayName="Aspirin"/>`)+
 		fmt.Sprintf(medicationEntry, "EVN", "false", "3", "active", `<code nullFlavor="UNK"/>`)+
 		`<entry><observation classCode="OBS" moodCode="EVN"><code code="x"/></observation></entry>`+
 		`</section>`)
-	requests := resourcesOf(t, d, "MedicationRequest")
+	requests := decodedResources(t, d, "MedicationRequest")
 	if len(requests) != 1 {
 		t.Fatalf("%d MedicationRequest, want 1", len(requests))
 	}
-	wantFields(t, requests[0], map[string]any{
+	checkFields(t, requests[0], map[string]any{
 		"intent":     "order",
 		"status":     "active",
 		"authoredOn": "2023-01-04",
@@ -94,16 +94,16 @@ func TestMedicationsRequestNotTakenAndSkips(t *testing.T) {
 		"dosageInstruction.0.doseAndRate.0.doseRange.high.value": 2.0,
 		"dosageInstruction.0.patientInstruction":                 "Take with water",
 	})
-	statements := resourcesOf(t, d, "MedicationStatement")
+	statements := decodedResources(t, d, "MedicationStatement")
 	if len(statements) != 1 {
 		t.Fatalf("%d MedicationStatement, want 1 (the third names no medication)", len(statements))
 	}
-	wantFields(t, statements[0], map[string]any{
+	checkFields(t, statements[0], map[string]any{
 		"status":                "not-taken",
 		"effectiveDateTime":     nil,
 		"effectivePeriod.start": "2023-01-05",
 	})
-	skips := skipsIn(d, "Medications")
+	skips := notConvertedIn(d, "Medications")
 	if len(skips) != 2 || !strings.Contains(skips[0], "entry 3") || !strings.Contains(skips[0], "nullFlavor UNK") ||
 		!strings.Contains(skips[1], "entry 4") || !strings.Contains(skips[1], "<observation>") {
 		t.Errorf("skips = %q, want entry 3 (no medication, nullFlavor UNK) and entry 4 (an observation)", skips)

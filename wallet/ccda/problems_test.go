@@ -11,13 +11,13 @@ import (
 // whose observation has an end date anyway, which FHIR forbids on an active
 // condition (con-4), so it is left out.
 func TestProblemsCCD1(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccda/CCD_1.xml")
-	conditions := resourcesOf(t, d, "Condition")
+	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
+	conditions := decodedResources(t, d, "Condition")
 	if len(conditions) != 2 {
 		t.Fatalf("%d Condition, want 2", len(conditions))
 	}
 	patient := "Patient/" + d.Resources[0].ID
-	wantFields(t, withCode(t, conditions, "code", "233604007"), map[string]any{
+	checkFields(t, resourceWithCode(t, conditions, "code", "233604007"), map[string]any{
 		"code.coding.0.system":             "http://snomed.info/sct",
 		"code.coding.0.display":            "Pneumonia",
 		"subject.reference":                patient,
@@ -27,7 +27,7 @@ func TestProblemsCCD1(t *testing.T) {
 		"onsetDateTime":                    "2008-01-03",
 		"abatementDateTime":                "2008-01-03",
 	})
-	wantFields(t, withCode(t, conditions, "code", "195967001"), map[string]any{
+	checkFields(t, resourceWithCode(t, conditions, "code", "195967001"), map[string]any{
 		"clinicalStatus.coding.0.code": "active",
 		"onsetDateTime":                "2007-01-03",
 		"abatementDateTime":            nil,
@@ -37,12 +37,12 @@ func TestProblemsCCD1(t *testing.T) {
 // Synthea's problems have no status observation: the end date makes them
 // resolved. Ken316 has seven; COVID-19 is checked field by field.
 func TestProblemsSynthea(t *testing.T) {
-	d := convertCorpusFile(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
-	conditions := resourcesOf(t, d, "Condition")
+	d := corpusDocument(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
+	conditions := decodedResources(t, d, "Condition")
 	if len(conditions) != 7 {
 		t.Fatalf("%d Condition, want the 7 problems of the document", len(conditions))
 	}
-	wantFields(t, withCode(t, conditions, "code", "840539006"), map[string]any{
+	checkFields(t, resourceWithCode(t, conditions, "code", "840539006"), map[string]any{
 		"code.text":                    "COVID-19",
 		"onsetDateTime":                "2020-03-13",
 		"abatementDateTime":            "2020-04-16",
@@ -54,8 +54,8 @@ func TestProblemsSynthea(t *testing.T) {
 // A problem whose value is masked (nullFlavor MSK) and whose narrative
 // reference leads nowhere is reported with the reason, not invented.
 func TestProblemsMaskedValueReported(t *testing.T) {
-	d := convertCorpusFile(t, "blue-button/parser-ccda/CCDA_NullFlavorSample_v1.xml")
-	skips := skipsIn(d, "PROBLEMS")
+	d := corpusDocument(t, "blue-button/parser-ccda/CCDA_NullFlavorSample_v1.xml")
+	skips := notConvertedIn(d, "PROBLEMS")
 	if len(skips) != 1 || !strings.Contains(skips[0], "nullFlavor MSK") {
 		t.Errorf("PROBLEMS skips = %q, want one naming nullFlavor MSK", skips)
 	}
@@ -78,22 +78,22 @@ const problemEntry = `<entry><act classCode="ACT" moodCode="EVN">
 // end date the concern act's status decides; without an onset date the age
 // at onset is used; a negated problem is refuted.
 func TestProblemsStatusFromConcernAgeAtOnsetNegation(t *testing.T) {
-	d := convertSection(t, `<section><code code="11450-4" codeSystem="2.16.840.1.113883.6.1"/><title>Problems</title>`+
+	d := sectionDocument(t, `<section><code code="11450-4" codeSystem="2.16.840.1.113883.6.1"/><title>Problems</title>`+
 		fmt.Sprintf(problemEntry, "1", "active", "false", `<effectiveTime><low nullFlavor="UNK"/></effectiveTime>`, "E11.9")+
 		fmt.Sprintf(problemEntry, "2", "completed", "true", `<effectiveTime><low value="20190101"/></effectiveTime>`, "J45.909")+
 		`</section>`)
-	conditions := resourcesOf(t, d, "Condition")
+	conditions := decodedResources(t, d, "Condition")
 	if len(conditions) != 2 {
 		t.Fatalf("%d Condition, want 2", len(conditions))
 	}
-	wantFields(t, withCode(t, conditions, "code", "E11.9"), map[string]any{
+	checkFields(t, resourceWithCode(t, conditions, "code", "E11.9"), map[string]any{
 		"code.coding.0.system":         "http://hl7.org/fhir/sid/icd-10-cm",
 		"clinicalStatus.coding.0.code": "active",
 		"onsetDateTime":                nil,
 		"onsetAge.value":               57.0,
 		"onsetAge.code":                "a",
 	})
-	wantFields(t, withCode(t, conditions, "code", "J45.909"), map[string]any{
+	checkFields(t, resourceWithCode(t, conditions, "code", "J45.909"), map[string]any{
 		"verificationStatus.coding.0.code": "refuted",
 		"clinicalStatus.coding.0.code":     "inactive",
 		"onsetDateTime":                    "2019-01-01",

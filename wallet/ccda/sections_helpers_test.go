@@ -12,7 +12,7 @@ import (
 )
 
 // convertCorpusFile converts one document of ../shared/testdata/ccda.
-func convertCorpusFile(t *testing.T, rel string) *Document {
+func corpusDocument(t *testing.T, rel string) *Document {
 	t.Helper()
 	f, err := os.Open(filepath.Join(testcorpus.Dir(t, "ccda"), rel))
 	if err != nil {
@@ -27,7 +27,7 @@ func convertCorpusFile(t *testing.T, rel string) *Document {
 }
 
 // convertSection converts a minimal C-CDA document holding one section.
-func convertSection(t *testing.T, section string) *Document {
+func sectionDocument(t *testing.T, section string) *Document {
 	t.Helper()
 	doc := `<?xml version="1.0"?>
 <ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -49,7 +49,7 @@ func convertSection(t *testing.T, section string) *Document {
 }
 
 // resourcesOf decodes the document's resources of one type, in order.
-func resourcesOf(t *testing.T, d *Document, typ string) []map[string]any {
+func decodedResources(t *testing.T, d *Document, typ string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, r := range d.Resources {
@@ -67,10 +67,10 @@ func resourcesOf(t *testing.T, d *Document, typ string) []map[string]any {
 
 // withCode is the resource among rs whose element (e.g. "code") has a
 // coding with this code; it fails the test when there is none.
-func withCode(t *testing.T, rs []map[string]any, element, code string) map[string]any {
+func resourceWithCode(t *testing.T, rs []map[string]any, element, code string) map[string]any {
 	t.Helper()
 	for _, r := range rs {
-		codings, _ := field(r, element+".coding").([]any)
+		codings, _ := jsonField(r, element+".coding").([]any)
 		for _, c := range codings {
 			if m, _ := c.(map[string]any); m["code"] == code {
 				return r
@@ -82,7 +82,7 @@ func withCode(t *testing.T, rs []map[string]any, element, code string) map[strin
 }
 
 // field follows a dotted path ("reaction.0.severity") through decoded JSON.
-func field(v any, path string) any {
+func jsonField(v any, path string) any {
 	for _, p := range strings.Split(path, ".") {
 		switch x := v.(type) {
 		case map[string]any:
@@ -102,17 +102,17 @@ func field(v any, path string) any {
 
 // wantFields checks dotted paths of a resource against expected values
 // (numbers as float64, as JSON decodes them).
-func wantFields(t *testing.T, r map[string]any, want map[string]any) {
+func checkFields(t *testing.T, r map[string]any, want map[string]any) {
 	t.Helper()
 	for path, w := range want {
-		if got := field(r, path); got != w {
+		if got := jsonField(r, path); got != w {
 			t.Errorf("%s %v: %s = %v, want %v", r["resourceType"], r["id"], path, got, w)
 		}
 	}
 }
 
 // skipsIn is the NotConverted reasons of one section.
-func skipsIn(d *Document, section string) []string {
+func notConvertedIn(d *Document, section string) []string {
 	var out []string
 	for _, s := range d.NotConverted {
 		if s.Section == section {
