@@ -56,6 +56,23 @@ var documentKinds = []struct{ template, kind string }{
 	{"2.16.840.1.113883.10.20.22.1.6", "Procedure Note"},
 	{"2.16.840.1.113883.10.20.22.1.7", "Operative Note"},
 	{"2.16.840.1.113883.10.20.22.1.10", "Unstructured Document"},
+	{"2.16.840.1.113883.10.20.1", "Continuity of Care Document"}, // CCD 1.0
+}
+
+// documentCodes name document types by their LOINC code, for documents
+// that give no known template.
+var documentCodes = map[string]string{
+	"34133-9": "Continuity of Care Document",
+	"57133-1": "Referral Note",
+	"18842-5": "Discharge Summary",
+	"11506-3": "Progress Note",
+	"11488-4": "Consultation Note",
+	"34117-2": "History and Physical",
+	"18761-7": "Transfer Summary",
+	"52521-2": "Care Plan",
+	"28570-0": "Procedure Note",
+	"11504-8": "Operative Note",
+	"18748-4": "Diagnostic Imaging Report",
 }
 
 func documentKind(root *node) string {
@@ -63,6 +80,9 @@ func documentKind(root *node) string {
 		if root.hasTemplate(k.template) {
 			return k.kind
 		}
+	}
+	if k := documentCodes[root.child("code").attr("code")]; k != "" {
+		return k
 	}
 	if d := root.child("code").attr("displayName"); d != "" {
 		return d
@@ -116,7 +136,9 @@ func (c *converter) patient(role *node) {
 			roleIDs = append(roleIDs, id)
 		}
 	}
-	id := stableID("Patient", roleIDs, "patient")
+	// Without ids, the patient is told apart by name and birth time.
+	pat := role.child("patient")
+	id := stableID("Patient", roleIDs, pat.child("name").innerText(), pat.child("birthTime").attr("value"))
 	c.patientRef = "Patient/" + id
 	p := map[string]any{"resourceType": "Patient", "id": id}
 	if ids := identifiers(roleIDs); len(ids) > 0 {
@@ -125,7 +147,6 @@ func (c *converter) patient(role *node) {
 	if telecom := telecoms(role.all("telecom")); len(telecom) > 0 {
 		p["telecom"] = telecom
 	}
-	pat := role.child("patient")
 	var names []any
 	for _, n := range pat.all("name") {
 		name := map[string]any{}

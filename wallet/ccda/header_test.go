@@ -50,3 +50,21 @@ func TestPatientNullFlavoredDemographics(t *testing.T) {
 	s := decodedResources(t, corpusDocument(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml"), "Patient")[0]
 	checkFields(t, s, map[string]any{"telecom": nil, "name.0.family": "Beier427", "gender": "male"})
 }
+
+// The document's kind comes from its template, for CCD 1.0 too, and its
+// date and id from the header.
+func TestDocumentKind(t *testing.T) {
+	for file, kind := range map[string]string{
+		"blue-button/parser-ccda/CCD_1.xml":                                "Continuity of Care Document",
+		"blue-button/parser-ccd/SampleCCDDocument.xml":                     "Continuity of Care Document",
+		"synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml": "Continuity of Care Document",
+	} {
+		d := corpusDocument(t, file)
+		if d.Kind != kind {
+			t.Errorf("%s: kind %q, want %q", file, d.Kind, kind)
+		}
+		if d.Date.IsZero() || d.ID == "" {
+			t.Errorf("%s: date %v id %q: the header is not read", file, d.Date, d.ID)
+		}
+	}
+}
