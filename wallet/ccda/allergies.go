@@ -78,27 +78,9 @@ var severities = map[string]string{
 }
 
 func convertAllergies(c *converter, s *node) {
-	title := sectionTitle(s)
-	for i, e := range entryActs(s) {
-		var observations []*node
-		switch e.name {
-		case "observation":
-			observations = []*node{e}
-		case "act":
-			for _, o := range related(e, "") {
-				if o.name == "observation" && (o.hasTemplate(tmplAllergyObservation) || o.hasTemplate(tmplAllergyObservationCCD) || o.child("participant") != nil) {
-					observations = append(observations, o)
-				}
-			}
-		}
-		if len(observations) == 0 {
-			c.skip(title, fmt.Sprintf("entry %d (<%s>) holds no allergy observation", i+1, e.name))
-			continue
-		}
-		for _, o := range observations {
-			c.allergy(title, i, e, o)
-		}
-	}
+	c.convertConcerns(s, "allergy", func(o *node) bool {
+		return o.hasTemplate(tmplAllergyObservation) || o.hasTemplate(tmplAllergyObservationCCD) || o.child("participant") != nil
+	}, c.allergy)
 }
 
 // allergy converts one allergy observation o (held by the concern act act,

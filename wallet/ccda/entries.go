@@ -1,6 +1,9 @@
 package ccda
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Helpers the section converters share: entries and their relationships,
 // narrative references, status codings.
@@ -27,6 +30,34 @@ func isStatement(name string) bool {
 		return true
 	}
 	return false
+}
+
+// convertConcerns converts a section of concern acts (allergies,
+// problems): the observations of each entry's act that match (or the entry
+// itself when it is an observation) go to convert; an entry holding none is
+// reported, naming what it should have held.
+func (c *converter) convertConcerns(s *node, what string, matches func(*node) bool, convert func(title string, index int, act, o *node)) {
+	title := sectionTitle(s)
+	for i, e := range entryActs(s) {
+		var observations []*node
+		switch e.name {
+		case "observation":
+			observations = []*node{e}
+		case "act":
+			for _, o := range related(e, "") {
+				if o.name == "observation" && matches(o) {
+					observations = append(observations, o)
+				}
+			}
+		}
+		if len(observations) == 0 {
+			c.skip(title, fmt.Sprintf("entry %d (<%s>) holds no %s observation: not converted", i+1, e.name, what))
+			continue
+		}
+		for _, o := range observations {
+			convert(title, i, e, o)
+		}
+	}
 }
 
 // related is the clinical statements under n's entryRelationships, those

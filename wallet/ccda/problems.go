@@ -37,35 +37,12 @@ var problemStatuses = map[string]string{
 }
 
 func convertProblems(c *converter, s *node) {
-	title := sectionTitle(s)
-	for i, e := range entryActs(s) {
-		var observations []*node
-		switch e.name {
-		case "observation":
-			observations = []*node{e}
-		case "act":
-			for _, o := range related(e, "") {
-				if o.name == "observation" && (o.hasTemplate(tmplProblemObservation) || o.hasTemplate(tmplProblemObservationCCD)) {
-					observations = append(observations, o)
-				}
-			}
-			if len(observations) == 0 {
-				// Documents that leave the template out: the SUBJ observations.
-				for _, o := range related(e, "SUBJ") {
-					if o.name == "observation" && o.child("value") != nil {
-						observations = append(observations, o)
-					}
-				}
-			}
-		}
-		if len(observations) == 0 {
-			c.skip(title, fmt.Sprintf("entry %d (<%s>) holds no problem observation", i+1, e.name))
-			continue
-		}
-		for _, o := range observations {
-			c.problem(title, i, e, o)
-		}
-	}
+	c.convertConcerns(s, "problem", func(o *node) bool {
+		// Documents that leave the template out: observations without
+		// any template that hold a value.
+		return o.hasTemplate(tmplProblemObservation) || o.hasTemplate(tmplProblemObservationCCD) ||
+			len(o.all("templateId")) == 0 && o.child("value") != nil
+	}, c.problem)
 }
 
 // problem converts one problem observation o held by the concern act act
