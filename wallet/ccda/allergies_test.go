@@ -10,10 +10,7 @@ import (
 // read in its XML (allergy observations 4.7 under concern acts 4.30).
 func TestAllergiesCCD1(t *testing.T) {
 	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
-	all := decodedResources(t, d, "AllergyIntolerance")
-	if len(all) != 3 {
-		t.Fatalf("%d AllergyIntolerance, want 3 (penicillin, codeine, aspirin)", len(all))
-	}
+	all := wantResources(t, d, "AllergyIntolerance", 3) // penicillin, codeine, aspirin
 	patient := "Patient/" + d.Resources[0].ID
 	penicillin := resourceWithCode(t, all, "code", "314422")
 	checkFields(t, penicillin, map[string]any{
@@ -101,10 +98,7 @@ func TestAllergiesNegationCriticalityAndSkips(t *testing.T) {
 			  <value xsi:type="CD" code="CRITH" codeSystem="2.16.840.1.113883.5.1063"/></observation></entryRelationship>`),
 		allergy("5", "active", "false", "419199007", noSubstance, ""),
 	))
-	all := decodedResources(t, d, "AllergyIntolerance")
-	if len(all) != 4 {
-		t.Fatalf("%d AllergyIntolerance, want 4 (entry 5 names no substance)", len(all))
-	}
+	all := wantResources(t, d, "AllergyIntolerance", 4) // entry 5 names no substance
 	checkFields(t, resourceWithCode(t, all, "code", "716186003"), map[string]any{
 		"code.coding.0.system":             "http://snomed.info/sct",
 		"clinicalStatus.coding.0.code":     "active",

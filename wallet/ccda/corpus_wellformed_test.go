@@ -86,6 +86,7 @@ func TestCorpusResourcesWellFormed(t *testing.T) {
 	}
 }
 
+// convertXMLFile converts the document at path.
 func convertXMLFile(path string) (*Document, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -10,10 +10,7 @@ import (
 // Number, which a shared record must not carry.
 func TestPatientFromHeader(t *testing.T) {
 	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
-	patients := decodedResources(t, d, "Patient")
-	if len(patients) != 1 {
-		t.Fatalf("%d Patient, want 1", len(patients))
-	}
+	patients := wantResources(t, d, "Patient", 1)
 	p := patients[0]
 	checkFields(t, p, map[string]any{
 		"name.0.family":               "Jones",

@@ -10,10 +10,7 @@ import (
 // not (negationInd), one of them with the patient's objection as reason.
 func TestImmunizationsCCD1(t *testing.T) {
 	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
-	imms := decodedResources(t, d, "Immunization")
-	if len(imms) != 4 {
-		t.Fatalf("%d Immunization, want 4", len(imms))
-	}
+	imms := wantResources(t, d, "Immunization", 4)
 	notDone := 0
 	for _, im := range imms {
 		if im["status"] == "not-done" {
@@ -46,10 +43,7 @@ func TestImmunizationsCCD1(t *testing.T) {
 // on 2015-12-09, as the XML and its narrative table say.
 func TestImmunizationsSynthea(t *testing.T) {
 	d := corpusDocument(t, "synthea/Ken316_Beier427_75489eb8-6b2e-ced8-bee8-ce8565816432.xml")
-	imms := decodedResources(t, d, "Immunization")
-	if len(imms) != 27 {
-		t.Fatalf("%d Immunization, want 27", len(imms))
-	}
+	imms := wantResources(t, d, "Immunization", 27)
 	checkFields(t, imms[0], map[string]any{
 		"vaccineCode.coding.0.code": "08",
 		"vaccineCode.text":          "Hep B, adolescent or pediatric",
@@ -63,10 +57,7 @@ func TestImmunizationsSynthea(t *testing.T) {
 // center: both are read.
 func TestImmunizationsCCD10(t *testing.T) {
 	d := corpusDocument(t, "blue-button/parser-ccd/SampleCCDDocument.xml")
-	imms := decodedResources(t, d, "Immunization")
-	if len(imms) != 4 {
-		t.Fatalf("%d Immunization, want 4", len(imms))
-	}
+	imms := wantResources(t, d, "Immunization", 4)
 	checkFields(t, resourceWithCode(t, imms, "vaccineCode", "33"), map[string]any{
 		"vaccineCode.coding.0.system": "http://hl7.org/fhir/sid/cvx",
 		"occurrenceDateTime":          "1998-12",
@@ -87,10 +78,7 @@ func TestImmunizationsPlannedAndUncodedReported(t *testing.T) {
 		fmt.Sprintf(entry, "EVN", "2", ``, flu)+
 		fmt.Sprintf(entry, "EVN", "3", `<effectiveTime value="20240101"/>`, `<code nullFlavor="NI"/>`)+
 		`</section>`)
-	imms := decodedResources(t, d, "Immunization")
-	if len(imms) != 1 {
-		t.Fatalf("%d Immunization, want 1", len(imms))
-	}
+	imms := wantResources(t, d, "Immunization", 1)
 	checkFields(t, imms[0], map[string]any{"occurrenceDateTime": nil, "occurrenceString": "date not recorded"})
 	skips := notConvertedIn(d, "Immunizations")
 	if len(skips) != 2 || !strings.Contains(skips[0], "planned (moodCode INT)") || !strings.Contains(skips[1], "names no vaccine") {

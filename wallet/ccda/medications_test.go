@@ -39,10 +39,7 @@ func TestMedicationsCCD1(t *testing.T) {
 // convert by the same structure.
 func TestMedicationsCCD10(t *testing.T) {
 	d := corpusDocument(t, "blue-button/parser-ccd/SampleCCDDocument.xml")
-	meds := decodedResources(t, d, "MedicationStatement")
-	if len(meds) != 5 {
-		t.Fatalf("%d MedicationStatement, want 5", len(meds))
-	}
+	meds := wantResources(t, d, "MedicationStatement", 5)
 	checkFields(t, resourceWithCode(t, meds, "medicationCodeableConcept", "197454"), map[string]any{
 		"medicationCodeableConcept.text": "Cephalexin",
 		"status":                         "completed",
@@ -79,10 +76,7 @@ func TestMedicationsRequestNotTakenAndSkips(t *testing.T) {
 		fmt.Sprintf(medicationEntry, "EVN", "false", "3", "active", `<code nullFlavor="UNK"/>`)+
 		`<entry><observation classCode="OBS" moodCode="EVN"><code code="x"/></observation></entry>`+
 		`</section>`)
-	requests := decodedResources(t, d, "MedicationRequest")
-	if len(requests) != 1 {
-		t.Fatalf("%d MedicationRequest, want 1", len(requests))
-	}
+	requests := wantResources(t, d, "MedicationRequest", 1)
 	checkFields(t, requests[0], map[string]any{
 		"intent":     "order",
 		"status":     "active",
@@ -94,10 +88,7 @@ func TestMedicationsRequestNotTakenAndSkips(t *testing.T) {
 		"dosageInstruction.0.doseAndRate.0.doseRange.high.value": 2.0,
 		"dosageInstruction.0.patientInstruction":                 "Take with water",
 	})
-	statements := decodedResources(t, d, "MedicationStatement")
-	if len(statements) != 1 {
-		t.Fatalf("%d MedicationStatement, want 1 (the third names no medication)", len(statements))
-	}
+	statements := wantResources(t, d, "MedicationStatement", 1) // the third names no medication
 	checkFields(t, statements[0], map[string]any{
 		"status":                "not-taken",
 		"effectiveDateTime":     nil,

@@ -12,10 +12,7 @@ import (
 // condition (con-4), so it is left out.
 func TestProblemsCCD1(t *testing.T) {
 	d := corpusDocument(t, "blue-button/parser-ccda/CCD_1.xml")
-	conditions := decodedResources(t, d, "Condition")
-	if len(conditions) != 2 {
-		t.Fatalf("%d Condition, want 2", len(conditions))
-	}
+	conditions := wantResources(t, d, "Condition", 2)
 	patient := "Patient/" + d.Resources[0].ID
 	checkFields(t, resourceWithCode(t, conditions, "code", "233604007"), map[string]any{
 		"code.coding.0.system":             "http://snomed.info/sct",
@@ -82,10 +79,7 @@ func TestProblemsStatusFromConcernAgeAtOnsetNegation(t *testing.T) {
 		fmt.Sprintf(problemEntry, "1", "active", "false", `<effectiveTime><low nullFlavor="UNK"/></effectiveTime>`, "E11.9")+
 		fmt.Sprintf(problemEntry, "2", "completed", "true", `<effectiveTime><low value="20190101"/></effectiveTime>`, "J45.909")+
 		`</section>`)
-	conditions := decodedResources(t, d, "Condition")
-	if len(conditions) != 2 {
-		t.Fatalf("%d Condition, want 2", len(conditions))
-	}
+	conditions := wantResources(t, d, "Condition", 2)
 	checkFields(t, resourceWithCode(t, conditions, "code", "E11.9"), map[string]any{
 		"code.coding.0.system":         "http://hl7.org/fhir/sid/icd-10-cm",
 		"clinicalStatus.coding.0.code": "active",

@@ -11,7 +11,7 @@ import (
 	"healthwallet/wallet/testcorpus"
 )
 
-// convertCorpusFile converts one document of ../shared/testdata/ccda.
+// corpusDocument converts one document of ../shared/testdata/ccda.
 func corpusDocument(t *testing.T, rel string) *Document {
 	t.Helper()
 	f, err := os.Open(filepath.Join(testcorpus.Dir(t, "ccda"), rel))
@@ -26,7 +26,7 @@ func corpusDocument(t *testing.T, rel string) *Document {
 	return d
 }
 
-// convertSection converts a minimal C-CDA document holding one section.
+// sectionDocument converts a minimal C-CDA document holding one section.
 func sectionDocument(t *testing.T, section string) *Document {
 	t.Helper()
 	doc := `<?xml version="1.0"?>
@@ -48,7 +48,7 @@ func sectionDocument(t *testing.T, section string) *Document {
 	return d
 }
 
-// resourcesOf decodes the document's resources of one type, in order.
+// decodedResources decodes the document's resources of one type, in order.
 func decodedResources(t *testing.T, d *Document, typ string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
@@ -65,7 +65,18 @@ func decodedResources(t *testing.T, d *Document, typ string) []map[string]any {
 	return out
 }
 
-// withCode is the resource among rs whose element (e.g. "code") has a
+// wantResources decodes the document's resources of one type and fails
+// the test unless there are n.
+func wantResources(t *testing.T, d *Document, typ string, n int) []map[string]any {
+	t.Helper()
+	rs := decodedResources(t, d, typ)
+	if len(rs) != n {
+		t.Fatalf("%d %s, want %d", len(rs), typ, n)
+	}
+	return rs
+}
+
+// resourceWithCode is the resource among rs whose element (e.g. "code") has a
 // coding with this code; it fails the test when there is none.
 func resourceWithCode(t *testing.T, rs []map[string]any, element, code string) map[string]any {
 	t.Helper()
@@ -81,7 +92,7 @@ func resourceWithCode(t *testing.T, rs []map[string]any, element, code string) m
 	return nil
 }
 
-// field follows a dotted path ("reaction.0.severity") through decoded JSON.
+// jsonField follows a dotted path ("reaction.0.severity") through decoded JSON.
 func jsonField(v any, path string) any {
 	for _, p := range strings.Split(path, ".") {
 		switch x := v.(type) {
@@ -100,7 +111,7 @@ func jsonField(v any, path string) any {
 	return v
 }
 
-// wantFields checks dotted paths of a resource against expected values
+// checkFields checks dotted paths of a resource against expected values
 // (numbers as float64, as JSON decodes them).
 func checkFields(t *testing.T, r map[string]any, want map[string]any) {
 	t.Helper()
@@ -111,7 +122,7 @@ func checkFields(t *testing.T, r map[string]any, want map[string]any) {
 	}
 }
 
-// skipsIn is the NotConverted reasons of one section.
+// notConvertedIn is the NotConverted reasons of one section.
 func notConvertedIn(d *Document, section string) []string {
 	var out []string
 	for _, s := range d.NotConverted {
