@@ -125,7 +125,7 @@ func (c *converter) allergy(title string, index int, act, o *node) {
 	default:
 		res["code"] = substance
 		res["verificationStatus"] = codingConcept(allergyVerification, "confirmed", "")
-		if status := allergyClinicalStatus(act, o); status != "" {
+		if status := clinicalStatus(act, o, allergyStatuses, tmplAllergyStatus, tmplAllergyStatusCCD); status != "" {
 			res["clinicalStatus"] = codingConcept(allergyClinicalURI, status, "")
 		}
 	}
@@ -193,28 +193,6 @@ func (c *converter) allergyCommon(res map[string]any, o *node) {
 	case "CRITU":
 		res["criticality"] = "unable-to-assess"
 	}
-}
-
-// allergyClinicalStatus is the FHIR clinical status of an allergy: from its
-// status observation, else from the concern act's statusCode; "" when
-// neither says.
-func allergyClinicalStatus(act, o *node) string {
-	if status, ok := allergyStatuses[statusValue(o, tmplAllergyStatus, tmplAllergyStatusCCD)]; ok {
-		return status
-	}
-	if act == o {
-		return ""
-	}
-	switch act.child("statusCode").attr("code") {
-	case "active":
-		return "active"
-	case "completed", "aborted", "suspended":
-		if _, _, end := effective(o.child("effectiveTime")); end != "" {
-			return "resolved"
-		}
-		return "inactive"
-	}
-	return ""
 }
 
 // reactions are the allergy's reaction observations (MFST relationships

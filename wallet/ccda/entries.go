@@ -196,6 +196,29 @@ func statusValue(n *node, templates ...string) string {
 	return relatedWithTemplate(n, templates...).child("value").attr("code")
 }
 
+// clinicalStatus is the FHIR clinical status of a concern's observation o
+// (an allergy, a problem): from its status observation (by the templates,
+// its value mapped by statuses), else resolved when it has an end date,
+// else from the concern act's statusCode; "" when nothing says.
+func clinicalStatus(act, o *node, statuses map[string]string, templates ...string) string {
+	if status, ok := statuses[statusValue(o, templates...)]; ok {
+		return status
+	}
+	if _, _, end := effective(o.child("effectiveTime")); end != "" {
+		return "resolved"
+	}
+	if act == o {
+		return ""
+	}
+	switch act.child("statusCode").attr("code") {
+	case "active":
+		return "active"
+	case "completed", "aborted", "suspended":
+		return "inactive"
+	}
+	return ""
+}
+
 // pointOrLow is the FHIR date or dateTime of a TS or IVL_TS: its value, else
 // its low bound.
 func pointOrLow(et *node) string {

@@ -64,7 +64,7 @@ func (c *converter) problem(title string, index int, act, o *node) {
 	} else {
 		onset, abatement = low, high
 	}
-	status := problemClinicalStatus(act, o, abatement != "")
+	status := clinicalStatus(act, o, problemStatuses, tmplProblemStatus, tmplProblemStatusCCD)
 	res := map[string]any{
 		"resourceType": "Condition",
 		"id":           entryID("Condition", o, act, fmt.Sprint(code), onset),
@@ -100,28 +100,6 @@ func (c *converter) problem(title string, index int, act, o *node) {
 		res["recordedDate"] = recorded
 	}
 	c.emit(res)
-}
-
-// problemClinicalStatus is the FHIR clinical status of a problem: from its
-// status observation, else resolved when it has ended, else from the
-// concern act's statusCode; "" when nothing says.
-func problemClinicalStatus(act, o *node, ended bool) string {
-	if status, ok := problemStatuses[statusValue(o, tmplProblemStatus, tmplProblemStatusCCD)]; ok {
-		return status
-	}
-	if ended {
-		return "resolved"
-	}
-	if act == o {
-		return ""
-	}
-	switch act.child("statusCode").attr("code") {
-	case "active":
-		return "active"
-	case "completed", "aborted", "suspended":
-		return "inactive"
-	}
-	return ""
 }
 
 // nullFlavorOr names an element's nullFlavor ("nullFlavor UNK"), or
