@@ -93,12 +93,7 @@ func (c *converter) allergy(title string, index int, act, o *node) {
 			break
 		}
 	}
-	substance := c.concept(material.child("code"))
-	if substance == nil {
-		if name := material.child("name").innerText(); name != "" {
-			substance = map[string]any{"text": name}
-		}
-	}
+	substance := c.entityConcept(material)
 	kindCode := o.child("value").attr("code")
 	kind := allergyKinds[kindCode]
 

@@ -144,6 +144,18 @@ func (c *converter) concept(cd *node) map[string]any {
 	return cc
 }
 
+// entityConcept names a material or entity (a medication, vaccine,
+// allergen): its code, else its name as text; nil when it has neither.
+func (c *converter) entityConcept(entity *node) map[string]any {
+	if cc := c.concept(entity.child("code")); cc != nil {
+		return cc
+	}
+	if name := entity.child("name").innerText(); name != "" {
+		return map[string]any{"text": name}
+	}
+	return nil
+}
+
 // entryText is an entry's own text: inline, or the narrative it references.
 func (c *converter) entryText(n *node) string {
 	t := n.child("text")

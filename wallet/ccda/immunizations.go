@@ -35,12 +35,7 @@ func (c *converter) immunization(title string, index int, sa *node) {
 		return
 	}
 	material := sa.path("consumable", "manufacturedProduct", "manufacturedMaterial")
-	vaccine := c.concept(material.child("code"))
-	if vaccine == nil {
-		if name := material.child("name").innerText(); name != "" {
-			vaccine = map[string]any{"text": name}
-		}
-	}
+	vaccine := c.entityConcept(material)
 	if vaccine == nil {
 		c.skip(title, fmt.Sprintf("immunization entry %d names no vaccine (its code is %s and it has no name): not converted", index+1, nullFlavorOr(material.child("code"), "absent")))
 		return

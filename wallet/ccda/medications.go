@@ -86,12 +86,7 @@ func convertMedications(c *converter, s *node) {
 // medication converts one medication activity.
 func (c *converter) medication(title string, index int, sa *node) {
 	material := sa.path("consumable", "manufacturedProduct", "manufacturedMaterial")
-	med := c.concept(material.child("code"))
-	if med == nil {
-		if name := material.child("name").innerText(); name != "" {
-			med = map[string]any{"text": name}
-		}
-	}
+	med := c.entityConcept(material)
 	if med == nil {
 		c.skip(title, fmt.Sprintf("medication entry %d names no medication (its code is %s and it has no name): not converted", index+1, nullFlavorOr(material.child("code"), "absent")))
 		return
