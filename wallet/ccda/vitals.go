@@ -88,16 +88,10 @@ func bloodPressurePanel(sys, dia map[string]any) map[string]any {
 		"id":           stableID("Observation|85354-9", nil, sysID, diaID),
 		"status":       sys["status"],
 		"category":     sys["category"],
-		"code": map[string]any{
-			"coding": []any{map[string]any{
-				"system":  "http://loinc.org",
-				"code":    "85354-9",
-				"display": "Blood pressure panel with all children optional",
-			}},
-			"text": "Blood pressure",
-		},
+		"code":         loincConcept("85354-9", "Blood pressure panel with all children optional"),
 		"component": []any{bloodPressureComponent(sys), bloodPressureComponent(dia)},
 	}
+	panel["code"].(map[string]any)["text"] = "Blood pressure"
 	for _, k := range []string{"subject", "effectiveDateTime", "effectivePeriod", "identifier"} {
 		if v, ok := sys[k]; ok {
 			panel[k] = v

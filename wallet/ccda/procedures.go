@@ -1,0 +1,119 @@
+package ccda
+
+import "fmt"
+
+// Procedures (LOINC 47519-4): Procedure Activity Procedure, Observation and
+// Act entries that record something done (moodCode EVN) become Procedures:
+// code, status, when (a date or a period), body site, where, and why. An
+// entry that records a procedure only intended or requested (moodCode INT,
+// RQO, …) becomes a ServiceRequest with intent "plan", so that nothing
+// planned reads as done.
+
+func init() {
+	register("Procedures", convertProcedures, "47519-4")
+}
+
+// procedureStatuses map C-CDA statuses to FHIR Procedure.status (HL7 C-CDA
+// on FHIR, CF-ProcedureStatus).
+var procedureStatuses = map[string]string{
+	"completed": "completed",
+	"active":    "in-progress",
+	"aborted":   "stopped",
+	"cancelled": "not-done",
+	"held":      "on-hold",
+	"suspended": "on-hold",
+	"new":       "preparation",
+	"nullified": "entered-in-error",
+}
+
+// requestStatuses map C-CDA statuses to FHIR ServiceRequest.status.
+var requestStatuses = map[string]string{
+	"new":       "active",
+	"active":    "active",
+	"completed": "completed",
+	"held":      "on-hold",
+	"suspended": "on-hold",
+	"aborted":   "revoked",
+	"cancelled": "revoked",
+	"nullified": "entered-in-error",
+}
+
+func convertProcedures(c *converter, s *node) {
+	title := c2SectionTitle(s)
+	for i, entry := range s.all("entry") {
+		st := c2Statement(entry)
+		switch {
+		case st == nil:
+			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
+		case st.name == "procedure" || st.name == "observation" || st.name == "act":
+			c.procedure(title, s, st)
+		default:
+			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a procedure: not converted", i+1, st.name))
+		}
+	}
+}
+
+// procedure converts one procedure activity (procedure, observation or act).
+func (c *converter) procedure(title string, section, p *node) {
+	code := c2Concept(section, p.child("code"))
+	if code == nil {
+		c.skip(title, "a procedure that does not say what was done (no code or text): not converted")
+		return
+	}
+	mood := p.attr("moodCode")
+	if mood != "" && mood != "EVN" {
+		c.emit(c.plannedRequest(section, p, code))
+		return
+	}
+	res := map[string]any{
+		"resourceType": "Procedure",
+		"id":           c2ID("Procedure", p),
+		"status":       c2Status(p.child("statusCode"), procedureStatuses, "unknown"),
+		"code":         code,
+	}
+	if p.attr("negationInd") == "true" {
+		res["status"] = "not-done"
+	}
+	if ids := identifiers(p.all("id")); len(ids) > 0 {
+		res["identifier"] = ids
+	}
+	c.c2Subject(res, "subject")
+	c2SetTime(res, "performed", p.child("effectiveTime"))
+	var sites []any
+	for _, t := range p.all("targetSiteCode") {
+		if cc := codeableConcept(t); cc != nil {
+			sites = append(sites, cc)
+		}
+	}
+	if len(sites) > 0 {
+		res["bodySite"] = sites
+	}
+	if loc := c2Location(p); loc != nil {
+		res["location"] = loc
+	}
+	if reasons := c2Reasons(section, p); len(reasons) > 0 {
+		res["reasonCode"] = reasons
+	}
+	c.emit(res)
+}
+
+// plannedRequest is the ServiceRequest of a procedure that is planned,
+// intended or requested rather than done (any mood but EVN).
+func (c *converter) plannedRequest(section, p *node, code map[string]any) map[string]any {
+	res := map[string]any{
+		"resourceType": "ServiceRequest",
+		"id":           c2ID("ServiceRequest", p),
+		"status":       c2Status(p.child("statusCode"), requestStatuses, "unknown"),
+		"intent":       "plan",
+		"code":         code,
+	}
+	if ids := identifiers(p.all("id")); len(ids) > 0 {
+		res["identifier"] = ids
+	}
+	c.c2Subject(res, "subject")
+	c2SetTime(res, "occurrence", p.child("effectiveTime"))
+	if reasons := c2Reasons(section, p); len(reasons) > 0 {
+		res["reasonCode"] = reasons
+	}
+	return res
+}
