@@ -71,9 +71,11 @@ func (c *converter) encounter(title string, section, e *node) {
 		"class":        encounterClass(e.child("code")),
 	}
 	point, start, end := effective(e.child("effectiveTime"))
+	// An encounter in the event mood without a status (the template does
+	// not require one) is one that took place.
 	otherwise := "unknown"
-	if e.child("statusCode") == nil && end != "" {
-		otherwise = "finished" // it says when it ended
+	if e.child("statusCode").attr("code") == "" {
+		otherwise = "finished"
 	}
 	res["status"] = c2Status(e.child("statusCode"), encounterStatuses, otherwise)
 	if ids := identifiers(e.all("id")); len(ids) > 0 {

@@ -487,9 +487,9 @@ func c2Reasons(section, act *node) []any {
 		switch {
 		case st == nil:
 		case er.attr("typeCode") == "RSON" && st.name == "observation":
+			// The indication's code only says "finding" or "problem": the
+			// reason is its value.
 			if cc := c2Concept(section, st.child("value")); cc != nil {
-				out = append(out, cc)
-			} else if cc := c2Concept(section, st.child("code")); cc != nil {
 				out = append(out, cc)
 			}
 		case st.name == "act" && st.hasTemplate("2.16.840.1.113883.10.20.22.4.80"): // encounter diagnosis

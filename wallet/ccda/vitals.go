@@ -53,7 +53,14 @@ func (c *converter) vitalGroup(title string, section *node, obs []*node) {
 	sys, dia := -1, -1
 	nSys, nDia := 0, 0
 	for _, o := range obs {
-		res, why := c.c2Observation(section, o, "vital-signs", "Vital Signs")
+		category, display := "vital-signs", "Vital Signs"
+		if !vitalSignCode(o.child("code")) {
+			// Synthea writes its lab results (with their values) into the
+			// vital signs group too: a LOINC code that is no vital sign is
+			// not shown among them.
+			category, display = "laboratory", "Laboratory"
+		}
+		res, why := c.c2Observation(section, o, category, display)
 		if res == nil {
 			c.skip(title, "a vital sign was not converted: "+why)
 			continue
@@ -76,6 +83,34 @@ func (c *converter) vitalGroup(title string, section *node, obs []*node) {
 			c.emit(res)
 		}
 	}
+}
+
+// vitalLOINC are the LOINC codes of vital signs: those of the FHIR vital
+// signs profile and the ones C-CDA's vital sign value set adds.
+var vitalLOINC = map[string]bool{
+	"85353-1": true, "9279-1": true, "8867-4": true, "2708-6": true, "59408-5": true,
+	"8310-5": true, "8331-1": true, "8302-2": true, "8306-3": true, "8308-9": true,
+	"3137-7": true, "9843-4": true, "8287-5": true, "29463-7": true, "3141-9": true,
+	"3142-7": true, "39156-5": true, "85354-9": true, "8480-6": true, "8462-4": true,
+	"8478-0": true, "59576-9": true, "8289-1": true, "77606-2": true, "3150-0": true,
+	"3151-8": true, "72514-3": true, "2710-2": true,
+}
+
+// vitalSignCode reports whether an observation's code may be a vital sign:
+// a vital sign LOINC code among its codings, or no LOINC code at all (older
+// documents code vital signs in SNOMED CT).
+func vitalSignCode(code *node) bool {
+	loinc := false
+	for _, n := range append([]*node{code}, code.all("translation")...) {
+		if n.attr("codeSystem") != "2.16.840.1.113883.6.1" {
+			continue
+		}
+		if vitalLOINC[n.attr("code")] {
+			return true
+		}
+		loinc = true
+	}
+	return !loinc
 }
 
 // bloodPressurePanel makes one 85354-9 Observation of a systolic and a
