@@ -423,6 +423,13 @@ func (c *converter) c2Observation(section, obs *node, category, categoryDisplay 
 	}
 	code := c2Concept(section, obs.child("code"))
 	if code == nil {
+		// Without a code, the observation's own text (often a reference
+		// into the narrative table) names what was observed.
+		if t := c2Text(section, obs.child("text")); t != "" {
+			code = map[string]any{"text": t}
+		}
+	}
+	if code == nil {
 		return nil, "an observation that does not say what was observed (no code or text)"
 	}
 	res := map[string]any{

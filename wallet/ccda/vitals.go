@@ -124,7 +124,7 @@ func bloodPressurePanel(sys, dia map[string]any) map[string]any {
 		"status":       sys["status"],
 		"category":     sys["category"],
 		"code":         loincConcept("85354-9", "Blood pressure panel with all children optional"),
-		"component": []any{bloodPressureComponent(sys), bloodPressureComponent(dia)},
+		"component":    []any{bloodPressureComponent(sys), bloodPressureComponent(dia)},
 	}
 	panel["code"].(map[string]any)["text"] = "Blood pressure"
 	for _, k := range []string{"subject", "effectiveDateTime", "effectivePeriod", "identifier"} {
