@@ -58,6 +58,7 @@ var activityKinds = map[string]string{
 
 func convertPlanOfCare(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	var activities, goals []any
 	var idParts []string
 	for i, entry := range s.all("entry") {
@@ -66,11 +67,11 @@ func convertPlanOfCare(c *converter, s *node) {
 		case st == nil:
 			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "observation" && (st.attr("moodCode") == "GOL" || st.hasTemplate(templateGoal)):
-			if id := c.goal(title, s, st); id != "" {
+			if id := c.goal(title, nar, st); id != "" {
 				goals = append(goals, c2Reference("Goal", id))
 			}
 		case activityKinds[st.name] != "":
-			detail := planActivity(s, st)
+			detail := planActivity(nar, st)
 			if detail == nil {
 				c.skip(title, fmt.Sprintf("entry %d: a planned %s that does not say what is planned (no code or text): not converted", i+1, st.name))
 				continue
@@ -115,14 +116,14 @@ func convertPlanOfCare(c *converter, s *node) {
 
 // planActivity is the CarePlan.activity.detail of one planned statement,
 // nil when it does not say what is planned.
-func planActivity(section, st *node) map[string]any {
-	code := c2Concept(section, st.child("code"))
+func planActivity(nar narrativeIndex, st *node) map[string]any {
+	code := c2Concept(nar, st.child("code"))
 	if st.name == "substanceAdministration" {
-		if drug := c2Concept(section, st.path("consumable", "manufacturedProduct", "manufacturedMaterial", "code")); drug != nil {
+		if drug := c2Concept(nar, st.path("consumable", "manufacturedProduct", "manufacturedMaterial", "code")); drug != nil {
 			code = drug
 		}
 	}
-	description := c2Text(section, st.child("text"))
+	description := c2Text(nar, st.child("text"))
 	if code == nil && description == "" {
 		return nil
 	}
@@ -154,13 +155,14 @@ func planActivity(section, st *node) map[string]any {
 
 func convertGoals(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	for i, entry := range s.all("entry") {
 		st := c2Statement(entry)
 		switch {
 		case st == nil:
 			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "observation":
-			c.goal(title, s, st)
+			c.goal(title, nar, st)
 		default:
 			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a goal: not converted", i+1, st.name))
 		}
@@ -169,19 +171,19 @@ func convertGoals(c *converter, s *node) {
 
 // goal converts a Goal Observation into a Goal, returning its id ("" when
 // it was not converted, with the reason recorded).
-func (c *converter) goal(title string, section, g *node) string {
-	code := c2Concept(section, g.child("code"))
+func (c *converter) goal(title string, nar narrativeIndex, g *node) string {
+	code := c2Concept(nar, g.child("code"))
 	target := map[string]any{}
 	hasTarget := false
 	for _, v := range g.all("value") {
-		if c2SetValue(section, target, v) {
+		if c2SetValue(nar, target, v) {
 			hasTarget = true
 			break
 		}
 	}
 	description := code
 	if description == nil {
-		if t := c2Text(section, g.child("text")); t != "" {
+		if t := c2Text(nar, g.child("text")); t != "" {
 			description = map[string]any{"text": t}
 		}
 	}

@@ -47,20 +47,21 @@ const actCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 func convertEncounters(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	for i, entry := range s.all("entry") {
 		st := c2Statement(entry)
 		switch {
 		case st == nil:
 			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "encounter":
-			c.encounter(title, s, st)
+			c.encounter(title, nar, st)
 		default:
 			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not an encounter: not converted", i+1, st.name))
 		}
 	}
 }
 
-func (c *converter) encounter(title string, section, e *node) {
+func (c *converter) encounter(title string, nar narrativeIndex, e *node) {
 	if m := e.attr("moodCode"); m != "" && m != "EVN" {
 		c.skip(title, "an encounter that is planned ("+m+"), not one that took place: kept in the original document")
 		return
@@ -81,7 +82,7 @@ func (c *converter) encounter(title string, section, e *node) {
 	if ids := identifiers(e.all("id")); len(ids) > 0 {
 		res["identifier"] = ids
 	}
-	if cc := c2Concept(section, e.child("code")); cc != nil {
+	if cc := c2Concept(nar, e.child("code")); cc != nil {
 		res["type"] = []any{cc}
 	}
 	c.c2Subject(res, "subject")
@@ -91,7 +92,7 @@ func (c *converter) encounter(title string, section, e *node) {
 	if start != "" || end != "" {
 		res["period"] = c2Period(start, end)
 	}
-	if reasons := c2Reasons(section, e); len(reasons) > 0 {
+	if reasons := c2Reasons(nar, e); len(reasons) > 0 {
 		res["reasonCode"] = reasons
 	}
 	if loc := c2Location(e); loc != nil {

@@ -70,9 +70,34 @@ func c2Fingerprint(n *node) []string {
 	return out
 }
 
+// narrativeIndex finds the elements of a section's narrative block by
+// their ID attribute, which entries point at (<reference value="#id"/>).
+type narrativeIndex map[string]*node
+
+// indexNarrative indexes the narrative block of section s, once, so that
+// following references stays linear in the document's size.
+func indexNarrative(s *node) narrativeIndex {
+	idx := narrativeIndex{}
+	var walk func(*node)
+	walk = func(m *node) {
+		for _, ch := range m.children {
+			if id := ch.attr("ID"); id != "" {
+				if _, dup := idx[id]; !dup {
+					idx[id] = ch
+				}
+			}
+			walk(ch)
+		}
+	}
+	if text := s.child("text"); text != nil {
+		walk(text)
+	}
+	return idx
+}
+
 // c2Text is the text of n: its own, or, when it only points into the
 // section's narrative (<reference value="#id"/>), the narrative's text.
-func c2Text(section, n *node) string {
+func c2Text(nar narrativeIndex, n *node) string {
 	if n == nil {
 		return ""
 	}
@@ -80,45 +105,21 @@ func c2Text(section, n *node) string {
 		return t
 	}
 	ref := n.child("reference").attr("value")
-	if !strings.HasPrefix(ref, "#") || len(ref) < 2 {
+	if !strings.HasPrefix(ref, "#") {
 		return ""
 	}
-	return c2NarrativeByID(section.child("text"), ref[1:])
-}
-
-// c2NarrativeByID is the text of the element of a narrative block whose ID
-// is id, "" when there is none.
-func c2NarrativeByID(text *node, id string) string {
-	if text == nil {
-		return ""
-	}
-	var found *node
-	var walk func(*node)
-	walk = func(m *node) {
-		for _, ch := range m.children {
-			if found != nil {
-				return
-			}
-			if ch.attr("ID") == id {
-				found = ch
-				return
-			}
-			walk(ch)
-		}
-	}
-	walk(text)
-	return found.innerText()
+	return nar[ref[1:]].innerText()
 }
 
 // c2Concept is a CodeableConcept from a CD (see codeableConcept), with its
 // text taken from the narrative when the code only points there; nil when
 // there is neither a code nor a text.
-func c2Concept(section, cd *node) map[string]any {
+func c2Concept(nar narrativeIndex, cd *node) map[string]any {
 	cc := codeableConcept(cd)
 	if cc != nil && cc["text"] != nil {
 		return cc
 	}
-	if t := c2Text(section, cd.child("originalText")); t != "" {
+	if t := c2Text(nar, cd.child("originalText")); t != "" {
 		if cc == nil {
 			cc = map[string]any{}
 		}
@@ -218,7 +219,7 @@ var dataAbsentReasons = map[string]string{
 // c2SetValue puts an observation's <value> into res as value[x] (or
 // dataAbsentReason when the value is null-flavored). It reports whether it
 // put anything.
-func c2SetValue(section *node, res map[string]any, v *node) bool {
+func c2SetValue(nar narrativeIndex, res map[string]any, v *node) bool {
 	if v == nil {
 		return false
 	}
@@ -283,7 +284,7 @@ func c2SetValue(section *node, res map[string]any, v *node) bool {
 			return true
 		}
 	case "CD", "CE", "CV", "CO", "CS":
-		if cc := c2Concept(section, v); cc != nil {
+		if cc := c2Concept(nar, v); cc != nil {
 			res["valueCodeableConcept"] = cc
 			return true
 		}
@@ -304,7 +305,7 @@ func c2SetValue(section *node, res map[string]any, v *node) bool {
 			return true
 		}
 	default: // ST, ED and anything else read as text
-		if t := c2Text(section, v); t != "" && !c2Placeholder(t) {
+		if t := c2Text(nar, v); t != "" && !c2Placeholder(t) {
 			res["valueString"] = t
 			return true
 		}
@@ -374,7 +375,7 @@ func c2Interpretations(obs *node) []any {
 
 // c2ReferenceRanges are an observation's reference ranges: low and high from
 // an IVL_PQ, or the range as text.
-func c2ReferenceRanges(section, obs *node) []any {
+func c2ReferenceRanges(nar narrativeIndex, obs *node) []any {
 	var out []any
 	for _, rr := range obs.all("referenceRange") {
 		r := rr.child("observationRange")
@@ -387,7 +388,7 @@ func c2ReferenceRanges(section, obs *node) []any {
 				rng["high"] = q
 			}
 		}
-		if t := c2Text(section, r.child("text")); t != "" {
+		if t := c2Text(nar, r.child("text")); t != "" {
 			rng["text"] = t
 		}
 		if len(rng) > 0 {
@@ -414,18 +415,18 @@ func c2Category(code, display string) []any {
 // result, a vital sign, a social history observation): code, status, time,
 // value, interpretation and reference range, in the given category. It
 // returns nil and the reason when the observation cannot become one.
-func (c *converter) c2Observation(section, obs *node, category, categoryDisplay string) (map[string]any, string) {
+func (c *converter) c2Observation(nar narrativeIndex, obs *node, category, categoryDisplay string) (map[string]any, string) {
 	if obs.name != "observation" {
 		return nil, "a <" + obs.name + "> where an observation was expected"
 	}
 	if obs.attr("negationInd") == "true" {
 		return nil, "an observation stated as not made (negationInd): FHIR has no such Observation"
 	}
-	code := c2Concept(section, obs.child("code"))
+	code := c2Concept(nar, obs.child("code"))
 	if code == nil {
 		// Without a code, the observation's own text (often a reference
 		// into the narrative table) names what was observed.
-		if t := c2Text(section, obs.child("text")); t != "" {
+		if t := c2Text(nar, obs.child("text")); t != "" {
 			code = map[string]any{"text": t}
 		}
 	}
@@ -445,14 +446,14 @@ func (c *converter) c2Observation(section, obs *node, category, categoryDisplay 
 	c.c2Subject(res, "subject")
 	c2SetTime(res, "effective", obs.child("effectiveTime"))
 	for _, v := range obs.all("value") {
-		if c2SetValue(section, res, v) {
+		if c2SetValue(nar, res, v) {
 			break
 		}
 	}
 	if in := c2Interpretations(obs); len(in) > 0 {
 		res["interpretation"] = in
 	}
-	if rr := c2ReferenceRanges(section, obs); len(rr) > 0 {
+	if rr := c2ReferenceRanges(nar, obs); len(rr) > 0 {
 		res["referenceRange"] = rr
 	}
 	if site := codeableConcept(obs.child("targetSiteCode")); site != nil {
@@ -487,7 +488,7 @@ func c2Location(act *node) map[string]any {
 
 // c2Reasons are the reasons given for an act: the values of its indication
 // (RSON) observations, and the problems of its encounter diagnoses.
-func c2Reasons(section, act *node) []any {
+func c2Reasons(nar narrativeIndex, act *node) []any {
 	var out []any
 	for _, er := range act.all("entryRelationship") {
 		st := c2Statement(er)
@@ -496,13 +497,13 @@ func c2Reasons(section, act *node) []any {
 		case er.attr("typeCode") == "RSON" && st.name == "observation":
 			// The indication's code only says "finding" or "problem": the
 			// reason is its value.
-			if cc := c2Concept(section, st.child("value")); cc != nil {
+			if cc := c2Concept(nar, st.child("value")); cc != nil {
 				out = append(out, cc)
 			}
 		case st.name == "act" && st.hasTemplate("2.16.840.1.113883.10.20.22.4.80"): // encounter diagnosis
 			for _, inner := range st.all("entryRelationship") {
 				if p := c2Statement(inner); p != nil && p.name == "observation" {
-					if cc := c2Concept(section, p.child("value")); cc != nil {
+					if cc := c2Concept(nar, p.child("value")); cc != nil {
 						out = append(out, cc)
 					}
 				}

@@ -40,13 +40,14 @@ var requestStatuses = map[string]string{
 
 func convertProcedures(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	for i, entry := range s.all("entry") {
 		st := c2Statement(entry)
 		switch {
 		case st == nil:
 			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "procedure" || st.name == "observation" || st.name == "act":
-			c.procedure(title, s, st)
+			c.procedure(title, nar, st)
 		default:
 			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a procedure: not converted", i+1, st.name))
 		}
@@ -54,15 +55,15 @@ func convertProcedures(c *converter, s *node) {
 }
 
 // procedure converts one procedure activity (procedure, observation or act).
-func (c *converter) procedure(title string, section, p *node) {
-	code := c2Concept(section, p.child("code"))
+func (c *converter) procedure(title string, nar narrativeIndex, p *node) {
+	code := c2Concept(nar, p.child("code"))
 	if code == nil {
 		c.skip(title, "a procedure that does not say what was done (no code or text): not converted")
 		return
 	}
 	mood := p.attr("moodCode")
 	if mood != "" && mood != "EVN" {
-		c.emit(c.plannedRequest(section, p, code))
+		c.emit(c.plannedRequest(nar, p, code))
 		return
 	}
 	res := map[string]any{
@@ -91,7 +92,7 @@ func (c *converter) procedure(title string, section, p *node) {
 	if loc := c2Location(p); loc != nil {
 		res["location"] = loc
 	}
-	if reasons := c2Reasons(section, p); len(reasons) > 0 {
+	if reasons := c2Reasons(nar, p); len(reasons) > 0 {
 		res["reasonCode"] = reasons
 	}
 	c.emit(res)
@@ -99,7 +100,7 @@ func (c *converter) procedure(title string, section, p *node) {
 
 // plannedRequest is the ServiceRequest of a procedure that is planned,
 // intended or requested rather than done (any mood but EVN).
-func (c *converter) plannedRequest(section, p *node, code map[string]any) map[string]any {
+func (c *converter) plannedRequest(nar narrativeIndex, p *node, code map[string]any) map[string]any {
 	res := map[string]any{
 		"resourceType": "ServiceRequest",
 		"id":           c2ID("ServiceRequest", p),
@@ -112,7 +113,7 @@ func (c *converter) plannedRequest(section, p *node, code map[string]any) map[st
 	}
 	c.c2Subject(res, "subject")
 	c2SetTime(res, "occurrence", p.child("effectiveTime"))
-	if reasons := c2Reasons(section, p); len(reasons) > 0 {
+	if reasons := c2Reasons(nar, p); len(reasons) > 0 {
 		res["reasonCode"] = reasons
 	}
 	return res

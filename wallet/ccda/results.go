@@ -28,15 +28,16 @@ var diagnosticReportStatuses = map[string]string{
 
 func convertResults(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	for i, entry := range s.all("entry") {
 		st := c2Statement(entry)
 		switch {
 		case st == nil:
 			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "organizer":
-			c.resultOrganizer(title, s, st)
+			c.resultOrganizer(title, nar, st)
 		case st.name == "observation":
-			c.labObservation(title, s, st)
+			c.labObservation(title, nar, st)
 		default:
 			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a result organizer or observation", i+1, st.name))
 		}
@@ -45,8 +46,8 @@ func convertResults(c *converter, s *node) {
 
 // labObservation converts one Result Observation, returning its id ("" when
 // it was not converted, with the reason recorded).
-func (c *converter) labObservation(title string, section, obs *node) string {
-	res, why := c.c2Observation(section, obs, "laboratory", "Laboratory")
+func (c *converter) labObservation(title string, nar narrativeIndex, obs *node) string {
+	res, why := c.c2Observation(nar, obs, "laboratory", "Laboratory")
 	if res == nil {
 		c.skip(title, "a result was not converted: "+why)
 		return ""
@@ -57,7 +58,7 @@ func (c *converter) labObservation(title string, section, obs *node) string {
 
 // resultOrganizer converts a Result Organizer: its results, then the
 // DiagnosticReport that gathers them.
-func (c *converter) resultOrganizer(title string, section, org *node) {
+func (c *converter) resultOrganizer(title string, nar narrativeIndex, org *node) {
 	var refs []any
 	firstTime := ""
 	for _, comp := range org.all("component") {
@@ -69,7 +70,7 @@ func (c *converter) resultOrganizer(title string, section, org *node) {
 			c.skip(title, fmt.Sprintf("a <%s> inside a result panel is not a result: not converted", st.name))
 			continue
 		}
-		id := c.labObservation(title, section, st)
+		id := c.labObservation(title, nar, st)
 		if id == "" {
 			continue
 		}
@@ -82,12 +83,12 @@ func (c *converter) resultOrganizer(title string, section, org *node) {
 		c.skip(title, "a result panel holds no result that could be converted")
 		return
 	}
-	code := c2Concept(section, org.child("code"))
+	code := c2Concept(nar, org.child("code"))
 	if code == nil {
 		// The panel does not name itself (Synthea writes nullFlavor="NA"):
 		// a lone result names it, else it is called what it is.
 		if len(refs) == 1 {
-			code = c2Concept(section, c2Statement(org.child("component")).child("code"))
+			code = c2Concept(nar, c2Statement(org.child("component")).child("code"))
 		}
 		if code == nil {
 			code = map[string]any{"text": "Laboratory results"}

@@ -21,21 +21,22 @@ const (
 
 func convertSocial(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	for i, entry := range s.all("entry") {
 		st := c2Statement(entry)
 		switch {
 		case st == nil:
 			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "observation":
-			c.socialObservation(title, s, st)
+			c.socialObservation(title, nar, st)
 		default:
 			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a social history observation: not converted", i+1, st.name))
 		}
 	}
 }
 
-func (c *converter) socialObservation(title string, section, obs *node) {
-	res, why := c.c2Observation(section, obs, "social-history", "Social History")
+func (c *converter) socialObservation(title string, nar narrativeIndex, obs *node) {
+	res, why := c.c2Observation(nar, obs, "social-history", "Social History")
 	if res == nil {
 		c.skip(title, "a social history observation was not converted: "+why)
 		return

@@ -22,6 +22,7 @@ const (
 
 func convertVitals(c *converter, s *node) {
 	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
 	for i, entry := range s.all("entry") {
 		st := c2Statement(entry)
 		switch {
@@ -37,9 +38,9 @@ func convertVitals(c *converter, s *node) {
 			if len(obs) == 0 {
 				c.skip(title, fmt.Sprintf("entry %d: a vital signs group holds no measurement", i+1))
 			}
-			c.vitalGroup(title, s, obs)
+			c.vitalGroup(title, nar, obs)
 		case st.name == "observation":
-			c.vitalGroup(title, s, []*node{st})
+			c.vitalGroup(title, nar, []*node{st})
 		default:
 			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a vital sign", i+1, st.name))
 		}
@@ -48,7 +49,7 @@ func convertVitals(c *converter, s *node) {
 
 // vitalGroup converts the vital signs measured together, pairing systolic
 // and diastolic blood pressure into one panel.
-func (c *converter) vitalGroup(title string, section *node, obs []*node) {
+func (c *converter) vitalGroup(title string, nar narrativeIndex, obs []*node) {
 	var made []map[string]any
 	sys, dia := -1, -1
 	nSys, nDia := 0, 0
@@ -60,7 +61,7 @@ func (c *converter) vitalGroup(title string, section *node, obs []*node) {
 			// not shown among them.
 			category, display = "laboratory", "Laboratory"
 		}
-		res, why := c.c2Observation(section, o, category, display)
+		res, why := c.c2Observation(nar, o, category, display)
 		if res == nil {
 			c.skip(title, "a vital sign was not converted: "+why)
 			continue
