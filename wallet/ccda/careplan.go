@@ -21,30 +21,6 @@ func init() {
 
 const templateGoal = "2.16.840.1.113883.10.20.22.4.121"
 
-// activityStatuses map C-CDA statuses to CarePlan.activity.detail.status.
-var activityStatuses = map[string]string{
-	"new":       "not-started",
-	"active":    "in-progress",
-	"completed": "completed",
-	"cancelled": "cancelled",
-	"held":      "on-hold",
-	"suspended": "on-hold",
-	"aborted":   "stopped",
-	"nullified": "entered-in-error",
-}
-
-// goalStatuses map C-CDA statuses to Goal.lifecycleStatus.
-var goalStatuses = map[string]string{
-	"new":       "proposed",
-	"active":    "active",
-	"completed": "completed",
-	"cancelled": "cancelled",
-	"aborted":   "cancelled",
-	"held":      "on-hold",
-	"suspended": "on-hold",
-	"nullified": "entered-in-error",
-}
-
 // activityKinds are the FHIR resource a planned statement would be, by
 // element name.
 var activityKinds = map[string]string{
@@ -57,15 +33,10 @@ var activityKinds = map[string]string{
 }
 
 func convertPlanOfCare(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
 	var activities, goals []any
 	var idParts []string
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
+	c.eachEntry(s, "a planned activity or goal", func(title string, nar narrativeIndex, n int, st *node) bool {
 		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
 		case st.name == "observation" && (st.attr("moodCode") == "GOL" || st.hasTemplate(templateGoal)):
 			if id := c.goal(title, nar, st); id != "" {
 				goals = append(goals, c2Reference("Goal", id))
@@ -73,15 +44,16 @@ func convertPlanOfCare(c *converter, s *node) {
 		case activityKinds[st.name] != "":
 			detail := planActivity(nar, st)
 			if detail == nil {
-				c.skip(title, fmt.Sprintf("entry %d: a planned %s that does not say what is planned (no code or text): not converted", i+1, st.name))
-				continue
+				c.skip(title, fmt.Sprintf("entry %d: a planned %s that does not say what is planned (no code or text): not converted", n, st.name))
+				break
 			}
 			activities = append(activities, map[string]any{"detail": detail})
 			idParts = append(idParts, c2ID("CarePlan activity", st))
 		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a planned activity: not converted", i+1, st.name))
+			return false
 		}
-	}
+		return true
+	})
 	if len(activities) == 0 && len(goals) == 0 {
 		return
 	}
@@ -96,7 +68,7 @@ func convertPlanOfCare(c *converter, s *node) {
 		"id":           stableID("CarePlan", nil, idParts...),
 		"status":       "active",
 		"intent":       "plan",
-		"title":        title,
+		"title":        c2SectionTitle(s),
 		"category": []any{map[string]any{"coding": []any{map[string]any{
 			"system": "http://hl7.org/fhir/us/core/CodeSystem/careplan-category", "code": "assess-plan",
 			"display": "Assessment and Plan of Treatment"}}}},
@@ -129,7 +101,7 @@ func planActivity(nar narrativeIndex, st *node) map[string]any {
 	}
 	detail := map[string]any{
 		"kind":   activityKinds[st.name],
-		"status": c2Status(st.child("statusCode"), activityStatuses, "unknown"),
+		"status": c2Status(st.child("statusCode"), forActivity, "unknown"),
 	}
 	if st.hasTemplate("2.16.840.1.113883.10.20.22.4.20") { // an instruction: no request behind it
 		delete(detail, "kind")
@@ -154,19 +126,13 @@ func planActivity(nar narrativeIndex, st *node) map[string]any {
 }
 
 func convertGoals(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
-		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
-		case st.name == "observation":
-			c.goal(title, nar, st)
-		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a goal: not converted", i+1, st.name))
+	c.eachEntry(s, "a goal", func(title string, nar narrativeIndex, _ int, st *node) bool {
+		if st.name != "observation" {
+			return false
 		}
-	}
+		c.goal(title, nar, st)
+		return true
+	})
 }
 
 // goal converts a Goal Observation into a Goal, returning its id ("" when
@@ -201,7 +167,7 @@ func (c *converter) goal(title string, nar narrativeIndex, g *node) string {
 	res := map[string]any{
 		"resourceType":    "Goal",
 		"id":              c2ID("Goal", g),
-		"lifecycleStatus": c2Status(g.child("statusCode"), goalStatuses, "active"),
+		"lifecycleStatus": c2Status(g.child("statusCode"), forGoal, "active"),
 		"description":     description,
 	}
 	if ids := identifiers(g.all("id")); len(ids) > 0 {

@@ -1,9 +1,6 @@
 package ccda
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Encounters (LOINC 46240-8): each Encounter Activity becomes an Encounter:
 // its class (from an HL7 ActEncounterCode among its codes, else "unknown":
@@ -13,19 +10,6 @@ import (
 
 func init() {
 	register("Encounters", convertEncounters, "46240-8")
-}
-
-// encounterStatuses map C-CDA statuses to FHIR Encounter.status (HL7 C-CDA
-// on FHIR, CF-EncounterStatus).
-var encounterStatuses = map[string]string{
-	"completed": "finished",
-	"active":    "in-progress",
-	"aborted":   "unknown",
-	"cancelled": "cancelled",
-	"held":      "planned",
-	"new":       "unknown",
-	"suspended": "onleave",
-	"nullified": "entered-in-error",
 }
 
 // encounterClasses are the HL7 ActEncounterCode codes, with their display.
@@ -46,19 +30,13 @@ var encounterClasses = map[string]string{
 const actCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 func convertEncounters(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
-		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
-		case st.name == "encounter":
-			c.encounter(title, nar, st)
-		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not an encounter: not converted", i+1, st.name))
+	c.eachEntry(s, "an encounter", func(title string, nar narrativeIndex, _ int, st *node) bool {
+		if st.name != "encounter" {
+			return false
 		}
-	}
+		c.encounter(title, nar, st)
+		return true
+	})
 }
 
 func (c *converter) encounter(title string, nar narrativeIndex, e *node) {
@@ -78,7 +56,7 @@ func (c *converter) encounter(title string, nar narrativeIndex, e *node) {
 	if e.child("statusCode").attr("code") == "" {
 		otherwise = "finished"
 	}
-	res["status"] = c2Status(e.child("statusCode"), encounterStatuses, otherwise)
+	res["status"] = c2Status(e.child("statusCode"), forEncounter, otherwise)
 	if ids := identifiers(e.all("id")); len(ids) > 0 {
 		res["identifier"] = ids
 	}

@@ -1,6 +1,7 @@
 package ccda
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -22,6 +23,25 @@ func c2SectionTitle(s *node) string {
 		return t
 	}
 	return code
+}
+
+// eachEntry hands the clinical statement of each entry of section s to
+// handle, with the section's title (for what is not converted), its
+// narrative (for references) and the entry's number (from 1). An empty
+// entry, or one whose kind handle does not take (it returns false), is
+// recorded as not converted, saying what the section was expected to hold.
+func (c *converter) eachEntry(s *node, expected string, handle func(title string, nar narrativeIndex, n int, st *node) bool) {
+	title := c2SectionTitle(s)
+	nar := indexNarrative(s)
+	for i, entry := range s.all("entry") {
+		st := c2Statement(entry)
+		switch {
+		case st == nil:
+			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
+		case !handle(title, nar, i+1, st):
+			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not %s: not converted", i+1, st.name, expected))
+		}
+	}
 }
 
 // c2Statement is the clinical statement an entry (or component or
@@ -169,27 +189,43 @@ func c2Period(start, end string) map[string]any {
 	return p
 }
 
-// c2Status maps a C-CDA statusCode through table; a code it does not hold
-// (or none) gives otherwise.
-func c2Status(statusCode *node, table map[string]string, otherwise string) string {
-	if s, ok := table[strings.ToLower(statusCode.attr("code"))]; ok {
-		return s
-	}
-	return otherwise
+// statusTarget is the FHIR status element a C-CDA statusCode becomes.
+type statusTarget int
+
+const (
+	forObservation statusTarget = iota // Observation.status
+	forReport                          // DiagnosticReport.status
+	forProcedure                       // Procedure.status
+	forRequest                         // ServiceRequest.status
+	forEncounter                       // Encounter.status
+	forActivity                        // CarePlan.activity.detail.status
+	forGoal                            // Goal.lifecycleStatus
+)
+
+// actStatuses map each C-CDA ActStatus to the FHIR status of each target,
+// after HL7 C-CDA on FHIR's concept maps (CF-ResultStatus,
+// CF-ProcedureStatus, CF-EncounterStatus) where they exist; an "active"
+// result is a preliminary one.
+var actStatuses = map[string][7]string{
+	// in the order of statusTarget: Observation, DiagnosticReport, Procedure,
+	// ServiceRequest, Encounter, CarePlan activity, Goal
+	"completed": {"final", "final", "completed", "completed", "finished", "completed", "completed"},
+	"active":    {"preliminary", "partial", "in-progress", "active", "in-progress", "in-progress", "active"},
+	"aborted":   {"cancelled", "cancelled", "stopped", "revoked", "unknown", "stopped", "cancelled"},
+	"cancelled": {"cancelled", "cancelled", "not-done", "revoked", "cancelled", "cancelled", "cancelled"},
+	"held":      {"registered", "registered", "on-hold", "on-hold", "planned", "on-hold", "on-hold"},
+	"suspended": {"registered", "registered", "on-hold", "on-hold", "onleave", "on-hold", "on-hold"},
+	"new":       {"registered", "registered", "preparation", "active", "unknown", "not-started", "proposed"},
+	"nullified": {"entered-in-error", "entered-in-error", "entered-in-error", "entered-in-error", "entered-in-error", "entered-in-error", "entered-in-error"},
 }
 
-// observationStatuses map C-CDA result statuses to FHIR Observation.status
-// (HL7 C-CDA on FHIR, CF-ResultStatus; "active" with a value is a
-// preliminary result).
-var observationStatuses = map[string]string{
-	"completed": "final",
-	"active":    "preliminary",
-	"aborted":   "cancelled",
-	"cancelled": "cancelled",
-	"held":      "registered",
-	"suspended": "registered",
-	"new":       "registered",
-	"nullified": "entered-in-error",
+// c2Status maps a C-CDA statusCode to the FHIR status of target; a code the
+// table does not hold (or none) gives otherwise.
+func c2Status(statusCode *node, target statusTarget, otherwise string) string {
+	if s, ok := actStatuses[strings.ToLower(statusCode.attr("code"))]; ok {
+		return s[target]
+	}
+	return otherwise
 }
 
 // xsiType is an element's xsi:type without a namespace prefix ("PQ").
@@ -436,7 +472,7 @@ func (c *converter) c2Observation(nar narrativeIndex, obs *node, category, categ
 	res := map[string]any{
 		"resourceType": "Observation",
 		"id":           c2ID("Observation", obs),
-		"status":       c2Status(obs.child("statusCode"), observationStatuses, "unknown"),
+		"status":       c2Status(obs.child("statusCode"), forObservation, "unknown"),
 		"category":     c2Category(category, categoryDisplay),
 		"code":         code,
 	}

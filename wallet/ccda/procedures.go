@@ -1,7 +1,5 @@
 package ccda
 
-import "fmt"
-
 // Procedures (LOINC 47519-4): Procedure Activity Procedure, Observation and
 // Act entries that record something done (moodCode EVN) become Procedures:
 // code, status, when (a date or a period), body site, where, and why. An
@@ -13,45 +11,15 @@ func init() {
 	register("Procedures", convertProcedures, "47519-4")
 }
 
-// procedureStatuses map C-CDA statuses to FHIR Procedure.status (HL7 C-CDA
-// on FHIR, CF-ProcedureStatus).
-var procedureStatuses = map[string]string{
-	"completed": "completed",
-	"active":    "in-progress",
-	"aborted":   "stopped",
-	"cancelled": "not-done",
-	"held":      "on-hold",
-	"suspended": "on-hold",
-	"new":       "preparation",
-	"nullified": "entered-in-error",
-}
-
-// requestStatuses map C-CDA statuses to FHIR ServiceRequest.status.
-var requestStatuses = map[string]string{
-	"new":       "active",
-	"active":    "active",
-	"completed": "completed",
-	"held":      "on-hold",
-	"suspended": "on-hold",
-	"aborted":   "revoked",
-	"cancelled": "revoked",
-	"nullified": "entered-in-error",
-}
-
 func convertProcedures(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
-		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
-		case st.name == "procedure" || st.name == "observation" || st.name == "act":
+	c.eachEntry(s, "a procedure", func(title string, nar narrativeIndex, _ int, st *node) bool {
+		switch st.name {
+		case "procedure", "observation", "act":
 			c.procedure(title, nar, st)
-		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a procedure: not converted", i+1, st.name))
+			return true
 		}
-	}
+		return false
+	})
 }
 
 // procedure converts one procedure activity (procedure, observation or act).
@@ -69,7 +37,7 @@ func (c *converter) procedure(title string, nar narrativeIndex, p *node) {
 	res := map[string]any{
 		"resourceType": "Procedure",
 		"id":           c2ID("Procedure", p),
-		"status":       c2Status(p.child("statusCode"), procedureStatuses, "unknown"),
+		"status":       c2Status(p.child("statusCode"), forProcedure, "unknown"),
 		"code":         code,
 	}
 	if p.attr("negationInd") == "true" {
@@ -104,7 +72,7 @@ func (c *converter) plannedRequest(nar narrativeIndex, p *node, code map[string]
 	res := map[string]any{
 		"resourceType": "ServiceRequest",
 		"id":           c2ID("ServiceRequest", p),
-		"status":       c2Status(p.child("statusCode"), requestStatuses, "unknown"),
+		"status":       c2Status(p.child("statusCode"), forRequest, "unknown"),
 		"intent":       "plan",
 		"code":         code,
 	}

@@ -13,35 +13,18 @@ func init() {
 	register("Results", convertResults, "30954-2")
 }
 
-// diagnosticReportStatuses map C-CDA organizer statuses to FHIR
-// DiagnosticReport.status.
-var diagnosticReportStatuses = map[string]string{
-	"completed": "final",
-	"active":    "partial",
-	"aborted":   "cancelled",
-	"cancelled": "cancelled",
-	"held":      "registered",
-	"suspended": "registered",
-	"new":       "registered",
-	"nullified": "entered-in-error",
-}
-
 func convertResults(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
-		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
-		case st.name == "organizer":
+	c.eachEntry(s, "a result organizer or observation", func(title string, nar narrativeIndex, _ int, st *node) bool {
+		switch st.name {
+		case "organizer":
 			c.resultOrganizer(title, nar, st)
-		case st.name == "observation":
+		case "observation":
 			c.labObservation(title, nar, st)
 		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a result organizer or observation", i+1, st.name))
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // labObservation converts one Result Observation, returning its id ("" when
@@ -97,7 +80,7 @@ func (c *converter) resultOrganizer(title string, nar narrativeIndex, org *node)
 	rep := map[string]any{
 		"resourceType": "DiagnosticReport",
 		"id":           c2ID("DiagnosticReport", org),
-		"status":       c2Status(org.child("statusCode"), diagnosticReportStatuses, "unknown"),
+		"status":       c2Status(org.child("statusCode"), forReport, "unknown"),
 		"category": []any{map[string]any{
 			"coding": []any{map[string]any{
 				"system":  "http://terminology.hl7.org/CodeSystem/v2-0074",

@@ -1,7 +1,5 @@
 package ccda
 
-import "fmt"
-
 // Social history (LOINC 29762-2): every observation becomes an Observation
 // in the "social-history" category. Smoking status (template
 // 2.16.840.1.113883.10.20.22.4.78, or the older form coded ASSERTION) is
@@ -20,19 +18,13 @@ const (
 )
 
 func convertSocial(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
-		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
-		case st.name == "observation":
-			c.socialObservation(title, nar, st)
-		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a social history observation: not converted", i+1, st.name))
+	c.eachEntry(s, "a social history observation", func(title string, nar narrativeIndex, _ int, st *node) bool {
+		if st.name != "observation" {
+			return false
 		}
-	}
+		c.socialObservation(title, nar, st)
+		return true
+	})
 }
 
 func (c *converter) socialObservation(title string, nar narrativeIndex, obs *node) {

@@ -21,14 +21,9 @@ const (
 )
 
 func convertVitals(c *converter, s *node) {
-	title := c2SectionTitle(s)
-	nar := indexNarrative(s)
-	for i, entry := range s.all("entry") {
-		st := c2Statement(entry)
-		switch {
-		case st == nil:
-			c.skip(title, fmt.Sprintf("entry %d is empty", i+1))
-		case st.name == "organizer":
+	c.eachEntry(s, "a vital sign", func(title string, nar narrativeIndex, n int, st *node) bool {
+		switch st.name {
+		case "organizer":
 			var obs []*node
 			for _, comp := range st.all("component") {
 				if o := c2Statement(comp); o != nil {
@@ -36,15 +31,16 @@ func convertVitals(c *converter, s *node) {
 				}
 			}
 			if len(obs) == 0 {
-				c.skip(title, fmt.Sprintf("entry %d: a vital signs group holds no measurement", i+1))
+				c.skip(title, fmt.Sprintf("entry %d: a vital signs group holds no measurement", n))
 			}
 			c.vitalGroup(title, nar, obs)
-		case st.name == "observation":
+		case "observation":
 			c.vitalGroup(title, nar, []*node{st})
 		default:
-			c.skip(title, fmt.Sprintf("entry %d is a <%s>, not a vital sign", i+1, st.name))
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // vitalGroup converts the vital signs measured together, pairing systolic
