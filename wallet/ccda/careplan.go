@@ -3,6 +3,7 @@ package ccda
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Plan of care (LOINC 18776-5, "Plan of Treatment" in C-CDA R2.1) becomes
@@ -187,21 +188,9 @@ func (c *converter) goal(title string, nar narrativeIndex, g *node) string {
 	if hasTarget && code != nil {
 		t["measure"] = code
 		for k, v := range target {
-			switch k {
-			case "valueQuantity":
-				t["detailQuantity"] = v
-			case "valueRange":
-				t["detailRange"] = v
-			case "valueCodeableConcept":
-				t["detailCodeableConcept"] = v
-			case "valueString":
-				t["detailString"] = v
-			case "valueInteger":
-				t["detailInteger"] = v
-			case "valueBoolean":
-				t["detailBoolean"] = v
-			case "valueRatio":
-				t["detailRatio"] = v
+			// Goal.target.detail[x] has every value type but the times.
+			if k != "valueDateTime" && k != "valuePeriod" && strings.HasPrefix(k, "value") {
+				t["detail"+strings.TrimPrefix(k, "value")] = v
 			}
 		}
 	}

@@ -200,13 +200,14 @@ const (
 	forEncounter                       // Encounter.status
 	forActivity                        // CarePlan.activity.detail.status
 	forGoal                            // Goal.lifecycleStatus
+	statusTargets                      // how many there are
 )
 
 // actStatuses map each C-CDA ActStatus to the FHIR status of each target,
 // after HL7 C-CDA on FHIR's concept maps (CF-ResultStatus,
 // CF-ProcedureStatus, CF-EncounterStatus) where they exist; an "active"
 // result is a preliminary one.
-var actStatuses = map[string][7]string{
+var actStatuses = map[string][statusTargets]string{
 	// in the order of statusTarget: Observation, DiagnosticReport, Procedure,
 	// ServiceRequest, Encounter, CarePlan activity, Goal
 	"completed": {"final", "final", "completed", "completed", "finished", "completed", "completed"},
