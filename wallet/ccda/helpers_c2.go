@@ -499,7 +499,26 @@ func (c *converter) c2Observation(nar narrativeIndex, obs *node, category, categ
 	if m := codeableConcept(obs.child("methodCode")); m != nil {
 		res["method"] = m
 	}
+	if notes := c2Comments(nar, obs); len(notes) > 0 {
+		res["note"] = notes
+	}
 	return res, ""
+}
+
+// c2Comments are the Comment Activities (template
+// 2.16.840.1.113883.10.20.22.4.64) of a statement, as FHIR Annotations.
+func c2Comments(nar narrativeIndex, st *node) []any {
+	var out []any
+	for _, er := range st.all("entryRelationship") {
+		act := c2Statement(er)
+		if act == nil || act.name != "act" || !act.hasTemplate("2.16.840.1.113883.10.20.22.4.64") {
+			continue
+		}
+		if t := c2Text(nar, act.child("text")); t != "" {
+			out = append(out, map[string]any{"text": t})
+		}
+	}
+	return out
 }
 
 // c2Location is a Reference (by name only) to where an act took place: the

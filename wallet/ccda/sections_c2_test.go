@@ -553,3 +553,48 @@ func TestC2SectionsOnCorpus(t *testing.T) {
 		})
 	}
 }
+
+const c2SocialSection = `<component><section>
+ <code code="29762-2" codeSystem="2.16.840.1.113883.6.1"/><title>Social History</title>
+ <text><content ID="c1">Quit attempts discussed</content></text>
+ <entry><observation classCode="OBS" moodCode="EVN">
+  <templateId root="2.16.840.1.113883.10.20.22.4.78" extension="2014-06-09"/><id root="s1"/>
+  <code code="72166-2" codeSystem="2.16.840.1.113883.6.1" displayName="Tobacco smoking status NHIS"/>
+  <statusCode code="completed"/><effectiveTime value="20240215"/>
+  <value xsi:type="CD" code="449868002" codeSystem="2.16.840.1.113883.6.96" displayName="Current every day smoker"/>
+  <entryRelationship typeCode="SUBJ" inversionInd="true"><act classCode="ACT" moodCode="EVN">
+   <templateId root="2.16.840.1.113883.10.20.22.4.64"/><code code="48767-8" codeSystem="2.16.840.1.113883.6.1"/>
+   <text><reference value="#c1"/></text></act></entryRelationship>
+ </observation></entry>
+ <entry><observation classCode="OBS" moodCode="EVN">
+  <templateId root="2.16.840.1.113883.10.20.15.3.8"/><id root="s2"/>
+  <code code="ASSERTION" codeSystem="2.16.840.1.113883.5.4"/>
+  <statusCode code="completed"/><effectiveTime value="20240110"/>
+  <value xsi:type="CD" code="77386006" codeSystem="2.16.840.1.113883.6.96" displayName="Pregnant"/>
+ </observation></entry>
+</section></component>
+<component><section>
+ <code code="46240-8" codeSystem="2.16.840.1.113883.6.1"/><title>Encounters</title>
+ <entry><encounter classCode="ENC" moodCode="INT"><id root="e1"/>
+  <code code="185349003" codeSystem="2.16.840.1.113883.6.96" displayName="Check-up"/></encounter></entry>
+</section></component>`
+
+// C-CDA R2.1 smoking status (coded 72166-2 already) with a comment, a
+// pregnancy observation, and an encounter that is only planned.
+func TestSocialHistoryR21AndPregnancy(t *testing.T) {
+	d := c2ConvertBytes(t, c2Doc(c2SocialSection))
+	obs := c2Resources(t, d, "Observation")
+	smoke := c2One(t, c2WithCode(obs, "code", "72166-2"), "smoking status")
+	c2Want(t, smoke, "valueCodeableConcept.coding.0.code", "449868002")
+	c2Want(t, smoke, "effectiveDateTime", "2024-02-15")
+	c2Want(t, smoke, "note.0.text", "Quit attempts discussed")
+	preg := c2One(t, c2WithCode(obs, "code", "82810-3"), "pregnancy status")
+	c2Want(t, preg, "valueCodeableConcept.coding.0.code", "77386006")
+	c2Want(t, preg, "category.0.coding.0.code", "social-history")
+	if n := len(c2Resources(t, d, "Encounter")); n != 0 {
+		t.Errorf("a planned encounter became %d Encounter(s): it has not taken place", n)
+	}
+	if len(d.NotConverted) != 1 || d.NotConverted[0].Section != "Encounters" || !strings.Contains(d.NotConverted[0].Reason, "planned") {
+		t.Errorf("want the planned encounter reported as not converted, got %+v", d.NotConverted)
+	}
+}
