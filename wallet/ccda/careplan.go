@@ -13,10 +13,14 @@ import (
 // whether it is not to be done. Goals (LOINC 61146-7, and Goal Observations
 // in a plan) become Goals: what the goal is, its target (a quantity, range,
 // code or text, measured by the goal's code), its dates and lifecycle
-// status; the CarePlan of the same section points at its goals.
+// status; the CarePlan of the same section points at its goals. A Care Plan
+// document's Interventions section (LOINC 62387-6) is read the same way.
 
 func init() {
 	register("Plan of Treatment", convertPlanOfCare, "18776-5")
+	// A Care Plan document's Interventions: acts planned or done under the
+	// plan, which are its activities.
+	register("Interventions", convertPlanOfCare, "62387-6")
 	register("Goals", convertGoals, "61146-7")
 }
 

@@ -598,3 +598,28 @@ func TestSocialHistoryR21AndPregnancy(t *testing.T) {
 		t.Errorf("want the planned encounter reported as not converted, got %+v", d.NotConverted)
 	}
 }
+
+// A Care Plan document's Interventions section: an intervention done
+// (EVN, completed) is a completed activity of the plan, and a planned
+// medication is named by its drug.
+func TestInterventionsAreCarePlanActivities(t *testing.T) {
+	d := c2ConvertBytes(t, c2Doc(`<component><section>
+ <code code="62387-6" codeSystem="2.16.840.1.113883.6.1"/><title>Interventions</title>
+ <entry><act classCode="ACT" moodCode="EVN"><templateId root="2.16.840.1.113883.10.20.22.4.131"/><id root="i1"/>
+  <code code="362956003" codeSystem="2.16.840.1.113883.6.96" displayName="Procedure / intervention"/>
+  <text>Taught to check blood sugar</text><statusCode code="completed"/><effectiveTime value="20240201"/></act></entry>
+ <entry><substanceAdministration classCode="SBADM" moodCode="INT"><id root="i2"/><statusCode code="active"/>
+  <consumable><manufacturedProduct><manufacturedMaterial>
+   <code code="860975" codeSystem="2.16.840.1.113883.6.88" displayName="metformin 500 MG"/>
+  </manufacturedMaterial></manufacturedProduct></consumable></substanceAdministration></entry>
+</section></component>`))
+	plan := c2One(t, c2Resources(t, d, "CarePlan"), "care plan")
+	c2Want(t, plan, "title", "Interventions")
+	c2Want(t, plan, "activity.0.detail.status", "completed")
+	c2Want(t, plan, "activity.0.detail.description", "Taught to check blood sugar")
+	c2Want(t, plan, "activity.0.detail.scheduledString", "2024-02-01")
+	c2Want(t, plan, "activity.1.detail.kind", "MedicationRequest")
+	c2Want(t, plan, "activity.1.detail.code.coding.0.system", "http://www.nlm.nih.gov/research/umls/rxnorm")
+	c2Want(t, plan, "activity.1.detail.code.coding.0.code", "860975")
+	c2Want(t, plan, "activity.1.detail.status", "in-progress")
+}
