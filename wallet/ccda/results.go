@@ -59,7 +59,8 @@ func (c *converter) resultOrganizer(title string, nar narrativeIndex, org *node)
 		}
 		refs = append(refs, c2Reference("Observation", id))
 		if firstTime == "" {
-			firstTime = st.path("effectiveTime").attr("value")
+			point, start, _ := effective(st.child("effectiveTime"))
+			firstTime = point + start // one of them at most
 		}
 	}
 	if len(refs) == 0 {
@@ -97,8 +98,8 @@ func (c *converter) resultOrganizer(title string, nar narrativeIndex, org *node)
 	c.c2Subject(rep, "subject")
 	c2SetTime(rep, "effective", org.child("effectiveTime"))
 	if rep["effectiveDateTime"] == nil && rep["effectivePeriod"] == nil {
-		if t := dateTime(firstTime); t != "" {
-			rep["effectiveDateTime"] = t
+		if firstTime != "" {
+			rep["effectiveDateTime"] = firstTime
 		}
 	}
 	c.emit(rep)
