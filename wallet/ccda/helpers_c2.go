@@ -292,6 +292,10 @@ func c2SetValue(nar narrativeIndex, res map[string]any, v *node) bool {
 			res["valueQuantity"] = q
 			return true
 		}
+		if q := c2Comparator(v); q != nil {
+			res["valueQuantity"] = q
+			return true
+		}
 	case "REAL":
 		if n := jsonNumber(v.attr("value")); n != nil {
 			res["valueQuantity"] = map[string]any{"value": n}
@@ -347,7 +351,30 @@ func c2SetValue(nar narrativeIndex, res map[string]any, v *node) bool {
 			return true
 		}
 	}
+	// A value the types above could not read is still shown as written
+	// ("see note", "1:64"), rather than dropped.
+	if raw := strings.TrimSpace(v.attr("value") + " " + v.attr("unit")); raw != "" && v.attr("unit") != raw {
+		res["valueString"] = raw
+		return true
+	}
 	return false
+}
+
+// c2Comparator reads a PQ whose value starts with a comparator ("<5",
+// ">=100"), which some systems write, as a FHIR Quantity with comparator.
+func c2Comparator(pq *node) map[string]any {
+	v := strings.TrimSpace(pq.attr("value"))
+	for _, op := range []string{"<=", ">=", "<", ">"} {
+		if rest, ok := strings.CutPrefix(v, op); ok {
+			q := quantity(&node{attrs: map[string]string{"value": rest, "unit": pq.attr("unit")}})
+			if q == nil {
+				return nil
+			}
+			q["comparator"] = op
+			return q
+		}
+	}
+	return nil
 }
 
 // c2Placeholder reports a text that is an unfilled template field, such as

@@ -442,6 +442,14 @@ const c2ValuesSection = `<component><section>
   <code code="11111-1" codeSystem="2.16.840.1.113883.6.1" displayName="Count"/>
   <statusCode code="completed"/><value xsi:type="INT" value="7"/>
  </observation></entry>
+ <entry><observation classCode="OBS" moodCode="EVN"><id root="r5"/>
+  <code code="2345-7" codeSystem="2.16.840.1.113883.6.1" displayName="Glucose"/>
+  <statusCode code="completed"/><value xsi:type="PQ" value="&lt;5" unit="mg/dL"/>
+ </observation></entry>
+ <entry><observation classCode="OBS" moodCode="EVN"><id root="r6"/>
+  <code code="5334-8" codeSystem="2.16.840.1.113883.6.1" displayName="Titer"/>
+  <statusCode code="completed"/><value xsi:type="PQ" value="1:64"/>
+ </observation></entry>
  <entry><observation classCode="OBS" moodCode="EVN"><id root="r4"/><code nullFlavor="UNK"/></observation></entry>
  <entry><supply classCode="SPLY" moodCode="EVN"/></entry>
 </section></component>`
@@ -450,8 +458,8 @@ const c2ValuesSection = `<component><section>
 func TestResultValueTypesAndSkips(t *testing.T) {
 	d := c2ConvertBytes(t, c2Doc(c2ValuesSection))
 	obs := c2Resources(t, d, "Observation")
-	if len(obs) != 3 {
-		t.Fatalf("Observations: got %d, want 3", len(obs))
+	if len(obs) != 5 {
+		t.Fatalf("Observations: got %d, want 5", len(obs))
 	}
 	c2Want(t, obs[0], "valueQuantity.value", "1.02")
 	c2Want(t, obs[0], "status", "preliminary")
@@ -460,6 +468,10 @@ func TestResultValueTypesAndSkips(t *testing.T) {
 	c2Want(t, obs[1], "valueRange.low.value", "30")
 	c2Want(t, obs[1], "valueRange.high.unit", "mg/dL")
 	c2Want(t, obs[2], "valueInteger", "7")
+	c2Want(t, obs[3], "valueQuantity.comparator", "<")
+	c2Want(t, obs[3], "valueQuantity.value", "5")
+	c2Want(t, obs[3], "valueQuantity.unit", "mg/dL")
+	c2Want(t, obs[4], "valueString", "1:64") // not a number, still shown
 	if len(d.NotConverted) != 2 {
 		t.Fatalf("skips: got %+v, want 2 (the observation without a code, the supply)", d.NotConverted)
 	}
