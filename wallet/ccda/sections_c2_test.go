@@ -635,3 +635,19 @@ func TestInterventionsAreCarePlanActivities(t *testing.T) {
 	c2Want(t, plan, "activity.1.detail.code.coding.0.code", "860975")
 	c2Want(t, plan, "activity.1.detail.status", "in-progress")
 }
+
+// BenchmarkConvertSynthea converts the largest Synthea document of the
+// corpus (126 KB, all sections).
+func BenchmarkConvertSynthea(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(testcorpus.Dir(b, "ccda"), "synthea/Lisandra920_Schroeder447_5391757e-f451-f2fe-d2f0-90a839d4d9c4.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Convert(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
