@@ -91,19 +91,24 @@ func c2Fingerprint(n *node) []string {
 }
 
 // narrativeIndex finds the elements of a section's narrative block by
-// their ID attribute, which entries point at (<reference value="#id"/>).
-type narrativeIndex map[string]*node
+// their ID attribute, which entries point at (<reference value="#id"/>),
+// and keeps each one's text once read: many entries may point at one large
+// element, and reading it again for each would make a crafted document
+// quadratic to convert.
+type narrativeIndex struct {
+	byID  map[string]*node
+	texts map[string]string
+}
 
-// indexNarrative indexes the narrative block of section s, once, so that
-// following references stays linear in the document's size.
+// indexNarrative indexes the narrative block of section s.
 func indexNarrative(s *node) narrativeIndex {
-	idx := narrativeIndex{}
+	idx := narrativeIndex{byID: map[string]*node{}, texts: map[string]string{}}
 	var walk func(*node)
 	walk = func(m *node) {
 		for _, ch := range m.children {
 			if id := ch.attr("ID"); id != "" {
-				if _, dup := idx[id]; !dup {
-					idx[id] = ch
+				if _, dup := idx.byID[id]; !dup {
+					idx.byID[id] = ch
 				}
 			}
 			walk(ch)
@@ -113,6 +118,21 @@ func indexNarrative(s *node) narrativeIndex {
 		walk(text)
 	}
 	return idx
+}
+
+// text is the text of the narrative element whose ID is id, "" when there
+// is none.
+func (x narrativeIndex) text(id string) string {
+	if t, ok := x.texts[id]; ok {
+		return t
+	}
+	n, ok := x.byID[id]
+	if !ok {
+		return ""
+	}
+	t := n.innerText()
+	x.texts[id] = t
+	return t
 }
 
 // c2Text is the text of n: its own, or, when it only points into the
@@ -128,7 +148,7 @@ func c2Text(nar narrativeIndex, n *node) string {
 	if !strings.HasPrefix(ref, "#") {
 		return ""
 	}
-	return nar[ref[1:]].innerText()
+	return nar.text(ref[1:])
 }
 
 // c2Concept is a CodeableConcept from a CD (see codeableConcept), with its
