@@ -248,10 +248,17 @@ var statementTemplates = []struct {
 	{"entry/organizer[templateId/@root='2.16.840.1.113883.10.20.22.4.1']", "DiagnosticReport"},
 	{"entry/organizer[templateId/@root='2.16.840.1.113883.10.20.22.4.1']/component/observation[templateId/@root='2.16.840.1.113883.10.20.22.4.2']", "Observation"},
 	{"entry/observation[templateId/@root='2.16.840.1.113883.10.20.22.4.78' or templateId/@root='2.16.840.1.113883.10.20.22.4.38']", "Observation"},
-	{"entry/*[templateId/@root='2.16.840.1.113883.10.20.22.4.12' or templateId/@root='2.16.840.1.113883.10.20.22.4.13' or templateId/@root='2.16.840.1.113883.10.20.22.4.14']", "Procedure"},
+	// A procedure done (moodCode EVN) is a Procedure; one intended or
+	// requested is a ServiceRequest.
+	{"entry/*[" + procedureTemplates + " and @moodCode='EVN']", "Procedure"},
+	{"entry/*[" + procedureTemplates + " and @moodCode!='EVN']", "ServiceRequest"},
 	{"entry/encounter[templateId/@root='2.16.840.1.113883.10.20.22.4.49']", "Encounter"},
 	{"entry/observation[templateId/@root='2.16.840.1.113883.10.20.22.4.121']", "Goal"},
 }
+
+// procedureTemplates are the Procedure Activity act, observation and
+// procedure templates, as an XPath predicate.
+const procedureTemplates = "(templateId/@root='2.16.840.1.113883.10.20.22.4.12' or templateId/@root='2.16.840.1.113883.10.20.22.4.13' or templateId/@root='2.16.840.1.113883.10.20.22.4.14')"
 
 // Vital signs: one Observation per vital sign observation, except that a
 // blood pressure may be one panel Observation for systolic and diastolic.
