@@ -67,10 +67,18 @@ func TestImportCCDACorpus(t *testing.T) {
 		t.Errorf("hw records lists %d records, the import made %d new", len(listed), report.Imported)
 	}
 
+	// Again: nothing new. Some corpus documents are editions of one
+	// another (e.g. CCD_1.xml and CCD_1_withNF.xml give the same entry ids
+	// different content), so each re-import of the pair makes versions;
+	// every other resource is a duplicate.
 	again := importJSON(t, h.run(append([]string{"import", "--json"}, files...)...))
-	if again.Imported != 0 || again.Versions != 0 || again.Duplicates != report.Imported+report.Duplicates {
-		t.Errorf("the same files again: %d new, %d versions, %d duplicates; want 0, 0, %d",
-			again.Imported, again.Versions, again.Duplicates, report.Imported+report.Duplicates)
+	total := report.Imported + report.Duplicates + report.Versions
+	if again.Imported != 0 || again.Duplicates+again.Versions != total || len(again.Documents) != ccda {
+		t.Errorf("the same files again: %d new, %d versions, %d duplicates, %d documents; want 0 new and %d in all",
+			again.Imported, again.Versions, again.Duplicates, len(again.Documents), total)
+	}
+	if listed := h.records(); len(listed) != report.Imported {
+		t.Errorf("hw records lists %d records after the second import, want %d", len(listed), report.Imported)
 	}
 }
 
