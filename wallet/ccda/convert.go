@@ -1,6 +1,7 @@
 package ccda
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,6 +28,10 @@ type Document struct {
 	NotConverted []Skipped
 	// Sections are the human-readable sections, in the document's order.
 	Sections []Section
+	// ResourceSection names the section each resource was made from, by
+	// "Type/id" ("" for the header's Patient): the provenance kept with
+	// each record.
+	ResourceSection map[string]string
 }
 
 // Skipped is a part of the document that was not converted.
@@ -70,7 +75,12 @@ type converter struct {
 	patientRef string // "Patient/<id>"
 	out        []record.Resource
 	skipped    []Skipped
-	seen       map[string]bool // resource keys already emitted (an entry referenced twice)
+	seen       map[string][]byte // JSON of the resources emitted, by type/id (an entry referenced twice)
+	// narrativeIDs index the narrative elements by their ID attribute, for
+	// <reference value="#ID"/>; built at the first use.
+	narrativeIDs map[string]*node
+	current      string // title of the section being converted
+	sectionOf    map[string]string
 }
 
 // Convert reads one C-CDA document from r (at most MaxDocumentSize bytes)
@@ -84,7 +94,7 @@ func Convert(r io.Reader) (*Document, error) {
 	if err := checkCCDA(root); err != nil {
 		return nil, err
 	}
-	c := &converter{doc: root, seen: map[string]bool{}}
+	c := &converter{doc: root, seen: map[string][]byte{}, sectionOf: map[string]string{}}
 	d := &Document{}
 	c.header(d)
 	body := root.path("component", "structuredBody")
@@ -100,6 +110,7 @@ func Convert(r io.Reader) (*Document, error) {
 	}
 	d.Resources = c.out
 	d.NotConverted = c.skipped
+	d.ResourceSection = c.sectionOf
 	return d, nil
 }
 
@@ -110,20 +121,17 @@ func (c *converter) section(d *Document, s *node) {
 		return
 	}
 	code := s.child("code").attr("code")
-	title := s.child("title").innerText()
-	if title == "" {
-		title = sectionTitles[code]
-	}
-	if title == "" {
-		title = code
-	}
+	title := sectionTitle(s)
 	if text := narrative(s.child("text")); text != "" || title != "" {
 		d.Sections = append(d.Sections, Section{Code: code, Title: title, Text: text})
 	}
 	conv, known := sectionConverters[code]
 	switch {
 	case known:
+		outer := c.current
+		c.current = title
 		conv(c, s)
+		c.current = outer
 	case len(s.all("entry")) > 0:
 		c.skip(title, fmt.Sprintf("this section (LOINC %s) is not converted: its %d entries are kept in the original document", code, len(s.all("entry"))))
 	}
@@ -132,25 +140,54 @@ func (c *converter) section(d *Document, s *node) {
 	}
 }
 
+// sectionTitle names a section as the document does, else by its LOINC
+// code's usual title, else by the code.
+func sectionTitle(s *node) string {
+	code := s.child("code").attr("code")
+	if title := s.child("title").innerText(); title != "" {
+		return title
+	}
+	if title := sectionTitles[code]; title != "" {
+		return title
+	}
+	return code
+}
+
 // skip records something not converted.
 func (c *converter) skip(section, reason string) {
 	c.skipped = append(c.skipped, Skipped{Section: section, Reason: reason})
 }
 
 // emit adds one resource (a map that becomes its JSON). Its "id" must be
-// set (see stableID); an id already emitted is not emitted twice.
+// set (see stableID). The same resource emitted twice (an entry referenced
+// from two places) is kept once; a different resource under an id already
+// used (documents that give two entries the same id) gets an id made from
+// its content instead, so neither is lost.
 func (c *converter) emit(res map[string]any) {
 	typ, _ := res["resourceType"].(string)
 	id, _ := res["id"].(string)
-	key := typ + "/" + id
-	if c.seen[key] {
-		return
-	}
-	c.seen[key] = true
 	raw, err := json.Marshal(res)
 	if err != nil {
 		c.skip(typ, "could not be written as JSON: "+err.Error())
 		return
 	}
+	key := typ + "/" + id
+	if prev, ok := c.seen[key]; ok {
+		if bytes.Equal(prev, raw) {
+			return
+		}
+		id = stableID(typ, nil, id, string(raw))
+		res["id"] = id
+		if raw, err = json.Marshal(res); err != nil {
+			c.skip(typ, "could not be written as JSON: "+err.Error())
+			return
+		}
+		key = typ + "/" + id
+		if _, again := c.seen[key]; again {
+			return
+		}
+	}
+	c.seen[key] = raw
+	c.sectionOf[key] = c.current
 	c.out = append(c.out, record.Resource{Type: typ, ID: id, Raw: raw})
 }

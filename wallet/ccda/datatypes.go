@@ -12,6 +12,7 @@ var systemURIs = map[string]string{
 	"2.16.840.1.113883.6.96":     "http://snomed.info/sct",
 	"2.16.840.1.113883.6.88":     "http://www.nlm.nih.gov/research/umls/rxnorm",
 	"2.16.840.1.113883.12.292":   "http://hl7.org/fhir/sid/cvx",
+	"2.16.840.1.113883.6.59":     "http://hl7.org/fhir/sid/cvx", // CVX's older OID (CCD 1.0)
 	"2.16.840.1.113883.6.90":     "http://hl7.org/fhir/sid/icd-10-cm",
 	"2.16.840.1.113883.6.103":    "http://hl7.org/fhir/sid/icd-9-cm",
 	"2.16.840.1.113883.6.69":     "http://hl7.org/fhir/sid/ndc",
@@ -27,6 +28,22 @@ var systemURIs = map[string]string{
 	"2.16.840.1.113883.6.238":    "urn:oid:2.16.840.1.113883.6.238", // CDC race and ethnicity
 	"2.16.840.1.113883.4.9":      "http://fdasis.nlm.nih.gov",       // UNII
 	"2.16.840.1.113883.6.259":    "https://www.cdc.gov/nhsn/cdaportal/terminology/codesystem/hsloc.html",
+	"2.16.840.1.113883.6.5":      "http://snomed.info/sct", // SNOMED's older OID
+	"2.16.840.1.113883.6.4":      "http://www.cms.gov/Medicare/Coding/ICD10",
+	"2.16.840.1.113883.6.104":    "http://hl7.org/fhir/sid/icd-9-cm",
+	"2.16.840.1.113883.6.101":    "http://nucc.org/provider-taxonomy",
+	"2.16.840.1.113883.6.13":     "http://ada.org/cdt",
+	"2.16.840.1.113883.12.227":   "http://hl7.org/fhir/sid/mvx",
+	"2.16.840.1.113883.6.345":    "http://va.gov/terminology/medrt",
+	"2.16.840.1.113883.3.26.1.5": "http://hl7.org/fhir/ndfrt",
+	"2.16.840.1.113883.5.2":      "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus",
+	"2.16.840.1.113883.5.6":      "http://terminology.hl7.org/CodeSystem/v3-ActClass",
+	"2.16.840.1.113883.5.7":      "http://terminology.hl7.org/CodeSystem/v3-ActPriority",
+	"2.16.840.1.113883.5.8":      "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+	"2.16.840.1.113883.5.14":     "http://terminology.hl7.org/CodeSystem/v3-ActStatus",
+	"2.16.840.1.113883.5.25":     "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+	"2.16.840.1.113883.5.1063":   "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+	"2.16.840.1.113883.5.1076":   "http://terminology.hl7.org/CodeSystem/v3-ReligiousAffiliation",
 }
 
 // SystemURI is the FHIR system URI of a code system OID: the known ones by
@@ -150,13 +167,16 @@ func dateTime(ts string) string {
 	return ""
 }
 
-// effective reads an effectiveTime (TS or IVL_TS): the point in time, or
-// the period's start and end.
+// effective reads an effectiveTime (TS or IVL_TS): the point in time (its
+// value, or the interval's center), or the period's start and end.
 func effective(et *node) (point string, start string, end string) {
 	if et == nil {
 		return "", "", ""
 	}
 	if v := et.attr("value"); v != "" {
+		return dateTime(v), "", ""
+	}
+	if v := et.child("center").attr("value"); v != "" {
 		return dateTime(v), "", ""
 	}
 	return "", dateTime(et.child("low").attr("value")), dateTime(et.child("high").attr("value"))

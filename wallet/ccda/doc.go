@@ -16,7 +16,13 @@
 // Every resource gets a stable id derived from the C-CDA entry's own id (or,
 // when it has none, from its content), so the same document imported twice
 // yields the same resources (duplicates), and a newer document about the same
-// items yields new versions of them.
+// items yields new versions of them. Documents that give two different
+// entries the same id keep both: the second gets an id made from its
+// content.
+//
+// The Patient carries the header's names, gender, birth date, telecom, US
+// Core race and ethnicity, language and identifiers — except a Social
+// Security Number, which records shared with providers must not carry.
 //
 // Nothing is dropped silently: a section or entry that is not converted is
 // listed in [Document.NotConverted] with the reason. A file that is not a

@@ -56,6 +56,23 @@ var documentKinds = []struct{ template, kind string }{
 	{"2.16.840.1.113883.10.20.22.1.6", "Procedure Note"},
 	{"2.16.840.1.113883.10.20.22.1.7", "Operative Note"},
 	{"2.16.840.1.113883.10.20.22.1.10", "Unstructured Document"},
+	{"2.16.840.1.113883.10.20.1", "Continuity of Care Document"}, // CCD 1.0
+}
+
+// documentCodes name document types by their LOINC code, for documents
+// that give no known template.
+var documentCodes = map[string]string{
+	"34133-9": "Continuity of Care Document",
+	"57133-1": "Referral Note",
+	"18842-5": "Discharge Summary",
+	"11506-3": "Progress Note",
+	"11488-4": "Consultation Note",
+	"34117-2": "History and Physical",
+	"18761-7": "Transfer Summary",
+	"52521-2": "Care Plan",
+	"28570-0": "Procedure Note",
+	"11504-8": "Operative Note",
+	"18748-4": "Diagnostic Imaging Report",
 }
 
 func documentKind(root *node) string {
@@ -63,6 +80,9 @@ func documentKind(root *node) string {
 		if root.hasTemplate(k.template) {
 			return k.kind
 		}
+	}
+	if k := documentCodes[root.child("code").attr("code")]; k != "" {
+		return k
 	}
 	if d := root.child("code").attr("displayName"); d != "" {
 		return d
@@ -108,13 +128,25 @@ func (c *converter) patient(role *node) {
 		c.skip("Patient", "the document names no patient (no recordTarget)")
 		return
 	}
-	id := stableID("Patient", role.all("id"))
+	// The patient's ids, without a Social Security Number: the wallet
+	// shares records with providers, and an SSN is not theirs to receive.
+	var roleIDs []*node
+	for _, id := range role.all("id") {
+		if id.attr("root") != oidSSN {
+			roleIDs = append(roleIDs, id)
+		}
+	}
+	// Without ids, the patient is told apart by name and birth time.
+	pat := role.child("patient")
+	id := stableID("Patient", roleIDs, pat.child("name").innerText(), pat.child("birthTime").attr("value"))
 	c.patientRef = "Patient/" + id
 	p := map[string]any{"resourceType": "Patient", "id": id}
-	if ids := identifiers(role.all("id")); len(ids) > 0 {
+	if ids := identifiers(roleIDs); len(ids) > 0 {
 		p["identifier"] = ids
 	}
-	pat := role.child("patient")
+	if telecom := telecoms(role.all("telecom")); len(telecom) > 0 {
+		p["telecom"] = telecom
+	}
 	var names []any
 	for _, n := range pat.all("name") {
 		name := map[string]any{}
@@ -156,5 +188,104 @@ func (c *converter) patient(role *node) {
 		}
 		p["birthDate"] = b
 	}
+	var ext []any
+	if race := usCoreCategory("us-core-race", pat.all("raceCode")); race != nil {
+		ext = append(ext, race)
+	}
+	if ethnicity := usCoreCategory("us-core-ethnicity", pat.all("ethnicGroupCode")); ethnicity != nil {
+		ext = append(ext, ethnicity)
+	}
+	if len(ext) > 0 {
+		p["extension"] = ext
+	}
+	if lang := pat.path("languageCommunication", "languageCode").attr("code"); lang != "" {
+		p["communication"] = []any{map[string]any{"language": map[string]any{
+			"coding": []any{map[string]any{"system": "urn:ietf:bcp:47", "code": lang}},
+		}}}
+	}
 	c.emit(p)
+}
+
+const oidSSN = "2.16.840.1.113883.4.1"
+
+// telecomUses map HL7 v3 telecom uses to FHIR ContactPoint uses.
+var telecomUses = map[string]string{"H": "home", "HP": "home", "HV": "home", "WP": "work", "MC": "mobile", "PG": "mobile", "TMP": "temp", "BAD": "old"}
+
+// telecoms turns telecom elements (tel:, mailto:, fax:, http(s): URLs) into
+// FHIR ContactPoints.
+func telecoms(ts []*node) []any {
+	var out []any
+	for _, t := range ts {
+		v := strings.TrimSpace(t.attr("value"))
+		if v == "" || t.attr("nullFlavor") != "" {
+			continue
+		}
+		cp := map[string]any{}
+		lower := strings.ToLower(v)
+		switch {
+		case strings.HasPrefix(lower, "tel:"):
+			cp["system"], cp["value"] = "phone", strings.TrimSpace(v[4:])
+		case strings.HasPrefix(lower, "mailto:"):
+			cp["system"], cp["value"] = "email", strings.TrimSpace(v[7:])
+		case strings.HasPrefix(lower, "fax:"):
+			cp["system"], cp["value"] = "fax", strings.TrimSpace(v[4:])
+		case strings.HasPrefix(lower, "http:"), strings.HasPrefix(lower, "https:"):
+			cp["system"], cp["value"] = "url", v
+		default:
+			cp["system"], cp["value"] = "other", v
+		}
+		// use may list several codes ("HP WP"): the first known one.
+		for _, u := range strings.Fields(t.attr("use")) {
+			if use := telecomUses[u]; use != "" {
+				cp["use"] = use
+				break
+			}
+		}
+		out = append(out, cp)
+	}
+	return out
+}
+
+// ombCategories are the OMB race and ethnicity categories of the CDC code
+// system; other codes of it are "detailed" in US Core.
+var ombCategories = map[string]bool{
+	"1002-5": true, "2028-9": true, "2054-5": true, "2076-8": true, "2106-3": true, // race
+	"2135-2": true, "2186-5": true, // ethnicity
+}
+
+// usCoreCategory makes the US Core race or ethnicity extension from the
+// raceCode / ethnicGroupCode elements, nil when none is coded.
+func usCoreCategory(name string, codes []*node) map[string]any {
+	var parts, texts []any
+	for _, code := range codes {
+		c := code.attr("code")
+		if c == "" || code.attr("nullFlavor") != "" {
+			continue
+		}
+		coding := map[string]any{"system": "urn:oid:2.16.840.1.113883.6.238", "code": c}
+		if d := code.attr("displayName"); d != "" {
+			coding["display"] = d
+			texts = append(texts, d)
+		}
+		kind := "detailed"
+		if ombCategories[c] {
+			kind = "ombCategory"
+		}
+		parts = append(parts, map[string]any{"url": kind, "valueCoding": coding})
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	text := ""
+	for i, t := range texts {
+		if i > 0 {
+			text += ", "
+		}
+		text += t.(string)
+	}
+	if text == "" {
+		text = "coded"
+	}
+	parts = append(parts, map[string]any{"url": "text", "valueString": text})
+	return map[string]any{"url": "http://hl7.org/fhir/us/core/StructureDefinition/" + name, "extension": parts}
 }

@@ -50,6 +50,7 @@ func parse(r io.Reader) (*node, error) {
 	}
 	var root *node
 	var stack []*node
+	var texts []*strings.Builder // the character data of each open element
 	count := 0
 	for {
 		tok, err := dec.Token()
@@ -89,11 +90,22 @@ func parse(r io.Reader) (*node, error) {
 				parent.children = append(parent.children, n)
 			}
 			stack = append(stack, n)
+			if len(texts) < len(stack) {
+				texts = append(texts, &strings.Builder{})
+			}
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
 			if len(stack) > 0 {
-				stack[len(stack)-1].text += string(t)
+				top := stack[len(stack)-1]
+				top.text = texts[len(stack)-1].String()
+				texts[len(stack)-1].Reset()
+				stack = stack[:len(stack)-1]
+			}
+		case xml.CharData:
+			// Character data comes in many pieces (around comments, CDATA
+			// sections): gathered in a builder, not by repeated string
+			// concatenation, which is quadratic.
+			if len(stack) > 0 {
+				texts[len(stack)-1].Write(t)
 			}
 		}
 	}
