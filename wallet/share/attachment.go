@@ -115,9 +115,10 @@ func contentAttachments(m map[string]any) []map[string]any {
 // else (on an attachment without the extension, on another resource) stays
 // in the resource, so its commitment, made without it, does not match.
 // problem is set, naming the attachment, when a file does not match what the
-// record says of it; the resource is then returned as received.
+// record says of it, or is missing (a kept file always travels with its
+// record); the resource is then returned as received.
 func receiveAttachments(raw json.RawMessage) (stripped json.RawMessage, files []ReceivedAttachment, problem string) {
-	if !bytes.Contains(raw, []byte(`"data"`)) {
+	if !bytes.Contains(raw, []byte(AttachmentSHA256Extension)) {
 		return raw, nil, ""
 	}
 	m, err := decodeObject(raw)
@@ -132,9 +133,6 @@ func receiveAttachments(raw json.RawMessage) (stripped json.RawMessage, files []
 		if am == nil {
 			continue
 		}
-		if _, ok := am["data"]; !ok {
-			continue
-		}
 		var a fhirAttachment
 		b, _ := json.Marshal(am) // decoded from JSON: it encodes
 		if err := json.Unmarshal(b, &a); err != nil {
@@ -143,6 +141,9 @@ func receiveAttachments(raw json.RawMessage) (stripped json.RawMessage, files []
 		sum, ok := a.sha256Extension()
 		if !ok {
 			continue // not a kept file's: the commitment decides
+		}
+		if _, ok := am["data"]; !ok {
+			return raw, nil, fmt.Sprintf("%s: its file was not received: the share carries each kept file with its record, so it was taken out", a.name(i))
 		}
 		data, err := checkAttachmentData(a)
 		if err != nil {

@@ -591,6 +591,9 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 		h := crypto.Keccak256Hash(c)
 		free, inProof := byHash[h]
 		switch {
+		case !inProof && len(rec.files) > 0:
+			why[i] = fmt.Sprintf("its attachment %q is not the file the patient committed to: the record's size or SHA-256 was changed", printable([]byte(rec.files[0].Title), 80))
+			continue
 		case !inProof:
 			why[i] = "not among the records the patient consented to share"
 			continue
