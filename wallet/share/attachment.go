@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // Files kept by the wallet (a PDF, a photo, a C-CDA document's XML) travel
@@ -265,4 +268,38 @@ func withAttachmentData(out *bytes.Buffer, resource []byte, r io.Reader) error {
 	}
 	out.Write(b[i+len(quoted)-1:]) // the closing quote and the rest
 	return nil
+}
+
+// FileName is a safe name to save the file under: its title reduced to one
+// plain name (no directory, no path separators, no leading dot, no control
+// characters, at most 100 bytes), or "document-<first 12 hex of its
+// SHA-256>" when nothing of the title is left, with an extension from its
+// content type when it has none.
+func (a ReceivedAttachment) FileName() string {
+	name := a.Title
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20, r == 0x7f, strings.ContainsRune(`<>:"|?*`, r), r == '\uFFFD':
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.TrimLeft(strings.TrimSpace(name), ".")
+	for len(name) > 100 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "document-" + a.SHA256[:min(12, len(a.SHA256))]
+	}
+	if filepath.Ext(name) == "" {
+		if exts, _ := mime.ExtensionsByType(a.ContentType); len(exts) > 0 {
+			name += exts[0]
+		}
+	}
+	return name
 }

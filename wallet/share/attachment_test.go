@@ -250,3 +250,27 @@ func FuzzReceiveAttachments(f *testing.F) {
 		}
 	})
 }
+
+// A received file's name comes from its title, never a path: a title that
+// climbs out of the directory or names a device is made a plain name.
+func TestReceivedAttachmentFileName(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	for title, want := range map[string]string{
+		"Blood panel.pdf":       "Blood panel.pdf",
+		"../../etc/passwd":      "passwd",
+		`..\..\Windows\win.ini`: "win.ini",
+		"..":                    "document-abababababab.pdf",
+		"":                      "document-abababababab.pdf",
+		".bashrc":               "bashrc.pdf",
+		"scan\x00.pdf":          "scan_.pdf",
+		"letter":                "letter.pdf",
+		"/":                     "document-abababababab.pdf",
+		"a:b|c?.pdf":            "a_b_c_.pdf",
+		strings.Repeat("é", 80): strings.Repeat("é", 50) + ".pdf",
+	} {
+		got := ReceivedAttachment{Title: title, ContentType: "application/pdf", SHA256: sum}.FileName()
+		if got != want {
+			t.Errorf("title %q: %q; want %q", title, got, want)
+		}
+	}
+}
