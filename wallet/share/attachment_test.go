@@ -257,7 +257,7 @@ func TestReceivedAttachmentFileName(t *testing.T) {
 	sum := strings.Repeat("ab", 32)
 	for title, want := range map[string]string{
 		"Blood panel.pdf":       "Blood panel.pdf",
-		"../../etc/passwd":      "passwd",
+		"../../etc/passwd":      "passwd.pdf",
 		`..\..\Windows\win.ini`: "win.ini",
 		"..":                    "document-abababababab.pdf",
 		"":                      "document-abababababab.pdf",
