@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -54,14 +56,14 @@ func TestShareKeptPDFEndToEnd(t *testing.T) {
 		Link    string
 		Records int
 	}
-	out := mustHW(patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--json")
+	out := peakRSS(t, patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--json")
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Records != 1 {
 		t.Fatalf("hw share --json: %s (%v)", out, err)
 	}
 
 	doctor := []string{"HW_VAULT=" + filepath.Join(dir, "doctor"), "HW_CHAIN=" + served.URL, "HW_REGISTRY=" + served.Registry.Hex()}
 	saveDir := filepath.Join(dir, "received")
-	out = mustHW(doctor, "receive", res.Link, "--save-attachments", saveDir)
+	out = peakRSS(t, doctor, "receive", res.Link, "--save-attachments", saveDir)
 	if !strings.HasPrefix(out, "VERIFIED") || !strings.Contains(out, "1 document") || !strings.Contains(out, "10.5 MB") {
 		t.Fatalf("hw receive:\n%s", out)
 	}
@@ -92,4 +94,25 @@ func TestShareKeptPDFEndToEnd(t *testing.T) {
 	if len(rep.Records) != 1 || bytes.Contains(rep.Records[0], []byte(`"data"`)) || len(out) > 100_000 {
 		t.Errorf("the report's records carry the file's data (%d bytes of JSON)", len(out))
 	}
+}
+
+// peakRSS runs hw and logs its peak resident memory: the figure reported
+// for sharing and receiving a 10 MB PDF (logged, not asserted).
+func peakRSS(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	path, err := exec.LookPath("hw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("hw %s: %v\n%s%s", args[0], err, out.String(), errOut.String())
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		t.Logf("hw %s: peak RSS %d MiB", args[0], ru.Maxrss>>10)
+	}
+	return out.String()
 }
