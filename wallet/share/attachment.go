@@ -138,8 +138,8 @@ func receiveAttachments(raw json.RawMessage) (stripped json.RawMessage, files []
 		}
 		var a fhirAttachment
 		b, _ := json.Marshal(am) // decoded from JSON: it encodes
-		if err := json.Unmarshal(b, &a); err != nil {
-			return raw, nil, fmt.Sprintf("attachment %d is malformed: %v", i, err)
+		if json.Unmarshal(b, &a) != nil {
+			return raw, nil, fmt.Sprintf("attachment %d is malformed", i)
 		}
 		sum, ok := a.sha256Extension()
 		if !ok {
@@ -185,7 +185,7 @@ func checkAttachmentData(a fhirAttachment) ([]byte, error) {
 	}
 	data, err := base64.StdEncoding.DecodeString(a.Data)
 	if err != nil {
-		return nil, fmt.Errorf("its data is not base64: %v", err)
+		return nil, errors.New("its data is not base64")
 	}
 	if int64(len(data)) != *a.Size {
 		return nil, fmt.Errorf("its data is %d bytes, the record says %d: the file was cut or swapped", len(data), *a.Size)
