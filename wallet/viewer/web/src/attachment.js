@@ -62,7 +62,7 @@ function checkData(a) {
     throw new Error('its data is not base64');
   }
   if (data.length !== a.size) throw new Error(`its data is ${data.length} bytes, the record says ${a.size}: the file was cut or swapped`);
-  if (bytesToHex(sha256(data)) !== want.toLowerCase()) {
+  if (bytesToHex(sha256(data)).slice(2) !== want.toLowerCase()) {
     throw new Error("its data's SHA-256 is not the one the record states: the file was swapped or altered");
   }
   if (typeof a.hash === 'string' && a.hash !== '' && toBase64(sha1(data)) !== a.hash) {
