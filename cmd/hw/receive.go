@@ -417,24 +417,12 @@ func (c *cli) printAttachments(files []share.ReceivedAttachment, saved []string)
 	w := c.stdout
 	fmt.Fprintf(w, "\n%s (each matches the size and SHA-256 its record states):\n", plural(len(files), "document"))
 	for i, a := range files {
-		fmt.Fprintf(w, "  %s  %s, %s\n", oneLine(a.Title), oneLine(a.ContentType), humanSize(a.Size))
+		fmt.Fprintf(w, "  %s  %s, %s\n", oneLine(a.Title), oneLine(a.ContentType), a.SizeText())
 		if i < len(saved) {
 			fmt.Fprintf(w, "      saved to %s\n", saved[i])
 		}
 	}
 	if len(saved) == 0 {
 		fmt.Fprintln(w, "Save them with --save-attachments DIR.")
-	}
-}
-
-// humanSize is a size for people: 532 B, 14.2 kB, 10.5 MB.
-func humanSize(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1000)
-	default:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 	}
 }

@@ -303,3 +303,15 @@ func (a ReceivedAttachment) FileName() string {
 	}
 	return name
 }
+
+// SizeText is the file's size for people: 532 B, 14.2 kB, 10.5 MB.
+func (a ReceivedAttachment) SizeText() string {
+	switch n := a.Size; {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1000)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+}
