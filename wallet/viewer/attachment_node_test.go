@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"healthwallet/wallet"
 	"healthwallet/wallet/share"
@@ -30,20 +29,7 @@ func TestViewerKeptFiles(t *testing.T) {
 	if rep, err := f.patient.Import(ctx, []string{path}, nil); err != nil || rep.Imported != 1 {
 		t.Fatalf("import of a PDF: %+v, %v", rep, err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		rep, err := f.patient.Anchor(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !rep.Waiting() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("anchoring still waits after a minute: %+v", rep)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	anchorAll(t, f.patient)
 
 	t.Run("as sent", func(t *testing.T) {
 		res := f.share(t, wallet.ShareRequest{})
