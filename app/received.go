@@ -450,6 +450,7 @@ func (u *UI) chartRecords(out *fyne.Container, got wallet.Received, chart record
 		heading = fmt.Sprintf("Covered by the patient's consent (%d)", len(got.Records))
 	}
 	u.exportHeading(out, heading, "Export as FHIR Bundle…", "received-records.json", got.Records)
+	u.receivedDocuments(out, got.Attachments)
 	sections := container.NewVBox()
 	search := u.entry("Search these records")
 	show := func(query string) {
@@ -687,4 +688,32 @@ func (u *UI) exportHeading(out *fyne.Container, heading, exportText, file string
 	})
 	out.Add(container.NewBorder(nil, nil, section(heading), export))
 	out.Add(busy)
+}
+
+// receivedDocuments lists the files received with the records (a PDF, a
+// photo), each checked against the size and SHA-256 the patient committed
+// to, with a Save… button that writes it where the receiver chooses.
+func (u *UI) receivedDocuments(out *fyne.Container, files []share.ReceivedAttachment) {
+	if len(files) == 0 {
+		return
+	}
+	out.Add(section(fmt.Sprintf("Documents (%d)", len(files))))
+	for _, a := range files {
+		busy := busyText()
+		var save *widget.Button
+		save = u.button("Save…", theme.DocumentSaveIcon(), func() {
+			u.saveTo(a.FileName(), save, busy, "Saving…", func(w io.Writer) (string, error) {
+				_, err := w.Write(a.Data)
+				return fmt.Sprintf("Saved %s.", a.FileName()), err
+			})
+		})
+		title := a.Title
+		if title == "" {
+			title = a.FileName()
+		}
+		info := widget.NewLabel(fmt.Sprintf("%s · %s", a.ContentType, a.SizeText()))
+		info.Importance = widget.LowImportance
+		out.Add(container.NewBorder(nil, nil, nil, save, container.NewVBox(widget.NewLabel(title), info)))
+		out.Add(busy)
+	}
 }

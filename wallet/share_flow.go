@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -826,7 +827,11 @@ func (w *Wallet) readShared(recs []record.Record) ([]share.SharedRecord, []strin
 		if err := proof.UnmarshalBinary(places[i].Proof); err != nil {
 			return nil, nil, fmt.Errorf("record %s: its Merkle proof is unreadable: %w", r.ID, err)
 		}
-		out = append(out, share.SharedRecord{Resource: body, Salt: salt, AnchorRoot: places[i].Root, AnchorProof: proof})
+		sr := share.SharedRecord{Resource: body, Salt: salt, AnchorRoot: places[i].Root, AnchorProof: proof}
+		if sr.Attachment, err = w.sharedFile(r); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, sr)
 	}
 	return out, nil, nil
 }
@@ -905,4 +910,24 @@ func (w *Wallet) outboxRow(id uint64) (outbox.Row, error) {
 		return row, fmt.Errorf("reading the outbox: %w", mapVaultError(err))
 	}
 	return row, nil
+}
+
+// sharedFile opens, for a record that keeps a file (Source.Attachment), the
+// file as the share sends it with the record (nil for other records). The
+// file is read from the vault in its 64 KiB chunks when the share is made.
+func (w *Wallet) sharedFile(r record.Record) (func() (io.ReadCloser, error), error) {
+	if r.Source == nil || r.Source.Attachment == "" {
+		return nil, nil
+	}
+	id, err := vault.ParseAttachmentID(r.Source.Attachment)
+	if err != nil {
+		return nil, fmt.Errorf("record %s: its file: %w", r.ID, err)
+	}
+	return func() (io.ReadCloser, error) {
+		f, err := w.vault.OpenAttachment(id)
+		if err != nil {
+			return nil, fmt.Errorf("record %s: its file: %w", r.ID, mapVaultError(err))
+		}
+		return f, nil
+	}, nil
 }

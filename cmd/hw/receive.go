@@ -31,7 +31,7 @@ func (c *cli) receiveCommands() []*cobra.Command {
 
 func (c *cli) receiveCommand() *cobra.Command {
 	var (
-		qrImage, passcode, purpose, as, out string
+		qrImage, passcode, purpose, as, out, saveDir string
 	)
 	cmd := &cobra.Command{
 		Use:   "receive [LINK]",
@@ -65,7 +65,13 @@ writes those apart too, to FILE with ".not-covered" before its extension.
 With --json, prints {"verified","source","label","expires","purpose",
 "checks":[{"name","ok","detail"}],"records":[…],"uncovered":[{"resource",
 "source","reason"}],"logged","problem","patientName","patientBirthDate",
-"patientWarning","network":{"name","url","chainId","registry","trusted"},…}.
+"patientWarning","network":{"name","url","chainId","registry","trusted"},
+"attachments":[{"record","title","contentType","size","sha256"}],…}.
+
+Files kept by the patient (a PDF, a photo) travel with their records; each
+is checked against the size and SHA-256 the patient committed to. They are
+listed as documents; --save-attachments DIR writes them there, each named
+after its title (made a plain file name; a name taken gets " (2)").
 
 A share made on a network this wallet has not joined or trusted still opens:
 its records are shown, not verified, with the failing check "network
@@ -93,6 +99,10 @@ trusted" naming the network; hw network trust URL trusts it.`,
 					return err
 				}
 			}
+			saved, err := saveAttachments(ctx, saveDir, got.Attachments)
+			if err != nil {
+				return err
+			}
 			if c.jsonOut {
 				// "records" and "uncovered" are always arrays, [] when empty.
 				if got.Records == nil {
@@ -104,6 +114,7 @@ trusted" naming the network; hw network trust URL trusts it.`,
 				return printJSON(c.stdout, got)
 			}
 			c.printReceived(got, out)
+			c.printAttachments(got.Attachments, saved)
 			return nil
 		}),
 	}
@@ -112,6 +123,7 @@ trusted" naming the network; hw network trust URL trusts it.`,
 	f.StringVar(&passcode, "passcode", "", "the link's passcode `P`, for links that need one")
 	f.StringVar(&purpose, "purpose", wallet.DefaultPurpose, "why you open it, an HL7 PurposeOfUse `CODE` (TREAT, ETREAT, CAREMGT, PATRQT, …)")
 	f.StringVar(&as, "as", "", "who you are, shown to the patient (`TEXT`, e.g. \"Dr. Lee, City Clinic\"; default the wallet's name)")
+	f.StringVar(&saveDir, "save-attachments", "", "save the files received with the records (PDFs, images) into `DIR`, named after their titles")
 	f.StringVarP(&out, "out", "o", "", "write the received records to `FILE` as one FHIR Bundle (records not covered by the patient's consent apart, to FILE.not-covered)")
 	return cmd
 }
@@ -357,4 +369,60 @@ func receiveNow() time.Time {
 		return testReceiveNow()
 	}
 	return time.Time{}
+}
+
+// saveAttachments writes the received files into dir (none when dir is
+// empty), each under its safe name, a taken name getting " (2)", " (3)"…,
+// and returns the paths written, in order.
+func saveAttachments(ctx context.Context, dir string, files []share.ReceivedAttachment) ([]string, error) {
+	if dir == "" || len(files) == 0 {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, userErrorf("--save-attachments: %w", err)
+	}
+	taken := map[string]bool{}
+	out := make([]string, 0, len(files))
+	for _, a := range files {
+		name := a.FileName()
+		ext := filepath.Ext(name)
+		for n := 2; taken[name] || fileExists(filepath.Join(dir, name)); n++ {
+			name = fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(a.FileName(), ext), n, ext)
+		}
+		taken[name] = true
+		path := filepath.Join(dir, name)
+		err := writeFileAtomic(ctx, path, func(f io.Writer) error {
+			_, err := f.Write(a.Data)
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, path)
+	}
+	return out, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// printAttachments lists the files received with the records, and where
+// they were saved.
+func (c *cli) printAttachments(files []share.ReceivedAttachment, saved []string) {
+	if len(files) == 0 {
+		return
+	}
+	w := c.stdout
+	fmt.Fprintf(w, "\n%s (each matches the size and SHA-256 its record states):\n", plural(len(files), "document"))
+	for i, a := range files {
+		fmt.Fprintf(w, "  %s  %s, %s\n", oneLine(a.Title), oneLine(a.ContentType), a.SizeText())
+		if i < len(saved) {
+			fmt.Fprintf(w, "      saved to %s\n", saved[i])
+		}
+	}
+	if len(saved) == 0 {
+		fmt.Fprintln(w, "Save them with --save-attachments DIR.")
+	}
 }

@@ -213,7 +213,7 @@ recipients, passcodes or keys.`,
 	f.BoolVar(&trustProxy, "trust-proxy", false, "rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)")
 	f.DurationVar(&drain, "drain", 15*time.Second, "on shutdown, wait this long for requests in flight")
 	f.DurationVar(&locationTTL, "location-ttl", time.Minute, "lifetime of a manifest's file URLs (at most 1h)")
-	f.Int64Var(&maxUpload, "max-upload", 32<<20, "largest share upload in `BYTES`")
+	f.Int64Var(&maxUpload, "max-upload", 48<<20, "largest share upload in `BYTES`")
 	f.IntVar(&maxFailures, "max-failures", 10, "wrong passcodes a share tolerates when its creator names no limit")
 	f.DurationVar(&pendingGrace, "pending-grace", 5*time.Minute, "hold an upload whose grant is not on chain yet this long, then delete it")
 	f.DurationVar(&chainCache, "chain-cache", 5*time.Second, "reuse the chain's answer \"active\" this long (a revoke is seen at most this late); other answers at most 1s")

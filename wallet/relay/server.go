@@ -28,8 +28,8 @@ import (
 // means its default, given in brackets.
 type Limits struct {
 	MaxManifestBody    int64         // bytes of a manifest request body [16 KiB]
-	MaxCreateBody      int64         // bytes of a create request body [32 MiB]
-	MaxFileSize        int64         // bytes of one JWE [16 MiB]
+	MaxCreateBody      int64         // bytes of a create request body [48 MiB]
+	MaxFileSize        int64         // bytes of one JWE [32 MiB: a 16 MiB kept file, base64 twice, ~30 MiB]
 	MaxFiles           int           // files in one share [32]
 	MaxTTL             time.Duration // furthest expiry of a share [366 days]
 	DefaultMaxFailures int           // wrong passcodes a share tolerates when its creator names none [10]
@@ -70,8 +70,12 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	setI64(&l.MaxManifestBody, 16<<10)
-	setI64(&l.MaxCreateBody, 32<<20)
-	setI64(&l.MaxFileSize, 16<<20)
+	// A kept file (a PDF, a photo) travels base64 twice: in its record, then
+	// in the JWE, so a 10 MB PDF is an ~18 MB file; share.MaxAttachmentSize
+	// (16 MiB) makes ~30 MiB. The create body holds it and the share's other
+	// files.
+	setI64(&l.MaxCreateBody, 48<<20)
+	setI64(&l.MaxFileSize, 32<<20)
 	setInt(&l.MaxFiles, 32)
 	setDur(&l.MaxTTL, 366*24*time.Hour)
 	setInt(&l.DefaultMaxFailures, 10)

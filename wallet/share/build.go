@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -25,6 +27,11 @@ type SharedRecord struct {
 	// AnchorRoot and AnchorProof place the commitment in an anchored batch.
 	AnchorRoot  [32]byte
 	AnchorProof merkle.Proof
+	// Attachment, when set, opens the file a DocumentReference keeps: it
+	// travels in the share as the data of the resource's attachment that
+	// has the SHA-256 extension (see attachment.go). The commitment stays
+	// over Resource, without the data.
+	Attachment func() (io.ReadCloser, error)
 }
 
 // ShareRequest is what [BuildShare] needs to make a share's files.
@@ -131,7 +138,10 @@ type Share struct {
 	Proof  []byte
 	// Bundles are the FHIR files the records are sent in: Bundle itself, or
 	// when it is larger than [MaxInflatedFile] the records cut into several
-	// collection Bundles, in order (see [SplitBundles]).
+	// collection Bundles, in order (see [SplitBundles]). Records that carry
+	// a file (SharedRecord.Attachment) carry it here; a record whose file
+	// makes it larger than MaxInflatedFile is sent alone in a file of its
+	// own, after these, which is not kept in plaintext (only in Files).
 	Bundles [][]byte
 	// Files are Bundles then Proof, each encrypted with the link's key.
 	Files []EncryptedFile
@@ -171,10 +181,14 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	if err := checkDelegation(req); err != nil {
 		return nil, err
 	}
+	if req.Document != nil && slices.ContainsFunc(req.Records, func(r SharedRecord) bool { return r.Attachment != nil }) {
+		return nil, errors.New("share: a document Bundle does not carry files: share the documents apart")
+	}
+	records, large := orderForFiles(req.Records)
 	proof := ProofFile{ChainID: req.ChainID.Uint64(), Registry: req.Registry, Card: req.Card, Network: req.Network,
 		Delegation: req.Delegation}
-	compacts := make([][]byte, 0, len(req.Records))
-	for i, r := range req.Records {
+	compacts := make([][]byte, 0, len(records))
+	for i, r := range records {
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, r.Resource); err != nil {
 			return nil, fmt.Errorf("share: record %d is not JSON: %w", i, err)
@@ -196,8 +210,17 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	if err != nil {
 		return nil, err
 	}
+	small := len(records) - large
+	sent, err := withSmallAttachments(records[:small], compacts[:small])
+	if err != nil {
+		return nil, err
+	}
 	bundles := [][]byte{bundle}
-	if len(bundle) > MaxInflatedFile {
+	if attached(records) {
+		if bundles, err = smallBundles(req.Document, sent, MaxShareFiles-1-large); err != nil {
+			return nil, err
+		}
+	} else if len(bundle) > MaxInflatedFile {
 		// One file is kept for the proof.
 		if bundles, err = SplitBundles(req.Document, compacts, MaxShareFiles-1); err != nil {
 			return nil, err
@@ -230,6 +253,14 @@ func BuildShare(req ShareRequest) (*Share, error) {
 	s := &Share{Grant: g, Digest: digest, Signature: sig, Bundle: bundle, Bundles: bundles, Proof: proofJSON}
 	if s.Files, err = EncryptFiles(req.Key, bundles, ContentTypeProof, proofJSON); err != nil {
 		return nil, err
+	}
+	if large > 0 {
+		alone, err := encryptAlone(req.Key, records[small:], compacts[small:], small)
+		if err != nil {
+			return nil, err
+		}
+		// Before the proof file, which stays last.
+		s.Files = slices.Insert(s.Files, len(s.Files)-1, alone...)
 	}
 	return s, nil
 }

@@ -1,6 +1,12 @@
 package share
 
-import "fmt"
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
 
 // How a share's content is cut into files that every SMART Health Links
 // viewer opens.
@@ -124,4 +130,137 @@ func EncryptFiles(key [32]byte, bundles [][]byte, proofType string, proof []byte
 		return nil, fmt.Errorf("share: the proof file: %w", err)
 	}
 	return append(files, EncryptedFile{ContentType: proofType, JWE: jwe}), nil
+}
+
+// Records that carry a file (SharedRecord.Attachment). One whose file makes
+// it larger than [MaxInflatedFile] is sent alone in a file of its own, so
+// the 240 kB rule still holds for every other file; to keep the share within
+// [MaxShareFiles] whatever the order of the records chosen, those records
+// go last, each in its file, and the rest keep their order in the Bundles
+// before them.
+
+// largeAttachment reports whether a record's file makes it larger than
+// MaxInflatedFile once in base64.
+func largeAttachment(r SharedRecord) bool {
+	if r.Attachment == nil {
+		return false
+	}
+	size := attachmentSize(r.Resource)
+	return len(r.Resource)+base64.StdEncoding.EncodedLen(int(min(size, MaxAttachmentSize+1)))+len(collectionHead)+
+		len(entryHead)+len(entryTail)+len(bundleTail) > MaxInflatedFile
+}
+
+// attachmentSize is the size the record gives its kept file (0 when it
+// gives none, which withAttachmentData refuses).
+func attachmentSize(resource []byte) int64 {
+	m, err := decodeObject(resource)
+	if err != nil {
+		return 0
+	}
+	for _, am := range contentAttachments(m) {
+		if am == nil {
+			continue
+		}
+		b, _ := json.Marshal(am)
+		var a fhirAttachment
+		if json.Unmarshal(b, &a) != nil || a.Size == nil {
+			continue
+		}
+		if _, ok := a.sha256Extension(); ok {
+			return max(*a.Size, 0)
+		}
+	}
+	return 0
+}
+
+// orderForFiles returns the records with those of large files last (the
+// rest in their order) and how many of those there are.
+func orderForFiles(records []SharedRecord) ([]SharedRecord, int) {
+	var rest, large []SharedRecord
+	for _, r := range records {
+		if largeAttachment(r) {
+			large = append(large, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	return append(rest, large...), len(large)
+}
+
+// attached reports whether any record carries a file.
+func attached(records []SharedRecord) bool {
+	for _, r := range records {
+		if r.Attachment != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// withSmallAttachments returns the resources as sent: compacts, with the
+// file of each record that carries one (a small one: see orderForFiles) as
+// its attachment's data.
+func withSmallAttachments(records []SharedRecord, compacts [][]byte) ([][]byte, error) {
+	out := slices.Clone(compacts)
+	for i, r := range records {
+		if r.Attachment == nil {
+			continue
+		}
+		var b bytes.Buffer
+		if err := writeAttached(&b, r, compacts[i]); err != nil {
+			return nil, fmt.Errorf("share: record %d (%s): %w", i, describeResource(compacts[i]), err)
+		}
+		out[i] = b.Bytes()
+	}
+	return out, nil
+}
+
+// smallBundles cuts the resources that share files into Bundles of at most
+// maxFiles files (none when there are no resources).
+func smallBundles(doc *DocumentBundle, resources [][]byte, maxFiles int) ([][]byte, error) {
+	if len(resources) == 0 {
+		return nil, nil
+	}
+	if maxFiles < 1 {
+		return nil, fmt.Errorf("share: too many large documents for one share (at most %d files): share them in several shares", MaxShareFiles)
+	}
+	b, err := BundleJSON(doc, resources)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) <= MaxInflatedFile {
+		return [][]byte{b}, nil
+	}
+	return SplitBundles(doc, resources, maxFiles)
+}
+
+// writeAttached writes the record's resource with its file as data.
+func writeAttached(out *bytes.Buffer, r SharedRecord, compact []byte) error {
+	f, err := r.Attachment()
+	if err != nil {
+		return fmt.Errorf("opening its file: %w", err)
+	}
+	defer f.Close()
+	return withAttachmentData(out, compact, f)
+}
+
+// encryptAlone makes each record's file (first the one numbered first): a
+// collection Bundle of that record alone with its file, encrypted. One
+// plaintext is in memory at a time.
+func encryptAlone(key [32]byte, records []SharedRecord, compacts [][]byte, first int) ([]EncryptedFile, error) {
+	out := make([]EncryptedFile, 0, len(records))
+	for i, r := range records {
+		var b bytes.Buffer
+		b.WriteString(collectionHead + entryHead)
+		if err := writeAttached(&b, r, compacts[i]); err != nil {
+			return nil, fmt.Errorf("share: record %d (%s): %w", first+i, describeResource(compacts[i]), err)
+		}
+		b.WriteString(entryTail + bundleTail)
+		jwe, err := EncryptFile(b.Bytes(), key[:], ContentTypeFHIR)
+		if err != nil {
+			return nil, fmt.Errorf("share: record %d (%s): %w", first+i, describeResource(compacts[i]), err)
+		}
+		out = append(out, EncryptedFile{ContentType: ContentTypeFHIR, JWE: jwe})
+	}
+	return out, nil
 }

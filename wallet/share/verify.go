@@ -93,6 +93,11 @@ type Report struct {
 	// files, a second copy, a SMART Health Card's): shown apart, never
 	// among Records, and the share is then not Verified.
 	Uncovered []UncoveredRecord `json:"uncovered"`
+	// Attachments are the files received with covered records (a PDF, a
+	// photo a DocumentReference keeps), each checked against the size and
+	// SHA-256 the patient's commitment covers; the records in Records are
+	// without their data.
+	Attachments []ReceivedAttachment `json:"attachments,omitempty"`
 	// Cards are the SMART Health Cards that verified.
 	Cards []Card `json:"cards,omitempty"`
 	// PatientName is who the patient is: the name on the patient's signed
@@ -363,6 +368,10 @@ type receivedRecord struct {
 	// card: from a SMART Health Card, whose issuer vouches for it, not the
 	// patient's grant.
 	card bool
+	// files are the files it carried, checked and taken out of resource;
+	// problem says, naming the attachment, why one did not check out.
+	files   []ReceivedAttachment
+	problem string
 }
 
 // content runs every check after decryption, then decides which records the
@@ -384,7 +393,13 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 				continue
 			}
 			for _, e := range entries {
-				received = append(received, receivedRecord{resource: e, source: fmt.Sprintf("file %d", i)})
+				rec := receivedRecord{resource: e, source: fmt.Sprintf("file %d", i)}
+				if stripped, files, problem := receiveAttachments(e); problem != "" {
+					rec.problem = problem
+				} else {
+					rec.resource, rec.files = stripped, files
+				}
+				received = append(received, rec)
 			}
 		case ContentTypeSHC:
 			received = append(received, p.cards(ctx, i, f.Plaintext, in.CardKeys, now)...)
@@ -564,6 +579,10 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 			why[i] = "from a SMART Health Card: its issuer signed it, the patient's consent does not cover it"
 			continue
 		}
+		if rec.problem != "" {
+			why[i] = rec.problem
+			continue
+		}
 		c, err := record.Canonical(rec.resource)
 		if err != nil {
 			why[i] = "not readable JSON"
@@ -572,6 +591,9 @@ func coverage(received []receivedRecord, proof *ProofFile, consent string) (matc
 		h := crypto.Keccak256Hash(c)
 		free, inProof := byHash[h]
 		switch {
+		case !inProof && len(rec.files) > 0:
+			why[i] = fmt.Sprintf("its attachment %q is not the file the patient committed to: the record's size or SHA-256 was changed", printable([]byte(rec.files[0].Title), 80))
+			continue
 		case !inProof:
 			why[i] = "not among the records the patient consented to share"
 			continue
@@ -593,6 +615,7 @@ func (p *reporter) covered(received []receivedRecord, why []string) {
 	for i, rec := range received {
 		if why[i] == "" {
 			p.r.Records = append(p.r.Records, rec.resource)
+			p.r.Attachments = append(p.r.Attachments, rec.files...)
 			continue
 		}
 		p.r.Uncovered = append(p.r.Uncovered, UncoveredRecord{Resource: rec.resource, Source: rec.source, Reason: why[i]})

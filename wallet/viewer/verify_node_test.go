@@ -296,20 +296,7 @@ func newFixture(t *testing.T, extra int) *fixture {
 	if rep, err := f.patient.Import(ctx, files, nil); err != nil || rep.Imported != len(patientRecords)+extra {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		rep, err := f.patient.Anchor(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !rep.Waiting() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("anchoring still waits after a minute: %+v", rep)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	anchorAll(t, f.patient)
 	if f.member, err = network.Fetch(ctx, f.info.URL); err != nil {
 		t.Fatal(err)
 	}
@@ -1458,4 +1445,24 @@ func TestJSCategories(t *testing.T) {
 		t.Fatalf("%d resources in %d categories compared", n, len(seen))
 	}
 	t.Logf("%d resources in %d categories: the same in JS and Go", n, len(seen))
+}
+
+// anchorAll anchors the wallet's records and waits (up to a minute) until
+// none waits.
+func anchorAll(t *testing.T, w *wallet.Wallet) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rep, err := w.Anchor(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Waiting() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("anchoring still waits after a minute: %+v", rep)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -8,6 +8,7 @@ import { parseCard, MAX_DISPLAY_NAME } from './card.js';
 import { RIGHT_SHARE, coversResource, rightsMask, scopeHash, verifyScope } from './delegation.js';
 import { checksum, grantDigest, grantID, keccak, purposeOf, recoverSigner } from './eip712.js';
 import { CT_FHIR, CT_PROOF, CT_SHC } from './fetch.js';
+import { changedFileReason, receiveAttachments } from './attachment.js';
 import { canonicalize } from './jcs.js';
 import { checkParsedLink } from './link.js';
 import { verify as merkleVerify } from './merkle.js';
@@ -95,7 +96,7 @@ export class Reporter {
     this.r = {
       verified: false, source: 'other', label: '', checks: [], records: [], uncovered: [], patient: null, issuer: null,
       expires: null, purpose: '', digest: null, cards: [], patientName: '', patientBirthDate: '', patientWarning: '',
-      proofNetwork: null, proofChain: null, onBehalf: null,
+      proofNetwork: null, proofChain: null, onBehalf: null, attachments: [],
     };
   }
 
@@ -133,7 +134,10 @@ export class Reporter {
         proofs.push(f.plaintext);
       } else if (f.contentType === CT_FHIR) {
         try {
-          for (const e of bundleEntries(JSON.parse(fromUTF8(f.plaintext)))) received.push({ resource: e, source: `file ${i}` });
+          for (const e of bundleEntries(JSON.parse(fromUTF8(f.plaintext)))) {
+            const { resource, files, problem } = receiveAttachments(e);
+            received.push(problem ? { resource: e, source: `file ${i}`, problem } : { resource, source: `file ${i}`, files });
+          }
         } catch (e) {
           problems.push(`file ${i}: ${e.message.startsWith('not ') ? e.message : 'not FHIR JSON: ' + e.message}`);
         }
@@ -487,6 +491,7 @@ export class Reporter {
     received.forEach((rec, i) => {
       if (why[i] === '') {
         this.r.records.push(rec.resource);
+        if (rec.files) this.r.attachments.push(...rec.files);
         return;
       }
       this.r.uncovered.push({ resource: rec.resource, source: rec.source, why: why[i] });
@@ -555,6 +560,10 @@ function coverage(received, proof, consent) {
       why[i] = "from a SMART Health Card: its issuer signed it, the patient's consent does not cover it";
       return;
     }
+    if (rec.problem) {
+      why[i] = rec.problem;
+      return;
+    }
     let h;
     try {
       if (rec.resource === null || rec.resource === undefined) throw new Error('no resource');
@@ -564,6 +573,10 @@ function coverage(received, proof, consent) {
       return;
     }
     const free = byHash.get(h);
+    if (!free && rec.files && rec.files.length) {
+      why[i] = changedFileReason(rec.files);
+      return;
+    }
     if (!free) {
       why[i] = 'not among the records the patient consented to share';
       return;
