@@ -92,7 +92,9 @@ const previewMax = 760
 func (u *UI) drawPreview(id string, box *fyne.Container) {
 	c := u.win.Canvas()
 	width := min(c.Size().Width-6*theme.Padding(), previewMax)
-	height := width * 1.5
+	// At most about half the window high, so that what the document is
+	// and its actions stay in sight under it.
+	height := min(width*1.5, max(c.Size().Height*0.55, 200))
 	scale := max(c.Scale(), 1)
 	w := u.wallet
 	u.background(func() {
@@ -105,7 +107,7 @@ func (u *UI) drawPreview(id string, box *fyne.Container) {
 			case img == nil || img.Bounds().Empty():
 				shown = wrapped("No preview for this document. Save a copy to open it in another app.")
 			default:
-				shown = fittedImage(img, width, scale)
+				shown = fittedImage(img, width, height, scale)
 			}
 			box.Objects = []fyne.CanvasObject{shown}
 			box.Refresh()
@@ -113,11 +115,15 @@ func (u *UI) drawPreview(id string, box *fyne.Container) {
 	})
 }
 
-// fittedImage shows img at most width wide, keeping its proportions.
-func fittedImage(img image.Image, width, scale float32) fyne.CanvasObject {
+// fittedImage shows img within width × height, keeping its proportions.
+func fittedImage(img image.Image, width, height, scale float32) fyne.CanvasObject {
 	b := img.Bounds()
-	w := min(float32(b.Dx())/scale, width)
-	h := w * float32(b.Dy()) / float32(b.Dx())
+	dx, dy := float32(b.Dx()), float32(b.Dy())
+	w := min(dx/scale, width)
+	h := w * dy / dx
+	if h > height {
+		h, w = height, height*dx/dy
+	}
 	ci := canvas.NewImageFromImage(img)
 	ci.FillMode = canvas.ImageFillContain
 	ci.SetMinSize(fyne.NewSize(w, h))

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/wallet"
@@ -55,6 +56,33 @@ func (h *harness) pressKey(k fyne.KeyName) {
 		return
 	}
 	h.ui.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k})
+}
+
+// scrollToText scrolls the screen's outermost vertical scroll so that the
+// visible label reading text is at its top.
+func (h *harness) scrollToText(text string) {
+	h.t.Helper()
+	h.settle()
+	var target fyne.CanvasObject
+	for _, o := range h.objects() {
+		if l, ok := o.(*widget.Label); ok && l.Text == text {
+			target = l
+			break
+		}
+	}
+	if target == nil {
+		h.t.Fatalf("no label %q on screen %q", text, h.ui.screen)
+	}
+	for _, o := range h.objects() {
+		if s, ok := o.(*container.Scroll); ok {
+			d := fyne.CurrentApp().Driver()
+			s.Offset.Y = min(d.AbsolutePositionForObject(target).Y-d.AbsolutePositionForObject(s).Y,
+				s.Content.MinSize().Height-s.Size().Height)
+			s.Refresh()
+			return
+		}
+	}
+	h.t.Fatalf("nothing scrolls on screen %q", h.ui.screen)
 }
 
 func (h *harness) dialogOpen() bool { return h.ui.win.Canvas().Overlays().Top() != nil }
