@@ -87,6 +87,16 @@ func (h *harness) scrollToText(text string) {
 
 func (h *harness) dialogOpen() bool { return h.ui.win.Canvas().Overlays().Top() != nil }
 
+// documentsHarness is the UI, unlocked, over a fake wallet holding the
+// issue-11 records (withDocuments).
+func documentsHarness(t *testing.T, size fyne.Size) (*harness, *fakeBackend) {
+	b := newFakeBackend(true)
+	b.wallet.withDocuments()
+	h := newHarness(t, b, size, false)
+	h.unlock()
+	return h, b
+}
+
 const pastePlaceholder = "shc:/…, a card's JWS, or shlink:/…"
 
 func TestPasteCard(t *testing.T) {
@@ -163,10 +173,7 @@ func TestImportResultMixed(t *testing.T) {
 }
 
 func TestCardProvenance(t *testing.T) {
-	b := newFakeBackend(true)
-	b.wallet.withDocuments()
-	h := newHarness(t, b, desktopSize, false)
-	h.unlock()
+	h, _ := documentsHarness(t, desktopSize)
 
 	h.ui.showDetail(cardImmun)
 	h.see("Where this came from")
@@ -186,10 +193,7 @@ func TestCardProvenance(t *testing.T) {
 }
 
 func TestCCDASections(t *testing.T) {
-	b := newFakeBackend(true)
-	b.wallet.withDocuments()
-	h := newHarness(t, b, phoneSize, false)
-	h.unlock()
+	h, _ := documentsHarness(t, phoneSize)
 	h.ui.showDetail(ccdaCond)
 	h.see("From Continuity of Care Document, section Problems")
 	h.tap(openOriginalLabel)
@@ -212,10 +216,7 @@ func TestCCDASections(t *testing.T) {
 }
 
 func TestDocumentPreviewAndCopy(t *testing.T) {
-	b := newFakeBackend(true)
-	b.wallet.withDocuments()
-	h := newHarness(t, b, desktopSize, false)
-	h.unlock()
+	h, b := documentsHarness(t, desktopSize)
 	h.ui.showDetail(docPDF)
 	h.see("PDF, 186 KB")
 	h.dontSee("No preview")
@@ -234,10 +235,7 @@ func TestDocumentPreviewAndCopy(t *testing.T) {
 }
 
 func TestEditDocument(t *testing.T) {
-	b := newFakeBackend(true)
-	b.wallet.withDocuments()
-	h := newHarness(t, b, phoneSize, false)
-	h.unlock()
+	h, b := documentsHarness(t, phoneSize)
 	h.ui.showDetail(docPDF)
 
 	h.tap(editDocLabel)
@@ -277,10 +275,7 @@ func TestEditDocument(t *testing.T) {
 }
 
 func TestTrustAddRemove(t *testing.T) {
-	b := newFakeBackend(true)
-	b.wallet.withDocuments()
-	h := newHarness(t, b, desktopSize, false)
-	h.unlock()
+	h, b := documentsHarness(t, desktopSize)
 	h.menu("Settings")
 	h.tap(trustedIssuersLabel + "…")
 	h.screen("trust")
