@@ -152,7 +152,9 @@ func TestPasteLinkWithPasscode(t *testing.T) {
 func TestImportResultMixed(t *testing.T) {
 	h := newHarness(t, newFakeBackend(true), desktopSize, false)
 	h.unlock()
-	h.ui.showImportResult(testImportMixed(), nil)
+	r := testImportMixed()
+	r.Cards[1].File = "flu.smart-health-card" // a report that keeps the base name only
+	h.ui.showImportResult(r, nil)
 	for _, want := range []string{
 		"labs.pdf — kept as a PDF document",
 		"vaccine.smart-health-card — card from SMART Health Cards example issuer: verified; 2 records",

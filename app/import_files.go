@@ -38,7 +38,7 @@ func fileOutcomes(r wallet.ImportReport) []fyne.CanvasObject {
 		case wallet.FileRejected:
 			line(name+" — not imported: "+f.Problem, widget.DangerImportance)
 		case wallet.FileCard:
-			cards := slices.DeleteFunc(slices.Clone(r.Cards), func(c wallet.CardReport) bool { return c.File != f.File })
+			cards := slices.DeleteFunc(slices.Clone(r.Cards), func(c wallet.CardReport) bool { return !sameFile(c.File, f.File) })
 			if len(cards) == 0 {
 				line(name+" — card: "+recordsWords(f.Records, f.Duplicates), widget.MediumImportance)
 			}
@@ -47,7 +47,7 @@ func fileOutcomes(r wallet.ImportReport) []fyne.CanvasObject {
 				line(fmt.Sprintf("%s — %s; %s", name, text, recordsWords(c.Records, f.Duplicates)), imp)
 			}
 		case wallet.FileCCDA, wallet.FileDocument:
-			i := slices.IndexFunc(r.Documents, func(d wallet.DocumentReport) bool { return d.File == f.File })
+			i := slices.IndexFunc(r.Documents, func(d wallet.DocumentReport) bool { return sameFile(d.File, f.File) })
 			if i < 0 {
 				line(name+" — "+recordsWords(f.Records, f.Duplicates), widget.MediumImportance)
 				continue
@@ -58,6 +58,13 @@ func fileOutcomes(r wallet.ImportReport) []fyne.CanvasObject {
 		}
 	}
 	return out
+}
+
+// sameFile says whether a card's or document's report is about the file a
+// FileReport names: by path, or by base name where one of them keeps only
+// that.
+func sameFile(a, b string) bool {
+	return a == b || filepath.Base(a) == filepath.Base(b) && (filepath.Base(a) == a || filepath.Base(b) == b)
 }
 
 // recordsWords is "12 records", "12 records, 3 already in your wallet",
