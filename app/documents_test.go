@@ -189,7 +189,7 @@ func TestCardProvenance(t *testing.T) {
 
 	h.ui.showDetail(cardRevok)
 	h.see("SMART Health Card from SMART Health Cards example issuer (spec.smarthealth.cards)")
-	h.see("Signature not valid") // a revoked card fails the signature check
+	h.see("Signature not verified") // a revoked card fails the signature check
 	h.see("Issuer trusted")
 	h.see("REVOKED")
 }

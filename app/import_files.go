@@ -80,7 +80,9 @@ func recordsWords(records, duplicates int) string {
 }
 
 // cardWords says whose card it is and what its two checks found: verified,
-// signature valid but issuer not trusted, signature not valid, or revoked.
+// signature valid but issuer not trusted, signature not verified (forged,
+// or its issuer's keys could not be had: the problem says which), or
+// revoked.
 func cardWords(c wallet.CardReport) (string, widget.Importance) {
 	from := "card from " + issuerWords(c.Name, c.Issuer)
 	problem := ""
@@ -95,7 +97,7 @@ func cardWords(c wallet.CardReport) (string, widget.Importance) {
 	case c.SignatureValid:
 		return from + ": signature valid, issuer not trusted" + problem, widget.WarningImportance
 	}
-	return from + ": signature not valid" + problem, widget.DangerImportance
+	return from + ": signature not verified" + problem, widget.DangerImportance
 }
 
 // issuerWords names a card issuer: its name from a trusted directory, else

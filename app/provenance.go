@@ -30,7 +30,7 @@ func (u *UI) provenanceBlock(d wallet.Detail) fyne.CanvasObject {
 	switch src.Kind {
 	case record.SourceCard:
 		add("Card", wrapped(cardOrigin(src)))
-		add("Signature", checkLine(src.SignatureValid && !src.Revoked, "Signature valid", "Signature not valid"))
+		add("Signature", checkLine(src.SignatureValid && !src.Revoked, "Signature valid", "Signature not verified"))
 		add("Issuer", checkLine(src.Trusted, "Issuer trusted", "Issuer not trusted"))
 		if src.Revoked {
 			l := wrapped("REVOKED: the issuer has withdrawn this card.")
