@@ -32,9 +32,11 @@ type attachmentMeta struct {
 	Size        int64  `json:"size"`
 }
 
-// attachmentOf reads the first attachment of a DocumentReference.
+// attachmentOf reads the first attachment of a DocumentReference whose
+// file the wallet keeps (a FHIR DocumentReference that only points
+// elsewhere has none to show).
 func attachmentOf(d wallet.Detail) (attachmentMeta, bool) {
-	if d.ResourceType != "DocumentReference" {
+	if d.ResourceType != "DocumentReference" || d.Source == nil || d.Source.Attachment == "" {
 		return attachmentMeta{}, false
 	}
 	var doc struct {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/record"
 )
 
 // Issue 11 in the app, over the fake wallet: pasting a card or link, what
@@ -231,9 +232,20 @@ func TestDocumentPreviewAndCopy(t *testing.T) {
 
 	// A document the wallet cannot draw says so.
 	b.wallet.docs.json["e7c0ffee17"] = docJSON("e7c0ffee17", "text/plain", "Notes", 120)
-	b.wallet.records = append(b.wallet.records, docRecord("e7c0ffee17", "DocumentReference", "Letter", "Notes", day(2024, 1, 1), nil))
+	b.wallet.records = append(b.wallet.records, docRecord("e7c0ffee17", "DocumentReference", "Letter", "Notes", day(2024, 1, 1),
+		&record.Source{Kind: record.SourceDocument, File: "notes.txt", Attachment: "a4"}))
 	h.ui.showDetail("e7c0ffee17")
 	h.see("No preview: this kind of document has no preview.")
+
+	// A FHIR DocumentReference that only points elsewhere keeps no file:
+	// nothing to preview or save.
+	b.wallet.docs.json["e8c0ffee18"] = docJSON("e8c0ffee18", "application/pdf", "Elsewhere", 1000)
+	b.wallet.records = append(b.wallet.records, docRecord("e8c0ffee18", "DocumentReference", "Letter", "Elsewhere", day(2024, 1, 1),
+		&record.Source{Kind: record.SourceFHIR, File: "bundle.json"}))
+	h.ui.showDetail("e8c0ffee18")
+	h.screen("detail")
+	h.dontSee(saveCopyLabel)
+	h.dontSee("No preview")
 }
 
 func TestEditDocument(t *testing.T) {
