@@ -83,7 +83,18 @@ func (u *UI) showDetail(id string) {
 		container.NewHBox(verify)))
 
 	rawHeader, rawScroll := u.originalJSON(d.JSON)
-	body := container.New(fillLast{}, heading, summary, widget.NewSeparator(), rawHeader, rawScroll)
+	parts := []fyne.CanvasObject{heading}
+	if u.person == nil { // the documents of someone cared for stay theirs
+		if doc := u.documentBlock(d); doc != nil {
+			parts = append(parts, doc) // a kept file: its preview first
+		}
+	}
+	parts = append(parts, summary)
+	if src := u.provenanceBlock(d); src != nil {
+		parts = append(parts, widget.NewSeparator(), src)
+	}
+	parts = append(parts, widget.NewSeparator(), rawHeader, rawScroll)
+	body := container.New(fillLast{}, parts...)
 	shareBtn := u.button("Share", theme.MailSendIcon(), func() {
 		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}}, count: 1},
 			func() { u.showDetail(d.ID) })

@@ -149,7 +149,8 @@ type fakeWallet struct {
 	chain fakeChain
 	net   fakeNet
 	care  fakeCare
-	weak  bool // made with weak key derivation, until ChangePassword
+	docs  fakeDocs // cards, documents and trust (fake_docs_test.go)
+	weak  bool     // made with weak key derivation, until ChangePassword
 	// progressed: ChangePasswordWithProgress reported progress
 	progressed bool
 }
@@ -248,6 +249,9 @@ func (w *fakeWallet) Record(id string) (wallet.Detail, error) {
 			raw := fmt.Sprintf(`{"resourceType":%q,"id":%q}`, r.ResourceType, r.ResourceID)
 			if r.ID == "b2c0ffee02" {
 				raw = hba1cJSON
+			}
+			if j, ok := w.docs.json[r.ID]; ok {
+				raw = j
 			}
 			return wallet.Detail{Record: r, JSON: []byte(raw), Versions: []wallet.VersionInfo{
 				{Version: 1, Imported: time.Date(2024, 4, 2, 9, 30, 0, 0, time.UTC)},

@@ -401,6 +401,8 @@ func TestImport(t *testing.T) {
 	h.see("12 new records")
 	h.see("3 records already in your wallet, skipped")
 	h.see("2 records updated, old versions kept")
+	h.dontSee("MedicationStatement") // type names only behind Details
+	h.tap("Details: new records by type")
 	h.see("Condition: 2\nMedicationStatement: 3\nObservation: 9")
 	h.see("Not imported (1 file)")
 	h.see("notes.txt: not FHIR R4 JSON: expected a resource, a Bundle or NDJSON")
@@ -434,7 +436,8 @@ func TestImportFolder(t *testing.T) {
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
 	dir := t.TempDir()
-	for _, f := range []string{"b.json", "a.ndjson", "readme.txt", ".hidden.json", "sub/c.JSON", ".git/x.json"} {
+	for _, f := range []string{"b.json", "a.ndjson", "readme.txt", ".hidden.json", "sub/c.JSON", ".git/x.json",
+		"ccd.xml", "scan.PDF", "vaccine.smart-health-card", "photo.heic", "notes.bin", "movie.mp4"} {
 		p := filepath.Join(dir, f)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
@@ -450,7 +453,8 @@ func TestImportFolder(t *testing.T) {
 			shown = append(shown, strings.TrimPrefix(s, dir+string(filepath.Separator)))
 		}
 	}
-	want := []string{"a.ndjson", "b.json", filepath.Join("sub", "c.JSON")}
+	// Every kind the wallet imports, and nothing else.
+	want := []string{"a.ndjson", "b.json", "ccd.xml", "photo.heic", "readme.txt", "scan.PDF", filepath.Join("sub", "c.JSON"), "vaccine.smart-health-card"}
 	if !slices.Equal(shown, want) {
 		t.Fatalf("folder gives %q, want %q", shown, want)
 	}

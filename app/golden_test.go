@@ -87,6 +87,34 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.ui.showImportResult(testReport(), nil)
 		}},
+		// Issue 11: cards, C-CDA documents, kept documents, trust.
+		{"import_result_mixed", true, func(h *harness) {
+			h.unlock()
+			h.ui.showImportResult(testImportMixed(), nil)
+		}},
+		{"card_provenance", true, func(h *harness) {
+			h.backend.wallet.withDocuments()
+			h.unlock()
+			h.ui.showDetail(cardRevok)
+			h.scrollToText("Where this came from")
+		}},
+		{"document_preview", true, func(h *harness) {
+			h.backend.wallet.withDocuments()
+			h.unlock()
+			h.ui.showDetail(docPDF)
+		}},
+		{"trust", true, func(h *harness) {
+			h.backend.wallet.withDocuments()
+			h.unlock()
+			h.menu("Settings")
+			h.tap(trustedIssuersLabel + "…")
+		}},
+		{"ccda_sections", true, func(h *harness) {
+			h.backend.wallet.withDocuments()
+			h.unlock()
+			h.ui.showDetail(ccdaCond)
+			h.tap(openOriginalLabel)
+		}},
 		{"settings", true, func(h *harness) {
 			h.unlock()
 			h.menu("Settings")

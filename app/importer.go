@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -81,10 +80,13 @@ func (u *UI) showImport() {
 		header(u.button("Back", theme.NavigateBackIcon(), u.showRecords), "Import records"), nil, nil, nil,
 		page(
 			title("Import records"),
-			wrapped("Add the FHIR files your hospital, clinic or lab gave you (.json with one resource or a Bundle, "+
-				"or .ndjson) one by one, or a whole folder at once. "+
+			wrapped("Add what your hospitals, clinics and labs gave you, one by one or a whole folder at once: "+
+				"FHIR files (.json, .ndjson), C-CDA documents (.xml, the \"Download my record\" file of a patient portal), "+
+				"SMART Health Cards (.smart-health-card, or a photo or screenshot of the QR code), "+
+				"and PDFs, photos, scans and text files, which are kept as documents. "+
 				"Records you already have are recognised and skipped; changed ones are kept as new versions."),
 			container.NewGridWithColumns(3, addFile, addFolder, clear),
+			u.button(pasteLabel, theme.ContentPasteIcon(), u.pasteCardOrLink),
 			chosen,
 			problem.Label,
 			start,
@@ -148,16 +150,23 @@ func (u *UI) runImport(paths []string) {
 				return // the screen was left: its import is abandoned
 			}
 			u.showImportResult(report, err)
-			if report.Imported > 0 || report.Versions > 0 {
-				u.anchorSoon() // new versions get their commitments on chain
-				u.syncSoon()   // and reach the caregivers' copies
-			}
+			u.importedNew(report)
 		})
 	})
 }
 
+// importedNew starts what follows an import that added records.
+func (u *UI) importedNew(report wallet.ImportReport) {
+	if report.Imported > 0 || report.Versions > 0 {
+		u.anchorSoon() // new versions get their commitments on chain
+		u.syncSoon()   // and reach the caregivers' copies
+	}
+}
+
 // showImportResult says what an import did: new records, duplicates, new
-// versions, counts by type, and every rejected file with its reason.
+// versions, what each file became (a card and its checks, a C-CDA document
+// and what was not converted, a kept document, or why it was refused), and
+// counts by type behind "Details".
 func (u *UI) showImportResult(r wallet.ImportReport, err error) {
 	heading := title("Import finished")
 	objects := []fyne.CanvasObject{heading}
@@ -179,22 +188,10 @@ func (u *UI) showImportResult(r wallet.ImportReport, err error) {
 	)
 	objects = append(objects, numbers)
 
-	if len(r.ByType) > 0 {
-		types := make([]string, 0, len(r.ByType))
-		for t := range r.ByType {
-			types = append(types, t)
-		}
-		slices.Sort(types)
-		lines := make([]string, len(types))
-		for i, t := range types {
-			lines[i] = fmt.Sprintf("%s: %d", t, r.ByType[t])
-		}
-		objects = append(objects,
-			widget.NewLabelWithStyle("By type", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			widget.NewLabel(strings.Join(lines, "\n")))
-	}
-
-	if len(r.Rejected) > 0 {
+	if len(r.Files) > 0 {
+		objects = append(objects, widget.NewLabelWithStyle("What each file became", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		objects = append(objects, fileOutcomes(r)...)
+	} else if len(r.Rejected) > 0 {
 		objects = append(objects, widget.NewLabelWithStyle(
 			fmt.Sprintf("Not imported (%s)", plural(len(r.Rejected), "file", "files")),
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
@@ -203,6 +200,10 @@ func (u *UI) showImportResult(r wallet.ImportReport, err error) {
 			l.Importance = widget.DangerImportance
 			objects = append(objects, l)
 		}
+	}
+	if len(r.ByType) > 0 {
+		objects = append(objects, widget.NewAccordion(widget.NewAccordionItem("Details: new records by type",
+			widget.NewLabel(byTypeLines(r.ByType)))))
 	}
 
 	objects = append(objects,

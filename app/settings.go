@@ -27,6 +27,8 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(),
 		u.backupSection(),
 		widget.NewSeparator(),
+		u.trustSection(),
+		widget.NewSeparator(),
 		u.lostDeviceSection(),
 	}
 	if privacy := u.privacySection(); privacy != nil {

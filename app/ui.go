@@ -67,6 +67,10 @@ type UI struct {
 	// the share screen stops serving a direct share.
 	leaving func()
 
+	// escape, when set, cancels the dialog open now: Escape with nothing
+	// focused (keys.go).
+	escape func()
+
 	// screen names the screen shown, for tests and debugging.
 	screen string
 }
@@ -145,6 +149,7 @@ func (u *UI) show(name string, content fyne.CanvasObject) {
 		stop()
 	}
 	u.screen = name
+	u.escape = nil
 	u.closeDialogs()
 	u.win.SetContent(container.NewStack(&activitySurface{ui: u}, content))
 }
@@ -248,7 +253,12 @@ func (u *UI) phraseEntry() *widget.Entry {
 // activity.
 func (u *UI) watchKeys() {
 	c := u.win.Canvas()
-	c.SetOnTypedKey(func(*fyne.KeyEvent) { u.idle.touch() })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		u.idle.touch()
+		if k.Name == fyne.KeyEscape && u.escape != nil {
+			u.escape() // the open dialog's Cancel (keys.go)
+		}
+	})
 	c.SetOnTypedRune(func(rune) { u.idle.touch() })
 	if dc, ok := c.(desktop.Canvas); ok {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { u.idle.touch() })

@@ -10,8 +10,12 @@ import (
 )
 
 // ImportExtensions are the file name endings the importer reads: FHIR R4
-// JSON (a Bundle or one resource) and NDJSON bulk files.
-var ImportExtensions = []string{".json", ".ndjson"}
+// JSON (a Bundle or one resource) and NDJSON bulk files, C-CDA XML, SMART
+// Health Cards (files, and shc:/ text), and documents kept whole (PDF,
+// images, plain text). The importer tells kinds apart by their bytes; the
+// endings only choose what a file picker and a folder walk offer.
+var ImportExtensions = []string{".json", ".ndjson", ".xml", ".smart-health-card", ".txt",
+	".pdf", ".jpg", ".jpeg", ".png", ".heic", ".tif", ".tiff"}
 
 // FilesToImport expands a path chosen by the person into the files to
 // import: a file as it is; a folder walked, subfolders included, for files
