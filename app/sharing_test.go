@@ -218,20 +218,6 @@ func TestDirectShareOffersNoPasscode(t *testing.T) {
 	}
 }
 
-// Locking while a direct share is shown stops it too.
-func TestDirectShareStopsOnLock(t *testing.T) {
-	h, w := unlocked(t)
-	h.tap("Share")
-	h.check("Share directly from this device (local network)")
-	h.tap("Create share")
-	h.tapLast("Share")
-	h.screen("share-result")
-	h.ui.lock()
-	if w.chain.directCtx.Err() == nil {
-		t.Fatal("direct share still served after the wallet locked")
-	}
-}
-
 func TestSharesList(t *testing.T) {
 	h, w := unlocked(t)
 	h.menu("Shares")
