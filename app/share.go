@@ -418,6 +418,11 @@ type shareOutcome struct {
 	offline *fyne.Container
 }
 
+// directListen is where a direct share listens: every interface, a free
+// port (the link names this device's local network address). Tests serve
+// on this computer alone.
+var directListen = "0.0.0.0:0"
+
 // makeShare asks the wallet for the share, then shows its QR. A direct
 // share is served until the result screen is left. When the share cannot
 // go through a network (none joined, or it does not answer), it says so in
@@ -437,7 +442,7 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, b
 		case person != nil: // on their behalf, through the network only
 			res, err = w.CareShare(ctx, person.ID, req)
 		case direct:
-			res, err = w.ShareDirect(ctx, req, "0.0.0.0:0")
+			res, err = w.ShareDirect(ctx, req, directListen)
 		default:
 			res, err = w.Share(ctx, req)
 		}
