@@ -650,7 +650,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 		case s.Serving:
 			line += " · served from this device now"
 		case s.Direct:
-			line += " · was served from this device"
+			line += " · served from this device until its screen closed"
 		}
 		if s.Problem != "" {
 			line += "\n" + sentence(s.Problem)
