@@ -109,5 +109,9 @@
 // Once unlocked, the wallet locks itself after the chosen idle time (5
 // minutes unless changed in Settings). Every tap or key press handled by the
 // UI resets the idle timer; on expiry the wallet is locked, any open dialog is
-// closed and the unlock screen is shown.
+// closed and the unlock screen is shown — but for a share on screen at an
+// appointment: it stays, locked (share_screen.go). Its QR, link and countdown
+// remain and a direct share is still served, while the wallet's keys are
+// dropped; from there only the unlock screen is reachable, and unlocking
+// returns to the share.
 package app

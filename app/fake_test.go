@@ -489,6 +489,9 @@ func (c *fakeChain) online() {
 func testShares() []wallet.ShareInfo {
 	return []wallet.ShareInfo{
 		{ID: "s3", Purpose: "ETREAT", Created: testNow.Add(-10 * time.Minute), Expires: testNow.Add(50 * time.Minute), State: "pending", Records: 7},
+		{ID: "s6", Label: "At the clinic today", Purpose: "TREAT", Created: testNow.Add(-20 * time.Minute), Expires: testNow.Add(40 * time.Minute), State: "active", Opened: 1, Records: 7, Direct: true, Serving: true},
+		{ID: "s5", Purpose: "TREAT", Created: testNow.Add(-26 * time.Hour), Expires: testNow.Add(-25 * time.Hour), State: "expired", Opened: 3, Records: 7, Direct: true},
+		{ID: "s7", Purpose: "TREAT", Created: testNow.Add(-27 * time.Hour), Expires: testNow.Add(20 * time.Hour), State: "stopped", Opened: 1, Records: 2, Direct: true},
 		{ID: "s2", Label: "For Dr. Okafor", Purpose: "TREAT", Created: testNow.Add(-2 * time.Hour), Expires: testNow.Add(22 * time.Hour), State: "active", Opened: 2, Records: 3},
 		{ID: "s1", Purpose: "CAREMGT", Created: testNow.Add(-72 * time.Hour), Expires: testNow.Add(-48 * time.Hour), State: "expired", Opened: 1, Records: 1},
 		{ID: "s0", Purpose: "PATRQT", Created: testNow.Add(-96 * time.Hour), Expires: testNow.Add(72 * time.Hour), State: "revoked", Records: 2},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -179,6 +180,14 @@ func TestGoldens(t *testing.T) {
 			h.tap("Share")
 			h.tap("Create share")
 			h.tapLast("Share")
+		}},
+		{"share_locked", true, func(h *harness) {
+			h.unlock()
+			h.tap("Share")
+			h.check("Share directly from this device (local network)")
+			h.tap("Create share")
+			h.tapLast("Share")
+			h.clock.Advance(5 * time.Minute)
 		}},
 		{"shares", true, func(h *harness) {
 			h.unlock()

@@ -25,6 +25,10 @@ type idleLock struct {
 	running bool
 	timer   Timer
 	gen     int // tells a stale callback from the current one
+
+	// share is the share on the share screen (share_screen.go): the lock
+	// keeps it working and on screen, and the next unlock returns to it.
+	share *shownShare
 }
 
 // start begins watching for idle time.
@@ -76,8 +80,15 @@ func (l *idleLock) expire(gen int) {
 	}
 }
 
-// lock locks the wallet now and shows the unlock screen.
+// lock locks the wallet now and shows the unlock screen — or, when a
+// share that still works is on screen, keeps it there, locked: its QR stays
+// and a direct share is still served, while the wallet's keys are dropped
+// and every other screen needs the password (share_screen.go).
 func (u *UI) lock() {
+	keep := u.keepShareOnLock()
+	if keep != nil {
+		u.leaving = nil // leaving the screen would stop the share
+	}
 	u.idle.stop()
 	if u.wallet != nil {
 		u.wallet.Lock()
@@ -86,7 +97,11 @@ func (u *UI) lock() {
 	u.chain = chainState{generation: u.chain.generation + 1}
 	u.person, u.people = nil, nil
 	u.stopBackground()
-	u.showUnlock()
+	if keep != nil {
+		u.drawShare(keep, true)
+	} else {
+		u.showUnlock()
+	}
 	u.files.Cleanup() // copies of picked files hold health data
 }
 
@@ -95,6 +110,8 @@ func (u *UI) unlocked() {
 	u.idle.start()
 	u.keepLocalNetwork()
 	u.loadPeople()
-	u.showRecords()
+	if !u.sharedAgain() {
+		u.showRecords()
+	}
 	u.startBackground()
 }

@@ -418,6 +418,11 @@ type shareOutcome struct {
 	offline *fyne.Container
 }
 
+// directListen is where a direct share listens: every interface, a free
+// port (the link names this device's local network address). Tests serve
+// on this computer alone.
+var directListen = "0.0.0.0:0"
+
 // makeShare asks the wallet for the share, then shows its QR. A direct
 // share is served until the result screen is left. When the share cannot
 // go through a network (none joined, or it does not answer), it says so in
@@ -437,7 +442,7 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, b
 		case person != nil: // on their behalf, through the network only
 			res, err = w.CareShare(ctx, person.ID, req)
 		case direct:
-			res, err = w.ShareDirect(ctx, req, "0.0.0.0:0")
+			res, err = w.ShareDirect(ctx, req, directListen)
 		default:
 			res, err = w.Share(ctx, req)
 		}
@@ -456,7 +461,7 @@ func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, b
 			cancel()
 			cancel = nil
 		}
-		u.showShareResult(res, req.Purpose, cancel, back)
+		u.showShareResult(&shownShare{res: res, purpose: req.Purpose, stop: cancel, back: back, person: person})
 	})
 }
 
@@ -541,118 +546,6 @@ func countdown(left time.Duration) string {
 		return fmt.Sprintf("Expires in %d h %02d min", h, m)
 	}
 	return fmt.Sprintf("Expires in %d min %02d s", m, s)
-}
-
-// showShareResult shows the QR and the link of a share just made, with a
-// countdown and "Revoke now". stop, when set, ends a direct share; leaving
-// the screen asks first.
-func (u *UI) showShareResult(res wallet.ShareResult, purpose string, stop func(), back func()) {
-	qr, err := u.qrCanvas(res.Link, 300)
-	var qrObj fyne.CanvasObject = qr
-	if err != nil {
-		msg := wrapped("The QR code cannot be drawn: " + err.Error() + ". Send the link instead.")
-		msg.Importance = widget.DangerImportance
-		qrObj = msg
-	}
-	link := widget.NewLabel(res.Link)
-	link.TextStyle.Monospace = true
-	link.Wrapping = fyne.TextWrapBreak
-	link.Selectable = true
-	var copyBtn *widget.Button
-	copyBtn = u.button("Copy link", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(res.Link)
-		copyBtn.SetText("Copied")
-	})
-
-	remaining := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	var tick func()
-	var timer Timer
-	tick = func() {
-		left := res.Expires.Sub(u.clock.Now())
-		remaining.SetText(countdown(left) + " (" + res.Expires.Format(timeLayout) + ")")
-		if left > 0 {
-			timer = u.clock.AfterFunc(time.Second, func() {
-				fyne.Do(func() {
-					if u.screen == "share-result" {
-						tick()
-					}
-				})
-			})
-		}
-	}
-	tick()
-
-	served := wrapped("")
-	served.Alignment = fyne.TextAlignCenter
-	served.Importance = widget.LowImportance
-	if stop != nil {
-		served.SetText("Served from this device on the local network while this screen is open.")
-	} else {
-		served.Hide()
-	}
-
-	state := newErrorText()
-	busy := busyText()
-	var revoke *widget.Button
-	revoke = u.button("Revoke now", theme.DeleteIcon(), func() {
-		u.confirmRevoke(res.ID, revoke, busy, func(err error) {
-			if err != nil {
-				state.Importance = widget.DangerImportance
-				state.set(sharingProblem(err))
-				return
-			}
-			if stop != nil {
-				stop()
-				stop = nil
-				served.Hide()
-			}
-			state.Importance = widget.SuccessImportance
-			state.setText("Revoked: the link no longer opens.")
-			qrObj.Hide()
-			revoke.Disable()
-		})
-	})
-	revoke.Importance = widget.DangerImportance
-
-	leave := func(then func()) {
-		if stop == nil {
-			then()
-			return
-		}
-		u.confirm("Stop sharing from this device?", "Stop sharing",
-			"This device serves the link only while this screen is open. Once you leave, the link stops working.",
-			func(ok bool) {
-				u.idle.touch()
-				if ok {
-					then()
-				}
-			})
-	}
-	caption := wrapped(fmt.Sprintf("%s for %s. Show this code to the receiver, or send the link.",
-		plural(res.Records, "record", "records"), purposeLabel(purpose)))
-	caption.Alignment = fyne.TextAlignCenter
-	u.show("share-result", container.NewBorder(
-		header(u.button("Done", theme.NavigateBackIcon(), func() { leave(back) }), "Share ready"), nil, nil, nil,
-		page(
-			container.NewCenter(qrObj),
-			remaining,
-			caption,
-			served,
-			link,
-			container.NewGridWithColumns(2, copyBtn, revoke),
-			state.Label,
-			busy,
-		)))
-	// However the screen is left (locked, idle), the timer and a direct
-	// share end with it.
-	u.leaving = func() {
-		if timer != nil {
-			timer.Stop()
-		}
-		if stop != nil {
-			stop()
-		}
-	}
 }
 
 // confirmRevoke asks, then revokes a share in the background.
@@ -753,8 +646,11 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 			opened = "opened " + plural(s.Opened, "time", "times")
 		}
 		line := fmt.Sprintf("%s · %s · created %s", opened, expires, s.Created.Format(timeLayout))
-		if s.Direct {
-			line += " · served from this device"
+		switch {
+		case s.Serving:
+			line += " · served from this device now"
+		case s.Direct:
+			line += " · served from this device until its screen closed"
 		}
 		if s.Problem != "" {
 			line += "\n" + sentence(s.Problem)
@@ -764,7 +660,9 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 		sub.SizeName = theme.SizeNameCaptionText
 		sub.Wrapping = fyne.TextWrapWord
 		var right fyne.CanvasObject = st
-		if state == "active" || state == "pending" {
+		// A stopped direct share's link no longer opens, but its grant
+		// stands on chain until revoked or expired.
+		if state == wallet.ShareActive || state == wallet.SharePending || state == wallet.ShareStopped {
 			busy := busyText()
 			revoke := u.button("Revoke", theme.DeleteIcon(), nil)
 			revoke.OnTapped = func() {

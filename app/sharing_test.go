@@ -218,26 +218,14 @@ func TestDirectShareOffersNoPasscode(t *testing.T) {
 	}
 }
 
-// Locking while a direct share is shown stops it too.
-func TestDirectShareStopsOnLock(t *testing.T) {
-	h, w := unlocked(t)
-	h.tap("Share")
-	h.check("Share directly from this device (local network)")
-	h.tap("Create share")
-	h.tapLast("Share")
-	h.screen("share-result")
-	h.ui.lock()
-	if w.chain.directCtx.Err() == nil {
-		t.Fatal("direct share still served after the wallet locked")
-	}
-}
-
 func TestSharesList(t *testing.T) {
 	h, w := unlocked(t)
 	h.menu("Shares")
 	h.screen("shares")
 	for _, s := range []string{"Pending", "Active", "Expired", "Revoked", "For Dr. Okafor",
-		"opened 2 times", "expires 11 Apr 2024 07:00", "expired 8 Apr 2024 09:00", "7 records for Emergency treatment"} {
+		"opened 2 times", "expires 11 Apr 2024 07:00", "expired 8 Apr 2024 09:00", "7 records for Emergency treatment",
+		"Stopped", "opened 1 time · expires 11 Apr 2024 05:00 · created 9 Apr 2024 06:00 · served from this device until its screen closed",
+		"opened 1 time · expires 10 Apr 2024 09:40 · created 10 Apr 2024 08:40 · served from this device now"} {
 		h.see(s)
 	}
 	h.tap("Revoke") // the first: the pending share

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"crypto/ecdh"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,18 +50,37 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		return out, nil
 	}
 
-	// The relays' view, one List per relay.
+	// The relays' view, one List per relay; the direct shares' from the
+	// wallet's own store.
 	type relayView struct {
 		infos   map[string]relay.ShareInfo
 		problem string
+		served  string // a direct share's URL served now by this process
 	}
 	views := map[string]*relayView{}
 	for _, s := range shares {
-		if views[s.Relay] != nil {
+		if views[viewOf(s)] != nil {
 			continue
 		}
 		v := &relayView{infos: map[string]relay.ShareInfo{}}
-		views[s.Relay] = v
+		views[viewOf(s)] = v
+		if s.Direct {
+			err := w.withDirectStore(func(c *relay.Client, served string) error {
+				v.served = served
+				if c == nil {
+					return nil
+				}
+				list, err := c.List(ctx)
+				for _, si := range list {
+					v.infos[si.ID] = si
+				}
+				return err
+			})
+			if err != nil {
+				v.problem = err.Error()
+			}
+			continue
+		}
 		client, err := w.relayClient(s.Relay)
 		if err != nil {
 			v.problem = err.Error()
@@ -71,9 +91,6 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		cancel()
 		if err != nil {
 			v.problem = "the relay could not be asked: " + err.Error()
-			if s.Direct {
-				v.problem = "served directly by this wallet only while it shares on the local network"
-			}
 			continue
 		}
 		for _, si := range list {
@@ -91,8 +108,9 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 			Records: len(s.Records), Relay: s.Relay, Link: s.Link, Direct: s.Direct, Grant: s.Digest.Hex(),
 		}
 		var problems []string
-		v := views[s.Relay]
+		v := views[viewOf(s)]
 		ri, atRelay := v.infos[s.ID]
+		info.Serving = s.Direct && v.served == s.Relay
 		if v.problem != "" {
 			problems = append(problems, v.problem)
 		}
@@ -117,6 +135,10 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 			info.State = ShareRevoked // revoked elsewhere: another device with the same keys
 		case !t.Before(s.Expires):
 			info.State = ShareExpired
+		case s.Direct && v.problem == "" && !info.Serving:
+			// Served only while its screen (or hw share --direct) ran; the
+			// grant may stand on chain, but nothing serves the link.
+			info.State = ShareStopped
 		case atRelay && ri.State == relay.StateRevoked:
 			info.State = ShareRevoked
 		case atRelay && ri.State == relay.StateLocked:
@@ -140,6 +162,19 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		out = append(out, info)
 	}
 	return out, nil
+}
+
+// directView is the key of the direct shares' view in Shares: they all
+// live in the wallet's own store, whatever address they were served at.
+const directView = "direct"
+
+// viewOf is the key of the view a share's state is read from: its relay's,
+// or the direct store's.
+func viewOf(s ownShare) string {
+	if s.Direct {
+		return directView
+	}
+	return s.Relay
 }
 
 // grantStatuses asks the registry about each share's grant; the problem is
@@ -261,13 +296,26 @@ func (w *Wallet) revokeAtRelay(ctx context.Context, s ownShare) error {
 	if !s.RelayPending {
 		return nil
 	}
-	client, err := w.relayClient(s.Relay)
-	if err != nil {
-		return err
+	revoke := func(client *relay.Client) error {
+		if client == nil {
+			return nil // no direct store: nothing serves it
+		}
+		cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+		defer cancel()
+		return client.Revoke(cctx, s.ID)
 	}
-	cctx, cancel := context.WithTimeout(ctx, relayTimeout)
-	err = client.Revoke(cctx, s.ID)
-	cancel()
+	var err error
+	if s.Direct {
+		// In the wallet's own store, whether a server runs now or not:
+		// the next direct share must not serve it again.
+		err = w.withDirectStore(func(c *relay.Client, _ string) error { return revoke(c) })
+	} else {
+		client, cerr := w.relayClient(s.Relay)
+		if cerr != nil {
+			return cerr
+		}
+		err = revoke(client)
+	}
 	if err != nil && !errors.Is(err, relay.ErrNotFound) {
 		return err
 	}
@@ -329,30 +377,19 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		id, registry, err := w.chainParams(ctx)
 		return chainTarget{id, registry}, err
 	})
+	direct, err := w.directAccessLogs(ctx, shares, key)
+	if err != nil {
+		missing = append(missing, "the direct shares' log on this device: "+err.Error())
+	}
 	byDigest := map[common.Hash]ownShare{}
 	for _, s := range shares {
 		byDigest[s.Digest] = s
-		if down[s.Relay] {
-			continue
+		entries, err := direct[s.ID], error(nil)
+		if !s.Direct {
+			entries, err = w.relayAccessLog(ctx, s, key, down)
 		}
-		client, err := w.relayClient(s.Relay)
 		if err != nil {
-			return nil, err
-		}
-		cctx, cancel := context.WithTimeout(ctx, relayTimeout)
-		entries, err := client.AccessLog(cctx, s.ID, key)
-		cancel()
-		switch {
-		case errors.Is(err, relay.ErrNotFound):
-			continue // purged at the relay after its retention
-		case err != nil:
-			var ae *relay.APIError
-			if !errors.As(err, &ae) {
-				down[s.Relay] = true // unreachable: skip its other shares
-			}
-			if !s.Direct {
-				missing = append(missing, fmt.Sprintf("the relay %s: %v", s.Relay, err))
-			}
+			missing = append(missing, err.Error())
 			continue
 		}
 		source := "relay"
@@ -413,6 +450,64 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		return out, fmt.Errorf("%w: %s; the log shows the rest", ErrIncomplete, strings.Join(missing, "; "))
 	}
 	return out, nil
+}
+
+// relayAccessLog reads the relay's log of the share s, opened with key; a
+// share purged at the relay has none. A relay found unreachable is noted in
+// down, and its other shares are skipped: the error says what is missing.
+func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, key *ecdh.PrivateKey, down map[string]bool) ([]relay.AccessEntry, error) {
+	if down[s.Relay] {
+		return nil, nil // said once already
+	}
+	client, err := w.relayClient(s.Relay)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, relayTimeout)
+	entries, err := client.AccessLog(cctx, s.ID, key)
+	cancel()
+	switch {
+	case errors.Is(err, relay.ErrNotFound):
+		return nil, nil // purged at the relay after its retention
+	case err != nil:
+		var ae *relay.APIError
+		if !errors.As(err, &ae) {
+			down[s.Relay] = true // unreachable: skip its other shares
+		}
+		return nil, fmt.Errorf("the relay %s: %v", s.Relay, err)
+	}
+	return entries, nil
+}
+
+// directAccessLogs reads the logs of the wallet's direct shares, by share
+// id, from its own store: the openings of a direct share stay in the log
+// after its screen closed, as a relay's do. None when it never shared
+// directly.
+func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, key *ecdh.PrivateKey) (map[string][]relay.AccessEntry, error) {
+	out := map[string][]relay.AccessEntry{}
+	if !slices.ContainsFunc(shares, func(s ownShare) bool { return s.Direct }) {
+		return out, nil
+	}
+	err := w.withDirectStore(func(c *relay.Client, _ string) error {
+		if c == nil {
+			return nil
+		}
+		for _, s := range shares {
+			if !s.Direct {
+				continue
+			}
+			entries, err := c.AccessLog(ctx, s.ID, key)
+			if errors.Is(err, relay.ErrNotFound) {
+				continue // purged after its retention
+			}
+			if err != nil {
+				return err
+			}
+			out[s.ID] = entries
+		}
+		return nil
+	})
+	return out, err
 }
 
 // AccessOnChain reports the patient's choice to record, on chain, each

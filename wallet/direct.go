@@ -32,6 +32,16 @@ var directServing sync.Map // wallet dir → struct{}
 // upload to a patient's own machine.
 var directRelays sync.Map // public URL → *relay.Server
 
+// directServers are the direct relays this process runs, by wallet
+// directory: the one open store of that wallet's direct shares.
+var directServers sync.Map // wallet dir → directServer
+
+// directServer is a direct relay running, and the public URL it serves at.
+type directServer struct {
+	srv    *relay.Server
+	public string
+}
+
 // directClient is the in-process client of the direct relay at baseURL,
 // signing with key; false when this process serves none there.
 func directClient(baseURL string, key *ecdsa.PrivateKey) (*relay.Client, bool, error) {
@@ -141,12 +151,23 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 		release()
 		return ShareResult{}, fmt.Errorf("opening the direct share's store: %w", err)
 	}
+	// A direct share is served only while its screen (or hw share --direct)
+	// runs: the earlier ones in the store, stopped, are ended there before
+	// this server serves the store again, so that "stopped" stays true.
+	if err := w.endStoppedDirectShares(ctx, srv); err != nil {
+		srv.Close()
+		ln.Close()
+		release()
+		return ShareResult{}, err
+	}
 	directRelays.Store(public, srv)
+	directServers.Store(w.dir, directServer{srv, public})
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer release()
+		defer directServers.Delete(w.dir)
 		defer directRelays.Delete(public)
 		_ = srv.Run(sctx, ln, 5*time.Second) // closes the store
 	}()
@@ -162,6 +183,78 @@ func (w *Wallet) ShareDirect(ctx context.Context, req ShareRequest, listen strin
 		stop()
 	}()
 	return res, nil
+}
+
+// endStoppedDirectShares ends, in the direct store srv serves, the shares
+// still active there: no server ran them since theirs stopped, and none
+// may serve them again.
+func (w *Wallet) endStoppedDirectShares(ctx context.Context, srv *relay.Server) error {
+	key, err := w.ChainKey()
+	if err != nil {
+		return err
+	}
+	c, err := srv.LocalClient(key)
+	if err != nil {
+		return err
+	}
+	list, err := c.List(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the earlier direct shares: %w", err)
+	}
+	for _, s := range list {
+		if s.State != relay.StateActive && s.State != relay.StatePending {
+			continue
+		}
+		if err := c.Revoke(ctx, s.ID); err != nil && !errors.Is(err, relay.ErrNotFound) {
+			return fmt.Errorf("ending the earlier direct share %s: %w", s.ID, err)
+		}
+	}
+	return nil
+}
+
+// errDirectBusy: the direct share store is held by another program using
+// this wallet (the app, or hw share --direct), which serves a share from it.
+var errDirectBusy = errors.New("another program using this wallet (the app, or hw share --direct) serves a direct share now, so its shares' state and openings cannot be read until it stops")
+
+// withDirectStore runs fn with an in-process client of the wallet's direct
+// share store, signing with the wallet's chain key: the serving relay's
+// while this process serves a direct share, else the store opened for the
+// call alone (its shares then served by nothing). served is the public URL
+// of the direct share served now, if any. It needs the wallet unlocked.
+func (w *Wallet) withDirectStore(fn func(c *relay.Client, served string) error) error {
+	key, err := w.ChainKey()
+	if err != nil {
+		return err
+	}
+	if v, ok := directServers.Load(w.dir); ok {
+		d := v.(directServer)
+		c, err := d.srv.LocalClient(key)
+		if err != nil {
+			return err
+		}
+		return fn(c, d.public)
+	}
+	if _, busy := directServing.LoadOrStore(w.dir, struct{}{}); busy {
+		return errDirectBusy // being started or stopped in this process
+	}
+	defer directServing.Delete(w.dir)
+	if _, err := os.Stat(filepath.Join(w.dir, "direct")); errors.Is(err, os.ErrNotExist) {
+		return fn(nil, "") // never shared directly
+	}
+	// Its links' address does not matter here: nothing is served.
+	srv, err := w.openDirectRelay("http://127.0.0.1")
+	if err != nil {
+		if errors.Is(err, relay.ErrStoreInUse) {
+			return errDirectBusy
+		}
+		return fmt.Errorf("opening the direct share store: %w", err)
+	}
+	defer srv.Close()
+	c, err := srv.LocalClient(key)
+	if err != nil {
+		return err
+	}
+	return fn(c, "")
 }
 
 // directStoreKey is the identity's key for the direct relay's store.

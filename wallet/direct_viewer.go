@@ -3,7 +3,6 @@ package wallet
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -20,26 +19,29 @@ import (
 // verifies against the networks the doctor trusts.
 
 // directDocument makes the direct share's network document, for the
-// wallet's chain as connected at each request.
+// wallet's chain as connected at each request. The network's name is read
+// once, as the share starts: a locked wallet no longer knows it.
 func (w *Wallet) directDocument(public string) func(context.Context) ([]byte, error) {
+	name := "the patient's own device (no shared network)"
+	if m, ok := w.Network(); ok && !m.Local {
+		name = m.Name + ", through the patient's device"
+	}
 	return func(ctx context.Context) ([]byte, error) {
 		n, err := w.directNetwork(ctx)
 		if err != nil {
 			return nil, err
-		}
-		name := "the patient's own device (no shared network)"
-		if m, ok := w.Network(); ok && !m.Local {
-			name = m.Name + ", through the patient's device"
 		}
 		return json.Marshal(network.RelayDocument(name, public, n.ChainID.Uint64(), n.Registry))
 	}
 }
 
 // directNetwork is the wallet's chain connection, opened if need be.
+//
+// It does not need the wallet unlocked: a direct share keeps serving while
+// the app is locked with the share on screen, and its viewer reads the
+// chain as the share is checked, through the connection already open (a
+// locked wallet cannot open one: it then answers that the chain does not).
 func (w *Wallet) directNetwork(ctx context.Context) (*chain.Network, error) {
-	if err := w.unlocked(); err != nil {
-		return nil, errors.New("the wallet is locked")
-	}
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
 	n, err := w.networkLocked(ctx)

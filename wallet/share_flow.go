@@ -65,6 +65,7 @@ const (
 	SharePending = "pending" // the grant is not on chain yet: the relay does not serve it until it is
 	ShareLocked  = "locked"  // the passcode's failure limit was reached
 	ShareFailed  = "failed"  // the chain refused the grant
+	ShareStopped = "stopped" // a direct share no longer served: its screen (or hw share --direct) ended
 )
 
 // Errors of sharing a caller can act on.

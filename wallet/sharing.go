@@ -55,13 +55,14 @@ type ShareInfo struct {
 	Purpose  string    `json:"purpose"`
 	Created  time.Time `json:"created"`
 	Expires  time.Time `json:"expires"`
-	State    string    `json:"state"`  // active, expired, revoked, pending (grant not yet on chain), locked (passcode limit reached), failed (chain refused the grant)
+	State    string    `json:"state"`  // active, expired, revoked, pending (grant not yet on chain), locked (passcode limit reached), failed (chain refused the grant), stopped (a direct share no longer served)
 	Opened   int       `json:"opened"` // times the records were fetched (manifests served; refused attempts not counted)
 	Records  int       `json:"records"`
 	Relay    string    `json:"relay,omitempty"`
 	Link     string    `json:"link,omitempty"`
 	Revoking bool      `json:"revoking,omitempty"` // revoked by the patient; the relay or the chain (not yet in a block) still to confirm
 	Direct   bool      `json:"direct,omitempty"`   // served by the wallet itself on the local network
+	Serving  bool      `json:"serving,omitempty"`  // a direct share this program serves now
 	Grant    string    `json:"grant"`              // the grant's EIP-712 digest, 0x…
 	// Problem says what could not be checked live (relay or chain
 	// unreachable): State is then what the wallet last knew.

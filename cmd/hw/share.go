@@ -249,12 +249,17 @@ func (c *cli) sharesCommand() *cobra.Command {
 		Use:   "shares",
 		Short: "List your shares with their live state",
 		Long: `shares lists your shares, newest first: state (active, pending, expired,
-revoked, locked, failed), how often the relay served them, and until when.
-The state is asked of the relay and the chain; when one cannot be reached,
-the share's problem says so and the state is what the wallet last knew.
+revoked, locked, failed, stopped), how often the relay served them, and until
+when. A direct share (hw share --direct, or the app's share from this device)
+is "stopped" once its server ended: its link no longer opens, though its
+grant stands on chain until it expires or is revoked; its openings stay in
+hw access-log. The state is asked of the relay and the chain; when one cannot
+be reached, the share's problem says so and the state is what the wallet last
+knew.
 
 With --json, prints an array of {"id","label","purpose","created","expires",
-"state","opened","records","relay","link","revoking","direct","grant","problem"}.`,
+"state","opened","records","relay","link","revoking","direct","serving","grant",
+"problem"}; "serving" is set on a direct share this very program serves.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()

@@ -139,6 +139,10 @@ func (r *shareRecord) has(flag string) bool { return bytes.Contains([]byte(r.Fla
 
 var errNoShare = errors.New("no such share")
 
+// ErrStoreInUse: another process holds the store open (a relay, or a
+// wallet serving its direct shares, runs on this data directory).
+var ErrStoreInUse = errors.New("relay: the store is in use by another process")
+
 // ErrStoreKeyMismatch: the store was made with a store key and opened
 // without, or the other way round.
 var ErrStoreKeyMismatch = errors.New("relay: the store's records are sealed differently than this relay is configured (Config.StoreKey)")
@@ -169,7 +173,7 @@ func openStore(dir string, sealKey []byte) (*store, error) {
 	path := filepath.Join(dir, dbFileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("relay: %s is in use by another process (is another relay running on this data directory?)", path)
+		return nil, fmt.Errorf("%w: %s (is another relay running on this data directory?)", ErrStoreInUse, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("relay: opening %s: %w", path, err)
