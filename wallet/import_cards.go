@@ -72,20 +72,23 @@ func (w *Wallet) importCardFile(f *fileImport) error {
 // QR texts (one a line; the parts of a multi-part code may come from
 // several files) or compact JWSs (one a line).
 func (w *Wallet) importCardText(f *fileImport, data []byte) error {
-	jwss, err := w.cardsIn(f, data)
+	jwss, file, err := w.cardsIn(f, data)
 	if err != nil {
 		return err
 	}
-	return w.importCards(f, jwss)
+	return w.importCards(f, file, jwss)
 }
 
-// cardsIn says which cards data holds, complete.
-func (w *Wallet) cardsIn(f *fileImport, data []byte) ([]string, error) {
+// cardsIn says which cards data holds, complete, and names where they came
+// from: the file, or the files of a multi-part QR code completed by it.
+func (w *Wallet) cardsIn(f *fileImport, data []byte) (jwss []string, file string, err error) {
 	text := strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff"))
 	if strings.HasPrefix(text, "{") {
-		return share.ParseCardFile([]byte(text))
+		jwss, err := share.ParseCardFile([]byte(text))
+		return jwss, f.name, err
 	}
-	var jwss []string
+	s := &f.session.cards
+	file = f.name
 	chunked := false
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -94,39 +97,38 @@ func (w *Wallet) cardsIn(f *fileImport, data []byte) ([]string, error) {
 		case len(line) >= 5 && strings.EqualFold(line[:5], "shc:/"):
 			c, err := cards.ParseQRText(line)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", n+1, err)
+				return nil, "", fmt.Errorf("line %d: %w", n+1, err)
 			}
-			jws, done, err := f.session.cards.chunks.Add(c)
+			jws, done, err := s.chunks.Add(c)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", n+1, err)
+				return nil, "", fmt.Errorf("line %d: %w", n+1, err)
 			}
 			if c.Total > 1 {
 				chunked = true
 			}
 			if done {
 				jwss = append(jwss, jws)
+				if c.Total > 1 && len(s.chunkFiles) > 0 {
+					file = cardFilesName(s.chunkFiles, f.path)
+					s.chunkFiles = nil
+				}
 			}
 		case strings.Count(line, ".") == 2:
 			jwss = append(jwss, line)
 		default:
-			return nil, fmt.Errorf("line %d is neither an shc:/ QR text nor a card's JWS (it starts %q)", n+1, truncate(line, 16))
+			return nil, "", fmt.Errorf("line %d is neither an shc:/ QR text nor a card's JWS (it starts %q)", n+1, truncate(line, 16))
 		}
 	}
-	s := &f.session.cards
-	if chunked {
-		if len(s.chunks.Missing()) > 0 {
-			s.chunkFiles = append(s.chunkFiles, f.path)
-		} else {
-			s.chunkFiles = nil
-		}
+	if chunked && len(s.chunks.Missing()) > 0 {
+		s.chunkFiles = append(s.chunkFiles, f.path)
 	}
 	if len(jwss) == 0 && !chunked {
-		return nil, errors.New("the file holds no SMART Health Card")
+		return nil, "", errors.New("the file holds no SMART Health Card")
 	}
 	if len(jwss) > 100 {
-		return nil, fmt.Errorf("%d cards in one file, at most 100", len(jwss))
+		return nil, "", fmt.Errorf("%d cards in one file, at most 100", len(jwss))
 	}
-	return jwss, nil
+	return jwss, file, nil
 }
 
 func truncate(s string, n int) string {
@@ -180,13 +182,8 @@ func (w *Wallet) checkCard(ctx context.Context, s *cardSession, file, jws string
 
 // importCards checks each card (outside the vault transaction: keys may be
 // fetched), then stores every card's records in one transaction.
-func (w *Wallet) importCards(f *fileImport, jwss []string) error {
+func (w *Wallet) importCards(f *fileImport, file string, jwss []string) error {
 	s := &f.session.cards
-	file := f.name
-	if len(s.chunkFiles) > 0 && len(jwss) > 0 {
-		file = cardFilesName(s.chunkFiles, f.path)
-		s.chunkFiles = nil
-	}
 	checked := make([]checkedCard, 0, len(jwss))
 	for i, jws := range jwss {
 		c, err := w.checkCard(f.ctx, s, file, jws)
