@@ -18,6 +18,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"healthwallet/wallet"
 )
 
 // TestMain makes this test binary also the hw command: testscript puts a copy
@@ -86,7 +88,10 @@ type importReport struct {
 		File  string `json:"file"`
 		Error string `json:"error"`
 	} `json:"rejected"`
-	ByType map[string]int `json:"byType"`
+	ByType    map[string]int          `json:"byType"`
+	Files     []wallet.FileReport     `json:"files"`
+	Cards     []wallet.CardReport     `json:"cards"`
+	Documents []wallet.DocumentReport `json:"documents"`
 }
 
 // decodeImportReport decodes hw import --json strictly: every key present,
@@ -97,7 +102,7 @@ func decodeImportReport(data []byte) (importReport, error) {
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return r, fmt.Errorf("import report is not a JSON object: %v\n%s", err, data)
 	}
-	for _, k := range []string{"imported", "duplicates", "versions", "rejected", "byType"} {
+	for _, k := range []string{"imported", "duplicates", "versions", "rejected", "byType", "files", "cards", "documents"} {
 		if _, ok := keys[k]; !ok {
 			return r, fmt.Errorf("import report has no %q: %s", k, data)
 		}
