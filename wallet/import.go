@@ -206,7 +206,7 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time,
 	}
 	hash := sha256.Sum256(canon) // record.ContentHash, without canonicalizing twice
 	hashHex := hex.EncodeToString(hash[:])
-	id := w.vault.RecordID(record.Key(res))
+	id := w.vault.RecordID(cardRecordKey(res, src))
 	result := outcomeNew
 	latest, exists, err := tx.Latest(id)
 	if err != nil {

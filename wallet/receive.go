@@ -135,6 +135,9 @@ func (w *Wallet) Receive(ctx context.Context, link string, opts ReceiveOptions) 
 		opts.Recipient = name
 	}
 	in := share.VerifyInput{}
+	if st, err := w.readTrust(); err == nil {
+		in.CardTrust = st.Trusted // the receiver's own list of card issuers
+	}
 	if cardErr == nil {
 		in.RecipientKeyHash = card.SharingKeyHash()
 	}

@@ -14,14 +14,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/record"
 )
 
 // This file: the commands about records — import, records, show, search,
 // export.
 
 func (c *cli) importCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "import FILE|DIR...",
+	var passcode string
+	cmd := &cobra.Command{
+		Use:   "import FILE|DIR|TEXT...",
 		Short: "Import FHIR R4 records from files and folders",
 		Long: `import reads FHIR R4 resources and Bundles (.json, .ndjson) into the wallet.
 Folders are searched for .json and .ndjson files. Each file lands whole or not
@@ -29,18 +31,52 @@ at all; a file the wallet cannot read is listed as rejected and the others are
 still imported (the exit code is 0 when the import ran). Records already in the
 wallet are counted as duplicates; changed ones are kept as new versions.
 
-With --json, prints {"imported","duplicates","versions","rejected","byType"}.`,
+SMART Health Cards are imported from .smart-health-card files, shc:/ QR texts
+(the parts of a multi-part code may be separate files), JWS texts and QR images;
+an argument may also be a pasted shc:/ text, a card's JWS or a SMART Health Link
+(shlink:/…, with --passcode if it has one), whose cards and FHIR files are
+imported. A card is verified only when its signature holds and its issuer is
+trusted (see hw trust); others are imported unverified, with the reason.
+
+With --json, prints {"imported","duplicates","versions","rejected","byType",
+"files":[{"file","kind","records","duplicates","problem"}],
+"cards":[{"file","issuer","name","signatureValid","trusted","verified","revoked","problem","records"}],
+"documents":[{"file","kind","records","byType","notConverted"}]}.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
-			return c.runImport(cmd.Context(), args)
+			return c.runImport(cmd.Context(), args, passcode)
 		}),
 	}
+	cmd.Flags().StringVar(&passcode, "passcode", "", "the passcode of a SMART Health Link given as an argument")
+	return cmd
 }
 
-func (c *cli) runImport(ctx context.Context, args []string) error {
-	files, err := c.importFiles(args)
-	if err != nil {
-		return err
+// pastedText says whether a command-line argument is a card or a link
+// rather than a path: a pasted shc:/ text, a JWS or a SMART Health Link.
+func pastedText(arg string) bool {
+	if _, err := os.Stat(arg); err == nil {
+		return false
+	}
+	a := strings.TrimSpace(arg)
+	return strings.HasPrefix(strings.ToLower(a), "shc:/") || strings.Contains(a, "shlink:/") ||
+		(strings.HasPrefix(a, "eyJ") && strings.Count(a, ".") == 2)
+}
+
+func (c *cli) runImport(ctx context.Context, args []string, passcode string) error {
+	var paths, texts []string
+	for _, a := range args {
+		if pastedText(a) {
+			texts = append(texts, a)
+		} else {
+			paths = append(paths, a)
+		}
+	}
+	var files []string
+	if len(paths) > 0 || len(texts) == 0 {
+		var err error
+		if files, err = c.importFiles(paths); err != nil {
+			return err
+		}
 	}
 	w, err := c.openWallet(ctx)
 	if err != nil {
@@ -60,6 +96,14 @@ func (c *cli) runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, text := range texts {
+		more, err := w.ImportText(ctx, text, passcode)
+		if err != nil {
+			return userErrorf("%w", err)
+		}
+		report = mergeReports(report, more)
+	}
+	files = append(files, texts...)
 	if report.Rejected == nil {
 		report.Rejected = []wallet.RejectedFile{}
 	}
@@ -93,12 +137,76 @@ func (c *cli) printImportReport(r wallet.ImportReport, files int) {
 	for _, t := range types {
 		fmt.Fprintf(c.stdout, "  %6d  %s\n", r.ByType[t], t)
 	}
-	if len(r.Rejected) > 0 {
-		fmt.Fprintf(c.stdout, "Rejected %s:\n", plural(len(r.Rejected), "file"))
-		for _, f := range r.Rejected {
-			fmt.Fprintf(c.stdout, "  %s: %s\n", f.File, f.Error)
+	if len(r.Files) > 0 {
+		fmt.Fprintln(c.stdout, "Files:")
+	}
+	for _, f := range r.Files {
+		if f.Kind == wallet.FileRejected {
+			fmt.Fprintf(c.stdout, "  %s: rejected: %s\n", f.File, f.Problem)
+			continue
+		}
+		fmt.Fprintf(c.stdout, "  %s: %s, %s, %d already held\n", f.File, fileKindName(f.Kind), plural(f.Records, "record"), f.Duplicates)
+	}
+	for _, card := range r.Cards {
+		fmt.Fprintf(c.stdout, "  Card from %s: %s, %s\n", card.File, cardVerdict(card), plural(card.Records, "record"))
+	}
+	for _, d := range r.Documents {
+		fmt.Fprintf(c.stdout, "  Document %s: %s, %s", d.File, d.Kind, plural(d.Records, "record"))
+		if n := len(d.NotConverted); n > 0 {
+			fmt.Fprintf(c.stdout, ", %s not converted", plural(n, "part"))
+		}
+		fmt.Fprintln(c.stdout)
+		for _, nc := range d.NotConverted {
+			fmt.Fprintf(c.stdout, "    not converted: %s: %s\n", nc.Section, nc.Reason)
 		}
 	}
+}
+
+func fileKindName(kind string) string {
+	switch kind {
+	case wallet.FileFHIR:
+		return "FHIR"
+	case wallet.FileCard:
+		return "SMART Health Card"
+	case wallet.FileCCDA:
+		return "C-CDA document"
+	case wallet.FileDocument:
+		return "document"
+	}
+	return kind
+}
+
+// cardVerdict says in a few words what was found of a card.
+func cardVerdict(card wallet.CardReport) string {
+	issuer := card.Issuer
+	if card.Name != "" {
+		issuer = card.Name + " (" + card.Issuer + ")"
+	}
+	switch {
+	case card.Verified:
+		return "verified, issued by " + issuer
+	case card.Revoked:
+		return "REVOKED by its issuer " + issuer + ", not verified"
+	}
+	return "NOT verified, issuer " + issuer + ": " + card.Problem
+}
+
+// mergeReports adds what ImportText found to a file import's report.
+func mergeReports(a, b wallet.ImportReport) wallet.ImportReport {
+	a.Imported += b.Imported
+	a.Duplicates += b.Duplicates
+	a.Versions += b.Versions
+	a.Rejected = append(a.Rejected, b.Rejected...)
+	if a.ByType == nil {
+		a.ByType = map[string]int{}
+	}
+	for t, n := range b.ByType {
+		a.ByType[t] += n
+	}
+	a.Files = append(a.Files, b.Files...)
+	a.Cards = append(a.Cards, b.Cards...)
+	a.Documents = append(a.Documents, b.Documents...)
+	return a
 }
 
 // importFiles expands the command line into the files to import (see
@@ -264,6 +372,56 @@ func (c *cli) printDetail(d wallet.Detail) {
 	for _, v := range d.Versions {
 		field("Version", fmt.Sprintf("%d, imported %s", v.Version, v.Imported.Local().Format("2006-01-02 15:04")))
 	}
+	for _, line := range provenanceLines(d.Source) {
+		field("Source", line)
+	}
+}
+
+// provenanceLines say where a record came from and, for a card, what was
+// found when it was checked.
+func provenanceLines(s *record.Source) []string {
+	if s == nil {
+		return nil
+	}
+	var lines []string
+	switch s.Kind {
+	case record.SourceCard:
+		issuer := s.Issuer
+		if s.IssuerName != "" {
+			issuer = s.IssuerName + " (" + s.Issuer + ")"
+		}
+		lines = append(lines, "SMART Health Card from "+s.File+", issued by "+issuer)
+		verdict := "NOT verified"
+		switch {
+		case s.Revoked:
+			verdict = "REVOKED by its issuer, not verified"
+		case s.SignatureValid && s.Trusted:
+			verdict = "verified"
+		}
+		verdict += fmt.Sprintf(" on %s (signature valid: %s, issuer trusted: %s)", s.CheckedAt.Local().Format("2006-01-02 15:04"), yesNo(s.SignatureValid), yesNo(s.Trusted))
+		lines = append(lines, verdict)
+		if s.Problem != "" {
+			lines = append(lines, "Problem: "+s.Problem)
+		}
+	case record.SourceCCDA:
+		line := "C-CDA document " + s.File
+		if s.Section != "" {
+			line += ", section " + s.Section
+		}
+		lines = append(lines, line)
+	default:
+		if s.File != "" {
+			lines = append(lines, fileKindName(s.Kind)+" file "+s.File)
+		}
+	}
+	return lines
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // resolveID finds the record a person means by arg: its id, a unique start

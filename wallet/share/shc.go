@@ -203,26 +203,36 @@ type cardVC struct {
 	} `json:"credentialSubject"`
 }
 
-// VerifyCard verifies one SMART Health Card JWS as the Cards spec requires:
+// ReadCard reads one SMART Health Card JWS without checking its signature:
 // header alg ES256, zip DEF and a kid; the payload inflated; iss a https URL
-// without a trailing '/'; the issuer's JWKS (from keys) holding an EC P-256
-// ES256 signing key with that kid, equal to its RFC 7638 thumbprint; the
-// 64-byte signature valid; the card not revoked in the issuer's CRL when the
-// key states a crlVersion; nbf (fractions allowed) not in the future, exp if
-// present not past. An X.509 certificate beside the key is noted (its
-// expiry, its issuer URL) but does not decide. Errors wrap [ErrBadCard].
-func VerifyCard(ctx context.Context, jws string, keys IssuerKeyResolver, now time.Time) (Card, error) {
+// without a trailing '/'; vc.type holding health-card; the bundle a FHIR
+// Bundle. A wallet imports a card it cannot verify as unverified: this is
+// what it can read of it. Use [VerifyCard] to know whether to believe it.
+// Errors wrap [ErrBadCard].
+func ReadCard(jws string) (Card, error) {
+	c, err := readCard(jws)
+	return c.Card, err
+}
+
+// readCard is [ReadCard] keeping what verification needs.
+type readJWS struct {
+	Card
+	jws string
+	rid string
+}
+
+func readCard(jws string) (readJWS, error) {
 	if len(jws) > MaxCardJWS {
-		return Card{}, fmt.Errorf("%w: %d bytes, at most %d", ErrBadCard, len(jws), MaxCardJWS)
+		return readJWS{}, fmt.Errorf("%w: %d bytes, at most %d", ErrBadCard, len(jws), MaxCardJWS)
 	}
 	jws = strings.TrimSpace(jws)
 	parts := strings.Split(jws, ".")
 	if len(parts) != 3 {
-		return Card{}, fmt.Errorf("%w: not a compact JWS (%d parts)", ErrBadCard, len(parts))
+		return readJWS{}, fmt.Errorf("%w: not a compact JWS (%d parts)", ErrBadCard, len(parts))
 	}
 	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
-		return Card{}, fmt.Errorf("%w: header: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: header: %v", ErrBadCard, err)
 	}
 	var hdr struct {
 		Alg string `json:"alg"`
@@ -230,70 +240,91 @@ func VerifyCard(ctx context.Context, jws string, keys IssuerKeyResolver, now tim
 		Kid string `json:"kid"`
 	}
 	if err := json.Unmarshal(hb, &hdr); err != nil {
-		return Card{}, fmt.Errorf("%w: header: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: header: %v", ErrBadCard, err)
 	}
 	switch {
 	case hdr.Alg != "ES256":
-		return Card{}, fmt.Errorf("%w: header alg %q, want ES256", ErrBadCard, hdr.Alg)
+		return readJWS{}, fmt.Errorf("%w: header alg %q, want ES256", ErrBadCard, hdr.Alg)
 	case hdr.Zip != "DEF":
-		return Card{}, fmt.Errorf("%w: header zip %q, want DEF (the payload must be compressed)", ErrBadCard, hdr.Zip)
+		return readJWS{}, fmt.Errorf("%w: header zip %q, want DEF (the payload must be compressed)", ErrBadCard, hdr.Zip)
 	case hdr.Kid == "":
-		return Card{}, fmt.Errorf("%w: header has no kid", ErrBadCard)
+		return readJWS{}, fmt.Errorf("%w: header has no kid", ErrBadCard)
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
-		return Card{}, fmt.Errorf("%w: signature: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: signature: %v", ErrBadCard, err)
 	}
 	if len(sig) != 64 {
-		return Card{}, fmt.Errorf("%w: the signature is %d bytes, not the 64-byte R‖S form ES256 uses (DER-encoded?)", ErrCardSignature, len(sig))
+		return readJWS{}, fmt.Errorf("%w: the signature is %d bytes, not the 64-byte R‖S form ES256 uses (DER-encoded?)", ErrCardSignature, len(sig))
 	}
 	zp, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		return Card{}, fmt.Errorf("%w: payload: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: payload: %v", ErrBadCard, err)
 	}
 	pb, err := inflate(zp, maxCardPayload)
 	if err != nil {
-		return Card{}, fmt.Errorf("%w: payload: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: payload: %v", ErrBadCard, err)
 	}
 	var p cardPayload
 	dec := json.NewDecoder(bytes.NewReader(pb))
 	dec.UseNumber()
 	if err := dec.Decode(&p); err != nil {
-		return Card{}, fmt.Errorf("%w: payload is not JSON: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: payload is not JSON: %v", ErrBadCard, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Card{}, fmt.Errorf("%w: payload has data after the JSON object", ErrBadCard)
+		return readJWS{}, fmt.Errorf("%w: payload has data after the JSON object", ErrBadCard)
 	}
 	if p.Iss == nil || p.Nbf == nil || p.VC == nil {
-		return Card{}, fmt.Errorf("%w: payload lacks iss, nbf or vc", ErrBadCard)
+		return readJWS{}, fmt.Errorf("%w: payload lacks iss, nbf or vc", ErrBadCard)
 	}
 	iss := *p.Iss
-	if err := checkIssuerURL(iss); err != nil {
-		return Card{}, err
+	if err := CheckIssuerURL(iss); err != nil {
+		return readJWS{}, err
 	}
 	var vc cardVC
 	if err := json.Unmarshal(*p.VC, &vc); err != nil {
-		return Card{}, fmt.Errorf("%w: vc: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: vc: %v", ErrBadCard, err)
 	}
 	if !contains(vc.Type, "https://smarthealth.cards#health-card") {
-		return Card{}, fmt.Errorf("%w: vc.type lacks https://smarthealth.cards#health-card", ErrBadCard)
+		return readJWS{}, fmt.Errorf("%w: vc.type lacks https://smarthealth.cards#health-card", ErrBadCard)
 	}
 	var bundle struct {
 		ResourceType string `json:"resourceType"`
 	}
 	if json.Unmarshal(vc.CredentialSubject.FHIRBundle, &bundle) != nil || bundle.ResourceType != "Bundle" {
-		return Card{}, fmt.Errorf("%w: vc.credentialSubject.fhirBundle is not a FHIR Bundle", ErrBadCard)
+		return readJWS{}, fmt.Errorf("%w: vc.credentialSubject.fhirBundle is not a FHIR Bundle", ErrBadCard)
 	}
 	nbf, err := epoch(*p.Nbf)
 	if err != nil {
-		return Card{}, fmt.Errorf("%w: nbf: %v", ErrBadCard, err)
+		return readJWS{}, fmt.Errorf("%w: nbf: %v", ErrBadCard, err)
 	}
 	card := Card{Issuer: iss, KeyID: hdr.Kid, Issued: nbf, Types: vc.Type, Bundle: vc.CredentialSubject.FHIRBundle}
 	if p.Exp != nil {
 		if card.Expires, err = epoch(*p.Exp); err != nil {
-			return Card{}, fmt.Errorf("%w: exp: %v", ErrBadCard, err)
+			return readJWS{}, fmt.Errorf("%w: exp: %v", ErrBadCard, err)
 		}
 	}
+	return readJWS{Card: card, jws: jws, rid: vc.RID}, nil
+}
+
+// VerifyCard verifies one SMART Health Card JWS as the Cards spec requires:
+// the card readable as [ReadCard] says; the issuer's JWKS (from keys)
+// holding an EC P-256 ES256 signing key with that kid, equal to its RFC 7638
+// thumbprint; the 64-byte signature valid; the card not revoked in the
+// issuer's CRL when the key states a crlVersion; nbf (fractions allowed) not
+// in the future, exp if present not past. An X.509 certificate beside the
+// key is noted (its expiry, its issuer URL) but does not decide. Errors wrap
+// [ErrBadCard]. VerifyCard says nothing of whether the issuer is one to
+// trust: that is the receiver's list.
+func VerifyCard(ctx context.Context, jws string, keys IssuerKeyResolver, now time.Time) (Card, error) {
+	r, err := readCard(jws)
+	if err != nil {
+		return Card{}, err
+	}
+	card, iss, nbf := r.Card, r.Issuer, r.Issued
+	hdr := struct{ Kid string }{r.KeyID}
+	jws = r.jws
+	vc := struct{ RID string }{r.rid}
 
 	doc, err := keys.JWKS(ctx, iss)
 	if err != nil {
@@ -342,7 +373,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func checkIssuerURL(iss string) error {
+// CheckIssuerURL refuses an issuer URL the Cards spec does not allow: not
+// https, ending with '/', or with a query, fragment or user. Errors wrap
+// [ErrBadCard].
+func CheckIssuerURL(iss string) error {
 	u, err := url.Parse(iss)
 	switch {
 	case err != nil || u.Host == "":

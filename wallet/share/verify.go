@@ -26,6 +26,7 @@ const (
 	CheckFilesDecrypted   = "files decrypted"
 	CheckRecordsReadable  = "records readable"
 	CheckSHC              = "SMART Health Card signature valid"
+	CheckSHCTrusted       = "SMART Health Card issuer trusted"
 	CheckProofPresent     = "proof file present"
 	CheckNetworkTrusted   = "network trusted"
 	CheckChainID          = "chain id matches"
@@ -229,6 +230,11 @@ type VerifyInput struct {
 	RecipientKeyHash common.Hash
 	// CardKeys resolves SMART Health Card issuers' keys; nil fails any card.
 	CardKeys IssuerKeyResolver
+	// CardTrust is the receiver's list of trusted card issuers: it names a
+	// trusted issuer. Nil: the receiver trusts none, and says so in the
+	// "SMART Health Card issuer trusted" check of each card whose signature
+	// holds.
+	CardTrust func(iss string) (name string, trusted bool)
 	// Trust, when set, is the receiver's verdict on the network the share
 	// was made on (see [ProofOf]), added as the "network trusted" check
 	// after the proof's: a failed one leaves Chain nil and the share not
@@ -402,7 +408,7 @@ func (p *reporter) content(ctx context.Context, in VerifyInput, now time.Time) {
 				received = append(received, rec)
 			}
 		case ContentTypeSHC:
-			received = append(received, p.cards(ctx, i, f.Plaintext, in.CardKeys, now)...)
+			received = append(received, p.cards(ctx, i, f.Plaintext, in.CardKeys, in.CardTrust, now)...)
 		default:
 			problems = append(problems, fmt.Sprintf("file %d: content type %q is not shown", i, f.ContentType))
 		}
@@ -807,7 +813,7 @@ func joinFirst(items []string, n int) string {
 }
 
 // cards verifies a SMART Health Card file and returns its bundles' entries.
-func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys IssuerKeyResolver, now time.Time) []receivedRecord {
+func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys IssuerKeyResolver, trust func(string) (string, bool), now time.Time) []receivedRecord {
 	jwss, err := ParseCardFile(data)
 	if err != nil {
 		p.add(CheckSHC, false, "file %d: %v", fileIndex, err)
@@ -829,6 +835,7 @@ func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys I
 			detail += "; " + strings.Join(card.Notes, "; ")
 		}
 		p.add(CheckSHC, true, "%s", detail)
+		p.issuerTrusted(card.Issuer, trust)
 		p.r.Cards = append(p.r.Cards, card)
 		if entries, _, err := bundleEntries(card.Bundle); err == nil {
 			source := fmt.Sprintf("file %d (a SMART Health Card from %s)", fileIndex, printable([]byte(card.Issuer), 100))
@@ -838,4 +845,18 @@ func (p *reporter) cards(ctx context.Context, fileIndex int, data []byte, keys I
 		}
 	}
 	return out
+}
+
+// issuerTrusted answers the second question about a card whose signature
+// holds: is its issuer one the receiver trusts?
+func (p *reporter) issuerTrusted(iss string, trust func(string) (string, bool)) {
+	if trust == nil {
+		p.add(CheckSHCTrusted, false, "issuer %s: this receiver holds no list of trusted card issuers", iss)
+		return
+	}
+	if name, ok := trust(iss); ok {
+		p.add(CheckSHCTrusted, true, "issuer %s (%s), in a directory the receiver trusts", iss, name)
+		return
+	}
+	p.add(CheckSHCTrusted, false, "issuer %s is in no directory the receiver trusts", iss)
 }

@@ -23,6 +23,7 @@ export const CHECK = {
   filesDecrypted: 'files decrypted',
   recordsReadable: 'records readable',
   shc: 'SMART Health Card signature valid',
+  shcTrusted: 'SMART Health Card issuer trusted',
   proofPresent: 'proof file present',
   networkTrusted: 'network trusted',
   chainID: 'chain id matches',
@@ -197,6 +198,9 @@ export class Reporter {
         continue;
       }
       this.add(CHECK.shc, true, 'issuer ' + card.iss + (card.notes.length ? '; ' + card.notes.join('; ') : ''));
+      // The browser holds no list of trusted issuers: only a wallet can say
+      // whether this issuer is one to believe.
+      this.add(CHECK.shcTrusted, false, `issuer ${card.iss}: this browser viewer holds no list of trusted card issuers; open the share in a Health Wallet that trusts a directory of issuers`);
       this.r.cards.push({ iss: card.iss, verified: true, notes: card.notes });
       let entries = [];
       try {
