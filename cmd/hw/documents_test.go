@@ -28,7 +28,10 @@ func writePaddedPDF(t *testing.T, path string, n int64) {
 	var offs []int
 	pos := 0
 	put := func(s string) { bw.WriteString(s); pos += len(s) }
-	obj := func(body string) { offs = append(offs, pos); put(fmt.Sprintf("%d 0 obj\n%s\nendobj\n", len(offs), body)) }
+	obj := func(body string) {
+		offs = append(offs, pos)
+		put(fmt.Sprintf("%d 0 obj\n%s\nendobj\n", len(offs), body))
+	}
 	put("%PDF-1.4\n")
 	obj("<< /Type /Catalog /Pages 2 0 R >>")
 	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
@@ -94,7 +97,6 @@ func fileSum(t *testing.T, path string) [32]byte {
 	}
 	return [32]byte(h.Sum(nil))
 }
-
 
 // A 20 MB PDF and a 10 MB photo go in with hw import, show as documents, and
 // come back byte for byte with hw show --attachment --out; hw edit changes
