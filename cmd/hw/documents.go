@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -60,18 +61,22 @@ func (c *cli) printAttachment(w *wallet.Wallet, id string) {
 		name = info.Title
 	}
 	fmt.Fprintf(c.stdout, "  %-10s %s (%s, %s); write it back with: hw show --attachment %s --out FILE\n",
-		"File:", name, info.ContentType, humanSize(info.Size), id)
+		"File:", name, info.ContentType, formatBytes(info.Size), id)
 }
 
-// humanSize says a byte count the way people read it.
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+// openRecord opens the wallet and finds the record a person means by arg
+// (see resolveID). The caller closes the wallet.
+func (c *cli) openRecord(ctx context.Context, arg string) (*wallet.Wallet, string, error) {
+	w, err := c.openWallet(ctx)
+	if err != nil {
+		return nil, "", err
 	}
-	return fmt.Sprintf("%d bytes", n)
+	id, err := resolveID(w, arg)
+	if err != nil {
+		w.Close()
+		return nil, "", err
+	}
+	return w, id, nil
 }
 
 func (c *cli) editCommand() *cobra.Command {
@@ -91,15 +96,11 @@ not given stay as they are.`,
 			if err != nil {
 				return err
 			}
-			w, err := c.openWallet(cmd.Context())
+			w, id, err := c.openRecord(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			id, err := resolveID(w, args[0])
-			if err != nil {
-				return err
-			}
 			if err := w.EditDocument(id, wallet.DocumentEdit{Title: title, Date: d, Category: category}); err != nil {
 				return err
 			}

@@ -156,7 +156,7 @@ func TestDocumentsRoundTripCLI(t *testing.T) {
 			t.Errorf("show --out over an existing file: exit %d, %q; want a refusal naming --force", code, errOut)
 		}
 		hwOK(t, env, "show", "--attachment", r.ID, "--out", out, "--force")
-		if shown := hwOK(t, env, "show", r.ID); !strings.Contains(shown, "File:") || !strings.Contains(shown, "MB") {
+		if shown := hwOK(t, env, "show", r.ID); !strings.Contains(shown, "File:") || !strings.Contains(shown, "MiB") {
 			t.Errorf("hw show of a document does not say what file it keeps:\n%s", shown)
 		}
 	}

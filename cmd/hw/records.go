@@ -208,15 +208,11 @@ image, text or C-CDA file), --attachment --out FILE writes the file back,
 byte for byte.`,
 		Args: cobra.ExactArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
-			w, err := c.openWallet(cmd.Context())
+			w, id, err := c.openRecord(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			id, err := resolveID(w, args[0])
-			if err != nil {
-				return err
-			}
 			if attachment {
 				info, n, err := writeAttachment(w, id, out, force)
 				if err != nil {
@@ -225,7 +221,7 @@ byte for byte.`,
 				if c.jsonOut {
 					return printJSON(c.stdout, map[string]any{"file": out, "bytes": n, "attachment": info})
 				}
-				fmt.Fprintf(c.stdout, "Wrote %s (%s, %s)\n", out, info.ContentType, humanSize(n))
+				fmt.Fprintf(c.stdout, "Wrote %s (%s, %s)\n", out, info.ContentType, formatBytes(n))
 				return nil
 			}
 			if out != "" {
