@@ -90,15 +90,69 @@ func (w *Wallet) keptDocument(recordID string) (keptDocument, error) {
 }
 
 // EditDocument changes a kept document's title, date or category: a new
-// version of its DocumentReference.
+// version of its DocumentReference, still keeping the same file. Zero fields
+// of edit leave what they name unchanged.
 func (w *Wallet) EditDocument(recordID string, edit DocumentEdit) error {
-	return errors.New("editing documents is not built yet")
+	index, err := w.currentIndex()
+	if err != nil {
+		return err
+	}
+	k, err := w.keptDocument(recordID)
+	if err != nil {
+		return err
+	}
+	if k.rec.ID != recordID {
+		return fmt.Errorf("record %s was converted from a document: edit the document itself (%s)", recordID, k.rec.ID)
+	}
+	doc := k.json
+	if edit.Title != "" {
+		doc.Description = edit.Title
+		for i := range doc.Content {
+			doc.Content[i].Attachment.Title = edit.Title
+		}
+	}
+	if !edit.Date.IsZero() {
+		doc.Date = fhirDate(edit.Date)
+	}
+	if edit.Category != "" {
+		doc.Category = []docConcept{{Text: edit.Category}}
+	}
+	raw, err := jsonMarshal(doc)
+	if err != nil {
+		return err
+	}
+	res := record.Resource{Type: doc.ResourceType, ID: doc.ID, Raw: raw}
+	src := *k.rec.Source // the same file: Source.Attachment carried over
+	var rec record.Record
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		rec, _, err = w.putResource(tx, res, now().UTC().Truncate(time.Second), &src)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("saving the document's new details: %w", mapVaultError(err))
+	}
+	if rec.ID != "" {
+		index.Put(rec)
+	}
+	return nil
 }
 
 // DocumentPreview draws a document (an image, a PDF's first page) to fit
 // within maxW × maxH pixels.
 func (w *Wallet) DocumentPreview(recordID string, maxW, maxH int) (image.Image, error) {
-	return nil, errors.New("document previews are not built yet")
+	if maxW <= 0 || maxH <= 0 {
+		return nil, fmt.Errorf("a preview needs a size, not %d×%d pixels", maxW, maxH)
+	}
+	k, err := w.keptDocument(recordID)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := w.vault.OpenAttachment(k.attachment)
+	if err != nil {
+		return nil, fmt.Errorf("opening the file of record %s: %w", recordID, mapVaultError(err))
+	}
+	defer rc.Close()
+	return previewFile(rc, k.info, maxW, maxH)
 }
 
 // NarrativeSection is one human-readable section of a C-CDA document.

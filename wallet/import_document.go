@@ -78,7 +78,7 @@ var documentCategories = []struct {
 	{[]string{"discharge"}, "Discharge summary", loincDoc("18842-5", "Discharge summary")},
 	{[]string{"referral"}, "Referral", loincDoc("57133-1", "Referral note")},
 	{[]string{"lab", "labs", "laboratory", "blood", "results", "pathology"}, "Lab report", loincDoc("11502-2", "Laboratory report")},
-	{[]string{"xray", "x-ray", "radiology", "mri", "ct", "ultrasound", "scan", "imaging", "mammogram"}, "Imaging", loincDoc("18748-4", "Diagnostic imaging study")},
+	{[]string{"xray", "x-ray", "radiology", "mri", "ct", "ultrasound", "imaging", "mammogram"}, "Imaging", loincDoc("18748-4", "Diagnostic imaging study")},
 	{[]string{"prescription", "rx"}, "Prescription", record.Code{}},
 	{[]string{"insurance", "eob", "claim"}, "Insurance", record.Code{}},
 	{[]string{"vaccination", "vaccine", "immunization", "immunisation"}, "Immunization", record.Code{}},

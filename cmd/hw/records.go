@@ -304,23 +304,36 @@ func parseDate(s string, end bool) (time.Time, error) {
 }
 
 func (c *cli) showCommand() *cobra.Command {
-	var raw bool
+	var raw, attachment, force bool
+	var out string
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one record",
 		Long: `show prints a record's summary and versions; --raw prints its original JSON,
 exactly as it was imported. ID is the record's id, any unique start of it, or
-the resource's Type/id (e.g. Patient/example).`,
+the resource's Type/id (e.g. Patient/example). For a kept document (a PDF,
+image, text or C-CDA file), --attachment --out FILE writes the file back,
+byte for byte.`,
 		Args: cobra.ExactArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
-			w, err := c.openWallet(cmd.Context())
+			w, id, err := c.openRecord(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			id, err := resolveID(w, args[0])
-			if err != nil {
-				return err
+			if attachment {
+				info, n, err := writeAttachment(w, id, out, force)
+				if err != nil {
+					return err
+				}
+				if c.jsonOut {
+					return printJSON(c.stdout, map[string]any{"file": out, "bytes": n, "attachment": info})
+				}
+				fmt.Fprintf(c.stdout, "Wrote %s (%s, %s)\n", out, info.ContentType, formatBytes(n))
+				return nil
+			}
+			if out != "" {
+				return errNoOut
 			}
 			d, err := w.Record(id)
 			if err != nil {
@@ -337,10 +350,14 @@ the resource's Type/id (e.g. Patient/example).`,
 				return printJSON(c.stdout, d)
 			}
 			c.printDetail(d)
+			c.printAttachment(w, id)
 			return nil
 		}),
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the original JSON")
+	cmd.Flags().BoolVar(&attachment, "attachment", false, "write the record's kept file to --out")
+	cmd.Flags().StringVar(&out, "out", "", "with --attachment: the `FILE` to write")
+	cmd.Flags().BoolVar(&force, "force", false, "with --attachment: replace --out if it exists")
 	return cmd
 }
 
