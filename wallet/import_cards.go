@@ -113,6 +113,8 @@ func (w *Wallet) cardsIn(f *fileImport, data []byte) (jwss []string, file string
 					s.chunkFiles = nil
 				}
 			}
+		case len(line) >= 4 && strings.EqualFold(line[:4], "shc:"):
+			return nil, "", fmt.Errorf("line %d starts %q: an shc:/ QR text starts with shc:/ (the slash is missing or wrong)", n+1, truncate(line, 8))
 		case strings.Count(line, ".") == 2:
 			jwss = append(jwss, line)
 		default:

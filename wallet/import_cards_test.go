@@ -441,7 +441,7 @@ func TestImportDevToolsCards(t *testing.T) {
 		"test-example-00-e-file-issuer_url_with_trailing_slash.smart-health-card": "ends with '/'",
 		"test-example-00-f-qr-code-numeric-value-0-odd-count.txt":                 "odd number of digits",
 		"test-example-00-f-qr-code-numeric-value-0-number-too-big.txt":            "over the largest allowed",
-		"test-example-00-f-qr-code-numeric-value-0-wrong_qr_header.txt":           "",
+		"test-example-00-f-qr-code-numeric-value-0-wrong_qr_header.txt":           "starts with shc:/",
 	}
 	r, err := w.Import(ctx, paths, nil)
 	if err != nil {

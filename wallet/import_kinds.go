@@ -165,8 +165,8 @@ func sniff(name string, head []byte) string {
 		return sniffImage
 	case ext == ".smart-health-card":
 		return sniffCard
-	case bytes.HasPrefix(trimmed, []byte("shc:/")):
-		return sniffCard
+	case len(trimmed) >= 4 && bytes.EqualFold(trimmed[:4], []byte("shc:")):
+		return sniffCard // the card importer says if the rest of the header is wrong
 	case bytes.HasPrefix(trimmed, []byte("<")):
 		return sniffXML
 	case bytes.HasPrefix(trimmed, []byte("{")):
