@@ -282,6 +282,19 @@ func (w *fakeWallet) Delete(id string) error {
 	return nil
 }
 
+func (w *fakeWallet) ImportWith(ctx context.Context, paths []string, opts wallet.ImportOptions) (wallet.ImportReport, error) {
+	return w.Import(ctx, paths, opts.Progress)
+}
+
+func (w *fakeWallet) People() ([]wallet.Person, error) {
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	return []wallet.Person{{ID: wallet.OwnerID, Name: w.name, Address: testAddress, Records: len(w.records), Owner: true}}, nil
+}
+
+func (w *fakeWallet) DropPerson(id string) error { return w.check() }
+
 func (w *fakeWallet) Import(ctx context.Context, paths []string, progress func(wallet.ImportProgress)) (wallet.ImportReport, error) {
 	if err := w.check(); err != nil {
 		return wallet.ImportReport{}, err

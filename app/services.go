@@ -69,6 +69,10 @@ type Wallet interface {
 	Address() string
 	Card() (string, error)
 	Import(ctx context.Context, paths []string, progress func(wallet.ImportProgress)) (wallet.ImportReport, error)
+	// One person per wallet: records about others go to their own space.
+	ImportWith(ctx context.Context, paths []string, opts wallet.ImportOptions) (wallet.ImportReport, error)
+	People() ([]wallet.Person, error)
+	DropPerson(id string) error
 	Records(q wallet.Query) ([]record.Record, error)
 	Record(id string) (wallet.Detail, error)
 	Categories() (map[string]int, error)

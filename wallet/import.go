@@ -40,6 +40,9 @@ type ImportReport struct {
 	Cards []CardReport `json:"cards"`
 	// Documents are the C-CDA documents, PDFs, images and text files read.
 	Documents []DocumentReport `json:"documents"`
+	// OtherPeople are the people other than the owner whose records this
+	// import kept apart in their own spaces (counted in Imported too).
+	OtherPeople []OtherPerson `json:"otherPeople"`
 }
 
 // RejectedFile is a file that was not imported, and why.
@@ -107,7 +110,7 @@ const progressInterval = 100 * time.Millisecond
 // ctx stops after the current file is rolled back and returns ctx's error.
 func (w *Wallet) Import(ctx context.Context, paths []string, progress func(ImportProgress)) (ImportReport, error) {
 	report := ImportReport{Rejected: []RejectedFile{}, ByType: map[string]int{},
-		Files: []FileReport{}, Cards: []CardReport{}, Documents: []DocumentReport{}}
+		Files: []FileReport{}, Cards: []CardReport{}, Documents: []DocumentReport{}, OtherPeople: []OtherPerson{}}
 	session := &importSession{}
 	index, err := w.currentIndex()
 	if err != nil {

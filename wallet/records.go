@@ -40,6 +40,9 @@ type Query struct {
 	From, To     time.Time
 	Text         string // full-text search over summaries and codes
 	Limit        int
+	// Person is whose records: "" or OwnerID the owner, a Person.ID
+	// someone else in this wallet, Everyone all of them.
+	Person string
 }
 
 // Detail is one record with its original JSON and its version history.

@@ -17,6 +17,14 @@ type ShareRequest struct {
 	ResourceTypes []string
 	From, To      time.Time
 	All           bool
+	// Summary shares the patient summary (summarySelection): allergies,
+	// active problems, current medications, immunizations, recent results;
+	// never billing. It is the app's default.
+	Summary bool
+	// Person is whose records: "" or OwnerID the owner, else a Person.ID
+	// in this wallet; a share is always about one person, anchored and
+	// granted under that person's address.
+	Person string
 
 	TTL       time.Duration // how long the link works; see SharePresets
 	Purpose   string        // HL7 PurposeOfUse code: TREAT, ETREAT, CAREMGT, PATRQT, …

@@ -115,6 +115,13 @@ type importReport struct {
 			Reason  string `json:"reason"`
 		} `json:"notConverted"`
 	} `json:"documents"`
+	OtherPeople []struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		BirthDate string `json:"birthDate"`
+		Records   int    `json:"records"`
+		New       bool   `json:"new"`
+	} `json:"otherPeople"`
 }
 
 // decodeImportReport decodes hw import --json strictly: every key present,
@@ -125,13 +132,13 @@ func decodeImportReport(data []byte) (importReport, error) {
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return r, fmt.Errorf("import report is not a JSON object: %v\n%s", err, data)
 	}
-	for _, k := range []string{"imported", "duplicates", "versions", "rejected", "byType", "files", "cards", "documents"} {
+	for _, k := range []string{"imported", "duplicates", "versions", "rejected", "byType", "files", "cards", "documents", "otherPeople"} {
 		if _, ok := keys[k]; !ok {
 			return r, fmt.Errorf("import report has no %q: %s", k, data)
 		}
 	}
 	if string(keys["rejected"]) == "null" || string(keys["byType"]) == "null" || string(keys["files"]) == "null" ||
-		string(keys["cards"]) == "null" || string(keys["documents"]) == "null" {
+		string(keys["cards"]) == "null" || string(keys["documents"]) == "null" || string(keys["otherPeople"]) == "null" {
 		return r, fmt.Errorf("import report has null where a list or object belongs: %s", data)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
