@@ -2,7 +2,15 @@ package wallet
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"healthwallet/wallet/vault"
 )
 
 // This file: one person per wallet (issue 12, item 1). The wallet belongs
@@ -83,4 +91,74 @@ func (w *Wallet) DropPerson(id string) error {
 // ImportWith is Import with options.
 func (w *Wallet) ImportWith(ctx context.Context, paths []string, opts ImportOptions) (ImportReport, error) {
 	return w.Import(ctx, paths, opts.Progress)
+}
+
+// spacePeople holds one personRecord per person other than the owner,
+// keyed by their ID.
+const spacePeople = "people"
+
+// personRecord is a person's space as the vault keeps it (sealed state).
+type personRecord struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	BirthDate   string    `json:"birthDate,omitempty"`
+	Identifiers []string  `json:"identifiers,omitempty"` // "system|value" from their Patient
+	Created     time.Time `json:"created"`
+	// Tweak derives the person's key from the wallet's chain key
+	// (identity.RelationshipKey): random, kept sealed in the vault, so the
+	// phrase and the vault (or a backup) recover the person's identity.
+	Tweak [32]byte `json:"tweak"`
+}
+
+// personRecordByID reads one person's space record.
+func (w *Wallet) personRecordByID(id string) (personRecord, error) {
+	var p personRecord
+	var found bool
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		v, ok, err := tx.State(spacePeople, []byte(id))
+		if err != nil || !ok {
+			return err
+		}
+		found = true
+		return json.Unmarshal(v, &p)
+	})
+	if err != nil {
+		return p, fmt.Errorf("reading person %s: %w", id, mapVaultError(err))
+	}
+	if !found {
+		return p, fmt.Errorf("%w: %q", ErrNoSuchPerson, id)
+	}
+	return p, nil
+}
+
+// putPersonRecord writes a person's space record.
+func putPersonRecord(tx *vault.Tx, p personRecord) error {
+	b, err := jsonMarshal(p)
+	if err != nil {
+		return err
+	}
+	return tx.PutState(spacePeople, []byte(p.ID), b)
+}
+
+// personKey is the signing key of a person's identity: the owner's chain
+// key, or for someone else the key derived from it with their tweak. Their
+// records are anchored, and their shares granted, under its address.
+func (w *Wallet) personKey(id string) (*ecdsa.PrivateKey, error) {
+	if id == "" || id == OwnerID {
+		return w.ChainKey()
+	}
+	p, err := w.personRecordByID(id)
+	if err != nil {
+		return nil, err
+	}
+	return w.relationshipKey(p.Tweak)
+}
+
+// personAddress is personKey's address, as text.
+func (w *Wallet) personAddress(id string) (string, error) {
+	k, err := w.personKey(id)
+	if err != nil {
+		return "", err
+	}
+	return crypto.PubkeyToAddress(k.PublicKey).Hex(), nil
 }

@@ -52,6 +52,9 @@ type Record struct {
 	// Source is where the version came from (nil for records imported
 	// before provenance was kept).
 	Source *Source `json:"source,omitempty"`
+	// Person is whose record it is: "" for the wallet's owner, else the ID
+	// of someone else's space in this wallet (wallet.Person).
+	Person string `json:"person,omitempty"`
 }
 
 // Kinds of Source.
