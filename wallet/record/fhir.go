@@ -130,6 +130,11 @@ func conceptText(cc object) string {
 		}
 	}
 	for _, c := range cs {
+		if d := knownDisplay(c); d != "" {
+			return d
+		}
+	}
+	for _, c := range cs {
 		if c.Code != "" {
 			return c.Code
 		}
