@@ -173,7 +173,7 @@ func (w *Wallet) checkCard(ctx context.Context, s *cardSession, file, jws string
 		problems = append(problems, strings.TrimPrefix(verr.Error(), share.ErrBadCard.Error()+": "))
 	}
 	if !trusted {
-		problems = append(problems, "its issuer "+card.Issuer+" is not in a directory of issuers you trust (add one: hw trust add URL|FILE)")
+		problems = append(problems, "its issuer "+card.Issuer+" is not in a directory of issuers you trust (add the issuer's directory to your trusted issuers)")
 	}
 	c.report.Problem = strings.Join(problems, "; ")
 	c.source = record.Source{Kind: record.SourceCard, File: file, Issuer: card.Issuer, IssuerName: name,

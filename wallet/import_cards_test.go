@@ -243,6 +243,10 @@ func TestImportCardUnknownIssuer(t *testing.T) {
 				!strings.Contains(c.Problem, "not in a directory of issuers you trust") || c.Records == 0 {
 				t.Errorf("%+v", c)
 			}
+			// The app shows this text too: it names no command of hw.
+			if strings.Contains(c.Problem, "hw ") || !strings.Contains(c.Problem, "add the issuer's directory to your trusted issuers") {
+				t.Errorf("problem text is not tool-neutral: %q", c.Problem)
+			}
 		})
 	}
 }

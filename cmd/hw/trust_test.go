@@ -108,7 +108,8 @@ func TestTrustAndImportCards(t *testing.T) {
 	h.run("trust", "remove", "https://spec.smarthealth.cards/examples/issuer")
 	text := string(h.run("import", filepath.Join(shc, "example-02-e-file.smart-health-card")))
 	if !strings.Contains(text, "example-02-e-file.smart-health-card: SMART Health Card, 55 records") ||
-		!strings.Contains(text, "NOT verified") || !strings.Contains(text, "not in a directory of issuers you trust") {
+		!strings.Contains(text, "NOT verified") || !strings.Contains(text, "not in a directory of issuers you trust") ||
+		!strings.Contains(text, "hw trust add URL|FILE") {
 		t.Errorf("hw import after trust remove:\n%s", text)
 	}
 }
