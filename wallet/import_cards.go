@@ -182,6 +182,19 @@ func (w *Wallet) checkCard(ctx context.Context, s *cardSession, file, jws string
 	return c, nil
 }
 
+// cardVerdictChanged says whether a card imported again was found otherwise
+// than when it was stored (its issuer trusted since, or revoked, or its keys
+// fetched at last): the same records then get a new version carrying what
+// was found now, rather than being dropped as duplicates that keep the old
+// verdict.
+func cardVerdictChanged(stored, found *record.Source) bool {
+	if stored == nil || found == nil || stored.Kind != record.SourceCard || found.Kind != record.SourceCard {
+		return false
+	}
+	return stored.SignatureValid != found.SignatureValid || stored.Trusted != found.Trusted ||
+		stored.Revoked != found.Revoked || stored.IssuerName != found.IssuerName
+}
+
 // importCards checks each card (outside the vault transaction: keys may be
 // fetched), then stores every card's records in one transaction.
 func (w *Wallet) importCards(f *fileImport, file string, jwss []string) error {

@@ -476,3 +476,51 @@ func TestImportDevToolsCards(t *testing.T) {
 		}
 	}
 }
+
+// A card imported while its issuer was unknown, then again once the patient
+// trusts the issuer, is not a silent duplicate that keeps "not trusted": its
+// records get a new version whose provenance says verified, and no record is
+// doubled. A third import, nothing having changed, is a duplicate.
+func TestReimportCardAfterTrust(t *testing.T) {
+	dir := testcorpus.Dir(t, "shc")
+	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
+	w := newTestWallet(t)
+	ctx := context.Background()
+	file := []string{filepath.Join(dir, "example-00-e-file.smart-health-card")}
+	want := testcorpus.CountResources(t, filepath.Join(dir, "example-00-a-fhirBundle.json"))
+
+	first, err := w.Import(ctx, file, nil)
+	if err != nil || len(first.Cards) != 1 || first.Cards[0].Verified || first.Cards[0].Trusted || first.Imported != want {
+		t.Fatalf("first import: %+v, %v", first, err)
+	}
+	if _, err := w.TrustAdd(ctx, vciDirectory(t)); err != nil {
+		t.Fatal(err)
+	}
+	second, err := w.Import(ctx, file, nil)
+	if err != nil || len(second.Cards) != 1 {
+		t.Fatalf("second import: %+v, %v", second, err)
+	}
+	if c := second.Cards[0]; !c.Verified || c.Records != want || c.Problem != "" {
+		t.Errorf("second import's card: %+v", c)
+	}
+	if second.Imported != 0 || second.Versions != want || second.Duplicates != 0 {
+		t.Errorf("second import: imported %d, versions %d, duplicates %d; want 0, %d, 0", second.Imported, second.Versions, second.Duplicates, want)
+	}
+	recs, err := w.Records(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != want {
+		t.Fatalf("%d records listed, want %d (no duplicates)", len(recs), want)
+	}
+	for _, rec := range recs {
+		s := rec.Source
+		if s == nil || !s.Trusted || !s.SignatureValid || s.Revoked || s.IssuerName != "SMART example issuer" || s.Problem != "" || rec.Version != 2 {
+			t.Errorf("record %s version %d: source %+v, want version 2 verified", rec.ID, rec.Version, s)
+		}
+	}
+	third, err := w.Import(ctx, file, nil)
+	if err != nil || third.Imported != 0 || third.Versions != 0 || third.Duplicates != want {
+		t.Errorf("third import: %+v, %v", third, err)
+	}
+}
