@@ -76,12 +76,8 @@ func shlOfCards(t *testing.T, passcode string, cardFiles ...string) string {
 // duplicates only.
 func TestImportTextSHLOfCards(t *testing.T) {
 	dir := testcorpus.Dir(t, "shc")
-	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
-	w := newTestWallet(t)
+	w := trustingWallet(t)
 	ctx := context.Background()
-	if _, err := w.TrustAdd(ctx, vciDirectory(t)); err != nil {
-		t.Fatal(err)
-	}
 	link := shlOfCards(t, "4711",
 		filepath.Join(dir, "example-00-e-file.smart-health-card"),
 		filepath.Join(dir, "example-01-e-file.smart-health-card"))

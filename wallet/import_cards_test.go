@@ -95,6 +95,18 @@ func vciDirectory(t *testing.T) string {
 	return p
 }
 
+// trustingWallet is a new wallet that trusts the spec's example issuer
+// (vciDirectory) and reaches its published keys (issuerSite).
+func trustingWallet(t *testing.T) *Wallet {
+	t.Helper()
+	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
+	w := newTestWallet(t)
+	if _, err := w.TrustAdd(context.Background(), vciDirectory(t)); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 func cardByFile(t *testing.T, r ImportReport, file string) CardReport {
 	t.Helper()
 	for _, c := range r.Cards {
@@ -394,12 +406,8 @@ func TestTrustRemove(t *testing.T) {
 // twice is a duplicate.
 func TestImportTextCard(t *testing.T) {
 	dir := testcorpus.Dir(t, "shc")
-	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
-	w := newTestWallet(t)
+	w := trustingWallet(t)
 	ctx := context.Background()
-	if _, err := w.TrustAdd(ctx, vciDirectory(t)); err != nil {
-		t.Fatal(err)
-	}
 	qr, _ := os.ReadFile(filepath.Join(dir, "example-01-f-qr-code-numeric-value-0.txt"))
 	r, err := w.ImportText(ctx, string(qr), "")
 	want := testcorpus.CountResources(t, filepath.Join(dir, "example-01-a-fhirBundle.json"))
