@@ -5,6 +5,8 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"image"
+	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -108,6 +110,36 @@ func TestViewerBrowserKeptFile(t *testing.T) {
 		name, err := chromedp.Run(v.tab, chromedp.Evaluate[string](`document.querySelector('.kept-file button.download-file').getAttribute('aria-label')`))
 		if err != nil || name != "Download Lab report.pdf" {
 			t.Errorf("the button is labelled %q (%v); want the file's name, Lab report.pdf", name, err)
+		}
+	})
+
+	t.Run("image-preview", func(t *testing.T) {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		for i := range img.Pix {
+			img.Pix[i] = byte(i * 7)
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		photo := filepath.Join(f.dir, "Rash photo.png")
+		if err := os.WriteFile(photo, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f.hw(t, "import", photo)
+		both := f.share(t, "--all", "--ttl", "1h", "--purpose", "TREAT")
+		v := f.browser.open(t, both.viewerURL(base), openOptions{KeepTab: true})
+		if v.State != "verified" || both.Records != 2 {
+			t.Fatalf("data-state %q with %d records, want verified with the PDF and the photo:\n%s", v.State, both.Records, v.Text)
+		}
+		// The photo is shown, decoded from the bytes checked (a blob: URL);
+		// the PDF has no preview, only its Download.
+		size, err := chromedp.Run(v.tab, chromedp.Evaluate[[]int](`(async () => {
+  const imgs = [...document.querySelectorAll('.kept-file[data-verified=true] img.kept-file-preview')];
+  return Promise.all(imgs.map((i) => i.decode().then(() => (i.src.startsWith('blob:') ? i.naturalWidth * 1000 + i.naturalHeight : -1), () => -2)));
+})()`, chromedp.EvalAwaitPromise))
+		if err != nil || len(size) != 1 || size[0] != 64_048 {
+			t.Fatalf("previews on the page: %v (%v); want one, the 64×48 photo, from a blob: URL", size, err)
 		}
 	})
 
