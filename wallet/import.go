@@ -217,7 +217,7 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time,
 	}
 	if exists {
 		prev, err := decodeMeta(latest.Meta)
-		if err == nil && prev.ContentHash == hashHex {
+		if err == nil && prev.ContentHash == hashHex && !cardVerdictChanged(prev.Source, src) {
 			return record.Record{}, outcomeDuplicate, nil
 		}
 		result = outcomeVersion

@@ -173,13 +173,26 @@ func (w *Wallet) checkCard(ctx context.Context, s *cardSession, file, jws string
 		problems = append(problems, strings.TrimPrefix(verr.Error(), share.ErrBadCard.Error()+": "))
 	}
 	if !trusted {
-		problems = append(problems, "its issuer "+card.Issuer+" is not in a directory of issuers you trust (add one: hw trust add URL|FILE)")
+		problems = append(problems, "its issuer "+card.Issuer+" is not in a directory of issuers you trust (add the issuer's directory to your trusted issuers)")
 	}
 	c.report.Problem = strings.Join(problems, "; ")
 	c.source = record.Source{Kind: record.SourceCard, File: file, Issuer: card.Issuer, IssuerName: name,
 		SignatureValid: c.report.SignatureValid, Trusted: trusted, Revoked: c.report.Revoked,
 		CheckedAt: at.Truncate(1e9), Problem: c.report.Problem, CardID: hex.EncodeToString(id[:])}
 	return c, nil
+}
+
+// cardVerdictChanged says whether a card imported again was found otherwise
+// than when it was stored (its issuer trusted since, or revoked, or its keys
+// fetched at last): the same records then get a new version carrying what
+// was found now, rather than being dropped as duplicates that keep the old
+// verdict.
+func cardVerdictChanged(stored, found *record.Source) bool {
+	if stored == nil || found == nil || stored.Kind != record.SourceCard || found.Kind != record.SourceCard {
+		return false
+	}
+	return stored.SignatureValid != found.SignatureValid || stored.Trusted != found.Trusted ||
+		stored.Revoked != found.Revoked || stored.IssuerName != found.IssuerName
 }
 
 // importCards checks each card (outside the vault transaction: keys may be

@@ -95,6 +95,18 @@ func vciDirectory(t *testing.T) string {
 	return p
 }
 
+// trustingWallet is a new wallet that trusts the spec's example issuer
+// (vciDirectory) and reaches its published keys (issuerSite).
+func trustingWallet(t *testing.T) *Wallet {
+	t.Helper()
+	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
+	w := newTestWallet(t)
+	if _, err := w.TrustAdd(context.Background(), vciDirectory(t)); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 func cardByFile(t *testing.T, r ImportReport, file string) CardReport {
 	t.Helper()
 	for _, c := range r.Cards {
@@ -243,6 +255,10 @@ func TestImportCardUnknownIssuer(t *testing.T) {
 				!strings.Contains(c.Problem, "not in a directory of issuers you trust") || c.Records == 0 {
 				t.Errorf("%+v", c)
 			}
+			// The app shows this text too: it names no command of hw.
+			if strings.Contains(c.Problem, "hw ") || !strings.Contains(c.Problem, "add the issuer's directory to your trusted issuers") {
+				t.Errorf("problem text is not tool-neutral: %q", c.Problem)
+			}
 		})
 	}
 }
@@ -390,12 +406,8 @@ func TestTrustRemove(t *testing.T) {
 // twice is a duplicate.
 func TestImportTextCard(t *testing.T) {
 	dir := testcorpus.Dir(t, "shc")
-	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
-	w := newTestWallet(t)
+	w := trustingWallet(t)
 	ctx := context.Background()
-	if _, err := w.TrustAdd(ctx, vciDirectory(t)); err != nil {
-		t.Fatal(err)
-	}
 	qr, _ := os.ReadFile(filepath.Join(dir, "example-01-f-qr-code-numeric-value-0.txt"))
 	r, err := w.ImportText(ctx, string(qr), "")
 	want := testcorpus.CountResources(t, filepath.Join(dir, "example-01-a-fhirBundle.json"))
@@ -470,5 +482,53 @@ func TestImportDevToolsCards(t *testing.T) {
 				t.Errorf("%s: forged card verified: %+v", c.File, c)
 			}
 		}
+	}
+}
+
+// A card imported while its issuer was unknown, then again once the patient
+// trusts the issuer, is not a silent duplicate that keeps "not trusted": its
+// records get a new version whose provenance says verified, and no record is
+// doubled. A third import, nothing having changed, is a duplicate.
+func TestReimportCardAfterTrust(t *testing.T) {
+	dir := testcorpus.Dir(t, "shc")
+	useFetcher(t, &issuerSite{dir: testcorpus.Dir(t, "shc/issuer")})
+	w := newTestWallet(t)
+	ctx := context.Background()
+	file := []string{filepath.Join(dir, "example-00-e-file.smart-health-card")}
+	want := testcorpus.CountResources(t, filepath.Join(dir, "example-00-a-fhirBundle.json"))
+
+	first, err := w.Import(ctx, file, nil)
+	if err != nil || len(first.Cards) != 1 || first.Cards[0].Verified || first.Cards[0].Trusted || first.Imported != want {
+		t.Fatalf("first import: %+v, %v", first, err)
+	}
+	if _, err := w.TrustAdd(ctx, vciDirectory(t)); err != nil {
+		t.Fatal(err)
+	}
+	second, err := w.Import(ctx, file, nil)
+	if err != nil || len(second.Cards) != 1 {
+		t.Fatalf("second import: %+v, %v", second, err)
+	}
+	if c := second.Cards[0]; !c.Verified || c.Records != want || c.Problem != "" {
+		t.Errorf("second import's card: %+v", c)
+	}
+	if second.Imported != 0 || second.Versions != want || second.Duplicates != 0 {
+		t.Errorf("second import: imported %d, versions %d, duplicates %d; want 0, %d, 0", second.Imported, second.Versions, second.Duplicates, want)
+	}
+	recs, err := w.Records(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != want {
+		t.Fatalf("%d records listed, want %d (no duplicates)", len(recs), want)
+	}
+	for _, rec := range recs {
+		s := rec.Source
+		if s == nil || !s.Trusted || !s.SignatureValid || s.Revoked || s.IssuerName != "SMART example issuer" || s.Problem != "" || rec.Version != 2 {
+			t.Errorf("record %s version %d: source %+v, want version 2 verified", rec.ID, rec.Version, s)
+		}
+	}
+	third, err := w.Import(ctx, file, nil)
+	if err != nil || third.Imported != 0 || third.Versions != 0 || third.Duplicates != want {
+		t.Errorf("third import: %+v, %v", third, err)
 	}
 }

@@ -188,7 +188,16 @@ func cardVerdict(card wallet.CardReport) string {
 	case card.Revoked:
 		return "REVOKED by its issuer " + issuer + ", not verified"
 	}
-	return "NOT verified, issuer " + issuer + ": " + card.Problem
+	return "NOT verified, issuer " + issuer + ": " + card.Problem + trustHint(card.Trusted)
+}
+
+// trustHint is hw's own command for what the wallet's problem text says in
+// words: how to trust the issuer of a card that is not trusted.
+func trustHint(trusted bool) string {
+	if trusted {
+		return ""
+	}
+	return " (hw trust add URL|FILE adds a directory of issuers)"
 }
 
 // mergeReports adds what ImportText found to a file import's report.
@@ -418,7 +427,7 @@ func provenanceLines(s *record.Source) []string {
 		verdict += fmt.Sprintf(" on %s (signature valid: %s, issuer trusted: %s)", s.CheckedAt.Local().Format("2006-01-02 15:04"), yesNo(s.SignatureValid), yesNo(s.Trusted))
 		lines = append(lines, verdict)
 		if s.Problem != "" {
-			lines = append(lines, "Problem: "+s.Problem)
+			lines = append(lines, "Problem: "+s.Problem+trustHint(s.Trusted))
 		}
 	case record.SourceCCDA:
 		line := "C-CDA document " + s.File

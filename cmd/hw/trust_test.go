@@ -108,7 +108,24 @@ func TestTrustAndImportCards(t *testing.T) {
 	h.run("trust", "remove", "https://spec.smarthealth.cards/examples/issuer")
 	text := string(h.run("import", filepath.Join(shc, "example-02-e-file.smart-health-card")))
 	if !strings.Contains(text, "example-02-e-file.smart-health-card: SMART Health Card, 55 records") ||
-		!strings.Contains(text, "NOT verified") || !strings.Contains(text, "not in a directory of issuers you trust") {
+		!strings.Contains(text, "NOT verified") || !strings.Contains(text, "not in a directory of issuers you trust") ||
+		!strings.Contains(text, "hw trust add URL|FILE") {
 		t.Errorf("hw import after trust remove:\n%s", text)
+	}
+	// hw show of its records says why in the wallet's words and adds hw's
+	// command.
+	hinted := false
+	for _, r := range h.records() {
+		text := string(h.run("show", r.ID))
+		if strings.Contains(text, "example-02-e-file.smart-health-card") {
+			hinted = strings.Contains(text, "not in a directory of issuers you trust (add the issuer's directory to your trusted issuers) (hw trust add URL|FILE adds a directory of issuers)")
+			if !hinted {
+				t.Fatalf("hw show of a card record imported untrusted:\n%s", text)
+			}
+			break
+		}
+	}
+	if !hinted {
+		t.Error("hw show found no record of example 02")
 	}
 }

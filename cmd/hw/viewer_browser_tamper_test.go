@@ -39,6 +39,9 @@ const (
 	tamperExtraFile tamperMode = "extra-file"
 	// tamperBytes flips a byte of the first FHIR file's ciphertext.
 	tamperBytes tamperMode = "flipped-byte"
+	// tamperFileData decrypts the FHIR files, flips a byte of a kept
+	// file's data (a DocumentReference's attachment) and encrypts it again.
+	tamperFileData tamperMode = "altered-file-data"
 	// replayRevoked serves nothing altered, but keeps the first manifest
 	// it passes on (its files embedded) and serves it again once the relay
 	// refuses the link: a relay that ignores the patient's revocation.
@@ -290,12 +293,16 @@ func (p *tamperProxy) file(jwe []byte) ([]byte, error) {
 		}
 		parts[3] = string(c)
 		return []byte(strings.Join(parts, ".")), nil
-	case tamperRecord:
+	case tamperRecord, tamperFileData:
 		pt, cty, err := share.DecryptFile(string(jwe), p.key)
 		if err != nil {
 			return nil, fmt.Errorf("decrypting with the link's key: %w", err)
 		}
-		altered, err := alterRecord(pt)
+		alter := alterRecord
+		if p.mode == tamperFileData {
+			alter = alterFileData
+		}
+		altered, err := alter(pt)
 		if err != nil {
 			return nil, err
 		}
@@ -337,4 +344,37 @@ func alterRecord(bundle []byte) ([]byte, error) {
 		target["code"] = map[string]any{"text": "Forged diagnosis"}
 	}
 	return json.Marshal(doc)
+}
+
+// alterFileData flips one byte of the first kept file a FHIR Bundle
+// carries, if any (a DocumentReference's attachment data): the record and its
+// stated size and SHA-256 stay as the patient signed them.
+func alterFileData(bundle []byte) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(bundle, &doc); err != nil {
+		return nil, fmt.Errorf("the FHIR file: %w", err)
+	}
+	entries, _ := doc["entry"].([]any)
+	for _, e := range entries {
+		res, _ := e.(map[string]any)["resource"].(map[string]any)
+		if res == nil || res["resourceType"] != "DocumentReference" {
+			continue
+		}
+		content, _ := res["content"].([]any)
+		for _, c := range content {
+			att, _ := c.(map[string]any)["attachment"].(map[string]any)
+			data, _ := att["data"].(string)
+			if data == "" {
+				continue
+			}
+			raw, err := base64.StdEncoding.DecodeString(data)
+			if err != nil || len(raw) == 0 {
+				return nil, fmt.Errorf("the kept file's data is not base64: %v", err)
+			}
+			raw[len(raw)/2] ^= 0x01
+			att["data"] = base64.StdEncoding.EncodeToString(raw)
+			return json.Marshal(doc)
+		}
+	}
+	return bundle, nil // this file keeps none: passed on as it is
 }

@@ -617,7 +617,9 @@ func newViewerFixture(t testing.TB, corpusFiles ...string) *viewerFixture {
 		}
 		paths = append(paths, matches[0])
 	}
-	f.hw(t, append([]string{"import"}, paths...)...)
+	if len(paths) > 0 {
+		f.hw(t, append([]string{"import"}, paths...)...)
+	}
 	f.hw(t, "relay-url", rp.base)
 	return f
 }

@@ -24,7 +24,7 @@ func TestAllergiesCCD1(t *testing.T) {
 		"reaction.0.manifestation.0.coding.0.code":    "422587007", // nausea
 		"reaction.0.manifestation.0.coding.0.display": "Nausea",
 		"reaction.0.severity":                         "mild", // the reaction's own severity 255604002
-		"identifier.0.value":                          "urn:oid:4adc1020-7b14-11db-9fe1-0800200c9a66",
+		"identifier.0.value":                          "urn:uuid:4adc1020-7b14-11db-9fe1-0800200c9a66",
 	})
 	codeine := resourceWithCode(t, all, "code", "2670")
 	checkFields(t, codeine, map[string]any{

@@ -211,10 +211,40 @@ func identifiers(ids []*node) []any {
 			continue
 		}
 		if ext := id.attr("extension"); ext != "" {
-			out = append(out, map[string]any{"system": "urn:oid:" + root, "value": ext})
+			out = append(out, map[string]any{"system": rootURI(root), "value": ext})
 		} else {
-			out = append(out, map[string]any{"system": "urn:ietf:rfc:3986", "value": "urn:oid:" + root})
+			out = append(out, map[string]any{"system": "urn:ietf:rfc:3986", "value": rootURI(root)})
 		}
 	}
 	return out
+}
+
+// rootURI writes an II root as a URI: a UUID root (C-CDA allows them beside
+// OIDs) as urn:uuid: in lower case, as RFC 4122 asks, anything else as urn:oid:.
+func rootURI(root string) string {
+	if isUUID(root) {
+		return "urn:uuid:" + strings.ToLower(root)
+	}
+	return "urn:oid:" + root
+}
+
+// isUUID reports whether s has the 8-4-4-4-12 hexadecimal form of a UUID.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			isHex := (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+			if !isHex {
+				return false
+			}
+		}
+	}
+	return true
 }

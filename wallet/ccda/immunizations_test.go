@@ -49,7 +49,7 @@ func TestImmunizationsSynthea(t *testing.T) {
 		"vaccineCode.text":          "Hep B, adolescent or pediatric",
 		"occurrenceDateTime":        "2015-12-09",
 		"status":                    "completed",
-		"identifier.0.value":        "urn:oid:6be617dc-01eb-6896-40ab-a427e71f9114",
+		"identifier.0.value":        "urn:uuid:6be617dc-01eb-6896-40ab-a427e71f9114",
 	})
 }
 

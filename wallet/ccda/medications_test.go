@@ -31,7 +31,7 @@ func TestMedicationsCCD1(t *testing.T) {
 		"dosage.0.doseAndRate.0.rateQuantity.value":      90.0,
 		"dosage.0.asNeededCodeableConcept.coding.0.code": "56018004",  // precondition: wheezing
 		"reasonCode.0.coding.0.code":                     "233604007", // indication: pneumonia
-		"identifier.0.value":                             "urn:oid:cdbd33f0-6cde-11db-9fe1-0800200c9a66",
+		"identifier.0.value":                             "urn:uuid:cdbd33f0-6cde-11db-9fe1-0800200c9a66",
 	})
 }
 

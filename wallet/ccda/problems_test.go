@@ -44,7 +44,7 @@ func TestProblemsSynthea(t *testing.T) {
 		"onsetDateTime":                "2020-03-13",
 		"abatementDateTime":            "2020-04-16",
 		"clinicalStatus.coding.0.code": "resolved",
-		"identifier.0.value":           "urn:oid:d173923c-8304-9e6d-ef03-5076f2fdcf76", // the observation's id in the XML
+		"identifier.0.value":           "urn:uuid:d173923c-8304-9e6d-ef03-5076f2fdcf76", // the observation's id in the XML
 	})
 }
 

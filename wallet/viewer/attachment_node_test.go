@@ -3,7 +3,9 @@ package viewer_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -41,6 +43,15 @@ func TestViewerKeptFiles(t *testing.T) {
 		sameAsReceive(t, js, got)
 		if js.State != "verified" || len(got.Attachments) != 1 || !bytes.Equal(got.Attachments[0].Data, pdf) {
 			t.Fatalf("JS %q (%s); Go %d attachments", js.State, checkList(js.Checks), len(got.Attachments))
+		}
+		// The page offers the same file for download, on its record.
+		sum := sha256.Sum256(pdf)
+		if len(js.Attachments) != 1 || js.Attachments[0].Data != len(pdf) || js.Attachments[0].Size != len(pdf) ||
+			js.Attachments[0].SHA256 != hex.EncodeToString(sum[:]) || js.Attachments[0].Title != "Lab report" {
+			t.Fatalf("JS offers %+v; want the PDF (%d bytes)", js.Attachments, len(pdf))
+		}
+		if i := js.Attachments[0].Index; i < 0 || i >= len(js.Records) || !bytes.Contains(js.Records[i], []byte(`"DocumentReference"`)) {
+			t.Errorf("JS puts the file on record %d, not its DocumentReference", i)
 		}
 	})
 
@@ -106,8 +117,8 @@ func TestViewerKeptFiles(t *testing.T) {
 			if js.State == "verified" || ch == nil || !strings.Contains(ch.Detail, c.reason) || failed(js, share.CheckCommitments) == nil {
 				t.Fatalf("JS %q: %s", js.State, checkList(js.Checks))
 			}
-			if len(got.Attachments) != 0 {
-				t.Errorf("Go offers %d attachments from a tampered share", len(got.Attachments))
+			if len(got.Attachments) != 0 || len(js.Attachments) != 0 {
+				t.Errorf("Go offers %d attachments, JS %d, from a tampered share", len(got.Attachments), len(js.Attachments))
 			}
 		})
 	}

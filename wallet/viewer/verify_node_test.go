@@ -137,6 +137,15 @@ type jsResult struct {
 		Iss      string `json:"iss"`
 		Verified bool   `json:"verified"`
 	} `json:"cards"`
+	// Attachments are the kept files verified; run.mjs prints a file's
+	// bytes as their count.
+	Attachments []struct {
+		Title  string `json:"title"`
+		Size   int    `json:"size"`
+		SHA256 string `json:"sha256"`
+		Data   int    `json:"data"`
+		Index  int    `json:"index"`
+	} `json:"attachments"`
 	OnBehalf  json.RawMessage `json:"onBehalf"`
 	Progress  []string        `json:"progress"`
 	ElapsedMS int             `json:"elapsedMs"`

@@ -153,7 +153,8 @@ function showRecords(result) {
   if (result.network && !result.network.name && result.network.trusted) result = { ...result, network: { ...result.network, name: networkName } };
   const records = Array.isArray(result.records) ? result.records : [];
   const uncovered = Array.isArray(result.uncovered) ? result.uncovered : [];
-  const view = chartView(records, uncovered);
+  const attachments = Array.isArray(result.attachments) ? result.attachments : [];
+  const view = chartView(records, uncovered, attachments);
   const who = patientInfo(view.patients, result.patient, now);
   const kind = verdictKind(result);
 

@@ -103,7 +103,7 @@ export async function openShare(link, opts = {}) {
 
 function emptyResult() {
   return {
-    state: 'error', refusal: null, error: null, source: 'other', checks: [], records: [], uncovered: [], patient: null,
+    state: 'error', refusal: null, error: null, source: 'other', checks: [], records: [], uncovered: [], attachments: [], patient: null,
     issuer: null, purpose: '', expires: null, label: '', onBehalf: null, network: null, cards: [], verified: false,
   };
 }
@@ -265,6 +265,7 @@ function fromReport(r) {
     checks: r.checks,
     records: r.records,
     uncovered: r.uncovered,
+    attachments: r.attachments,
     patient: r.patient ? { address: r.patient, name: r.patientName, birthDate: r.patientBirthDate, warning: r.patientWarning } : null,
     issuer: r.issuer,
     purpose: r.purpose,

@@ -90,7 +90,8 @@ function bundleEntries(v) {
  * {verified, source ('healthwallet'|'other'), label, checks, records,
  * uncovered, patient, issuer, expires (Date|null), purpose, digest, cards,
  * patientName, patientBirthDate, patientWarning, proofNetwork, proofChain,
- * onBehalf}.
+ * onBehalf, attachments: the kept files verified, each with the index of
+ * its record in records}.
  */
 export class Reporter {
   constructor() {
@@ -495,7 +496,7 @@ export class Reporter {
     received.forEach((rec, i) => {
       if (why[i] === '') {
         this.r.records.push(rec.resource);
-        if (rec.files) this.r.attachments.push(...rec.files);
+        if (rec.files) this.r.attachments.push(...rec.files.map((f) => ({ ...f, index: this.r.records.length - 1 })));
         return;
       }
       this.r.uncovered.push({ resource: rec.resource, source: rec.source, why: why[i] });

@@ -5,6 +5,7 @@
 import { makeChart } from '../chart.js';
 import { str, summarize } from '../summary.js';
 import { el } from './dom.js';
+import { keptFiles } from './files.js';
 import { recordDateText } from './format.js';
 
 const flagNames = new Map([
@@ -21,9 +22,10 @@ const closedSections = new Set(['billing', 'people', 'other']);
 /**
  * recordCard renders one record: resource is the FHIR object, summary its
  * summarize() answer, flag its chart flag ('' for none), extra more detail
- * lines (for records outside the consent: where from, why).
+ * lines (for records outside the consent: where from, why), files the kept
+ * files of the record that were verified (ui/files.js).
  */
-export function recordCard(resource, summary, flag = '', extra = []) {
+export function recordCard(resource, summary, flag = '', extra = [], files = []) {
   const head = el('div', { class: 'item-head' },
     el('h3', { class: 'item-title', text: summary.title }));
   if (flag !== '') {
@@ -42,15 +44,16 @@ export function recordCard(resource, summary, flag = '', extra = []) {
   const card = el('article', { class: flag !== '' ? `item flagged flag-${flag}` : 'item' }, head,
     values.length > 0 ? el('p', { class: 'item-value' }, values.map((v, i) => [i > 0 ? el('br') : null, v])) : null,
     rest.length + extra.length > 0 ? el('ul', { class: 'item-details' }, [...extra, ...rest].map((d) => el('li', { text: d }))) : null,
+    keptFiles(resource, files),
     fhirDisclosure(resource));
   return card;
 }
 
 // entry is one record of a section: the text search looks in, and how to
 // draw its card (done when its section is first open).
-function entry(resource, summary, flag = '', extra = []) {
+function entry(resource, summary, flag = '', extra = [], files = []) {
   const text = [summary.title, ...summary.details, ...extra, recordDateText(summary.date)].join('\n').toLowerCase();
-  return { text, card: null, make: () => recordCard(resource, summary, flag, extra) };
+  return { text, card: null, make: () => recordCard(resource, summary, flag, extra, files) };
 }
 
 // fhirDisclosure shows the raw JSON on demand, built only when opened (a
@@ -67,17 +70,21 @@ function fhirDisclosure(resource) {
 /**
  * chartView renders the records as a chart and returns {node, patients}:
  * the sections' DOM and the Patient resources for the header. uncovered are
- * the records outside the patient's consent ({resource, source, why}).
+ * the records outside the patient's consent ({resource, source, why});
+ * attachments the verified kept files ({index: of their record, title,
+ * contentType, size, sha256, data}).
  */
-export function chartView(records, uncovered) {
+export function chartView(records, uncovered, attachments = []) {
   const chart = makeChart(records);
+  const filesOf = new Map();
+  for (const f of attachments) filesOf.set(f.index, [...(filesOf.get(f.index) || []), f]);
   drawn = [];
   const container = el('div', { class: 'chart' });
   const nav = el('nav', { class: 'section-nav', attrs: { 'aria-label': 'Sections' } });
   const sections = [];
 
   for (const s of chart.sections) {
-    const entries = s.items.map((it) => entry(records[it.index], it.summary, it.flag));
+    const entries = s.items.map((it) => entry(records[it.index], it.summary, it.flag, [], filesOf.get(it.index) || []));
     sections.push(section(s.id, s.title, entries, !closedSections.has(s.id)));
   }
   // Last, so that what the patient consented to is read first.
