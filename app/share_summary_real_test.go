@@ -20,24 +20,8 @@ import (
 // the patient summary the form announced — the patient, immunizations,
 // recent results and vital signs — and not one billing record.
 func TestDefaultShareIsTheSummaryRealWallet(t *testing.T) {
-	file := filepath.Join(testcorpus.Dir(t, "synthea"), "Pablo44_Sporer811_ea2dd5fa-0e9e-4d5b-6384-13f67dc0c142.json")
-	want := testcorpus.CountResources(t, file)
-	directListen = "127.0.0.1:0" // this computer's test network is no private LAN
-	t.Cleanup(func() { directListen = "0.0.0.0:0" })
-	b := NewBackend(t.TempDir(), wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
-	h := newHarness(t, b, desktopSize, true)
-	t.Cleanup(func() { closeUI(h) })
-	h.createInUI("Pablo44 Sporer811")
-	h.tap("Try it on this computer")
-	h.wait()
-	h.tap("OK")
-	h.screen("records")
-	h.importAndAnchor(file, want)
+	h, want, home := patientOnThisComputer(t, "Pablo44 Sporer811", "Pablo44_Sporer811_ea2dd5fa-0e9e-4d5b-6384-13f67dc0c142.json")
 	patient := h.ui.wallet
-	home, ok := patient.Network()
-	if !ok {
-		t.Fatal("no network joined")
-	}
 	sum, err := patient.(*wallet.Wallet).PatientSummary("")
 	if err != nil {
 		t.Fatal(err)
@@ -51,20 +35,7 @@ func TestDefaultShareIsTheSummaryRealWallet(t *testing.T) {
 	h.screen("share")
 	h.see(fmt.Sprintf("Patient summary (%d records)", n))
 	h.see(fmt.Sprintf("%d records will be shared.", n))
-	h.check("Share directly from this device (local network)")
-	h.tap("Create share")
-	h.tapLast("Share")
-	h.wait()
-	h.screen("share-result")
-	var link string
-	for _, s := range h.labels() {
-		if strings.Contains(s, "#shlink:/") {
-			link = s
-		}
-	}
-	if link == "" {
-		t.Fatal("no link on the share screen")
-	}
+	link := h.shareDirectly()
 
 	got, err := wallet.ReceiveWithNetworks(context.Background(), link,
 		wallet.ReceiveOptions{Recipient: "Dr. Grace Hopper, Harbour Clinic", Purpose: "TREAT"}, []network.Membership{home})
@@ -96,4 +67,47 @@ func TestDefaultShareIsTheSummaryRealWallet(t *testing.T) {
 	h.tap("Done")
 	h.tapLast("Stop sharing")
 	h.wait()
+}
+
+// patientOnThisComputer is a patient's app over a real wallet on the
+// network this computer runs, with one Synthea file imported and anchored:
+// the harness, how many records the file holds, and the network.
+func patientOnThisComputer(t *testing.T, name, synthea string) (*harness, int, network.Membership) {
+	t.Helper()
+	file := filepath.Join(testcorpus.Dir(t, "synthea"), synthea)
+	want := testcorpus.CountResources(t, file)
+	directListen = "127.0.0.1:0" // this computer's test network is no private LAN
+	t.Cleanup(func() { directListen = "0.0.0.0:0" })
+	b := NewBackend(t.TempDir(), wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
+	h := newHarness(t, b, desktopSize, true)
+	t.Cleanup(func() { closeUI(h) })
+	h.createInUI(name)
+	h.tap("Try it on this computer")
+	h.wait()
+	h.tap("OK")
+	h.screen("records")
+	h.importAndAnchor(file, want)
+	home, ok := h.ui.wallet.Network()
+	if !ok {
+		t.Fatal("no network joined")
+	}
+	return h, want, home
+}
+
+// shareDirectly makes the share chosen on the share form a direct one and
+// returns its link, as shown on the share screen.
+func (h *harness) shareDirectly() string {
+	h.t.Helper()
+	h.check("Share directly from this device (local network)")
+	h.tap("Create share")
+	h.tapLast("Share")
+	h.wait()
+	h.screen("share-result")
+	for _, s := range h.labels() {
+		if strings.Contains(s, "#shlink:/") {
+			return s
+		}
+	}
+	h.t.Fatal("no link on the share screen")
+	return ""
 }
