@@ -242,8 +242,12 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 		if req.Passcode != "" {
 			how += " and knows the passcode"
 		}
+		what := plural(count, "record", "records")
+		if req.Summary {
+			what = "your patient summary (" + what + ")"
+		}
 		msg := fmt.Sprintf("%s can read %s for %s, for %s. You can revoke the share at any time.",
-			how, plural(count, "record", "records"), formatTTL(req.TTL), purposeLabel(req.Purpose))
+			how, what, formatTTL(req.TTL), purposeLabel(req.Purpose))
 		u.confirm("Share these records?", "Share", msg, func(ok bool) {
 			u.idle.touch()
 			if !ok {

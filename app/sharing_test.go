@@ -97,7 +97,7 @@ func TestShareFlow(t *testing.T) {
 	h.typeIn(h.entry("Optional passcode"), "4711")
 	h.tap("Create share")
 	h.see("Share these records?")
-	h.see("Anyone who scans the QR code and knows the passcode can read 5 records for 1 day, for Emergency treatment.")
+	h.see("Anyone who scans the QR code and knows the passcode can read your patient summary (5 records) for 1 day, for Emergency treatment.")
 	h.tapLast("Share")
 
 	h.screen("share-result")
@@ -594,7 +594,7 @@ func TestShareFormWordsAndBilling(t *testing.T) {
 	h.typeInto(h.entry("e.g. 90m, 3h, 2d"), "2w")
 	h.dontSee(`"soon" is not a duration`)
 	h.tap("Create share")
-	h.see("can read 5 records for 2 weeks, for Public health")
+	h.see("can read your patient summary (5 records) for 2 weeks, for Public health")
 	h.tapLast("Share")
 	if req := b.wallet.chain.requests[0]; !req.Summary || req.Purpose != "PUBHLTH" || req.TTL != 14*24*time.Hour {
 		t.Errorf("share request %+v", req)
