@@ -170,11 +170,18 @@ func TestPatientSummaryOfRealPatients(t *testing.T) {
 					t.Errorf("%s: the summary holds %d, the file has %d", part, got[part], want.counts[part])
 				}
 			}
+			// Years later, the window is empty: only the latest of each test.
+			later := when.AddDate(3, 0, 0)
+			wantLater := readFileSummary(t, f, later)
+			for _, p := range SummarizeRecords(allRecords(t, w), later).Parts {
+				if len(p.Records) != wantLater.counts[p.Name] {
+					t.Errorf("three years on, %s: the summary holds %d, the file has %d", p.Name, len(p.Records), wantLater.counts[p.Name])
+				}
+			}
 			if want.counts[SummaryPatient] != 1 || want.counts[SummaryProblems]+want.counts[SummaryImmunizations]+want.counts[SummaryResults] == 0 {
 				t.Fatalf("the file is not a patient with a history: %v", want.counts)
 			}
 
-			t.Logf("summary: %s", sum.Describe())
 			recs, err := w.selectRecords(ShareRequest{Summary: true})
 			if err != nil {
 				t.Fatal(err)
@@ -191,6 +198,7 @@ func TestPatientSummaryOfRealPatients(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("summary: %d of %d records: %s", len(recs), len(all), sum.Describe())
 			if len(recs) >= len(all) {
 				t.Errorf("the summary holds %d of %d records: not a summary", len(recs), len(all))
 			}
@@ -259,4 +267,13 @@ func TestShareSelectionAndBilling(t *testing.T) {
 	if err != nil || len(claims) == 0 || countBilling(claims) != len(claims) {
 		t.Errorf("billing chosen by type: %d records, %v", len(claims), err)
 	}
+}
+
+func allRecords(t *testing.T, w *Wallet) []record.Record {
+	t.Helper()
+	recs, err := w.Records(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }
