@@ -658,3 +658,16 @@ func TestExpiryChoicesFollowWalletPresets(t *testing.T) {
 		t.Errorf("%d choices for %d presets", len(got), len(wallet.SharePresets))
 	}
 }
+
+// Durations read as people say them, months and years included.
+func TestFormatTTLInWords(t *testing.T) {
+	const day = 24 * time.Hour
+	for d, want := range map[time.Duration]string{
+		15 * time.Minute: "15 minutes", time.Hour: "1 hour", day: "1 day", 14 * day: "2 weeks",
+		30 * day: "1 month", 180 * day: "6 months", 365 * day: "1 year", 45 * day: "45 days",
+	} {
+		if got := formatTTL(d); got != want {
+			t.Errorf("formatTTL(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
