@@ -286,7 +286,7 @@ func TestShareOnBehalf(t *testing.T) {
 	h.dontSee("Share directly from this device")
 	h.tap("Create share")
 	h.tapLast("Share")
-	if len(w.care.careShares) != 1 || w.care.sharedFor[0] != "p1" || !w.care.careShares[0].All {
+	if len(w.care.careShares) != 1 || w.care.sharedFor[0] != "p1" || !w.care.careShares[0].Summary {
 		t.Fatalf("CareShare calls %v for %v", w.care.careShares, w.care.sharedFor)
 	}
 	if len(w.chain.requests) != 0 {

@@ -279,6 +279,9 @@ func (w *fakeWallet) CareShare(ctx context.Context, person string, req wallet.Sh
 	if req.All {
 		n = len(w.care.records[person])
 	}
+	if req.Summary {
+		n = len(wallet.SummarizeRecords(w.care.records[person], testNow).Records())
+	}
 	id := fmt.Sprintf("c%d", len(w.care.careShares))
 	w.care.shareInfos = append(w.care.shareInfos, wallet.ShareInfo{ID: id, Purpose: req.Purpose, Created: testNow,
 		Expires: testNow.Add(req.TTL), State: "active", Records: n})

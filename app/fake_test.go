@@ -587,6 +587,8 @@ func (w *fakeWallet) share(req wallet.ShareRequest) (wallet.ShareResult, error) 
 	switch {
 	case req.All:
 		n = len(w.records)
+	case req.Summary:
+		n = len(wallet.SummarizeRecords(w.records, testNow).Records())
 	case n == 0:
 		for _, t := range append(slices.Clone(req.ResourceTypes), "")[:max(1, len(req.ResourceTypes))] {
 			recs, _ := w.Records(wallet.Query{ResourceType: t, From: req.From, To: req.To})

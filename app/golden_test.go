@@ -153,7 +153,7 @@ func TestGoldens(t *testing.T) {
 		{"share", true, func(h *harness) {
 			h.unlock()
 			h.tap("Share")
-			h.choose("Emergency treatment (ETREAT)")
+			h.choose("Emergency")
 			h.typeIn(h.entry("Optional passcode"), "4711")
 			h.ui.win.Canvas().Unfocus()
 		}},
@@ -170,7 +170,8 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.tap("Share")
 			h.pick(chooseLabel)
-			h.tick("Observation: Laboratory, Vital signs (3)")
+			h.tick("Laboratory (2)")
+			h.tick("Vital signs (1)")
 			h.typeIn(h.entry("First day, YYYY-MM-DD"), "2024-01-01")
 			h.typeIn(h.entry("Last day, YYYY-MM-DD"), "2024-03-31")
 			h.ui.win.Canvas().Unfocus()

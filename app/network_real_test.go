@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,6 +68,7 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 	patient.importAndAnchor(file, want)
 
 	patient.tap("Share")
+	patient.pick(fmt.Sprintf("All records, insurance and billing included (%d)", want)) // the summary is the default
 	patient.tap("Create share")
 	patient.tapLast("Share")
 	patient.wait()

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 )
 
@@ -27,8 +28,10 @@ import (
 // shareScope is one choice of what to share.
 type shareScope struct {
 	label string
-	req   wallet.ShareRequest // IDs, types or All
+	req   wallet.ShareRequest // the summary, IDs or All
 	count int
+	about string // what the choice holds, in words, shown under it when chosen
+	last  bool   // listed after the choice by kind and date
 }
 
 // purposeLabel names a PurposeOfUse code for people: "Treatment".
@@ -55,9 +58,21 @@ func expiryChoices() []string {
 	return append(choices, customExpiry)
 }
 
-// shareFromRecords offers the records shown now (category and search) or
-// all of them.
+// shareFromRecords starts the share form from the patient summary; it also
+// offers the records shown now (category and search), a choice by kind and
+// date, and every record, billing included.
 func (u *UI) shareFromRecords() {
+	recs, err := u.listRecords(wallet.Query{})
+	if err != nil {
+		dialog.ShowError(err, u.win)
+		return
+	}
+	sum := wallet.SummarizeRecords(recs, u.clock.Now())
+	n := len(sum.Records())
+	summary := shareScope{label: fmt.Sprintf("Patient summary (%s)", plural(n, "record", "records")),
+		req: wallet.ShareRequest{Summary: true}, count: n,
+		about: "Allergies, active problems, current medications, immunizations, and results and vital signs " +
+			"(the latest of each, and all from the last 12 months). No insurance or billing. It holds " + sum.Describe() + "."}
 	var scopes []shareScope
 	if v := u.recordsView; v != nil && (u.filter.category != "" || u.filter.text != "") && len(v.records) > 0 {
 		ids := make([]string, len(v.records))
@@ -66,31 +81,37 @@ func (u *UI) shareFromRecords() {
 		}
 		name := "Records shown now"
 		if u.filter.category != "" && u.filter.text == "" {
-			name = "Category " + u.filter.category
+			name = "Shown now: " + categoryWords(u.filter.category)
 		}
 		scopes = append(scopes, shareScope{label: fmt.Sprintf("%s (%d)", name, len(ids)), req: wallet.ShareRequest{IDs: ids}, count: len(ids)})
 	}
-	total := 0
-	if v := u.recordsView; v != nil {
-		total = v.total()
-	}
-	scopes = append(scopes, shareScope{label: fmt.Sprintf("All records (%d)", total), req: wallet.ShareRequest{All: true}, count: total})
-	u.showShare(scopes[0], u.showRecords, scopes[1:]...)
+	scopes = append(scopes, shareScope{label: fmt.Sprintf("All records, insurance and billing included (%d)", len(recs)),
+		req: wallet.ShareRequest{All: true}, count: len(recs), last: true})
+	u.showShare(summary, u.showRecords, scopes...)
 }
 
-// chooseLabel is the share form's choice of records by type and dates.
-const chooseLabel = "Choose by type or date"
+// chooseLabel is the share form's choice of records by kind and dates.
+const chooseLabel = "Choose by kind or date"
 
 // showShare is the form of a new share. back returns to where it came from.
 // Besides the scopes given, the records can be chosen by type and by a date
 // range; the form says how many records the choice holds before sharing.
 func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	scopes := append([]shareScope{scope}, more...)
-	labels := make([]string, len(scopes), len(scopes)+1)
-	for i, s := range scopes {
-		labels[i] = s.label
+	var labels []string
+	for _, s := range scopes {
+		if !s.last {
+			labels = append(labels, s.label)
+		}
 	}
 	labels = append(labels, chooseLabel)
+	for _, s := range scopes {
+		if s.last {
+			labels = append(labels, s.label)
+		}
+	}
+	about := wrappedLow("")
+	about.Hide()
 
 	chosen := widget.NewLabel("")
 	chosen.TextStyle.Bold = true
@@ -104,8 +125,8 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	// current is the request and count of the choice made now; err says
 	// why the choice cannot be shared.
 	current := func() (wallet.ShareRequest, int, error) {
-		for i, s := range scopes {
-			if labels[i] == what.Selected {
+		for _, s := range scopes {
+			if s.label == what.Selected {
 				return s.req, s.count, nil
 			}
 		}
@@ -142,10 +163,19 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 		} else {
 			filter.box.Hide()
 		}
+		about.Hide()
+		for _, sc := range scopes {
+			if sc.label == s && sc.about != "" {
+				about.SetText(sc.about)
+				about.Show()
+			}
+		}
 		update()
 	}
 
+	problem := newErrorText()
 	custom := u.entry("e.g. 90m, 3h, 2d")
+	u.onChanged(custom, func(string) { problem.clear() })
 	custom.Hide()
 	expiry := widget.NewSelect(expiryChoices(), func(s string) {
 		u.idle.touch()
@@ -157,16 +187,14 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	})
 	expiry.SetSelected(formatTTL(time.Hour))
 
-	codes := share.Purposes()
-	purposes := make([]string, len(codes))
-	for i, p := range codes {
-		purposes[i] = fmt.Sprintf("%s (%s)", sentence(p.Display), p.Code)
-	}
-	purpose := widget.NewSelect(purposes, func(string) { u.idle.touch() })
-	purpose.SetSelected(purposes[0])
+	purpose := u.purposeChoice()
 
+	// A hint about the passcode (or anything else) is about what was typed:
+	// it goes as soon as the field changes.
 	passcode := u.entry("Optional passcode")
+	u.onChanged(passcode, func(string) { problem.clear() })
 	recipient := u.entry("Optional identity card (hwcard:…)")
+	u.onChanged(recipient, func(string) { problem.clear() })
 	// A direct share travels over plain http on the local network, so a
 	// passcode would travel in clear: the wallet refuses one there, and the
 	// form does not offer it.
@@ -179,7 +207,6 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			passcode.Enable()
 		}
 	})
-	problem := newErrorText()
 	busy := busyText()
 	offline := container.NewVBox() // the direct share offered when no network answers
 	offline.Hide()
@@ -203,7 +230,7 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 			}
 			req.TTL = d
 		}
-		req.Purpose = codes[max(0, purpose.SelectedIndex())].Code
+		req.Purpose = purpose.code()
 		if !direct.Checked {
 			req.Passcode = passcode.Text
 		}
@@ -215,8 +242,12 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 		if req.Passcode != "" {
 			how += " and knows the passcode"
 		}
+		what := plural(count, "record", "records")
+		if req.Summary {
+			what = "your patient summary (" + what + ")"
+		}
 		msg := fmt.Sprintf("%s can read %s for %s, for %s. You can revoke the share at any time.",
-			how, plural(count, "record", "records"), formatTTL(req.TTL), purposeLabel(req.Purpose))
+			how, what, formatTTL(req.TTL), purposeLabel(req.Purpose))
 		u.confirm("Share these records?", "Share", msg, func(ok bool) {
 			u.idle.touch()
 			if !ok {
@@ -243,11 +274,12 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 		page(
 			onBehalf,
 			section("What to share"), what,
+			about,
 			filter.box,
 			chosen,
 			widget.NewForm(
 				widget.NewFormItem("Expires in", container.NewVBox(expiry, custom)),
-				widget.NewFormItem("Purpose", purpose),
+				widget.NewFormItem("Purpose", purpose.box),
 				widget.NewFormItem("Passcode", passcode),
 				widget.NewFormItem("Recipient", recipient),
 			),
@@ -259,51 +291,58 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 		)))
 }
 
-// shareFilter is the share form's choice by record type and date range.
+// shareFilter is the share form's choice by kind of record and date range.
 type shareFilter struct {
 	u        *UI
 	box      *fyne.Container
-	types    *widget.CheckGroup
-	typeOf   map[string]string // check label → resource type
+	kinds    *widget.CheckGroup
+	category map[string]string // check label → record category
 	from, to *widget.Entry
 }
 
-// shareFilter offers the wallet's record types and a date range; changed
-// is called on every change.
+// shareFilter offers the kinds of record the wallet holds, in words, none
+// ticked (insurance and billing go only when ticked), and a date range;
+// changed is called on every change.
 func (u *UI) shareFilter(changed func()) *shareFilter {
-	f := &shareFilter{u: u, typeOf: map[string]string{}}
+	f := &shareFilter{u: u, category: map[string]string{}}
 	recs, err := u.listRecords(wallet.Query{})
 	count := map[string]int{}
-	cats := map[string][]string{}
 	for _, r := range recs {
-		count[r.ResourceType]++
-		if r.Category != "" && !slices.Contains(cats[r.ResourceType], r.Category) {
-			cats[r.ResourceType] = append(cats[r.ResourceType], r.Category)
+		count[r.Category]++
+	}
+	// The wallet's categories in their order, then any other, A to Z.
+	order := slices.Clone(record.AllCategories)
+	for _, c := range slices.Sorted(maps.Keys(count)) {
+		if !slices.Contains(order, c) {
+			order = append(order, c)
 		}
 	}
 	var options []string
-	for _, t := range slices.Sorted(maps.Keys(count)) {
-		l := typeLabel(t, cats[t], count[t])
-		f.typeOf[l] = t
+	for _, c := range order {
+		if count[c] == 0 {
+			continue
+		}
+		l := fmt.Sprintf("%s (%d)", categoryWords(c), count[c])
+		f.category[l] = c
 		options = append(options, l)
 	}
-	f.types = widget.NewCheckGroup(options, func([]string) { u.idle.touch(); changed() })
+	f.kinds = widget.NewCheckGroup(options, func([]string) { u.idle.touch(); changed() })
 	f.from = u.dateEntry("First day, YYYY-MM-DD")
 	f.to = u.dateEntry("Last day, YYYY-MM-DD")
 	u.onChanged(f.from, func(string) { changed() })
 	u.onChanged(f.to, func(string) { changed() })
 
-	hint := wrapped("Tick the types to share, none for all of them. Both days count; records without a date are left out when a day is given.")
+	hint := wrapped("Tick what to share. Both days count; records without a date are left out when a day is given.")
 	hint.Importance = widget.LowImportance
 	hint.SizeName = theme.SizeNameCaptionText
-	var types fyne.CanvasObject = f.types
+	var kinds fyne.CanvasObject = f.kinds
 	if err != nil {
 		msg := wrapped(sentence(err.Error()))
 		msg.Importance = widget.DangerImportance
-		types = msg
+		kinds = msg
 	}
 	f.box = container.NewVBox(
-		types,
+		kinds,
 		widget.NewForm(
 			widget.NewFormItem("From", f.from),
 			widget.NewFormItem("To", f.to),
@@ -313,26 +352,32 @@ func (u *UI) shareFilter(changed func()) *shareFilter {
 	return f
 }
 
-// typeLabel names a resource type for the person, with the categories its
-// records fall in: "Observation: Laboratory, Vital signs (3)".
-func typeLabel(resourceType string, categories []string, n int) string {
-	slices.Sort(categories)
-	l := resourceType
-	if len(categories) > 0 {
-		l += ": " + strings.Join(categories, ", ")
+// categoryNames are the record categories as a person says them, where
+// the wallet's name is not already plain.
+var categoryNames = map[string]string{
+	record.CategoryConditions:   "Health problems",
+	record.CategoryObservations: "Other observations",
+	record.CategoryEncounters:   "Visits",
+	record.CategoryInsurance:    "Insurance and billing",
+	record.CategoryPeople:       "People and organizations",
+}
+
+// categoryWords names a record category for people: "Visits", not
+// "Encounters".
+func categoryWords(category string) string {
+	if w, ok := categoryNames[category]; ok {
+		return w
 	}
-	if len([]rune(l)) > 40 { // a check box does not wrap: keep it within a phone's width
-		l = resourceType
-	}
-	return fmt.Sprintf("%s (%d)", l, n)
+	return category
 }
 
 // choice is the request the filter makes and how many records it holds:
-// nothing ticked and no dates is every record.
+// the records of the kinds ticked, within the dates. Nothing ticked is no
+// choice, never everything.
 func (f *shareFilter) choice() (wallet.ShareRequest, int, error) {
 	var req wallet.ShareRequest
-	for _, l := range f.types.Selected {
-		req.ResourceTypes = append(req.ResourceTypes, f.typeOf[l])
+	if len(f.kinds.Selected) == 0 {
+		return req, 0, errors.New("tick the kinds of record to share")
 	}
 	from, err := parseDate(f.from.Text)
 	if err != nil {
@@ -345,26 +390,78 @@ func (f *shareFilter) choice() (wallet.ShareRequest, int, error) {
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return req, 0, fmt.Errorf("the last day (%s) is before the first (%s): swap them", to.Format(time.DateOnly), from.Format(time.DateOnly))
 	}
-	req.From = from
 	if !to.IsZero() {
-		req.To = to.Add(24*time.Hour - time.Nanosecond) // the whole last day
+		to = to.Add(24*time.Hour - time.Nanosecond) // the whole last day
 	}
-	if len(req.ResourceTypes) == 0 && req.From.IsZero() && req.To.IsZero() {
-		req.All = true
+	ticked := map[string]bool{}
+	for _, l := range f.kinds.Selected {
+		ticked[f.category[l]] = true
 	}
-	types := req.ResourceTypes
-	if len(types) == 0 {
-		types = []string{""}
+	recs, err := f.u.listRecords(wallet.Query{From: from, To: to})
+	if err != nil {
+		return req, 0, err
 	}
-	n := 0
-	for _, t := range types {
-		recs, err := f.u.listRecords(wallet.Query{ResourceType: t, From: req.From, To: req.To})
-		if err != nil {
-			return req, 0, err
+	for _, r := range recs {
+		if ticked[r.Category] {
+			req.IDs = append(req.IDs, r.ID)
 		}
-		n += len(recs)
 	}
-	return req, n, nil
+	return req, len(req.IDs), nil
+}
+
+// purposeChoice is the share form's purpose: the common ones in plain
+// words, the rest under "More…".
+type purposeChoice struct {
+	box          *fyne.Container
+	common, more *widget.Select
+	moreCodes    []string
+}
+
+// commonPurposes are the reasons people share for most, in their words.
+var commonPurposes = []struct{ label, code string }{
+	{"Treatment", "TREAT"},
+	{"Emergency", "ETREAT"},
+	{"Care coordination", "COC"},
+	{"My own request", "PATRQT"},
+}
+
+// morePurposes is the last choice of commonPurposes' select.
+const morePurposes = "More…"
+
+func (u *UI) purposeChoice() *purposeChoice {
+	p := &purposeChoice{}
+	var labels, more []string
+	for _, c := range commonPurposes {
+		labels = append(labels, c.label)
+	}
+	for _, pu := range share.Purposes() {
+		if !slices.ContainsFunc(commonPurposes, func(c struct{ label, code string }) bool { return c.code == pu.Code }) {
+			more = append(more, sentence(pu.Display))
+			p.moreCodes = append(p.moreCodes, pu.Code)
+		}
+	}
+	p.more = widget.NewSelect(more, func(string) { u.idle.touch() })
+	p.more.SetSelectedIndex(0)
+	p.more.Hide()
+	p.common = widget.NewSelect(append(labels, morePurposes), func(s string) {
+		u.idle.touch()
+		if s == morePurposes {
+			p.more.Show()
+		} else {
+			p.more.Hide()
+		}
+	})
+	p.common.SetSelectedIndex(0)
+	p.box = container.NewVBox(p.common, p.more)
+	return p
+}
+
+// code is the HL7 PurposeOfUse code chosen.
+func (p *purposeChoice) code() string {
+	if i := p.common.SelectedIndex(); i >= 0 && i < len(commonPurposes) {
+		return commonPurposes[i].code
+	}
+	return p.moreCodes[max(0, p.more.SelectedIndex())]
 }
 
 // parseDate reads a day written YYYY-MM-DD; empty is the zero time.
@@ -519,9 +616,15 @@ func (u *UI) offerDirect(req wallet.ShareRequest, err error, out shareOutcome, b
 	out.offline.Refresh()
 }
 
-// formatTTL says a duration the way people do: "1 hour", "2 days".
+// formatTTL says a duration the way people do: "1 hour", "2 days",
+// "6 months".
 func formatTTL(d time.Duration) string {
+	const day = 24 * time.Hour
 	switch {
+	case d >= 365*day && d%(365*day) == 0:
+		return plural(int(d/(365*day)), "year", "years")
+	case d >= 30*day && d%(30*day) == 0:
+		return plural(int(d/(30*day)), "month", "months")
 	case d >= 7*24*time.Hour && d%(7*24*time.Hour) == 0:
 		return plural(int(d/(7*24*time.Hour)), "week", "weeks")
 	case d >= 24*time.Hour && d%(24*time.Hour) == 0:

@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"healthwallet/wallet"
 	"healthwallet/wallet/network"
-	"healthwallet/wallet/testcorpus"
 )
 
 // TestShareAtTheAppointmentRealWallet, over the real wallet and the network
@@ -20,40 +18,11 @@ import (
 // "Stopped" in the shares list with its one opening, and the access log
 // shows the doctor as they described themselves, why, and from this device.
 func TestShareAtTheAppointmentRealWallet(t *testing.T) {
-	file := filepath.Join(testcorpus.Dir(t, "synthea"), "Bibi254_Schowalter414_475d72ca-91c7-7211-97e3-f000af33fc04.json")
-	want := testcorpus.CountResources(t, file)
-	directListen = "127.0.0.1:0" // this computer's test network is no private LAN
-	t.Cleanup(func() { directListen = "0.0.0.0:0" })
-	b := NewBackend(t.TempDir(), wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
-	h := newHarness(t, b, desktopSize, true)
-	t.Cleanup(func() { closeUI(h) })
-	h.createInUI("Bibi254 Schowalter414")
-	h.tap("Try it on this computer")
-	h.wait()
-	h.tap("OK")
-	h.screen("records")
-	h.importAndAnchor(file, want)
+	h, _, home := patientOnThisComputer(t, "Bibi254 Schowalter414", "Bibi254_Schowalter414_475d72ca-91c7-7211-97e3-f000af33fc04.json")
 	patient := h.ui.wallet
-	home, ok := patient.Network()
-	if !ok {
-		t.Fatal("no network joined")
-	}
 
 	h.tap("Share")
-	h.check("Share directly from this device (local network)")
-	h.tap("Create share")
-	h.tapLast("Share")
-	h.wait()
-	h.screen("share-result")
-	var link string
-	for _, s := range h.labels() {
-		if strings.Contains(s, "#shlink:/") {
-			link = s
-		}
-	}
-	if link == "" {
-		t.Fatal("no link on the share screen")
-	}
+	link := h.shareDirectly()
 
 	h.clock.Advance(5 * time.Minute)
 	h.wait()

@@ -90,13 +90,14 @@ func TestShareFlow(t *testing.T) {
 	h, w := unlocked(t)
 	h.tap("Share")
 	h.screen("share")
-	h.see("All records (7)")
+	h.see("Patient summary (5 records)") // the allergy, the problem, the medication, the immunization, the vital sign
+	h.see("All records, insurance and billing included (7)")
 	h.choose("1 day")
-	h.choose("Emergency treatment (ETREAT)")
+	h.choose("Emergency")
 	h.typeIn(h.entry("Optional passcode"), "4711")
 	h.tap("Create share")
 	h.see("Share these records?")
-	h.see("Anyone who scans the QR code and knows the passcode can read 7 records for 1 day, for Emergency treatment.")
+	h.see("Anyone who scans the QR code and knows the passcode can read your patient summary (5 records) for 1 day, for Emergency treatment.")
 	h.tapLast("Share")
 
 	h.screen("share-result")
@@ -104,7 +105,7 @@ func TestShareFlow(t *testing.T) {
 		t.Fatalf("%d shares made, want 1", len(w.chain.requests))
 	}
 	req := w.chain.requests[0]
-	if !req.All || req.TTL != 24*time.Hour || req.Purpose != "ETREAT" || req.Passcode != "4711" {
+	if !req.Summary || req.All || req.TTL != 24*time.Hour || req.Purpose != "ETREAT" || req.Passcode != "4711" {
 		t.Errorf("share request %+v", req)
 	}
 	qr := h.qr()
@@ -148,7 +149,7 @@ func TestShareCustomExpiryAndCategory(t *testing.T) {
 	h, w := unlocked(t)
 	h.ui.recordsView.setCategory("Laboratory")
 	h.tap("Share")
-	h.see("Category Laboratory (2)")
+	h.pick("Shown now: Laboratory (2)")
 	h.choose("Custom")
 	h.typeIn(h.entry("e.g. 90m, 3h, 2d"), "soon")
 	h.tap("Create share")
@@ -487,20 +488,26 @@ func (h *harness) tick(option string) {
 	h.t.Fatalf("no check group offers %q on screen %q", option, h.ui.screen)
 }
 
-// Records chosen by type and by a date range: the form counts them before
-// sharing, refuses bad dates, and asks the wallet for exactly that.
-func TestShareByTypeAndDate(t *testing.T) {
+// Records chosen by kind and by a date range: nothing ticked is no choice
+// (never everything), the form counts them before sharing, refuses bad
+// dates, and asks the wallet for exactly those records.
+func TestShareByKindAndDate(t *testing.T) {
 	h, w := unlocked(t)
 	h.tap("Share")
-	h.see("7 records will be shared.")
+	h.see("5 records will be shared.") // the summary
 	h.dontSee("First day")
 	h.pick(chooseLabel)
-	h.see("7 records will be shared.") // nothing narrowed yet: every record
-	h.tick("Observation: Laboratory, Vital signs (3)")
+	h.see("Tick the kinds of record to share")
+	if !h.button("Create share").Disabled() {
+		t.Error("a share can be created with nothing chosen")
+	}
+	h.tick("Laboratory (2)")
+	h.see("2 records will be shared.")
+	h.tick("Vital signs (1)")
 	h.see("3 records will be shared.")
-	h.tick("Immunization: Immunizations (1)")
+	h.tick("Immunizations (1)")
 	h.see("4 records will be shared.")
-	h.tick("Immunization: Immunizations (1)")
+	h.tick("Immunizations (1)")
 
 	from, to := h.entry("First day, YYYY-MM-DD"), h.entry("Last day, YYYY-MM-DD")
 	h.typeIn(from, "12/03/2024")
@@ -541,11 +548,57 @@ func TestShareByTypeAndDate(t *testing.T) {
 	h.tapLast("Share")
 	h.screen("share-result")
 	req := w.chain.requests[0]
-	if req.All || len(req.IDs) != 0 || !slices.Equal(req.ResourceTypes, []string{"Observation"}) ||
-		!req.From.Equal(day(2024, 3, 12)) || !req.To.Equal(day(2024, 3, 13).Add(-time.Nanosecond)) {
-		t.Errorf("share request %+v", req)
+	if ids := slices.Sorted(slices.Values(req.IDs)); req.All || req.Summary || len(req.ResourceTypes) != 0 ||
+		!slices.Equal(ids, []string{"b2c0ffee02", "d4c0ffee04"}) {
+		t.Errorf("share request %+v, want the HbA1c and the blood pressure by id", req)
 	}
 	h.see("2 records for Treatment")
+}
+
+// Insurance and billing is offered in words, never ticked for the person,
+// and not in the summary; the purposes are the common ones in words, the
+// rest under More…; a hint about what was typed clears once it changes.
+func TestShareFormWordsAndBilling(t *testing.T) {
+	b := newFakeBackend(true)
+	b.wallet.records = append(b.wallet.records, record.Record{ID: "b8c0ffee08", ResourceType: "ExplanationOfBenefit", Version: 1,
+		Summary: record.Summary{Title: "Claim for a visit", Category: record.CategoryInsurance, Date: day(2024, 3, 12)}})
+	h := newHarness(t, b, desktopSize, false)
+	h.unlock()
+	h.tap("Share")
+	h.see("Patient summary (5 records)")
+	h.see("No insurance or billing")
+	h.see("All records, insurance and billing included (8)")
+	h.pick(chooseLabel)
+	h.see("Insurance and billing (1)")
+	for _, o := range h.objects() {
+		if g, ok := o.(*widget.CheckGroup); ok && len(g.Selected) > 0 {
+			t.Errorf("ticked for the person: %v", g.Selected)
+		}
+	}
+	for _, s := range h.texts() {
+		if strings.Contains(s, "ExplanationOfBenefit") || strings.Contains(s, "TREAT") {
+			t.Errorf("the form says %q", s)
+		}
+	}
+	h.pick("Patient summary (5 records)")
+
+	if slices.ContainsFunc(h.texts(), func(s string) bool { return s == "Public health" }) {
+		t.Error("a rare purpose is offered before More…")
+	}
+	h.choose("More…")
+	h.choose("Public health")
+	h.choose("Custom")
+	h.typeIn(h.entry("e.g. 90m, 3h, 2d"), "soon")
+	h.tap("Create share")
+	h.see(`"soon" is not a duration`)
+	h.typeInto(h.entry("e.g. 90m, 3h, 2d"), "2w")
+	h.dontSee(`"soon" is not a duration`)
+	h.tap("Create share")
+	h.see("can read your patient summary (5 records) for 2 weeks, for Public health")
+	h.tapLast("Share")
+	if req := b.wallet.chain.requests[0]; !req.Summary || req.Purpose != "PUBHLTH" || req.TTL != 14*24*time.Hour {
+		t.Errorf("share request %+v", req)
+	}
 }
 
 // An empty wallet has nothing to share, and says so before the person
@@ -603,5 +656,18 @@ func TestExpiryChoicesFollowWalletPresets(t *testing.T) {
 	}
 	if len(got) != len(wallet.SharePresets)+1 {
 		t.Errorf("%d choices for %d presets", len(got), len(wallet.SharePresets))
+	}
+}
+
+// Durations read as people say them, months and years included.
+func TestFormatTTLInWords(t *testing.T) {
+	const day = 24 * time.Hour
+	for d, want := range map[time.Duration]string{
+		15 * time.Minute: "15 minutes", time.Hour: "1 hour", day: "1 day", 14 * day: "2 weeks",
+		30 * day: "1 month", 180 * day: "6 months", 365 * day: "1 year", 45 * day: "45 days",
+	} {
+		if got := formatTTL(d); got != want {
+			t.Errorf("formatTTL(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -642,11 +642,17 @@ func (w *Wallet) selectRecords(req ShareRequest) ([]record.Record, error) {
 // or those of a person the wallet cares for.
 func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, error) {
 	narrowed := len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero()
-	if !narrowed && !req.All {
-		return nil, errors.New("choose what to share: records by id, by type, by date range, or all of them")
+	if !narrowed && !req.All && !req.Summary {
+		return nil, errors.New("nothing is chosen: choose what to share (the patient summary, records by id, by type or by date range, or all of them)")
 	}
 	if narrowed && req.All {
 		return nil, errors.New("choose either all records or a selection (ids, types, dates), not both")
+	}
+	if req.Summary && (narrowed || req.All) {
+		return nil, errors.New("choose either the patient summary or other records (all, ids, types, dates), not both")
+	}
+	if req.Summary {
+		return checkChosen(SummarizeRecords(personRecords(index.List(record.Filter{}), req.Person), now()).Records())
 	}
 	if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
 		return nil, fmt.Errorf("the date range ends (%s) before it starts (%s)", req.To.Format(time.DateOnly), req.From.Format(time.DateOnly))
@@ -677,8 +683,17 @@ func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, er
 				continue
 			}
 		}
+		// Billing goes only where asked for by id or type (or All).
+		if len(req.IDs) == 0 && len(req.ResourceTypes) == 0 && !req.All && r.Category == record.CategoryInsurance {
+			continue
+		}
 		out = append(out, r)
 	}
+	return checkChosen(out)
+}
+
+// checkChosen refuses a choice of no records, or of more than a share holds.
+func checkChosen(out []record.Record) ([]record.Record, error) {
 	if len(out) == 0 {
 		return nil, errors.New("no record matches the choice: nothing to share")
 	}

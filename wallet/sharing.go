@@ -11,15 +11,20 @@ var SharePresets = []time.Duration{15 * time.Minute, time.Hour, 24 * time.Hour, 
 
 // ShareRequest says which records to share, for how long, why and with whom.
 // Records are chosen by IDs, by ResourceTypes and by a date range (From, To);
-// these narrow each other. All shares every record.
+// these narrow each other. All shares every record, billing included;
+// Summary shares the patient summary (see summary.go). Billing records
+// (Claim, ExplanationOfBenefit, Coverage…) go only when chosen by id, by
+// type or with All, never with a date range alone. A request that chooses
+// nothing is refused: it is never "everything".
 type ShareRequest struct {
 	IDs           []string
 	ResourceTypes []string
 	From, To      time.Time
 	All           bool
-	// Summary shares the patient summary (summarySelection): allergies,
-	// active problems, current medications, immunizations, recent results;
-	// never billing. It is the app's default.
+	// Summary shares the patient summary (SummarizeRecords): allergies,
+	// active problems, current medications, immunizations, recent results
+	// and vital signs; never billing. It is the default of the app and of
+	// hw share, and goes with no other choice.
 	Summary bool
 	// Person is whose records: "" or OwnerID the owner, else a Person.ID
 	// in this wallet; a share is always about one person, anchored and

@@ -147,13 +147,20 @@ func (c *cli) shareCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "share [ID…] [--type T…] [--from DATE --to DATE] [--all] --ttl D --purpose CODE",
-		Short: "Share records as a link and QR code that a doctor can open and verify",
+		Short: "Share your patient summary, or chosen records, as a link and QR code that a doctor can open and verify",
 		Long: `share makes a SMART Health Link to the chosen records: it encrypts them with
 their proofs under a fresh key, uploads them to the relay, and issues a grant
-on the chain that the receiver checks. Choose records by id (as hw records
-lists them; a unique prefix will do), --type, a --from/--to date range, or
---all. Each record must be anchored; hw share anchors those that are not yet,
-waiting a little for their block.
+on the chain that the receiver checks.
+
+With no choice, it shares your patient summary: allergies, active problems,
+current medications, immunizations, and results and vital signs (the latest
+of each test, and every one from the last 12 months). It says what the
+summary holds before sharing. Or choose records by id (as hw records lists
+them; a unique prefix will do), --type, a --from/--to date range, or --all
+(every record, insurance and billing included). Billing records (Claim,
+ExplanationOfBenefit, Coverage…) are shared only when chosen by id, by
+--type or with --all. Each record must be anchored; hw share anchors those
+that are not yet, waiting a little for their block.
 
 --ttl is how long the link works: 15m, 1h, 1d, 1w, or a duration such as 90m.
 --purpose is an HL7 PurposeOfUse code: TREAT, ETREAT, CAREMGT, PATRQT, …
@@ -190,6 +197,9 @@ it is).`,
 				}
 				req.IDs = append(req.IDs, id)
 			}
+			if err := c.defaultToSummary(w, &req); err != nil {
+				return err
+			}
 			var res wallet.ShareResult
 			if direct != "" {
 				res, err = w.ShareDirect(ctx, req, direct)
@@ -210,9 +220,25 @@ it is).`,
 		}),
 	}
 	f := cmd.Flags()
-	sf.register(f, "share every record", "the relay's `URL` (default: the one saved with hw relay-url)")
+	sf.register(f, "share every record, insurance and billing included (default: your patient summary)", "the relay's `URL` (default: the one saved with hw relay-url)")
 	f.StringVar(&direct, "direct", "", "serve the link from this machine on the local network at `ADDR` until interrupted")
 	return cmd
+}
+
+// defaultToSummary makes a request that chooses nothing a share of the
+// patient summary, and says on stderr what the summary holds.
+func (c *cli) defaultToSummary(w *wallet.Wallet, req *wallet.ShareRequest) error {
+	if req.All || len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero() {
+		return nil
+	}
+	sum, err := w.PatientSummary(req.Person)
+	if err != nil {
+		return err
+	}
+	req.Summary = true
+	fmt.Fprintf(c.stderr, "Sharing your patient summary: %s (%s). Use --all for every record, or --type, --from/--to or ids to choose.\n",
+		plural(len(sum.Records()), "record"), sum.Describe())
+	return nil
 }
 
 // shareUserError turns the wallet's request errors (bad purpose, no
