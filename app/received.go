@@ -55,7 +55,11 @@ func (u *UI) receivedView(got wallet.Received, err error, trust, back func()) []
 	if !hidden {
 		chart = record.MakeChart(resourcesOf(got.Records))
 	}
-	out := u.patientHeader(got, chart)
+	var out []fyne.CanvasObject
+	if !hidden {
+		out = append(out, morePeopleWarning(got)...)
+	}
+	out = append(out, u.patientHeader(got, chart)...)
 
 	text, importance := verdict(got)
 	line := title(text)
@@ -114,24 +118,92 @@ func verdict(got wallet.Received) (string, widget.Importance) {
 		name, _ := madeOn(got)
 		return fmt.Sprintf("Not verified: made on the %s, which you do not trust yet", networkName(name)), widget.WarningImportance
 	case got.Verified:
-		on := "the chain"
-		if got.Network != nil {
+		on := "your network"
+		if got.Network != nil && got.Network.Name != "" {
 			on = "the " + networkName(got.Network.Name)
 		}
-		return "Verified — intact, consented by the patient, anchored on " + on, widget.SuccessImportance
+		return "Verified: intact, consented by the patient, anchored on " + on, widget.SuccessImportance
 	case got.Source != share.SourceHealthWallet:
 		return "From another issuer — not verifiable", widget.WarningImportance
+	case strings.HasPrefix(got.Problem, "not verified on chain"):
+		// The chain checks failed for want of an answer, not a wrong one.
+		return "Not verified: the patient's network could not be reached to check their consent", widget.DangerImportance
 	}
-	text := "Not verified"
 	if failed := got.Failed(); len(failed) > 0 {
-		text += ": " + failed[0].Name
-		if failed[0].Detail != "" {
-			text += " — " + failed[0].Detail
-		}
-	} else if got.Problem != "" {
-		text += ": " + got.Problem
+		return "Not verified: " + failedCheckWords(failed[0]), widget.DangerImportance
 	}
-	return text, widget.DangerImportance
+	if got.Problem != "" {
+		return "Not verified: " + got.Problem, widget.DangerImportance
+	}
+	return "Not verified", widget.DangerImportance
+}
+
+// failedCheckWords say what a failed check means for the records, in the
+// words of the one-line verdict; the check's own detail is in the checks
+// panel, open under it.
+func failedCheckWords(c share.Check) string {
+	if w, ok := checkFailedWords[c.Name]; ok {
+		return w
+	}
+	return c.Name + " failed"
+}
+
+var checkFailedWords = map[string]string{
+	share.CheckLinkWellFormed:    "the link is malformed",
+	share.CheckNotExpired:        "the link has expired",
+	share.CheckManifestFetched:   "the share could not be fetched",
+	share.CheckFilesDecrypted:    "the files do not open with the link's key: they were altered or replaced",
+	share.CheckRecordsReadable:   "some of the files are not readable records",
+	share.CheckSHC:               "a health card's signature is not valid",
+	share.CheckSHCTrusted:        "a health card comes from an issuer you do not trust",
+	share.CheckProofPresent:      "the patient's signed consent is missing or not readable",
+	share.CheckNetworkTrusted:    "made on a network you do not trust",
+	share.CheckChainID:           "the consent was signed for another network",
+	share.CheckRegistry:          "the consent was signed for another network",
+	share.CheckSignature:         "the consent is not signed by the patient",
+	share.CheckGrantBinding:      "the consent is for another link",
+	share.CheckGrantPeriod:       "the patient's consent has expired or is not valid yet",
+	share.CheckGrantActive:       "the patient's consent is not active: revoked, or never given",
+	share.CheckIssuerAuthorized:  "whoever shared was not allowed to by the patient",
+	share.CheckRecipient:         "the share was meant for someone else",
+	share.CheckPatientCard:       "the patient's identity card does not match",
+	share.CheckCommitments:       "the records were changed after the patient shared them",
+	share.CheckScope:             "it holds records the patient did not consent to share",
+	share.CheckAnchored:          "the records are not anchored by the patient's wallet",
+	share.CheckCovered:           "it holds records the patient's consent does not cover",
+	share.CheckDelegation:        "the caregiver's permission is not signed by the patient, or no longer in force",
+	share.CheckDelegationRecords: "it holds records beyond the caregiver's permission",
+}
+
+// morePeopleWarning is the warning that heads a share whose records are
+// about more than one person (a share is about one): who they are, and
+// what to do. Nothing for a share about one person.
+func morePeopleWarning(got wallet.Received) []fyne.CanvasObject {
+	if len(got.Patients) < 2 {
+		return nil
+	}
+	const named = 5
+	var names []string
+	for _, p := range got.Patients[:min(len(got.Patients), named)] {
+		name := p.Name
+		if name == "" {
+			name = "someone not named"
+		}
+		if p.BirthDate != "" {
+			name += " (born " + formatBirthDate(p.BirthDate) + ")"
+		}
+		names = append(names, name)
+	}
+	list := strings.Join(names, ", ")
+	if rest := len(got.Patients) - len(names); rest > 0 {
+		list += fmt.Sprintf(" and %d more", rest)
+	}
+	w := wrapped(fmt.Sprintf("This share holds records about %d different people: %s. Check with the patient "+
+		"which records are theirs before relying on any of them.", len(got.Patients), list))
+	w.Importance = widget.DangerImportance
+	w.TextStyle.Bold = true
+	return []fyne.CanvasObject{container.NewBorder(nil, nil,
+		widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, w)}
 }
 
 // verdictIcon marks the verdict: a tick, a warning sign or a cross.
@@ -486,7 +558,7 @@ func (u *UI) chartSections(got wallet.Received, chart record.Chart, query string
 				raw := got.Records[it.Index]
 				list.Add(newTapRow(chartRow(s.ID, it, raw), func() {
 					u.idle.touch()
-					u.showReceivedRecord(raw, it, back)
+					u.showReceivedRecord(raw, it, receivedPatient(got, chart).Name, back)
 				}))
 			}
 		}
@@ -622,15 +694,18 @@ func (r *tapRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleR
 func (r *tapRow) Tapped(*fyne.PointEvent)             { r.tapped() }
 func (r *tapRow) Cursor() desktop.Cursor              { return desktop.PointerCursor }
 
-// showReceivedRecord shows one received record: its summary and original
-// JSON, as the detail of the wallet's own records does. Back returns to the
-// share, as it was.
-func (u *UI) showReceivedRecord(raw json.RawMessage, it record.ChartItem, back func()) {
+// showReceivedRecord shows one received record: its summary, whose it
+// is, and its original JSON folded away, as the detail of the wallet's own
+// records does. Back returns to the share, as it was.
+func (u *UI) showReceivedRecord(raw json.RawMessage, it record.ChartItem, whose string, back func()) {
 	res := resourcesOf([]json.RawMessage{raw})[0]
 	sum := it.Summary
 	note := wrapped("From the share you opened: not kept on this device. Export the share to keep it.")
 	note.Importance = widget.LowImportance
 	form := summaryForm(sum, res.Type)
+	if whose != "" {
+		form.Append("Patient", wrapped(whose))
+	}
 	if it.Flag != "" {
 		flag := wrapped(flagWords[it.Flag])
 		flag.Importance = flagImportance(it.Flag)
@@ -638,10 +713,11 @@ func (u *UI) showReceivedRecord(raw json.RawMessage, it record.ChartItem, back f
 		form.Append("Flag", flag)
 	}
 	heading, body := u.originalJSON(raw)
+	original := widget.NewAccordion(widget.NewAccordionItem("Show the original (FHIR JSON)", container.NewBorder(heading, nil, nil, nil, body)))
 	u.show("received-record", container.NewBorder(
 		header(u.button("Back", theme.NavigateBackIcon(), back), sum.Title), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(container.New(fillLast{},
-			title(sum.Title), note, form, widget.NewSeparator(), heading, body)))))
+		container.NewVScroll(container.NewPadded(container.NewVBox(
+			title(sum.Title), note, form, widget.NewSeparator(), original)))))
 }
 
 // flagWords say what a result's flag means.
