@@ -161,7 +161,7 @@ func TestReceivedChartInTheApp(t *testing.T) {
 	doctor.screen("received-record")
 	doctor.see("Reference range: 4.0%–5.6%")
 	doctor.see("H — above the reference range")
-	doctor.see("Ada Lovelace") // whose record it is
+	doctor.see("Ada Lovelace")                      // whose record it is
 	doctor.dontSee(`"resourceType": "Observation"`) // the JSON folded away
 	doctor.openAccordion("Show the original (FHIR JSON)")
 	doctor.see("Original FHIR JSON")
