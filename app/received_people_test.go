@@ -1,0 +1,60 @@
+package app
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"healthwallet/wallet"
+	"healthwallet/wallet/share"
+)
+
+// twoPeopleBundle is a folder of two people's exports sent as one share:
+// one says no known allergies, the other is allergic to penicillin.
+const twoPeopleBundle = `{"resourceType":"Bundle","type":"collection","entry":[
+{"resource":{"resourceType":"Patient","id":"a","name":[{"given":["Ada"],"family":"Lovelace"}],"gender":"female","birthDate":"1985-12-10"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}},
+{"resource":{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"gender":"male","birthDate":"2012-03-01"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"pen","code":{"text":"Penicillin G"},"criticality":"high"}}]}`
+
+// Issue 12: a share is about one person. A doctor opening, with the real
+// wallet, a share that holds two people's records reads first — above the
+// patient's name — that it is about two people, who they are, and to check
+// with the patient; the records are still there to look at.
+func TestReceivedTwoPeopleWarns(t *testing.T) {
+	h := newHarness(t, NewBackend(t.TempDir(), wallet.Options{}), phoneSize, false)
+	h.tap("Receive a share (for doctors)")
+	h.typeIn(h.entry("Paste a link or scan a QR code"), otherIssuerLinkOf(t, twoPeopleBundle))
+	h.tap("Open")
+	warning := "This share holds records about 2 different people: Ada Lovelace (born 10 Dec 1985), Bob Brown (born 1 Mar 2012). " +
+		"Check with the patient which records are theirs before relying on any of them."
+	h.see(warning)
+	texts := h.texts()
+	at, name := slices.Index(texts, warning), slices.Index(texts, h.heading())
+	if at < 0 || name < 0 || at > name {
+		t.Errorf("the warning is at %d, the patient's name at %d: want the warning first\n%s", at, name, strings.Join(texts, "\n"))
+	}
+	h.see("Penicillin G")
+	h.see("No known allergies")
+
+	// A share about one person carries no such warning.
+	h.typeInto(h.entry("Paste a link or scan a QR code"), otherIssuerLinkOf(t, chartBundle))
+	h.tap("Open")
+	h.see("Ada Lovelace")
+	h.dontSee("different people")
+}
+
+// otherIssuerLinkOf serves bundle as another SMART Health Links issuer.
+func otherIssuerLinkOf(t *testing.T, bundle string) string {
+	t.Helper()
+	key, err := share.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwe, err := share.EncryptFile([]byte(bundle), key[:], share.ContentTypeFHIR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return share.Link{URL: serveManifest(t, share.ManifestDocument{Files: []share.ManifestEntry{
+		{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}) + "/m", Key: key}.String()
+}
