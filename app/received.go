@@ -522,7 +522,9 @@ func (u *UI) chartRecords(out *fyne.Container, got wallet.Received, chart record
 		heading = fmt.Sprintf("Covered by the patient's consent (%d)", len(got.Records))
 	}
 	u.exportHeading(out, heading, "Export as FHIR Bundle…", "received-records.json", got.Records)
-	u.receivedDocuments(out, got.Attachments)
+	if len(got.Attachments) > 0 {
+		chart = withDocumentsSection(chart)
+	}
 	sections := container.NewVBox()
 	search := u.entry("Search these records")
 	show := func(query string) {
@@ -548,21 +550,32 @@ func (u *UI) chartSections(got wallet.Received, chart record.Chart, query string
 				items = append(items, it)
 			}
 		}
-		if len(items) == 0 {
+		var files []share.ReceivedAttachment // the kept files no record here names
+		if s.ID == "documents" {
+			files = filesMatching(unlisted(got, chart), words)
+		}
+		if len(items)+len(files) == 0 {
 			continue
 		}
-		out = append(out, section(fmt.Sprintf("%s (%d)", s.Title, len(items))))
+		out = append(out, section(fmt.Sprintf("%s (%d)", s.Title, len(items)+len(files))))
 		list := container.NewVBox()
 		add := func(items []record.ChartItem) {
 			for _, it := range items {
 				raw := got.Records[it.Index]
-				list.Add(newTapRow(chartRow(s.ID, it, raw), func() {
+				var row fyne.CanvasObject = newTapRow(chartRow(s.ID, it, raw), func() {
 					u.idle.touch()
 					u.showReceivedRecord(raw, it, receivedPatient(got, chart).Name, back)
-				}))
+				})
+				if a, ok := keptFileOf(got.Attachments, raw); ok {
+					row = u.savableRow(row, a)
+				}
+				list.Add(row)
 			}
 		}
 		add(items[:min(len(items), sectionPreview)])
+		for _, a := range files {
+			list.Add(u.savableRow(fileRow(a), a))
+		}
 		out = append(out, list)
 		if rest := items[min(len(items), sectionPreview):]; len(rest) > 0 {
 			var more *widget.Button
@@ -766,30 +779,96 @@ func (u *UI) exportHeading(out *fyne.Container, heading, exportText, file string
 	out.Add(busy)
 }
 
-// receivedDocuments lists the files received with the records (a PDF, a
-// photo), each checked against the size and SHA-256 the patient committed
-// to, with a Save… button that writes it where the receiver chooses.
-func (u *UI) receivedDocuments(out *fyne.Container, files []share.ReceivedAttachment) {
-	if len(files) == 0 {
-		return
+// withDocumentsSection is chart with a Documents section, empty when it
+// had none, in its place among the others: the files kept with the
+// records are listed there.
+func withDocumentsSection(chart record.Chart) record.Chart {
+	if slices.ContainsFunc(chart.Sections, func(s record.ChartSection) bool { return s.ID == "documents" }) {
+		return chart
 	}
-	out.Add(section(fmt.Sprintf("Documents (%d)", len(files))))
-	for _, a := range files {
-		busy := busyText()
-		var save *widget.Button
-		save = u.button("Save…", theme.DocumentSaveIcon(), func() {
-			u.saveTo(a.FileName(), save, busy, "Saving…", func(w io.Writer) (string, error) {
-				_, err := w.Write(a.Data)
-				return fmt.Sprintf("Saved %s.", a.FileName()), err
-			})
-		})
-		title := a.Title
-		if title == "" {
-			title = a.FileName()
+	rank := func(id string) int {
+		return slices.IndexFunc(record.ChartSections(), func(s record.ChartSection) bool { return s.ID == id })
+	}
+	at := 0
+	for at < len(chart.Sections) && rank(chart.Sections[at].ID) < rank("documents") {
+		at++
+	}
+	chart.Sections = slices.Insert(slices.Clone(chart.Sections), at, record.ChartSection{ID: "documents", Title: "Documents"})
+	return chart
+}
+
+// keptFileOf is the file kept with a received DocumentReference.
+func keptFileOf(files []share.ReceivedAttachment, raw json.RawMessage) (share.ReceivedAttachment, bool) {
+	var head struct {
+		Type string `json:"resourceType"`
+		ID   string `json:"id"`
+	}
+	if json.Unmarshal(raw, &head) != nil || head.Type != "DocumentReference" || head.ID == "" {
+		return share.ReceivedAttachment{}, false
+	}
+	i := slices.IndexFunc(files, func(a share.ReceivedAttachment) bool { return a.Record == "DocumentReference/"+head.ID })
+	if i < 0 {
+		return share.ReceivedAttachment{}, false
+	}
+	return files[i], true
+}
+
+// unlisted are the kept files whose DocumentReference is not in the
+// chart's Documents section: listed there on their own.
+func unlisted(got wallet.Received, chart record.Chart) []share.ReceivedAttachment {
+	var out []share.ReceivedAttachment
+	var docs []record.ChartItem
+	for _, sec := range chart.Sections {
+		if sec.ID == "documents" {
+			docs = sec.Items
 		}
-		info := widget.NewLabel(fmt.Sprintf("%s · %s", a.ContentType, a.SizeText()))
-		info.Importance = widget.LowImportance
-		out.Add(container.NewBorder(nil, nil, nil, save, container.NewVBox(widget.NewLabel(title), info)))
-		out.Add(busy)
 	}
+	for _, a := range got.Attachments {
+		if !slices.ContainsFunc(docs, func(it record.ChartItem) bool {
+			_, ok := keptFileOf([]share.ReceivedAttachment{a}, got.Records[it.Index])
+			return ok
+		}) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// filesMatching are the files whose title, name or type holds every word.
+func filesMatching(files []share.ReceivedAttachment, words []string) []share.ReceivedAttachment {
+	var out []share.ReceivedAttachment
+	for _, a := range files {
+		text := strings.ToLower(a.Title + " " + a.FileName() + " " + a.ContentType)
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(text, w) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// fileRow is a kept file without a record of its own: its title, type
+// and size.
+func fileRow(a share.ReceivedAttachment) fyne.CanvasObject {
+	name := a.Title
+	if name == "" {
+		name = a.FileName()
+	}
+	info := widget.NewLabel(fmt.Sprintf("%s · %s", a.ContentType, a.SizeText()))
+	info.Importance = widget.LowImportance
+	return container.NewVBox(widget.NewLabel(name), info)
+}
+
+// savableRow is a row with a Save… button that writes the kept file a
+// where the receiver chooses (it was checked against the size and SHA-256
+// the patient committed to).
+func (u *UI) savableRow(row fyne.CanvasObject, a share.ReceivedAttachment) fyne.CanvasObject {
+	busy := busyText()
+	var save *widget.Button
+	save = u.button("Save…", theme.DocumentSaveIcon(), func() {
+		u.saveTo(a.FileName(), save, busy, "Saving…", func(w io.Writer) (string, error) {
+			_, err := w.Write(a.Data)
+			return fmt.Sprintf("Saved %s.", a.FileName()), err
+		})
+	})
+	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(save), row), busy)
 }
