@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"healthwallet/wallet"
+	"healthwallet/wallet/network"
 	"healthwallet/wallet/share"
 )
 
@@ -57,4 +60,17 @@ func otherIssuerLinkOf(t *testing.T, bundle string) string {
 	}
 	return share.Link{URL: serveManifest(t, share.ManifestDocument{Files: []share.ManifestEntry{
 		{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}) + "/m", Key: key}.String()
+}
+
+// twoPeople is the fake backend whose shares also hold a second person's
+// Patient and allergy, as wallet.Receive reports them.
+type twoPeople struct{ *fakeBackend }
+
+func (b twoPeople) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	got, err := b.fakeBackend.Receive(ctx, link, trusted, opts)
+	got.Records = append(got.Records,
+		json.RawMessage(`{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"gender":"male","birthDate":"2012-03-01"}`),
+		json.RawMessage(`{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}`))
+	got.Patients = []wallet.ReceivedPatient{{Name: "Ada Lovelace", BirthDate: "1815-12-10"}, {Name: "Bob Brown", BirthDate: "2012-03-01"}}
+	return got, err
 }
