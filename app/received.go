@@ -73,7 +73,8 @@ func (u *UI) receivedView(got wallet.Received, err error, trust, back func()) []
 		out = append(out, wrapped(trustExplanation),
 			container.NewHBox(u.primary("Trust this network", theme.ConfirmIcon(), trust)))
 	}
-	if got.Problem != "" && !untrusted {
+	if got.Problem != "" && !untrusted && len(got.Checks) == 0 {
+		// Else the checks panel says it, with the checks it explains.
 		note := wrapped(sentence(got.Problem))
 		note.Importance = widget.LowImportance
 		out = append(out, note)
@@ -283,6 +284,9 @@ func checksPanel(got wallet.Received) fyne.CanvasObject {
 		list.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
 	}
 	var facts []string
+	if got.Problem != "" && !onlyUntrusted(got) {
+		facts = append(facts, sentence(got.Problem))
+	}
 	if got.Source == share.SourceHealthWallet {
 		facts = append(facts, "Patient's address: "+got.Patient.Hex())
 		if got.Issuer != got.Patient {
@@ -799,6 +803,9 @@ func withDocumentsSection(chart record.Chart) record.Chart {
 
 // keptFileOf is the file kept with a received DocumentReference.
 func keptFileOf(files []share.ReceivedAttachment, raw json.RawMessage) (share.ReceivedAttachment, bool) {
+	if len(files) == 0 {
+		return share.ReceivedAttachment{}, false
+	}
 	var head struct {
 		Type string `json:"resourceType"`
 		ID   string `json:"id"`
