@@ -57,7 +57,7 @@ func (u *UI) receivedView(got wallet.Received, err error, trust, back func()) []
 	}
 	var out []fyne.CanvasObject
 	if !hidden {
-		out = append(out, morePeopleWarning(got)...)
+		out = append(out, receiveWarnings(got)...)
 	}
 	out = append(out, u.patientHeader(got, chart)...)
 
@@ -176,35 +176,18 @@ var checkFailedWords = map[string]string{
 	share.CheckDelegationRecords: "it holds records beyond the caregiver's permission",
 }
 
-// morePeopleWarning is the warning that heads a share whose records are
-// about more than one person (a share is about one): who they are, and
-// what to do. Nothing for a share about one person.
-func morePeopleWarning(got wallet.Received) []fyne.CanvasObject {
-	if len(got.Patients) < 2 {
-		return nil
+// receiveWarnings are the warnings that head a received share (records
+// about more than one person: a share is about one), loud and first.
+func receiveWarnings(got wallet.Received) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, text := range got.Warnings {
+		w := wrapped(sentence(text) + ".")
+		w.Importance = widget.DangerImportance
+		w.TextStyle.Bold = true
+		out = append(out, container.NewBorder(nil, nil,
+			widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, w))
 	}
-	const named = 5
-	var names []string
-	for _, p := range got.Patients[:min(len(got.Patients), named)] {
-		name := p.Name
-		if name == "" {
-			name = "someone not named"
-		}
-		if p.BirthDate != "" {
-			name += " (born " + formatBirthDate(p.BirthDate) + ")"
-		}
-		names = append(names, name)
-	}
-	list := strings.Join(names, ", ")
-	if rest := len(got.Patients) - len(names); rest > 0 {
-		list += fmt.Sprintf(" and %d more", rest)
-	}
-	w := wrapped(fmt.Sprintf("This share holds records about %d different people: %s. Check with the patient "+
-		"which records are theirs before relying on any of them.", len(got.Patients), list))
-	w.Importance = widget.DangerImportance
-	w.TextStyle.Bold = true
-	return []fyne.CanvasObject{container.NewBorder(nil, nil,
-		widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, w)}
+	return out
 }
 
 // verdictIcon marks the verdict: a tick, a warning sign or a cross.

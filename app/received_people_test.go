@@ -27,7 +27,7 @@ const twoPeopleBundle = `{"resourceType":"Bundle","type":"collection","entry":[
 func TestReceivedTwoPeopleWarns(t *testing.T) {
 	h := newHarness(t, NewBackend(t.TempDir(), wallet.Options{}), phoneSize, false)
 	h.tap("Receive a share (for doctors)")
-	h.typeIn(h.entry("Paste a link or scan a QR code"), otherIssuerLinkOf(t, twoPeopleBundle))
+	h.typeIn(h.entry("Paste a link or scan a QR code"), otherIssuerLinkOf(t, twoPeopleBundle, ""))
 	h.tap("Open")
 	warning := "This share holds records about 2 different people: Ada Lovelace (born 10 Dec 1985), Bob Brown (born 1 Mar 2012). " +
 		"Check with the patient which records are theirs before relying on any of them."
@@ -41,14 +41,15 @@ func TestReceivedTwoPeopleWarns(t *testing.T) {
 	h.see("No known allergies")
 
 	// A share about one person carries no such warning.
-	h.typeInto(h.entry("Paste a link or scan a QR code"), otherIssuerLinkOf(t, chartBundle))
+	h.typeInto(h.entry("Paste a link or scan a QR code"), otherIssuerLinkOf(t, chartBundle, ""))
 	h.tap("Open")
 	h.see("Ada Lovelace")
 	h.dontSee("different people")
 }
 
-// otherIssuerLinkOf serves bundle as another SMART Health Links issuer.
-func otherIssuerLinkOf(t *testing.T, bundle string) string {
+// otherIssuerLinkOf serves bundle as another SMART Health Links issuer,
+// under a key of its own, and returns its link, labelled label.
+func otherIssuerLinkOf(t *testing.T, bundle, label string) string {
 	t.Helper()
 	key, err := share.NewKey()
 	if err != nil {
@@ -59,7 +60,7 @@ func otherIssuerLinkOf(t *testing.T, bundle string) string {
 		t.Fatal(err)
 	}
 	return share.Link{URL: serveManifest(t, share.ManifestDocument{Files: []share.ManifestEntry{
-		{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}) + "/m", Key: key}.String()
+		{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}) + "/m", Key: key, Label: label}.String()
 }
 
 // twoPeople is the fake backend whose shares also hold a second person's
@@ -72,5 +73,7 @@ func (b twoPeople) Receive(ctx context.Context, link string, trusted []network.M
 		json.RawMessage(`{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"gender":"male","birthDate":"2012-03-01"}`),
 		json.RawMessage(`{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}`))
 	got.Patients = []wallet.ReceivedPatient{{Name: "Ada Lovelace", BirthDate: "1815-12-10"}, {Name: "Bob Brown", BirthDate: "2012-03-01"}}
+	got.Warnings = []string{"this share holds records about 2 different people: Ada Lovelace (born 10 Dec 1815), " +
+		"Bob Brown (born 1 Mar 2012). Check with the patient which records are theirs before relying on any of them"}
 	return got, err
 }

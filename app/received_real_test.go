@@ -209,16 +209,7 @@ func TestReceivedTamperedAndOtherIssuerInTheApp(t *testing.T) {
 	tampered.URL = serveManifest(t, doc) + "/m"
 
 	// Another issuer: a plain FHIR bundle under a key of its own.
-	key, err := share.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwe, err := share.EncryptFile([]byte(chartBundle), key[:], share.ContentTypeFHIR)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := share.Link{URL: serveManifest(t, share.ManifestDocument{Files: []share.ManifestEntry{
-		{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}) + "/m", Key: key, Label: "Discharge summary"}
+	other := otherIssuerLinkOf(t, chartBundle, "Discharge summary")
 
 	h := newHarness(t, NewBackend(t.TempDir(), wallet.Options{Chain: served.URL}), desktopSize, false)
 	h.tap("Receive a share (for doctors)")
@@ -233,7 +224,7 @@ func TestReceivedTamperedAndOtherIssuerInTheApp(t *testing.T) {
 	h.see("The records are not shown: the share failed verification")
 	h.dontSee("Lisinopril")
 
-	h.typeInto(h.entry("Paste a link or scan a QR code"), other.String())
+	h.typeInto(h.entry("Paste a link or scan a QR code"), other)
 	h.tap("Open")
 	h.see("From another issuer — not verifiable")
 	h.dontSee(verifiedLine)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"healthwallet/wallet/record"
@@ -21,14 +22,17 @@ type ReceivedPatient struct {
 	BirthDate string `json:"birthDate,omitempty"`
 }
 
-// String is the person as a warning names them: "Ada Lovelace (born
-// 1985-12-10)", or "a patient without a name".
+// String is the person as a warning names them: "Ada Lovelace (born 10
+// Dec 1985)", or "a patient without a name".
 func (p ReceivedPatient) String() string {
 	name := p.Name
 	if name == "" {
 		name = "a patient without a name"
 	}
-	if p.BirthDate != "" {
+	switch born, err := time.Parse(time.DateOnly, p.BirthDate); {
+	case err == nil:
+		name += " (born " + born.Format("2 Jan 2006") + ")"
+	case p.BirthDate != "":
 		name += " (born " + p.BirthDate + ")"
 	}
 	return name
@@ -86,8 +90,8 @@ func morePeopleWarning(people []ReceivedPatient) string {
 	if rest := len(people) - len(names); rest > 0 {
 		list += fmt.Sprintf(" and %d more", rest)
 	}
-	return fmt.Sprintf("this share holds records about %d different people: %s; check with the patient which are theirs "+
-		"before relying on any of them", len(people), list)
+	return fmt.Sprintf("this share holds records about %d different people: %s. Check with the patient which records "+
+		"are theirs before relying on any of them", len(people), list)
 }
 
 // printableText is s without control characters, at most max bytes: the

@@ -52,7 +52,7 @@ func TestReceiveWarnsOfMoreThanOnePerson(t *testing.T) {
 	if len(got.Warnings) != 1 {
 		t.Fatalf("warnings %q, want one", got.Warnings)
 	}
-	for _, part := range []string{"2 different people", "Ada Lovelace (born 1985-12-10)", "Bob Brown (born 2012-03-01)", "check with the patient"} {
+	for _, part := range []string{"2 different people", "Ada Lovelace (born 10 Dec 1985)", "Bob Brown (born 1 Mar 2012)", "Check with the patient"} {
 		if !strings.Contains(got.Warnings[0], part) {
 			t.Errorf("the warning %q does not say %q", got.Warnings[0], part)
 		}
@@ -84,7 +84,7 @@ func TestMorePeopleWarningNamesFiveAtMost(t *testing.T) {
 		people = append(people, ReceivedPatient{Name: n})
 	}
 	w := morePeopleWarning(people)
-	if !strings.Contains(w, "7 different people: A A, B B, C C, D D, E E and 2 more;") {
+	if !strings.Contains(w, "7 different people: A A, B B, C C, D D, E E and 2 more.") {
 		t.Errorf("warning %q", w)
 	}
 	if morePeopleWarning(people[:1]) != "" {

@@ -57,7 +57,7 @@ func TestReceiveWarnsOfTwoPeople(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("hw receive: exit %d\n%s", code, errOut)
 	}
-	want := "hw: warning: this share holds records about 2 different people: Ada Lovelace (born 1985-12-10), Bob Brown (born 2012-03-01); check with the patient"
+	want := "hw: warning: this share holds records about 2 different people: Ada Lovelace (born 10 Dec 1985), Bob Brown (born 1 Mar 2012). Check with the patient"
 	if !strings.Contains(errOut, want) {
 		t.Errorf("hw receive's stderr lacks the warning %q:\n%s", want, errOut)
 	}
