@@ -209,8 +209,7 @@ type kindCount struct {
 
 // kindCounts counts a bundle's records by what they are, without the
 // chart's code: allergies, conditions (current and past problems), vital
-// signs and laboratory observations, immunizations, procedures,
-// encounters, and billing.
+// signs, immunizations, procedures, encounters and billing.
 func kindCounts(records []json.RawMessage) []kindCount {
 	counts := []kindCount{
 		{section: "Allergies and intolerances", what: "AllergyIntolerance"},
