@@ -248,6 +248,15 @@ func TestGoldens(t *testing.T) {
 			h.pressEnter()
 			h.tapRow("Hemoglobin A1c")
 		}},
+		// Issue 12: a share about more than one person says so first.
+		{"receive_two_people", false, func(h *harness) {
+			h.ui.backend = twoPeople{h.backend}
+			h.ui.sessionTrust = []network.Membership{testMembership()}
+			h.tap("Receive a share (for doctors)")
+			h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+			h.pressEnter()
+			h.ui.win.Canvas().Unfocus()
+		}},
 		// Issue 9: caregivers, people I care for, the emergency card, alerts.
 		{"caregivers", true, func(h *harness) {
 			h.backend.wallet.care.delegates = testDelegates()

@@ -55,7 +55,11 @@ func (u *UI) receivedView(got wallet.Received, err error, trust, back func()) []
 	if !hidden {
 		chart = record.MakeChart(resourcesOf(got.Records))
 	}
-	out := u.patientHeader(got, chart)
+	var out []fyne.CanvasObject
+	if !hidden {
+		out = append(out, receiveWarnings(got)...)
+	}
+	out = append(out, u.patientHeader(got, chart)...)
 
 	text, importance := verdict(got)
 	line := title(text)
@@ -69,7 +73,8 @@ func (u *UI) receivedView(got wallet.Received, err error, trust, back func()) []
 		out = append(out, wrapped(trustExplanation),
 			container.NewHBox(u.primary("Trust this network", theme.ConfirmIcon(), trust)))
 	}
-	if got.Problem != "" && !untrusted {
+	if got.Problem != "" && !untrusted && len(got.Checks) == 0 {
+		// Else the checks panel says it, with the checks it explains.
 		note := wrapped(sentence(got.Problem))
 		note.Importance = widget.LowImportance
 		out = append(out, note)
@@ -114,24 +119,75 @@ func verdict(got wallet.Received) (string, widget.Importance) {
 		name, _ := madeOn(got)
 		return fmt.Sprintf("Not verified: made on the %s, which you do not trust yet", networkName(name)), widget.WarningImportance
 	case got.Verified:
-		on := "the chain"
-		if got.Network != nil {
+		on := "your network"
+		if got.Network != nil && got.Network.Name != "" {
 			on = "the " + networkName(got.Network.Name)
 		}
-		return "Verified — intact, consented by the patient, anchored on " + on, widget.SuccessImportance
+		return "Verified: intact, consented by the patient, anchored on " + on, widget.SuccessImportance
 	case got.Source != share.SourceHealthWallet:
 		return "From another issuer — not verifiable", widget.WarningImportance
+	case strings.HasPrefix(got.Problem, "not verified on chain"):
+		// The chain checks failed for want of an answer, not a wrong one.
+		return "Not verified: the patient's network could not be reached to check their consent", widget.DangerImportance
 	}
-	text := "Not verified"
 	if failed := got.Failed(); len(failed) > 0 {
-		text += ": " + failed[0].Name
-		if failed[0].Detail != "" {
-			text += " — " + failed[0].Detail
-		}
-	} else if got.Problem != "" {
-		text += ": " + got.Problem
+		return "Not verified: " + failedCheckWords(failed[0]), widget.DangerImportance
 	}
-	return text, widget.DangerImportance
+	if got.Problem != "" {
+		return "Not verified: " + got.Problem, widget.DangerImportance
+	}
+	return "Not verified", widget.DangerImportance
+}
+
+// failedCheckWords say what a failed check means for the records, in the
+// words of the one-line verdict; the check's own detail is in the checks
+// panel, open under it.
+func failedCheckWords(c share.Check) string {
+	if w, ok := checkFailedWords[c.Name]; ok {
+		return w
+	}
+	return c.Name + " failed"
+}
+
+var checkFailedWords = map[string]string{
+	share.CheckLinkWellFormed:    "the link is malformed",
+	share.CheckNotExpired:        "the link has expired",
+	share.CheckManifestFetched:   "the share could not be fetched",
+	share.CheckFilesDecrypted:    "the files do not open with the link's key: they were altered or replaced",
+	share.CheckRecordsReadable:   "some of the files are not readable records",
+	share.CheckSHC:               "a health card's signature is not valid",
+	share.CheckSHCTrusted:        "a health card comes from an issuer you do not trust",
+	share.CheckProofPresent:      "the patient's signed consent is missing or not readable",
+	share.CheckNetworkTrusted:    "made on a network you do not trust",
+	share.CheckChainID:           "the consent was signed for another network",
+	share.CheckRegistry:          "the consent was signed for another network",
+	share.CheckSignature:         "the consent is not signed by the patient",
+	share.CheckGrantBinding:      "the consent is for another link",
+	share.CheckGrantPeriod:       "the patient's consent has expired or is not valid yet",
+	share.CheckGrantActive:       "the patient's consent is not active: revoked, or never given",
+	share.CheckIssuerAuthorized:  "whoever shared was not allowed to by the patient",
+	share.CheckRecipient:         "the share was meant for someone else",
+	share.CheckPatientCard:       "the patient's identity card does not match",
+	share.CheckCommitments:       "the records were changed after the patient shared them",
+	share.CheckScope:             "it holds records the patient did not consent to share",
+	share.CheckAnchored:          "the records are not anchored by the patient's wallet",
+	share.CheckCovered:           "it holds records the patient's consent does not cover",
+	share.CheckDelegation:        "the caregiver's permission is not signed by the patient, or no longer in force",
+	share.CheckDelegationRecords: "it holds records beyond the caregiver's permission",
+}
+
+// receiveWarnings are the warnings that head a received share (records
+// about more than one person: a share is about one), loud and first.
+func receiveWarnings(got wallet.Received) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, text := range got.Warnings {
+		w := wrapped(sentence(text) + ".")
+		w.Importance = widget.DangerImportance
+		w.TextStyle.Bold = true
+		out = append(out, container.NewBorder(nil, nil,
+			widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, w))
+	}
+	return out
 }
 
 // verdictIcon marks the verdict: a tick, a warning sign or a cross.
@@ -211,6 +267,9 @@ func checksPanel(got wallet.Received) fyne.CanvasObject {
 		list.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
 	}
 	var facts []string
+	if got.Problem != "" && !onlyUntrusted(got) {
+		facts = append(facts, sentence(got.Problem))
+	}
 	if got.Source == share.SourceHealthWallet {
 		facts = append(facts, "Patient's address: "+got.Patient.Hex())
 		if got.Issuer != got.Patient {
@@ -450,7 +509,9 @@ func (u *UI) chartRecords(out *fyne.Container, got wallet.Received, chart record
 		heading = fmt.Sprintf("Covered by the patient's consent (%d)", len(got.Records))
 	}
 	u.exportHeading(out, heading, "Export as FHIR Bundle…", "received-records.json", got.Records)
-	u.receivedDocuments(out, got.Attachments)
+	if len(got.Attachments) > 0 {
+		chart = withDocumentsSection(chart)
+	}
 	sections := container.NewVBox()
 	search := u.entry("Search these records")
 	show := func(query string) {
@@ -476,21 +537,32 @@ func (u *UI) chartSections(got wallet.Received, chart record.Chart, query string
 				items = append(items, it)
 			}
 		}
-		if len(items) == 0 {
+		var files []share.ReceivedAttachment // the kept files no record here names
+		if s.ID == "documents" {
+			files = filesMatching(unlisted(got, chart), words)
+		}
+		if len(items)+len(files) == 0 {
 			continue
 		}
-		out = append(out, section(fmt.Sprintf("%s (%d)", s.Title, len(items))))
+		out = append(out, section(fmt.Sprintf("%s (%d)", s.Title, len(items)+len(files))))
 		list := container.NewVBox()
 		add := func(items []record.ChartItem) {
 			for _, it := range items {
 				raw := got.Records[it.Index]
-				list.Add(newTapRow(chartRow(s.ID, it, raw), func() {
+				var row fyne.CanvasObject = newTapRow(chartRow(s.ID, it, raw), func() {
 					u.idle.touch()
-					u.showReceivedRecord(raw, it, back)
-				}))
+					u.showReceivedRecord(raw, it, receivedPatient(got, chart).Name, back)
+				})
+				if a, ok := keptFileOf(got.Attachments, raw); ok {
+					row = u.savableRow(row, a)
+				}
+				list.Add(row)
 			}
 		}
 		add(items[:min(len(items), sectionPreview)])
+		for _, a := range files {
+			list.Add(u.savableRow(fileRow(a), a))
+		}
 		out = append(out, list)
 		if rest := items[min(len(items), sectionPreview):]; len(rest) > 0 {
 			var more *widget.Button
@@ -622,15 +694,18 @@ func (r *tapRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleR
 func (r *tapRow) Tapped(*fyne.PointEvent)             { r.tapped() }
 func (r *tapRow) Cursor() desktop.Cursor              { return desktop.PointerCursor }
 
-// showReceivedRecord shows one received record: its summary and original
-// JSON, as the detail of the wallet's own records does. Back returns to the
-// share, as it was.
-func (u *UI) showReceivedRecord(raw json.RawMessage, it record.ChartItem, back func()) {
+// showReceivedRecord shows one received record: its summary, whose it
+// is, and its original JSON folded away, as the detail of the wallet's own
+// records does. Back returns to the share, as it was.
+func (u *UI) showReceivedRecord(raw json.RawMessage, it record.ChartItem, whose string, back func()) {
 	res := resourcesOf([]json.RawMessage{raw})[0]
 	sum := it.Summary
 	note := wrapped("From the share you opened: not kept on this device. Export the share to keep it.")
 	note.Importance = widget.LowImportance
 	form := summaryForm(sum, res.Type)
+	if whose != "" {
+		form.Append("Patient", wrapped(whose))
+	}
 	if it.Flag != "" {
 		flag := wrapped(flagWords[it.Flag])
 		flag.Importance = flagImportance(it.Flag)
@@ -638,10 +713,11 @@ func (u *UI) showReceivedRecord(raw json.RawMessage, it record.ChartItem, back f
 		form.Append("Flag", flag)
 	}
 	heading, body := u.originalJSON(raw)
+	original := widget.NewAccordion(widget.NewAccordionItem("Show the original (FHIR JSON)", container.NewBorder(heading, nil, nil, nil, body)))
 	u.show("received-record", container.NewBorder(
 		header(u.button("Back", theme.NavigateBackIcon(), back), sum.Title), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(container.New(fillLast{},
-			title(sum.Title), note, form, widget.NewSeparator(), heading, body)))))
+		container.NewVScroll(container.NewPadded(container.NewVBox(
+			title(sum.Title), note, form, widget.NewSeparator(), original)))))
 }
 
 // flagWords say what a result's flag means.
@@ -690,30 +766,99 @@ func (u *UI) exportHeading(out *fyne.Container, heading, exportText, file string
 	out.Add(busy)
 }
 
-// receivedDocuments lists the files received with the records (a PDF, a
-// photo), each checked against the size and SHA-256 the patient committed
-// to, with a Save… button that writes it where the receiver chooses.
-func (u *UI) receivedDocuments(out *fyne.Container, files []share.ReceivedAttachment) {
+// withDocumentsSection is chart with a Documents section, empty when it
+// had none, in its place among the others: the files kept with the
+// records are listed there.
+func withDocumentsSection(chart record.Chart) record.Chart {
+	if slices.ContainsFunc(chart.Sections, func(s record.ChartSection) bool { return s.ID == "documents" }) {
+		return chart
+	}
+	rank := func(id string) int {
+		return slices.IndexFunc(record.ChartSections(), func(s record.ChartSection) bool { return s.ID == id })
+	}
+	at := 0
+	for at < len(chart.Sections) && rank(chart.Sections[at].ID) < rank("documents") {
+		at++
+	}
+	chart.Sections = slices.Insert(slices.Clone(chart.Sections), at, record.ChartSection{ID: "documents", Title: "Documents"})
+	return chart
+}
+
+// keptFileOf is the file kept with a received DocumentReference.
+func keptFileOf(files []share.ReceivedAttachment, raw json.RawMessage) (share.ReceivedAttachment, bool) {
 	if len(files) == 0 {
-		return
+		return share.ReceivedAttachment{}, false
 	}
-	out.Add(section(fmt.Sprintf("Documents (%d)", len(files))))
-	for _, a := range files {
-		busy := busyText()
-		var save *widget.Button
-		save = u.button("Save…", theme.DocumentSaveIcon(), func() {
-			u.saveTo(a.FileName(), save, busy, "Saving…", func(w io.Writer) (string, error) {
-				_, err := w.Write(a.Data)
-				return fmt.Sprintf("Saved %s.", a.FileName()), err
-			})
-		})
-		title := a.Title
-		if title == "" {
-			title = a.FileName()
+	var head struct {
+		Type string `json:"resourceType"`
+		ID   string `json:"id"`
+	}
+	if json.Unmarshal(raw, &head) != nil || head.Type != "DocumentReference" || head.ID == "" {
+		return share.ReceivedAttachment{}, false
+	}
+	i := slices.IndexFunc(files, func(a share.ReceivedAttachment) bool { return a.Record == "DocumentReference/"+head.ID })
+	if i < 0 {
+		return share.ReceivedAttachment{}, false
+	}
+	return files[i], true
+}
+
+// unlisted are the kept files whose DocumentReference is not in the
+// chart's Documents section: listed there on their own.
+func unlisted(got wallet.Received, chart record.Chart) []share.ReceivedAttachment {
+	var out []share.ReceivedAttachment
+	var docs []record.ChartItem
+	for _, sec := range chart.Sections {
+		if sec.ID == "documents" {
+			docs = sec.Items
 		}
-		info := widget.NewLabel(fmt.Sprintf("%s · %s", a.ContentType, a.SizeText()))
-		info.Importance = widget.LowImportance
-		out.Add(container.NewBorder(nil, nil, nil, save, container.NewVBox(widget.NewLabel(title), info)))
-		out.Add(busy)
 	}
+	for _, a := range got.Attachments {
+		if !slices.ContainsFunc(docs, func(it record.ChartItem) bool {
+			_, ok := keptFileOf([]share.ReceivedAttachment{a}, got.Records[it.Index])
+			return ok
+		}) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// filesMatching are the files whose title, name or type holds every word.
+func filesMatching(files []share.ReceivedAttachment, words []string) []share.ReceivedAttachment {
+	var out []share.ReceivedAttachment
+	for _, a := range files {
+		text := strings.ToLower(a.Title + " " + a.FileName() + " " + a.ContentType)
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(text, w) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// fileRow is a kept file without a record of its own: its title, type
+// and size.
+func fileRow(a share.ReceivedAttachment) fyne.CanvasObject {
+	name := a.Title
+	if name == "" {
+		name = a.FileName()
+	}
+	info := widget.NewLabel(fmt.Sprintf("%s · %s", a.ContentType, a.SizeText()))
+	info.Importance = widget.LowImportance
+	return container.NewVBox(widget.NewLabel(name), info)
+}
+
+// savableRow is a row with a Save… button that writes the kept file a
+// where the receiver chooses (it was checked against the size and SHA-256
+// the patient committed to).
+func (u *UI) savableRow(row fyne.CanvasObject, a share.ReceivedAttachment) fyne.CanvasObject {
+	busy := busyText()
+	var save *widget.Button
+	save = u.button("Save…", theme.DocumentSaveIcon(), func() {
+		u.saveTo(a.FileName(), save, busy, "Saving…", func(w io.Writer) (string, error) {
+			_, err := w.Write(a.Data)
+			return fmt.Sprintf("Saved %s.", a.FileName()), err
+		})
+	})
+	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(save), row), busy)
 }

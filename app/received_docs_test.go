@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"healthwallet/wallet"
@@ -37,5 +39,42 @@ func TestReceivedDocumentSaved(t *testing.T) {
 	got := h.files.saved["Lab report.pdf"]
 	if got == nil || !bytes.Equal(got.Bytes(), receivedPDF) {
 		t.Fatalf("saved %v; want the PDF as Lab report.pdf", h.files.saved)
+	}
+}
+
+// withDocumentRecord is withDocument whose share also holds the PDF's
+// DocumentReference.
+type withDocumentRecord struct{ withDocument }
+
+func (b withDocumentRecord) Receive(ctx context.Context, link string, trusted []network.Membership, opts wallet.ReceiveOptions) (wallet.Received, error) {
+	got, err := b.withDocument.Receive(ctx, link, trusted, opts)
+	got.Records = append(got.Records, []byte(`{"resourceType":"DocumentReference","id":"doc-1","status":"current",`+
+		`"type":{"text":"Lab report"},"date":"2024-03-14T10:00:00Z","content":[{"attachment":{"contentType":"application/pdf","title":"../Lab report"}}]}`))
+	return got, err
+}
+
+// A kept file is listed in the chart's Documents section, in the chart's
+// order: on its DocumentReference's row when the share holds it, with
+// Save…; a search that does not name it hides it.
+func TestReceivedDocumentInTheChart(t *testing.T) {
+	for _, b := range []Backend{withDocument{newFakeBackend(false)}, withDocumentRecord{withDocument{newFakeBackend(false)}}} {
+		h := newHarness(t, b, desktopSize, false)
+		h.ui.sessionTrust = []network.Membership{testMembership()}
+		h.tap("Receive a share (for doctors)")
+		h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
+		h.pressEnter()
+		shown := h.chartShown()
+		docs := slices.Index(shown, "Documents (1)")
+		if docs < 0 || slices.Index(shown, "Vital signs (1)") > docs || strings.Count(strings.Join(shown, "\n"), "Documents (") != 1 {
+			t.Errorf("%T: the chart shows %q: want one Documents (1) after the vital signs", b, shown)
+		}
+		h.tap("Save…")
+		if got := h.files.saved["Lab report.pdf"]; got == nil || !bytes.Equal(got.Bytes(), receivedPDF) {
+			t.Fatalf("%T: saved %v; want the PDF as Lab report.pdf", b, h.files.saved)
+		}
+		h.typeIn(h.entry("Search these records"), "hemoglobin")
+		h.dontSee("Documents (1)")
+		h.typeInto(h.entry("Search these records"), "lab report")
+		h.see("Documents (1)")
 	}
 }

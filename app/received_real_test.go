@@ -138,7 +138,14 @@ func TestReceivedChartInTheApp(t *testing.T) {
 		t.Errorf("the chart shows\n%q\nwant MakeChart's\n%q", got, want)
 	}
 	doctor.see("High risk") // the penicillin allergy's badge
-	doctor.see("H")         // the HbA1c above its range
+	// A result's row: its value and unit, its reference range, its flag.
+	if got := doctor.rowText("Hemoglobin A1c"); !strings.Contains(got, "Value: 7.2%") || !strings.Contains(got, "4.0%–5.6%") ||
+		!strings.Contains(got, "| H |") {
+		t.Errorf("the HbA1c row reads %q, want its value and unit, range and flag H", got)
+	}
+	if got := doctor.rowText("Potassium"); !strings.Contains(got, "4.1 mmol/L") || strings.Contains(got, "| H |") || strings.Contains(got, "| L |") {
+		t.Errorf("the potassium row reads %q, want its value and no flag", got)
+	}
 
 	// Search.
 	doctor.typeIn(doctor.entry("Search these records"), "lisinopril")
@@ -154,7 +161,11 @@ func TestReceivedChartInTheApp(t *testing.T) {
 	doctor.screen("received-record")
 	doctor.see("Reference range: 4.0%–5.6%")
 	doctor.see("H — above the reference range")
+	doctor.see("Ada Lovelace")                      // whose record it is
+	doctor.dontSee(`"resourceType": "Observation"`) // the JSON folded away
+	doctor.openAccordion("Show the original (FHIR JSON)")
 	doctor.see("Original FHIR JSON")
+	doctor.see(`"resourceType": "Observation"`)
 	doctor.tap("Back")
 	doctor.screen("receive")
 	doctor.see(verifiedLine)
@@ -198,22 +209,13 @@ func TestReceivedTamperedAndOtherIssuerInTheApp(t *testing.T) {
 	tampered.URL = serveManifest(t, doc) + "/m"
 
 	// Another issuer: a plain FHIR bundle under a key of its own.
-	key, err := share.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwe, err := share.EncryptFile([]byte(chartBundle), key[:], share.ContentTypeFHIR)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := share.Link{URL: serveManifest(t, share.ManifestDocument{Files: []share.ManifestEntry{
-		{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}) + "/m", Key: key, Label: "Discharge summary"}
+	other := otherIssuerLinkOf(t, chartBundle, "Discharge summary")
 
 	h := newHarness(t, NewBackend(t.TempDir(), wallet.Options{Chain: served.URL}), desktopSize, false)
 	h.tap("Receive a share (for doctors)")
 	h.typeInto(h.entry("Paste a link or scan a QR code"), tampered.String())
 	h.tap("Open")
-	h.see("Not verified: " + share.CheckCommitments + " — ")
+	h.see("Not verified: the records were changed after the patient shared them")
 	h.see("not received as committed: it was altered or removed")
 	h.dontSee(verifiedLine)
 	if !h.checksPanel().Items[0].Open {
@@ -222,7 +224,7 @@ func TestReceivedTamperedAndOtherIssuerInTheApp(t *testing.T) {
 	h.see("The records are not shown: the share failed verification")
 	h.dontSee("Lisinopril")
 
-	h.typeInto(h.entry("Paste a link or scan a QR code"), other.String())
+	h.typeInto(h.entry("Paste a link or scan a QR code"), other)
 	h.tap("Open")
 	h.see("From another issuer — not verifiable")
 	h.dontSee(verifiedLine)
@@ -338,6 +340,51 @@ func rowTitle(r *tapRow) string {
 	}
 	walk(r.content)
 	return title
+}
+
+// rowText is every text of the record row titled title, in order, each
+// between bars: "| Hemoglobin A1c | H | 12 Mar 2024 | … |".
+func (h *harness) rowText(title string) string {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		r, ok := o.(*tapRow)
+		if !ok || rowTitle(r) != title {
+			continue
+		}
+		var texts []string
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			switch x := o.(type) {
+			case *widget.Label:
+				texts = append(texts, x.Text)
+			case *fyne.Container:
+				for _, c := range x.Objects {
+					walk(c)
+				}
+			}
+		}
+		walk(r.content)
+		return "| " + strings.Join(texts, " | ") + " |"
+	}
+	h.t.Fatalf("no record %q on screen %q", title, h.ui.screen)
+	return ""
+}
+
+// openAccordion opens the accordion item titled title.
+func (h *harness) openAccordion(title string) {
+	h.t.Helper()
+	for _, o := range h.objects() {
+		if a, ok := o.(*widget.Accordion); ok {
+			for i, it := range a.Items {
+				if it.Title == title {
+					a.Open(i)
+					h.settle()
+					return
+				}
+			}
+		}
+	}
+	h.t.Fatalf("no %q to unfold on screen %q", title, h.ui.screen)
 }
 
 // tapRow taps the record row titled title.

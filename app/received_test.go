@@ -36,8 +36,8 @@ func TestVerdictLines(t *testing.T) {
 		imp  widget.Importance
 	}{
 		{"verified", testReceived(), verifiedLine + "the Riverside Clinic network", widget.SuccessImportance},
-		{"verified without a named network", unnamedNetwork, verifiedLine + "the chain", widget.SuccessImportance},
-		{"tampered", tampered, "Not verified: record commitments match — entry 2 (Observation/b2c0ff): not received as committed: it was altered or removed", widget.DangerImportance},
+		{"verified without a named network", unnamedNetwork, verifiedLine + "your network", widget.SuccessImportance},
+		{"tampered", tampered, "Not verified: the records were changed after the patient shared them", widget.DangerImportance},
 		{"other issuer", other, "From another issuer — not verifiable", widget.WarningImportance},
 		{"untrusted network", untrustedShare, "Not verified: made on the Riverside Clinic network, which you do not trust yet", widget.WarningImportance},
 		{"records added", forgedReceived(), "Not verified: 1 record is not covered by the patient's consent, shown apart below", widget.DangerImportance},
@@ -77,7 +77,7 @@ func TestReceivedPatientAndChecks(t *testing.T) {
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
-	h.see("Not verified: grant active on chain — revoked on chain by the patient")
+	h.see("Not verified: the patient's consent is not active: revoked, or never given")
 	if !h.checksPanel().Items[0].Open {
 		t.Error("the checks of a refused share are folded away")
 	}
@@ -157,7 +157,7 @@ func TestReceiveScansOneAfterAnother(t *testing.T) {
 	if got := h.entry("Paste a link or scan a QR code").Text; got != testLinkRevoked {
 		t.Fatalf("the link field holds %q after the second scan", got)
 	}
-	h.see("Not verified: grant active on chain — revoked on chain by the patient")
+	h.see("Not verified: the patient's consent is not active: revoked, or never given")
 }
 
 // forgingPatient is the fake backend whose shares' holder added a Patient

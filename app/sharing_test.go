@@ -291,7 +291,7 @@ func TestReceiveFlow(t *testing.T) {
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
-	h.see("Not verified: grant active on chain — revoked on chain by the patient")
+	h.see("Not verified: the patient's consent is not active: revoked, or never given")
 	h.see("Grant active on chain: revoked on chain by the patient")
 	h.see("The records are not shown")
 	h.dontSee("Export as FHIR Bundle…")

@@ -59,6 +59,13 @@ type Received struct {
 	// share: its name and join URL as the share gives them, and the chain
 	// id and registry its grant was signed for.
 	Network *ReceivedNetwork `json:"network,omitempty"`
+	// Patients are the different people the records (those shown as the
+	// share's content) are about, one per distinct Patient resource; a
+	// share is about one person, so more than one is a warning.
+	Patients []ReceivedPatient `json:"patients,omitempty"`
+	// Warnings say, in words, what to check with the patient before
+	// relying on the records: records about more than one person.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ReceivedNetwork is the network a received share was made on.
@@ -325,6 +332,10 @@ func receivePurpose(opts *ReceiveOptions) error {
 func openLink(ctx context.Context, text string, opts ReceiveOptions, in share.VerifyInput, pick verifier) (Received, error) {
 	rep, choice, err := openAndVerify(ctx, text, opts, in, pick)
 	got := Received{Report: rep, Problem: choice.problem, Network: choice.network}
+	got.Patients = receivedPatients(got.Records)
+	if w := morePeopleWarning(got.Patients); w != "" {
+		got.Warnings = append(got.Warnings, w)
+	}
 	return got, err
 }
 

@@ -66,7 +66,12 @@ With --json, prints {"verified","source","label","expires","purpose",
 "checks":[{"name","ok","detail"}],"records":[…],"uncovered":[{"resource",
 "source","reason"}],"logged","problem","patientName","patientBirthDate",
 "patientWarning","network":{"name","url","chainId","registry","trusted"},
-"attachments":[{"record","title","contentType","size","sha256"}],…}.
+"attachments":[{"record","title","contentType","size","sha256"}],
+"patients":[{"name","birthDate"}],"warnings":[…],…}.
+
+A share is about one person: when its records hold the Patient of more
+than one, hw receive says so on stderr (in "warnings" with --json) and
+names them; check with the patient which records are theirs.
 
 Files kept by the patient (a PDF, a photo) travel with their records; each
 is checked against the size and SHA-256 the patient committed to. They are
@@ -112,6 +117,11 @@ trusted" naming the network; hw network trust URL trusts it.`,
 					got.Uncovered = []share.UncoveredRecord{}
 				}
 				return printJSON(c.stdout, got)
+			}
+			// A share about more than one person is said first, and
+			// apart from the records (on stderr), so it is not missed.
+			for _, warning := range got.Warnings {
+				fmt.Fprintf(c.stderr, "hw: warning: %s\n", oneLine(warning))
 			}
 			c.printReceived(got, out)
 			c.printAttachments(got.Attachments, saved)

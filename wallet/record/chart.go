@@ -58,6 +58,16 @@ var chartSections = []struct{ ID, Title string }{
 	{"other", "Other"},
 }
 
+// ChartSections are every section a chart may have, without records, in
+// the order a chart shows them.
+func ChartSections() []ChartSection {
+	out := make([]ChartSection, len(chartSections))
+	for i, s := range chartSections {
+		out[i] = ChartSection{ID: s.ID, Title: s.Title}
+	}
+	return out
+}
+
 // sectionByCategory places the records whose section is their category.
 var sectionByCategory = map[string]string{
 	CategoryAllergies:     "allergies",

@@ -303,3 +303,21 @@ func TestMakeChartEmpty(t *testing.T) {
 	rs := []Resource{{Type: "Observation", Raw: json.RawMessage(`{not json`)}, {Raw: json.RawMessage(`[]`)}}
 	checkChartShape(t, rs, MakeChart(rs))
 }
+
+// ChartSections lists every section once, in the order MakeChart lays
+// them out: the app places the kept files' Documents section by it.
+func TestChartSectionsOrder(t *testing.T) {
+	all := ChartSections()
+	var ids []string
+	for _, s := range all {
+		if len(s.Items) != 0 || s.Title == "" {
+			t.Errorf("section %+v: want a title and no records", s)
+		}
+		ids = append(ids, s.ID)
+	}
+	want := []string{"allergies", "problems", "medications", "immunizations", "results", "vitals", "procedures",
+		"encounters", "documents", "pastProblems", "pastMedications", "careplans", "observations", "billing", "people", "other"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("ChartSections %q, want %q", ids, want)
+	}
+}
