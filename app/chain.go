@@ -253,7 +253,7 @@ func (v *recordsView) showChainBanner() {
 	v.chainBanner.box.Show()
 }
 
-// chainSection is the chain under Settings → Network's technical details:
+// chainSection is the chain in Settings → Advanced:
 // the chain, the wallet's address and balance, the outbox, "Anchor now",
 // and a JSON-RPC URL to use instead of a network (for scripts and
 // developers). The status is asked for in the background once refresh is
@@ -328,7 +328,7 @@ func (u *UI) chainSection() (_ fyne.CanvasObject, refresh func()) {
 		u.background(func() {
 			st, err := w.ChainStatus(context.Background())
 			fyne.Do(func() {
-				if u.wallet != w || u.screen != "settings" {
+				if u.wallet != w || u.screen != "settings-advanced" {
 					return
 				}
 				body.Objects = []fyne.CanvasObject{networkStatus(st, err)}

@@ -13,8 +13,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// showSettings shows the network, the identity card, security, backup
-// and the lost-device settings.
+// showSettings shows the network in plain words, the name and identity
+// card, security, backup and the lost-device settings; what only a helper
+// needs (addresses, the chain, the network's node) is under Advanced.
 func (u *UI) showSettings() {
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	network, refreshNetwork := u.networkSection()
@@ -34,6 +35,9 @@ func (u *UI) showSettings() {
 	if privacy := u.privacySection(); privacy != nil {
 		sections = append(sections, widget.NewSeparator(), privacy)
 	}
+	sections = append(sections, widget.NewSeparator(), section("Advanced"),
+		wrapped("For whoever helps you set things up: your wallet's address, the network's details and the chain it anchors on."),
+		container.NewHBox(u.button(advancedLabel, theme.SettingsIcon(), u.showSettingsAdvanced)))
 	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil, page(sections...)))
 	refreshNetwork()
 }
@@ -97,19 +101,9 @@ func (u *UI) identitySection() fyne.CanvasObject {
 		})
 		name = container.NewBorder(nil, nil, nil, save, e)
 	}
-	addr := widget.NewLabel(u.wallet.Address())
-	addr.TextStyle.Monospace = true
-	addr.Wrapping = fyne.TextWrapBreak
-	copyAddr := u.button("", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(u.wallet.Address())
-	})
-
 	objects := []fyne.CanvasObject{
 		section("Your identity"),
-		widget.NewForm(
-			widget.NewFormItem("Name", name),
-			widget.NewFormItem("Address", container.NewBorder(nil, nil, nil, copyAddr, addr)),
-		),
+		widget.NewForm(widget.NewFormItem("Name", name)),
 	}
 	card, err := u.wallet.Card()
 	if err == nil {
