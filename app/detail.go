@@ -45,8 +45,10 @@ func (u *UI) showDetail(id string) {
 	del := u.button("Delete", theme.DeleteIcon(), func() { u.confirmDelete(d) })
 	del.Importance = widget.DangerImportance
 
-	summary := summaryForm(d.Summary, d.ResourceType)
-	summary.Items = append([]*widget.FormItem{widget.NewFormItem("Whose", wrapped(u.whose(d.Person)))}, summary.Items...)
+	summary := widget.NewForm(widget.NewFormItem("Whose", wrapped(u.whose(d.Person))))
+	for _, it := range summaryForm(d.Summary, d.ResourceType).Items {
+		summary.AppendItem(it)
+	}
 	summary.Append("Versions", wrapped(formatVersions(d)))
 
 	verified, verify := u.verificationBlock(d)
