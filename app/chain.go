@@ -202,10 +202,6 @@ func (u *UI) checkChain() {
 	})
 }
 
-// networkDownText is what the app says wherever the network cannot be
-// reached, instead of the error underneath.
-const networkDownText = "Can't reach the network right now: your records are safe; anchoring and sharing will resume when it is back."
-
 // chainBanner is the calm note shown while the chain cannot be reached:
 // the records are safe and will be anchored later, so nothing blocks.
 type chainBanner struct {

@@ -104,7 +104,7 @@ func (u *UI) whose(person string) string {
 	return "Someone else's, kept apart from yours"
 }
 
-// verificationBlock is "Verified": one sentence with its icon, a button to
+// verificationBlock is "Proof it is unchanged": one sentence with its icon, a button to
 // check again, and the checks and the transaction folded under "Details".
 // The button is returned so that a record checked elsewhere can hide it.
 func (u *UI) verificationBlock(d wallet.Detail) (fyne.CanvasObject, *widget.Button) {
@@ -131,7 +131,7 @@ func (u *UI) verificationBlock(d wallet.Detail) (fyne.CanvasObject, *widget.Butt
 			switch {
 			case err != nil:
 				text.Importance = widget.DangerImportance
-				text.SetText("Could not be checked: " + sentence(err.Error()))
+				text.SetText("Could not be checked: " + plainError(err))
 				return
 			case v.Valid:
 				text.Importance = widget.SuccessImportance
@@ -150,7 +150,7 @@ func (u *UI) verificationBlock(d wallet.Detail) (fyne.CanvasObject, *widget.Butt
 		text.SetText(fmt.Sprintf("Checked against %s's anchor when it was last brought up to date.", p.Name))
 	}
 	return container.NewVBox(
-		section("Verified"),
+		section("Proof it is unchanged"),
 		container.NewBorder(nil, nil, icon, nil, text),
 		busy,
 		container.NewHBox(verify),

@@ -36,7 +36,7 @@ func (u *UI) showSettings() {
 		sections = append(sections, widget.NewSeparator(), privacy)
 	}
 	sections = append(sections, widget.NewSeparator(), section("Advanced"),
-		wrapped("For whoever helps you set things up: your wallet's address, the network's details and the chain it anchors on."),
+		wrapped("For whoever helps you set things up: your wallet's address and the network's technical details."),
 		container.NewHBox(u.button(advancedLabel, theme.SettingsIcon(), u.showSettingsAdvanced)))
 	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil, page(sections...)))
 	refreshNetwork()
@@ -50,6 +50,10 @@ type accessChoice interface {
 	SetAccessOnChain(on bool) error
 }
 
+// accessOnNetworkLabel is the choice to keep each opening on the chain, in
+// plain words.
+const accessOnNetworkLabel = "Also keep each opening of my shares on the network, sealed for me"
+
 // privacySection is the choice to record each access on chain: a
 // tamper-evident log only the patient can open. Nil for a wallet without
 // the choice.
@@ -60,7 +64,7 @@ func (u *UI) privacySection() fyne.CanvasObject {
 	}
 	result := newErrorText()
 	var check *widget.Check
-	check = widget.NewCheck("Also record each opening of my shares on the chain", func(on bool) {
+	check = widget.NewCheck(accessOnNetworkLabel, func(on bool) {
 		if err := w.SetAccessOnChain(on); err != nil {
 			result.Importance = widget.DangerImportance
 			result.set(err)
@@ -71,8 +75,8 @@ func (u *UI) privacySection() fyne.CanvasObject {
 		result.clear()
 	})
 	check.Checked = w.AccessOnChain()
-	explain := widget.NewLabel("On, every opening the link server reports is also kept on the chain as a sealed entry only you can open, " +
-		"so no one can quietly remove it. Off, your access log still shows every opening; what is already on the chain stays there.")
+	explain := widget.NewLabel("On, every opening of your shares is also kept on the network as a sealed entry only you can open, " +
+		"so no one can quietly remove it. Off, your access log still shows every opening; what the network already keeps stays there.")
 	explain.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(section("Privacy"), check, explain, result.Label)
 }
