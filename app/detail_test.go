@@ -2,6 +2,8 @@ package app
 
 import (
 	"path/filepath"
+
+	"fyne.io/fyne/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -73,13 +75,10 @@ func TestDetailSaysWhoseItIs(t *testing.T) {
 // its FHIR JSON only after the toggle.
 func TestDetailRealWallet(t *testing.T) {
 	patient := filepath.Join(testcorpus.Dir(t, "synthea"), "Bibi254_Schowalter414_475d72ca-91c7-7211-97e3-f000af33fc04.json")
-	want := testcorpus.CountResources(t, patient)
-	b := NewBackend(t.TempDir(), wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
-	h := newHarness(t, b, desktopSize, true)
-	t.Cleanup(func() { closeUI(h) })
+	h := realHarness(t, desktopSize)
 	h.createInUI(testName)
 	h.tap("Skip for now")
-	h.importAndAnchor(patient, want)
+	h.importAndAnchor(patient, testcorpus.CountResources(t, patient))
 
 	recs, err := h.ui.wallet.Records(wallet.Query{ResourceType: "Observation"})
 	i := slices.IndexFunc(recs, func(r record.Record) bool {
@@ -107,4 +106,15 @@ func TestDetailRealWallet(t *testing.T) {
 
 	h.tap(showOriginalLabel)
 	h.see(`"resourceType": "Observation"`)
+}
+
+// realHarness is the UI over a real wallet backend in a temporary
+// directory, with a key derivation fast enough for tests; background work
+// and the embedded chain end before the directory goes.
+func realHarness(t *testing.T, size fyne.Size) *harness {
+	t.Helper()
+	b := NewBackend(t.TempDir(), wallet.Options{KDFTime: 1, KDFMemoryKiB: 8 * 1024, KDFThreads: 1})
+	h := newHarness(t, b, size, true)
+	t.Cleanup(func() { closeUI(h) })
+	return h
 }

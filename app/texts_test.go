@@ -27,14 +27,10 @@ func visibleTexts(c fyne.Canvas) []string {
 			out = append(out, s)
 		}
 	}
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
+	walkVisible(c, func(o fyne.CanvasObject) bool {
 		if _, label, ok := asButton(o); ok {
 			add(label)
-			return
+			return false
 		}
 		switch x := o.(type) {
 		case *canvas.Text:
@@ -59,6 +55,25 @@ func visibleTexts(c fyne.Canvas) []string {
 			} else {
 				add(x.PlaceHolder)
 			}
+		default:
+			return true
+		}
+		return false
+	})
+	return out
+}
+
+// walkVisible calls visit on every visible object of c, screen first and
+// then its dialogs, parents before children; it goes into an object's
+// children (a container's, or a widget's renderer's) only when visit says
+// so.
+func walkVisible(c fyne.Canvas, visit func(fyne.CanvasObject) (descend bool)) {
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() || !visit(o) {
+			return
+		}
+		switch x := o.(type) {
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)
@@ -73,7 +88,6 @@ func visibleTexts(c fyne.Canvas) []string {
 	for _, o := range c.Overlays().List() {
 		walk(o)
 	}
-	return out
 }
 
 // techWords are what the main flows must not say (issue 12, item 4): the
