@@ -208,7 +208,7 @@ func alertFor(e wallet.AccessEntry) *fyne.Notification {
 	switch {
 	case e.Emergency:
 		return fyne.NewNotification("Your emergency card was opened",
-			fmt.Sprintf("%s opened it at %s. It is recorded on the chain; see the access log.", who, e.Time.Format(timeLayout)))
+			fmt.Sprintf("%s opened it at %s. It is kept on the network; see the access log.", who, e.Time.Format(timeLayout)))
 	case e.Delegate != "" && e.Action != "synced": // a sync every few minutes is no news
 		return fyne.NewNotification("Your caregiver "+actionWords(e.Action),
 			fmt.Sprintf("%s %s at %s. See the access log.", who, actionWords(e.Action), e.Time.Format(timeLayout)))

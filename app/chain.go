@@ -31,26 +31,32 @@ type chainState struct {
 	generation int
 }
 
-// anchorText says where a record is on its way to the chain, briefly for
-// the list (short) or fully for the detail.
+// anchorText says where a record is on its way to being anchored, in a
+// word for the list (short) or in a sentence for the detail. The block,
+// batch and transaction are in anchorDetails, a tap away.
 func anchorText(a record.AnchorState, short bool) string {
 	switch a.State {
 	case record.AnchorAnchored:
 		if short {
 			return "Anchored"
 		}
-		s := fmt.Sprintf("Anchored in block %d", a.Block)
-		if !a.Time.IsZero() {
-			s += " at " + a.Time.Format(timeLayout)
+		if a.Time.IsZero() {
+			return "Anchored"
 		}
-		return s
+		return "Anchored on " + a.Time.Format(dateLayout)
 	case record.AnchorFailed:
-		if short || a.Problem == "" {
+		if short {
 			return "Verification failed"
 		}
-		return "Verification failed: " + a.Problem
+		if strings.HasPrefix(a.Problem, "verification failed") {
+			return "Changed since it was anchored: do not rely on it"
+		}
+		return "Could not be anchored: the details say why"
 	}
-	return "Waiting to anchor"
+	if short {
+		return "Waiting to anchor"
+	}
+	return "Waiting to be anchored"
 }
 
 // anchorIcon is the small icon beside anchorText.
@@ -64,21 +70,53 @@ func anchorIcon(a record.AnchorState) fyne.Resource {
 	return theme.HistoryIcon()
 }
 
-// verificationText says what Verify found, as a sentence.
-func verificationText(v wallet.Verification) string {
+// anchorDetails are the technical facts behind anchorText: what "Details"
+// unfolds on a record.
+func anchorDetails(a record.AnchorState) string {
+	var lines []string
+	if a.Problem != "" {
+		lines = append(lines, "Problem: "+a.Problem)
+	}
+	if a.Block != 0 {
+		line := fmt.Sprintf("In block %d", a.Block)
+		if !a.Time.IsZero() {
+			line += " at " + a.Time.UTC().Format(timeLayout) + " UTC"
+		}
+		lines = append(lines, line)
+	}
+	if a.Root != "" {
+		lines = append(lines, "Batch root: "+a.Root)
+	}
+	if a.TxHash != "" {
+		lines = append(lines, "Transaction: "+a.TxHash)
+	}
+	if len(lines) == 0 {
+		return "Not sent to the chain yet: it is sent with the next batch."
+	}
+	return strings.Join(lines, "\n")
+}
+
+// verificationDetails are the checks behind a Verification's sentence.
+func verificationDetails(v wallet.Verification) string {
+	lines := []string{"Checks: the stored record recomputes to its commitment, its Merkle proof leads to its batch's root, " +
+		"and the chain says this wallet anchored that root."}
 	switch {
 	case v.Valid:
-		s := fmt.Sprintf("Verified: the record is intact and anchored in block %d", v.Block)
-		if !v.Time.IsZero() {
-			s += " at " + v.Time.Format(timeLayout)
-		}
-		return s + "."
-	case v.Problem == wallet.ProblemWaiting:
-		return "Waiting to anchor: the record is not on the chain yet."
+		lines = append(lines, "Every check passed.")
 	case v.Problem != "":
-		return "Verification failed: " + v.Problem
+		lines = append(lines, "Problem: "+v.Problem)
 	}
-	return "Verification failed."
+	if v.Root.Big().Sign() != 0 { // batched
+		lines = append(lines, "Batch root: "+v.Root.Hex())
+	}
+	if v.Block != 0 {
+		line := fmt.Sprintf("In block %d", v.Block)
+		if !v.Time.IsZero() {
+			line += " at " + v.Time.UTC().Format(timeLayout) + " UTC"
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // How often anchoring is followed up: Anchor sends and returns, so it is
@@ -197,20 +235,21 @@ func (v *recordsView) showChainBanner() {
 			}
 		}
 	}
-	text := "Offline: the network cannot be reached; anchoring and sharing will resume when it is back."
-	if waiting > 0 {
-		text = fmt.Sprintf("Offline: %s waiting to anchor; they will be anchored when the network is back.",
-			plural(waiting, "record", "records"))
-		if waiting == 1 {
-			text = "Offline: 1 record waiting to anchor; it will be anchored when the network is back."
-		}
+	v.chainBanner.text.SetText(networkDownText)
+	// What the wallet said is technical (an address, an RPC error): it is
+	// in Settings → Advanced; here, only how many records wait.
+	v.chainBanner.detail.SetText("")
+	switch {
+	case waiting == 1:
+		v.chainBanner.detail.SetText("1 record waits to be anchored; it will be once the network is back.")
+	case waiting > 1:
+		v.chainBanner.detail.SetText(fmt.Sprintf("%s wait to be anchored; they will be once the network is back.",
+			plural(waiting, "record", "records")))
 	}
-	v.chainBanner.text.SetText(text)
-	v.chainBanner.detail.SetText(sentence(u.chain.problem))
 	v.chainBanner.box.Show()
 }
 
-// chainSection is the chain under Settings → Network's technical details:
+// chainSection is the chain in Settings → Advanced:
 // the chain, the wallet's address and balance, the outbox, "Anchor now",
 // and a JSON-RPC URL to use instead of a network (for scripts and
 // developers). The status is asked for in the background once refresh is
@@ -285,7 +324,7 @@ func (u *UI) chainSection() (_ fyne.CanvasObject, refresh func()) {
 		u.background(func() {
 			st, err := w.ChainStatus(context.Background())
 			fyne.Do(func() {
-				if u.wallet != w || u.screen != "settings" {
+				if u.wallet != w || u.screen != "settings-advanced" {
 					return
 				}
 				body.Objects = []fyne.CanvasObject{networkStatus(st, err)}

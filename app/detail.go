@@ -28,7 +28,10 @@ var codeSystems = map[string]string{
 	"http://unitsofmeasure.org":                   "UCUM",
 }
 
-// showDetail shows one record: its summary, versions and original JSON.
+// showDetail shows one record as a person reads it: its summary first
+// (whose it is, the date and key values in words), how it is verified in
+// one sentence, where it came from, and its versions; the original data
+// is behind a toggle.
 func (u *UI) showDetail(id string) {
 	d, err := u.recordDetail(id)
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
@@ -42,61 +45,27 @@ func (u *UI) showDetail(id string) {
 	del := u.button("Delete", theme.DeleteIcon(), func() { u.confirmDelete(d) })
 	del.Importance = widget.DangerImportance
 
-	heading := title(d.Title)
-	summary := summaryForm(d.Summary, d.ResourceType)
+	summary := widget.NewForm(widget.NewFormItem("Whose", wrapped(u.whose(d.Person))))
+	for _, it := range summaryForm(d.Summary, d.ResourceType).Items {
+		summary.AppendItem(it)
+	}
 	summary.Append("Versions", wrapped(formatVersions(d)))
 
-	chainText := wrapped(anchorText(d.Anchor, false))
-	if d.Anchor.State == record.AnchorFailed {
-		chainText.Importance = widget.DangerImportance
-	}
-	chainBusy := busyText()
-	var verify *widget.Button
-	verify = u.button("Verify now", theme.SearchIcon(), func() {
-		var v wallet.Verification
-		w := u.wallet
-		u.runSlow(verify, chainBusy, "Asking the chain…", func() error {
-			var err error
-			v, err = w.Verify(context.Background(), d.ID)
-			return err
-		}, func(err error) {
-			chainText.Importance = widget.MediumImportance
-			switch {
-			case err != nil:
-				chainText.Importance = widget.DangerImportance
-				chainText.SetText(sentence(err.Error()))
-			case v.Valid:
-				chainText.Importance = widget.SuccessImportance
-				chainText.SetText(verificationText(v))
-			case v.Problem == wallet.ProblemWaiting:
-				chainText.SetText(verificationText(v))
-			default:
-				chainText.Importance = widget.DangerImportance
-				chainText.SetText(verificationText(v))
-			}
-			chainText.Refresh()
-		})
-	})
-	summary.Append("Chain", container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewIcon(anchorIcon(d.Anchor)), nil, chainText),
-		chainBusy,
-		container.NewHBox(verify)))
-
-	rawHeader, rawScroll := u.originalJSON(d.JSON)
-	parts := []fyne.CanvasObject{heading}
+	verified, verify := u.verificationBlock(d)
+	parts := []fyne.CanvasObject{title(d.Title)}
 	if u.person == nil { // the documents of someone cared for stay theirs
 		if doc := u.documentBlock(d); doc != nil {
 			parts = append(parts, doc) // a kept file: its preview first
 		}
 	}
-	parts = append(parts, summary)
+	parts = append(parts, summary, widget.NewSeparator(), verified)
 	if src := u.provenanceBlock(d); src != nil {
 		parts = append(parts, widget.NewSeparator(), src)
 	}
-	parts = append(parts, widget.NewSeparator(), rawHeader, rawScroll)
+	parts = append(parts, widget.NewSeparator(), u.originalData(d.JSON))
 	body := container.New(fillLast{}, parts...)
 	shareBtn := u.button("Share", theme.MailSendIcon(), func() {
-		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}}, count: 1},
+		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}, Person: d.Person}, count: 1},
 			func() { u.showDetail(d.ID) })
 	})
 	actions := []*widget.Button{shareBtn, del}
@@ -108,10 +77,84 @@ func (u *UI) showDetail(id string) {
 			actions = append(actions, shareBtn)
 		}
 		verify.Hide()
-		chainText.SetText(fmt.Sprintf("Checked against %s's anchor on the chain when it was synced.", p.Name))
 	}
 	u.show("detail", container.NewBorder(header(back, d.Title, actions...), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(body))))
+}
+
+// whose is whose a record is, in words: "Yours", or the person's name.
+func (u *UI) whose(person string) string {
+	if p := u.person; p != nil {
+		return p.Name // a record of someone cared for
+	}
+	if person == "" || person == wallet.OwnerID {
+		return "Yours"
+	}
+	people, err := u.wallet.People()
+	if err == nil {
+		for _, p := range people {
+			if p.ID == person {
+				if p.Owner {
+					return "Yours"
+				}
+				return p.Name
+			}
+		}
+	}
+	return "Someone else's, kept apart from yours"
+}
+
+// verificationBlock is "Proof it is unchanged": one sentence with its icon, a button to
+// check again, and the checks and the transaction folded under "Details".
+// The button is returned so that a record checked elsewhere can hide it.
+func (u *UI) verificationBlock(d wallet.Detail) (fyne.CanvasObject, *widget.Button) {
+	text := wrapped(anchorText(d.Anchor, false))
+	if d.Anchor.State == record.AnchorFailed {
+		text.Importance = widget.DangerImportance
+	}
+	icon := widget.NewIcon(anchorIcon(d.Anchor))
+	details := wrapped(anchorDetails(d.Anchor))
+	details.SizeName = theme.SizeNameCaptionText
+	details.Wrapping = fyne.TextWrapBreak // roots and hashes have no spaces
+	folded := widget.NewAccordion(widget.NewAccordionItem("Details", details))
+	busy := busyText()
+	var verify *widget.Button
+	verify = u.button("Check it now", theme.SearchIcon(), func() {
+		var v wallet.Verification
+		w := u.wallet
+		u.runSlow(verify, busy, "Checking…", func() error {
+			var err error
+			v, err = w.Verify(context.Background(), d.ID)
+			return err
+		}, func(err error) {
+			text.Importance = widget.MediumImportance
+			switch {
+			case err != nil:
+				text.Importance = widget.DangerImportance
+				text.SetText("Could not be checked: " + plainError(err))
+				return
+			case v.Valid:
+				text.Importance = widget.SuccessImportance
+				icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+			case v.Problem == wallet.ProblemWaiting:
+				icon.SetResource(theme.HistoryIcon())
+			default:
+				text.Importance = widget.DangerImportance
+				icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+			}
+			text.SetText(v.Sentence() + ".")
+			details.SetText(verificationDetails(v))
+		})
+	})
+	if p := u.person; p != nil {
+		text.SetText(fmt.Sprintf("Checked against %s's anchor when it was last brought up to date.", p.Name))
+	}
+	return container.NewVBox(
+		section("Proof it is unchanged"),
+		container.NewBorder(nil, nil, icon, nil, text),
+		busy,
+		container.NewHBox(verify),
+		folded), verify
 }
 
 // summaryForm is what a record's summary says, as a form: date, category,
@@ -133,6 +176,34 @@ func summaryForm(s record.Summary, resourceType string) *widget.Form {
 		add("Codes", formatCodes(s.Codes))
 	}
 	return form
+}
+
+// Labels of the toggle over a record's original data.
+const (
+	showOriginalLabel = "Show the original data"
+	hideOriginalLabel = "Hide the original data"
+)
+
+// originalData is the record's original FHIR JSON behind a toggle, hidden
+// until asked for: what most people read is the summary above it.
+func (u *UI) originalData(raw []byte) fyne.CanvasObject {
+	heading, body := u.originalJSON(raw)
+	data := container.NewBorder(heading, nil, nil, nil, body)
+	data.Hide()
+	var toggle *widget.Button
+	toggle = u.button(showOriginalLabel, theme.VisibilityIcon(), func() {
+		if data.Visible() {
+			data.Hide()
+			toggle.SetText(showOriginalLabel)
+			toggle.SetIcon(theme.VisibilityIcon())
+			return
+		}
+		data.Show()
+		toggle.SetText(hideOriginalLabel)
+		toggle.SetIcon(theme.VisibilityOffIcon())
+	})
+	toggle.Importance = widget.LowImportance
+	return container.NewBorder(container.NewHBox(toggle), nil, nil, nil, data)
 }
 
 // originalJSON shows a record's FHIR JSON, indented, under a heading with
@@ -185,13 +256,30 @@ func formatCodes(codes []record.Code) string {
 	return strings.Join(lines, "\n")
 }
 
+// formatVersions is a record's history in words, newest first: "Updated
+// on 3 Mar 2024 15:04 (this version)", "First imported on 1 Jan 2024 10:00".
 func formatVersions(d wallet.Detail) string {
-	if len(d.Versions) == 0 {
-		return fmt.Sprintf("Version %d", d.Version)
+	if len(d.Versions) <= 1 {
+		when := d.Imported
+		if len(d.Versions) == 1 {
+			when = d.Versions[0].Imported
+		}
+		if when.IsZero() {
+			return "One version"
+		}
+		return "One version, imported on " + when.Format(timeLayout)
 	}
-	lines := make([]string, len(d.Versions))
-	for i, v := range d.Versions {
-		lines[i] = fmt.Sprintf("Version %d, imported %s", v.Version, v.Imported.Format("2 Jan 2006 15:04"))
+	lines := make([]string, 0, len(d.Versions))
+	for i := len(d.Versions) - 1; i >= 0; i-- {
+		v := d.Versions[i]
+		line := "Updated on " + v.Imported.Format(timeLayout)
+		if i == 0 {
+			line = "First imported on " + v.Imported.Format(timeLayout)
+		}
+		if v.Version == d.Version {
+			line += " (this version)"
+		}
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }

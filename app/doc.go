@@ -22,17 +22,24 @@
 // A new wallet lands on a choice: join a network (its link, or a photo of
 // its QR code) or try it on this computer, which runs a network inside the
 // app for as long as it is open. The plain view never speaks of chains or
-// gas; Settings → Network says in one sentence whether the network works,
-// with the technical details one tap away.
+// gas; Settings → Network says in one sentence whether the network works
+// ("Works on this device only" when there is none). Addresses, the chain,
+// its id and registry, the balance, the outbox and the node's details are
+// in Settings → Advanced (advanced.go), the one screen that speaks of
+// them. An error from a network that is down or not set up reads as one
+// calm sentence (plainwords.go), never as the node's error or a command.
 //
 // # Screens
 //
 // One file per flow: welcome and create (onboarding), restore, unlock and
-// password reset, records (list, categories, search), detail, import,
+// password reset, records (list, categories, search), detail (the
+// record's summary and whose it is first, then "Proof it is unchanged" in
+// one sentence with its checks folded under Details, where it came from,
+// its versions in words, and the original data behind a toggle), import,
 // settings, network (the first start's choice — join a network or try it
 // on this computer —, Settings → Network, the lost-device revocation),
-// chain (anchor states, the offline banner, the chain in the network's
-// technical details), share (making a share, its QR, the shares list, the
+// chain (anchor states in words, the offline banner, the chain in
+// Settings → Advanced), share (making a share, its QR, the shares list, the
 // direct share offered when no network answers) and receive (the doctor's
 // screen, with the "Trust this network" action, and the patient's access
 // log). [New] builds the window and picks

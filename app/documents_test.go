@@ -198,7 +198,7 @@ func TestCardProvenance(t *testing.T) {
 func TestCCDASections(t *testing.T) {
 	h, _ := documentsHarness(t, phoneSize)
 	h.ui.showDetail(ccdaCond)
-	h.see("From Continuity of Care Document, section Problems")
+	h.see("Continuity of Care Document, section Problems")
 	h.tap(openOriginalLabel)
 	h.screen("sections")
 	h.see("Allergies and Intolerances")

@@ -446,7 +446,7 @@ func withAnchors(recs []record.Record) []record.Record {
 		case "a7c0ffee07":
 			recs[i].Anchor = record.AnchorState{State: record.AnchorWaiting}
 		case "f6c0ffee06":
-			recs[i].Anchor = record.AnchorState{State: record.AnchorFailed, Problem: "the record no longer matches its commitment: it was altered on this device"}
+			recs[i].Anchor = record.AnchorState{State: record.AnchorFailed, Problem: "verification failed: the record no longer matches its commitment: it was altered on this device"}
 		default:
 			recs[i].Anchor = record.AnchorState{State: record.AnchorAnchored, Block: 42, Time: anchoredAt,
 				Root: "0x5f1c0a9e3b7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e"}

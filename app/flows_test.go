@@ -319,7 +319,9 @@ func TestRecordDetail(t *testing.T) {
 	h.see("Hemoglobin A1c")
 	h.see("Value: 7.2 %")
 	h.see("LOINC 4548-4 — Hemoglobin A1c/Hemoglobin.total in Blood")
-	h.see("Version 1, imported 2 Apr 2024 09:30")
+	h.see("One version, imported on 2 Apr 2024 09:30")
+	h.dontSee(`"resourceType": "Observation"`)
+	h.tap(showOriginalLabel)
 	h.see(`"resourceType": "Observation"`)
 	h.tap("Copy JSON")
 	if got := h.ui.app.Clipboard().Content(); got != hba1cJSON {
@@ -541,7 +543,7 @@ func TestSettings(t *testing.T) {
 	h.menu("Settings")
 	h.screen("settings")
 	h.see(testName)
-	h.see(testAddress)
+	h.dontSee(testAddress) // in Settings → Advanced
 	var qr *canvas.Image
 	for _, o := range h.objects() {
 		if img, ok := o.(*canvas.Image); ok && img.ScaleMode == canvas.ImageScalePixels {

@@ -77,6 +77,12 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.list().Select(slices.Index(h.ui.recordsShown(), "Hemoglobin A1c"))
 		}},
+		{"detail_original", true, func(h *harness) {
+			h.unlock()
+			h.list().Select(slices.Index(h.ui.recordsShown(), "Hemoglobin A1c"))
+			h.tap(showOriginalLabel)
+			h.scrollTo(hideOriginalLabel)
+		}},
 		{"import", true, func(h *harness) {
 			h.unlock()
 			h.tap("Import")
@@ -135,11 +141,10 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("Settings")
 		}},
-		{"settings_network_details", true, func(h *harness) {
+		{"settings_advanced", true, func(h *harness) {
 			h.unlock()
 			h.menu("Settings")
-			h.tap("Technical details")
-			h.scrollTo("Technical details")
+			h.tap(advancedLabel)
 		}},
 		{"settings_lost_device", true, func(h *harness) {
 			h.unlock()

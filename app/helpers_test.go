@@ -106,28 +106,10 @@ func (h *harness) capture() image.Image {
 // objects are the visible objects of the window and its dialogs.
 func (h *harness) objects() []fyne.CanvasObject {
 	var out []fyne.CanvasObject
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
+	walkVisible(h.ui.win.Canvas(), func(o fyne.CanvasObject) bool {
 		out = append(out, o)
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	c := h.ui.win.Canvas()
-	walk(c.Content())
-	for _, o := range c.Overlays().List() {
-		walk(o)
-	}
+		return true
+	})
 	return out
 }
 

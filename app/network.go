@@ -262,8 +262,8 @@ func (u *UI) keepLocalNetwork() {
 }
 
 // networkSection is Settings → Network: one plain sentence with its icon,
-// the network's name and its join QR, Join another / Leave, and the
-// technical details one tap away. The status is asked for in the
+// the network's name and its join QR, Join another / Leave; the technical
+// details are in Settings → Advanced. The status is asked for in the
 // background once refresh is called, after the screen is shown.
 func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 	summary := widget.NewLabelWithStyle("Checking the network…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -273,12 +273,9 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 	problem.Importance = widget.LowImportance
 	problem.Hide()
 	join := container.NewVBox()
-	details := container.NewVBox(widget.NewLabel("Checking the network…"))
-	chainDetails, refreshChain := u.chainSection()
 
 	refresh = func() {
 		w := u.wallet
-		refreshChain()
 		u.background(func() {
 			st, err := w.NetworkStatus(context.Background())
 			m, joined := w.Network()
@@ -297,38 +294,36 @@ func (u *UI) networkSection() (_ fyne.CanvasObject, refresh func()) {
 				problem.Refresh()
 				join.Objects = u.networkActions(st, m, joined, refresh)
 				join.Refresh()
-				details.Objects = []fyne.CanvasObject{networkDetails(st)}
-				details.Refresh()
 			})
 		})
 	}
 
-	technical := widget.NewAccordion(widget.NewAccordionItem("Technical details",
-		container.NewVBox(details, widget.NewSeparator(), chainDetails)))
 	return container.NewVBox(
 		section("Network"),
 		container.NewBorder(nil, nil, icon, nil, summary),
 		problem,
 		join,
-		technical,
 	), refresh
 }
 
 // plainStatus is the network's status as Settings says it: the wallet's
 // sentence, except where it speaks of chains or hw commands, which the app
-// says in its own words (the buttons below it are the way out).
+// says in its own words (the buttons below it are the way out). The
+// wallet's problem names nodes and errors: it is in Settings → Advanced.
 func plainStatus(st wallet.NetworkStatus) (summary, problem string) {
-	summary, problem = st.Summary, st.Problem
-	if problem != "" {
-		problem = sentence(problem)
-	}
 	switch {
 	case st.Kind == "none":
-		return "Not on a network yet: your records are kept safely here, but the people you share with cannot check them.", ""
+		return "Works on this device only: your records are kept safely here, but the people you share with cannot check them yet.", ""
+	case st.Kind == "chain" && (!st.Connected || st.Problem != ""):
+		return networkDownText, ""
+	case st.Kind == "chain":
+		return "Connected to the network set in Advanced settings: records anchored, shares work.", ""
 	case st.Account != nil && !st.Account.Enrolled:
-		problem = "The network no longer lists this wallet as a member: join it again."
+		return st.Summary, "The network no longer lists this wallet as a member: join it again."
+	case st.Summary == "":
+		return networkDownText, ""
 	}
-	return summary, problem
+	return st.Summary, ""
 }
 
 // statusIcon shows at a glance whether the network works.
@@ -443,6 +438,8 @@ func networkDetails(st wallet.NetworkStatus) fyne.CanvasObject {
 		l.TextStyle.Monospace = true
 		form.Append(label, l)
 	}
+	add("Status", st.Summary)
+	add("Problem", st.Problem)
 	if m := st.Membership; m != nil {
 		add("Name", m.Name)
 		add("Joined at", m.JoinURL())

@@ -120,7 +120,7 @@ func TestSkipNetworkThenJoinFromSettings(t *testing.T) {
 	h.tap("Skip for now")
 	h.screen("records")
 	h.menu("Settings")
-	h.see("Not on a network")
+	h.see("Works on this device only")
 	h.tap("Join a network")
 	h.screen("network-choice")
 	h.typeIn(h.entry("https://… (the network's link)"), testJoinURL)
@@ -148,7 +148,9 @@ func TestSettingsNetwork(t *testing.T) {
 		}
 	}
 
-	h.tap("Technical details")
+	h.tap(advancedLabel)
+	h.screen("settings-advanced")
+	h.see(testAddress)
 	for _, s := range []string{"31337", "0x5FbDB2315678afecb367f032d93F642f64180aa3", testNetworkURL + "/rpc",
 		testNetworkURL + "/submit", testFingerprint, "open", "3 of 500",
 		"9998.7654321 ETH", "#2 anchor · pending · 3 attempts", "#1 anchor · final · 1 attempt · block 42"} {
@@ -160,6 +162,8 @@ func TestSettingsNetwork(t *testing.T) {
 	}
 	h.see("Every record is already anchored.")
 
+	h.tap("Back")
+	h.screen("settings")
 	h.tap("Leave")
 	h.see("Leave the Riverside Clinic network?")
 	h.see("Your records stay on this device.")
@@ -172,7 +176,7 @@ func TestSettingsNetwork(t *testing.T) {
 	if w.net.left != 1 {
 		t.Fatalf("left %d times", w.net.left)
 	}
-	h.see("Not on a network")
+	h.see("Works on this device only")
 	h.button("Join a network")
 }
 

@@ -13,10 +13,11 @@ import (
 	"healthwallet/wallet/record"
 )
 
-// This file: "Where this came from" on a record's detail — the file, when
-// it was imported and, for a SMART Health Card, who signed it and what the
-// two checks found; for a record made from a C-CDA document, the document
-// and its section, with the original's text a tap away.
+// This file: "Where this came from" on a record's detail, in words — what
+// it came as, the file, when it was imported and how it is checked: for a
+// SMART Health Card, who signed it and what the two checks found; for a
+// record made from a C-CDA document, the document and its section, with
+// the original's text a tap away; otherwise, sealed at import and anchored.
 
 // provenanceBlock is the record's provenance, or nil for a record imported
 // before provenance was kept.
@@ -29,7 +30,7 @@ func (u *UI) provenanceBlock(d wallet.Detail) fyne.CanvasObject {
 	add := func(label string, value fyne.CanvasObject) { form.Append(label, value) }
 	switch src.Kind {
 	case record.SourceCard:
-		add("Card", wrapped(cardOrigin(src)))
+		add("From", wrapped(cardOrigin(src)))
 		add("Signature", checkLine(src.SignatureValid && !src.Revoked, "Signature valid", "Signature not verified"))
 		add("Issuer", checkLine(src.Trusted, "Issuer trusted", "Issuer not trusted"))
 		if src.Revoked {
@@ -39,7 +40,7 @@ func (u *UI) provenanceBlock(d wallet.Detail) fyne.CanvasObject {
 			add("Revoked", l)
 		}
 		if !src.CheckedAt.IsZero() {
-			add("Checked", wrapped(src.CheckedAt.Format(timeLayout)))
+			add("Checked on", wrapped(src.CheckedAt.Format(timeLayout)))
 		}
 		if src.Problem != "" {
 			l := wrapped(sentence(src.Problem))
@@ -51,23 +52,26 @@ func (u *UI) provenanceBlock(d wallet.Detail) fyne.CanvasObject {
 		}
 	case record.SourceCCDA:
 		if src.Document != "" { // a record converted from the document
-			add("Document", container.NewVBox(
-				wrapped(fmt.Sprintf("From %s, section %s", u.documentTitle(src.Document), orNone(src.Section))),
+			add("From", container.NewVBox(
+				wrapped(fmt.Sprintf("%s, section %s", u.documentTitle(src.Document), orNone(src.Section))),
 				container.NewHBox(u.openOriginal(d))))
 		} else {
-			add("Document", wrapped("The original C-CDA document, kept as it came."))
+			add("From", wrapped("A clinical document (C-CDA), kept as it came."))
 		}
 	case record.SourceDocument:
 		add("Kept as", wrapped("A document: the file itself is sealed in your wallet."))
 	case record.SourceShare:
-		add("Received", wrapped("In a share, and saved to your wallet."))
+		add("From", wrapped("A share you received, saved to your wallet."))
 	case record.SourceFHIR:
-		add("Kind", wrapped("A FHIR file"))
+		add("From", wrapped("A health record file (FHIR)"))
 	}
 	if src.File != "" {
 		add("File", wrapped(src.File))
 	}
-	add("Imported", wrapped(d.Imported.Format(timeLayout)))
+	add("Imported on", wrapped(d.Imported.Format(timeLayout)))
+	if src.Kind != record.SourceCard {
+		add("Checked by", wrapped("Sealed in your wallet when it was imported; its anchor shows it has not changed since."))
+	}
 	return container.NewVBox(section("Where this came from"), form)
 }
 

@@ -46,11 +46,11 @@ func TestRealWallet(t *testing.T) {
 	if !rw.AccessOnChain() {
 		t.Fatal("recording accesses on chain is off by default")
 	}
-	h.setCheck("Also record each opening of my shares on the chain", false)
+	h.setCheck(accessOnNetworkLabel, false)
 	if rw.AccessOnChain() {
 		t.Fatal("unticking the box did not turn recording off")
 	}
-	h.setCheck("Also record each opening of my shares on the chain", true)
+	h.setCheck(accessOnNetworkLabel, true)
 	if !rw.AccessOnChain() {
 		t.Fatal("ticking the box did not turn recording on")
 	}

@@ -13,8 +13,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// showSettings shows the network, the identity card, security, backup
-// and the lost-device settings.
+// showSettings shows the network in plain words, the name and identity
+// card, security, backup and the lost-device settings; what only a helper
+// needs (addresses, the chain, the network's node) is under Advanced.
 func (u *UI) showSettings() {
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
 	network, refreshNetwork := u.networkSection()
@@ -34,6 +35,9 @@ func (u *UI) showSettings() {
 	if privacy := u.privacySection(); privacy != nil {
 		sections = append(sections, widget.NewSeparator(), privacy)
 	}
+	sections = append(sections, widget.NewSeparator(), section("Advanced"),
+		wrapped("For whoever helps you set things up: your wallet's address and the network's technical details."),
+		container.NewHBox(u.button(advancedLabel, theme.SettingsIcon(), u.showSettingsAdvanced)))
 	u.show("settings", container.NewBorder(header(back, "Settings"), nil, nil, nil, page(sections...)))
 	refreshNetwork()
 }
@@ -46,6 +50,10 @@ type accessChoice interface {
 	SetAccessOnChain(on bool) error
 }
 
+// accessOnNetworkLabel is the choice to keep each opening on the chain, in
+// plain words.
+const accessOnNetworkLabel = "Also keep each opening of my shares on the network, sealed for me"
+
 // privacySection is the choice to record each access on chain: a
 // tamper-evident log only the patient can open. Nil for a wallet without
 // the choice.
@@ -56,7 +64,7 @@ func (u *UI) privacySection() fyne.CanvasObject {
 	}
 	result := newErrorText()
 	var check *widget.Check
-	check = widget.NewCheck("Also record each opening of my shares on the chain", func(on bool) {
+	check = widget.NewCheck(accessOnNetworkLabel, func(on bool) {
 		if err := w.SetAccessOnChain(on); err != nil {
 			result.Importance = widget.DangerImportance
 			result.set(err)
@@ -67,8 +75,8 @@ func (u *UI) privacySection() fyne.CanvasObject {
 		result.clear()
 	})
 	check.Checked = w.AccessOnChain()
-	explain := widget.NewLabel("On, every opening the link server reports is also kept on the chain as a sealed entry only you can open, " +
-		"so no one can quietly remove it. Off, your access log still shows every opening; what is already on the chain stays there.")
+	explain := widget.NewLabel("On, every opening of your shares is also kept on the network as a sealed entry only you can open, " +
+		"so no one can quietly remove it. Off, your access log still shows every opening; what the network already keeps stays there.")
 	explain.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(section("Privacy"), check, explain, result.Label)
 }
@@ -97,19 +105,9 @@ func (u *UI) identitySection() fyne.CanvasObject {
 		})
 		name = container.NewBorder(nil, nil, nil, save, e)
 	}
-	addr := widget.NewLabel(u.wallet.Address())
-	addr.TextStyle.Monospace = true
-	addr.Wrapping = fyne.TextWrapBreak
-	copyAddr := u.button("", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(u.wallet.Address())
-	})
-
 	objects := []fyne.CanvasObject{
 		section("Your identity"),
-		widget.NewForm(
-			widget.NewFormItem("Name", name),
-			widget.NewFormItem("Address", container.NewBorder(nil, nil, nil, copyAddr, addr)),
-		),
+		widget.NewForm(widget.NewFormItem("Name", name)),
 	}
 	card, err := u.wallet.Card()
 	if err == nil {

@@ -400,16 +400,24 @@ func TestAnchorStates(t *testing.T) {
 	h.see("Verification failed")
 
 	h.list().Select(slices.Index(h.ui.recordsShown(), "Penicillin allergy"))
-	h.see("Verification failed: the record no longer matches its commitment: it was altered on this device")
+	h.see("Changed since it was anchored: do not rely on it")
+	h.dontSee("it was altered on this device") // the details, folded
+	h.tap("Details")
+	h.see("it was altered on this device")
 	h.tap("Back")
 	h.list().Select(slices.Index(h.ui.recordsShown(), "Hemoglobin A1c"))
-	h.see("Anchored in block 42 at 2 Apr 2024 09:31")
+	h.see("Anchored on 2 Apr 2024")
+	h.dontSee("block 42")
+	h.tap("Details")
+	h.see("In block 42 at 2 Apr 2024 09:31 UTC")
 	w.chain.verify = wallet.Verification{Anchored: true, Problem: "the Merkle proof does not lead to the anchored root"}
-	h.tap("Verify now")
-	h.see("Verification failed: the Merkle proof does not lead to the anchored root")
+	h.tap("Check it now")
+	h.see("Changed since it was anchored: do not rely on it.")
+	h.see("Problem: the Merkle proof does not lead to the anchored root")
 	w.chain.verify = wallet.Verification{Anchored: true, Valid: true, Block: 42, Time: anchoredAt}
-	h.tap("Verify now")
-	h.see("Verified: the record is intact and anchored in block 42 at 2 Apr 2024 09:31.")
+	h.tap("Check it now")
+	h.see("Intact and anchored on 2 Apr 2024.")
+	h.see("Every check passed.")
 }
 
 // With the chain down, the records screen says so calmly: a banner, no
@@ -419,8 +427,9 @@ func TestChainBanner(t *testing.T) {
 	b.wallet.chain.offline()
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.see("Offline: 1 record waiting to anchor; it will be anchored when the network is back.")
-	h.see("The network cannot be reached")
+	h.see(networkDownText)
+	h.see("1 record waits to be anchored; it will be once the network is back.")
+	h.dontSee("The network cannot be reached") // the wallet's own words are in Settings → Advanced
 	if top := h.ui.win.Canvas().Overlays().Top(); top != nil {
 		t.Fatalf("a dialog is shown: %T", top)
 	}
@@ -443,7 +452,7 @@ func TestAnchorAfterImport(t *testing.T) {
 		t.Fatalf("Anchor called %d times after the import, want 1", w.chain.anchorCalls)
 	}
 	h.tap("Show records")
-	h.see("Offline: 2 records waiting to anchor; they will be anchored when the network is back.")
+	h.see("2 records wait to be anchored; they will be once the network is back.")
 
 	// Anchoring is tried again while the wallet stays unlocked; once the
 	// network is back, the banner goes.

@@ -379,7 +379,7 @@ func (e errorText) set(err error) {
 		e.clear()
 		return
 	}
-	e.SetText(sentence(err.Error()))
+	e.SetText(plainError(err))
 	e.Show()
 }
 

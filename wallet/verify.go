@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -35,6 +36,30 @@ type Verification struct {
 
 // ProblemWaiting is the Problem of a record whose batch is not yet anchored.
 const ProblemWaiting = "waiting to anchor"
+
+// problemUnreachable begins the Problem of a record whose local checks
+// passed but whose anchor the chain could not be asked about.
+const problemUnreachable = "cannot check with the chain now"
+
+// Sentence is the verification as one sentence for a person, without
+// chain words: "Intact and anchored on 12 Mar 2024", "Intact; waiting to
+// be anchored", "Changed since it was anchored: do not rely on it". The
+// checks behind it are in the other fields.
+func (v Verification) Sentence() string {
+	switch {
+	case v.Valid && !v.Time.IsZero():
+		return "Intact and anchored on " + v.Time.Format("2 Jan 2006")
+	case v.Valid:
+		return "Intact and anchored"
+	case strings.HasPrefix(v.Problem, ProblemWaiting):
+		return "Intact; waiting to be anchored"
+	case strings.HasPrefix(v.Problem, problemUnreachable):
+		return "Intact here, but the network can't be reached to confirm its anchor: try again when it is back"
+	case v.Anchored:
+		return "Changed since it was anchored: do not rely on it"
+	}
+	return "Could not be checked: do not rely on it until it can be"
+}
 
 // MarshalJSON writes {"anchored","root","block","time","valid","problem"},
 // root as 0x-hex (empty while not batched) and time as RFC 3339 (empty while
@@ -176,7 +201,7 @@ func (w *Wallet) verifyOnChain(ctx context.Context, v Verification, addr common.
 		case v.Block == 0: // not in a block as far as the wallet knows
 			v.Problem = ProblemWaiting
 		default:
-			v.Problem = "cannot check with the chain now: " + err.Error()
+			v.Problem = problemUnreachable + ": " + err.Error()
 		}
 		return v, nil
 	}
