@@ -113,7 +113,10 @@ func New(a fyne.App, backend Backend, opts ...Option) *UI {
 func (u *UI) Window() fyne.Window { return u.win }
 
 // Run builds the UI, shows it and runs the app until it quits.
+// The theme is set here, not in New, so that tests keep Fyne's test theme
+// and their golden images stay comparable; theme_test.go checks appTheme.
 func Run(a fyne.App, backend Backend) {
+	a.Settings().SetTheme(newAppTheme())
 	u := New(a, backend)
 	u.win.SetMaster()
 	u.win.ShowAndRun()
