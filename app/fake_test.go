@@ -337,13 +337,17 @@ func testReport() wallet.ImportReport {
 type fakeFiles struct {
 	open, folder string
 	saved        map[string]*bytes.Buffer
-	cleanups     int // calls of Cleanup
+	cleanups     int      // calls of Cleanup
+	offered      []string // the extensions the last OpenFile offered
 }
 
 func (f *fakeFiles) Cleanup() { f.cleanups++ }
 
-func (f *fakeFiles) OpenFile(_ fyne.Window, _ []string, done func(string, error)) { done(f.open, nil) }
-func (f *fakeFiles) OpenFolder(_ fyne.Window, done func(string, error))           { done(f.folder, nil) }
+func (f *fakeFiles) OpenFile(_ fyne.Window, exts []string, done func(string, error)) {
+	f.offered = exts
+	done(f.open, nil)
+}
+func (f *fakeFiles) OpenFolder(_ fyne.Window, done func(string, error)) { done(f.folder, nil) }
 
 func (f *fakeFiles) CreateFile(_ fyne.Window, name string, done func(io.WriteCloser, error)) {
 	if f.saved == nil {

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/storage"
+
+	"healthwallet/wallet"
+)
+
+// The file picker offers every kind the wallet imports, in any letter case.
+func TestImportPickerOffersEveryKind(t *testing.T) {
+	h := newHarness(t, newFakeBackend(true), desktopSize, false)
+	h.unlock()
+	h.tap("Import")
+	h.files.open = "/home/ada/labs.json"
+	h.tap("Add file…")
+	if !slices.Equal(h.files.offered, wallet.ImportExtensions) {
+		t.Fatalf("the picker offers %q, the wallet imports %q", h.files.offered, wallet.ImportExtensions)
+	}
+	filter := storage.NewExtensionFileFilter(h.files.offered)
+	for _, name := range []string{"a.json", "a.ndjson", "ccd.xml", "v.smart-health-card", "scan.PDF", "p.jpg", "p.JPEG",
+		"p.png", "p.heic", "fax.tif", "fax.tiff", "note.txt"} {
+		if !filter.Matches(storage.NewFileURI("/home/ada/" + name)) {
+			t.Errorf("the picker hides %s", name)
+		}
+	}
+	if filter.Matches(storage.NewFileURI("/home/ada/letter.docx")) {
+		t.Error("the picker offers a .docx, which the wallet cannot read")
+	}
+}
+
+// A folder's files that are not imported are listed, each with why.
+func TestImportFolderListsUnsupported(t *testing.T) {
+	h := newHarness(t, newFakeBackend(true), desktopSize, false)
+	h.unlock()
+	h.tap("Import")
+	h.files.folder = filepath.Join("testdata", "import-folder")
+	h.tap("Add folder…")
+	h.see(filepath.Join("testdata", "import-folder", "labs-2024.json"))
+	h.see(filepath.Join("testdata", "import-folder", "discharge.pdf"))
+	h.see("Not imported (2 files):")
+	h.see("letter-from-gp.docx — a word processor document: save it as a PDF, then add the PDF")
+	h.see("old-records.zip — an archive: unpack it first, then add the folder it makes")
+	h.dontSee(".DS_Store")
+
+	h.tap("Clear")
+	h.dontSee("Not imported (2 files):")
+}
