@@ -624,8 +624,18 @@ func (w *fakeWallet) Revoke(ctx context.Context, id string) error {
 	return nil
 }
 
+// AccessLog describes each entry's share from the shares, as the wallet's
+// does.
 func (w *fakeWallet) AccessLog(ctx context.Context) ([]wallet.AccessEntry, error) {
-	return w.chain.access, nil
+	out := slices.Clone(w.chain.access)
+	for i, a := range out {
+		for _, s := range w.chain.shares {
+			if s.ID == a.Share && out[i].Shared.IsZero() {
+				out[i].ShareLabel, out[i].Shared, out[i].Records = s.Label, s.Created, s.Records
+			}
+		}
+	}
+	return out, nil
 }
 
 // Receive answers by link: testLink verifies, testLinkRevoked is refused,
