@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -355,12 +357,20 @@ func (f *fakeFiles) CreateFile(_ fyne.Window, name string, done func(io.WriteClo
 	}
 	b := &bytes.Buffer{}
 	f.saved[name] = b
-	done(nopCloser{b}, nil)
+	done(savedFile{nopCloser{b}, storage.NewFileURI(filepath.Join("/home/ada/Documents", name))}, nil)
 }
 
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// savedFile is a picked file to write, with where it is, as Fyne's is.
+type savedFile struct {
+	nopCloser
+	uri fyne.URI
+}
+
+func (f savedFile) URI() fyne.URI { return f.uri }
 
 // fakeClock fires its timers when the test advances it.
 type fakeClock struct {

@@ -664,7 +664,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 		// stands on chain until revoked or expired.
 		if state == wallet.ShareActive || state == wallet.SharePending || state == wallet.ShareStopped {
 			busy := busyText()
-			revoke := u.button("Revoke", theme.DeleteIcon(), nil)
+			revoke := u.danger("Revoke", theme.DeleteIcon(), nil)
 			revoke.OnTapped = func() {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {

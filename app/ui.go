@@ -70,6 +70,9 @@ type UI struct {
 	// escape, when set, cancels the dialog open now: Escape with nothing
 	// focused (keys.go).
 	escape func()
+	// enter, when set, confirms the dialog open now: Enter with nothing
+	// focused.
+	enter func()
 
 	// screen names the screen shown, for tests and debugging.
 	screen string
@@ -152,7 +155,7 @@ func (u *UI) show(name string, content fyne.CanvasObject) {
 		stop()
 	}
 	u.screen = name
-	u.escape = nil
+	u.escape, u.enter = nil, nil
 	u.closeDialogs()
 	u.win.SetContent(container.NewStack(&activitySurface{ui: u}, content))
 }
@@ -210,6 +213,20 @@ func (u *UI) button(label string, icon fyne.Resource, tapped func()) *widget.But
 	return b
 }
 
+// importIcon and receiveIcon tell apart the two ways records come in:
+// files of one's own (a download) and a share from someone (the incoming
+// mate of the Shares' send icon).
+func importIcon() fyne.Resource  { return theme.DownloadIcon() }
+func receiveIcon() fyne.Resource { return theme.MailReplyIcon() }
+
+// danger is u.button in red, for a step that destroys or ends something
+// (delete, revoke, stop sharing): it stands apart from the others.
+func (u *UI) danger(label string, icon fyne.Resource, tapped func()) *widget.Button {
+	b := u.button(label, icon, tapped)
+	b.Importance = widget.DangerImportance
+	return b
+}
+
 // primary is u.button with high importance.
 func (u *UI) primary(label string, icon fyne.Resource, tapped func()) *widget.Button {
 	b := u.button(label, icon, tapped)
@@ -258,8 +275,11 @@ func (u *UI) watchKeys() {
 	c := u.win.Canvas()
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		u.idle.touch()
-		if k.Name == fyne.KeyEscape && u.escape != nil {
+		switch {
+		case k.Name == fyne.KeyEscape && u.escape != nil:
 			u.escape() // the open dialog's Cancel (keys.go)
+		case (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && u.enter != nil:
+			u.enter() // the open dialog's default button
 		}
 	})
 	c.SetOnTypedRune(func(rune) { u.idle.touch() })
