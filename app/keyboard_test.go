@@ -65,4 +65,3 @@ func TestDialogKeys(t *testing.T) {
 	}
 	h.screen("detail")
 }
-
