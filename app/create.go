@@ -38,6 +38,7 @@ func (u *UI) showCreate(f *createFlow) {
 	pw.SetText(f.password)
 	pw2.SetText(f.password)
 	problem := newErrorText()
+	clearOnEdit(problem, name, pw, pw2)
 	busy := busyText()
 
 	var next *widget.Button

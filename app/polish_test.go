@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/storage"
 
@@ -48,4 +49,20 @@ func TestImportFolderListsUnsupported(t *testing.T) {
 
 	h.tap("Clear")
 	h.dontSee("Not imported (2 files):")
+}
+
+func TestDurationWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		55 * time.Minute:              "55 minutes 0 seconds",
+		time.Minute + time.Second:     "1 minute 1 second",
+		23*time.Hour + 59*time.Minute: "23 hours 59 minutes",
+		24 * time.Hour:                "1 day 0 hours",
+		2*24*time.Hour + 3*time.Hour:  "2 days 3 hours",
+		182 * 24 * time.Hour:          "6 months",
+		366 * 24 * time.Hour:          "1 year",
+	} {
+		if got := durationWords(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
 }

@@ -406,6 +406,23 @@ func (e errorText) set(err error) {
 	e.Show()
 }
 
+// clearOnEdit hides problem once the person types into any of entries: an
+// error about what they typed goes stale as they change it. A field emptied
+// (as the app empties it after a wrong password) keeps the error shown.
+func clearOnEdit(problem errorText, entries ...*widget.Entry) {
+	for _, e := range entries {
+		prev := e.OnChanged
+		e.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
+			}
+			if s != "" {
+				problem.clear()
+			}
+		}
+	}
+}
+
 // sentence starts an error's text with a capital, as a sentence on screen.
 func sentence(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
