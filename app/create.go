@@ -216,6 +216,7 @@ func (u *UI) showConfirm(f *createFlow) {
 		form.Append(fmt.Sprintf("Word #%d", p), entries[i])
 	}
 	problem := newErrorText()
+	clearOnEdit(problem, entries...)
 	busy := busyText()
 
 	var create *widget.Button

@@ -66,3 +66,33 @@ func TestDurationWords(t *testing.T) {
 		}
 	}
 }
+
+// An error under a field goes once the person edits the field; a field the
+// app empties keeps it.
+func TestStaleErrorsClear(t *testing.T) {
+	h := newHarness(t, newFakeBackend(false), desktopSize, false)
+	h.tap("Create a new wallet")
+	h.tap("Continue")
+	h.see("Enter the name to show on your identity card.")
+	h.typeIn(h.entry("e.g. Ada Lovelace"), "A")
+	h.dontSee("Enter the name to show on your identity card.")
+
+	pw := h.entry("At least 8 characters")
+	h.typeIn(pw, "short")
+	h.see("Too short: 5 of at least 8 characters.")
+	h.tap("Continue")
+	h.see("The password is too short")
+	h.typeInto(pw, "")
+	h.see("Use at least 8 characters") // the strength hint follows the field
+	h.dontSee("Too short: 5")
+	h.typeIn(pw, "x")
+	h.dontSee("The password is too short")
+
+	// Unlock: a wrong password empties the field; the error stays until typing.
+	u := newHarness(t, newFakeBackend(true), desktopSize, false)
+	u.typeIn(u.entry("Password"), "not my password")
+	u.pressEnter()
+	u.see("Wrong password")
+	u.typeIn(u.entry("Password"), "a")
+	u.dontSee("Wrong password")
+}
