@@ -16,12 +16,14 @@ import (
 // files of a chosen folder it passes over, each listed with why.
 
 // setSkipped fills box with the files of the added folders that will not
-// be imported, each with why; empty, the box shows nothing.
+// be imported, each with why; empty, the box is hidden.
 func setSkipped(box *fyne.Container, skipped []wallet.SkippedFile) {
 	box.RemoveAll()
 	if len(skipped) == 0 {
+		box.Hide()
 		return
 	}
+	box.Show()
 	seen := map[string]bool{}
 	var lines []fyne.CanvasObject
 	for _, s := range skipped {

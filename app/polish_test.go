@@ -53,10 +53,10 @@ func TestImportFolderListsUnsupported(t *testing.T) {
 
 func TestDurationWords(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		55 * time.Minute:              "55 minutes 0 seconds",
+		55 * time.Minute:              "55 minutes",
 		time.Minute + time.Second:     "1 minute 1 second",
 		23*time.Hour + 59*time.Minute: "23 hours 59 minutes",
-		24 * time.Hour:                "1 day 0 hours",
+		24 * time.Hour:                "1 day",
 		2*24*time.Hour + 3*time.Hour:  "2 days 3 hours",
 		182 * 24 * time.Hour:          "6 months",
 		366 * 24 * time.Hour:          "1 year",

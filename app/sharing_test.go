@@ -124,7 +124,7 @@ func TestShareFlow(t *testing.T) {
 	if got := h.ui.app.Clipboard().Content(); got != testLink {
 		t.Errorf("clipboard %q", got)
 	}
-	h.see("Expires in 1 day 0 hours (11 Apr 2024 09:00)")
+	h.see("Expires in 1 day (11 Apr 2024 09:00)")
 	h.clock.Advance(time.Minute)
 	h.see("Expires in 23 hours 59 minutes")
 
