@@ -65,3 +65,25 @@ func TestDialogKeys(t *testing.T) {
 	}
 	h.screen("detail")
 }
+
+// Tab goes through the create form in reading order, and Enter in the last
+// field continues.
+func TestCreateTabOrder(t *testing.T) {
+	h := newHarness(t, newFakeBackend(false), desktopSize, false)
+	h.tap("Create a new wallet")
+	c := h.ui.win.Canvas()
+	name, pw, pw2 := h.entry("e.g. Ada Lovelace"), h.entry("At least 8 characters"), h.entry("Type it again")
+	c.Focus(name)
+	for _, want := range []*widget.Entry{pw, pw2} {
+		c.FocusNext()
+		if c.Focused() != want {
+			t.Fatalf("Tab went to %v, want the %q field", c.Focused(), want.PlaceHolder)
+		}
+	}
+	h.typeIn(name, testName)
+	h.typeIn(pw, testPassword)
+	h.typeIn(pw2, testPassword)
+	c.Focus(pw2)
+	h.pressEnter()
+	h.screen("mnemonic")
+}
