@@ -1,12 +1,14 @@
 package app
 
 import (
+	"image/color"
 	"math/rand/v2"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
@@ -317,7 +319,13 @@ func header(back *widget.Button, text string, actions ...*widget.Button) fyne.Ca
 			}
 		}
 		right := container.NewHBox()
-		for _, b := range actions {
+		for i, b := range actions {
+			if i > 0 && b.Importance == widget.DangerImportance {
+				// A destructive action stands apart from the others.
+				gap := canvas.NewRectangle(color.Transparent)
+				gap.SetMinSize(fyne.NewSquareSize(theme.Padding() * 4))
+				right.Add(gap)
+			}
 			if compact {
 				right.Add(newIconButton(b))
 			} else {

@@ -478,7 +478,7 @@ const visitGap = 15 * time.Minute
 // visit: the fetches of one share by the same receiver, for the same
 // purpose, from the same place, each within visitGap of the one before.
 // A visit keeps its first fetch's time and what it asked for; it is
-// Recorded when any of its fetches is, and its Outcome is that of its last
+// Recorded, or an Emergency, when any of its fetches is, and its Outcome is that of its last
 // fetch (a wrong passcode, then the right one, is a visit that was served).
 // Caregivers' actions and chain entries stay one a row. Newest first.
 func Visits(log []AccessEntry) []AccessEntry {
@@ -496,6 +496,9 @@ func Visits(log []AccessEntry) []AccessEntry {
 		i, open := last[key]
 		if open && a.Time.Sub(lastTime[key]) <= visitGap {
 			v := &out[i]
+			if a.Emergency && !v.Emergency {
+				v.Emergency, v.What = true, a.What // a break-glass opening, whichever fetch says so
+			}
 			v.Recorded = v.Recorded || a.Recorded
 			if v.TxHash == "" {
 				v.Block, v.TxHash = a.Block, a.TxHash

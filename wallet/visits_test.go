@@ -13,7 +13,7 @@ func TestVisits(t *testing.T) {
 	log := []AccessEntry{
 		{Time: t0, Share: "a", Who: "Dr. Rao", Purpose: "TREAT", Source: "relay", Outcome: "wrong-passcode"},
 		{Time: t0.Add(time.Minute), Share: "a", Who: "Dr. Rao", Purpose: "TREAT", Source: "relay", Outcome: "served"},
-		{Time: t0.Add(time.Minute + time.Second), Share: "a", Who: "Dr. Rao", Purpose: "TREAT", Source: "relay", Outcome: "served", Recorded: true, TxHash: "0x1"},
+		{Time: t0.Add(time.Minute + time.Second), Share: "a", Who: "Dr. Rao", Purpose: "TREAT", Source: "relay", Outcome: "served", Recorded: true, TxHash: "0x1", Emergency: true},
 		{Time: t0.Add(2 * time.Minute), Share: "a", Who: "Nurse Kim", Purpose: "TREAT", Source: "relay", Outcome: "served"},
 		{Time: t0.Add(3 * time.Minute), Share: "b", Who: "Dr. Rao", Purpose: "TREAT", Source: "relay", Outcome: "served"},
 		{Time: t0.Add(3 * time.Hour), Share: "a", Who: "Dr. Rao", Purpose: "TREAT", Source: "relay", Outcome: "served"},
@@ -25,7 +25,7 @@ func TestVisits(t *testing.T) {
 		t.Fatalf("%d visits, want 6: %+v", len(v), v)
 	}
 	first := v[len(v)-1]
-	if !first.Time.Equal(t0) || first.Outcome != "served" || !first.Recorded || first.TxHash != "0x1" {
+	if !first.Time.Equal(t0) || first.Outcome != "served" || !first.Recorded || first.TxHash != "0x1" || !first.Emergency {
 		t.Fatalf("the first visit: %+v", first)
 	}
 	if !v[0].Time.After(v[len(v)-1].Time) {
