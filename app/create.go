@@ -38,6 +38,7 @@ func (u *UI) showCreate(f *createFlow) {
 	pw.SetText(f.password)
 	pw2.SetText(f.password)
 	problem := newErrorText()
+	clearOnEdit(problem, name, pw, pw2)
 	busy := busyText()
 
 	var next *widget.Button
@@ -215,6 +216,7 @@ func (u *UI) showConfirm(f *createFlow) {
 		form.Append(fmt.Sprintf("Word #%d", p), entries[i])
 	}
 	problem := newErrorText()
+	clearOnEdit(problem, entries...)
 	busy := busyText()
 
 	var create *widget.Button

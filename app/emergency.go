@@ -76,7 +76,7 @@ func (u *UI) showEmergency() {
 		for i, c := range contacts {
 			l := widget.NewLabel(contactLine(c))
 			l.Wrapping = fyne.TextWrapWord
-			rm := u.button("Remove", theme.DeleteIcon(), func() {
+			rm := u.danger("Remove", theme.DeleteIcon(), func() {
 				contacts = slices.Delete(contacts, i, i+1)
 				drawContacts()
 			})

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -337,13 +339,17 @@ func testReport() wallet.ImportReport {
 type fakeFiles struct {
 	open, folder string
 	saved        map[string]*bytes.Buffer
-	cleanups     int // calls of Cleanup
+	cleanups     int      // calls of Cleanup
+	offered      []string // the extensions the last OpenFile offered
 }
 
 func (f *fakeFiles) Cleanup() { f.cleanups++ }
 
-func (f *fakeFiles) OpenFile(_ fyne.Window, _ []string, done func(string, error)) { done(f.open, nil) }
-func (f *fakeFiles) OpenFolder(_ fyne.Window, done func(string, error))           { done(f.folder, nil) }
+func (f *fakeFiles) OpenFile(_ fyne.Window, exts []string, done func(string, error)) {
+	f.offered = exts
+	done(f.open, nil)
+}
+func (f *fakeFiles) OpenFolder(_ fyne.Window, done func(string, error)) { done(f.folder, nil) }
 
 func (f *fakeFiles) CreateFile(_ fyne.Window, name string, done func(io.WriteCloser, error)) {
 	if f.saved == nil {
@@ -351,12 +357,20 @@ func (f *fakeFiles) CreateFile(_ fyne.Window, name string, done func(io.WriteClo
 	}
 	b := &bytes.Buffer{}
 	f.saved[name] = b
-	done(nopCloser{b}, nil)
+	done(savedFile{nopCloser{b}, storage.NewFileURI(filepath.Join("/home/ada/Documents", name))}, nil)
 }
 
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// savedFile is a picked file to write, with where it is, as Fyne's is.
+type savedFile struct {
+	nopCloser
+	uri fyne.URI
+}
+
+func (f savedFile) URI() fyne.URI { return f.uri }
 
 // fakeClock fires its timers when the test advances it.
 type fakeClock struct {
@@ -622,8 +636,18 @@ func (w *fakeWallet) Revoke(ctx context.Context, id string) error {
 	return nil
 }
 
+// AccessLog describes each entry's share from the shares, as the wallet's
+// does.
 func (w *fakeWallet) AccessLog(ctx context.Context) ([]wallet.AccessEntry, error) {
-	return w.chain.access, nil
+	out := slices.Clone(w.chain.access)
+	for i, a := range out {
+		for _, s := range w.chain.shares {
+			if s.ID == a.Share && out[i].Shared.IsZero() {
+				out[i].ShareLabel, out[i].Shared, out[i].Records = s.Label, s.Created, s.Records
+			}
+		}
+	}
+	return out, nil
 }
 
 // Receive answers by link: testLink verifies, testLinkRevoked is refused,

@@ -175,3 +175,18 @@ func dialogSize(win fyne.Window) fyne.Size {
 	s := win.Canvas().Size()
 	return fyne.NewSize(min(s.Width*0.95, 900), min(s.Height*0.9, 640))
 }
+
+// savedWhere adds to msg ("Backup saved.") where the file went, when the
+// writer knows ("Backup saved to /home/ada/backup.age."): the person must
+// be able to find it again.
+func savedWhere(msg string, w io.Writer) string {
+	uw, ok := w.(interface{ URI() fyne.URI })
+	if !ok || uw.URI() == nil {
+		return msg
+	}
+	where := uw.URI().String()
+	if uw.URI().Scheme() == "file" {
+		where = uw.URI().Path()
+	}
+	return strings.TrimSuffix(msg, ".") + " to " + where + "."
+}

@@ -577,7 +577,7 @@ func TestSettings(t *testing.T) {
 	}
 	h.tap("Back up to file…")
 	h.tap("Back up")
-	h.see("Backup saved.")
+	h.see("Backup saved to /home/ada/Documents/healthwallet-backup-") // where, in full
 	found := false
 	for name, buf := range h.files.saved {
 		found = strings.HasSuffix(name, ".age") && buf.String() == "age-encryption.org/v1\n"
@@ -590,7 +590,7 @@ func TestSettings(t *testing.T) {
 	h.tap("Export all records…")
 	h.see("NOT encrypted")
 	h.tap("Export")
-	h.see("Exported 7 records.")
+	h.see("Exported 7 records to /home/ada/Documents/health-records.json.")
 	if got := h.files.saved["health-records.json"].String(); !strings.Contains(got, `"Bundle"`) {
 		t.Errorf("export wrote %q", got)
 	}

@@ -341,6 +341,18 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("Access log")
 		}},
+		// Issue 12: one row per visit; a folder's files not imported, with why.
+		{"access_log_visits", true, func(h *harness) {
+			h.backend.wallet.chain.shares, h.backend.wallet.chain.access = visitLog()
+			h.unlock()
+			h.menu("Access log")
+		}},
+		{"import_folder", true, func(h *harness) {
+			h.unlock()
+			h.tap("Import")
+			h.files.folder = "testdata/import-folder"
+			h.tap("Add folder…")
+		}},
 	}
 
 	for _, sc := range screens {

@@ -19,11 +19,14 @@ import (
 func (u *UI) showImport() {
 	u.person = nil // records are imported into the owner's own
 	var paths []string
+	var passed []wallet.SkippedFile // files of added folders that are not imported
 	chosen := container.NewVBox()
+	notImported := container.NewVBox()
 	problem := newErrorText()
 	var start *widget.Button
 
 	refresh := func() {
+		setSkipped(notImported, passed)
 		chosen.RemoveAll()
 		for _, p := range paths {
 			l := widget.NewLabel(p)
@@ -56,9 +59,10 @@ func (u *UI) showImport() {
 	pickedFolder := func(dir string, err error) {
 		if err == nil && dir != "" {
 			var files []string
-			if files, err = wallet.FilesToImport(dir); err == nil {
-				add(files...)
-			}
+			var skipped []wallet.SkippedFile
+			files, skipped, err = wallet.ScanImportFolder(dir)
+			passed = append(passed, skipped...)
+			add(files...)
 		}
 		if err != nil {
 			problem.set(err)
@@ -73,7 +77,7 @@ func (u *UI) showImport() {
 	})
 	addFile := u.button("Add file…", theme.FileIcon(), func() { u.files.OpenFile(u.win, wallet.ImportExtensions, pickedFile) })
 	addFolder := u.button("Add folder…", theme.FolderOpenIcon(), func() { u.files.OpenFolder(u.win, pickedFolder) })
-	clear := u.button("Clear", theme.ContentClearIcon(), func() { paths = nil; refresh() })
+	clear := u.button("Clear", theme.ContentClearIcon(), func() { paths, passed = nil, nil; refresh() })
 	refresh()
 
 	u.show("import", container.NewBorder(
@@ -88,6 +92,7 @@ func (u *UI) showImport() {
 			container.NewGridWithColumns(3, addFile, addFolder, clear),
 			u.button(pasteLabel, theme.ContentPasteIcon(), u.pasteCardOrLink),
 			chosen,
+			notImported,
 			problem.Label,
 			start,
 		)))

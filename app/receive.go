@@ -352,18 +352,23 @@ func noRows(n int, err error, empty string) []fyne.CanvasObject {
 	return nil
 }
 
+// accessRows are the access log's rows, one per visit (wallet.Visits),
+// newest first: who — marked when they named themselves — and when; then
+// which share they opened (its label and date), what it held, why, how.
+// Emergency openings stand out in red.
 func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
 	if none := noRows(len(log), err,
 		"No one has opened your shares yet. Each time a share is opened, it is listed here: who, when, what and why."); none != nil {
 		return none
 	}
-	log = slices.Clone(log)
-	slices.SortStableFunc(log, func(a, b wallet.AccessEntry) int { return b.Time.Compare(a.Time) })
 	var rows []fyne.CanvasObject
-	for _, e := range log {
+	for _, e := range wallet.Visits(log) {
 		who := e.Who
 		if who == "" {
 			who = "Someone unnamed"
+		}
+		if e.SelfDeclared() && e.Who != "" {
+			who += " (as they describe themselves)"
 		}
 		switch {
 		case e.Emergency:
@@ -372,26 +377,12 @@ func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
 			who = fmt.Sprintf("%s, your caregiver, %s", who, actionWords(e.Action))
 		}
 		t := widget.NewLabelWithStyle(who, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		t.Truncation = fyne.TextTruncateEllipsis
+		t.Wrapping = fyne.TextWrapWord
 		when := widget.NewLabel(e.Time.Format(timeLayout))
-		parts := []string{e.What}
-		if e.Purpose != "" {
-			parts = append(parts, "for "+purposeLabel(e.Purpose))
-		}
-		parts = append(parts, "via "+sourceLabel(e.Source))
-		if e.Outcome != "" {
-			parts = append(parts, e.Outcome)
-		}
-		if e.Recorded && e.Source != "chain" {
-			parts = append(parts, "recorded on the chain")
-		}
-		sub := widget.NewLabel(strings.Join(parts, " · "))
+		sub := widget.NewLabel(strings.Join(visitWords(e), " · "))
 		sub.Wrapping = fyne.TextWrapWord
 		sub.SizeName = theme.SizeNameCaptionText
 		sub.Importance = widget.LowImportance
-		if e.Emergency && e.TxHash != "" {
-			sub.SetText(sub.Text + " · break-glass, on the chain in transaction " + shortAddress(e.TxHash))
-		}
 		var row fyne.CanvasObject = container.NewVBox(container.NewBorder(nil, nil, nil, when, t), sub)
 		if e.Emergency {
 			// Break-glass stands out: a warning sign and a tinted band.
@@ -405,6 +396,56 @@ func accessRows(log []wallet.AccessEntry, err error) []fyne.CanvasObject {
 		rows = append(rows, row, widget.NewSeparator())
 	}
 	return rows
+}
+
+// visitWords are the parts of a visit's second line: the share opened
+// ("Knee appointment, shared 3 Dec 2026"), what it held, why, where it was
+// logged, and an outcome other than served.
+func visitWords(e wallet.AccessEntry) []string {
+	var parts []string
+	switch {
+	case e.ShareLabel != "":
+		parts = append(parts, fmt.Sprintf("%q, shared %s", e.ShareLabel, e.Shared.Format(dateLayout)))
+	case !e.Shared.IsZero():
+		parts = append(parts, "your share of "+e.Shared.Format(timeLayout))
+	}
+	switch {
+	case e.Source == "chain" && e.Delegate == "" && !e.Emergency:
+		// What the chain holds is a commitment: nothing more to say.
+	case e.Records > 0 && e.Delegate == "" && !e.Emergency:
+		parts = append(parts, plural(e.Records, "record", "records"))
+	case e.What != "":
+		parts = append(parts, e.What)
+	}
+	if e.Purpose != "" {
+		parts = append(parts, "for "+strings.ToLower(purposeLabel(e.Purpose)))
+	}
+	parts = append(parts, "via "+sourceLabel(e.Source))
+	if o := outcomeWords(e.Outcome); o != "" {
+		parts = append(parts, o)
+	}
+	if e.Recorded && e.Source != "chain" {
+		parts = append(parts, "recorded on the chain")
+	}
+	if e.Emergency && e.TxHash != "" {
+		parts = append(parts, "break-glass, on the chain in transaction "+shortAddress(e.TxHash))
+	}
+	return parts
+}
+
+// outcomeWords says what a visit came to, when not simply served.
+func outcomeWords(o string) string {
+	switch o {
+	case "", "served":
+		return ""
+	case "wrong-passcode":
+		return "wrong passcode: nothing shown"
+	case "passcode-missing":
+		return "no passcode given: nothing shown"
+	case "refused":
+		return "refused: nothing shown"
+	}
+	return o
 }
 
 // withAlpha is c with alpha a.

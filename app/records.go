@@ -165,7 +165,7 @@ func (u *UI) mainHeader() fyne.CanvasObject {
 		text = n
 	}
 	return header(nil, text,
-		u.button("Import", theme.DownloadIcon(), u.showImport),
+		u.button("Import", importIcon(), u.showImport),
 		u.button("Share", theme.MailSendIcon(), u.shareFromRecords),
 		u.moreButton(),
 		u.button("Lock", theme.LogoutIcon(), u.lock),
@@ -189,7 +189,7 @@ func (u *UI) moreButton() *widget.Button {
 			item("Caregivers", theme.AccountIcon(), u.showCaregivers),
 			item("People I care for", theme.HomeIcon(), u.showPeople),
 			item("Emergency card", theme.NewErrorThemedResource(theme.WarningIcon()), u.showEmergency),
-			item("Receive a share", theme.DownloadIcon(), u.showReceive),
+			item("Receive a share", receiveIcon(), u.showReceive),
 			item("Settings", theme.SettingsIcon(), u.showSettings),
 		), u.win.Canvas())
 		// At the window's right edge under the header: the button tapped

@@ -22,6 +22,7 @@ func normalPhrase(s string) string {
 func (u *UI) showRestorePhrase() {
 	phrase := u.phraseEntry()
 	problem := newErrorText()
+	clearOnEdit(problem, phrase)
 	next := u.primary("Continue", theme.NavigateNextIcon(), func() {
 		m := normalPhrase(phrase.Text)
 		if err := u.backend.CheckMnemonic(m); err != nil {
@@ -51,6 +52,7 @@ func (u *UI) showRestoreBackup() {
 	chosen.Truncation = fyne.TextTruncateEllipsis
 	phrase := u.phraseEntry()
 	problem := newErrorText()
+	clearOnEdit(problem, phrase)
 	busy := busyText()
 
 	choose := u.button("Choose backup file…", theme.FolderOpenIcon(), func() {

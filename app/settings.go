@@ -276,7 +276,7 @@ func (u *UI) saveTo(name string, btn *widget.Button, busy *widget.Label, busyTex
 				dialog.ShowError(err, u.win)
 				return
 			}
-			dialog.ShowInformation("Done", done, u.win)
+			u.inform("Done", savedWhere(done, w), func() {})
 		})
 	})
 }
@@ -286,7 +286,11 @@ func (u *UI) saveTo(name string, btn *widget.Button, busy *widget.Label, busyTex
 func (u *UI) confirm(title, action, message string, done func(bool)) {
 	body := widget.NewLabel(message)
 	body.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(title, action, "Cancel", body, done, u.win)
+	d := dialog.NewCustomConfirm(title, action, "Cancel", body, func(ok bool) {
+		u.escape, u.enter = nil, nil // before done, which may open the next dialog
+		done(ok)
+	}, u.win)
+	u.confirmKeys(d, action)
 	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
 	d.Show()
 }
@@ -295,7 +299,9 @@ func (u *UI) confirm(title, action, message string, done func(bool)) {
 // close the dialog.
 func (u *UI) inform(title, message string, then func()) {
 	d := dialog.NewInformation(title, message, u.win)
+	u.escape, u.enter = d.Hide, d.Hide
 	d.SetOnClosed(func() {
+		u.escape, u.enter = nil, nil
 		u.idle.touch()
 		then()
 	})

@@ -635,20 +635,12 @@ func formatTTL(d time.Duration) string {
 	return plural(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
 }
 
-// countdown says how long until t: "Expires in 59 min 30 s".
+// countdown says how long until t: "Expires in 59 minutes 30 seconds".
 func countdown(left time.Duration) string {
 	if left <= 0 {
 		return "Expired"
 	}
-	left = left.Round(time.Second)
-	d, h, m, s := left/(24*time.Hour), left%(24*time.Hour)/time.Hour, left%time.Hour/time.Minute, left%time.Minute/time.Second
-	switch {
-	case d > 0:
-		return fmt.Sprintf("Expires in %d d %d h", d, h)
-	case h > 0:
-		return fmt.Sprintf("Expires in %d h %02d min", h, m)
-	}
-	return fmt.Sprintf("Expires in %d min %02d s", m, s)
+	return "Expires in " + durationWords(left)
 }
 
 // confirmRevoke asks, then revokes a share in the background.
@@ -767,7 +759,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 		// stands on chain until revoked or expired.
 		if state == wallet.ShareActive || state == wallet.SharePending || state == wallet.ShareStopped {
 			busy := busyText()
-			revoke := u.button("Revoke", theme.DeleteIcon(), nil)
+			revoke := u.danger("Revoke", theme.DeleteIcon(), nil)
 			revoke.OnTapped = func() {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {

@@ -38,9 +38,9 @@ func TestShareSurvivesIdleLock(t *testing.T) {
 	h.qr()
 	h.see("The wallet has locked itself: this share still works and its code stays on screen. Unlock to revoke it or to open anything else.")
 	h.see("Served from this device on the local network while this screen is open.")
-	h.see("Expires in 55 min 00 s")
+	h.see("Expires in 55 minutes")
 	h.clock.Advance(time.Minute)
-	h.see("Expires in 54 min 00 s") // the countdown goes on, once a second
+	h.see("Expires in 54 minutes") // the countdown goes on, once a second
 	for _, hidden := range []string{"Revoke now", "Hemoglobin A1c", "Shares", "Settings", "More", "Lock"} {
 		h.dontSee(hidden)
 	}
@@ -66,7 +66,7 @@ func TestShareSurvivesIdleLock(t *testing.T) {
 	h.tap("Unlock")
 	h.screen("share-result")
 	h.button("Revoke now")
-	h.see("Expires in 54 min 00 s")
+	h.see("Expires in 54 minutes")
 	if w.chain.directCtx.Err() != nil || w.chain.directs != 1 {
 		t.Fatalf("after unlocking: stopped %v, %d direct shares made", w.chain.directCtx.Err(), w.chain.directs)
 	}

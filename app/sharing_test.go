@@ -125,9 +125,9 @@ func TestShareFlow(t *testing.T) {
 	if got := h.ui.app.Clipboard().Content(); got != testLink {
 		t.Errorf("clipboard %q", got)
 	}
-	h.see("Expires in 1 d 0 h (11 Apr 2024 09:00)")
+	h.see("Expires in 1 day (11 Apr 2024 09:00)")
 	h.clock.Advance(time.Minute)
-	h.see("Expires in 23 h 59 min")
+	h.see("Expires in 23 hours 59 minutes")
 
 	h.tap("Revoke now")
 	h.see("Revoke this share?")
@@ -382,9 +382,9 @@ func TestAccessLog(t *testing.T) {
 	h.screen("access-log")
 	h.seeBefore("a holder of the link", "Dr. Okafor, St Mary's")
 	h.seeBefore("Dr. Okafor, St Mary's", "City Clinic front desk")
-	h.see("3 records (manifest) · for Treatment · via the link server · recorded on the chain")
-	h.see("1 record (manifest) · for Care management · via the link server")
-	h.dontSee("1 record (manifest) · for Care management · via the link server · recorded on the chain")
+	h.see(`"For Dr. Okafor", shared 10 Apr 2024 · 3 records · for treatment · via the link server · recorded on the chain`)
+	h.see("your share of 7 Apr 2024 09:00 · 1 record · for care management · via the link server")
+	h.dontSee("1 record · for care management · via the link server · recorded on the chain")
 	h.see("10 Apr 2024 07:30")
 
 	w.chain.access = nil

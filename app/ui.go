@@ -1,12 +1,14 @@
 package app
 
 import (
+	"image/color"
 	"math/rand/v2"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
@@ -70,6 +72,9 @@ type UI struct {
 	// escape, when set, cancels the dialog open now: Escape with nothing
 	// focused (keys.go).
 	escape func()
+	// enter, when set, confirms the dialog open now: Enter with nothing
+	// focused.
+	enter func()
 
 	// screen names the screen shown, for tests and debugging.
 	screen string
@@ -113,7 +118,10 @@ func New(a fyne.App, backend Backend, opts ...Option) *UI {
 func (u *UI) Window() fyne.Window { return u.win }
 
 // Run builds the UI, shows it and runs the app until it quits.
+// The theme is set here, not in New, so that tests keep Fyne's test theme
+// and their golden images stay comparable; theme_test.go checks appTheme.
 func Run(a fyne.App, backend Backend) {
+	a.Settings().SetTheme(newAppTheme())
 	u := New(a, backend)
 	u.win.SetMaster()
 	u.win.ShowAndRun()
@@ -149,7 +157,7 @@ func (u *UI) show(name string, content fyne.CanvasObject) {
 		stop()
 	}
 	u.screen = name
-	u.escape = nil
+	u.escape, u.enter = nil, nil
 	u.closeDialogs()
 	u.win.SetContent(container.NewStack(&activitySurface{ui: u}, content))
 }
@@ -207,6 +215,20 @@ func (u *UI) button(label string, icon fyne.Resource, tapped func()) *widget.But
 	return b
 }
 
+// importIcon and receiveIcon tell apart the two ways records come in:
+// files of one's own (a download) and a share from someone (the incoming
+// mate of the Shares' send icon).
+func importIcon() fyne.Resource  { return theme.DownloadIcon() }
+func receiveIcon() fyne.Resource { return theme.MailReplyIcon() }
+
+// danger is u.button in red, for a step that destroys or ends something
+// (delete, revoke, stop sharing): it stands apart from the others.
+func (u *UI) danger(label string, icon fyne.Resource, tapped func()) *widget.Button {
+	b := u.button(label, icon, tapped)
+	b.Importance = widget.DangerImportance
+	return b
+}
+
 // primary is u.button with high importance.
 func (u *UI) primary(label string, icon fyne.Resource, tapped func()) *widget.Button {
 	b := u.button(label, icon, tapped)
@@ -255,8 +277,11 @@ func (u *UI) watchKeys() {
 	c := u.win.Canvas()
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		u.idle.touch()
-		if k.Name == fyne.KeyEscape && u.escape != nil {
+		switch {
+		case k.Name == fyne.KeyEscape && u.escape != nil:
 			u.escape() // the open dialog's Cancel (keys.go)
+		case (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && u.enter != nil:
+			u.enter() // the open dialog's default button
 		}
 	})
 	c.SetOnTypedRune(func(rune) { u.idle.touch() })
@@ -294,7 +319,13 @@ func header(back *widget.Button, text string, actions ...*widget.Button) fyne.Ca
 			}
 		}
 		right := container.NewHBox()
-		for _, b := range actions {
+		for i, b := range actions {
+			if i > 0 && b.Importance == widget.DangerImportance {
+				// A destructive action stands apart from the others.
+				gap := canvas.NewRectangle(color.Transparent)
+				gap.SetMinSize(fyne.NewSquareSize(theme.Padding() * 4))
+				right.Add(gap)
+			}
 			if compact {
 				right.Add(newIconButton(b))
 			} else {
@@ -381,6 +412,23 @@ func (e errorText) set(err error) {
 	}
 	e.SetText(plainError(err))
 	e.Show()
+}
+
+// clearOnEdit hides problem once the person types into any of entries: an
+// error about what they typed goes stale as they change it. A field emptied
+// (as the app empties it after a wrong password) keeps the error shown.
+func clearOnEdit(problem errorText, entries ...*widget.Entry) {
+	for _, e := range entries {
+		prev := e.OnChanged
+		e.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
+			}
+			if s != "" {
+				problem.clear()
+			}
+		}
+	}
 }
 
 // sentence starts an error's text with a capital, as a sentence on screen.

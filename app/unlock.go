@@ -28,6 +28,7 @@ func (u *UI) showUnlockWith(note string) {
 
 	pw := u.passwordEntry("Password")
 	problem := newErrorText()
+	clearOnEdit(problem, pw)
 	busy := busyText()
 	var unlock *widget.Button
 	unlock = u.primary("Unlock", theme.LoginIcon(), func() {
@@ -74,6 +75,7 @@ func (u *UI) showResetPassword() {
 	phrase := u.phraseEntry()
 	pw, pw2, hint := u.newPasswordPair()
 	problem := newErrorText()
+	clearOnEdit(problem, phrase, pw, pw2)
 	busy := busyText()
 
 	var reset *widget.Button

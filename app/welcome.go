@@ -31,6 +31,6 @@ func (u *UI) showWelcome() {
 		u.button("Restore from recovery phrase", theme.DocumentIcon(), u.showRestorePhrase),
 		u.button("Restore from backup file", theme.FolderOpenIcon(), u.showRestoreBackup),
 		widget.NewSeparator(),
-		u.button("Receive a share (for doctors)", theme.DownloadIcon(), u.showReceive),
+		u.button("Receive a share (for doctors)", receiveIcon(), u.showReceive),
 	))
 }

@@ -445,11 +445,75 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		}
 		out = append(out, c)
 	}
+	byID := map[string]ownShare{}
+	for _, s := range byDigest {
+		byID[s.ID] = s
+	}
+	for i, a := range out {
+		if s, ok := byID[a.Share]; ok {
+			out[i].ShareLabel, out[i].Shared, out[i].Records = s.Label, s.Created, len(s.Records)
+		}
+	}
 	slices.SortStableFunc(out, func(a, b AccessEntry) int { return b.Time.Compare(a.Time) })
 	if len(missing) > 0 {
 		return out, fmt.Errorf("%w: %s; the log shows the rest", ErrIncomplete, strings.Join(missing, "; "))
 	}
 	return out, nil
+}
+
+// SelfDeclared says whether Who is the opener's own description of
+// itself, which nothing checked: so is every name a receiver types, at a
+// relay, at this device's direct share or at the emergency card. A
+// caregiver's name comes from their signed card.
+func (a AccessEntry) SelfDeclared() bool {
+	return a.Delegate == "" && (a.Emergency || a.Source == "relay" || a.Source == "direct")
+}
+
+// visitGap is the longest pause between two fetches of one visit: a
+// receiver opening a share fetches its manifest, then its files, within
+// seconds; the same receiver coming back later is another visit.
+const visitGap = 15 * time.Minute
+
+// Visits folds an access log (AccessLog's, newest first) into one entry per
+// visit: the fetches of one share by the same receiver, for the same
+// purpose, from the same place, each within visitGap of the one before.
+// A visit keeps its first fetch's time and what it asked for; it is
+// Recorded, or an Emergency, when any of its fetches is, and its Outcome is that of its last
+// fetch (a wrong passcode, then the right one, is a visit that was served).
+// Caregivers' actions and chain entries stay one a row. Newest first.
+func Visits(log []AccessEntry) []AccessEntry {
+	in := slices.Clone(log)
+	slices.SortStableFunc(in, func(a, b AccessEntry) int { return a.Time.Compare(b.Time) })
+	var out []AccessEntry
+	last := map[string]int{} // visit key → index in out of its open visit
+	lastTime := map[string]time.Time{}
+	for _, a := range in {
+		if a.Delegate != "" || a.Source == "chain" || a.Share == "" {
+			out = append(out, a)
+			continue
+		}
+		key := strings.Join([]string{a.Share, a.Who, a.Purpose, a.Source}, "\x00")
+		i, open := last[key]
+		if open && a.Time.Sub(lastTime[key]) <= visitGap {
+			v := &out[i]
+			if a.Emergency && !v.Emergency {
+				v.Emergency, v.What = true, a.What // a break-glass opening, whichever fetch says so
+			}
+			v.Recorded = v.Recorded || a.Recorded
+			if v.TxHash == "" {
+				v.Block, v.TxHash = a.Block, a.TxHash
+			}
+			if a.Outcome != "" {
+				v.Outcome = a.Outcome
+			}
+			lastTime[key] = a.Time
+			continue
+		}
+		last[key], lastTime[key] = len(out), a.Time
+		out = append(out, a)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // relayAccessLog reads the relay's log of the share s, opened with key; a

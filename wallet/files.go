@@ -20,16 +20,31 @@ var ImportExtensions = []string{".json", ".ndjson", ".xml", ".smart-health-card"
 // FilesToImport expands a path chosen by the person into the files to
 // import: a file as it is; a folder walked, subfolders included, for files
 // with an import extension, hidden files and folders left out, in name
-// order. A folder with nothing to import is an error that says so.
+// order. A folder with nothing to import is an error that says so. The
+// files it passes over are in ScanImportFolder's answer.
 func FilesToImport(path string) ([]string, error) {
+	files, _, err := ScanImportFolder(path)
+	return files, err
+}
+
+// SkippedFile is a file of a folder that the importer does not read, and
+// why, in words for the person.
+type SkippedFile struct {
+	Path string `json:"path"`
+	Why  string `json:"why"`
+}
+
+// ScanImportFolder is FilesToImport that also lists the files of a folder
+// it passes over, each with why, so that nothing is dropped silently.
+// Hidden files (.DS_Store) are left out of both.
+func ScanImportFolder(path string) (files []string, skipped []SkippedFile, err error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if !info.IsDir() {
-		return []string{path}, nil
+		return []string{path}, nil, nil
 	}
-	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -40,16 +55,42 @@ func FilesToImport(path string) ([]string, error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && slices.Contains(ImportExtensions, strings.ToLower(filepath.Ext(p))) {
+		switch {
+		case d.IsDir():
+		case !d.Type().IsRegular():
+			skipped = append(skipped, SkippedFile{p, "not a regular file (a link or a device)"})
+		case slices.Contains(ImportExtensions, strings.ToLower(filepath.Ext(p))):
 			files = append(files, p)
+		default:
+			skipped = append(skipped, SkippedFile{p, unsupportedWhy(filepath.Ext(p))})
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading the folder %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading the folder %s: %w", path, err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("the folder %s holds no files to import (%s)", path, strings.Join(ImportExtensions, ", "))
+		return nil, skipped, fmt.Errorf("the folder %s holds no files to import (%s)", path, strings.Join(ImportExtensions, ", "))
 	}
-	return files, nil
+	return files, skipped, nil
+}
+
+// unsupportedWhy says why a file with the extension ext is not imported,
+// and what to do instead where there is something.
+func unsupportedWhy(ext string) string {
+	switch strings.ToLower(ext) {
+	case ".zip", ".gz", ".tgz", ".tar", ".7z", ".rar":
+		return "an archive: unpack it first, then add the folder it makes"
+	case ".doc", ".docx", ".odt", ".rtf", ".pages":
+		return "a word processor document: save it as a PDF, then add the PDF"
+	case ".xls", ".xlsx", ".ods", ".csv":
+		return "a spreadsheet: the wallet reads health records, not tables; save it as a PDF to keep it"
+	case ".dcm":
+		return "a medical image (DICOM): the wallet does not read these yet"
+	case ".gif", ".bmp", ".webp":
+		return "an image kind the wallet does not read: save it as JPEG or PNG"
+	case "":
+		return "no file name ending, so its kind is unknown"
+	}
+	return "a kind of file (" + strings.ToLower(ext) + ") the wallet does not read"
 }

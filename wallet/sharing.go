@@ -103,6 +103,12 @@ type AccessEntry struct {
 	// action; Action then says which: accepted, synced, shared, revoked.
 	Delegate string `json:"delegate,omitempty"`
 	Action   string `json:"action,omitempty"`
+	// ShareLabel, Shared and Records describe the share opened, as the
+	// patient made it: its label, when, and how many records it holds; they
+	// tell apart two shares with the same purpose.
+	ShareLabel string    `json:"shareLabel,omitempty"`
+	Shared     time.Time `json:"shared,omitzero"`
+	Records    int       `json:"records,omitempty"`
 
 	entry common.Hash // the access's commitment on chain, when known
 }

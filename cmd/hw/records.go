@@ -220,7 +220,8 @@ func mergeReports(a, b wallet.ImportReport) wallet.ImportReport {
 
 // importFiles expands the command line into the files to import (see
 // wallet.FilesToImport). A path that does not exist stops the import before
-// it starts; a folder with nothing to import is skipped with a warning.
+// it starts; a folder with nothing to import is skipped with a warning, and
+// each file of a folder that is not imported is named, with why.
 func (c *cli) importFiles(args []string) ([]string, error) {
 	var files []string
 	for _, arg := range args {
@@ -230,7 +231,10 @@ func (c *cli) importFiles(args []string) ([]string, error) {
 			}
 			return nil, userErrorf("%s: %w; nothing was imported", arg, err)
 		}
-		found, err := wallet.FilesToImport(arg)
+		found, skipped, err := wallet.ScanImportFolder(arg)
+		for _, s := range skipped {
+			fmt.Fprintf(c.stderr, "hw: not importing %s: %s\n", s.Path, s.Why)
+		}
 		if err != nil {
 			fmt.Fprintf(c.stderr, "hw: skipping %v\n", err)
 			continue
