@@ -276,11 +276,11 @@ func TestGoldens(t *testing.T) {
 		{"people", true, func(h *harness) {
 			h.backend.wallet.caresForGrace()
 			h.unlock()
-			h.menu("People I care for")
+			h.menu("People")
 		}},
 		{"accept", true, func(h *harness) {
 			h.unlock()
-			h.menu("People I care for")
+			h.menu("People")
 			h.tap("Accept an invitation")
 			h.typeIn(h.entry("Paste the invitation (hwinvite:…)"), "hwinvite:v1.forged")
 			h.tap("Accept")
