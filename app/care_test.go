@@ -336,7 +336,7 @@ func TestDelegationEnded(t *testing.T) {
 	w.care.people[0].Problem = ""
 	h.tap("Back")
 	h.menu("People")
-	h.tap("Records")
+	h.tapLast("Records") // Grace's, after the owner's own
 	h.see("Your access to Grace Hopper's records expired on 1 Apr 2024")
 }
 
@@ -576,7 +576,7 @@ func TestCareShares(t *testing.T) {
 	h.screen("care-shares")
 	h.see("You have not shared Grace Hopper's records yet")
 	h.tap("Back")
-	h.tap("Records")
+	h.tapLast("Records") // Grace's, after the owner's own
 	h.tap("Share")
 	h.tap("Create share")
 	h.tapLast("Share")

@@ -278,6 +278,37 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("People")
 		}},
+		// Issue 12: one wallet, one person.
+		{"people_kept", true, func(h *harness) {
+			h.backend.wallet.keepsJane()
+			h.backend.wallet.caresForGrace()
+			h.unlock()
+			h.menu("People")
+		}},
+		{"records_kept", true, func(h *harness) {
+			h.backend.wallet.keepsJane()
+			h.unlock()
+			h.choose("Jane Doe")
+		}},
+		{"import_others", true, func(h *harness) {
+			jane := h.backend.wallet.keepsJane()
+			h.backend.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: []wallet.OtherPerson{jane}}
+			h.unlock()
+			h.tap("Import")
+			h.files.open = "/home/ada/Downloads/synthea/jane.json"
+			h.tap("Add file…")
+			h.tap("Import")
+		}},
+		{"import_others_drop", true, func(h *harness) {
+			jane := h.backend.wallet.keepsJane()
+			h.backend.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: []wallet.OtherPerson{jane}}
+			h.unlock()
+			h.tap("Import")
+			h.files.open = "/home/ada/Downloads/synthea/jane.json"
+			h.tap("Add file…")
+			h.tap("Import")
+			h.tap("Drop…")
+		}},
 		{"accept", true, func(h *harness) {
 			h.unlock()
 			h.menu("People")

@@ -182,10 +182,17 @@ func (u *UI) personSwitcher(kept []wallet.Person) *fyne.Container {
 	sel.OnChanged = func(s string) {
 		u.idle.touch()
 		for _, c := range choices {
-			if c.label == s {
-				u.chooseWhose(c.kept, c.cared)
-				return
+			if c.label != s {
+				continue
 			}
+			if c.cared != nil { // as last synced, which may be after the switcher was made
+				if i := slices.IndexFunc(u.people, func(p wallet.CaredFor) bool { return p.ID == c.cared.ID }); i >= 0 {
+					p := u.people[i]
+					c.cared = &p
+				}
+			}
+			u.chooseWhose(c.kept, c.cared)
+			return
 		}
 	}
 	box.Add(container.NewBorder(nil, nil, widget.NewLabel("Whose records"), nil, sel))
