@@ -19,6 +19,8 @@ type fakeHousehold struct {
 	kept    []wallet.Person // besides the owner; Records is counted
 	dropped []string        // IDs DropPerson was given
 	into    []string        // ImportOptions.Into of each ImportWith
+	// exported are the ids each Export was given
+	exported [][]string
 }
 
 // janeID is the fake wallet's person kept apart.

@@ -306,6 +306,7 @@ func (w *fakeWallet) Import(ctx context.Context, paths []string, progress func(w
 }
 
 func (w *fakeWallet) Export(out io.Writer, ids []string) (int, error) {
+	w.household.exported = append(w.household.exported, ids)
 	_, err := io.WriteString(out, `{"resourceType":"Bundle","type":"collection"}`)
 	return len(w.records), err
 }

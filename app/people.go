@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -456,6 +458,39 @@ func (u *UI) householdRows(people []wallet.Person, err error) []fyne.CanvasObjec
 		rows = append(rows, container.NewBorder(nil, nil, nil, actions, t), sub, widget.NewSeparator())
 	}
 	return rows
+}
+
+// exportPerson saves the records of p, a person kept in this wallet, as a
+// FHIR Bundle where the owner chooses, after saying it is not encrypted.
+func (u *UI) exportPerson(p wallet.Person, btn *widget.Button) {
+	recs, err := u.wallet.Records(wallet.Query{Person: p.ID})
+	if err != nil {
+		dialog.ShowError(err, u.win)
+		return
+	}
+	if len(recs) == 0 {
+		u.inform("Nothing to export", fmt.Sprintf("There are no records about %s in this wallet.", p.Name), func() {})
+		return
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	u.confirm("Export the records about "+p.Name, "Export",
+		fmt.Sprintf("The export is a FHIR Bundle of the %s about %s, NOT encrypted: anyone who gets the file can read them. "+
+			"Use it to give %s records to another app.", plural(len(ids), "record", "records"), p.Name, possessive(p.Name)),
+		func(ok bool) {
+			u.idle.touch()
+			if !ok {
+				return
+			}
+			w := u.wallet
+			name := "health-records-" + strings.ToLower(strings.Join(strings.Fields(p.Name), "-")) + ".json"
+			u.saveTo(name, btn, nil, "Exporting…", func(out io.Writer) (string, error) {
+				n, err := w.Export(out, ids)
+				return fmt.Sprintf("Exported %s about %s.", plural(n, "record", "records"), p.Name), err
+			})
+		})
 }
 
 // peopleRows are the People screen's people cared for.

@@ -182,6 +182,20 @@ func TestSwitcherShowsOnePersonsRecords(t *testing.T) {
 		if len(reqs) != 1 || reqs[0].Person != janeID {
 			t.Errorf("%v: shared %+v, want one share of Jane's records", size, reqs)
 		}
+		// And to the export: Jane's records only.
+		h.tap("Done")
+		h.screen("records")
+		h.tap("Export")
+		h.see("The export is a FHIR Bundle of the 3 records about Jane Doe, NOT encrypted")
+		h.tapLast("Export")
+		got = b.wallet.household.exported[0]
+		slices.Sort(got)
+		if want := []string{"j1d0e00001", "j2d0e00002", "j3d0e00003"}; len(b.wallet.household.exported) != 1 || !slices.Equal(got, want) {
+			t.Errorf("%v: exported %q, want Jane's records %q", size, b.wallet.household.exported, want)
+		}
+		if h.files.saved["health-records-jane-doe.json"] == nil {
+			t.Errorf("%v: no export saved, saved %v", size, h.files.saved)
+		}
 	}
 }
 

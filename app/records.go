@@ -181,7 +181,15 @@ func (u *UI) mainHeader(kept *wallet.Person) fyne.CanvasObject {
 		text = n
 	}
 	if kept != nil {
-		text = kept.Name + "'s records"
+		var export *widget.Button
+		export = u.button("Export", theme.UploadIcon(), func() { u.exportPerson(*kept, export) })
+		return header(nil, kept.Name+"'s records",
+			u.button("Import", theme.DownloadIcon(), u.showImport),
+			u.button("Share", theme.MailSendIcon(), u.shareFromRecords),
+			export,
+			u.moreButton(),
+			u.button("Lock", theme.LogoutIcon(), u.lock),
+		)
 	}
 	return header(nil, text,
 		u.button("Import", theme.DownloadIcon(), u.showImport),
