@@ -294,19 +294,13 @@ func TestGoldens(t *testing.T) {
 			jane := h.backend.wallet.keepsJane()
 			h.backend.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: []wallet.OtherPerson{jane}}
 			h.unlock()
-			h.tap("Import")
-			h.files.open = "/home/ada/Downloads/synthea/jane.json"
-			h.tap("Add file…")
-			h.tap("Import")
+			h.importFile("/home/ada/Downloads/synthea/jane.json")
 		}},
 		{"import_others_drop", true, func(h *harness) {
 			jane := h.backend.wallet.keepsJane()
 			h.backend.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: []wallet.OtherPerson{jane}}
 			h.unlock()
-			h.tap("Import")
-			h.files.open = "/home/ada/Downloads/synthea/jane.json"
-			h.tap("Add file…")
-			h.tap("Import")
+			h.importFile("/home/ada/Downloads/synthea/jane.json")
 			h.tap("Drop…")
 		}},
 		{"accept", true, func(h *harness) {

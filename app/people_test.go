@@ -22,12 +22,19 @@ func importWithOthers(t *testing.T, size fyne.Size, others ...wallet.OtherPerson
 	b.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: append([]wallet.OtherPerson{jane}, others...)}
 	h := newHarness(t, b, size, false)
 	h.unlock()
+	h.importFile("/home/ada/Downloads/synthea/jane.json")
+	return h
+}
+
+// importFile imports one file from the records screen, with the import
+// screen's choices as they are.
+func (h *harness) importFile(path string) {
+	h.t.Helper()
 	h.tap("Import")
-	h.files.open = "/home/ada/Downloads/synthea/jane.json"
+	h.files.open = path
 	h.tap("Add file…")
 	h.tap("Import")
 	h.screen("import-result")
-	return h
 }
 
 // shownTitles are the titles of the records the records screen lists.
@@ -121,11 +128,7 @@ func TestImportWithoutOthersAsksNothing(t *testing.T) {
 	b.wallet.report = testReport()
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.tap("Import")
-	h.files.open = "/tmp/labs.json"
-	h.tap("Add file…")
-	h.tap("Import")
-	h.screen("import-result")
+	h.importFile("/tmp/labs.json")
 	if h.dialogOpen() {
 		t.Error("a question after an import of the owner's records only")
 	}
