@@ -17,7 +17,7 @@ import (
 
 // showImport lets the person pick files and folders, then imports them.
 func (u *UI) showImport() {
-	u.person = nil // records are imported into the owner's own
+	u.person = nil // the import screen is the owner's; "These files are about…" says whose
 	var paths []string
 	chosen := container.NewVBox()
 	problem := newErrorText()
