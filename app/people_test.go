@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"healthwallet/wallet"
 )
@@ -88,6 +89,9 @@ func TestImportAsksAboutSomeoneElseEscapeKeeps(t *testing.T) {
 func TestImportDropSomeoneElseIsConfirmed(t *testing.T) {
 	h := importWithOthers(t, phoneSize)
 	w := h.backend.wallet
+	if imp := h.button("Drop…").Importance; imp != widget.DangerImportance {
+		t.Errorf("Drop… is of importance %v, want red (danger)", imp)
+	}
 	h.tap("Drop…")
 	h.see("Drop the records about Jane Doe?")
 	h.see("The 3 records about Jane Doe will be destroyed on this device, with Jane's own space. This cannot be undone")
@@ -97,6 +101,15 @@ func TestImportDropSomeoneElseIsConfirmed(t *testing.T) {
 	}
 	h.see("These records are about someone else: Jane Doe") // asked again
 	h.tap("Drop…")
+	var drop *widget.Button
+	for _, o := range h.objects() {
+		if b, label, ok := asButton(o); ok && label == "Drop" {
+			drop = b
+		}
+	}
+	if drop == nil || drop.Importance != widget.DangerImportance {
+		t.Errorf("the confirmation's Drop is not red: %v", drop)
+	}
 	h.tapLast("Drop")
 	if !slices.Equal(w.household.dropped, []string{janeID}) {
 		t.Fatalf("DropPerson given %v, want Jane's ID", w.household.dropped)
