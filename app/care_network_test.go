@@ -71,7 +71,7 @@ func TestCaregiverOnOneNetwork(t *testing.T) {
 		t.Fatalf("no invitation on screen: %q", patient.labels())
 	}
 
-	caregiver.menu("People I care for")
+	caregiver.menu("People")
 	caregiver.wait()
 	caregiver.tap("Accept an invitation")
 	caregiver.typeIn(caregiver.entry("Paste the invitation (hwinvite:…)"), invite)

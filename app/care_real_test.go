@@ -58,7 +58,7 @@ func TestCaregiverScreensRealWallet(t *testing.T) {
 	h.tap("Back")
 	h.wait()
 	h.tap("Back")
-	h.menu("People I care for")
+	h.menu("People")
 	h.wait()
 	h.see("You care for no one yet")
 	h.tap("Accept an invitation")

@@ -180,7 +180,7 @@ func TestAcceptInvitation(t *testing.T) {
 	h := newHarness(t, newFakeBackend(true), desktopSize, false)
 	h.unlock()
 	h.dontSee("Whose records")
-	h.menu("People I care for")
+	h.menu("People")
 	h.screen("people")
 	h.see("You care for no one yet")
 	h.tap("Accept an invitation")
@@ -326,7 +326,7 @@ func TestDelegationEnded(t *testing.T) {
 	h.dontSeeButton("Share")
 	h.tap("Sync now")
 	h.see("Grace Hopper's delegation was revoked on 10 Apr 2024 08:00")
-	h.menu("People I care for")
+	h.menu("People")
 	h.see("Revoked")
 	h.see("no longer update")
 
@@ -335,8 +335,8 @@ func TestDelegationEnded(t *testing.T) {
 	w.care.people[0].Expires = day(2024, 4, 1)
 	w.care.people[0].Problem = ""
 	h.tap("Back")
-	h.menu("People I care for")
-	h.tap("Records")
+	h.menu("People")
+	h.tapLast("Records") // Grace's, after the owner's own
 	h.see("Your access to Grace Hopper's records expired on 1 Apr 2024")
 }
 
@@ -571,17 +571,17 @@ func TestCareShares(t *testing.T) {
 	w := h.backend.wallet
 	w.caresForGrace()
 	h.unlock()
-	h.menu("People I care for")
+	h.menu("People")
 	h.tap("Shares")
 	h.screen("care-shares")
 	h.see("You have not shared Grace Hopper's records yet")
 	h.tap("Back")
-	h.tap("Records")
+	h.tapLast("Records") // Grace's, after the owner's own
 	h.tap("Share")
 	h.tap("Create share")
 	h.tapLast("Share")
 	h.tap("Done")
-	h.menu("People I care for")
+	h.menu("People")
 	h.tap("Shares")
 	h.see("Active")
 	h.tap("Revoke")

@@ -152,7 +152,10 @@ type fakeWallet struct {
 	net   fakeNet
 	care  fakeCare
 	docs  fakeDocs // cards, documents and trust (fake_docs_test.go)
-	weak  bool     // made with weak key derivation, until ChangePassword
+	// household: the people kept in the wallet besides the owner
+	// (fake_people_test.go)
+	household fakeHousehold
+	weak      bool // made with weak key derivation, until ChangePassword
 	// progressed: ChangePasswordWithProgress reported progress
 	progressed bool
 }
@@ -224,6 +227,9 @@ func (w *fakeWallet) Records(q wallet.Query) ([]record.Record, error) {
 	var out []record.Record
 	text := strings.ToLower(q.Text)
 	for _, r := range w.records {
+		if !isPersons(r, q.Person) {
+			continue
+		}
 		if q.Category != "" && r.Category != q.Category {
 			continue
 		}
@@ -284,19 +290,6 @@ func (w *fakeWallet) Delete(id string) error {
 	return nil
 }
 
-func (w *fakeWallet) ImportWith(ctx context.Context, paths []string, opts wallet.ImportOptions) (wallet.ImportReport, error) {
-	return w.Import(ctx, paths, opts.Progress)
-}
-
-func (w *fakeWallet) People() ([]wallet.Person, error) {
-	if err := w.check(); err != nil {
-		return nil, err
-	}
-	return []wallet.Person{{ID: wallet.OwnerID, Name: w.name, Address: testAddress, Records: len(w.records), Owner: true}}, nil
-}
-
-func (w *fakeWallet) DropPerson(id string) error { return w.check() }
-
 func (w *fakeWallet) Import(ctx context.Context, paths []string, progress func(wallet.ImportProgress)) (wallet.ImportReport, error) {
 	if err := w.check(); err != nil {
 		return wallet.ImportReport{}, err
@@ -315,6 +308,7 @@ func (w *fakeWallet) Import(ctx context.Context, paths []string, progress func(w
 }
 
 func (w *fakeWallet) Export(out io.Writer, ids []string) (int, error) {
+	w.household.exported = append(w.household.exported, ids)
 	_, err := io.WriteString(out, `{"resourceType":"Bundle","type":"collection"}`)
 	return len(w.records), err
 }

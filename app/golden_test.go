@@ -291,11 +291,36 @@ func TestGoldens(t *testing.T) {
 		{"people", true, func(h *harness) {
 			h.backend.wallet.caresForGrace()
 			h.unlock()
-			h.menu("People I care for")
+			h.menu("People")
+		}},
+		// Issue 12: one wallet, one person.
+		{"people_kept", true, func(h *harness) {
+			h.backend.wallet.keepsJane()
+			h.backend.wallet.caresForGrace()
+			h.unlock()
+			h.menu("People")
+		}},
+		{"records_kept", true, func(h *harness) {
+			h.backend.wallet.keepsJane()
+			h.unlock()
+			h.choose("Jane Doe")
+		}},
+		{"import_others", true, func(h *harness) {
+			jane := h.backend.wallet.keepsJane()
+			h.backend.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: []wallet.OtherPerson{jane}}
+			h.unlock()
+			h.importFile("/home/ada/Downloads/synthea/jane.json")
+		}},
+		{"import_others_drop", true, func(h *harness) {
+			jane := h.backend.wallet.keepsJane()
+			h.backend.wallet.report = wallet.ImportReport{Imported: 10, OtherPeople: []wallet.OtherPerson{jane}}
+			h.unlock()
+			h.importFile("/home/ada/Downloads/synthea/jane.json")
+			h.tap("Drop…")
 		}},
 		{"accept", true, func(h *harness) {
 			h.unlock()
-			h.menu("People I care for")
+			h.menu("People")
 			h.tap("Accept an invitation")
 			h.typeIn(h.entry("Paste the invitation (hwinvite:…)"), "hwinvite:v1.forged")
 			h.tap("Accept")

@@ -17,7 +17,7 @@ import (
 
 // showImport lets the person pick files and folders, then imports them.
 func (u *UI) showImport() {
-	u.person = nil // records are imported into the owner's own
+	u.person = nil // the import screen is the owner's; "These files are about…" says whose
 	var paths []string
 	var passed []wallet.SkippedFile // files of added folders that are not imported
 	chosen := container.NewVBox()
@@ -71,9 +71,10 @@ func (u *UI) showImport() {
 	// The copies of picked files (see Files.Cleanup) go when the import
 	// ends, or with this screen when it is left without one.
 	importing := false
+	about, into := u.intoChoice()
 	start = u.primary("Import", theme.DownloadIcon(), func() {
 		importing = true
-		u.runImport(paths)
+		u.runImport(paths, into())
 	})
 	addFile := u.button("Add file…", theme.FileIcon(), func() { u.files.OpenFile(u.win, wallet.ImportExtensions, pickedFile) })
 	addFolder := u.button("Add folder…", theme.FolderOpenIcon(), func() { u.files.OpenFolder(u.win, pickedFolder) })
@@ -93,6 +94,7 @@ func (u *UI) showImport() {
 			u.button(pasteLabel, theme.ContentPasteIcon(), u.pasteCardOrLink),
 			chosen,
 			notImported,
+			about,
 			problem.Label,
 			start,
 		)))
@@ -103,10 +105,44 @@ func (u *UI) showImport() {
 	}
 }
 
+// Choices of intoChoice besides the people kept in this wallet.
+const (
+	intoWhoever = "Me — files about anyone else are kept apart"
+	intoMe      = "Me, whatever name the files give"
+)
+
+// intoChoice is the import screen's "These files are about…": the owner
+// by default, each file going where its Patient says (records about
+// anyone else kept apart in their own space); or the owner, or a person
+// kept in this wallet, whatever the files say (a maiden name, a typo).
+// into is the choice as ImportOptions.Into.
+func (u *UI) intoChoice() (box fyne.CanvasObject, into func() string) {
+	options := []string{intoWhoever, intoMe}
+	ids := map[string]string{intoWhoever: "", intoMe: wallet.OwnerID}
+	kept := u.keptPeople()
+	var names []string
+	for _, p := range kept {
+		names = append(names, p.Name)
+	}
+	for _, p := range kept {
+		label := nameLabel(p.Name, p.BirthDate, p.ID, names)
+		options = append(options, label)
+		ids[label] = p.ID
+	}
+	sel := widget.NewSelect(options, func(string) { u.idle.touch() })
+	sel.SetSelected(intoWhoever)
+	hint := wrapped("Choose a person when their files give their name differently: a maiden name, a typo.")
+	hint.Importance = widget.LowImportance
+	hint.SizeName = theme.SizeNameCaptionText
+	box = container.NewVBox(widget.NewLabelWithStyle("These files are about", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), sel, hint)
+	return box, func() string { return ids[sel.Selected] }
+}
+
 // runImport imports paths on a goroutine, showing progress, then the
-// result. Leaving the progress screen, for the result or because the wallet
+// result. into is ImportOptions.Into: "" where each file's Patient says.
+// Leaving the progress screen, for the result or because the wallet
 // locked, cancels the import and removes the copies of picked files.
-func (u *UI) runImport(paths []string) {
+func (u *UI) runImport(paths []string, into string) {
 	paths = slices.Clone(paths)
 	ctx, cancel := context.WithCancel(context.Background())
 
@@ -148,7 +184,7 @@ func (u *UI) runImport(paths []string) {
 
 	w := u.wallet
 	u.background(func() {
-		report, err := w.Import(ctx, paths, progress)
+		report, err := w.ImportWith(ctx, paths, wallet.ImportOptions{Into: into, Progress: progress})
 		cancel()
 		fyne.Do(func() {
 			if left || u.wallet != w {
@@ -160,12 +196,14 @@ func (u *UI) runImport(paths []string) {
 	})
 }
 
-// importedNew starts what follows an import that added records.
+// importedNew starts what follows an import that added records, and asks
+// about the people other than the owner whose records it kept apart.
 func (u *UI) importedNew(report wallet.ImportReport) {
 	if report.Imported > 0 || report.Versions > 0 {
 		u.anchorSoon() // new versions get their commitments on chain
 		u.syncSoon()   // and reach the caregivers' copies
 	}
+	u.askAboutOthers(report.OtherPeople)
 }
 
 // showImportResult says what an import did: new records, duplicates, new
@@ -192,6 +230,7 @@ func (u *UI) showImportResult(r wallet.ImportReport, err error) {
 		widget.NewFormItem("New versions", wrapped(plural(r.Versions, "record", "records")+" updated, old versions kept")),
 	)
 	objects = append(objects, numbers)
+	objects = append(objects, otherPeopleLines(r.OtherPeople)...)
 
 	if len(r.Files) > 0 {
 		objects = append(objects, widget.NewLabelWithStyle("What each file became", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))

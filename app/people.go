@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,27 +18,31 @@ import (
 	"healthwallet/wallet/record"
 )
 
-// This file: the caregiver's side — the people I care for, accepting an
-// invitation, the person switcher of the records screen, and where the
-// records, categories and details of the person shown come from.
+// This file: the people of this wallet — the owner, the people whose
+// records are kept here in their own space (issue 12: one wallet, one
+// person), and the people the owner cares for (the caregiver's side):
+// the People screen, accepting an invitation, the person switcher of the
+// records screen, and where the records, categories and details of the
+// person shown come from.
 
 // myRecords is the switcher's choice of the owner's own records.
 const myRecords = "My records"
 
 // listRecords, categoryCounts and recordDetail read the records of whoever
-// the records screen shows: the owner, or the person they care for.
+// the records screen shows: the owner, a person kept in this wallet
+// (filter.person), or a person the owner cares for.
 func (u *UI) listRecords(q wallet.Query) ([]record.Record, error) {
 	if u.person != nil {
 		return u.wallet.CareRecords(u.person.ID, q)
 	}
+	q.Person = u.filter.person
 	return u.wallet.Records(q)
 }
 
+// categoryCounts counts the records of the person shown by category: the
+// wallet's own Categories counts every person's.
 func (u *UI) categoryCounts() (map[string]int, error) {
-	if u.person == nil {
-		return u.wallet.Categories()
-	}
-	recs, err := u.wallet.CareRecords(u.person.ID, wallet.Query{})
+	recs, err := u.listRecords(wallet.Query{})
 	if err != nil {
 		return nil, err
 	}
@@ -87,69 +93,147 @@ func scopeWords(types, categories []string) string {
 	return strings.Join(all, ", ")
 }
 
-// personLabel names a person in the switcher; a birth date tells two of
-// the same name apart.
-func personLabel(p wallet.CaredFor, people []wallet.CaredFor) string {
+// keptPeople are the people other than the owner whose records are kept
+// in this wallet, each in their own space; none when the wallet cannot say
+// (the People screen says why).
+func (u *UI) keptPeople() []wallet.Person {
+	all, err := u.wallet.People()
+	if err != nil {
+		return nil
+	}
+	return slices.DeleteFunc(all, func(p wallet.Person) bool { return p.Owner || p.CaredFor })
+}
+
+// keptPerson is the person of kept with the given ID, or nil.
+func keptPerson(kept []wallet.Person, id string) *wallet.Person {
+	for i := range kept {
+		if id != "" && kept[i].ID == id {
+			return &kept[i]
+		}
+	}
+	return nil
+}
+
+// nameLabel names a person among others whose names are names: a birth
+// date (or else their ID) tells two of the same name apart.
+func nameLabel(name, birthDate, id string, names []string) string {
 	same := 0
-	for _, q := range people {
-		if q.Name == p.Name {
+	for _, n := range names {
+		if n == name {
 			same++
 		}
 	}
-	if same > 1 && p.BirthDate != "" {
-		return fmt.Sprintf("%s (born %s)", p.Name, formatBirthDate(p.BirthDate))
+	switch {
+	case same > 1 && birthDate != "":
+		return fmt.Sprintf("%s (born %s)", name, formatBirthDate(birthDate))
+	case same > 1:
+		return fmt.Sprintf("%s (%s)", name, id)
 	}
-	if same > 1 {
-		return fmt.Sprintf("%s (%s)", p.Name, p.ID)
-	}
-	return p.Name
+	return name
 }
 
-// personSwitcher is the records screen's choice of whose records to see:
-// "My records" and each person cared for. It is empty (and takes no room)
-// for someone who cares for no one.
-func (u *UI) personSwitcher() *fyne.Container {
+// whoseChoice is one entry of the records screen's switcher: the owner, a
+// person kept in this wallet, or a person cared for.
+type whoseChoice struct {
+	label string
+	kept  string           // a kept person's ID
+	cared *wallet.CaredFor // a person cared for
+}
+
+// whoseChoices are the switcher's entries: "My records", each person
+// kept in this wallet, each person cared for.
+func (u *UI) whoseChoices(kept []wallet.Person) []whoseChoice {
+	var names []string
+	for _, p := range kept {
+		names = append(names, p.Name)
+	}
+	for _, p := range u.people {
+		names = append(names, p.Name)
+	}
+	choices := []whoseChoice{{label: myRecords}}
+	for _, p := range kept {
+		choices = append(choices, whoseChoice{label: nameLabel(p.Name, p.BirthDate, p.ID, names), kept: p.ID})
+	}
+	for _, p := range u.people {
+		choices = append(choices, whoseChoice{label: nameLabel(p.Name, p.BirthDate, p.ID, names), cared: &p})
+	}
+	return choices
+}
+
+// personSwitcher is the records screen's choice of whose records to see.
+// It is empty (and takes no room) when the wallet holds only the owner's
+// records and they care for no one.
+func (u *UI) personSwitcher(kept []wallet.Person) *fyne.Container {
 	box := container.NewVBox()
-	if len(u.people) == 0 {
+	choices := u.whoseChoices(kept)
+	if len(choices) == 1 {
 		box.Hide() // and takes no room
 		return box
 	}
-	options := []string{myRecords}
-	for _, p := range u.people {
-		options = append(options, personLabel(p, u.people))
-	}
-	sel := widget.NewSelect(options, nil)
+	options := make([]string, len(choices))
 	current := myRecords
-	if u.person != nil {
-		for i, p := range u.people {
-			if p.ID == u.person.ID {
-				current = options[i+1]
-			}
+	for i, c := range choices {
+		options[i] = c.label
+		if u.person != nil && c.cared != nil && c.cared.ID == u.person.ID ||
+			u.person == nil && c.kept != "" && c.kept == u.filter.person {
+			current = c.label
 		}
 	}
+	sel := widget.NewSelect(options, nil)
 	sel.SetSelected(current)
 	sel.OnChanged = func(s string) {
 		u.idle.touch()
-		if s == myRecords {
-			u.choosePerson(nil)
-			return
-		}
-		for i, p := range u.people {
-			if options[i+1] == s {
-				u.choosePerson(&p)
-				return
+		for _, c := range choices {
+			if c.label != s {
+				continue
 			}
+			if c.cared != nil { // as last synced, which may be after the switcher was made
+				if i := slices.IndexFunc(u.people, func(p wallet.CaredFor) bool { return p.ID == c.cared.ID }); i >= 0 {
+					p := u.people[i]
+					c.cared = &p
+				}
+			}
+			u.chooseWhose(c.kept, c.cared)
+			return
 		}
 	}
 	box.Add(container.NewBorder(nil, nil, widget.NewLabel("Whose records"), nil, sel))
 	return box
 }
 
-// choosePerson shows the records of p (nil: the owner's own).
-func (u *UI) choosePerson(p *wallet.CaredFor) {
-	u.person = p
-	u.filter = filter{}
+// choosePerson shows the records of p, a person cared for (nil: the
+// owner's own).
+func (u *UI) choosePerson(p *wallet.CaredFor) { u.chooseWhose("", p) }
+
+// chooseWhose shows the records of a person kept in this wallet (kept; ""
+// the owner) or of a person cared for (cared). Sharing and exporting from
+// the records screen then work on that person's records.
+func (u *UI) chooseWhose(kept string, cared *wallet.CaredFor) {
+	u.person = cared
+	u.filter = filter{person: kept}
 	u.showRecords()
+}
+
+// keptBanner says whose records these are, and that they are kept apart
+// from the owner's.
+func keptBanner(p wallet.Person) fyne.CanvasObject {
+	who := p.Name
+	if p.BirthDate != "" {
+		who += " (born " + formatBirthDate(p.BirthDate) + ")"
+	}
+	l := wrapped(fmt.Sprintf("These records are about %s. They are kept apart from yours, in %s own space, "+
+		"and are checked and shared as %s, never as yours.", who, possessive(p.Name), possessive(p.Name)))
+	l.SizeName = theme.SizeNameCaptionText
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, l)
+}
+
+// possessive is a person's first name as an owner, for sentences
+// ("Jane's space"); "their" for someone unnamed.
+func possessive(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0] + "'s"
+	}
+	return "their"
 }
 
 // loadPeople reads the people the owner cares for, in the background, and
@@ -304,26 +388,112 @@ func careProblem(err error) error {
 	return err
 }
 
-// showPeople lists the people the owner cares for, with a way in to each
-// one's records, and accepting an invitation.
+// showPeople is the People screen: the owner, the people whose records
+// are kept in this wallet (each in their own space, with their records and
+// a way to drop them), and the people the owner cares for, with accepting
+// an invitation.
 func (u *UI) showPeople() {
 	u.person = nil
 	back := u.button("Back", theme.NavigateBackIcon(), u.showRecords)
-	body := container.NewVBox(widget.NewLabel("Loading the people you care for…"))
+	body := container.NewVBox(widget.NewLabel("Loading the people of this wallet…"))
 	u.show("people", container.NewBorder(
-		header(back, "People I care for", u.button("Accept an invitation", theme.ContentAddIcon(), u.showAccept)),
+		header(back, "People", u.button("Accept an invitation", theme.ContentAddIcon(), u.showAccept)),
 		nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
 	u.fillInBackground("people", body, func(w Wallet) func() []fyne.CanvasObject {
-		people, err := w.CaredFor(context.Background())
+		here, herr := w.People()
+		cared, cerr := w.CaredFor(context.Background())
 		return func() []fyne.CanvasObject {
-			if err == nil {
-				u.people = people
+			if cerr == nil {
+				u.people = cared
 			}
-			return u.peopleRows(people, err)
+			rows := append([]fyne.CanvasObject{section("In this wallet")}, u.householdRows(here, herr)...)
+			rows = append(rows, section("People I care for"))
+			return append(rows, u.peopleRows(cared, cerr)...)
 		}
 	})
 }
 
+// householdRows are the People screen's owner and people kept in this
+// wallet, each with their records; the people kept here can be dropped.
+func (u *UI) householdRows(people []wallet.Person, err error) []fyne.CanvasObject {
+	people = slices.DeleteFunc(people, func(p wallet.Person) bool { return p.CaredFor })
+	if err != nil {
+		msg := wrapped(sentence(err.Error()))
+		msg.Importance = widget.DangerImportance
+		return []fyne.CanvasObject{msg}
+	}
+	var rows []fyne.CanvasObject
+	for _, p := range people {
+		name := p.Name
+		if p.Owner {
+			name += " (you)"
+		}
+		t := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		var facts []string
+		if p.BirthDate != "" {
+			facts = append(facts, "Born "+formatBirthDate(p.BirthDate))
+		}
+		facts = append(facts, plural(p.Records, "record", "records"))
+		if p.Owner {
+			facts = append(facts, "your own records")
+		} else {
+			facts = append(facts, "kept apart from yours, in "+possessive(p.Name)+" own space")
+		}
+		sub := widget.NewLabel(strings.Join(facts, " · "))
+		sub.Importance = widget.LowImportance
+		sub.SizeName = theme.SizeNameCaptionText
+		sub.Wrapping = fyne.TextWrapWord
+		kept := p.ID
+		if p.Owner {
+			kept = ""
+		}
+		actions := container.NewHBox(u.button("Records", theme.FolderOpenIcon(), func() { u.chooseWhose(kept, nil) }))
+		if !p.Owner {
+			// Destructive, red, and apart from Records.
+			drop := u.button("Drop…", theme.DeleteIcon(), func() { u.confirmDrop(p.ID, p.Name, p.Records, u.showPeople, func() {}) })
+			drop.Importance = widget.DangerImportance
+			actions = container.NewHBox(drop, widget.NewSeparator(), actions.Objects[0])
+		}
+		rows = append(rows, container.NewBorder(nil, nil, nil, actions, t), sub, widget.NewSeparator())
+	}
+	return rows
+}
+
+// exportPerson saves the records of p, a person kept in this wallet, as a
+// FHIR Bundle where the owner chooses, after saying it is not encrypted.
+func (u *UI) exportPerson(p wallet.Person, btn *widget.Button) {
+	recs, err := u.wallet.Records(wallet.Query{Person: p.ID})
+	if err != nil {
+		dialog.ShowError(err, u.win)
+		return
+	}
+	if len(recs) == 0 {
+		u.inform("Nothing to export", fmt.Sprintf("There are no records about %s in this wallet.", p.Name), func() {})
+		return
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	u.confirm("Export the records about "+p.Name, "Export",
+		fmt.Sprintf("The export is a FHIR Bundle of the %s about %s, NOT encrypted: anyone who gets the file can read them. "+
+			"Use it to give %s records to another app.", plural(len(ids), "record", "records"), p.Name, possessive(p.Name)),
+		func(ok bool) {
+			u.idle.touch()
+			if !ok {
+				return
+			}
+			w := u.wallet
+			name := "health-records-" + strings.ToLower(strings.Join(strings.Fields(p.Name), "-")) + ".json"
+			u.saveTo(name, btn, nil, "Exporting…", func(out io.Writer) (string, error) {
+				n, err := w.Export(out, ids)
+				return fmt.Sprintf("Exported %s about %s.", plural(n, "record", "records"), p.Name), err
+			})
+		})
+}
+
+// peopleRows are the People screen's people cared for.
 func (u *UI) peopleRows(people []wallet.CaredFor, err error) []fyne.CanvasObject {
 	if none := noRows(len(people), err,
 		"You care for no one yet. When someone makes you their caregiver, they give you an invitation: "+

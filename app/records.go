@@ -28,6 +28,10 @@ const dateLayout = "2 Jan 2006"
 // filter is what the records screen shows; it survives a visit to a
 // record's detail and back.
 type filter struct {
+	// person is whose records: a person kept in this wallet (a
+	// wallet.Person ID), or "" for the owner's own. Sharing from the
+	// records screen works on their records.
+	person   string
 	category string // "" for all
 	text     string
 }
@@ -62,9 +66,13 @@ type recordsView struct {
 	debounce  Timer
 
 	chainBanner chainBanner
-	// switcher chooses between the owner's records and those of each
-	// person they care for; hidden when they care for no one.
+	// switcher chooses between the owner's records, those of each person
+	// kept in this wallet and those of each person they care for; hidden
+	// when there is no one else.
 	switcher *fyne.Container
+	// kept is the person kept in this wallet whose records are shown, or
+	// nil for the owner (or a person cared for).
+	kept *wallet.Person
 	// syncNote says, calmly, when keeping copies current failed.
 	syncNote errorText
 }
@@ -133,13 +141,20 @@ func (v *recordsView) build() fyne.CanvasObject {
 	v.emptyBox.Hide()
 
 	v.chainBanner = newChainBanner()
-	v.switcher = u.personSwitcher()
+	kept := u.keptPeople()
+	if v.kept = keptPerson(kept, u.filter.person); v.kept == nil {
+		u.filter.person = "" // dropped, or never here: the owner's
+	}
+	v.switcher = u.personSwitcher(kept)
 	v.syncNote = newErrorText()
 	v.syncNote.Importance = widget.WarningImportance
 	top := container.NewVBox(v.search, v.problem.Label)
 	if u.person != nil {
 		top.Add(u.personBanner(*u.person))
 	} else {
+		if v.kept != nil {
+			top.Add(keptBanner(*v.kept))
+		}
 		top.Add(v.chainBanner.box)
 		if banner := u.damageBanner(); banner != nil {
 			top.Add(banner)
@@ -151,18 +166,30 @@ func (v *recordsView) build() fyne.CanvasObject {
 	sidebar := container.NewBorder(widget.NewLabelWithStyle("Categories", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, v.catList)
 
-	return container.NewBorder(container.NewVBox(u.mainHeader(), v.switcher), nil, nil, nil,
+	return container.NewBorder(container.NewVBox(u.mainHeader(v.kept), v.switcher), nil, nil, nil,
 		container.New(&sidebarLayout{sideWidth: 240}, sidebar, v.catSelect, main))
 }
 
-// mainHeader is the top bar of the unlocked wallet's screens.
-func (u *UI) mainHeader() fyne.CanvasObject {
+// mainHeader is the top bar of the unlocked wallet's screens: the
+// owner's, or that of kept, a person kept in this wallet (nil: the owner).
+func (u *UI) mainHeader(kept *wallet.Person) fyne.CanvasObject {
 	if u.person != nil {
 		return u.personHeader(*u.person)
 	}
 	text := "Records"
 	if n := u.wallet.DisplayName(); n != "" {
 		text = n
+	}
+	if kept != nil {
+		var export *widget.Button
+		export = u.button("Export", theme.UploadIcon(), func() { u.exportPerson(*kept, export) })
+		return header(nil, kept.Name+"'s records",
+			u.button("Import", theme.DownloadIcon(), u.showImport),
+			u.button("Share", theme.MailSendIcon(), u.shareFromRecords),
+			export,
+			u.moreButton(),
+			u.button("Lock", theme.LogoutIcon(), u.lock),
+		)
 	}
 	return header(nil, text,
 		u.button("Import", importIcon(), u.showImport),
@@ -187,7 +214,7 @@ func (u *UI) moreButton() *widget.Button {
 			item("Shares", theme.MailSendIcon(), u.showShares),
 			item("Access log", theme.HistoryIcon(), u.showAccessLog),
 			item("Caregivers", theme.AccountIcon(), u.showCaregivers),
-			item("People I care for", theme.HomeIcon(), u.showPeople),
+			item("People", theme.HomeIcon(), u.showPeople),
 			item("Emergency card", theme.NewErrorThemedResource(theme.WarningIcon()), u.showEmergency),
 			item("Receive a share", receiveIcon(), u.showReceive),
 			item("Settings", theme.SettingsIcon(), u.showSettings),
@@ -258,6 +285,10 @@ func (v *recordsView) refreshRecords(total int) {
 		v.empty.SetText(fmt.Sprintf("No records from %s yet. They arrive when %s's wallet brings your copy up to date; tap Sync now to fetch them.",
 			u.person.Name, u.person.Name))
 		v.emptyBox.Objects[1].Hide()
+		v.emptyBox.Show()
+	case total == 0 && v.kept != nil:
+		v.empty.SetText(fmt.Sprintf("No records about %s in this wallet.", v.kept.Name))
+		v.emptyBox.Objects[1].Show()
 		v.emptyBox.Show()
 	case total == 0:
 		v.empty.SetText("No records yet. Import the FHIR files your hospital, clinic or lab gave you: " +

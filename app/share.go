@@ -527,6 +527,7 @@ var directListen = "0.0.0.0:0"
 func (u *UI) makeShare(req wallet.ShareRequest, direct bool, out shareOutcome, back func()) {
 	w := u.wallet
 	person := u.person
+	req.Person = u.filter.person // the person shown: "" the owner (issue 12)
 	ctx, cancel := context.WithCancel(context.Background())
 	var res wallet.ShareResult
 	text := "Encrypting and uploading…"
