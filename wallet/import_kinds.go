@@ -102,6 +102,13 @@ func (f *fileImport) put(w *Wallet, tx *vault.Tx, res record.Resource, src *reco
 	f.report.ByType[res.Type]++
 	f.added = append(f.added, rec)
 	if person != "" {
+		if _, ok := f.people[person]; !ok {
+			p, err := readPersonIn(tx, person)
+			if err != nil {
+				return out, err
+			}
+			f.notePerson(p, false)
+		}
 		o := f.people[person]
 		o.Records++
 		f.people[person] = o

@@ -281,6 +281,19 @@ func (w *Wallet) personRecordByID(id string) (personRecord, error) {
 	return p, nil
 }
 
+// readPersonIn reads one person's space record in a write transaction.
+func readPersonIn(tx *vault.Tx, id string) (personRecord, error) {
+	var p personRecord
+	v, ok, err := tx.State(spacePeople, []byte(id))
+	if err != nil {
+		return p, err
+	}
+	if !ok {
+		return p, fmt.Errorf("%w: %q", ErrNoSuchPerson, id)
+	}
+	return p, json.Unmarshal(v, &p)
+}
+
 // putPersonRecord writes a person's space record.
 func putPersonRecord(tx *vault.Tx, p personRecord) error {
 	b, err := jsonMarshal(p)

@@ -211,11 +211,14 @@ func (s *peopleSession) noteFile(f *fileImport) {
 	}
 }
 
-// report lists the people other than the owner the import put records for.
+// report lists the people other than the owner the import put new records
+// for (a file of theirs already held is not news).
 func (s *peopleSession) report() []OtherPerson {
 	out := []OtherPerson{}
 	for _, id := range s.order {
-		out = append(out, s.found[id])
+		if o := s.found[id]; o.Records > 0 || o.New {
+			out = append(out, o)
+		}
 	}
 	return out
 }
