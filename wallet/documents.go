@@ -251,7 +251,7 @@ func (w *Wallet) putDocumentRecord(tx *vault.Tx, f *fileImport, k keptFile, meta
 	if err != nil {
 		return record.Record{}, 0, err
 	}
-	id := w.vault.RecordID(record.Key(res))
+	id := w.vault.RecordID(personRecordKey(record.Key(res), f.docPerson))
 	latest, exists, err := tx.Latest(id)
 	if err != nil {
 		return record.Record{}, 0, err

@@ -247,11 +247,7 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time,
 	}
 	hash := sha256.Sum256(canon) // record.ContentHash, without canonicalizing twice
 	hashHex := hex.EncodeToString(hash[:])
-	key := cardRecordKey(res, src)
-	if person != "" {
-		key = "person:" + person + "|" + key
-	}
-	id := w.vault.RecordID(key)
+	id := w.vault.RecordID(personRecordKey(cardRecordKey(res, src), person))
 	result := outcomeNew
 	latest, exists, err := tx.Latest(id)
 	if err != nil {
@@ -293,6 +289,14 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time,
 		return record.Record{}, 0, err
 	}
 	return recordFromMeta(id, int(version), m), result, nil
+}
+
+// personRecordKey makes a record key someone's ("" the owner's: unchanged).
+func personRecordKey(key, person string) string {
+	if person == "" {
+		return key
+	}
+	return "person:" + person + "|" + key
 }
 
 // countingReader reports how many bytes pass through it.

@@ -21,7 +21,8 @@ import (
 //  1. Once an import has matched the owner, their Patient facts (name, birth
 //     date, identifiers) are kept sealed (spaceOwner); a Patient is the
 //     owner's when it shares an identifier with them, or has the same name
-//     (loosely: case, accents, order, digits aside) and birth date.
+//     (loosely: case, accents, order, digits aside) and birth date (or one
+//     of the two birth dates is unknown).
 //  2. Before that, a Patient is the owner's when its name holds every word
 //     of the wallet's display name, loosely as above ("Jane Doe" matches
 //     "DOE, Jane Marie" and "Jäne Doe"; a display name of one word must be
@@ -184,7 +185,8 @@ func (p personRecord) isPerson(f patientFacts) bool {
 			return true
 		}
 	}
-	return p.BirthDate != "" && p.BirthDate == f.birthDate && sameName(p.Name, f.name)
+	// The same name, and the same birth date unless one is unknown.
+	return sameName(p.Name, f.name) && (p.BirthDate == f.birthDate || p.BirthDate == "" || f.birthDate == "")
 }
 
 // peopleSession is what one import knows about whose records it reads.
