@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/wallet/record"
@@ -366,4 +367,35 @@ func (w *Wallet) personRecords() ([]personRecord, error) {
 	}
 	slices.SortFunc(out, func(a, b personRecord) int { return cmp.Compare(a.Name+a.ID, b.Name+b.ID) })
 	return out, nil
+}
+
+// personKeys are the keys of the people kept apart, by person ID.
+func (w *Wallet) personKeys() (map[string]*ecdsa.PrivateKey, error) {
+	spaces, err := w.personRecords()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*ecdsa.PrivateKey, len(spaces))
+	for _, p := range spaces {
+		k, err := w.relationshipKey(p.Tweak)
+		if err != nil {
+			return nil, err
+		}
+		out[p.ID] = k
+	}
+	return out, nil
+}
+
+// peopleKeys are personKeys by address, for the outbox to sign again and
+// the network to submit with (see relationshipKeys).
+func (w *Wallet) peopleKeys() map[common.Address]*ecdsa.PrivateKey {
+	keys, err := w.personKeys()
+	if err != nil {
+		return nil
+	}
+	out := make(map[common.Address]*ecdsa.PrivateKey, len(keys))
+	for _, k := range keys {
+		out[crypto.PubkeyToAddress(k.PublicKey)] = k
+	}
+	return out
 }
