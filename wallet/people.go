@@ -3,6 +3,7 @@ package wallet
 import (
 	"cmp"
 	"context"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/vault"
 )
@@ -398,4 +400,32 @@ func (w *Wallet) peopleKeys() map[common.Address]*ecdsa.PrivateKey {
 		out[crypto.PubkeyToAddress(k.PublicKey)] = k
 	}
 	return out
+}
+
+// personWords names a person's records in a message: "you" for the owner.
+func personWords(id string) string {
+	if id == "" || id == OwnerID {
+		return "you"
+	}
+	return id
+}
+
+// personCard is the identity card a share of person's records carries: the
+// owner's, or the person's own (their name and address, signed by their
+// key, with the wallet's sharing key, so access logs come back here).
+func (w *Wallet) personCard(person string, key *ecdsa.PrivateKey, sharing *ecdh.PrivateKey) (string, error) {
+	if person == "" || person == OwnerID {
+		return w.Card()
+	}
+	p, err := w.personRecordByID(person)
+	if err != nil {
+		return "", err
+	}
+	var pub [32]byte
+	copy(pub[:], sharing.PublicKey().Bytes())
+	card, err := identity.CardFor(key, pub, p.Name)
+	if err != nil {
+		return "", fmt.Errorf("making %s's identity card: %w", p.Name, err)
+	}
+	return card.String(), nil
 }

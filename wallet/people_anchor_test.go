@@ -2,7 +2,9 @@ package wallet
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -75,5 +77,45 @@ func TestPersonAnchoredUnderTheirAddress(t *testing.T) {
 		if err != nil || !v.Valid || v.Root != theirs {
 			t.Fatalf("Verify of %s's record: %+v, %v", p.Name, v, err)
 		}
+	}
+}
+
+// A share of a person's records holds theirs only, is granted under their
+// address, and verifies for the receiver with that address as the patient;
+// chosen ids of two people are refused.
+func TestShareOfAPersonIsTheirs(t *testing.T) {
+	files, names, counts := syntheaPeople(t)
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "mine", 2)
+	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	p := personByName(t, e.w, names[1])
+	res, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || res.Problem != "" || res.Records != counts[1] {
+		t.Fatalf("Share = %+v, %v; want %d records", res, err, counts[1])
+	}
+	opts := fastKDF
+	opts.OpenChain = e.sw.open
+	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Smith, City Clinic", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { doctor.Close() })
+	got, err := doctor.Receive(ctx, res.Link, ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAllOK(t, got.Report, counts[1])
+	if got.Patient != common.HexToAddress(p.Address) {
+		t.Fatalf("the receiver sees patient %s, want %s's %s", got.Patient.Hex(), p.Name, p.Address)
+	}
+
+	mine, _ := e.w.Records(Query{Limit: 1})
+	theirs, _ := e.w.Records(Query{Person: p.ID, Limit: 1})
+	_, err = e.w.Share(ctx, ShareRequest{IDs: []string{mine[0].ID, theirs[0].ID}, TTL: time.Hour, Purpose: "TREAT"})
+	if err == nil || !strings.Contains(err.Error(), "one person") {
+		t.Fatalf("a share mixing two people: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ func TestShareSplitFilesVerified(t *testing.T) {
 	slices.Sort(files)
 	imported := 0
 	for _, f := range files {
-		rep, err := e.w.Import(ctx, []string{f}, nil)
+		rep, err := e.w.ImportWith(ctx, []string{f}, ImportOptions{Into: OwnerID}) // one person: this test is about the size
 		if err != nil {
 			t.Fatal(err)
 		}

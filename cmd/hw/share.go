@@ -183,6 +183,12 @@ it is).`,
 				return err
 			}
 			defer w.Close()
+			if req.Person, err = who.resolve(w); err != nil {
+				return err
+			}
+			if who.caredFor != "" {
+				return userErrorf("share the records of someone you care for with hw care share %s", who.caredFor)
+			}
 			for _, a := range args {
 				id, err := resolveID(w, a)
 				if err != nil {
@@ -212,6 +218,7 @@ it is).`,
 	f := cmd.Flags()
 	sf.register(f, "share every record", "the relay's `URL` (default: the one saved with hw relay-url)")
 	f.StringVar(&direct, "direct", "", "serve the link from this machine on the local network at `ADDR` until interrupted")
+	who.add(cmd, false)
 	return cmd
 }
 
