@@ -144,6 +144,7 @@ func (c *cli) shareCommand() *cobra.Command {
 	var (
 		sf     shareFlags
 		direct string
+		who    personFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "share [ID…] [--type T…] [--from DATE --to DATE] [--all] --ttl D --purpose CODE",
@@ -154,6 +155,10 @@ on the chain that the receiver checks. Choose records by id (as hw records
 lists them; a unique prefix will do), --type, a --from/--to date range, or
 --all. Each record must be anchored; hw share anchors those that are not yet,
 waiting a little for their block.
+
+A share is about one person: your records, or with --person P those of
+someone kept apart in this wallet (hw people), granted under their own
+address. Ids of two people's records are refused.
 
 --ttl is how long the link works: 15m, 1h, 1d, 1w, or a duration such as 90m.
 --purpose is an HL7 PurposeOfUse code: TREAT, ETREAT, CAREMGT, PATRQT, …
