@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
+	"healthwallet/wallet/record"
 	"healthwallet/wallet/testcorpus"
 )
 
@@ -261,4 +263,21 @@ func TestNameMatching(t *testing.T) {
 			t.Errorf("displayNameMatches(%q, %q) = %v", c.display, c.patient, got)
 		}
 	}
+}
+
+// readPatient, referencedPatient and nameWords read outside bytes: never a
+// panic, and a name's words never hold digits or upper case.
+func FuzzPatientFacts(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Patient","id":"p","name":[{"given":["Jäne254"],"family":"Doe"}],"birthDate":"2001-02-03","identifier":[{"system":"s","value":"v"}]}`))
+	f.Add([]byte(`{"subject":{"reference":"urn:uuid:1"},"patient":{"reference":7}}`))
+	f.Add([]byte(`{"name":null}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		facts := readPatient(record.Resource{Type: "Patient", Raw: raw})
+		_ = referencedPatient(record.Resource{Raw: raw})
+		for _, w := range nameWords(facts.name + string(raw)) {
+			if w == "" || strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) || unicode.ToLower(r) != r }) {
+				t.Fatalf("name word %q", w)
+			}
+		}
+	})
 }
