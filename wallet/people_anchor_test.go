@@ -96,17 +96,7 @@ func TestShareOfAPersonIsTheirs(t *testing.T) {
 	if err != nil || res.Problem != "" || res.Records != counts[1] {
 		t.Fatalf("Share = %+v, %v; want %d records", res, err, counts[1])
 	}
-	opts := fastKDF
-	opts.OpenChain = e.sw.open
-	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Smith, City Clinic", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { doctor.Close() })
-	got, err := doctor.Receive(ctx, res.Link, ReceiveOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := e.doctorReceives(t, res.Link)
 	mustAllOK(t, got.Report, counts[1])
 	if got.Patient != common.HexToAddress(p.Address) {
 		t.Fatalf("the receiver sees patient %s, want %s's %s", got.Patient.Hex(), p.Name, p.Address)
@@ -118,4 +108,21 @@ func TestShareOfAPersonIsTheirs(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "one person") {
 		t.Fatalf("a share mixing two people: %v", err)
 	}
+}
+
+// doctorReceives is a doctor's wallet on the same chain receiving link.
+func (e *shareEnv) doctorReceives(t *testing.T, link string) Received {
+	t.Helper()
+	opts := fastKDF
+	opts.OpenChain = e.sw.open
+	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Smith, City Clinic", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { doctor.Close() })
+	got, err := doctor.Receive(context.Background(), link, ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
