@@ -382,20 +382,30 @@ func sameAnchorState(a, b record.AnchorState) bool {
 
 // makeBatches turns the queued commitments into batches and their outbox
 // rows, in one vault transaction, and returns the new roots.
+//
+// A batch holds one person's versions only, and is signed by that person's
+// key (personKey), so that it is anchored under their own address. Someone
+// else's versions wait while the wallet has never reached a chain (plain
+// anchors are sent by the owner's address, as the owner's).
 func (w *Wallet) makeBatches(signer *chain.Signer) ([]common.Hash, error) {
 	var made []common.Hash
+	keys, err := w.personKeys()
+	if err != nil {
+		return nil, err
+	}
 	reg := contracts.NewHealthRegistry()
 	stamp := now().UTC()
-	err := w.vault.Update(func(tx *vault.Tx) error {
+	err = w.vault.Update(func(tx *vault.Tx) error {
 		made = nil
 		type queued struct {
-			key []byte
-			c   [32]byte
+			key    []byte
+			c      [32]byte
+			person string
 		}
 		var all []queued
 		err := tx.ForEachState(spacePending, func(k, v []byte) error {
 			if len(v) == 32 {
-				all = append(all, queued{k, [32]byte(v)})
+				all = append(all, queued{key: k, c: [32]byte(v)})
 			}
 			return nil
 		})
@@ -417,9 +427,34 @@ func (w *Wallet) makeBatches(signer *chain.Signer) ([]common.Hash, error) {
 				}
 				continue
 			}
+			if m, err := decodeMeta(latest.Meta); err == nil {
+				q.person = m.Person
+			}
 			live = append(live, q)
 		}
-		for chunk := range slices.Chunk(live, MaxBatch) {
+		// One person's versions per batch, the owner's first.
+		slices.SortStableFunc(live, func(a, b queued) int { return strings.Compare(a.person, b.person) })
+		var chunks [][]queued
+		for start := 0; start < len(live); {
+			end := start
+			for end < len(live) && live[end].person == live[start].person {
+				end++
+			}
+			chunks = append(chunks, slices.Collect(slices.Chunk(live[start:end], MaxBatch))...)
+			start = end
+		}
+		for _, chunk := range chunks {
+			person := chunk[0].person
+			batchSigner := signer
+			if person != "" {
+				key, ok := keys[person]
+				if signer == nil || !ok {
+					continue // waits for a chain to sign for (or for its space, dropped meanwhile)
+				}
+				s := *signer
+				s.Key = key
+				batchSigner = &s
+			}
 			leaves := make([][32]byte, len(chunk))
 			for i, q := range chunk {
 				leaves[i] = q.c
@@ -458,8 +493,8 @@ func (w *Wallet) makeBatches(signer *chain.Signer) ([]common.Hash, error) {
 				b.Items = append(b.Items, id.String()+":"+strconv.FormatUint(uint64(ver), 10))
 			}
 			data := reg.PackAnchor(root, uint32(len(chunk)))
-			if signer != nil {
-				if data, err = signer.Anchor(root, uint32(len(chunk)), uint64(stamp.Add(anchorValidity).Unix())); err != nil {
+			if batchSigner != nil {
+				if data, err = batchSigner.Anchor(root, uint32(len(chunk)), uint64(stamp.Add(anchorValidity).Unix())); err != nil {
 					return err
 				}
 			}

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -308,6 +309,7 @@ func (w *Wallet) relationshipKeys() map[common.Address]*ecdsa.PrivateKey {
 			out[crypto.PubkeyToAddress(k.PublicKey)] = k
 		}
 	}
+	maps.Copy(out, w.peopleKeys()) // the people kept apart, who sign their own anchors and grants (people.go)
 	return out
 }
 

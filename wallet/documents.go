@@ -124,7 +124,7 @@ func (w *Wallet) EditDocument(recordID string, edit DocumentEdit) error {
 	src := *k.rec.Source // the same file: Source.Attachment carried over
 	var rec record.Record
 	err = w.vault.Update(func(tx *vault.Tx) error {
-		rec, _, err = w.putResource(tx, res, now().UTC().Truncate(time.Second), &src)
+		rec, _, err = w.putResource(tx, res, now().UTC().Truncate(time.Second), &src, k.rec.Person)
 		return err
 	})
 	if err != nil {
@@ -251,7 +251,7 @@ func (w *Wallet) putDocumentRecord(tx *vault.Tx, f *fileImport, k keptFile, meta
 	if err != nil {
 		return record.Record{}, 0, err
 	}
-	id := w.vault.RecordID(record.Key(res))
+	id := w.vault.RecordID(personRecordKey(record.Key(res), f.docPerson))
 	latest, exists, err := tx.Latest(id)
 	if err != nil {
 		return record.Record{}, 0, err
@@ -268,7 +268,7 @@ func (w *Wallet) putDocumentRecord(tx *vault.Tx, f *fileImport, k keptFile, meta
 		return recordFromMeta(id, int(latest.Version), m), outcomeDuplicate, nil
 	}
 	src := &record.Source{Kind: kind, File: f.name, Attachment: k.attachment.String()}
-	out, err := f.put(w, tx, res, src)
+	out, err := f.put(w, tx, res, src, f.docPerson)
 	if err != nil {
 		return record.Record{}, 0, err
 	}

@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -108,13 +109,32 @@ const progressInterval = 100 * time.Millisecond
 // is not FHIR R4, or that fails half-way, is listed in the report's Rejected
 // with the reason, and the other files are imported all the same. Cancelling
 // ctx stops after the current file is rolled back and returns ctx's error.
+//
+// Records about someone other than the owner go to that person's own space
+// (people_import.go says how); ImportWith can say whose they are.
 func (w *Wallet) Import(ctx context.Context, paths []string, progress func(ImportProgress)) (ImportReport, error) {
+	return w.importPaths(ctx, paths, progress, false, "")
+}
+
+// importPaths is Import; forced says every file is about into ("" the owner).
+func (w *Wallet) importPaths(ctx context.Context, paths []string, progress func(ImportProgress), forced bool, into string) (ImportReport, error) {
 	report := ImportReport{Rejected: []RejectedFile{}, ByType: map[string]int{},
 		Files: []FileReport{}, Cards: []CardReport{}, Documents: []DocumentReport{}, OtherPeople: []OtherPerson{}}
-	session := &importSession{}
 	index, err := w.currentIndex()
 	if err != nil {
 		return report, err
+	}
+	session := &importSession{people: peopleSession{forced: forced, into: into, found: map[string]OtherPerson{}}}
+	if !forced && len(paths) == 1 && index.Len() == 0 {
+		_, ownerKnown, err := w.ownerRecord()
+		if err != nil {
+			return report, err
+		}
+		spaces, err := w.personRecords()
+		if err != nil {
+			return report, err
+		}
+		session.people.adoptOwner = !ownerKnown && len(spaces) == 0
 	}
 	p := ImportProgress{FilesTotal: len(paths)}
 	for _, path := range paths {
@@ -156,6 +176,7 @@ func (w *Wallet) Import(ctx context.Context, paths []string, progress func(Impor
 			for _, rec := range file.added {
 				index.Put(rec)
 			}
+			session.people.noteFile(file)
 		}
 		p.FilesDone++
 		if st, err := os.Stat(path); err == nil {
@@ -163,6 +184,7 @@ func (w *Wallet) Import(ctx context.Context, paths []string, progress func(Impor
 		}
 		emit(true)
 	}
+	report.OtherPeople = session.people.report()
 	if err := w.finishImport(ctx, session, &report, index); err != nil {
 		return report, err
 	}
@@ -181,15 +203,28 @@ func (r *ImportReport) add(file ImportReport) {
 	r.Documents = append(r.Documents, file.Documents...)
 }
 
-// importFHIRFile imports one FHIR file in one vault transaction.
+// importFHIRFile imports one FHIR file in one vault transaction. The file
+// is read whole first: whose each resource is depends on the Patients in it.
 func (w *Wallet) importFHIRFile(f *fileImport) error {
 	src := &record.Source{Kind: record.SourceFHIR, File: f.name}
+	resources, err := readResources(f, f.in, f.path)
+	if err != nil {
+		return err
+	}
 	return w.vault.Update(func(tx *vault.Tx) error {
-		return importer.Read(f.ctx, f.in, f.path, func(res record.Resource) error {
-			_, err := f.put(w, tx, res, src)
-			return err
-		})
+		return f.putAll(w, tx, resources, func(record.Resource) *record.Source { return src })
 	})
+}
+
+// readResources reads every resource of a FHIR file or bundle.
+func readResources(f *fileImport, in io.Reader, name string) ([]record.Resource, error) {
+	var out []record.Resource
+	err := importer.Read(f.ctx, in, name, func(res record.Resource) error {
+		res.Raw = bytes.Clone(res.Raw)
+		out = append(out, res)
+		return nil
+	})
+	return out, err
 }
 
 type outcome int
@@ -202,14 +237,17 @@ const (
 
 // putResource stores res as a new record, a new version of the record with
 // the same type and id, or nothing when that record already has this content.
-func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time, src *record.Source) (record.Record, outcome, error) {
+//
+// person is whose record it is ("" the owner): part of the record's key, so
+// two people's resources with the same type and id never collide.
+func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time, src *record.Source, person string) (record.Record, outcome, error) {
 	canon, err := record.Canonical(res.Raw)
 	if err != nil {
 		return record.Record{}, 0, fmt.Errorf("%s %s: %w", res.Type, res.ID, err)
 	}
 	hash := sha256.Sum256(canon) // record.ContentHash, without canonicalizing twice
 	hashHex := hex.EncodeToString(hash[:])
-	id := w.vault.RecordID(cardRecordKey(res, src))
+	id := w.vault.RecordID(personRecordKey(cardRecordKey(res, src), person))
 	result := outcomeNew
 	latest, exists, err := tx.Latest(id)
 	if err != nil {
@@ -235,6 +273,7 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time,
 		Imported:     stamp,
 		Summary:      record.Summarize(res),
 		Source:       src,
+		Person:       person,
 	}
 	metaBytes, err := jsonMarshal(m)
 	if err != nil {
@@ -250,6 +289,14 @@ func (w *Wallet) putResource(tx *vault.Tx, res record.Resource, stamp time.Time,
 		return record.Record{}, 0, err
 	}
 	return recordFromMeta(id, int(version), m), result, nil
+}
+
+// personRecordKey makes a record key someone's ("" the owner's: unchanged).
+func personRecordKey(key, person string) string {
+	if person == "" {
+		return key
+	}
+	return "person:" + person + "|" + key
 }
 
 // countingReader reports how many bytes pass through it.

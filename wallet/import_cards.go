@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"healthwallet/wallet/cards"
-	"healthwallet/wallet/importer"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 	"healthwallet/wallet/vault"
@@ -217,10 +216,10 @@ func (w *Wallet) importCards(f *fileImport, file string, jwss []string) error {
 		for _, c := range checked {
 			before := f.report.Imported + f.report.Versions
 			src := c.source
-			err := importer.Read(f.ctx, bytes.NewReader(c.card.Bundle), file, func(res record.Resource) error {
-				_, err := f.put(w, tx, res, &src)
-				return err
-			})
+			resources, err := readResources(f, bytes.NewReader(c.card.Bundle), file)
+			if err == nil {
+				err = f.putAll(w, tx, resources, func(record.Resource) *record.Source { return &src })
+			}
 			if err != nil {
 				return fmt.Errorf("the card's FHIR bundle: %w", err)
 			}

@@ -174,7 +174,7 @@ func TestImportSpecCards(t *testing.T) {
 		t.Errorf("imported %d, duplicates %d; want %d and %d", r.Imported, r.Duplicates, total, 2*total)
 	}
 	// Provenance travels with each record.
-	recs, err := w.Records(Query{})
+	recs, err := w.Records(Query{Person: Everyone})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,22 +56,23 @@ func (w *Wallet) importCCDAFile(f *fileImport) error {
 	}
 	var docOut outcome
 	err = w.vault.Update(func(tx *vault.Tx) error {
+		// The document is the header patient's, as its records are.
+		whose, err := w.peopleOf(tx, f, d.Resources)
+		if err != nil {
+			return err
+		}
+		if len(whose) > 0 {
+			f.docPerson = whose[0]
+		}
 		doc, out, err := w.putDocumentRecord(tx, f, kept, meta, record.SourceCCDA)
 		if err != nil {
 			return err
 		}
 		docOut = out
-		for _, res := range d.Resources {
-			if err := f.ctx.Err(); err != nil {
-				return err
-			}
-			src := &record.Source{Kind: record.SourceCCDA, File: f.name, Document: doc.ID,
+		return f.putAll(w, tx, d.Resources, func(res record.Resource) *record.Source {
+			return &record.Source{Kind: record.SourceCCDA, File: f.name, Document: doc.ID,
 				Section: d.ResourceSection[res.Type+"/"+res.ID]}
-			if _, err := f.put(w, tx, res, src); err != nil {
-				return fmt.Errorf("storing %s %s: %w", res.Type, res.ID, err)
-			}
-		}
-		return nil
+		})
 	})
 	if err != nil || docOut == outcomeDuplicate {
 		// The same XML is kept already (its records are then duplicates or

@@ -46,6 +46,12 @@ type fileImport struct {
 	kind    string // File* constant, set by the handler
 	report  ImportReport
 	added   []record.Record
+	// people are the people other than the owner this file has records
+	// for (their new records counted), in the order met.
+	people      map[string]OtherPerson
+	peopleOrder []string
+	// docPerson is whose a document kept whole is ("" the owner).
+	docPerson string
 }
 
 // importSession is what lasts across the files of one Import call (e.g. the
@@ -53,14 +59,34 @@ type fileImport struct {
 type importSession struct {
 	onResource func()
 	cards      cardSession
+	people     peopleSession
 }
 
-// put stores one resource in tx under src and counts it in f's report.
-func (f *fileImport) put(w *Wallet, tx *vault.Tx, res record.Resource, src *record.Source) (outcome, error) {
+// putAll stores resources in tx, each as the person peopleOf says, under
+// the source srcOf gives it.
+func (f *fileImport) putAll(w *Wallet, tx *vault.Tx, resources []record.Resource, srcOf func(record.Resource) *record.Source) error {
+	whose, err := w.peopleOf(tx, f, resources)
+	if err != nil {
+		return err
+	}
+	for i, res := range resources {
+		if err := f.ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := f.put(w, tx, res, srcOf(res), whose[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// put stores one resource of person in tx under src and counts it in f's
+// report.
+func (f *fileImport) put(w *Wallet, tx *vault.Tx, res record.Resource, src *record.Source, person string) (outcome, error) {
 	if f.session.onResource != nil {
 		f.session.onResource()
 	}
-	rec, out, err := w.putResource(tx, res, f.stamp, src)
+	rec, out, err := w.putResource(tx, res, f.stamp, src, person)
 	if err != nil {
 		return out, err
 	}
@@ -75,6 +101,18 @@ func (f *fileImport) put(w *Wallet, tx *vault.Tx, res record.Resource, src *reco
 	}
 	f.report.ByType[res.Type]++
 	f.added = append(f.added, rec)
+	if person != "" {
+		if _, ok := f.people[person]; !ok {
+			p, err := readPersonIn(tx, person)
+			if err != nil {
+				return out, err
+			}
+			f.notePerson(p, false)
+		}
+		o := f.people[person]
+		o.Records++
+		f.people[person] = o
+	}
 	return out, nil
 }
 
@@ -98,7 +136,7 @@ func (w *Wallet) importFile(ctx context.Context, session *importSession, path st
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("cannot read the file: %w", err)
 	}
-	f := &fileImport{
+	f := &fileImport{docPerson: session.people.into,
 		ctx: ctx, session: session, path: path, name: filepath.Base(path),
 		in: in, head: head, size: st.Size(),
 		stamp:  now().UTC().Truncate(time.Second),

@@ -1,15 +1,22 @@
 package wallet
 
 import (
+	"cmp"
 	"context"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"healthwallet/wallet/identity"
+	"healthwallet/wallet/record"
 	"healthwallet/wallet/vault"
 )
 
@@ -71,26 +78,172 @@ var (
 	ErrAmbiguousPerson = errors.New("more than one person matches")
 )
 
-// People lists the people whose records this wallet holds, the owner first.
+// People lists the people whose records this wallet holds: the owner
+// first, then the people kept apart by imports (by name), then the people
+// cared for (CaredFor, wallet/care.go), each with their record count.
 func (w *Wallet) People() ([]Person, error) {
-	return nil, errors.New("people: not built yet")
+	index, err := w.currentIndex()
+	if err != nil {
+		return nil, err
+	}
+	counts := index.PersonCounts()
+	ownerAddr, err := w.personAddress(OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	owner, _, err := w.ownerRecord()
+	if err != nil {
+		return nil, err
+	}
+	out := []Person{{ID: OwnerID, Name: w.DisplayName(), BirthDate: owner.BirthDate,
+		Address: ownerAddr, Records: counts[""], Owner: true}}
+	spaces, err := w.personRecords()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range spaces {
+		k, err := w.relationshipKey(p.Tweak)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Person{ID: p.ID, Name: p.Name, BirthDate: p.BirthDate,
+			Address: crypto.PubkeyToAddress(k.PublicKey).Hex(), Records: counts[p.ID]})
+	}
+	cared, err := w.caredPeople()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cared {
+		out = append(out, Person{ID: c.id(), Name: c.name(), BirthDate: c.BirthDate,
+			Address: c.Patient.Hex(), Records: c.Records, CaredFor: true})
+	}
+	return out, nil
 }
 
-// FindPerson finds one person by ID, name, birth date or address; the
-// answer must be unambiguous.
+// FindPerson finds one person by ID, address, birth date, or an
+// unambiguous case-insensitive name or part of one ("jane", "Doe").
 func (w *Wallet) FindPerson(who string) (Person, error) {
-	return Person{}, errors.New("people: not built yet")
+	who = strings.TrimSpace(who)
+	people, err := w.People()
+	if err != nil {
+		return Person{}, err
+	}
+	if who == "" || who == OwnerID {
+		return people[0], nil
+	}
+	// Exact identifiers first: an ID, an address or a birth date names one
+	// person even when a name part would name several.
+	for _, pass := range []func(Person) bool{
+		func(p Person) bool { return p.ID == who || strings.EqualFold(p.Address, who) },
+		func(p Person) bool { return p.BirthDate != "" && p.BirthDate == who },
+		func(p Person) bool { return sameName(p.Name, who) },
+		func(p Person) bool { return nameContains(p.Name, who) },
+	} {
+		var hits []Person
+		for _, p := range people {
+			if pass(p) {
+				hits = append(hits, p)
+			}
+		}
+		switch {
+		case len(hits) == 1:
+			return hits[0], nil
+		case len(hits) > 1:
+			names := make([]string, len(hits))
+			for i, h := range hits {
+				names[i] = fmt.Sprintf("%s (%s, born %s)", h.Name, h.ID, cmp.Or(h.BirthDate, "?"))
+			}
+			return Person{}, fmt.Errorf("%w: %q could be %s: say which by their id", ErrAmbiguousPerson, who, strings.Join(names, ", "))
+		}
+	}
+	return Person{}, fmt.Errorf("%w: nobody here is %q (see the list of people: hw people)", ErrNoSuchPerson, who)
 }
 
 // DropPerson deletes a person's space and every record in it (the app's
-// "Drop" after an import). The owner cannot be dropped.
+// "Drop" after an import), their attachments and their records' pending
+// anchors, in one vault transaction. The owner cannot be dropped.
 func (w *Wallet) DropPerson(id string) error {
-	return errors.New("people: not built yet")
+	if id == "" || id == OwnerID {
+		return errors.New("the wallet's owner cannot be dropped: delete records one by one instead")
+	}
+	index, err := w.currentIndex()
+	if err != nil {
+		return err
+	}
+	if _, err := w.personRecordByID(id); err != nil {
+		return err
+	}
+	recs := index.List(record.Filter{Person: id, OnePerson: true})
+	type drop struct {
+		id       vault.ID
+		versions []uint32
+		att      []vault.AttachmentID
+	}
+	drops := make([]drop, 0, len(recs))
+	for _, rec := range recs {
+		vid, err := parseID(rec.ID)
+		if err != nil {
+			return err
+		}
+		d := drop{id: vid}
+		vs, err := w.vault.Versions(vid)
+		if err != nil {
+			return fmt.Errorf("reading record %s: %w", rec.ID, mapVaultError(err))
+		}
+		for _, v := range vs {
+			d.versions = append(d.versions, v.Version)
+		}
+		if rec.Source != nil && rec.Source.Attachment != "" {
+			if a, err := vault.ParseAttachmentID(rec.Source.Attachment); err == nil {
+				d.att = append(d.att, a)
+			}
+		}
+		drops = append(drops, d)
+	}
+	err = w.vault.Update(func(tx *vault.Tx) error {
+		for _, d := range drops {
+			for _, v := range d.versions {
+				if err := tx.DeleteState(spacePending, versionKey(d.id, v)); err != nil {
+					return err
+				}
+			}
+			for _, a := range d.att {
+				if err := tx.DeleteAttachment(a); err != nil && !errors.Is(err, vault.ErrNotFound) {
+					return err
+				}
+			}
+			if err := tx.Shred(d.id); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteState(spacePeople, []byte(id))
+	})
+	if err != nil {
+		return fmt.Errorf("dropping %s's records: %w", id, mapVaultError(err))
+	}
+	for _, rec := range recs {
+		index.Remove(rec.ID)
+	}
+	return nil
 }
 
 // ImportWith is Import with options.
 func (w *Wallet) ImportWith(ctx context.Context, paths []string, opts ImportOptions) (ImportReport, error) {
-	return w.Import(ctx, paths, opts.Progress)
+	into, forced := "", false
+	if strings.TrimSpace(opts.Into) != "" {
+		p, err := w.FindPerson(opts.Into)
+		if err != nil {
+			return ImportReport{}, fmt.Errorf("importing into %q: %w", opts.Into, err)
+		}
+		if p.CaredFor {
+			return ImportReport{}, fmt.Errorf("%s's records come from their own wallet (you care for them): import into yourself or someone kept apart here", p.Name)
+		}
+		forced = true
+		if !p.Owner {
+			into = p.ID
+		}
+	}
+	return w.importPaths(ctx, paths, opts.Progress, forced, into)
 }
 
 // spacePeople holds one personRecord per person other than the owner,
@@ -131,6 +284,19 @@ func (w *Wallet) personRecordByID(id string) (personRecord, error) {
 	return p, nil
 }
 
+// readPersonIn reads one person's space record in a write transaction.
+func readPersonIn(tx *vault.Tx, id string) (personRecord, error) {
+	var p personRecord
+	v, ok, err := tx.State(spacePeople, []byte(id))
+	if err != nil {
+		return p, err
+	}
+	if !ok {
+		return p, fmt.Errorf("%w: %q", ErrNoSuchPerson, id)
+	}
+	return p, json.Unmarshal(v, &p)
+}
+
 // putPersonRecord writes a person's space record.
 func putPersonRecord(tx *vault.Tx, p personRecord) error {
 	b, err := jsonMarshal(p)
@@ -161,4 +327,105 @@ func (w *Wallet) personAddress(id string) (string, error) {
 		return "", err
 	}
 	return crypto.PubkeyToAddress(k.PublicKey).Hex(), nil
+}
+
+// spaceOwner keeps what the owner's own Patient resources say (name, birth
+// date, identifiers) under OwnerID, once an import has told.
+const spaceOwner = "people/owner"
+
+// ownerRecord reads the owner's Patient facts; ok is false until known.
+func (w *Wallet) ownerRecord() (personRecord, bool, error) {
+	var p personRecord
+	var found bool
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		v, ok, err := tx.State(spaceOwner, []byte(OwnerID))
+		if err != nil || !ok {
+			return err
+		}
+		found = true
+		return json.Unmarshal(v, &p)
+	})
+	if err != nil {
+		return p, false, fmt.Errorf("reading who owns this wallet: %w", mapVaultError(err))
+	}
+	return p, found, nil
+}
+
+// personRecords reads every person's space, by name.
+func (w *Wallet) personRecords() ([]personRecord, error) {
+	var out []personRecord
+	err := w.vault.View(func(tx *vault.ReadTx) error {
+		return tx.ForEachState(spacePeople, func(_, v []byte) error {
+			var p personRecord
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("a person's space is unreadable: %w", err)
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the people in this wallet: %w", mapVaultError(err))
+	}
+	slices.SortFunc(out, func(a, b personRecord) int { return cmp.Compare(a.Name+a.ID, b.Name+b.ID) })
+	return out, nil
+}
+
+// personKeys are the keys of the people kept apart, by person ID.
+func (w *Wallet) personKeys() (map[string]*ecdsa.PrivateKey, error) {
+	spaces, err := w.personRecords()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*ecdsa.PrivateKey, len(spaces))
+	for _, p := range spaces {
+		k, err := w.relationshipKey(p.Tweak)
+		if err != nil {
+			return nil, err
+		}
+		out[p.ID] = k
+	}
+	return out, nil
+}
+
+// peopleKeys are personKeys by address, for the outbox to sign again and
+// the network to submit with (see relationshipKeys).
+func (w *Wallet) peopleKeys() map[common.Address]*ecdsa.PrivateKey {
+	keys, err := w.personKeys()
+	if err != nil {
+		return nil
+	}
+	out := make(map[common.Address]*ecdsa.PrivateKey, len(keys))
+	for _, k := range keys {
+		out[crypto.PubkeyToAddress(k.PublicKey)] = k
+	}
+	return out
+}
+
+// personWords names a person's records in a message: "you" for the owner.
+func personWords(id string) string {
+	if id == "" || id == OwnerID {
+		return "you"
+	}
+	return id
+}
+
+// personCard is the identity card a share of person's records carries: the
+// owner's, or the person's own (their name and address, signed by their
+// key, with the wallet's sharing key, so access logs come back here).
+func (w *Wallet) personCard(person string, key *ecdsa.PrivateKey, sharing *ecdh.PrivateKey) (string, error) {
+	if person == "" || person == OwnerID {
+		return w.Card()
+	}
+	p, err := w.personRecordByID(person)
+	if err != nil {
+		return "", err
+	}
+	var pub [32]byte
+	copy(pub[:], sharing.PublicKey().Bytes())
+	card, err := identity.CardFor(key, pub, p.Name)
+	if err != nil {
+		return "", fmt.Errorf("making %s's identity card: %w", p.Name, err)
+	}
+	return card.String(), nil
 }

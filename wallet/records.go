@@ -23,6 +23,7 @@ type versionMeta struct {
 	Imported     time.Time      `json:"at"`
 	Summary      record.Summary `json:"sum"`
 	Source       *record.Source `json:"src,omitempty"`
+	Person       string         `json:"p,omitempty"` // whose: "" the owner, else their space's ID
 }
 
 func decodeMeta(b []byte) (versionMeta, error) {
@@ -99,6 +100,7 @@ func recordFromMeta(id vault.ID, version int, m versionMeta) record.Record {
 		Imported:     m.Imported,
 		Summary:      m.Summary,
 		Source:       m.Source,
+		Person:       m.Person,
 	}
 }
 
@@ -111,35 +113,59 @@ func (w *Wallet) currentIndex() (*record.Index, error) {
 	return w.index, nil
 }
 
-// Records lists records matching q, newest first (undated records last).
+// Records lists records matching q, newest first (undated records last):
+// the owner's unless q.Person says whose.
 func (w *Wallet) Records(q Query) ([]record.Record, error) {
 	index, err := w.currentIndex()
 	if err != nil {
 		return nil, err
 	}
-	return w.withAnchors(index.List(record.Filter{
-		Category: q.Category, ResourceType: q.ResourceType,
-		From: q.From, To: q.To, Text: q.Text, Limit: q.Limit,
-	})), nil
+	f := personFilter(q.Person)
+	f.Category, f.ResourceType, f.From, f.To, f.Text, f.Limit = q.Category, q.ResourceType, q.From, q.To, q.Text, q.Limit
+	return w.withAnchors(index.List(f)), nil
 }
 
-// Search finds records whose summary or codes match every word of text
-// (as word prefixes, case-insensitive), best matches first.
+// personFilter selects a Query.Person's records.
+func personFilter(person string) record.Filter {
+	switch person {
+	case Everyone:
+		return record.Filter{}
+	case OwnerID:
+		return record.Filter{OnePerson: true}
+	}
+	return record.Filter{OnePerson: true, Person: person}
+}
+
+// Search finds the owner's records whose summary or codes match every word
+// of text (as word prefixes, case-insensitive), best matches first.
 func (w *Wallet) Search(text string, limit int) ([]record.Record, error) {
-	index, err := w.currentIndex()
-	if err != nil {
-		return nil, err
-	}
-	return w.withAnchors(index.Search(text, limit)), nil
+	return w.SearchQuery(Query{Text: text, Limit: limit})
 }
 
-// Categories counts the records in each category.
-func (w *Wallet) Categories() (map[string]int, error) {
+// SearchQuery is Search over q.Person's records (the owner's when empty),
+// of q.Category and q.ResourceType when set, ranked.
+func (w *Wallet) SearchQuery(q Query) ([]record.Record, error) {
 	index, err := w.currentIndex()
 	if err != nil {
 		return nil, err
 	}
-	return index.Categories(), nil
+	f := personFilter(q.Person)
+	f.Category, f.ResourceType = q.Category, q.ResourceType
+	return w.withAnchors(index.SearchIn(f, q.Text, q.Limit)), nil
+}
+
+// Categories counts the owner's records in each category.
+func (w *Wallet) Categories() (map[string]int, error) {
+	return w.CategoriesOf(OwnerID)
+}
+
+// CategoriesOf counts a person's records (as Query.Person) in each category.
+func (w *Wallet) CategoriesOf(person string) (map[string]int, error) {
+	index, err := w.currentIndex()
+	if err != nil {
+		return nil, err
+	}
+	return index.CategoriesIn(personFilter(person)), nil
 }
 
 func parseID(s string) (vault.ID, error) {
@@ -203,7 +229,8 @@ func (w *Wallet) Delete(id string) error {
 	return nil
 }
 
-// Export writes the chosen records (all when ids is empty) as one FHIR R4
+// Export writes the chosen records (all the owner's when ids is empty; see
+// Records with Query.Person for someone else's) as one FHIR R4
 // Bundle of type collection, each resource's original JSON unchanged. It
 // returns how many resources it wrote.
 func (w *Wallet) Export(out io.Writer, ids []string) (int, error) {
@@ -213,7 +240,7 @@ func (w *Wallet) Export(out io.Writer, ids []string) (int, error) {
 	}
 	var recs []record.Record
 	if len(ids) == 0 {
-		recs = index.List(record.Filter{})
+		recs = index.List(record.Filter{OnePerson: true})
 	} else {
 		for _, id := range ids {
 			rec, ok := index.Get(id)

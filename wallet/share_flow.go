@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"crypto/ecdh"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -265,6 +266,12 @@ func (w *Wallet) relayClient(baseURL string) (*relay.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return w.relayClientAs(baseURL, key)
+}
+
+// relayClientAs is relayClient authenticated as key's address (a person
+// kept apart uploads their shares as themselves).
+func (w *Wallet) relayClientAs(baseURL string, key *ecdsa.PrivateKey) (*relay.Client, error) {
 	if c, ok, err := directClient(baseURL, key); ok {
 		return c, err
 	}
@@ -446,8 +453,9 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 	w.retryRelayRevokes(ctx)
 
 	shared, versions := x.records, x.versions
+	var recs []record.Record
 	if shared == nil {
-		recs, err := w.selectRecords(req)
+		recs, err = w.selectRecords(req)
 		if err != nil {
 			return ShareResult{}, err
 		}
@@ -463,19 +471,27 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 	if err != nil {
 		return ShareResult{}, err
 	}
-	signer, err := w.ChainKey()
+	// The share is the person's whose records it holds: granted and signed
+	// under their own address (the owner's, or someone's kept apart).
+	person := ""
+	if x.records == nil && len(recs) > 0 {
+		person = recs[0].Person
+	}
+	signer, err := w.personKey(person)
 	if err != nil {
 		return ShareResult{}, err
 	}
-	patient, err := w.address()
-	if err != nil {
-		return ShareResult{}, err
+	patient := crypto.PubkeyToAddress(signer.PublicKey)
+	if person != "" {
+		if client, err = w.relayClientAs(base, signer); err != nil {
+			return ShareResult{}, err
+		}
 	}
 	sharingKey, err := w.sharingKey()
 	if err != nil {
 		return ShareResult{}, err
 	}
-	card, err := w.Card()
+	card, err := w.personCard(person, signer, sharingKey)
 	if err != nil {
 		return ShareResult{}, err
 	}
@@ -502,6 +518,7 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 	if err != nil {
 		return ShareResult{}, err
 	}
+	signed.Key = signer
 	expiry := uint64(expires.Unix())
 	issue, err := signed.IssueGrant(patient, built.Digest, crypto.PubkeyToAddress(access.PublicKey), expiry, expiry)
 	if err != nil {
@@ -639,8 +656,14 @@ func (w *Wallet) selectRecords(req ShareRequest) ([]record.Record, error) {
 }
 
 // selectFromIndex applies a request's choice to index: the owner's records,
-// or those of a person the wallet cares for.
+// those of req.Person, or those of a person the wallet cares for. A share is
+// about one person: chosen ids of two people are refused, and ids alone
+// (req.Person empty) say whose the share is.
 func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, error) {
+	person := req.Person
+	if person == OwnerID {
+		person = ""
+	}
 	narrowed := len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero()
 	if !narrowed && !req.All && !req.Summary {
 		return nil, errors.New("nothing is chosen: choose what to share (the patient summary, records by id, by type or by date range, or all of them)")
@@ -660,10 +683,17 @@ func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, er
 	var candidates []record.Record
 	if len(req.IDs) > 0 {
 		seen := map[string]bool{}
-		for _, id := range req.IDs {
+		for i, id := range req.IDs {
 			r, ok := index.Get(id)
 			if !ok {
 				return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+			}
+			if i == 0 && req.Person == "" {
+				person = r.Person
+			}
+			if r.Person != person {
+				return nil, fmt.Errorf("record %s is about %s, the others about %s: a share is about one person, so share each person's records apart",
+					id, personWords(r.Person), personWords(person))
 			}
 			if !seen[id] {
 				seen[id] = true
@@ -671,7 +701,7 @@ func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, er
 			}
 		}
 	} else {
-		candidates = index.List(record.Filter{})
+		candidates = index.List(record.Filter{OnePerson: true, Person: person})
 	}
 	var out []record.Record
 	for _, r := range candidates {

@@ -25,7 +25,7 @@ func TestShareSplitFilesVerified(t *testing.T) {
 	slices.Sort(files)
 	imported := 0
 	for _, f := range files {
-		rep, err := e.w.Import(ctx, []string{f}, nil)
+		rep, err := e.w.ImportWith(ctx, []string{f}, ImportOptions{Into: OwnerID}) // one person: this test is about the size
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,16 +68,6 @@ func TestShareSplitFilesVerified(t *testing.T) {
 		t.Fatalf("the relay serves %d FHIR files and %d proofs; want several and one", fhir, proofs)
 	}
 
-	opts := fastKDF
-	opts.OpenChain = e.sw.open
-	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Smith, City Clinic", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { doctor.Close() })
-	got, err := doctor.Receive(ctx, res.Link, ReceiveOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := e.doctorReceives(t, res.Link)
 	mustAllOK(t, got.Report, res.Records)
 }

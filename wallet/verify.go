@@ -11,6 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
 	"healthwallet/chain/contracts"
@@ -101,10 +102,12 @@ func (w *Wallet) Verify(ctx context.Context, id string) (v Verification, err err
 	if !ok {
 		return v, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	addr, err := w.address()
+	// Someone kept apart in this wallet is anchored under their own address.
+	key, err := w.personKey(rec.Person)
 	if err != nil {
 		return v, err
 	}
+	addr := crypto.PubkeyToAddress(key.PublicKey)
 	defer func() {
 		if err == nil {
 			w.markVerified(id, rec.Version, v)

@@ -57,7 +57,7 @@ func TestCreateLockUnlock(t *testing.T) {
 	if !w.Locked() || w.Address() != "" {
 		t.Fatal("Lock left the keys in memory")
 	}
-	if _, err := w.Records(Query{}); !errors.Is(err, ErrLocked) {
+	if _, err := w.Records(Query{Person: Everyone}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Records while locked: %v, want ErrLocked", err)
 	}
 	if err := w.Unlock([]byte("wrong password")); !errors.Is(err, ErrWrongPassword) {
@@ -225,7 +225,7 @@ func TestChangePasswordGivesTheDefaultKeyDerivation(t *testing.T) {
 	if w.Address() != addr {
 		t.Errorf("address %s after the change, want %s", w.Address(), addr)
 	}
-	recs, err := w.Records(Query{})
+	recs, err := w.Records(Query{Person: Everyone})
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("records after the change: %d, %v", len(recs), err)
 	}
@@ -252,7 +252,9 @@ func TestImportCorpus(t *testing.T) {
 	}
 	w := newTestWallet(t)
 	var progressCalls int
-	report, err := w.Import(context.Background(), files, func(ImportProgress) { progressCalls++ })
+	// The corpus is many people: this test is about the importer, so every
+	// file is said to be the owner's (people_test.go keeps them apart).
+	report, err := w.ImportWith(context.Background(), files, ImportOptions{Into: OwnerID, Progress: func(ImportProgress) { progressCalls++ }})
 	if err != nil {
 		t.Fatalf("Import: %v", err)
 	}
@@ -266,7 +268,7 @@ func TestImportCorpus(t *testing.T) {
 	if progressCalls < len(files) {
 		t.Errorf("progress reported %d times for %d files", progressCalls, len(files))
 	}
-	recs, err := w.Records(Query{})
+	recs, err := w.Records(Query{Person: Everyone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +279,7 @@ func TestImportCorpus(t *testing.T) {
 	// Importing the same files again adds no record. (Some example files
 	// share ids with different content, e.g. several Patient/example: those
 	// become versions of each other each time.)
-	again, err := w.Import(context.Background(), files, nil)
+	again, err := w.ImportWith(context.Background(), files, ImportOptions{Into: OwnerID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +320,7 @@ func TestImportCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 		w2 := newTestWallet(t)
-		r2, err := w2.Import(context.Background(), []string{path}, nil)
+		r2, err := w2.ImportWith(context.Background(), []string{path}, ImportOptions{Into: OwnerID})
 		if err != nil || r2.Imported != len(recs) || len(r2.Rejected) != 0 {
 			t.Fatalf("re-import: %+v, %v", r2, err)
 		}
@@ -357,7 +359,7 @@ func TestImportCorpus(t *testing.T) {
 		if err := w3.Unlock(testPassword); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := w3.Records(Query{})
+		got, _ := w3.Records(Query{Person: Everyone})
 		if len(got) != len(recs) || len(w3.Damaged()) != 0 {
 			t.Fatalf("after reopen: %d records (want %d), damaged %v", len(got), len(recs), w3.Damaged())
 		}
@@ -368,7 +370,7 @@ func TestImportCorpus(t *testing.T) {
 // with equal sets hold the same records.
 func canonicalSet(t *testing.T, w *Wallet) string {
 	t.Helper()
-	recs, err := w.Records(Query{})
+	recs, err := w.Records(Query{Person: Everyone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +412,7 @@ func TestImportRejectsNonFHIRAndKeepsGoing(t *testing.T) {
 		t.Fatalf("rejected %+v: want the XML, the truncated and the missing file", report.Rejected)
 	}
 	// The truncated Bundle's first entry must not have landed: files are whole or nothing.
-	recs, _ := w.Records(Query{})
+	recs, _ := w.Records(Query{Person: Everyone})
 	if len(recs) != 1 {
 		t.Fatalf("%d records after import, want 1 (a half file must land not at all)", len(recs))
 	}
@@ -430,7 +432,7 @@ func TestNewVersionAndDelete(t *testing.T) {
 	if err != nil || r.Versions != 1 || r.Imported != 0 {
 		t.Fatalf("second version: %+v %v", r, err)
 	}
-	recs, _ := w.Records(Query{})
+	recs, _ := w.Records(Query{Person: Everyone})
 	if len(recs) != 1 {
 		t.Fatalf("%d records, want 1 with two versions", len(recs))
 	}
@@ -492,7 +494,7 @@ func TestRecordsJSONShape(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "c.json")
 	os.WriteFile(src, []byte(`{"resourceType":"Condition","id":"c1","onsetDateTime":"2020-03-04","code":{"text":"Asthma"}}`), 0o600)
 	w.Import(context.Background(), []string{src}, nil)
-	recs, _ := w.Records(Query{})
+	recs, _ := w.Records(Query{Person: Everyone})
 	b, _ := json.Marshal(recs[0])
 	var m map[string]any
 	json.Unmarshal(b, &m)

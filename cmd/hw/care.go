@@ -41,16 +41,19 @@ device.`,
 	return []*cobra.Command{cmd, c.peopleCommand()}
 }
 
-// peopleCommand is hw people: the people this wallet holds records of
-// besides its owner, by the identifiers PERSON takes.
+// peopleCommand is hw people: everyone this wallet holds records of — you,
+// the people imports kept apart, the people you care for — by the
+// identifiers PERSON takes.
 func (c *cli) peopleCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "people",
-		Short: "List the people whose records this wallet holds besides yours",
-		Long: `people lists the people you care for by the identifiers every PERSON
-argument takes: their id, their address, or their name when it is
-unambiguous. With --json, prints an array of {"id","address","name",
-"birthDate","state"}.`,
+		Short: "List the people whose records this wallet holds",
+		Long: `people lists everyone whose records this wallet holds: you first, then the
+people whose records an import kept apart (hw import), then the people you
+care for (hw care), by the identifiers every PERSON argument takes: their id,
+their address, their birth date, or their name when it is unambiguous. With
+--json, prints an array of {"id","name","birthDate","address","records",
+"owner","caredFor","state"} (state: for the people you care for).`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			w, err := c.openWallet(cmd.Context())
@@ -58,34 +61,48 @@ unambiguous. With --json, prints an array of {"id","address","name",
 				return err
 			}
 			defer w.Close()
-			people, err := w.CaredFor(cmd.Context())
+			people, err := w.People()
+			if err != nil {
+				return err
+			}
+			cared, err := w.CaredFor(cmd.Context())
 			if err != nil {
 				return careError(err)
 			}
+			state := map[string]string{}
+			for _, p := range cared {
+				state[p.ID] = p.State
+			}
 			type person struct {
-				ID        string `json:"id"`
-				Address   string `json:"address"`
-				Name      string `json:"name"`
-				BirthDate string `json:"birthDate,omitempty"`
-				State     string `json:"state"`
+				wallet.Person
+				State string `json:"state,omitempty"`
 			}
 			out := make([]person, 0, len(people))
 			for _, p := range people {
-				out = append(out, person{ID: p.ID, Address: p.Patient, Name: p.Name, BirthDate: p.BirthDate, State: p.State})
+				out = append(out, person{Person: p, State: state[p.ID]})
 			}
 			if c.jsonOut {
 				return printJSON(c.stdout, out)
 			}
-			if len(out) == 0 {
-				fmt.Fprintln(c.stderr, "Only your own records: accept a caregiver's invitation with hw care accept.")
-				return nil
-			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tADDRESS\tSTATE")
+			fmt.Fprintln(tw, "ID\tNAME\tBORN\tRECORDS\tADDRESS\tWHO")
 			for _, p := range out {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, oneLine(p.Name), p.Address, p.State)
+				who := "kept apart by an import"
+				switch {
+				case p.Owner:
+					who = "you"
+				case p.CaredFor:
+					who = "cared for (" + p.State + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, oneLine(p.Name), p.BirthDate, p.Records, p.Address, who)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if len(out) == 1 {
+				fmt.Fprintln(c.stderr, "Only your own records: accept a caregiver's invitation with hw care accept.")
+			}
+			return nil
 		}),
 	}
 }

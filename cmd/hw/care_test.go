@@ -115,11 +115,16 @@ func TestCareEndToEnd(t *testing.T) {
 		t.Fatalf("hw care list --json: %s (%v)", out, err)
 	}
 	// Every form hw people lists names Ada.
-	var listed []struct{ ID, Address, Name string }
+	var listed []struct {
+		ID, Address, Name, State string
+		Owner, CaredFor          bool
+	}
 	out, _ = run(byron, 0, "people", "--json")
-	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed) != 1 || listed[0].ID != people[0].ID {
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed) != 2 || !listed[0].Owner ||
+		!listed[1].CaredFor || listed[1].ID != people[0].ID || listed[1].State != "active" {
 		t.Fatalf("hw people --json: %s (%v)", out, err)
 	}
+	listed = listed[1:]
 	for _, who := range []string{listed[0].ID, listed[0].Address, listed[0].Name, "ada"} {
 		run(byron, 0, "care", "records", who)
 	}

@@ -127,7 +127,7 @@ func TestCorpus(t *testing.T) {
 	tmp := t.TempDir()
 	a := newHWRunner(t, filepath.Join(tmp, "a"))
 	a.run("init", "--yes", "--name", "Corpus")
-	report, err := decodeImportReport(a.run(append([]string{"import", "--json"}, inputs...)...))
+	report, err := decodeImportReport(a.run(append([]string{"import", "--json", "--into", "me"}, inputs...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestCorpus(t *testing.T) {
 	a.run("export", "--out", export)
 	b := newHWRunner(t, filepath.Join(tmp, "b"))
 	b.run("init", "--yes", "--name", "Tester")
-	reportB, err := decodeImportReport(b.run("import", "--json", export))
+	reportB, err := decodeImportReport(b.run("import", "--json", "--into", "me", export))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // export.
 
 func (c *cli) importCommand() *cobra.Command {
-	var passcode string
+	var passcode, into string
 	cmd := &cobra.Command{
 		Use:   "import FILE|DIR|TEXT...",
 		Short: "Import FHIR R4 records from files and folders",
@@ -41,13 +41,21 @@ trusted (see hw trust); others are imported unverified, with the reason.
 With --json, prints {"imported","duplicates","versions","rejected","byType",
 "files":[{"file","kind","records","duplicates","problem"}],
 "cards":[{"file","issuer","name","signatureValid","trusted","verified","revoked","problem","records"}],
-"documents":[{"file","kind","records","byType","notConverted"}]}.`,
+"documents":[{"file","kind","records","byType","notConverted"}],
+"otherPeople":[{"id","name","birthDate","records","new"}]}.
+
+One wallet, one person: records about someone other than you (another
+Patient's name, birth date and identifiers) are kept apart in that person's
+own space (see hw people; hw records --person P lists them). --into PERSON
+says the files are about that person whatever their Patient says (a maiden
+name, a typo): "me" for you, or anyone hw people lists.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
-			return c.runImport(cmd.Context(), args, passcode)
+			return c.runImport(cmd.Context(), args, passcode, into)
 		}),
 	}
 	cmd.Flags().StringVar(&passcode, "passcode", "", "the passcode of a SMART Health Link given as an argument")
+	cmd.Flags().StringVar(&into, "into", "", "the files are about `PERSON` (me, or an id, name or birth date from hw people)")
 	return cmd
 }
 
@@ -62,7 +70,7 @@ func pastedText(arg string) bool {
 		(strings.HasPrefix(a, "eyJ") && strings.Count(a, ".") == 2)
 }
 
-func (c *cli) runImport(ctx context.Context, args []string, passcode string) error {
+func (c *cli) runImport(ctx context.Context, args []string, passcode, into string) error {
 	var paths, texts []string
 	for _, a := range args {
 		if pastedText(a) {
@@ -89,9 +97,12 @@ func (c *cli) runImport(ctx context.Context, args []string, passcode string) err
 		bar = newProgressBar(c.stderr)
 		progress = bar.update
 	}
-	report, err := w.Import(ctx, files, progress)
+	report, err := w.ImportWith(ctx, files, wallet.ImportOptions{Into: into, Progress: progress})
 	if bar != nil {
 		bar.finish()
+	}
+	if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
+		return userErrorf("%w", err)
 	}
 	if err != nil {
 		return err
@@ -160,6 +171,22 @@ func (c *cli) printImportReport(r wallet.ImportReport, files int) {
 			fmt.Fprintf(c.stdout, "    not converted: %s: %s\n", nc.Section, nc.Reason)
 		}
 	}
+	for _, p := range r.OtherPeople {
+		born := ""
+		if p.BirthDate != "" {
+			born = " (born " + p.BirthDate + ")"
+		}
+		fmt.Fprintf(c.stdout, "%s about %s%s, not you: kept apart in their own space (hw people; hw records --person %s).\n",
+			pluralVerb(p.Records, "record is", "records are"), oneLine(p.Name), born, p.ID)
+	}
+}
+
+// pluralVerb is "1 record is" or "N records are".
+func pluralVerb(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func fileKindName(kind string) string {
@@ -215,6 +242,7 @@ func mergeReports(a, b wallet.ImportReport) wallet.ImportReport {
 	a.Files = append(a.Files, b.Files...)
 	a.Cards = append(a.Cards, b.Cards...)
 	a.Documents = append(a.Documents, b.Documents...)
+	a.OtherPeople = append(a.OtherPeople, b.OtherPeople...)
 	return a
 }
 
@@ -250,12 +278,14 @@ func (c *cli) importFiles(args []string) ([]string, error) {
 func (c *cli) recordsCommand() *cobra.Command {
 	var q wallet.Query
 	var from, to string
+	var who personFlags
 	cmd := &cobra.Command{
 		Use:   "records",
 		Short: "List records, newest first",
 		Long: `records lists the wallet's records, newest first. --from and --to take a
 year, a month or a day (2024, 2024-03, 2024-03-15) or an RFC 3339 time, and
-include the whole period. With --json, prints one record per line.`,
+include the whole period. With --json, prints one record per line. They are
+your records unless --person P (anyone hw people lists) or --everyone.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -273,7 +303,16 @@ include the whole period. With --json, prints one record per line.`,
 				return err
 			}
 			defer w.Close()
-			recs, err := w.Records(q)
+			var recs []record.Record
+			if q.Person, err = who.resolve(w); err != nil {
+				return err
+			}
+			if cared := who.caredFor; cared != "" {
+				recs, err = w.CareRecords(cared, q)
+				err = careError(err)
+			} else {
+				recs, err = w.Records(q)
+			}
 			if err != nil {
 				return err
 			}
@@ -281,6 +320,7 @@ include the whole period. With --json, prints one record per line.`,
 		}),
 	}
 	f := cmd.Flags()
+	who.add(cmd, true)
 	f.StringVar(&q.Category, "category", "", "only records of this category (e.g. Conditions, Medications, \"Lab results\")")
 	f.StringVar(&q.ResourceType, "type", "", "only records of this FHIR resource type (e.g. Condition)")
 	f.StringVar(&from, "from", "", "only records dated in or after `DATE`")
@@ -464,7 +504,7 @@ func resolveID(w *wallet.Wallet, arg string) (string, error) {
 	if !errors.Is(err, wallet.ErrNotFound) {
 		return "", err
 	}
-	all, err := w.Records(wallet.Query{})
+	all, err := w.Records(wallet.Query{Person: wallet.Everyone})
 	if err != nil {
 		return "", err
 	}
@@ -486,11 +526,13 @@ func resolveID(w *wallet.Wallet, arg string) (string, error) {
 
 func (c *cli) searchCommand() *cobra.Command {
 	var limit int
+	var who personFlags
 	cmd := &cobra.Command{
 		Use:   "search TEXT...",
 		Short: "Find records by words in their summary or codes",
 		Long: `search lists the records whose summary or codes match every word (as the start
-of a word, in any case), best matches first. With --json, one record per line.`,
+of a word, in any case), best matches first, among your records unless
+--person P or --everyone. With --json, one record per line.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			if limit < 0 {
@@ -501,7 +543,14 @@ of a word, in any case), best matches first. With --json, one record per line.`,
 				return err
 			}
 			defer w.Close()
-			recs, err := w.Search(strings.Join(args, " "), limit)
+			person, err := who.resolve(w)
+			if err != nil {
+				return err
+			}
+			if who.caredFor != "" {
+				return userErrorf("search the records of someone you care for with hw care records %s", who.caredFor)
+			}
+			recs, err := w.SearchQuery(wallet.Query{Person: person, Text: strings.Join(args, " "), Limit: limit})
 			if err != nil {
 				return err
 			}
@@ -509,15 +558,18 @@ of a word, in any case), best matches first. With --json, one record per line.`,
 		}),
 	}
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most `N` records (0: all)")
+	who.add(cmd, true)
 	return cmd
 }
 
 func (c *cli) exportCommand() *cobra.Command {
 	var out string
+	var who personFlags
 	cmd := &cobra.Command{
 		Use:   "export [ID...]",
 		Short: "Export records as one FHIR R4 Bundle",
-		Long: `export writes the chosen records (all when no ID is given) as a FHIR R4
+		Long: `export writes the chosen records (all yours when no ID is given; all of
+--person P's, or with --everyone everyone's) as a FHIR R4
 Bundle of type collection, each resource's JSON exactly as imported: to
 standard output, or with --out to a file that is replaced whole or not at all.
 The export is not encrypted: it is your records in clear.`,
@@ -528,7 +580,29 @@ The export is not encrypted: it is your records in clear.`,
 				return err
 			}
 			defer w.Close()
+			person, err := who.resolve(w)
+			if err != nil {
+				return err
+			}
+			if who.caredFor != "" {
+				return userErrorf("the records of someone you care for stay in their wallet: share them with hw care share %s", who.caredFor)
+			}
+			if len(args) > 0 && (who.person != "" || who.everyone) {
+				return userErrorf("give record ids, or --person/--everyone, not both")
+			}
 			ids := make([]string, 0, len(args))
+			if len(args) == 0 && person != wallet.OwnerID {
+				recs, err := w.Records(wallet.Query{Person: person})
+				if err != nil {
+					return err
+				}
+				for _, r := range recs {
+					ids = append(ids, r.ID)
+				}
+				if len(ids) == 0 {
+					return userErrorf("no records to export")
+				}
+			}
 			for _, a := range args {
 				id, err := resolveID(w, a)
 				if err != nil {
@@ -556,5 +630,6 @@ The export is not encrypted: it is your records in clear.`,
 		}),
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write the Bundle to `FILE` instead of standard output")
+	who.add(cmd, true)
 	return cmd
 }

@@ -144,6 +144,7 @@ func (c *cli) shareCommand() *cobra.Command {
 	var (
 		sf     shareFlags
 		direct string
+		who    personFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "share [ID…] [--type T…] [--from DATE --to DATE] [--all] --ttl D --purpose CODE",
@@ -161,6 +162,10 @@ them; a unique prefix will do), --type, a --from/--to date range, or --all
 ExplanationOfBenefit, Coverage…) are shared only when chosen by id, by
 --type or with --all. Each record must be anchored; hw share anchors those
 that are not yet, waiting a little for their block.
+
+A share is about one person: your records, or with --person P those of
+someone kept apart in this wallet (hw people), granted under their own
+address. Ids of two people's records are refused.
 
 --ttl is how long the link works: 15m, 1h, 1d, 1w, or a duration such as 90m.
 --purpose is an HL7 PurposeOfUse code: TREAT, ETREAT, CAREMGT, PATRQT, …
@@ -190,6 +195,12 @@ it is).`,
 				return err
 			}
 			defer w.Close()
+			if req.Person, err = who.resolve(w); err != nil {
+				return err
+			}
+			if who.caredFor != "" {
+				return userErrorf("share the records of someone you care for with hw care share %s", who.caredFor)
+			}
 			for _, a := range args {
 				id, err := resolveID(w, a)
 				if err != nil {
@@ -222,6 +233,7 @@ it is).`,
 	f := cmd.Flags()
 	sf.register(f, "share every record, insurance and billing included (default: your patient summary)", "the relay's `URL` (default: the one saved with hw relay-url)")
 	f.StringVar(&direct, "direct", "", "serve the link from this machine on the local network at `ADDR` until interrupted")
+	who.add(cmd, false)
 	return cmd
 }
 

@@ -57,6 +57,17 @@ type Filter struct {
 	// Text keeps only the records that [Index.Search] would find for it.
 	Text  string
 	Limit int // 0: no limit
+	// OnePerson keeps only the records of Person ("" the wallet's owner);
+	// without it every person's records are selected.
+	OnePerson bool
+	Person    string
+}
+
+// keeps reports whether f's person and kind fields select rec.
+func (f *Filter) keeps(rec *Record) bool {
+	return (!f.OnePerson || rec.Person == f.Person) &&
+		(f.Category == "" || rec.Category == f.Category) &&
+		(f.ResourceType == "" || rec.ResourceType == f.ResourceType)
 }
 
 // Where a token occurs in a record, packed in the low bits of a posting.
@@ -244,12 +255,31 @@ func (ix *Index) Get(id string) (Record, bool) {
 
 // Categories counts the records in each category.
 func (ix *Index) Categories() map[string]int {
+	return ix.CategoriesIn(Filter{})
+}
+
+// CategoriesIn counts the records f's person and kind fields select, by
+// category.
+func (ix *Index) CategoriesIn(f Filter) map[string]int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := map[string]int{}
+	for _, s := range ix.recs {
+		if s.alive && f.keeps(&s.rec) {
+			out[s.rec.Category]++
+		}
+	}
+	return out
+}
+
+// PersonCounts counts the records of each person ("" the owner).
+func (ix *Index) PersonCounts() map[string]int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	out := map[string]int{}
 	for _, s := range ix.recs {
 		if s.alive {
-			out[s.rec.Category]++
+			out[s.rec.Person]++
 		}
 	}
 	return out
@@ -337,9 +367,7 @@ func (ix *Index) List(f Filter) []Record {
 	var out []Record
 	for _, n := range candidates {
 		s := &ix.recs[n]
-		if !s.alive ||
-			(f.Category != "" && s.rec.Category != f.Category) ||
-			(f.ResourceType != "" && s.rec.ResourceType != f.ResourceType) {
+		if !s.alive || !f.keeps(&s.rec) {
 			continue
 		}
 		if !f.From.IsZero() || !f.To.IsZero() {
@@ -363,8 +391,15 @@ func (ix *Index) List(f Filter) []Record {
 // word counts more than a prefix; ties go to the newer record. limit ≤ 0
 // returns every match. Text without any word returns the timeline.
 func (ix *Index) Search(text string, limit int) []Record {
+	return ix.SearchIn(Filter{}, text, limit)
+}
+
+// SearchIn is Search over the records f's person, category and resource
+// type select (f's dates, Text and Limit are not used).
+func (ix *Index) SearchIn(f Filter, text string, limit int) []Record {
 	if len(queryTerms(text)) == 0 {
-		return ix.List(Filter{Limit: limit})
+		return ix.List(Filter{Limit: limit, OnePerson: f.OnePerson, Person: f.Person,
+			Category: f.Category, ResourceType: f.ResourceType})
 	}
 	ix.rlockFresh(false)
 	defer ix.mu.RUnlock()
@@ -373,6 +408,15 @@ func (ix *Index) Search(text string, limit int) []Record {
 		return nil
 	}
 	defer ix.putScratch(hits.sc)
+	if f.OnePerson || f.Category != "" || f.ResourceType != "" {
+		kept := hits.nums[:0]
+		for _, n := range hits.nums {
+			if f.keeps(&ix.recs[n].rec) {
+				kept = append(kept, n)
+			}
+		}
+		hits.nums = kept
+	}
 	better := func(a, b uint32) bool { // a ranks above b
 		sa, sb := hits.sc.score[a], hits.sc.score[b]
 		if sa != sb {

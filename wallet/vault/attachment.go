@@ -129,17 +129,30 @@ func (v *Vault) PutAttachment(r io.Reader) (AttachmentID, int64, error) {
 
 // dropAttachment deletes an attachment's bucket, complete or not.
 func (v *Vault) dropAttachment(id AttachmentID) error {
-	return v.update(func(btx *bbolt.Tx) error {
-		att := btx.Bucket(bucketAttachments)
-		if att == nil {
-			return nil
-		}
-		err := att.DeleteBucket(id[:])
-		if errors.Is(err, bolterrors.ErrBucketNotFound) {
-			return fmt.Errorf("attachment %s: %w", id, ErrNotFound)
-		}
-		return err
-	})
+	return v.update(func(btx *bbolt.Tx) error { return dropAttachmentIn(btx, id) })
+}
+
+// DeleteAttachment is [Vault.DeleteAttachment] inside this transaction.
+func (t *Tx) DeleteAttachment(id AttachmentID) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := dropAttachmentIn(t.btx, id); err != nil {
+		return fmt.Errorf("vault: deleting: %w", err)
+	}
+	return nil
+}
+
+func dropAttachmentIn(btx *bbolt.Tx, id AttachmentID) error {
+	att := btx.Bucket(bucketAttachments)
+	if att == nil {
+		return nil
+	}
+	err := att.DeleteBucket(id[:])
+	if errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return fmt.Errorf("attachment %s: %w", id, ErrNotFound)
+	}
+	return err
 }
 
 // dropIncompleteAttachments removes what a crash in PutAttachment left.

@@ -547,6 +547,28 @@ func (v *Vault) Shred(id ID) error {
 		if err := v.withKeys(func(*keyring) error { return nil }); err != nil {
 			return err
 		}
+		return shredIn(btx, id)
+	})
+	if err != nil {
+		return fmt.Errorf("vault: shredding: %w", err)
+	}
+	return nil
+}
+
+// Shred is [Vault.Shred] inside this transaction.
+func (t *Tx) Shred(id ID) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := shredIn(t.btx, id); err != nil {
+		return fmt.Errorf("vault: shredding: %w", err)
+	}
+	return nil
+}
+
+// shredIn shreds record id in btx.
+func shredIn(btx *bbolt.Tx, id ID) error {
+	{
 		records := btx.Bucket(bucketRecords)
 		if records == nil {
 			return fmt.Errorf("%w: no records bucket", ErrCorrupt)
@@ -571,11 +593,7 @@ func (v *Vault) Shred(id ID) error {
 			return err
 		}
 		return tomb.Put(keyTombstone, be32(upTo))
-	})
-	if err != nil {
-		return fmt.Errorf("vault: shredding: %w", err)
 	}
-	return nil
 }
 
 // deleteBodies deletes every body of the record from the "bodies" bucket.

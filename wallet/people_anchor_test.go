@@ -1,0 +1,128 @@
+package wallet
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"healthwallet/chain"
+)
+
+// A person kept apart is anchored under their own address: their versions
+// are batched apart from the owner's, the chain's registry holds the batch
+// under the person's address (not the owner's), and Verify of their record
+// checks it there.
+func TestPersonAnchoredUnderTheirAddress(t *testing.T) {
+	files, names, counts := syntheaPeople(t)
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "mine", 2)
+	rep, err := w.Import(ctx, files[1:2], nil)
+	if err != nil || len(rep.OtherPeople) != 1 {
+		t.Fatalf("import: %+v, %v", rep.OtherPeople, err)
+	}
+	p := personByName(t, w, names[1])
+	owner, err := w.FindPerson(OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Address == owner.Address {
+		t.Fatal("the person has the owner's address")
+	}
+
+	arep, err := w.Anchor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arep.Queued != 0 || len(arep.Batches) != 2 {
+		t.Fatalf("anchor report %+v: want one batch each", arep)
+	}
+	reg := chain.NewRegistry(sw.sim.Network.Client, sw.sim.Registry)
+	var theirs, mine common.Hash
+	for _, b := range arep.Batches {
+		switch b.Count {
+		case counts[1]:
+			theirs = common.HexToHash(b.Root)
+		case 2:
+			mine = common.HexToHash(b.Root)
+		default:
+			t.Fatalf("a batch of %d mixes people: %+v", b.Count, arep.Batches)
+		}
+	}
+	for _, c := range []struct {
+		who    string
+		root   common.Hash
+		anchor bool
+	}{
+		{p.Address, theirs, true}, {owner.Address, theirs, false},
+		{owner.Address, mine, true}, {p.Address, mine, false},
+	} {
+		a, err := reg.AnchorOf(ctx, common.HexToAddress(c.who), c.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Anchored() != c.anchor {
+			t.Errorf("root %s under %s: anchored %v, want %v", c.root.Hex(), c.who, a.Anchored(), c.anchor)
+		}
+	}
+	recs, err := w.Records(Query{Person: p.ID, Limit: 3})
+	if err != nil || len(recs) == 0 {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		v, err := w.Verify(ctx, r.ID)
+		if err != nil || !v.Valid || v.Root != theirs {
+			t.Fatalf("Verify of %s's record: %+v, %v", p.Name, v, err)
+		}
+	}
+}
+
+// A share of a person's records holds theirs only, is granted under their
+// address, and verifies for the receiver with that address as the patient;
+// chosen ids of two people are refused.
+func TestShareOfAPersonIsTheirs(t *testing.T) {
+	files, names, counts := syntheaPeople(t)
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "mine", 2)
+	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	p := personByName(t, e.w, names[1])
+	res, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || res.Problem != "" || res.Records != counts[1] {
+		t.Fatalf("Share = %+v, %v; want %d records", res, err, counts[1])
+	}
+	got := e.doctorReceives(t, res.Link)
+	mustAllOK(t, got.Report, counts[1])
+	if got.Patient != common.HexToAddress(p.Address) {
+		t.Fatalf("the receiver sees patient %s, want %s's %s", got.Patient.Hex(), p.Name, p.Address)
+	}
+
+	mine, _ := e.w.Records(Query{Limit: 1})
+	theirs, _ := e.w.Records(Query{Person: p.ID, Limit: 1})
+	_, err = e.w.Share(ctx, ShareRequest{IDs: []string{mine[0].ID, theirs[0].ID}, TTL: time.Hour, Purpose: "TREAT"})
+	if err == nil || !strings.Contains(err.Error(), "one person") {
+		t.Fatalf("a share mixing two people: %v", err)
+	}
+}
+
+// doctorReceives is a doctor's wallet on the same chain receiving link.
+func (e *shareEnv) doctorReceives(t *testing.T, link string) Received {
+	t.Helper()
+	opts := fastKDF
+	opts.OpenChain = e.sw.open
+	doctor, err := Create(t.TempDir(), doctorMnemonic, testPassword, "Dr. Smith, City Clinic", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { doctor.Close() })
+	got, err := doctor.Receive(context.Background(), link, ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
