@@ -226,7 +226,7 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 		return err
 	}
 	if s.Revoked.IsZero() {
-		revoke, err := w.revokeCall(ctx, s.Digest, s.Expires)
+		revoke, err := w.revokeCall(ctx, s.Person, s.Digest, s.Expires)
 		if err != nil {
 			return err
 		}
@@ -265,16 +265,17 @@ func (w *Wallet) Revoke(ctx context.Context, id string) error {
 	return fmt.Errorf("%w: the relay: %v; the chain: %s. The wallet retries both on its next sharing call (hw shares); until one of them confirms, the link may still open", ErrRevokePending, relayErr, problem)
 }
 
-// revokeCall is the calldata that revokes the wallet's grant with digest,
-// which expires at expires: the patient's signed revocation, valid until the
-// grant expires (at least a day, so that a revocation queued offline near the
-// end still lands), for the chain in use or last used; the plain call when
-// the wallet never reached a chain.
-func (w *Wallet) revokeCall(ctx context.Context, digest common.Hash, expires time.Time) ([]byte, error) {
-	patient, err := w.address()
+// revokeCall is the calldata that revokes the grant with digest, which
+// expires at expires, issued under person's address ("" the owner's): their
+// signed revocation, valid until the grant expires (at least a day, so that
+// a revocation queued offline near the end still lands), for the chain in
+// use or last used; the plain call when the wallet never reached a chain.
+func (w *Wallet) revokeCall(ctx context.Context, person string, digest common.Hash, expires time.Time) ([]byte, error) {
+	key, err := w.personKey(person)
 	if err != nil {
 		return nil, err
 	}
+	patient := crypto.PubkeyToAddress(key.PublicKey)
 	chainID, registry, err := w.chainParams(ctx)
 	if err != nil {
 		return contracts.NewHealthRegistry().PackRevokeGrant(patient, digest), nil
@@ -283,6 +284,7 @@ func (w *Wallet) revokeCall(ctx context.Context, digest common.Hash, expires tim
 	if err != nil {
 		return nil, err
 	}
+	signer.Key = key
 	deadline := expires
 	if least := now().Add(24 * time.Hour); deadline.Before(least) {
 		deadline = least
@@ -310,7 +312,11 @@ func (w *Wallet) revokeAtRelay(ctx context.Context, s ownShare) error {
 		// the next direct share must not serve it again.
 		err = w.withDirectStore(func(c *relay.Client, _ string) error { return revoke(c) })
 	} else {
-		client, cerr := w.relayClient(s.Relay)
+		key, kerr := w.personKey(s.Person)
+		if kerr != nil {
+			return kerr
+		}
+		client, cerr := w.relayClientAs(s.Relay, key)
 		if cerr != nil {
 			return cerr
 		}

@@ -624,7 +624,7 @@ const kindRevokeDelegate = "revokeDelegate"
 // queueRevoke queues the signed revocation of the patient's grant digest,
 // which expires at expires.
 func (w *Wallet) queueRevoke(ctx context.Context, digest common.Hash, expires time.Time) error {
-	call, err := w.revokeCall(ctx, digest, expires)
+	call, err := w.revokeCall(ctx, "", digest, expires) // the owner's grants
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/share"
 )
 
 // A person kept apart is anchored under their own address: their versions
@@ -100,6 +102,31 @@ func TestShareOfAPersonIsTheirs(t *testing.T) {
 	mustAllOK(t, got.Report, counts[1])
 	if got.Patient != common.HexToAddress(p.Address) {
 		t.Fatalf("the receiver sees patient %s, want %s's %s", got.Patient.Hex(), p.Name, p.Address)
+	}
+	// Revoking it works under their address too: at the relay (the link no
+	// longer opens) and on chain (the grant is no longer active).
+	if err := e.w.Revoke(ctx, res.ID); err != nil {
+		t.Fatalf("revoking %s's share: %v", p.Name, err)
+	}
+	shares, err := e.w.Shares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shares {
+		if s.ID == res.ID && (s.State != ShareRevoked || s.Revoking) {
+			t.Fatalf("%s's share after revoking: %+v", p.Name, s)
+		}
+	}
+	g, err := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry).GrantOf(ctx, common.HexToAddress(p.Address), got.Digest)
+	if err != nil || !g.Revoked || g.Active {
+		t.Fatalf("%s's grant on chain after revoking: %+v, %v", p.Name, g, err)
+	}
+	l, err := share.ParseLink(res.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
+		t.Fatalf("fetching %s's share after revoking: %v, want the relay's 404", p.Name, err)
 	}
 
 	mine, _ := e.w.Records(Query{Limit: 1})

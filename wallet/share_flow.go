@@ -121,6 +121,9 @@ type ownShare struct {
 	Revoked      time.Time `json:"revoked,omitzero"`
 	RevokeRow    uint64    `json:"revokeRow,omitempty"`
 	RelayPending bool      `json:"relayPending,omitempty"`
+	// Person is whose records the share holds ("" the owner's): its grant
+	// and upload are under their address, and so is its revocation.
+	Person string `json:"person,omitempty"`
 }
 
 func readOwnShare(r outbox.Reader, id string) (ownShare, bool, error) {
@@ -560,33 +563,34 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 		if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, relay.ErrUnavailable) {
 			err = fmt.Errorf("%w (%v)", ErrRelayUnreachable, err)
 		}
-		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("uploading the share to the relay at %s: %w", base, err))
+		return ShareResult{}, w.abandonGrant(ctx, person, built.Digest, expires, fmt.Errorf("uploading the share to the relay at %s: %w", base, err))
 	}
 	link := share.Link{URL: info.URL, Key: key, Exp: expires, Flags: flag, Label: req.Label, V: 1}
 	if err := checkOwnLink(link, direct); err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
+		return ShareResult{}, w.abandonGrant(ctx, person, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
 	}
 	text, err := viewerLink(link, base)
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
+		return ShareResult{}, w.abandonGrant(ctx, person, built.Digest, expires, fmt.Errorf("the link would not work: %w", err))
 	}
 	qr, err := share.LinkQRCode(text, 8)
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, err)
+		return ShareResult{}, w.abandonGrant(ctx, person, built.Digest, expires, err)
 	}
 
 	s := ownShare{
 		ID: info.ID, Relay: base, Link: text, Label: req.Label, Purpose: strings.ToUpper(strings.TrimSpace(req.Purpose)),
 		Flag: flag, Created: created, Expires: expires, Digest: built.Digest, Records: versions,
 		Recipient: recipient != (common.Hash{}), Direct: direct, GrantRow: grantRow.ID, Emergency: x.emergency,
+		Person: person,
 	}
 	err = w.vault.Update(func(tx *vault.Tx) error { return putOwnShare(tx, s) })
 	if err != nil {
 		w.abandonAtRelay(client, info.ID)
-		return ShareResult{}, w.abandonGrant(ctx, built.Digest, expires, fmt.Errorf("saving the share: %w", mapVaultError(err)))
+		return ShareResult{}, w.abandonGrant(ctx, person, built.Digest, expires, fmt.Errorf("saving the share: %w", mapVaultError(err)))
 	}
 
 	res := ShareResult{ID: s.ID, Link: text, Viewer: text, Expires: expires, Grant: built.Digest.Hex(), Records: len(shared), QR: qr}
@@ -601,8 +605,8 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 // files no one holds: the revocation is queued in the outbox behind the
 // grant, and lands after it even if the chain is down now. It returns cause,
 // saying so.
-func (w *Wallet) abandonGrant(ctx context.Context, digest common.Hash, expires time.Time, cause error) error {
-	revoke, err := w.revokeCall(ctx, digest, expires)
+func (w *Wallet) abandonGrant(ctx context.Context, person string, digest common.Hash, expires time.Time, cause error) error {
+	revoke, err := w.revokeCall(ctx, person, digest, expires)
 	if err == nil {
 		err = w.vault.Update(func(tx *vault.Tx) error {
 			_, err := outbox.Enqueue(tx, kindRevokeGrant, digest[:], revoke)
