@@ -24,7 +24,7 @@ func (c *cli) importCommand() *cobra.Command {
 	var passcode, into string
 	cmd := &cobra.Command{
 		Use:   "import FILE|DIR|TEXT...",
-		Short: "Import FHIR R4 records from files and folders",
+		Short: "Import records: FHIR files, health cards, C-CDA documents, PDFs, images and text",
 		Long: `import reads FHIR R4 resources and Bundles (.json, .ndjson) into the wallet.
 Folders are searched for .json and .ndjson files. Each file lands whole or not
 at all; a file the wallet cannot read is listed as rejected and the others are
