@@ -688,7 +688,18 @@ func (s *careSubmission) Submit(ctx context.Context, data []byte) (chain.SubmitR
 	a, err := chain.DecodeAction(data, new(big.Int).SetUint64(s.m.ChainID), s.m.RegistryAddress())
 	if err == nil {
 		if c, ok := s.clients[a.Signer]; ok {
-			return c.Submit(ctx, data)
+			res, err := c.Submit(ctx, data)
+			if errors.Is(err, network.ErrNotEnrolled) {
+				// A relationship or person address signs its first action
+				// on this network (a space an import made before or after
+				// joining): enrol it as a member of its own, then hand the
+				// action in again.
+				if eerr := c.Enrol(ctx, ""); eerr != nil {
+					return res, fmt.Errorf("enrolling the address %s with the %s network: %w", a.Signer.Hex(), s.m.Name, eerr)
+				}
+				return c.Submit(ctx, data)
+			}
+			return res, err
 		}
 	}
 	return s.owner.Submit(ctx, data)

@@ -248,8 +248,14 @@ func (c *cli) defaultToSummary(w *wallet.Wallet, req *wallet.ShareRequest) error
 		return err
 	}
 	req.Summary = true
-	fmt.Fprintf(c.stderr, "Sharing your patient summary: %s (%s). Use --all for every record, or --type, --from/--to or ids to choose.\n",
-		plural(len(sum.Records()), "record"), sum.Describe())
+	whose := "your"
+	if req.Person != "" && req.Person != wallet.OwnerID {
+		if p, err := w.FindPerson(req.Person); err == nil {
+			whose = p.Name + "'s"
+		}
+	}
+	fmt.Fprintf(c.stderr, "Sharing %s patient summary: %s (%s). Use --all for every record, or --type, --from/--to or ids to choose.\n",
+		whose, plural(len(sum.Records()), "record"), sum.Describe())
 	return nil
 }
 
