@@ -649,10 +649,18 @@ func (w *Wallet) enrolRelationship(ctx context.Context, inv care.Invitation) err
 	if err != nil {
 		return err
 	}
-	if err := relationshipClient(m, key).Enrol(ctx, ""); err != nil {
+	if err := relationshipClient(m, key).Enrol(ctx, w.networkInvite()); err != nil {
 		return fmt.Errorf("enrolling this wallet's address for %s with the %s network (needed to share for them): %w", inv.Scope.Scope.PatientName, m.Name, err)
 	}
 	return nil
+}
+
+// networkInvite is the invitation code the wallet joined its network with
+// ("" for an open network, or when the profile cannot be read).
+func (w *Wallet) networkInvite() string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.profile.NetworkInvite
 }
 
 // relationshipClient is m's submission client authenticated by key.
@@ -666,6 +674,7 @@ func relationshipClient(m network.Membership, key *ecdsa.PrivateKey) *network.Cl
 // actions, and reports a transaction only to the wallet that sent it).
 type careSubmission struct {
 	m       network.Membership
+	invite  string // the code the wallet joined with, for an invitation-only network
 	owner   *network.Client
 	clients map[common.Address]*network.Client
 }
@@ -677,7 +686,7 @@ func (w *Wallet) submission(m network.Membership) outbox.Submission {
 	if len(keys) == 0 {
 		return w.networkClient(m)
 	}
-	s := &careSubmission{m: m, owner: w.networkClient(m), clients: map[common.Address]*network.Client{}}
+	s := &careSubmission{m: m, invite: w.networkInvite(), owner: w.networkClient(m), clients: map[common.Address]*network.Client{}}
 	for addr, k := range keys {
 		s.clients[addr] = relationshipClient(m, k)
 	}
@@ -694,7 +703,7 @@ func (s *careSubmission) Submit(ctx context.Context, data []byte) (chain.SubmitR
 				// on this network (a space an import made before or after
 				// joining): enrol it as a member of its own, then hand the
 				// action in again.
-				if eerr := c.Enrol(ctx, ""); eerr != nil {
+				if eerr := c.Enrol(ctx, s.invite); eerr != nil {
 					return res, fmt.Errorf("enrolling the address %s with the %s network: %w", a.Signer.Hex(), s.m.Name, eerr)
 				}
 				return c.Submit(ctx, data)

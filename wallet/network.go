@@ -96,6 +96,7 @@ func (w *Wallet) enrolAndSaveLocked(ctx context.Context, m network.Membership, i
 	w.closeNetworkLocked()
 	err := w.updateProfile(func(p *profile) {
 		p.Network = &m
+		p.NetworkInvite = strings.TrimSpace(invite)
 		p.Trusted = slices.DeleteFunc(p.Trusted, func(t network.Membership) bool { return t.URL == m.URL })
 	})
 	if err != nil {
@@ -154,6 +155,7 @@ func (w *Wallet) LeaveNetwork() error {
 	w.closeNetworkLocked()
 	return w.updateProfile(func(p *profile) {
 		p.Network = nil
+		p.NetworkInvite = ""
 		if !slices.ContainsFunc(p.Trusted, func(t network.Membership) bool { return t.URL == m.URL }) {
 			p.Trusted = append(p.Trusted, m)
 		}

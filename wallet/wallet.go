@@ -126,6 +126,11 @@ type profile struct {
 	// trusted for receiving only.
 	Network *network.Membership  `json:"network,omitempty"`
 	Trusted []network.Membership `json:"trusted,omitempty"`
+	// NetworkInvite is the invitation code the wallet joined Network with
+	// ("" for an open network): the addresses of the people kept apart and
+	// cared for enrol with it on their first action. It stays sealed here,
+	// never in a share, a card or an invitation.
+	NetworkInvite string `json:"networkInvite,omitempty"`
 	// LocalPort is the loopback port of the network this computer runs
 	// (StartLocalNetwork), kept so its join URL stays the same.
 	LocalPort int `json:"localPort,omitempty"`

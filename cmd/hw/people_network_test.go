@@ -13,8 +13,18 @@ import (
 // wallet is shared as themselves: their address enrols with the node on its
 // first action, their records are anchored and their share granted under it,
 // the doctor sees them — not the owner — as the patient, and revoking the
-// share ends it.
+// share ends it. On an invitation-only network their address enrols with
+// the code the wallet joined with.
 func TestShareOfSomeoneKeptApartOnANetwork(t *testing.T) {
+	t.Run("open", func(t *testing.T) { shareKeptApartOnNetwork(t, nil, nil) })
+	t.Run("invitation-only", func(t *testing.T) {
+		shareKeptApartOnNetwork(t, []string{"--enrolment", "invitation", "--invite-code", "river-42"}, []string{"--invite", "river-42"})
+	})
+}
+
+// shareKeptApartOnNetwork is TestShareOfSomeoneKeptApartOnANetwork on a
+// node started with serveArgs, joined with joinArgs.
+func shareKeptApartOnNetwork(t *testing.T, serveArgs, joinArgs []string) {
 	files, err := filepath.Glob(filepath.Join(testcorpus.Dir(t, "synthea"), "*_*_*.json"))
 	if err != nil || len(files) < 2 {
 		t.Fatalf("want several Synthea patients: %d (%v)", len(files), err)
@@ -25,7 +35,7 @@ func TestShareOfSomeoneKeptApartOnANetwork(t *testing.T) {
 		return strings.TrimRight(parts[0], "0123456789") + " " + strings.TrimRight(parts[1], "0123456789")
 	}
 	dir := t.TempDir()
-	node := startNetworkNode(t, "127.0.0.1:0", filepath.Join(dir, "node"))
+	node := startNetworkNode(t, "127.0.0.1:0", filepath.Join(dir, "node"), serveArgs...)
 	env := func(who string) []string {
 		return []string{"HW_VAULT=" + filepath.Join(dir, who), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
 			"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
@@ -39,9 +49,10 @@ func TestShareOfSomeoneKeptApartOnANetwork(t *testing.T) {
 		}
 		return out
 	}
-	mustHW(patient, "init", "--name", name(files[0]), "--network", node.ready.JoinURL)
+	mustHW(patient, "init", "--name", name(files[0]))
+	mustHW(patient, append([]string{"network", "join", node.ready.JoinURL}, joinArgs...)...)
 	mustHW(doctor, "init", "--name", "Dr. Lee, City Clinic")
-	mustHW(doctor, "network", "join", node.ready.JoinURL)
+	mustHW(doctor, append([]string{"network", "join", node.ready.JoinURL}, joinArgs...)...)
 	mustHW(patient, append([]string{"import"}, files...)...)
 
 	var people []struct{ ID, Name, Address string }
