@@ -77,7 +77,7 @@ func (u *UI) documentBlock(d wallet.Detail) fyne.CanvasObject {
 
 	if isXML(att.ContentType) {
 		return container.NewVBox(
-			wrapped("The original C-CDA document, kept as it came. Its records are in your wallet; "+
+			wrapped("The original clinical document, kept as it came. Its records are in your wallet; "+
 				"its human-readable sections are here:"),
 			container.NewHBox(u.openOriginal(d)), about, busy, actions)
 	}

@@ -214,7 +214,7 @@ func TestCCDASections(t *testing.T) {
 
 	// The document itself offers its sections, and no preview.
 	h.ui.showDetail(docCCD)
-	h.see("The original C-CDA document, kept as it came.")
+	h.see("The original clinical document, kept as it came.")
 	h.tap(openOriginalLabel)
 	h.screen("sections")
 }
