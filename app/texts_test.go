@@ -110,7 +110,9 @@ var techWords = regexp.MustCompile(`\bETH\b|(?i:chain id|registry|json-rpc|\bblo
 // patientJargon is what the patient's own screens do not say either: the
 // names of health data formats. A doctor's view may (a doctor exports a
 // FHIR Bundle to their records system).
-var patientJargon = regexp.MustCompile(`\b(FHIR|NDJSON|SHL|C-CDA)\b`)
+var patientJargon = regexp.MustCompile(`\b(FHIR|NDJSON|SHL|C-CDA|` +
+	`DocumentReference|AllergyIntolerance|MedicationRequest|MedicationStatement|DiagnosticReport|ExplanationOfBenefit|` +
+	`CarePlan|CareTeam|ImagingStudy)\b`)
 
 // plainWordsProblems are the visible texts of c that use techWords, or
 // any of the extra patterns.
@@ -274,4 +276,16 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// A record's type reads as words: no FHIR names run together.
+func TestTypeWords(t *testing.T) {
+	for typ, want := range map[string]string{
+		"MedicationRequest": "Prescription", "DocumentReference": "Document", "CarePlan": "Care plan",
+		"DiagnosticReport": "Diagnostic report", "Immunization": "Immunization", "Observation": "Observation or result",
+	} {
+		if got := typeWords(typ); got != want {
+			t.Errorf("typeWords(%q) = %q, want %q", typ, got, want)
+		}
+	}
 }
