@@ -52,7 +52,7 @@ func TestCaregiverOnOneNetwork(t *testing.T) {
 	patient.menu("Caregivers")
 	patient.wait()
 	patient.tap("Add a caregiver")
-	patient.typeIn(patient.entry("Paste their identity card (hwcard:…)"), card)
+	patient.typeIn(patient.entry(caregiverCardPlaceholder), card)
 	patient.tick(mayShare)
 	patient.choose(untilDate)
 	patient.typeIn(patient.entry("Last day, YYYY-MM-DD"), time.Now().AddDate(0, 6, 0).Format(time.DateOnly))

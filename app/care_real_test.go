@@ -33,7 +33,7 @@ func TestCaregiverScreensRealWallet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.typeIn(h.entry("Paste their identity card (hwcard:…)"), own)
+	h.typeIn(h.entry(caregiverCardPlaceholder), own)
 	// The harness's clock stands in 2024; the wallet checks expiry against
 	// the real time: a day six months from now.
 	h.choose(untilDate)

@@ -35,7 +35,7 @@ func TestAddCaregiver(t *testing.T) {
 	h.tap("Invite")
 	h.see("Paste your caregiver's identity card")
 
-	h.typeIn(h.entry("Paste their identity card (hwcard:…)"), testCaregiverCard)
+	h.typeIn(h.entry(caregiverCardPlaceholder), testCaregiverCard)
 	h.tick(mayShare)
 	h.pick(someRecords)
 	h.tap("Invite")
@@ -89,7 +89,7 @@ func TestAddCaregiverUntilDateAndBadCard(t *testing.T) {
 	h.unlock()
 	h.menu("Caregivers")
 	h.tap("Add a caregiver")
-	h.typeIn(h.entry("Paste their identity card (hwcard:…)"), "not a card")
+	h.typeIn(h.entry(caregiverCardPlaceholder), "not a card")
 	h.choose(untilDate)
 	h.typeIn(h.entry("Last day, YYYY-MM-DD"), "2024-12-31")
 	h.tap("Invite")
@@ -97,7 +97,7 @@ func TestAddCaregiverUntilDateAndBadCard(t *testing.T) {
 	h.see("That is not an identity card")
 	h.screen("caregiver-add")
 
-	h.typeInto(h.entry("Paste their identity card (hwcard:…)"), testCaregiverCard)
+	h.typeInto(h.entry(caregiverCardPlaceholder), testCaregiverCard)
 	h.tap("Invite")
 	h.see("see records (all records) on their own device until 31 Dec 2024")
 	h.tapLast("Invite")
@@ -118,7 +118,7 @@ func TestAddCaregiverFromQRPhoto(t *testing.T) {
 	h.tap("Add a caregiver")
 	h.files.open = writeTemp(t, "card.png", testCaregiverCard)
 	h.tap("Read a QR photo…")
-	if got := h.entry("Paste their identity card (hwcard:…)").Text; got != testCaregiverCard {
+	if got := h.entry(caregiverCardPlaceholder).Text; got != testCaregiverCard {
 		t.Fatalf("card read from the photo: %q", got)
 	}
 }

@@ -32,6 +32,10 @@ const (
 // Until when, in words: wallet.DelegatePresets, then a date.
 const untilDate = "Until a date"
 
+// caregiverCardPlaceholder is the caregiver form's field for their
+// identity card (an hwcard: text, pasted or read from its QR photo).
+const caregiverCardPlaceholder = "Paste their identity card, or read its QR photo below"
+
 func untilChoices() []string {
 	return []string{"1 month", "1 year", untilDate}
 }
@@ -130,7 +134,7 @@ func caregiverState(state string) string {
 // may do, which records, until when.
 func (u *UI) showAddCaregiver() {
 	card := widget.NewMultiLineEntry()
-	card.SetPlaceHolder("Paste their identity card (hwcard:…)")
+	card.SetPlaceHolder(caregiverCardPlaceholder)
 	card.Wrapping = fyne.TextWrapBreak
 	card.SetMinRowsVisible(3)
 	u.onChanged(card, nil)
@@ -358,7 +362,7 @@ func (u *UI) revokeCaregiver(d wallet.DelegateInfo) {
 						return
 					}
 					if err != nil {
-						dialog.ShowError(err, u.win)
+						u.showError(err)
 						return
 					}
 					if u.screen == "caregivers" {
@@ -378,13 +382,14 @@ func (u *UI) renewCaregiver(d wallet.DelegateInfo) {
 		wrapped(fmt.Sprintf("%s keeps the same rights and records, until:", d.Name)),
 		until)
 	dlg := dialog.NewCustomConfirm("Renew "+d.Name+"'s access", "Renew", "Cancel", body, func(ok bool) {
+		u.escape, u.enter = nil, nil // before what may open the next dialog
 		u.idle.touch()
 		if !ok {
 			return
 		}
 		expires, err := u.untilTime(until.SelectedIndex(), "")
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showError(err)
 			return
 		}
 		w := u.wallet
@@ -395,7 +400,7 @@ func (u *UI) renewCaregiver(d wallet.DelegateInfo) {
 					return
 				}
 				if err != nil {
-					dialog.ShowError(err, u.win)
+					u.showError(err)
 					return
 				}
 				if u.screen == "caregivers" {
@@ -404,6 +409,7 @@ func (u *UI) renewCaregiver(d wallet.DelegateInfo) {
 			})
 		})
 	}, u.win)
+	u.confirmKeys(dlg, "Renew")
 	dlg.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 420), 0))
 	dlg.Show()
 }
@@ -422,7 +428,7 @@ func (u *UI) syncCaregiversNow(btn *widget.Button) {
 			return
 		}
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showError(err)
 			return
 		}
 		u.showCaregivers()

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -165,7 +165,7 @@ func summaryForm(s record.Summary, resourceType string) *widget.Form {
 	add := func(label, value string) { form.Append(label, wrapped(value)) }
 	add("Date", formatDate(s.Date))
 	add("Category", s.Category)
-	add("Type", resourceType)
+	add("Type", typeWords(resourceType))
 	if s.Status != "" {
 		add("Status", s.Status)
 	}
@@ -176,6 +176,36 @@ func summaryForm(s record.Summary, resourceType string) *widget.Form {
 		add("Codes", formatCodes(s.Codes))
 	}
 	return form
+}
+
+// typeNames are record types as a person says them, where spelling the
+// FHIR name out in words would not do.
+var typeNames = map[string]string{
+	"AllergyIntolerance":   "Allergy or intolerance",
+	"Condition":            "Health problem",
+	"DocumentReference":    "Document",
+	"Encounter":            "Visit",
+	"ExplanationOfBenefit": "Insurance claim summary",
+	"MedicationRequest":    "Prescription",
+	"MedicationStatement":  "Medication taken",
+	"Observation":          "Observation or result",
+}
+
+// typeWords names a record's FHIR type in words: "Prescription" for a
+// MedicationRequest, "Care plan" for a CarePlan.
+func typeWords(resourceType string) string {
+	if w, ok := typeNames[resourceType]; ok {
+		return w
+	}
+	var b strings.Builder
+	for i, r := range resourceType {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Labels of the toggle over a record's original data.
@@ -233,7 +263,7 @@ func (u *UI) confirmDelete(d wallet.Detail) {
 				return
 			}
 			if err := u.wallet.Delete(d.ID); err != nil {
-				dialog.ShowError(err, u.win)
+				u.showError(err)
 				return
 			}
 			u.showRecords()

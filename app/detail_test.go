@@ -93,7 +93,8 @@ func TestDetailRealWallet(t *testing.T) {
 	h.seeBefore("Yours", "Value: ")
 	h.seeBefore("Value: ", "Anchored on ")
 	h.seeBefore("Anchored on ", "Where this came from")
-	h.see("A health record file (FHIR)")
+	h.see("A health record file")
+	h.dontSee("FHIR")
 	h.see(filepath.Base(patient))
 	h.dontSee(`"resourceType": "Observation"`)
 

@@ -77,12 +77,17 @@ func (u *UI) documentBlock(d wallet.Detail) fyne.CanvasObject {
 
 	if isXML(att.ContentType) {
 		return container.NewVBox(
-			wrapped("The original C-CDA document, kept as it came. Its records are in your wallet; "+
+			wrapped("The original clinical document, kept as it came. Its records are in your wallet; "+
 				"its human-readable sections are here:"),
 			container.NewHBox(u.openOriginal(d)), about, busy, actions)
 	}
 	preview := container.NewStack(wrapped("Drawing the preview…"))
-	u.drawPreview(d.ID, preview)
+	u.drawPreview(d.ID, att, preview, func() {
+		// Without a preview, saving a copy is how to see it: the
+		// button right under the note stands out.
+		save.Importance = widget.HighImportance
+		save.Refresh()
+	})
 	return container.NewVBox(preview, about, busy, actions)
 }
 
@@ -90,8 +95,9 @@ func (u *UI) documentBlock(d wallet.Detail) fyne.CanvasObject {
 const previewMax = 760
 
 // drawPreview draws the document into box, fitted to the window's width, in
-// the background; a document without a preview says so and why.
-func (u *UI) drawPreview(id string, box *fyne.Container) {
+// the background; a document without a preview says so and why, once (the
+// Save a copy button under it is the way on), and calls none.
+func (u *UI) drawPreview(id string, att attachmentMeta, box *fyne.Container, none func()) {
 	c := u.win.Canvas()
 	width := min(c.Size().Width-6*theme.Padding(), previewMax)
 	// At most about half the window high, so that what the document is
@@ -105,9 +111,11 @@ func (u *UI) drawPreview(id string, box *fyne.Container) {
 			var shown fyne.CanvasObject
 			switch {
 			case err != nil:
-				shown = wrapped("No preview: " + err.Error() + ". Save a copy to open it in another app.")
+				shown = wrapped(noPreviewText(att, err))
+				none()
 			case img == nil || img.Bounds().Empty():
-				shown = wrapped("No preview for this document. Save a copy to open it in another app.")
+				shown = wrapped(noPreviewText(att, nil))
+				none()
 			default:
 				shown = fittedImage(img, width, height, scale)
 			}
@@ -115,6 +123,32 @@ func (u *UI) drawPreview(id string, box *fyne.Container) {
 			box.Refresh()
 		})
 	})
+}
+
+// noPreviewText says that a document cannot be shown here, and why when
+// err says: "This PDF can't be shown here (it is damaged)." The wallet's
+// reasons end with their own advice to save a copy, which the button under
+// the note already offers: it is left out.
+func noPreviewText(att attachmentMeta, err error) string {
+	kind := "document"
+	switch ct := strings.ToLower(att.ContentType); {
+	case ct == "application/pdf":
+		kind = "PDF"
+	case strings.HasPrefix(ct, "image/"):
+		kind = "image"
+	case strings.HasPrefix(ct, "text/"):
+		kind = "text"
+	}
+	if err == nil {
+		return "This " + kind + " can't be shown here."
+	}
+	reason := err.Error()
+	for _, advice := range []string{": save a copy", "; save a copy", ", or save a copy", ": the file is kept as it came"} {
+		if i := strings.Index(strings.ToLower(reason), advice); i > 0 {
+			reason = reason[:i]
+		}
+	}
+	return "This " + kind + " can't be shown here (" + strings.TrimSuffix(reason, ".") + ")."
 }
 
 // fittedImage shows img within width × height, keeping its proportions.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -213,7 +214,7 @@ func TestCCDASections(t *testing.T) {
 
 	// The document itself offers its sections, and no preview.
 	h.ui.showDetail(docCCD)
-	h.see("The original C-CDA document, kept as it came.")
+	h.see("The original clinical document, kept as it came.")
 	h.tap(openOriginalLabel)
 	h.screen("sections")
 }
@@ -235,7 +236,18 @@ func TestDocumentPreviewAndCopy(t *testing.T) {
 	b.wallet.records = append(b.wallet.records, docRecord("e7c0ffee17", "DocumentReference", "Letter", "Notes", day(2024, 1, 1),
 		&record.Source{Kind: record.SourceDocument, File: "notes.txt", Attachment: "a4"}))
 	h.ui.showDetail("e7c0ffee17")
-	h.see("No preview: this kind of document has no preview.")
+	// Once, plainly, with the way on right under it: Save a copy, in
+	// the colour of the main action.
+	h.see("This text can't be shown here (this kind of document has no preview).")
+	h.dontSee("No preview")
+	for _, s := range h.texts() {
+		if strings.Contains(strings.ToLower(s), "save a copy to") {
+			t.Errorf("the note repeats the button: %q", s)
+		}
+	}
+	if b := h.button(saveCopyLabel); b.Importance != widget.HighImportance {
+		t.Error("Save a copy does not stand out under a document without a preview")
+	}
 
 	// A FHIR DocumentReference that only points elsewhere keeps no file:
 	// nothing to preview or save.
@@ -345,4 +357,30 @@ func TestTrustAddRemove(t *testing.T) {
 	}
 	h.screen("trust")
 	h.dontSee("State of California")
+}
+
+// The wallet's reasons for no preview read once, without their advice to
+// save a copy (the button is under the note).
+func TestNoPreviewText(t *testing.T) {
+	for _, c := range []struct {
+		contentType, err, want string
+	}{
+		{"application/pdf", "cannot preview this PDF: its file cannot be read out of order",
+			"This PDF can't be shown here (cannot preview this PDF: its file cannot be read out of order)."},
+		{"image/heic", "HEIC/AVIF photos are kept but the wallet cannot draw them (no decoder that builds everywhere the app runs): save a copy to open it in your photo viewer",
+			"This image can't be shown here (HEIC/AVIF photos are kept but the wallet cannot draw them (no decoder that builds everywhere the app runs))."},
+		{"text/plain", "a text document has no picture preview: read it as text, or save a copy",
+			"This text can't be shown here (a text document has no picture preview: read it as text)."},
+		{"application/zip", `no preview for files of type "application/zip": save a copy to open it`,
+			`This document can't be shown here (no preview for files of type "application/zip").`},
+		{"application/pdf", "", "This PDF can't be shown here."},
+	} {
+		var err error
+		if c.err != "" {
+			err = errors.New(c.err)
+		}
+		if got := noPreviewText(attachmentMeta{ContentType: c.contentType}, err); got != c.want {
+			t.Errorf("%s, %q:\n got %q\nwant %q", c.contentType, c.err, got, c.want)
+		}
+	}
 }

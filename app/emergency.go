@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -403,7 +402,7 @@ func (u *UI) showEmergencyCard(card wallet.EmergencyCard) {
 					}
 					if u.wallet == w {
 						u.showEmergency()
-						dialog.ShowInformation("Revoked", "Your emergency card no longer opens. Make a new one whenever you like.", u.win)
+						u.inform("Revoked", "Your emergency card no longer opens. Make a new one whenever you like.", nil)
 					}
 				})
 			})

@@ -305,7 +305,10 @@ func TestEmptyWallet(t *testing.T) {
 	b.wallet.records = nil
 	h := newHarness(t, b, desktopSize, false)
 	h.unlock()
-	h.see("No records yet. Import the FHIR files your hospital, clinic or lab gave you")
+	// What to import, in plain words: no format names.
+	h.see("No records yet. Import the files your hospital, clinic or lab gave you — health records, PDFs, " +
+		"photos of documents, vaccination cards.")
+	h.dontSee("FHIR")
 	h.tap("Import records")
 	h.screen("import")
 }

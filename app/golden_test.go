@@ -13,6 +13,7 @@ import (
 
 	"healthwallet/wallet"
 	"healthwallet/wallet/network"
+	"healthwallet/wallet/record"
 )
 
 // TestGoldens renders every screen at desktop and phone size and compares
@@ -109,6 +110,16 @@ func TestGoldens(t *testing.T) {
 			h.backend.wallet.withDocuments()
 			h.unlock()
 			h.ui.showDetail(docPDF)
+		}},
+		// Issue 12: a document without a preview says so once, with
+		// Save a copy under it.
+		{"document_no_preview", true, func(h *harness) {
+			h.backend.wallet.withDocuments()
+			h.backend.wallet.docs.json["e7c0ffee17"] = docJSON("e7c0ffee17", "text/plain", "Notes", 120)
+			h.backend.wallet.records = append(h.backend.wallet.records, docRecord("e7c0ffee17", "DocumentReference", "Letter",
+				"Notes from the GP", day(2024, 1, 1), &record.Source{Kind: record.SourceDocument, File: "notes.txt", Attachment: "a4"}))
+			h.unlock()
+			h.ui.showDetail("e7c0ffee17")
 		}},
 		{"trust", true, func(h *harness) {
 			h.backend.wallet.withDocuments()
@@ -272,7 +283,7 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("Caregivers")
 			h.tap("Add a caregiver")
-			h.typeIn(h.entry("Paste their identity card (hwcard:…)"), testCaregiverCard)
+			h.typeIn(h.entry(caregiverCardPlaceholder), testCaregiverCard)
 			h.tick(mayShare)
 			h.pick(someRecords)
 			h.tick("Medications (1)")
@@ -283,7 +294,7 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("Caregivers")
 			h.tap("Add a caregiver")
-			h.typeIn(h.entry("Paste their identity card (hwcard:…)"), testCaregiverCard)
+			h.typeIn(h.entry(caregiverCardPlaceholder), testCaregiverCard)
 			h.tick(mayShare)
 			h.tap("Invite")
 			h.tapLast("Invite")

@@ -169,12 +169,16 @@ func (h *harness) tap(text string) {
 	test.Tap(b)
 }
 
-// entry finds the visible entry with the given placeholder.
+// entry finds the visible entry with the given placeholder (a dialog's
+// keyEntry too: its entry).
 func (h *harness) entry(placeholder string) *widget.Entry {
 	h.t.Helper()
 	for _, o := range h.objects() {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder {
 			return e
+		}
+		if e, ok := o.(*keyEntry); ok && e.PlaceHolder == placeholder {
+			return &e.Entry
 		}
 	}
 	h.t.Fatalf("no entry %q on screen %q", placeholder, h.ui.screen)

@@ -86,8 +86,8 @@ func (u *UI) showImport() {
 		page(
 			title("Import records"),
 			wrapped("Add what your hospitals, clinics and labs gave you, one by one or a whole folder at once: "+
-				"FHIR files (.json, .ndjson), C-CDA documents (.xml, the \"Download my record\" file of a patient portal), "+
-				"SMART Health Cards (.smart-health-card, or a photo or screenshot of the QR code), "+
+				"health record files (.json, .ndjson), the \"Download my record\" file of a patient portal (.xml), "+
+				"vaccination and test cards (.smart-health-card, or a photo or screenshot of their QR code), "+
 				"and PDFs, photos, scans and text files, which are kept as documents. "+
 				"Records you already have are recognised and skipped; changed ones are kept as new versions."),
 			container.NewGridWithColumns(3, addFile, addFolder, clear),

@@ -1,10 +1,18 @@
 package app
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"healthwallet/wallet"
 )
 
 // pressOnCanvas presses a key with nothing focused, as a person does in a
@@ -86,4 +94,101 @@ func TestCreateTabOrder(t *testing.T) {
 	c.Focus(pw2)
 	h.pressEnter()
 	h.screen("mnemonic")
+}
+
+// An error dialog closes on Escape, and on Enter: it has one button, OK.
+// The screen under it stays.
+func TestErrorDialogKeys(t *testing.T) {
+	h, w := unlocked(t)
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		h.ui.showRecords()
+		h.list().Select(0)
+		h.screen("detail")
+		w.records = nil // gone underneath: deleting it fails
+		h.tap("Delete")
+		h.tapLast("Delete")
+		h.see("No such record")
+		h.pressOnCanvas(key)
+		if h.dialogOpen() {
+			t.Fatalf("%s left the error dialog open", key)
+		}
+		h.screen("detail")
+		w.records = testRecords()
+	}
+}
+
+// A message that opens over a dialog with keys (an error over a question)
+// closes on Escape, and gives the dialog under it its keys back: Enter
+// then answers the question.
+func TestMessageOverDialogKeys(t *testing.T) {
+	h, _ := unlocked(t)
+	h.menu("Settings")
+	h.tap("Export all records…")
+	h.see("NOT encrypted")
+	h.ui.showError(errors.New("something went wrong; try again"))
+	h.pressOnCanvas(fyne.KeyEscape)
+	h.dontSee("Something went wrong")
+	h.see("NOT encrypted") // the error closed, the question stays
+	h.pressOnCanvas(fyne.KeyReturn)
+	h.see("Exported 7 records to /home/ada/Documents/health-records.json.")
+	if len(h.files.saved) != 1 {
+		t.Fatalf("Enter did not answer the question under the error: saved %v", h.files.saved)
+	}
+}
+
+// Dialogs the app shows in its own ways: the integrity check's details (a
+// custom dialog with Close) closes on Escape and on Enter; a dialog shown
+// without the helpers, and a pop-up, still close on Escape.
+func TestCustomDialogKeys(t *testing.T) {
+	b := newFakeBackend(true)
+	b.wallet.damaged = []wallet.Damage{{ID: "0badc0de01", Problem: "authentication failed"}}
+	h := newHarness(t, b, desktopSize, false)
+	h.unlock()
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		h.tap("Details")
+		h.see("0badc0de01: authentication failed")
+		h.pressOnCanvas(key)
+		if h.dialogOpen() {
+			t.Fatalf("%s left the integrity details open", key)
+		}
+	}
+
+	dialog.ShowError(errors.New("shown by hand"), h.ui.win)
+	h.pressOnCanvas(fyne.KeyEscape)
+	if h.dialogOpen() {
+		t.Fatal("Escape left a dialog shown without the helpers open")
+	}
+	widget.ShowPopUp(widget.NewLabel("a menu"), h.ui.win.Canvas())
+	h.pressOnCanvas(fyne.KeyEscape)
+	if h.dialogOpen() {
+		t.Fatal("Escape left a pop-up open")
+	}
+}
+
+// Every dialog goes through the helpers that give it its keys
+// (dialog_keys.go, keys.go): Fyne's own ShowError, ShowInformation and the
+// like, which know no keys, are not called in the app.
+func TestDialogsThroughHelpers(t *testing.T) {
+	// people.go is another part's file in issue 12's last pass; its one
+	// dialog.ShowError is closed by Escape all the same (escapeUnkeyed).
+	// TODO(merge): make it u.showError(err) and drop it from here.
+	allowed := map[string]int{"people.go": 1}
+	direct := regexp.MustCompile(`dialog\.(Show\w*|NewError|NewInformation)\(`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "dialog_keys.go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(direct.FindAll(src, -1)); n > allowed[f] {
+			t.Errorf("%s calls Fyne's dialogs directly (%d times): use u.showError, u.inform or u.showClosable, "+
+				"which close on Escape and Enter", f, n)
+		}
+	}
 }

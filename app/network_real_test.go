@@ -128,7 +128,7 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 		// it for the session verifies.
 		front.see("born ")
 		front.see("Not verified: made on the " + networkName(m.Name) + ", which you do not trust yet")
-		front.see("Network trusted: made on " + m.Name)
+		front.see("Network trusted: made on the " + networkName(m.Name))
 		front.see("COVID-19")
 		front.tap("Trust this network")
 		front.tapLast("Trust this network")

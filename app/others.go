@@ -85,6 +85,7 @@ func (u *UI) confirmDrop(id, name string, records int, done, back func()) {
 	body := wrapped(msg)
 	d := dialog.NewCustomConfirm(fmt.Sprintf("Drop the records about %s?", whoWords(name, "")), "Drop", "Cancel", body,
 		func(ok bool) {
+			u.escape, u.enter = nil, nil // before back, which opens a dialog
 			u.idle.touch()
 			if !ok {
 				back()
@@ -92,7 +93,7 @@ func (u *UI) confirmDrop(id, name string, records int, done, back func()) {
 			}
 			u.dropPerson(id, name, done)
 		}, u.win)
-	d.SetConfirmImportance(widget.DangerImportance)
+	u.confirmKeys(d, "Drop") // red, and no Enter
 	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
 	d.Show()
 }
@@ -108,7 +109,7 @@ func (u *UI) dropPerson(id, name string, done func()) {
 				return
 			}
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("the records about %s could not be dropped: %w", whoWords(name, ""), err), u.win)
+				u.showError(fmt.Errorf("the records about %s could not be dropped: %w", whoWords(name, ""), err))
 				return
 			}
 			if u.filter.person == id {

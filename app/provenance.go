@@ -56,14 +56,14 @@ func (u *UI) provenanceBlock(d wallet.Detail) fyne.CanvasObject {
 				wrapped(fmt.Sprintf("%s, section %s", u.documentTitle(src.Document), orNone(src.Section))),
 				container.NewHBox(u.openOriginal(d))))
 		} else {
-			add("From", wrapped("A clinical document (C-CDA), kept as it came."))
+			add("From", wrapped("A clinical document, kept as it came."))
 		}
 	case record.SourceDocument:
 		add("Kept as", wrapped("A document: the file itself is sealed in your wallet."))
 	case record.SourceShare:
 		add("From", wrapped("A share you received, saved to your wallet."))
 	case record.SourceFHIR:
-		add("From", wrapped("A health record file (FHIR)"))
+		add("From", wrapped("A health record file"))
 	}
 	if src.File != "" {
 		add("File", wrapped(src.File))
@@ -111,7 +111,7 @@ func (u *UI) documentTitle(id string) string {
 	if doc, err := u.recordDetail(id); err == nil && doc.Title != "" {
 		return doc.Title
 	}
-	return "a C-CDA document"
+	return "a clinical document"
 }
 
 // openOriginal is the button that shows the human-readable sections of

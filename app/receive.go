@@ -168,8 +168,8 @@ const scanLabel = "Scan QR image…"
 func (u *UI) trustAndReopen(got wallet.Received, withWallet bool, reopen func()) {
 	name, url := madeOn(got)
 	if url == "" {
-		dialog.ShowError(errors.New("the share does not say where its network is: ask the patient to show their network's "+
-			"QR code (in their Settings → Network) and trust it with \"Trust a network…\""), u.win)
+		u.showError(errors.New("the share does not say where its network is: ask the patient to show their network's " +
+			"QR code (in their Settings → Network) and trust it with \"Trust a network…\""))
 		return
 	}
 	u.confirm(fmt.Sprintf("Trust the %s?", networkName(name)), "Trust this network",
@@ -190,11 +190,11 @@ const trustExplanation = "Only trust a network you know, like your clinic's: sha
 // calls then: for a share whose server this app cannot even reach before
 // its network is trusted (a clinic's own certificate).
 func (u *UI) askTrustNetwork(withWallet bool, then func()) {
-	link := u.entry("https://… (the network's link)")
+	link := u.keyEntry("https://… (the network's link)")
 	image := u.button("Open QR image…", theme.FileImageIcon(), func() {
 		u.readQRImage(func(text string, err error) {
 			if err != nil {
-				dialog.ShowError(err, u.win)
+				u.showError(err)
 				return
 			}
 			link.SetText(text)
@@ -203,11 +203,15 @@ func (u *UI) askTrustNetwork(withWallet bool, then func()) {
 	body := container.NewVBox(wrapped(trustExplanation+" Ask the patient to show their network's QR code "+
 		"(in their Settings → Network), or type its link."), link, image)
 	d := dialog.NewCustomConfirm("Trust a network", "Trust this network", "Cancel", body, func(ok bool) {
+		u.escape, u.enter = nil, nil // before what may open the next dialog
 		u.idle.touch()
 		if url := strings.TrimSpace(link.Text); ok && url != "" {
 			u.trustNetwork(url, withWallet, then)
 		}
 	}, u.win)
+	u.confirmKeys(d, "Trust this network")
+	link.onEscape = d.Hide // the link has the focus: its keys first
+	link.OnSubmitted = func(string) { d.Confirm() }
 	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
 	d.Show()
 	u.win.Canvas().Focus(link)
@@ -230,7 +234,7 @@ func (u *UI) trustNetwork(url string, withWallet bool, then func()) {
 			return
 		}
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("the network could not be trusted: %w", err), u.win)
+			u.showError(fmt.Errorf("the network could not be trusted: %w", err))
 			return
 		}
 		if !withWallet {

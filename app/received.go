@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -240,21 +241,34 @@ func sharedBy(got wallet.Received) string {
 	return "a caregiver"
 }
 
-// checksPanel lists every check, and the addresses and network behind
-// them, under a one-line count: folded away when the share verified, open
-// when it did not.
+// checksPanel lists every check under a one-line count: folded away when
+// the share verified, open when it did not. What only whoever helps reads —
+// the network's chain and registry, addresses, block numbers — is under
+// "Technical details" in it, folded away always (issue 12, item 4).
 func checksPanel(got wallet.Received) fyne.CanvasObject {
 	list := container.NewVBox()
+	var technical []string
 	failed := 0
 	for _, c := range got.Checks {
 		var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		text := sentence(c.Name)
+		name := sentence(c.Name)
+		if plain, ok := plainCheckNames[c.Name]; ok {
+			name = plain
+		}
+		text := name
 		switch {
 		case c.Name == share.CheckNetworkTrusted && !c.OK && got.Network != nil:
 			// The wallet's detail speaks to hw users; here the action
-			// is the "Trust this network" button.
-			text += ": made on " + got.Network.String() + ", which you do not trust"
-		case c.Detail != "":
+			// is the "Trust this network" button, and the network's
+			// insides are the technical details' "Network:".
+			text += ": made on the " + networkName(got.Network.Name) + ", which you do not trust"
+		case c.Detail == "":
+		case technicalText.MatchString(c.Detail) || name != sentence(c.Name):
+			technical = append(technical, sentence(c.Name)+": "+c.Detail)
+			if strings.HasPrefix(c.Detail, "not checked") {
+				text += ": not checked"
+			}
+		default:
 			text += ": " + c.Detail
 		}
 		l := wrapped(text)
@@ -270,23 +284,23 @@ func checksPanel(got wallet.Received) fyne.CanvasObject {
 	if got.Problem != "" && !onlyUntrusted(got) {
 		facts = append(facts, sentence(got.Problem))
 	}
-	if got.Source == share.SourceHealthWallet {
-		facts = append(facts, "Patient's address: "+got.Patient.Hex())
-		if got.Issuer != got.Patient {
-			facts = append(facts, "Shared by (caregiver's address): "+got.Issuer.Hex())
-		}
-	}
-	if got.Network != nil {
-		facts = append(facts, "Network: "+got.Network.String())
-	}
 	for _, c := range got.Cards {
 		facts = append(facts, "SMART Health Card signed by "+c.Issuer)
 	}
 	if len(facts) > 0 {
-		l := wrapped(strings.Join(facts, "\n"))
-		l.SizeName = theme.SizeNameCaptionText
-		l.Importance = widget.LowImportance
-		list.Add(l)
+		list.Add(smallPrint(facts))
+	}
+	if got.Source == share.SourceHealthWallet {
+		technical = append(technical, "Patient's address: "+got.Patient.Hex())
+		if got.Issuer != got.Patient {
+			technical = append(technical, "Shared by (caregiver's address): "+got.Issuer.Hex())
+		}
+	}
+	if got.Network != nil {
+		technical = append(technical, "Network: "+got.Network.String())
+	}
+	if len(technical) > 0 {
+		list.Add(widget.NewAccordion(widget.NewAccordionItem(technicalDetailsLabel, smallPrint(technical))))
 	}
 
 	// Short: an accordion's heading does not wrap, and must fit a phone.
@@ -310,6 +324,31 @@ func checksPanel(got wallet.Received) fyne.CanvasObject {
 		panel.Open(0)
 	}
 	return panel
+}
+
+// technicalDetailsLabel heads what a received share's checks say for
+// whoever helps (folded away).
+const technicalDetailsLabel = "Technical details"
+
+// technicalText matches what a check's detail says for whoever helps
+// rather than for the doctor: the network's chain and registry, an
+// address, a block number.
+var technicalText = regexp.MustCompile(`(?i)\b0x[0-9a-f]{6}|chain id|registry|\bchain \d|\bblock \d`)
+
+// plainCheckNames are the names of the checks that speak of the network's
+// insides, in the doctor's words; their own names are under Technical
+// details.
+var plainCheckNames = map[string]string{
+	share.CheckChainID:  "Signed for this network",
+	share.CheckRegistry: "Signed for this network's consent records",
+}
+
+// smallPrint is lines in the small, quiet print of details.
+func smallPrint(lines []string) *widget.Label {
+	l := wrapped(strings.Join(lines, "\n"))
+	l.SizeName = theme.SizeNameCaptionText
+	l.Importance = widget.LowImportance
+	return l
 }
 
 // madeOn is the network a received share was made on: its name and join

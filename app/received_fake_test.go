@@ -51,3 +51,17 @@ func (h *harness) checksPanel() *widget.Accordion {
 
 // openChecks unfolds the verification panel, as a tap on its heading does.
 func (h *harness) openChecks() { h.checksPanel().Open(0) }
+
+// openTechnical unfolds the verification panel and the technical details
+// in it.
+func (h *harness) openTechnical() {
+	h.t.Helper()
+	h.openChecks()
+	for _, o := range h.objects() {
+		if a, ok := o.(*widget.Accordion); ok && len(a.Items) == 1 && a.Items[0].Title == technicalDetailsLabel {
+			a.Open(0)
+			return
+		}
+	}
+	h.t.Fatalf("no %q in the verification panel on screen %q", technicalDetailsLabel, h.ui.screen)
+}

@@ -114,7 +114,9 @@ func TestReceivedChartInTheApp(t *testing.T) {
 	doctor.see("Verification: all ")
 	doctor.openChecks()
 	doctor.see(sentence(share.CheckAnchored))
-	doctor.see("Patient's address: " + patient.Address()) // in the details only
+	doctor.dontSee(patient.Address())
+	doctor.openTechnical()
+	doctor.see("Patient's address: " + patient.Address()) // in the technical details only
 
 	// The sections and the records in each, in MakeChart's order.
 	var bundle struct {

@@ -291,8 +291,7 @@ func (v *recordsView) refreshRecords(total int) {
 		v.emptyBox.Objects[1].Show()
 		v.emptyBox.Show()
 	case total == 0:
-		v.empty.SetText("No records yet. Import the FHIR files your hospital, clinic or lab gave you: " +
-			"single resources, Bundles or NDJSON.")
+		v.empty.SetText(emptyWalletText)
 		v.emptyBox.Objects[1].Show()
 		v.emptyBox.Show()
 	default:
@@ -426,12 +425,15 @@ func (u *UI) damageBanner() fyne.CanvasObject {
 		b.WriteString("\nRestore these records from a backup, or import them again from their source.")
 		body := widget.NewLabel(b.String())
 		body.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustom("Integrity check failed", "Close", container.NewVScroll(body), u.win)
-		d.Resize(dialogSize(u.win))
-		d.Show()
+		u.showClosable(dialog.NewCustom("Integrity check failed", "Close", container.NewVScroll(body), u.win), dialogSize(u.win), nil)
 	})
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), details, msg)
 }
+
+// emptyWalletText is what an empty wallet says: what to import, in the
+// words of what people are given (the import screen names the file kinds).
+const emptyWalletText = "No records yet. Import the files your hospital, clinic or lab gave you — " +
+	"health records, PDFs, photos of documents, vaccination cards."
 
 // sidebarLayout places a sidebar beside the main content on wide windows,
 // and a compact selector above it on narrow ones (phones in portrait). Its

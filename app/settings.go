@@ -98,7 +98,7 @@ func (u *UI) identitySection() fyne.CanvasObject {
 		e.SetText(u.wallet.DisplayName())
 		save := u.button("Save", theme.DocumentSaveIcon(), func() {
 			if err := renamer.SetDisplayName(strings.TrimSpace(e.Text)); err != nil {
-				dialog.ShowError(err, u.win)
+				u.showError(err)
 				return
 			}
 			u.showSettings() // the identity card carries the name
@@ -257,7 +257,7 @@ func (u *UI) backupSection() fyne.CanvasObject {
 func (u *UI) saveTo(name string, btn *widget.Button, busy *widget.Label, busyText string, write func(io.Writer) (string, error)) {
 	u.files.CreateFile(u.win, name, func(w io.WriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showError(err)
 			return
 		}
 		if w == nil {
@@ -273,7 +273,7 @@ func (u *UI) saveTo(name string, btn *widget.Button, busy *widget.Label, busyTex
 			return err
 		}, func(err error) {
 			if err != nil {
-				dialog.ShowError(err, u.win)
+				u.showError(err)
 				return
 			}
 			u.inform("Done", savedWhere(done, w), func() {})
@@ -291,20 +291,6 @@ func (u *UI) confirm(title, action, message string, done func(bool)) {
 		done(ok)
 	}, u.win)
 	u.confirmKeys(d, action)
-	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
-	d.Show()
-}
-
-// inform tells the person something, then goes on with then once they
-// close the dialog.
-func (u *UI) inform(title, message string, then func()) {
-	d := dialog.NewInformation(title, message, u.win)
-	u.escape, u.enter = d.Hide, d.Hide
-	d.SetOnClosed(func() {
-		u.escape, u.enter = nil, nil
-		u.idle.touch()
-		then()
-	})
 	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
 	d.Show()
 }

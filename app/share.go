@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -64,7 +63,7 @@ func expiryChoices() []string {
 func (u *UI) shareFromRecords() {
 	recs, err := u.listRecords(wallet.Query{})
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showError(err)
 		return
 	}
 	sum := wallet.SummarizeRecords(recs, u.clock.Now())
@@ -92,6 +91,11 @@ func (u *UI) shareFromRecords() {
 
 // chooseLabel is the share form's choice of records by kind and dates.
 const chooseLabel = "Choose by kind or date"
+
+// recipientCardPlaceholder is the share form's field for whom the share is
+// meant: what they paste is their identity card (an hwcard: text), which
+// the form does not name — a person knows it as the doctor's card.
+const recipientCardPlaceholder = "Optional: paste the doctor's identity card"
 
 // showShare is the form of a new share. back returns to where it came from.
 // Besides the scopes given, the records can be chosen by type and by a date
@@ -193,7 +197,7 @@ func (u *UI) showShare(scope shareScope, back func(), more ...shareScope) {
 	// it goes as soon as the field changes.
 	passcode := u.entry("Optional passcode")
 	u.onChanged(passcode, func(string) { problem.clear() })
-	recipient := u.entry("Optional identity card (hwcard:…)")
+	recipient := u.entry(recipientCardPlaceholder)
 	u.onChanged(recipient, func(string) { problem.clear() })
 	// A direct share travels over plain http on the local network, so a
 	// passcode would travel in clear: the wallet refuses one there, and the
@@ -765,7 +769,7 @@ func (u *UI) shareRows(list []wallet.ShareInfo, err error) []fyne.CanvasObject {
 				u.idle.touch()
 				u.confirmRevoke(s.ID, revoke, busy, func(err error) {
 					if err != nil {
-						dialog.ShowError(careProblem(sharingProblem(err)), u.win)
+						u.showError(careProblem(sharingProblem(err)))
 						return
 					}
 					if p := u.person; p != nil {

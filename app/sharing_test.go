@@ -266,7 +266,11 @@ func TestReceiveFlow(t *testing.T) {
 	// verified, the network named, and the doctor is offered to trust it.
 	h.see("Female · born 10 Dec 1815, 208 years · MRN 004711")
 	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
-	h.see("Network trusted: made on Riverside Clinic (chain 31337, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3), which you do not trust")
+	h.see("Network trusted: made on the Riverside Clinic network, which you do not trust")
+	// The network's insides only under Technical details, folded away.
+	h.dontSee("registry 0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	h.openTechnical()
+	h.see("Network: Riverside Clinic (chain 31337, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3)")
 	h.see("Only trust a network you know, like your clinic's: shares made on it will then show as verified.")
 	h.see("Not verified: check these with the patient before relying on them.")
 	h.see("Hemoglobin A1c")

@@ -97,19 +97,17 @@ func (u *UI) issuerRow(is wallet.TrustedIssuer) fyne.CanvasObject {
 // removeButton is a red "Stop trusting" that asks first.
 func (u *UI) removeButton(what, key, consequence string) *widget.Button {
 	b := u.button(stopTrustingLabel, theme.DeleteIcon(), func() {
-		d := dialog.NewCustomConfirm("Stop trusting "+what+"?", stopTrustingLabel, "Cancel", wrapped(consequence), func(ok bool) {
+		u.confirm("Stop trusting "+what+"?", stopTrustingLabel, consequence, func(ok bool) {
 			u.idle.touch()
 			if !ok {
 				return
 			}
 			if err := u.wallet.TrustRemove(key); err != nil {
-				dialog.ShowError(err, u.win)
+				u.showError(err)
 				return
 			}
 			u.showTrust()
-		}, u.win)
-		d.SetConfirmImportance(widget.DangerImportance)
-		u.showKeyDialog(d, nil)
+		})
 	})
 	b.Importance = widget.DangerImportance
 	return b

@@ -280,6 +280,8 @@ func (u *UI) watchKeys() {
 		switch {
 		case k.Name == fyne.KeyEscape && u.escape != nil:
 			u.escape() // the open dialog's Cancel (keys.go)
+		case k.Name == fyne.KeyEscape:
+			u.escapeUnkeyed() // a menu, a calendar (dialog_keys.go)
 		case (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && u.enter != nil:
 			u.enter() // the open dialog's default button
 		}
