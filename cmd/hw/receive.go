@@ -67,7 +67,8 @@ With --json, prints {"verified","source","label","expires","purpose",
 "source","reason"}],"logged","problem","patientName","patientBirthDate",
 "patientWarning","network":{"name","url","chainId","registry","trusted"},
 "attachments":[{"record","title","contentType","size","sha256"}],
-"patients":[{"name","birthDate"}],"warnings":[…],…}.
+"patients":[{"name","birthDate"}],"warnings":[…],"anchoredAt":"RFC 3339"
+(when the oldest batch of the records was anchored, once checked),…}.
 
 A share is about one person: when its records hold the Patient of more
 than one, hw receive says so on stderr (in "warnings" with --json) and
