@@ -31,10 +31,7 @@ func TestCareEndToEnd(t *testing.T) {
 	served := chaintest.StartServe(t)
 	rp := startRelay(t, "--chain", served.URL)
 	dir := t.TempDir()
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
-	}
-	ada, byron, doctor := env("ada"), env("byron"), env("doctor")
+	ada, byron, doctor := chainWalletEnv(dir, "ada", served.URL), chainWalletEnv(dir, "byron", served.URL), chainWalletEnv(dir, "doctor", served.URL)
 	run := func(env []string, want int, args ...string) (string, string) {
 		t.Helper()
 		out, errOut, code := hwProc(t, env, args...)

@@ -601,7 +601,7 @@ func newViewerFixture(t testing.TB, corpusFiles ...string) *viewerFixture {
 	dir := t.TempDir()
 	f := &viewerFixture{
 		served: served, relay: rp, dir: dir, browser: br,
-		patient: []string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL},
+		patient: chainWalletEnv(dir, "patient", served.URL),
 	}
 	f.hw(t, "init", "--name", "Denisha Keeling")
 	var card struct{ Address string }
