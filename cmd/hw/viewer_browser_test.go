@@ -927,19 +927,7 @@ func testViewerForeignIssuer(t *testing.T, f *viewerFixture) {
 // gives, naming both, loud and above the patient (issue 12: a share is
 // about one person); at phone size it matches its golden.
 func testViewerTwoPeople(t *testing.T, f *viewerFixture) {
-	bundle := `{"resourceType":"Bundle","type":"collection","entry":[
-{"resource":{"resourceType":"Patient","id":"a","name":[{"given":["Ada"],"family":"Lovelace"}],"birthDate":"1985-12-10","gender":"female"}},
-{"resource":{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}},
-{"resource":{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"birthDate":"2012-03-01","gender":"male"}},
-{"resource":{"resourceType":"AllergyIntolerance","id":"pen","code":{"text":"Penicillin G"},"criticality":"high"}}]}`
-	key, err := share.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwe, err := share.EncryptFile([]byte(bundle), key[:], share.ContentTypeFHIR)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, jwe := encryptedFHIR(t, twoPeopleBundle)
 	const origin = "https://shl.example"
 	shl := share.Link{URL: origin + "/two-people.jwe", Key: key, Flags: string(share.FlagDirect)}.String()
 	v := f.browser.open(t, f.relay.base+"/view#"+shl, openOptions{
