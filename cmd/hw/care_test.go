@@ -183,7 +183,8 @@ func TestCareEndToEnd(t *testing.T) {
 		t.Fatalf("the doctor's report does not name Ada and Byron as it should: %s", out)
 	}
 	human, _ := run(doctor, 0, "receive", shared.Link)
-	if !strings.Contains(human, "Byron Lovelace") || !strings.Contains(human, "caregiver") {
+	if !strings.Contains(human, "Byron Lovelace") || !strings.Contains(human, "caregiver") ||
+		!strings.Contains(human, "\nIntact and anchored on "+time.Now().UTC().Format("2 Jan 2006")+", shared by their caregiver with the patient's consent.\n") {
 		t.Fatalf("hw receive does not name the caregiver:\n%s", human)
 	}
 	// With no choice, Byron shares Ada's patient summary (her current

@@ -41,6 +41,9 @@ or the QR code in an image (--qr-image) — fetches and decrypts its files, and
 verifies everything it can: the link, the files, any SMART Health Card's
 signature against its issuer's keys, and for a Health Wallet share the
 patient's signed consent, its state on chain and every record's anchor.
+It prints VERIFIED or NOT VERIFIED, then the verdict as the one sentence the
+app and the web viewer show ("Intact and anchored on 12 Mar 2024, shared
+with the patient's consent"), then who shared, and every check.
 
 With a wallet (--vault / $HW_VAULT), the share is checked against the
 wallet's chain and, when the wallet's address holds funds, the access is
@@ -248,6 +251,8 @@ func (c *cli) printReceived(r wallet.Received, out string) {
 	default:
 		fmt.Fprintf(w, "NOT VERIFIED: %s failed.\n", plural(len(r.Failed()), "check"))
 	}
+	// The verdict in the words the app and the web viewer use.
+	fmt.Fprintf(w, "%s.\n", r.Sentence())
 	if r.Label != "" {
 		fmt.Fprintf(w, "Label:    %s\n", oneLine(r.Label))
 	}

@@ -49,7 +49,7 @@ func TestReceiveWarnsOfTwoPeople(t *testing.T) {
 	if !strings.Contains(errOut, want) {
 		t.Errorf("hw receive's stderr lacks the warning %q:\n%s", want, errOut)
 	}
-	if !strings.Contains(out, "Penicillin G") || strings.Contains(out, "different people") {
+	if !strings.Contains(out, "\nFrom another issuer — not verifiable.\n") || !strings.Contains(out, "Penicillin G") || strings.Contains(out, "different people") {
 		t.Errorf("hw receive printed (the records, the warning on stderr only):\n%s", out)
 	}
 }
