@@ -26,8 +26,19 @@ func TestShareOfSomeoneKeptApartOnANetwork(t *testing.T) {
 	}
 	dir := t.TempDir()
 	node := startNetworkNode(t, "127.0.0.1:0", filepath.Join(dir, "node"))
-	patient, doctor := networkWalletEnv(dir, "patient"), networkWalletEnv(dir, "doctor")
-	mustHW := hwMust(t)
+	env := func(who string) []string {
+		return []string{"HW_VAULT=" + filepath.Join(dir, who), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
+			"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
+	}
+	patient, doctor := env("patient"), env("doctor")
+	mustHW := func(env []string, args ...string) string {
+		t.Helper()
+		out, errOut, code := hwProc(t, env, args...)
+		if code != 0 {
+			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+		return out
+	}
 	mustHW(patient, "init", "--name", name(files[0]), "--network", node.ready.JoinURL)
 	mustHW(doctor, "init", "--name", "Dr. Lee, City Clinic")
 	mustHW(doctor, "network", "join", node.ready.JoinURL)
