@@ -151,10 +151,13 @@ func TestAnchorAndVerify(t *testing.T) {
 		js, _ := json.Marshal(v)
 		var shape map[string]any
 		json.Unmarshal(js, &shape)
-		for _, k := range []string{"anchored", "root", "block", "time", "valid", "problem"} {
-			if _, ok := shape[k]; !ok || len(shape) != 6 {
-				t.Fatalf("Verify JSON %s: want exactly anchored, root, block, time, valid, problem", js)
+		for _, k := range []string{"anchored", "root", "block", "time", "valid", "problem", "sentence"} {
+			if _, ok := shape[k]; !ok || len(shape) != 7 {
+				t.Fatalf("Verify JSON %s: want exactly anchored, root, block, time, valid, problem, sentence", js)
 			}
+		}
+		if want := "Intact and anchored on " + b.Time.UTC().Format("2 Jan 2006"); shape["sentence"] != want {
+			t.Fatalf("Verify JSON %s: sentence, want %q", js, want)
 		}
 	}
 	if d, err := w.Record(recs[0].ID); err != nil || d.Anchor.State != record.AnchorAnchored {

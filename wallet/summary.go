@@ -211,6 +211,24 @@ func (w *Wallet) PatientSummary(person string) (PatientSummary, error) {
 	return SummarizeRecords(personRecords(index.List(record.Filter{}), person), now()), nil
 }
 
+// CarePatientSummary is the patient summary of someone the owner cares for
+// (person as for [Wallet.CareShare]), from their records synced here, as a
+// care share of it would hold now; name is theirs, as they signed it.
+func (w *Wallet) CarePatientSummary(person string) (sum PatientSummary, name string, err error) {
+	if err := w.unlocked(); err != nil {
+		return PatientSummary{}, "", err
+	}
+	c, err := w.findPerson(person)
+	if err != nil {
+		return PatientSummary{}, "", err
+	}
+	index, _, err := w.careIndex(c)
+	if err != nil {
+		return PatientSummary{}, "", err
+	}
+	return SummarizeRecords(index.List(record.Filter{}), now()), c.name(), nil
+}
+
 // personRecords keeps the records of one person ("" or OwnerID: the owner).
 func personRecords(recs []record.Record, person string) []record.Record {
 	if person == OwnerID {

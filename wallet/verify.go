@@ -62,9 +62,9 @@ func (v Verification) Sentence() string {
 	return "Could not be checked: do not rely on it until it can be"
 }
 
-// MarshalJSON writes {"anchored","root","block","time","valid","problem"},
-// root as 0x-hex (empty while not batched) and time as RFC 3339 (empty while
-// not anchored).
+// MarshalJSON writes {"anchored","root","block","time","valid","problem",
+// "sentence"}, root as 0x-hex (empty while not batched), time as RFC 3339
+// (empty while not anchored) and sentence as [Verification.Sentence] says it.
 func (v Verification) MarshalJSON() ([]byte, error) {
 	out := struct {
 		Anchored bool   `json:"anchored"`
@@ -73,7 +73,8 @@ func (v Verification) MarshalJSON() ([]byte, error) {
 		Time     string `json:"time"`
 		Valid    bool   `json:"valid"`
 		Problem  string `json:"problem"`
-	}{Anchored: v.Anchored, Block: v.Block, Valid: v.Valid, Problem: v.Problem}
+		Sentence string `json:"sentence"`
+	}{Anchored: v.Anchored, Block: v.Block, Valid: v.Valid, Problem: v.Problem, Sentence: v.Sentence()}
 	if v.Root != (common.Hash{}) {
 		out.Root = v.Root.Hex()
 	}

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
+	"io"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"healthwallet/wallet"
@@ -169,8 +170,12 @@ func (c *cli) verifyCommand() *cobra.Command {
 its Merkle proof up to its batch's root, and asks the chain who anchored that
 root and when. ID is as for hw show.
 
+Prints the verdict as one sentence ("Intact and anchored on 12 Mar 2024"),
+then the checks behind it: where and when its batch was anchored, and what
+went wrong if anything did.
+
 With --json, prints {"anchored":bool,"root":"0x…","block":N,"time":"RFC 3339",
-"valid":bool,"problem":"…"}. The exit code is 0 whenever the check ran, valid
+"valid":bool,"problem":"…","sentence":"…"}. The exit code is 0 whenever the check ran, valid
 or not; 1 when there is no such record.`,
 		Args: cobra.ExactArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
@@ -191,15 +196,26 @@ or not; 1 when there is no such record.`,
 			if c.jsonOut {
 				return printJSON(c.stdout, v)
 			}
-			switch {
-			case v.Valid:
-				fmt.Fprintf(c.stdout, "Valid: unchanged since it was anchored in block %d at %s (batch %s).\n", v.Block, v.Time.Local().Format("2006-01-02 15:04:05"), v.Root.Hex())
-			case strings.HasPrefix(v.Problem, wallet.ProblemWaiting):
-				fmt.Fprintf(c.stdout, "Not anchored yet: %s.\n", v.Problem)
-			default:
-				fmt.Fprintf(c.stdout, "NOT VALID: %s.\n", v.Problem)
-			}
+			printVerification(c.stdout, v)
 			return nil
 		}),
+	}
+}
+
+// printVerification prints a verification as hw verify does: the sentence a
+// person reads first, then the checks behind it.
+func printVerification(out io.Writer, v wallet.Verification) {
+	fmt.Fprintf(out, "%s.\n", v.Sentence())
+	switch {
+	case v.Anchored:
+		fmt.Fprintf(out, "  Anchored by this wallet in block %d at %s (batch %s).\n", v.Block, v.Time.Local().Format("2006-01-02 15:04:05"), v.Root.Hex())
+	case v.Root != (common.Hash{}):
+		fmt.Fprintf(out, "  In batch %s, not confirmed on chain.\n", v.Root.Hex())
+	}
+	if v.Valid {
+		fmt.Fprintln(out, "  The record recomputes to its commitment, and its proof leads to the anchored root.")
+	}
+	if v.Problem != "" {
+		fmt.Fprintf(out, "  Problem: %s.\n", v.Problem)
 	}
 }

@@ -373,7 +373,9 @@ behalf: it needs the SHARE right, the records must be in the scope they gave
 you, and the link cannot outlive the delegation. The grant is issued on chain
 by your address for this person, and the share carries the scope they signed,
 so the doctor's check names you and them and checks every record against it.
-The relay is --relay URL, else the patient's. Flags and output as hw share.`,
+With no choice, it shares their patient summary (of the records synced here),
+as hw share does yours; --all shares every record. The relay is --relay URL,
+else the patient's. Flags and output as hw share.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -393,6 +395,9 @@ The relay is --relay URL, else the patient's. Flags and output as hw share.`,
 				}
 				req.IDs = append(req.IDs, id)
 			}
+			if err := c.careDefaultToSummary(w, args[0], &req); err != nil {
+				return err
+			}
 			res, err := w.CareShare(ctx, args[0], req)
 			if err != nil {
 				return careError(err)
@@ -400,7 +405,7 @@ The relay is --relay URL, else the patient's. Flags and output as hw share.`,
 			return c.printShareResult(ctx, res, sf.qrFile)
 		}),
 	}
-	sf.register(cmd.Flags(), "share every record of the person", "the relay's `URL` (default: the patient's)")
+	sf.register(cmd.Flags(), "share every record of the person (default: their patient summary)", "the relay's `URL` (default: the patient's)")
 	return cmd
 }
 

@@ -31,10 +31,7 @@ func TestCareEmergencyAlertsCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	rp := startRelay(t, "--chain", served.URL, "--submitter-key", keyFile, "--rate-ip", "100")
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
-	}
-	ada, byron := env("ada"), env("byron")
+	ada, byron := chainWalletEnv(dir, "ada", served.URL), chainWalletEnv(dir, "byron", served.URL)
 	paramedic := []string{"HW_VAULT=" + filepath.Join(dir, "no-wallet"), "HW_CHAIN=" + served.URL}
 	var byronCard struct{ Card string }
 	for name, e := range map[string][]string{"Ada Lovelace": ada, "Byron Lovelace": byron} {

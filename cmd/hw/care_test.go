@@ -31,10 +31,7 @@ func TestCareEndToEnd(t *testing.T) {
 	served := chaintest.StartServe(t)
 	rp := startRelay(t, "--chain", served.URL)
 	dir := t.TempDir()
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
-	}
-	ada, byron, doctor := env("ada"), env("byron"), env("doctor")
+	ada, byron, doctor := chainWalletEnv(dir, "ada", served.URL), chainWalletEnv(dir, "byron", served.URL), chainWalletEnv(dir, "doctor", served.URL)
 	run := func(env []string, want int, args ...string) (string, string) {
 		t.Helper()
 		out, errOut, code := hwProc(t, env, args...)
@@ -186,11 +183,29 @@ func TestCareEndToEnd(t *testing.T) {
 		t.Fatalf("the doctor's report does not name Ada and Byron as it should: %s", out)
 	}
 	human, _ := run(doctor, 0, "receive", shared.Link)
-	if !strings.Contains(human, "Byron Lovelace") || !strings.Contains(human, "caregiver") {
+	if !strings.Contains(human, "Byron Lovelace") || !strings.Contains(human, "caregiver") ||
+		!strings.Contains(human, "\nIntact and anchored on "+time.Now().UTC().Format("2 Jan 2006")+", shared by their caregiver with the patient's consent.\n") {
 		t.Fatalf("hw receive does not name the caregiver:\n%s", human)
 	}
+	// With no choice, Byron shares Ada's patient summary (her current
+	// medications), saying whose it is, and it verifies.
+	out, errOut := run(byron, 0, "care", "share", "Ada", "--ttl", "1h", "--purpose", "TREAT", "--json")
+	var summary struct {
+		Link    string
+		Records int
+	}
+	if err := json.Unmarshal([]byte(out), &summary); err != nil || summary.Records != 3 {
+		t.Fatalf("hw care share with no choice: %s%s (%v)", out, errOut, err)
+	}
+	if !strings.Contains(errOut, "Sharing Ada Lovelace's patient summary: 3 records (3 current medications") || !strings.Contains(errOut, "--all") {
+		t.Fatalf("hw care share with no choice says: %s", errOut)
+	}
+	if out, _ = run(doctor, 0, "receive", summary.Link, "--json"); !strings.Contains(out, `"verified":true`) {
+		t.Fatalf("the summary shared for Ada: %s", out)
+	}
+
 	// Nothing but medications can be shared.
-	_, errOut := run(byron, 1, "care", "share", "Ada", "--type", "Observation", "--ttl", "1h", "--purpose", "TREAT")
+	_, errOut = run(byron, 1, "care", "share", "Ada", "--type", "Observation", "--ttl", "1h", "--purpose", "TREAT")
 	if !strings.Contains(errOut, "Observation records are not in what Ada Lovelace lets you see (Medications)") {
 		t.Fatalf("sharing observations says: %s", errOut)
 	}

@@ -39,15 +39,8 @@ func TestStrangerRacesTheGrant(t *testing.T) {
 	rp := startRelay(t, "--chain", served.URL)
 	ctx := context.Background()
 	dir := t.TempDir()
-	patientEnv := []string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + proxy.srv.URL}
-	mustHW := func(env []string, args ...string) string {
-		t.Helper()
-		out, errOut, code := hwProc(t, env, args...)
-		if code != 0 {
-			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-		}
-		return out
-	}
+	patientEnv := chainWalletEnv(dir, "patient", proxy.srv.URL)
+	mustHW := hwMust(t)
 	mustHW(patientEnv, "init", "--name", "Ada Lovelace")
 	patient := walletAddress(t, patientEnv)
 	served.Fund(patient)

@@ -24,13 +24,9 @@ import (
 func TestDelegateEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	node := startNetworkNode(t, "127.0.0.1:0", filepath.Join(dir, "node"))
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
-			"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
-	}
-	patient, byron := env("patient"), env("byron")
-	mustHWIn(t, patient, "init", "--name", "Ada Lovelace", "--network", node.ready.JoinURL)
-	mustHWIn(t, byron, "init", "--name", "Byron Lovelace", "--network", node.ready.JoinURL)
+	patient, byron := networkWalletEnv(dir, "patient"), networkWalletEnv(dir, "byron")
+	hwOK(t, patient, "init", "--name", "Ada Lovelace", "--network", node.ready.JoinURL)
+	hwOK(t, byron, "init", "--name", "Byron Lovelace", "--network", node.ready.JoinURL)
 	delegateFlow(t, dir, patient, byron)
 }
 
@@ -41,36 +37,21 @@ func TestDelegateEndToEndChainServe(t *testing.T) {
 	served := chaintest.StartServe(t)
 	rp := startRelay(t, "--chain", served.URL)
 	dir := t.TempDir()
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
-	}
-	patient, byron := env("patient"), env("byron")
-	mustHWIn(t, patient, "init", "--name", "Ada Lovelace")
-	mustHWIn(t, byron, "init", "--name", "Byron Lovelace")
+	patient, byron := chainWalletEnv(dir, "patient", served.URL), chainWalletEnv(dir, "byron", served.URL)
+	hwOK(t, patient, "init", "--name", "Ada Lovelace")
+	hwOK(t, byron, "init", "--name", "Byron Lovelace")
 	var card struct{ Address string }
-	if err := json.Unmarshal([]byte(mustHWIn(t, patient, "card", "--json")), &card); err != nil {
+	if err := json.Unmarshal([]byte(hwOK(t, patient, "card", "--json")), &card); err != nil {
 		t.Fatal(err)
 	}
 	served.Fund(common.HexToAddress(card.Address))
-	mustHWIn(t, patient, "relay-url", rp.base)
+	hwOK(t, patient, "relay-url", rp.base)
 	delegateFlow(t, dir, patient, byron)
-}
-
-func mustHWIn(t *testing.T, env []string, args ...string) string {
-	t.Helper()
-	out, errOut, code := hwProc(t, env, args...)
-	if code != 0 {
-		t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-	}
-	return out
 }
 
 // delegateFlow is the family's story, once both wallets exist.
 func delegateFlow(t *testing.T, dir string, patient, byron []string) {
-	mustHW := func(env []string, args ...string) string {
-		t.Helper()
-		return mustHWIn(t, env, args...)
-	}
+	mustHW := hwMust(t)
 	// The patient scans Byron's card: a picture of its QR code.
 	png, err := qrcode.PNG(strings.TrimSpace(mustHW(byron, "card")), 6)
 	if err != nil {

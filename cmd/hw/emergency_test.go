@@ -67,19 +67,8 @@ func TestEmergencyCardEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	node := startNetworkNode(t, "127.0.0.1:0", filepath.Join(dir, "node"))
 	joinURL := node.ready.JoinURL
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
-			"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
-	}
-	patient, doctor := env("patient"), env("doctor")
-	mustHW := func(env []string, args ...string) string {
-		t.Helper()
-		out, errOut, code := hwProc(t, env, args...)
-		if code != 0 {
-			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-		}
-		return out
-	}
+	patient, doctor := networkWalletEnv(dir, "patient"), networkWalletEnv(dir, "doctor")
+	mustHW := hwMust(t)
 	failsHW := func(env []string, want string, args ...string) {
 		t.Helper()
 		out, errOut, code := hwProc(t, env, args...)

@@ -118,25 +118,25 @@ func TestNetworkServeOnExistingChain(t *testing.T) {
 
 	patient, doctor := networkWalletEnv(dir, "patient"), networkWalletEnv(dir, "doctor")
 	var created struct{ Address string }
-	if err := json.Unmarshal([]byte(hwSucceeds(t, patient, "init", "--name", "Ada Lovelace", "--network", ready.JoinURL, "--json")), &created); err != nil {
+	if err := json.Unmarshal([]byte(hwOK(t, patient, "init", "--name", "Ada Lovelace", "--network", ready.JoinURL, "--json")), &created); err != nil {
 		t.Fatal(err)
 	}
 	patientAddr := common.HexToAddress(created.Address)
-	hwSucceeds(t, doctor, "init", "--name", "Dr. Lee, City Clinic")
-	hwSucceeds(t, doctor, "network", "join", ready.JoinURL)
+	hwOK(t, doctor, "init", "--name", "Dr. Lee, City Clinic")
+	hwOK(t, doctor, "network", "join", ready.JoinURL)
 
 	records := filepath.Join(dir, "ada.json")
 	os.WriteFile(records, []byte(`{"resourceType":"Bundle","type":"collection","entry":[
 		{"resource":{"resourceType":"Patient","id":"ada","name":[{"given":["Ada"],"family":"Lovelace"}],"birthDate":"1815-12-10"}},
 		{"resource":{"resourceType":"Observation","id":"g1","status":"final","code":{"text":"Glucose"},"valueQuantity":{"value":99,"unit":"mg/dL"},"effectiveDateTime":"2024-03-01"}}]}`), 0o600)
-	hwSucceeds(t, patient, "import", records)
-	hwSucceeds(t, patient, "anchor", "--json")
+	hwOK(t, patient, "import", records)
+	hwOK(t, patient, "anchor", "--json")
 	var shared struct{ ID, Link string }
-	if err := json.Unmarshal([]byte(hwSucceeds(t, patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--json")), &shared); err != nil || shared.Link == "" {
+	if err := json.Unmarshal([]byte(hwOK(t, patient, "share", "--all", "--ttl", "1h", "--purpose", "TREAT", "--json")), &shared); err != nil || shared.Link == "" {
 		t.Fatalf("hw share --json: %+v, %v", shared, err)
 	}
 	var got networkReceived
-	if err := json.Unmarshal([]byte(hwSucceeds(t, doctor, "receive", shared.Link, "--json")), &got); err != nil {
+	if err := json.Unmarshal([]byte(hwOK(t, doctor, "receive", shared.Link, "--json")), &got); err != nil {
 		t.Fatal(err)
 	}
 	if !got.Verified || got.PatientName != "Ada Lovelace" || len(got.Records) != 2 {
@@ -144,8 +144,8 @@ func TestNetworkServeOnExistingChain(t *testing.T) {
 	}
 	// The patient's access log hands the doctor's signed access entries to
 	// the network.
-	hwSucceeds(t, patient, "access-log", "--json")
-	hwSucceeds(t, patient, "revoke", shared.ID, "--yes")
+	hwOK(t, patient, "access-log", "--json")
+	hwOK(t, patient, "revoke", shared.ID, "--yes")
 
 	// Every patient action lands on geth, paid by the submitter.
 	gas := map[string]uint64{}
@@ -172,7 +172,7 @@ func TestNetworkServeOnExistingChain(t *testing.T) {
 		Recorded bool
 		Time     time.Time
 	}
-	if err := json.Unmarshal([]byte(hwSucceeds(t, patient, "access-log", "--json")), &entries); err != nil {
+	if err := json.Unmarshal([]byte(hwOK(t, patient, "access-log", "--json")), &entries); err != nil {
 		t.Fatal(err)
 	}
 	onChain := 0
@@ -185,7 +185,7 @@ func TestNetworkServeOnExistingChain(t *testing.T) {
 		t.Fatalf("the patient's access log shows no access recorded on chain: %+v", entries)
 	}
 	var status struct{ Balance string }
-	if err := json.Unmarshal([]byte(hwSucceeds(t, patient, "chain", "status", "--json")), &status); err != nil || status.Balance != "0" {
+	if err := json.Unmarshal([]byte(hwOK(t, patient, "chain", "status", "--json")), &status); err != nil || status.Balance != "0" {
 		t.Fatalf("the patient's hw chain status: %+v, %v; want balance 0", status, err)
 	}
 	if b, err := dev.Client.BalanceAt(ctx, patientAddr, nil); err != nil || b.Sign() != 0 {
@@ -227,22 +227,4 @@ func registryGas(t *testing.T, ctx context.Context, url string, registry common.
 		gas[ev.Name] = rc.GasUsed
 	}
 	return gas
-}
-
-// networkWalletEnv is the environment of a test wallet in dir/name that
-// knows no chain but the networks it joins.
-func networkWalletEnv(dir, name string) []string {
-	return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
-		"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
-}
-
-// hwSucceeds runs hw as its own process and returns its standard output,
-// failing the test unless it exits 0.
-func hwSucceeds(t *testing.T, env []string, args ...string) string {
-	t.Helper()
-	out, errOut, code := hwProc(t, env, args...)
-	if code != 0 {
-		t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-	}
-	return out
 }

@@ -149,19 +149,8 @@ func TestNetworkEndToEnd(t *testing.T) {
 	node := startNetworkNode(t, "127.0.0.1:0", nodeDir)
 	joinURL := node.ready.JoinURL
 
-	env := func(name string) []string {
-		return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
-			"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
-	}
-	patient, doctor, stranger := env("patient"), env("doctor"), env("stranger")
-	mustHW := func(env []string, args ...string) string {
-		t.Helper()
-		out, errOut, code := hwProc(t, env, args...)
-		if code != 0 {
-			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-		}
-		return out
-	}
+	patient, doctor, stranger := networkWalletEnv(dir, "patient"), networkWalletEnv(dir, "doctor"), networkWalletEnv(dir, "stranger")
+	mustHW := hwMust(t)
 	var created struct {
 		Address, Mnemonic string
 		Network           struct{ Name string }
@@ -322,7 +311,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 
 	// The patient's device is lost: from the recovery phrase on a new one,
 	// every standing share (the relay's and the direct one) is revoked.
-	newDevice := env("new-device")
+	newDevice := networkWalletEnv(dir, "new-device")
 	mustHW(append(newDevice, "HW_MNEMONIC="+created.Mnemonic), "restore", "--name", "Ada Lovelace")
 	mustHW(newDevice, "network", "join", joinURL)
 	var revoked struct {
@@ -464,4 +453,17 @@ func TestNetworkJoinByInvitation(t *testing.T) {
 	if out, errOut, code := hwProc(t, env, "network", "join", node.ready.JoinURL, "--invite", "river-42", "--json"); code != 0 || !strings.Contains(out, `"enrolment":"invitation"`) {
 		t.Fatalf("join with the code: exit %d\n%s%s", code, out, errOut)
 	}
+}
+
+// networkWalletEnv is the environment of a test wallet in dir/name that
+// knows no chain but the networks it joins.
+func networkWalletEnv(dir, name string) []string {
+	return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery",
+		"HW_CHAIN=", "HW_REGISTRY=", "HW_CHAIN_ID="}
+}
+
+// chainWalletEnv is the environment of a test wallet in dir/name on the
+// chain at chainURL (hw chain serve), not on a network.
+func chainWalletEnv(dir, name, chainURL string) []string {
+	return []string{"HW_VAULT=" + filepath.Join(dir, name), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + chainURL}
 }

@@ -41,6 +41,9 @@ or the QR code in an image (--qr-image) — fetches and decrypts its files, and
 verifies everything it can: the link, the files, any SMART Health Card's
 signature against its issuer's keys, and for a Health Wallet share the
 patient's signed consent, its state on chain and every record's anchor.
+It prints VERIFIED or NOT VERIFIED, then the verdict as the one sentence the
+app and the web viewer show ("Intact and anchored on 12 Mar 2024, shared
+with the patient's consent"), then who shared, and every check.
 
 With a wallet (--vault / $HW_VAULT), the share is checked against the
 wallet's chain and, when the wallet's address holds funds, the access is
@@ -67,7 +70,8 @@ With --json, prints {"verified","source","label","expires","purpose",
 "source","reason"}],"logged","problem","patientName","patientBirthDate",
 "patientWarning","network":{"name","url","chainId","registry","trusted"},
 "attachments":[{"record","title","contentType","size","sha256"}],
-"patients":[{"name","birthDate"}],"warnings":[…],…}.
+"patients":[{"name","birthDate"}],"warnings":[…],"anchoredAt":"RFC 3339"
+(when the oldest batch of the records was anchored, once checked),…}.
 
 A share is about one person: when its records hold the Patient of more
 than one, hw receive says so on stderr (in "warnings" with --json) and
@@ -247,6 +251,8 @@ func (c *cli) printReceived(r wallet.Received, out string) {
 	default:
 		fmt.Fprintf(w, "NOT VERIFIED: %s failed.\n", plural(len(r.Failed()), "check"))
 	}
+	// The verdict in the words the app and the web viewer use.
+	fmt.Fprintf(w, "%s.\n", r.Sentence())
 	if r.Label != "" {
 		fmt.Fprintf(w, "Label:    %s\n", oneLine(r.Label))
 	}

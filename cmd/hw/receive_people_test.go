@@ -15,19 +15,7 @@ import (
 // two people's records says so on stderr, naming both, and in "warnings"
 // (with "patients") under --json; the records are still shown.
 func TestReceiveWarnsOfTwoPeople(t *testing.T) {
-	bundle := `{"resourceType":"Bundle","type":"collection","entry":[
-{"resource":{"resourceType":"Patient","id":"a","name":[{"given":["Ada"],"family":"Lovelace"}],"birthDate":"1985-12-10"}},
-{"resource":{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}},
-{"resource":{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"birthDate":"2012-03-01"}},
-{"resource":{"resourceType":"AllergyIntolerance","id":"pen","code":{"text":"Penicillin G"},"criticality":"high"}}]}`
-	key, err := share.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwe, err := share.EncryptFile([]byte(bundle), key[:], share.ContentTypeFHIR)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, jwe := encryptedFHIR(t, twoPeopleBundle)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(share.ManifestDocument{Files: []share.ManifestEntry{{ContentType: share.ContentTypeFHIR, Embedded: jwe}}})
@@ -61,7 +49,29 @@ func TestReceiveWarnsOfTwoPeople(t *testing.T) {
 	if !strings.Contains(errOut, want) {
 		t.Errorf("hw receive's stderr lacks the warning %q:\n%s", want, errOut)
 	}
-	if !strings.Contains(out, "Penicillin G") || strings.Contains(out, "different people") {
+	if !strings.Contains(out, "\nFrom another issuer — not verifiable.\n") || !strings.Contains(out, "Penicillin G") || strings.Contains(out, "different people") {
 		t.Errorf("hw receive printed (the records, the warning on stderr only):\n%s", out)
 	}
+}
+
+// twoPeopleBundle holds two people's records, as a folder of exports
+// shared as one would: a share is about one person, so receivers warn.
+const twoPeopleBundle = `{"resourceType":"Bundle","type":"collection","entry":[
+{"resource":{"resourceType":"Patient","id":"a","name":[{"given":["Ada"],"family":"Lovelace"}],"birthDate":"1985-12-10","gender":"female"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}},
+{"resource":{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"birthDate":"2012-03-01","gender":"male"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"pen","code":{"text":"Penicillin G"},"criticality":"high"}}]}`
+
+// encryptedFHIR encrypts a FHIR file under a new link key, as another SHL
+// issuer would serve it.
+func encryptedFHIR(t *testing.T, fhir string) (key [32]byte, jwe string) {
+	t.Helper()
+	key, err := share.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jwe, err = share.EncryptFile([]byte(fhir), key[:], share.ContentTypeFHIR); err != nil {
+		t.Fatal(err)
+	}
+	return key, jwe
 }

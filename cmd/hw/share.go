@@ -240,23 +240,49 @@ it is).`,
 // defaultToSummary makes a request that chooses nothing a share of the
 // patient summary, and says on stderr what the summary holds.
 func (c *cli) defaultToSummary(w *wallet.Wallet, req *wallet.ShareRequest) error {
-	if req.All || len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero() {
+	if choosesRecords(*req) {
 		return nil
 	}
 	sum, err := w.PatientSummary(req.Person)
 	if err != nil {
 		return err
 	}
-	req.Summary = true
 	whose := "your"
 	if req.Person != "" && req.Person != wallet.OwnerID {
 		if p, err := w.FindPerson(req.Person); err == nil {
 			whose = p.Name + "'s"
 		}
 	}
+	c.shareSummary(req, whose, sum)
+	return nil
+}
+
+// careDefaultToSummary is defaultToSummary for hw care share: a request
+// that chooses nothing shares the summary of person's records synced here.
+func (c *cli) careDefaultToSummary(w *wallet.Wallet, person string, req *wallet.ShareRequest) error {
+	if choosesRecords(*req) {
+		return nil
+	}
+	sum, name, err := w.CarePatientSummary(person)
+	if err != nil {
+		return careError(err)
+	}
+	c.shareSummary(req, name+"'s", sum)
+	return nil
+}
+
+// choosesRecords: the request names what to share (every record, ids,
+// types or dates), so it is not the summary by default.
+func choosesRecords(req wallet.ShareRequest) bool {
+	return req.All || len(req.IDs) > 0 || len(req.ResourceTypes) > 0 || !req.From.IsZero() || !req.To.IsZero()
+}
+
+// shareSummary makes req a share of the patient summary sum, and says on
+// stderr whose it is and what it holds.
+func (c *cli) shareSummary(req *wallet.ShareRequest, whose string, sum wallet.PatientSummary) {
+	req.Summary = true
 	fmt.Fprintf(c.stderr, "Sharing %s patient summary: %s (%s). Use --all for every record, or --type, --from/--to or ids to choose.\n",
 		whose, plural(len(sum.Records()), "record"), sum.Describe())
-	return nil
 }
 
 // shareUserError turns the wallet's request errors (bad purpose, no

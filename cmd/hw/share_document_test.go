@@ -23,15 +23,8 @@ func TestShareKeptPDFEndToEnd(t *testing.T) {
 	served := chaintest.StartServe(t)
 	rp := startRelay(t, "--chain", served.URL)
 	dir := t.TempDir()
-	patient := []string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
-	mustHW := func(env []string, args ...string) string {
-		t.Helper()
-		out, errOut, code := hwProc(t, env, args...)
-		if code != 0 {
-			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-		}
-		return out
-	}
+	patient := chainWalletEnv(dir, "patient", served.URL)
+	mustHW := hwMust(t)
 	mustHW(patient, "init", "--name", "Ada Lovelace")
 	var card struct{ Address string }
 	if err := json.Unmarshal([]byte(mustHW(patient, "card", "--json")), &card); err != nil {

@@ -868,6 +868,15 @@ func hwOK(t *testing.T, env []string, args ...string) string {
 	return out
 }
 
+// hwMust is hwOK for t, for a test that runs hw many times:
+// mustHW := hwMust(t); mustHW(env, "share", …).
+func hwMust(t *testing.T) func(env []string, args ...string) string {
+	return func(env []string, args ...string) string {
+		t.Helper()
+		return hwOK(t, env, args...)
+	}
+}
+
 // walletAddress is the chain address of the wallet in env (hw card).
 func walletAddress(t *testing.T, env []string) common.Address {
 	t.Helper()

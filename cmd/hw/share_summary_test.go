@@ -24,7 +24,7 @@ func TestShareDefaultSummaryAndAll(t *testing.T) {
 	rp := startRelay(t, "--chain", served.URL)
 	ctx := context.Background()
 	dir := t.TempDir()
-	patient := []string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
+	patient := chainWalletEnv(dir, "patient", served.URL)
 	mustHW := func(args ...string) (string, string) {
 		t.Helper()
 		out, errOut, code := hwProc(t, patient, args...)

@@ -24,16 +24,9 @@ func TestSharesTellTheTruth(t *testing.T) {
 	served := chaintest.StartServe(t)
 	rp := startRelay(t, "--chain", served.URL)
 	dir := t.TempDir()
-	patient := []string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL}
+	patient := chainWalletEnv(dir, "patient", served.URL)
 	doctor := []string{"HW_VAULT=" + filepath.Join(dir, "doctor"), "HW_CHAIN=" + served.URL, "HW_REGISTRY=" + served.Registry.Hex()}
-	mustHW := func(env []string, args ...string) string {
-		t.Helper()
-		out, errOut, code := hwProc(t, env, args...)
-		if code != 0 {
-			t.Fatalf("hw %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
-		}
-		return out
-	}
+	mustHW := hwMust(t)
 	mustHW(patient, "init", "--name", "Ada Lovelace")
 	var card struct{ Address string }
 	if err := json.Unmarshal([]byte(mustHW(patient, "card", "--json")), &card); err != nil {

@@ -601,7 +601,7 @@ func newViewerFixture(t testing.TB, corpusFiles ...string) *viewerFixture {
 	dir := t.TempDir()
 	f := &viewerFixture{
 		served: served, relay: rp, dir: dir, browser: br,
-		patient: []string{"HW_VAULT=" + filepath.Join(dir, "patient"), "HW_KDF=fast", "HW_PASSWORD=correct horse battery", "HW_CHAIN=" + served.URL},
+		patient: chainWalletEnv(dir, "patient", served.URL),
 	}
 	f.hw(t, "init", "--name", "Denisha Keeling")
 	var card struct{ Address string }
@@ -832,6 +832,10 @@ func TestViewerBrowser(t *testing.T) {
 		testViewerForeignIssuer(t, f)
 	})
 
+	t.Run("two-people", func(t *testing.T) {
+		testViewerTwoPeople(t, f)
+	})
+
 	t.Run("expired", func(t *testing.T) {
 		exp, err := time.Parse(time.RFC3339, expiring.Expires)
 		if err != nil {
@@ -916,4 +920,49 @@ func testViewerForeignIssuer(t *testing.T, f *viewerFixture) {
 	if !strings.Contains(strings.ToLower(v.Text), "not verifiable") {
 		t.Errorf("the spec's example is not marked not verifiable:\n%s", v.Text)
 	}
+}
+
+// testViewerTwoPeople: a share whose records are about two people (a
+// folder of exports shared as one) opens with the warning the wallet
+// gives, naming both, loud and above the patient (issue 12: a share is
+// about one person); at phone size it matches its golden.
+func testViewerTwoPeople(t *testing.T, f *viewerFixture) {
+	key, jwe := encryptedFHIR(t, twoPeopleBundle)
+	const origin = "https://shl.example"
+	shl := share.Link{URL: origin + "/two-people.jwe", Key: key, Flags: string(share.FlagDirect)}.String()
+	v := f.browser.open(t, f.relay.base+"/view#"+shl, openOptions{
+		Device:    phone,
+		KeepTab:   true,
+		Intercept: origin + "/*",
+		InterceptHandler: func(e *fetch.EventRequestPaused) (int64, map[string]string, []byte) {
+			cors := map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "*", "Access-Control-Allow-Methods": "GET, POST"}
+			if e.Request.Method == "OPTIONS" {
+				return 204, cors, nil
+			}
+			cors["Content-Type"] = "application/jose"
+			return 200, cors, []byte(jwe)
+		},
+	})
+	checkPrivacy(t, v, shl, f.relay.base, origin)
+	want := "This share holds records about 2 different people: Ada Lovelace (born 10 Dec 1985), Bob Brown (born 1 Mar 2012). " +
+		"Check with the patient which records are theirs before relying on any of them."
+	if v.State != "not-verified" || v.Records != "4" || !strings.Contains(v.Text, want) {
+		t.Fatalf("two people: data-state %q, %s records; want the warning %q:\n%s", v.State, v.Records, want, v.Text)
+	}
+	// The age in the header grows with the clock: fixed, as the other shots' dates are.
+	const fixAges = `(() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) n.nodeValue = n.nodeValue.replace(/\(\d+ (years|months?)\)/g, '(40 years)');
+  window.scrollTo(0, 0);
+  if (document.activeElement) document.activeElement.blur();
+  return true;
+})()`
+	if _, err := chromedp.Run(v.tab, chromedp.Evaluate[bool](fixAges)); err != nil {
+		t.Fatal(err)
+	}
+	shot, err := chromedp.Run(v.tab, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	compareGolden(t, filepath.Join("testdata", "viewer", "viewer-two-people-phone.png"), shot)
 }

@@ -116,6 +116,9 @@ type Report struct {
 	// patient signed them. The CheckDelegation check says whether that
 	// holds on chain.
 	OnBehalf *OnBehalf `json:"onBehalf,omitempty"`
+	// AnchoredAt is when the oldest batch of the shared records was
+	// anchored, as the chain says; zero unless CheckAnchored passed.
+	AnchoredAt time.Time `json:"anchoredAt,omitzero"`
 }
 
 // OnBehalf is the delegation under which a delegate shared the patient's
@@ -801,8 +804,9 @@ func (p *reporter) anchors(ctx context.Context, chain ChainReader, proof ProofFi
 			oldest = st.AnchoredAt
 		}
 	}
+	p.r.AnchoredAt = time.Unix(int64(oldest), 0).UTC()
 	p.add(CheckAnchored, true, "%d record(s) in %d anchored batch(es), the oldest anchored %s", len(proof.Records), len(roots),
-		time.Unix(int64(oldest), 0).UTC().Format(time.RFC1123))
+		p.r.AnchoredAt.Format(time.RFC1123))
 }
 
 func joinFirst(items []string, n int) string {

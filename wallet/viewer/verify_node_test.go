@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -146,9 +147,15 @@ type jsResult struct {
 		Data   int    `json:"data"`
 		Index  int    `json:"index"`
 	} `json:"attachments"`
-	OnBehalf  json.RawMessage `json:"onBehalf"`
-	Progress  []string        `json:"progress"`
-	ElapsedMS int             `json:"elapsedMs"`
+	OnBehalf json.RawMessage `json:"onBehalf"`
+	// Patients and Warnings are the people the records are about and the
+	// warning when they are more than one (wallet.Received's).
+	Patients []wallet.ReceivedPatient `json:"patients"`
+	Warnings []string                 `json:"warnings"`
+	// Sentence is the page's one-line verdict (ui/verdict.js verdictText).
+	Sentence  string   `json:"sentence"`
+	Progress  []string `json:"progress"`
+	ElapsedMS int      `json:"elapsedMs"`
 }
 
 // openArgs are run.mjs open's arguments.
@@ -181,12 +188,24 @@ func openJS(t *testing.T, a openArgs) jsResult {
 }
 
 // sameAsReceive holds the JS Result to what `hw receive` (the wallet's
-// ReceiveWithNetworks) reported: the verdict, every check's name and
-// outcome in order, the records shown and those set apart.
+// ReceiveWithNetworks) reported: the verdict and its sentence, every
+// check's name and outcome in order, the records shown and those set
+// apart, the people they are about and the warnings.
 func sameAsReceive(t *testing.T, js jsResult, got wallet.Received) {
 	t.Helper()
 	if (js.State == "verified") != got.Verified {
 		t.Errorf("JS state %q, Go verified %v", js.State, got.Verified)
+	}
+	if js.Sentence != got.Sentence() {
+		t.Errorf("the page's verdict says %q, the wallet's %q", js.Sentence, got.Sentence())
+	}
+	for _, word := range []string{"chain", "registry", "rpc", "block", "0x"} {
+		if strings.Contains(strings.ToLower(js.Sentence), word) {
+			t.Errorf("the page's verdict %q speaks of %q", js.Sentence, word)
+		}
+	}
+	if !slices.Equal(js.Patients, got.Patients) || !slices.Equal(js.Warnings, got.Warnings) {
+		t.Errorf("JS: people %+v, warnings %q; Go: people %+v, warnings %q", js.Patients, js.Warnings, got.Patients, got.Warnings)
 	}
 	wantSource := "other"
 	if got.Source == share.SourceHealthWallet {
@@ -449,6 +468,12 @@ func TestViewerMatchesReceive(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameAsReceive(t, js, got)
+		if want := "Intact and anchored on " + got.AnchoredAt.Format("2 Jan 2006") + ", shared with the patient's consent"; got.AnchoredAt.IsZero() || js.Sentence != want {
+			t.Errorf("the verdict of a good share: %q, want %q", js.Sentence, want)
+		}
+		if len(js.Patients) != 1 || js.Patients[0] != (wallet.ReceivedPatient{Name: "Ada Lovelace", BirthDate: "1815-12-10"}) || len(js.Warnings) != 0 {
+			t.Errorf("one patient, no warning: %+v, %q", js.Patients, js.Warnings)
+		}
 		if js.State != "verified" || len(js.Records) != len(patientRecords) || js.Patient == nil || js.Patient.Name != "Ada Lovelace" ||
 			js.Patient.BirthDate != "1815-12-10" || js.Network == nil || !js.Network.Trusted {
 			t.Fatalf("JS: state %q, %d records, patient %+v, network %+v, failed %s", js.State, len(js.Records), js.Patient, js.Network, checkList(js.Checks))
@@ -1055,6 +1080,39 @@ func TestViewerOtherIssuers(t *testing.T) {
 		sameAsReceive(t, js, got)
 		if js.State != "not-verified" || js.Source != "other" || len(js.Records) < 10 || js.Refusal != nil {
 			t.Fatalf("spec example: %q %q, %d records, refusal %+v, %s", js.State, js.Source, len(js.Records), js.Refusal, checkList(js.Checks))
+		}
+	})
+
+	// A bundle of two people's records (a folder of exports shared as one):
+	// the page warns, naming both, in the wallet's words.
+	t.Run("two people", func(t *testing.T) {
+		bundle := `{"resourceType":"Bundle","type":"collection","entry":[
+{"resource":{"resourceType":"Patient","id":"a","name":[{"given":["Ada"],"family":"Lovelace"}],"birthDate":"1985-12-10"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"nka","code":{"text":"No known allergies"}}},
+{"resource":{"resourceType":"Patient","id":"a2","name":[{"text":"ada  LOVELACE"}],"birthDate":"1985-12-10"}},
+{"resource":{"resourceType":"Patient","id":"b","name":[{"given":["Bob"],"family":"Brown"}],"birthDate":"2012-02-30"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"pen","code":{"text":"Penicillin G"},"criticality":"high"}}]}`
+		key, err := share.NewKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		jwe, err := share.EncryptFile([]byte(bundle), key[:], share.ContentTypeFHIR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := newSHLServer(t, nil)
+		srv.manifests["/m"] = &shlManifest{attempts: 2, files: []share.ManifestEntry{{ContentType: share.ContentTypeFHIR, Embedded: jwe}}}
+		link := share.Link{URL: srv.URL + "/m", Key: key}.String()
+		js := openJS(t, openArgs{Link: link, Origin: srv.URL})
+		got, err := wallet.ReceiveWithNetworks(ctx, link, wallet.ReceiveOptions{Recipient: "Dr. Lee"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsReceive(t, js, got)
+		want := "this share holds records about 2 different people: Ada Lovelace (born 10 Dec 1985), Bob Brown (born 2012-02-30). " +
+			"Check with the patient which records are theirs before relying on any of them"
+		if len(js.Warnings) != 1 || js.Warnings[0] != want || len(js.Records) != 5 {
+			t.Fatalf("two people: warnings %q, %d records", js.Warnings, len(js.Records))
 		}
 	})
 

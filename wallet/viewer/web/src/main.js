@@ -173,7 +173,8 @@ function showRecords(result) {
         who.brief ? el('p', { class: 'patient-brief', text: who.brief }) : null,
         verdictLine(result)),
       el('aside', { class: 'side' },
-        el('section', { class: 'patient', attrs: { 'aria-label': 'Patient' } }, who.facts, who.warning,
+        peopleWarnings(result),
+        el('section', { class: 'patient', attrs: { 'aria-label': 'Patient' } }, who.facts,
           result.patient?.warning ? el('p', { class: 'warning', text: result.patient.warning }) : null),
         verdictPanel(result),
         sharingPanel(result, PURPOSES),
@@ -181,6 +182,14 @@ function showRecords(result) {
         view.nav),
       el('div', { class: 'records' }, search, view.node)));
   setState(result.state, { records: records.length });
+}
+
+// peopleWarnings are the warnings of a share whose records are about more
+// than one person (a share is about one), loud and first, as the app and
+// hw receive say them.
+function peopleWarnings(result) {
+  const warnings = Array.isArray(result.warnings) ? result.warnings : [];
+  return warnings.map((w) => el('p', { class: 'warning people-warning', attrs: { role: 'alert' }, text: `${w.charAt(0).toUpperCase()}${w.slice(1)}.` }));
 }
 
 // fail shows what went wrong when the page itself fails: no promise is left

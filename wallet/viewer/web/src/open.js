@@ -8,6 +8,7 @@ import { hexToBytes } from './bytes.js';
 import { chainReader } from './chain.js';
 import { FetchError, fetchShare } from './fetch.js';
 import { parseLink } from './link.js';
+import { morePeopleWarning, receivedPatients } from './people.js';
 import { CHECK, Reporter } from './verify.js';
 import { issuerKeysVia } from './shc.js';
 import { PURPOSES, checksum } from './eip712.js';
@@ -105,6 +106,7 @@ function emptyResult() {
   return {
     state: 'error', refusal: null, error: null, source: 'other', checks: [], records: [], uncovered: [], attachments: [], patient: null,
     issuer: null, purpose: '', expires: null, label: '', onBehalf: null, network: null, cards: [], verified: false,
+    anchoredAt: null, patients: [], warnings: [],
   };
 }
 
@@ -275,5 +277,14 @@ function fromReport(r) {
     network,
     cards: r.cards,
     digest: r.digest,
+    anchoredAt: r.anchoredAt,
+    ...people(r.records),
   };
+}
+
+/** people are the people the shown records are about, and the warning when they are more than one (wallet.Received). */
+function people(records) {
+  const patients = receivedPatients(records);
+  const warning = morePeopleWarning(patients);
+  return { patients, warnings: warning ? [warning] : [] };
 }

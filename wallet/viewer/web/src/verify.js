@@ -91,14 +91,15 @@ function bundleEntries(v) {
  * uncovered, patient, issuer, expires (Date|null), purpose, digest, cards,
  * patientName, patientBirthDate, patientWarning, proofNetwork, proofChain,
  * onBehalf, attachments: the kept files verified, each with the index of
- * its record in records}.
+ * its record in records, anchoredAt: when the oldest batch of the records
+ * was anchored (a Date, once "records anchored on chain" passed)}.
  */
 export class Reporter {
   constructor() {
     this.r = {
       verified: false, source: 'other', label: '', checks: [], records: [], uncovered: [], patient: null, issuer: null,
       expires: null, purpose: '', digest: null, cards: [], patientName: '', patientBirthDate: '', patientWarning: '',
-      proofNetwork: null, proofChain: null, onBehalf: null, attachments: [],
+      proofNetwork: null, proofChain: null, onBehalf: null, attachments: [], anchoredAt: null,
     };
   }
 
@@ -488,6 +489,7 @@ export class Reporter {
     }
     let oldest = 0;
     for (const st of roots.values()) if (oldest === 0 || st.anchoredAt < oldest) oldest = st.anchoredAt;
+    this.r.anchoredAt = new Date(oldest * 1000);
     this.add(CHECK.anchored, true, `${proof.records.length} record(s) in ${roots.size} anchored batch(es), the oldest anchored ${time(oldest)}`);
   }
 

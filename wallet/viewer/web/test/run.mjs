@@ -5,6 +5,7 @@
 //
 //   node test/run.mjs open ARGS.json       openShare; ARGS {link, recipient, passcode?, purpose?,
 //                                          network?, fetchNetwork?, origin?, now?, noSubtle?}; prints the Result
+//                                          with its one-line verdict as "sentence"
 //                                          (fetchNetwork: read the network document from origin)
 //   node test/run.mjs jcs FILE…            the JCS text of each JSON file
 //   node test/run.mjs hashes FILE…         keccak256(JCS(resource)) of each resource of each FHIR file
@@ -27,6 +28,7 @@ import { fetchNetwork, openShare, parseLink } from '../src/open.js';
 import { verifyCard } from '../src/shc.js';
 import { checkTransport } from '../src/link.js';
 import { categoryOf } from '../src/delegation.js';
+import { verdictText } from '../src/ui/verdict.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const read = (f) => readFileSync(f, 'utf8');
@@ -44,7 +46,7 @@ switch (cmd) {
       origin: a.origin, now: a.now ? new Date(a.now) : undefined, subtle: a.noSubtle ? null : undefined,
       onProgress: (t) => progress.push(t),
     });
-    out({ ...res, progress, elapsedMs: Math.round(performance.now() - started) });
+    out({ ...res, sentence: verdictText(res), progress, elapsedMs: Math.round(performance.now() - started) });
     break;
   }
   case 'jcs':

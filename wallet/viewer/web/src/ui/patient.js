@@ -26,10 +26,10 @@ function identifierLabel(id) {
 
 /**
  * patientInfo reads who the records are about from their Patient resources
- * (the first one; a second, differently named one is a warning), or, without
- * one, from what the share says about the patient. It answers {name, brief
- * ("Born 29 Apr 2009 (16 years) · Female"), facts (a <dl> of the
- * identifiers, and the date of death), warning (a node, or null)}.
+ * (the first one; records about more than one person are the Result's
+ * warnings, see people.js), or, without one, from what the share says about
+ * the patient. It answers {name, brief ("Born 29 Apr 2009 (16 years) ·
+ * Female"), facts (a <dl> of the identifiers, and the date of death)}.
  */
 export function patientInfo(patients, sharePatient, now) {
   const facts = el('dl', { class: 'patient-facts' });
@@ -37,7 +37,7 @@ export function patientInfo(patients, sharePatient, now) {
   if (patients.length === 0) {
     const born = sharePatient?.birthDate || '';
     if (born !== '') brief.push(`Born ${birthText(born, now)}`);
-    return { name: sharePatient?.name || 'Patient not named in these records', brief: brief.join(' · '), facts, warning: null };
+    return { name: sharePatient?.name || 'Patient not named in these records', brief: brief.join(' · '), facts };
   }
   const p = patients[0];
   const name = bestName(p) || sharePatient?.name || 'Unnamed patient';
@@ -49,10 +49,7 @@ export function patientInfo(patients, sharePatient, now) {
   if (died !== '') fact(facts, 'Died', recordDateText(parseDate(died)) || died);
   else if (str(p, 'deceasedBoolean') === 'yes') fact(facts, 'Died', 'yes');
   for (const [label, value] of identifiers(p)) fact(facts, label, value);
-  const otherNames = new Set(patients.slice(1).map((x) => bestName(x)).filter((n) => n !== '' && n !== name));
-  const warning = otherNames.size === 0 ? null
-    : el('p', { class: 'warning', text: `These records also name ${[...otherNames].join(', ')} as the patient. Check whose records these are before relying on them.` });
-  return { name, brief: brief.join(' · '), facts, warning };
+  return { name, brief: brief.join(' · '), facts };
 }
 
 // identifiers lists the patient's identifiers as [label, value], those of a
