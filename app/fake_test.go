@@ -548,6 +548,7 @@ func testReceived() wallet.Received {
 		Records: receivedRecords(),
 		Patient: patient, Issuer: patient, Expires: testNow.Add(time.Hour), Purpose: "TREAT",
 		PatientName: "Ada Lovelace", PatientBirthDate: "1815-12-10",
+		AnchoredAt: time.Date(2024, 3, 12, 9, 30, 0, 0, time.UTC),
 	}, Network: &wallet.ReceivedNetwork{Name: "Riverside Clinic", URL: testJoinURL, ChainID: 31337,
 		Registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", Trusted: true}}
 }

@@ -127,7 +127,7 @@ func twoWallets(t *testing.T, join func(patient *harness)) *harness {
 		// Every record shown, not verified, the network named; trusting
 		// it for the session verifies.
 		front.see("born ")
-		front.see("Not verified: made on the " + networkName(m.Name) + ", which you do not trust yet")
+		front.see("Not checked: made on the network “" + m.Name + "”, which is not trusted here")
 		front.see("Network trusted: made on the " + networkName(m.Name))
 		front.see("COVID-19")
 		front.tap("Trust this network")

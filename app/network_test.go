@@ -279,7 +279,7 @@ func TestReceiveTrustsNetworkInWallet(t *testing.T) {
 	h.typeIn(h.entry("Paste a link or scan a QR code"), testLink)
 	h.pressEnter()
 	h.see("Female · born 10 Dec 1815, 208 years · MRN 004711")
-	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
+	h.see("Not checked: made on the network “Riverside Clinic”, which is not trusted here; confirm the records with the patient")
 	h.tap("Trust this network")
 	h.tapLast("Trust this network")
 	if !slices.Equal(w.net.trusted, []string{testJoinURL}) {

@@ -43,7 +43,7 @@ func TestReceiveShowsUncoveredApart(t *testing.T) {
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLink)
 	h.tap("Open")
 	h.dontSee(verifiedLine)
-	h.see("Not verified: 1 record is not covered by the patient's consent, shown apart below")
+	h.see("Intact, but 1 record was added after it was shared: shown apart, do not rely on it")
 	h.see("Every record covered by the patient's consent: 1 record(s) not covered")
 	h.see("Covered by the patient's consent (8)")
 	h.see("Hemoglobin A1c")

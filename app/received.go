@@ -109,72 +109,24 @@ func (u *UI) receivedView(got wallet.Received, err error, trust, back func()) []
 // verdict is the one line that heads a received share, and how much it
 // should stand out.
 func verdict(got wallet.Received) (string, widget.Importance) {
+	return got.Sentence(), verdictImportance(got)
+}
+
+// verdictImportance is how the verdict is coloured: green when verified,
+// amber when the doubt is the receiver's to settle (a network not trusted
+// yet, another issuer's share), red when the records must not be relied on.
+func verdictImportance(got wallet.Received) widget.Importance {
 	switch {
 	case onlyUncoveredFailed(got):
-		// Every check of the patient's records passed, but the link
-		// brought more: say so first, and show those apart.
-		return fmt.Sprintf("Not verified: %s not covered by the patient's consent, shown apart below",
-			plural(len(got.Uncovered), "record is", "records are")), widget.DangerImportance
+		return widget.DangerImportance
 	case onlyUntrusted(got):
-		// Not the patient's fault: the receiver decides whom to trust.
-		name, _ := madeOn(got)
-		return fmt.Sprintf("Not verified: made on the %s, which you do not trust yet", networkName(name)), widget.WarningImportance
+		return widget.WarningImportance
 	case got.Verified:
-		on := "your network"
-		if got.Network != nil && got.Network.Name != "" {
-			on = "the " + networkName(got.Network.Name)
-		}
-		return "Verified: intact, consented by the patient, anchored on " + on, widget.SuccessImportance
+		return widget.SuccessImportance
 	case got.Source != share.SourceHealthWallet:
-		return "From another issuer — not verifiable", widget.WarningImportance
-	case strings.HasPrefix(got.Problem, "not verified on chain"):
-		// The chain checks failed for want of an answer, not a wrong one.
-		return "Not verified: the patient's network could not be reached to check their consent", widget.DangerImportance
+		return widget.WarningImportance
 	}
-	if failed := got.Failed(); len(failed) > 0 {
-		return "Not verified: " + failedCheckWords(failed[0]), widget.DangerImportance
-	}
-	if got.Problem != "" {
-		return "Not verified: " + got.Problem, widget.DangerImportance
-	}
-	return "Not verified", widget.DangerImportance
-}
-
-// failedCheckWords say what a failed check means for the records, in the
-// words of the one-line verdict; the check's own detail is in the checks
-// panel, open under it.
-func failedCheckWords(c share.Check) string {
-	if w, ok := checkFailedWords[c.Name]; ok {
-		return w
-	}
-	return c.Name + " failed"
-}
-
-var checkFailedWords = map[string]string{
-	share.CheckLinkWellFormed:    "the link is malformed",
-	share.CheckNotExpired:        "the link has expired",
-	share.CheckManifestFetched:   "the share could not be fetched",
-	share.CheckFilesDecrypted:    "the files do not open with the link's key: they were altered or replaced",
-	share.CheckRecordsReadable:   "some of the files are not readable records",
-	share.CheckSHC:               "a health card's signature is not valid",
-	share.CheckSHCTrusted:        "a health card comes from an issuer you do not trust",
-	share.CheckProofPresent:      "the patient's signed consent is missing or not readable",
-	share.CheckNetworkTrusted:    "made on a network you do not trust",
-	share.CheckChainID:           "the consent was signed for another network",
-	share.CheckRegistry:          "the consent was signed for another network",
-	share.CheckSignature:         "the consent is not signed by the patient",
-	share.CheckGrantBinding:      "the consent is for another link",
-	share.CheckGrantPeriod:       "the patient's consent has expired or is not valid yet",
-	share.CheckGrantActive:       "the patient's consent is not active: revoked, or never given",
-	share.CheckIssuerAuthorized:  "whoever shared was not allowed to by the patient",
-	share.CheckRecipient:         "the share was meant for someone else",
-	share.CheckPatientCard:       "the patient's identity card does not match",
-	share.CheckCommitments:       "the records were changed after the patient shared them",
-	share.CheckScope:             "it holds records the patient did not consent to share",
-	share.CheckAnchored:          "the records are not anchored by the patient's wallet",
-	share.CheckCovered:           "it holds records the patient's consent does not cover",
-	share.CheckDelegation:        "the caregiver's permission is not signed by the patient, or no longer in force",
-	share.CheckDelegationRecords: "it holds records beyond the caregiver's permission",
+	return widget.DangerImportance
 }
 
 // receiveWarnings are the warnings that head a received share (records

@@ -35,7 +35,7 @@ func receivedRecords() []json.RawMessage {
 
 // verifiedLine starts the verdict of a share that verified; the network
 // it was anchored on follows.
-const verifiedLine = "Verified: intact, consented by the patient, anchored on "
+const verifiedLine = "Intact and anchored"
 
 // checksPanel is the received share's verification panel.
 func (h *harness) checksPanel() *widget.Accordion {

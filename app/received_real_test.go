@@ -217,7 +217,7 @@ func TestReceivedTamperedAndOtherIssuerInTheApp(t *testing.T) {
 	h.tap("Receive a share (for doctors)")
 	h.typeInto(h.entry("Paste a link or scan a QR code"), tampered.String())
 	h.tap("Open")
-	h.see("Not verified: the records were changed after the patient shared them")
+	h.see("Changed since it was shared: do not rely on it")
 	h.see("not received as committed: it was altered or removed")
 	h.dontSee(verifiedLine)
 	if !h.checksPanel().Items[0].Open {

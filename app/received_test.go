@@ -35,12 +35,12 @@ func TestVerdictLines(t *testing.T) {
 		want string
 		imp  widget.Importance
 	}{
-		{"verified", testReceived(), verifiedLine + "the Riverside Clinic network", widget.SuccessImportance},
-		{"verified without a named network", unnamedNetwork, verifiedLine + "your network", widget.SuccessImportance},
-		{"tampered", tampered, "Not verified: the records were changed after the patient shared them", widget.DangerImportance},
+		{"verified", testReceived(), "Intact and anchored on 12 Mar 2024, shared with the patient's consent", widget.SuccessImportance},
+		{"verified without a named network", unnamedNetwork, "Intact and anchored on 12 Mar 2024, shared with the patient's consent", widget.SuccessImportance},
+		{"tampered", tampered, "Changed since it was shared: do not rely on it", widget.DangerImportance},
 		{"other issuer", other, "From another issuer — not verifiable", widget.WarningImportance},
-		{"untrusted network", untrustedShare, "Not verified: made on the Riverside Clinic network, which you do not trust yet", widget.WarningImportance},
-		{"records added", forgedReceived(), "Not verified: 1 record is not covered by the patient's consent, shown apart below", widget.DangerImportance},
+		{"untrusted network", untrustedShare, "Not checked: made on the network “Riverside Clinic”, which is not trusted here; confirm the records with the patient", widget.WarningImportance},
+		{"records added", forgedReceived(), "Intact, but 1 record was added after it was shared: shown apart, do not rely on it", widget.DangerImportance},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,7 +77,7 @@ func TestReceivedPatientAndChecks(t *testing.T) {
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
-	h.see("Not verified: the patient's consent is not active: revoked, or never given")
+	h.see("Withdrawn by the patient: do not rely on it")
 	if !h.checksPanel().Items[0].Open {
 		t.Error("the checks of a refused share are folded away")
 	}
@@ -157,7 +157,7 @@ func TestReceiveScansOneAfterAnother(t *testing.T) {
 	if got := h.entry("Paste a link or scan a QR code").Text; got != testLinkRevoked {
 		t.Fatalf("the link field holds %q after the second scan", got)
 	}
-	h.see("Not verified: the patient's consent is not active: revoked, or never given")
+	h.see("Withdrawn by the patient: do not rely on it")
 }
 
 // forgingPatient is the fake backend whose shares' holder added a Patient

@@ -265,7 +265,7 @@ func TestReceiveFlow(t *testing.T) {
 	// Without a wallet, no network is trusted yet: the records show, not
 	// verified, the network named, and the doctor is offered to trust it.
 	h.see("Female · born 10 Dec 1815, 208 years · MRN 004711")
-	h.see("Not verified: made on the Riverside Clinic network, which you do not trust yet")
+	h.see("Not checked: made on the network “Riverside Clinic”, which is not trusted here; confirm the records with the patient")
 	h.see("Network trusted: made on the Riverside Clinic network, which you do not trust")
 	// The network's insides only under Technical details, folded away.
 	h.dontSee("registry 0x5FbDB2315678afecb367f032d93F642f64180aa3")
@@ -289,13 +289,13 @@ func TestReceiveFlow(t *testing.T) {
 	if !slices.Equal(b.fetched, []string{testJoinURL}) {
 		t.Fatalf("fetched %q, want the share's network", b.fetched)
 	}
-	h.see(verifiedLine + "the Riverside Clinic network")
+	h.see(verifiedLine)
 	h.see("Shared by Ada Lovelace · for Treatment · consent active until 10 Apr 2024 10:00")
 	h.dontSee("Trust this network")
 
 	h.typeInto(h.entry("Paste a link or scan a QR code"), testLinkRevoked)
 	h.tap("Open")
-	h.see("Not verified: the patient's consent is not active: revoked, or never given")
+	h.see("Withdrawn by the patient: do not rely on it")
 	h.see("Grant active on chain: revoked on chain by the patient")
 	h.see("The records are not shown")
 	h.dontSee("Export as FHIR Bundle…")
@@ -304,7 +304,7 @@ func TestReceiveFlow(t *testing.T) {
 	h.typeIn(h.entry("e.g. Dr. Smith, City Clinic"), "Dr. Okafor")
 	h.choose("Emergency treatment (ETREAT)")
 	h.tap("Open")
-	h.see(verifiedLine + "the Riverside Clinic network")
+	h.see(verifiedLine)
 	h.see("Shared by Ada Lovelace · for Treatment · consent active until 10 Apr 2024 10:00")
 	h.dontSee("Records anchored on chain") // the checks are folded away
 	h.openChecks()
