@@ -310,7 +310,11 @@ func (w *Wallet) revokeAtRelay(ctx context.Context, s ownShare) error {
 	if s.Direct {
 		// In the wallet's own store, whether a server runs now or not:
 		// the next direct share must not serve it again.
-		err = w.withDirectStore(func(c *relay.Client, _ string) error { return revoke(c) })
+		key, kerr := w.personKey(s.Person)
+		if kerr != nil {
+			return kerr
+		}
+		err = w.withDirectStoreAs(key, func(c *relay.Client, _ string) error { return revoke(c) })
 	} else {
 		key, kerr := w.personKey(s.Person)
 		if kerr != nil {
@@ -369,8 +373,21 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := w.sharingKey()
-	if err != nil {
+	// Each share's log is sealed to the sharing key of the person whose
+	// records it holds (people.go): derived once per person.
+	keys := map[string]*ecdh.PrivateKey{}
+	keyOf := func(person string) (*ecdh.PrivateKey, error) {
+		if k, ok := keys[person]; ok {
+			return k, nil
+		}
+		k, err := w.personSharingKey(person)
+		if err != nil {
+			return nil, err
+		}
+		keys[person] = k
+		return k, nil
+	}
+	if _, err := keyOf(""); err != nil {
 		return nil, err
 	}
 	out := []AccessEntry{}
@@ -383,7 +400,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		id, registry, err := w.chainParams(ctx)
 		return chainTarget{id, registry}, err
 	})
-	direct, err := w.directAccessLogs(ctx, shares, key)
+	direct, err := w.directAccessLogs(ctx, shares, keyOf)
 	if err != nil {
 		missing = append(missing, "the direct shares' log on this device: "+err.Error())
 	}
@@ -392,7 +409,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		byDigest[s.Digest] = s
 		entries, err := direct[s.ID], error(nil)
 		if !s.Direct {
-			entries, err = w.relayAccessLog(ctx, s, key, down)
+			entries, err = w.relayAccessLog(ctx, s, keyOf, down)
 		}
 		if err != nil {
 			missing = append(missing, err.Error())
@@ -522,14 +539,24 @@ func Visits(log []AccessEntry) []AccessEntry {
 	return out
 }
 
-// relayAccessLog reads the relay's log of the share s, opened with key; a
-// share purged at the relay has none. A relay found unreachable is noted in
-// down, and its other shares are skipped: the error says what is missing.
-func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, key *ecdh.PrivateKey, down map[string]bool) ([]relay.AccessEntry, error) {
+// relayAccessLog reads the relay's log of the share s, asked for as the
+// share's person (whose address uploaded it) and opened with their sharing
+// key, keyOf(s.Person); a share purged at the relay has none. A relay found
+// unreachable is noted in down, and its other shares are skipped: the error
+// says what is missing.
+func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, keyOf func(string) (*ecdh.PrivateKey, error), down map[string]bool) ([]relay.AccessEntry, error) {
 	if down[s.Relay] {
 		return nil, nil // said once already
 	}
-	client, err := w.relayClient(s.Relay)
+	key, err := keyOf(s.Person)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := w.personKey(s.Person)
+	if err != nil {
+		return nil, err
+	}
+	client, err := w.relayClientAs(s.Relay, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -552,32 +579,45 @@ func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, key *ecdh.Priva
 // directAccessLogs reads the logs of the wallet's direct shares, by share
 // id, from its own store: the openings of a direct share stay in the log
 // after its screen closed, as a relay's do. None when it never shared
-// directly.
-func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, key *ecdh.PrivateKey) (map[string][]relay.AccessEntry, error) {
+// directly. Each share's log opens with its person's key, keyOf(s.Person).
+func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, keyOf func(string) (*ecdh.PrivateKey, error)) (map[string][]relay.AccessEntry, error) {
 	out := map[string][]relay.AccessEntry{}
-	if !slices.ContainsFunc(shares, func(s ownShare) bool { return s.Direct }) {
-		return out, nil
+	byPerson := map[string][]ownShare{}
+	for _, s := range shares {
+		if s.Direct {
+			byPerson[s.Person] = append(byPerson[s.Person], s)
+		}
 	}
-	err := w.withDirectStore(func(c *relay.Client, _ string) error {
-		if c == nil {
+	for person, theirs := range byPerson {
+		signer, err := w.personKey(person)
+		if err != nil {
+			return out, err
+		}
+		key, err := keyOf(person)
+		if err != nil {
+			return out, err
+		}
+		err = w.withDirectStoreAs(signer, func(c *relay.Client, _ string) error {
+			if c == nil {
+				return nil
+			}
+			for _, s := range theirs {
+				entries, err := c.AccessLog(ctx, s.ID, key)
+				if errors.Is(err, relay.ErrNotFound) {
+					continue // purged after its retention
+				}
+				if err != nil {
+					return err
+				}
+				out[s.ID] = entries
+			}
 			return nil
+		})
+		if err != nil {
+			return out, err
 		}
-		for _, s := range shares {
-			if !s.Direct {
-				continue
-			}
-			entries, err := c.AccessLog(ctx, s.ID, key)
-			if errors.Is(err, relay.ErrNotFound) {
-				continue // purged after its retention
-			}
-			if err != nil {
-				return err
-			}
-			out[s.ID] = entries
-		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // AccessOnChain reports the patient's choice to record, on chain, each

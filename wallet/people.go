@@ -410,9 +410,31 @@ func personWords(id string) string {
 	return id
 }
 
+// personSharingKey is the X25519 sharing key of person's shares: the
+// owner's, or the person's own, derived from the wallet's seed and their
+// tweak (identity.PersonSharingKey), so their shares' access logs are
+// sealed to a key of theirs that goes with their space when it is handed
+// over, and nothing links their shares to the owner's card.
+func (w *Wallet) personSharingKey(person string) (*ecdh.PrivateKey, error) {
+	if person == "" || person == OwnerID {
+		return w.sharingKey()
+	}
+	p, err := w.personRecordByID(person)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return nil, ErrLocked
+	}
+	return w.id.PersonSharingKey(p.Tweak)
+}
+
 // personCard is the identity card a share of person's records carries: the
 // owner's, or the person's own (their name and address, signed by their
-// key, with the wallet's sharing key, so access logs come back here).
+// key, with their own sharing key, personSharingKey, so access logs come
+// back here).
 func (w *Wallet) personCard(person string, key *ecdsa.PrivateKey, sharing *ecdh.PrivateKey) (string, error) {
 	if person == "" || person == OwnerID {
 		return w.Card()
