@@ -213,6 +213,54 @@ func TestShareOfAPersonCarriesTheirSharingKey(t *testing.T) {
 	}
 }
 
+// Revoke everything covers everyone: a share of the owner's and a share of
+// someone kept apart are both refused at the relay afterwards, and both
+// grants are revoked on chain, each under its own address.
+func TestRevokeEverythingCoversPeopleKeptApart(t *testing.T) {
+	files, names, _ := syntheaPeople(t)
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "mine", 1)
+	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	p := personByName(t, e.w, names[1])
+	owner, err := e.w.FindPerson(OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || mine.Problem != "" {
+		t.Fatalf("the owner's share: %+v, %v", mine, err)
+	}
+	theirs, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || theirs.Problem != "" {
+		t.Fatalf("%s's share: %+v, %v", p.Name, theirs, err)
+	}
+	rep, err := e.w.RevokeEverything(ctx)
+	if err != nil || rep.Grants != 2 {
+		t.Fatalf("RevokeEverything: %+v, %v; want both grants", rep, err)
+	}
+	reader := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry)
+	for _, c := range []struct {
+		who     string
+		res     ShareResult
+		address string
+	}{{"the owner", mine, owner.Address}, {p.Name, theirs, p.Address}} {
+		g, err := reader.GrantOf(ctx, common.HexToAddress(c.address), common.HexToHash(c.res.Grant))
+		if err != nil || !g.Revoked || g.Active {
+			t.Errorf("%s's grant after revoking everything: %+v, %v", c.who, g, err)
+		}
+		l, err := share.ParseLink(c.res.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
+			t.Errorf("fetching %s's share after revoking everything: %v, want it refused", c.who, err)
+		}
+	}
+}
+
 // doctorReceives is a doctor's wallet on the same chain receiving link.
 func (e *shareEnv) doctorReceives(t *testing.T, link string) Received {
 	t.Helper()
