@@ -436,6 +436,31 @@ func anchorHandedOver(ctx context.Context, path string, password []byte, opts Op
 	return addr, nil
 }
 
+// ActiveSharesOf counts the shares of person's records (a Person.ID) that
+// still stand, as this wallet last knew: what a handover would stop.
+func (w *Wallet) ActiveSharesOf(person string) (int, error) {
+	if err := w.unlocked(); err != nil {
+		return 0, err
+	}
+	shares, _, err := w.ownShares()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range shares {
+		if standing(s, person) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// standing says whether s is a share of person's records that still
+// stands: not revoked, not expired.
+func standing(s ownShare, person string) bool {
+	return s.Person == person && s.Revoked.IsZero() && now().Before(s.Expires)
+}
+
 // revokePersonShares stops every share of person's that still stands, as
 // Revoke does: it returns how many, and how many of those the chain and the
 // relay have yet to confirm.
@@ -445,7 +470,7 @@ func (w *Wallet) revokePersonShares(ctx context.Context, person string) (revoked
 		return 0, 0, err
 	}
 	for _, s := range shares {
-		if s.Person != person || !s.Revoked.IsZero() || !now().Before(s.Expires) {
+		if !standing(s, person) {
 			continue
 		}
 		err := w.Revoke(ctx, s.ID)
