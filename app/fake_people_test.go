@@ -135,3 +135,8 @@ func (w *fakeWallet) HandOver(ctx context.Context, person string, req wallet.Han
 func (b *fakeBackend) newWalletPlace() (string, wallet.Options) {
 	return "/home/ada/Health Wallet/wallet", wallet.Options{}
 }
+
+func (w *fakeWallet) ImportTextWith(ctx context.Context, text, passcode string, opts wallet.ImportOptions) (wallet.ImportReport, error) {
+	w.household.into = append(w.household.into, opts.Into)
+	return w.ImportText(ctx, text, passcode)
+}

@@ -88,6 +88,8 @@ type Wallet interface {
 
 	// Cards, documents and trust (issue 11).
 	ImportText(ctx context.Context, text, passcode string) (wallet.ImportReport, error)
+	// ImportTextWith takes the same "about this person" choice as files.
+	ImportTextWith(ctx context.Context, text, passcode string, opts wallet.ImportOptions) (wallet.ImportReport, error)
 	TrustAdd(ctx context.Context, source string) (wallet.TrustedDirectory, error)
 	TrustList() ([]wallet.TrustedDirectory, []wallet.TrustedIssuer, error)
 	TrustRemove(issOrSource string) error

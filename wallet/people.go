@@ -229,21 +229,30 @@ func (w *Wallet) DropPerson(id string) error {
 
 // ImportWith is Import with options.
 func (w *Wallet) ImportWith(ctx context.Context, paths []string, opts ImportOptions) (ImportReport, error) {
-	into, forced := "", false
-	if strings.TrimSpace(opts.Into) != "" {
-		p, err := w.FindPerson(opts.Into)
-		if err != nil {
-			return ImportReport{}, fmt.Errorf("importing into %q: %w", opts.Into, err)
-		}
-		if p.CaredFor {
-			return ImportReport{}, fmt.Errorf("%s's records come from their own wallet (you care for them): import into yourself or someone kept apart here", p.Name)
-		}
-		forced = true
-		if !p.Owner {
-			into = p.ID
-		}
+	forced, into, err := w.importInto(opts.Into)
+	if err != nil {
+		return ImportReport{}, err
 	}
 	return w.importPaths(ctx, paths, opts.Progress, forced, into)
+}
+
+// importInto resolves ImportOptions.Into: forced when given, into the
+// person's ID ("" the owner).
+func (w *Wallet) importInto(who string) (forced bool, into string, err error) {
+	if strings.TrimSpace(who) == "" {
+		return false, "", nil
+	}
+	p, err := w.FindPerson(who)
+	if err != nil {
+		return false, "", fmt.Errorf("importing into %q: %w", who, err)
+	}
+	if p.CaredFor {
+		return false, "", fmt.Errorf("%s's records come from their own wallet (you care for them): import into yourself or someone kept apart here", p.Name)
+	}
+	if !p.Owner {
+		into = p.ID
+	}
+	return true, into, nil
 }
 
 // spacePeople holds one personRecord per person other than the owner,

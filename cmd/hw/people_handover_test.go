@@ -123,3 +123,53 @@ func TestPeopleHandover(t *testing.T) {
 		t.Errorf("the new wallet's vault file: %v", err)
 	}
 }
+
+// hw import --into applies to pasted texts: a FHIR bundle about Jane read
+// from standard input (-) with --into an existing person lands in that
+// person's space, as does one given as an argument.
+func TestImportPastedTextInto(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testcorpus.Dir(t, "synthea"), "*_*_*.json"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("want two Synthea patients: %d (%v)", len(files), err)
+	}
+	parts := strings.SplitN(filepath.Base(files[0]), "_", 3)
+	owner := strings.TrimRight(parts[0], "0123456789") + " " + strings.TrimRight(parts[1], "0123456789")
+	h := newHWRunner(t, filepath.Join(t.TempDir(), "w"))
+	h.run("init", "--yes", "--name", owner)
+	report, err := decodeImportReport(h.run(append([]string{"import", "--json"}, files[:2]...)...))
+	if err != nil || len(report.OtherPeople) != 1 {
+		t.Fatalf("import: %+v, %v", report, err)
+	}
+	them := report.OtherPeople[0]
+	before := len(h.records("--person", them.ID))
+	mine := len(h.records())
+
+	jane := `{"resourceType":"Bundle","type":"collection","entry":[
+ {"resource":{"resourceType":"Patient","id":"jane","name":[{"family":"Doe","given":["Jane"]}],"birthDate":"1990-01-02"}},
+ {"resource":{"resourceType":"Observation","id":"j1","status":"final","code":{"text":"Glucose"},"subject":{"reference":"Patient/jane"},"valueQuantity":{"value":99,"unit":"mg/dL"}}}]}`
+	cmd := h.command("import", "--into", them.ID, "--json", "-")
+	cmd.Stdin = strings.NewReader(jane)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("hw import --into %s -: %v\n%s", them.ID, err, out)
+	}
+	if rep, err := decodeImportReport(out); err != nil || *rep.Imported != 2 {
+		t.Fatalf("hw import -: %s (%v)", out, err)
+	}
+	if got := len(h.records("--person", them.ID)); got != before+2 {
+		t.Errorf("%s has %d records after the paste, want %d", them.Name, got, before+2)
+	}
+	// The same text as an argument, about Jane again: a new version of
+	// nothing, the same records (duplicates), still theirs.
+	h.run("import", "--into", them.ID, jane)
+	if got := len(h.records("--person", them.ID)); got != before+2 {
+		t.Errorf("%s has %d records after pasting again, want %d", them.Name, got, before+2)
+	}
+	var people []struct{ Name string }
+	if err := json.Unmarshal(h.run("people", "--json"), &people); err != nil || len(people) != 2 {
+		t.Errorf("hw people after the pastes: %+v, %v (Jane must not get a space)", people, err)
+	}
+	if got := len(h.records()); got != mine {
+		t.Errorf("the owner has %d records, want %d", got, mine)
+	}
+}
