@@ -226,7 +226,8 @@ func (w *Wallet) writeHandOver(ctx context.Context, space personRecord, path, ph
 	return n, nil
 }
 
-// fillHandOver gives nw this wallet's chain, network and relay settings,
+// fillHandOver gives nw this wallet's chain, network (not one this
+// computer runs) and relay settings,
 // the space's Patient facts as its owner's, and copies the space's records.
 func (w *Wallet) fillHandOver(ctx context.Context, nw *Wallet, space personRecord, progress func(string, int, int)) (int, error) {
 	w.mu.RLock()
@@ -237,12 +238,14 @@ func (w *Wallet) fillHandOver(ctx context.Context, nw *Wallet, space personRecor
 			c := *prof.Chain
 			np.Chain = &c
 		}
-		if prof.Network != nil {
+		// The network this computer runs (Try it on this computer) stays
+		// here: the new wallet, on the person's own device, would run a
+		// network of its own under that name. It joins one from Settings.
+		if prof.Network != nil && !prof.Network.Local {
 			m := *prof.Network
 			np.Network = &m
 		}
 		np.Trusted = slices.Clone(prof.Trusted)
-		np.LocalPort = prof.LocalPort
 		np.NoAccessOnChain = prof.NoAccessOnChain
 	})
 	if err != nil {
