@@ -215,6 +215,10 @@ func (w *Wallet) writeHandOver(ctx context.Context, space personRecord, path, ph
 		return 0, err
 	}
 	progress("Checking the new wallet", n, n)
+	if _, err := os.Lstat(path); err == nil {
+		// Made meanwhile: a rename would replace an empty folder.
+		return 0, fmt.Errorf("%s appeared while the new wallet was written: choose another folder", path)
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		return 0, fmt.Errorf("moving the new wallet into place: %w", err)
 	}
