@@ -64,8 +64,15 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		}
 		v := &relayView{infos: map[string]relay.ShareInfo{}}
 		views[viewOf(s)] = v
+		// A person kept apart uploaded their shares as themselves: only
+		// their address lists them.
+		key, err := w.personKey(s.Person)
+		if err != nil {
+			v.problem = err.Error()
+			continue
+		}
 		if s.Direct {
-			err := w.withDirectStore(func(c *relay.Client, served string) error {
+			err := w.withDirectStoreAs(key, func(c *relay.Client, served string) error {
 				v.served = served
 				if c == nil {
 					return nil
@@ -81,7 +88,7 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 			}
 			continue
 		}
-		client, err := w.relayClient(s.Relay)
+		client, err := w.relayClientAs(s.Relay, key)
 		if err != nil {
 			v.problem = err.Error()
 			continue
@@ -169,12 +176,12 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 const directView = "direct"
 
 // viewOf is the key of the view a share's state is read from: its relay's,
-// or the direct store's.
+// or the direct store's, as its person (whose address lists it) sees it.
 func viewOf(s ownShare) string {
 	if s.Direct {
-		return directView
+		return directView + "\x00" + s.Person
 	}
-	return s.Relay
+	return s.Relay + "\x00" + s.Person
 }
 
 // grantStatuses asks the registry about each share's grant; the problem is
@@ -187,12 +194,19 @@ func (w *Wallet) grantStatuses(ctx context.Context, shares []ownShare) (map[comm
 	if err != nil {
 		return out, err.Error()
 	}
-	patient, err := w.address()
-	if err != nil {
-		return out, err.Error()
-	}
+	// Each grant is under its person's address (people.go).
+	patients := map[string]common.Address{}
 	reader := share.NewChainReader(n.Client, n.Registry)
 	for _, s := range shares {
+		patient, ok := patients[s.Person]
+		if !ok {
+			addr, err := w.personAddress(s.Person)
+			if err != nil {
+				return out, err.Error()
+			}
+			patient = common.HexToAddress(addr)
+			patients[s.Person] = patient
+		}
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		g, err := reader.GrantOf(cctx, patient, s.Digest)
 		cancel()

@@ -211,6 +211,18 @@ func TestShareOfAPersonCarriesTheirSharingKey(t *testing.T) {
 	if !opened {
 		t.Fatalf("the access log lacks the doctor's opening of %s's share: %+v", p.Name, log)
 	}
+	// The shares list tells the truth about it: active (its grant is
+	// under the person's address) and opened (their address lists it at
+	// the relay).
+	shares, err := e.w.Shares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shares {
+		if s.ID == res.ID && (s.State != ShareActive || s.Opened < 1 || s.Problem != "") {
+			t.Errorf("%s's share in the list: %+v; want active, opened", p.Name, s)
+		}
+	}
 }
 
 // Revoke everything covers everyone: a share of the owner's and a share of
