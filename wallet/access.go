@@ -716,10 +716,11 @@ func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e 
 	if err != nil {
 		return false, fmt.Errorf("share %s: its saved link: %w", s.ID, err)
 	}
-	patient, err := w.address()
+	addr, err := w.personAddress(s.Person) // the grant's patient: the share's person
 	if err != nil {
 		return false, err
 	}
+	patient := common.HexToAddress(addr)
 	on, err := target()
 	if err != nil {
 		return false, nil // no chain known yet: the next read records it
@@ -774,13 +775,21 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	if len(byDigest) == 0 {
 		return nil, nil
 	}
-	addr, err := w.address()
-	if err != nil {
-		return nil, err
-	}
+	// A grant is keyed by its patient: the owner, or the person kept apart
+	// whose share it is.
+	patients := map[string]common.Address{}
 	byKey := map[common.Hash]ownShare{}
 	var keys []common.Hash
 	for d, s := range byDigest {
+		addr, ok := patients[s.Person]
+		if !ok {
+			a, err := w.personAddress(s.Person)
+			if err != nil {
+				return nil, err
+			}
+			addr = common.HexToAddress(a)
+			patients[s.Person] = addr
+		}
 		k := chain.GrantKey(addr, d)
 		byKey[k] = s
 		keys = append(keys, k)
