@@ -668,6 +668,9 @@ type accessRecord struct {
 	Salt      common.Hash           `json:"salt"`
 	Entry     common.Hash           `json:"entry"`
 	Row       uint64                `json:"row"`
+	// Share is the share opened, so that a handover forgets the records
+	// of the shares of the person it moves (empty in older records).
+	Share string `json:"share,omitempty"`
 }
 
 // relayAccessID identifies a relay's access entry across reads of the log.
@@ -730,7 +733,7 @@ func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e 
 	if err != nil {
 		return false, err
 	}
-	rec = accessRecord{Statement: st, Salt: signed.Salt, Entry: signed.Entry}
+	rec = accessRecord{Statement: st, Salt: signed.Salt, Entry: signed.Entry, Share: s.ID}
 	err = w.vault.Update(func(tx *vault.Tx) error {
 		row, err := outbox.Enqueue(tx, kindAccess, signed.Entry[:], signed.Calldata)
 		if err != nil {

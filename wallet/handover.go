@@ -1,7 +1,9 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -492,20 +494,41 @@ func (w *Wallet) revokePersonShares(ctx context.Context, person string) (revoked
 	return revoked, pending, nil
 }
 
-// forgetPersonShares deletes this wallet's records of person's shares,
-// once their space is gone: their logs were sealed to the person's key,
-// which this wallet no longer derives.
+// forgetPersonShares deletes this wallet's records of person's shares and
+// of their openings recorded on chain (who opened them, and why), once
+// their space is gone: their logs were sealed to the person's key, which
+// this wallet no longer derives.
 func (w *Wallet) forgetPersonShares(person string) error {
 	shares, _, err := w.ownShares()
 	if err != nil {
 		return err
 	}
+	theirs := map[string]bool{}
+	for _, s := range shares {
+		if s.Person == person {
+			theirs[s.ID] = true
+		}
+	}
 	err = w.vault.Update(func(tx *vault.Tx) error {
-		for _, s := range shares {
-			if s.Person == person {
-				if err := tx.DeleteState(spaceShares, []byte(s.ID)); err != nil {
-					return err
-				}
+		var opened [][]byte
+		err := tx.ForEachState(spaceAccessChain, func(k, v []byte) error {
+			var rec accessRecord
+			if json.Unmarshal(v, &rec) == nil && theirs[rec.Share] {
+				opened = append(opened, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range opened {
+			if err := tx.DeleteState(spaceAccessChain, k); err != nil {
+				return err
+			}
+		}
+		for id := range theirs {
+			if err := tx.DeleteState(spaceShares, []byte(id)); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -16,6 +16,7 @@ import (
 	"healthwallet/chain"
 	"healthwallet/chain/chaintest"
 	"healthwallet/wallet/share"
+	"healthwallet/wallet/vault"
 )
 
 // Handing a person's space over: a new wallet of their own at the path,
@@ -44,6 +45,28 @@ func TestHandOverMakesAWalletOfTheirOwn(t *testing.T) {
 	mine, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// A doctor opens their share; this wallet records the opening on chain
+	// (and keeps who opened it, and why).
+	l, err := share.ParseLink(theirs.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Jones"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.w.AccessLog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	openings := func() (n int) {
+		e.w.vault.View(func(tx *vault.ReadTx) error {
+			return tx.ForEachState(spaceAccessChain, func(_, _ []byte) error { n++; return nil })
+		})
+		return n
+	}
+	if openings() == 0 {
+		t.Fatal("the doctor's opening was not recorded")
 	}
 
 	dest := filepath.Join(t.TempDir(), "their-wallet")
@@ -79,9 +102,8 @@ func TestHandOverMakesAWalletOfTheirOwn(t *testing.T) {
 	if all, err := e.w.Records(Query{Person: Everyone}); err != nil || len(all) != 2 {
 		t.Errorf("the old wallet holds %d records (%v), want the owner's 2", len(all), err)
 	}
-	l, err := share.ParseLink(theirs.Link)
-	if err != nil {
-		t.Fatal(err)
+	if n := openings(); n != 0 {
+		t.Errorf("the old wallet keeps %d records of who opened their share", n)
 	}
 	if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
 		t.Errorf("their share after the handover: %v, want it refused", err)
