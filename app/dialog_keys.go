@@ -21,7 +21,7 @@ import (
 // them out of the app.
 
 // destructiveActions are the confirm buttons of such steps.
-var destructiveActions = []string{"Delete", "Revoke", "Revoke everything", "Stop sharing", "Remove", "Drop", "Stop trusting"}
+var destructiveActions = []string{"Delete", "Revoke", "Revoke everything", "Stop sharing", "Remove", "Drop", "Stop trusting", "Hand over"}
 
 // confirmKeys sets d's colour and keys by its confirm button, action. The
 // dialog's callback must clear u.escape and u.enter.

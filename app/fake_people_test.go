@@ -16,9 +16,10 @@ import (
 
 // fakeHousehold is what the fake wallet knows of its people.
 type fakeHousehold struct {
-	kept    []wallet.Person // besides the owner; Records is counted
-	dropped []string        // IDs DropPerson was given
-	into    []string        // ImportOptions.Into of each ImportWith
+	kept       []wallet.Person          // besides the owner; Records is counted
+	dropped    []string                 // IDs DropPerson was given
+	handedOver []wallet.HandOverRequest // what each HandOver was given
+	into       []string                 // ImportOptions.Into of each ImportWith
 	// exported are the ids each Export was given
 	exported [][]string
 }
@@ -93,4 +94,49 @@ func (w *fakeWallet) DropPerson(id string) error {
 	w.records = slices.DeleteFunc(w.records, func(r record.Record) bool { return r.Person == id })
 	w.household.dropped = append(w.household.dropped, id)
 	return nil
+}
+
+// handOverPhrase is the recovery phrase the fake wallet's HandOver gives
+// the new wallet.
+const handOverPhrase = "pulse creek between permit runway assume blush fringe skate uniform aim permit south fiction best primary alone unaware amused learn horse hurry join mosquito"
+
+func (w *fakeWallet) ActiveSharesOf(person string) (int, error) {
+	if err := w.check(); err != nil {
+		return 0, err
+	}
+	return 2, nil
+}
+
+// HandOver drops the person, as the real one does once their new wallet
+// is written, and says where it went.
+func (w *fakeWallet) HandOver(ctx context.Context, person string, req wallet.HandOverRequest) (wallet.HandOverResult, error) {
+	people, err := w.People()
+	if err != nil {
+		return wallet.HandOverResult{}, err
+	}
+	i := slices.IndexFunc(people, func(p wallet.Person) bool { return p.ID == person })
+	if i < 1 {
+		return wallet.HandOverResult{}, fmt.Errorf("%w: %q", wallet.ErrNoSuchPerson, person)
+	}
+	p := people[i]
+	w.household.handedOver = append(w.household.handedOver, req)
+	if req.Progress != nil {
+		req.Progress(wallet.HandOverProgress{Step: "Copying records", Done: p.Records, Total: p.Records})
+	}
+	if err := w.DropPerson(person); err != nil {
+		return wallet.HandOverResult{}, err
+	}
+	return wallet.HandOverResult{Path: req.Path, Name: p.Name, Address: "0x2222333344445555666677778888999900001111",
+		RecoveryPhrase: handOverPhrase, Records: p.Records, SharesRevoked: 2}, nil
+}
+
+// newWalletPlace puts the fake wallet in a fixed folder, so that the
+// handover form's suggestion is the same on every machine.
+func (b *fakeBackend) newWalletPlace() (string, wallet.Options) {
+	return "/home/ada/Health Wallet/wallet", wallet.Options{}
+}
+
+func (w *fakeWallet) ImportTextWith(ctx context.Context, text, passcode string, opts wallet.ImportOptions) (wallet.ImportReport, error) {
+	w.household.into = append(w.household.into, opts.Into)
+	return w.ImportText(ctx, text, passcode)
 }

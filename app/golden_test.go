@@ -311,6 +311,28 @@ func TestGoldens(t *testing.T) {
 			h.unlock()
 			h.menu("People")
 		}},
+		// Handing Jane over as a wallet of her own: the confirmation, then
+		// her new wallet's phrase.
+		{"handover_confirm", true, func(h *harness) {
+			h.backend.wallet.keepsJane()
+			h.unlock()
+			h.menu("People")
+			h.tap("Hand over…")
+			h.typeIn(h.entry("At least 8 characters"), "Jane's own pass")
+			h.typeIn(h.entry("Type it again"), "Jane's own pass")
+			h.ui.win.Canvas().Unfocus()
+			h.tap("Hand over…")
+		}},
+		{"handover_phrase", true, func(h *harness) {
+			h.backend.wallet.keepsJane()
+			h.unlock()
+			h.menu("People")
+			h.tap("Hand over…")
+			h.typeIn(h.entry("At least 8 characters"), "Jane's own pass")
+			h.typeIn(h.entry("Type it again"), "Jane's own pass")
+			h.tap("Hand over…")
+			h.tapLast("Hand over")
+		}},
 		{"records_kept", true, func(h *harness) {
 			h.backend.wallet.keepsJane()
 			h.unlock()

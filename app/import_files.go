@@ -199,6 +199,12 @@ func (u *UI) pasteCardOrLink() {
 	})
 	problem := newErrorText()
 	busy := busyText()
+	// Whom the text is about, as for files, once the wallet keeps anyone
+	// apart: a card or link giving a name differently (a maiden name).
+	about, into := u.intoChoice("This text is about")
+	if len(u.keptPeople()) == 0 {
+		about.Hide()
+	}
 	var kd *keyDialog
 	var importBtn *widget.Button
 	submit := func() {
@@ -219,11 +225,12 @@ func (u *UI) pasteCardOrLink() {
 		if !passBox.Visible() {
 			pc = ""
 		}
+		opts := wallet.ImportOptions{Into: into()}
 		w := u.wallet
 		var report wallet.ImportReport
 		u.runSlow(importBtn, busy, "Reading and checking…", func() error {
 			var err error
-			report, err = w.ImportText(context.Background(), t, pc)
+			report, err = w.ImportTextWith(context.Background(), t, pc, opts)
 			return err
 		}, func(err error) {
 			if u.wallet != w || u.screen != "import" {
@@ -248,7 +255,7 @@ func (u *UI) pasteCardOrLink() {
 	body := container.NewVBox(
 		wrapped("Paste the text of a SMART Health Card (shc:/…, or its JWS) or a SMART Health Link (shlink:/…) "+
 			"that carries cards or records."),
-		text, passBox, problem.Label, busy,
+		text, passBox, about, problem.Label, busy,
 		container.NewGridWithColumns(2, cancel, importBtn))
 	d := dialog.NewCustomWithoutButtons("Paste a card or link", body, u.win)
 	kd = u.showKeyDialog(d, submit, text, passcode)

@@ -71,7 +71,7 @@ func (u *UI) showImport() {
 	// The copies of picked files (see Files.Cleanup) go when the import
 	// ends, or with this screen when it is left without one.
 	importing := false
-	about, into := u.intoChoice()
+	about, into := u.intoChoice("These files are about")
 	start = u.primary("Import", theme.DownloadIcon(), func() {
 		importing = true
 		u.runImport(paths, into())
@@ -116,7 +116,7 @@ const (
 // anyone else kept apart in their own space); or the owner, or a person
 // kept in this wallet, whatever the files say (a maiden name, a typo).
 // into is the choice as ImportOptions.Into.
-func (u *UI) intoChoice() (box fyne.CanvasObject, into func() string) {
+func (u *UI) intoChoice(heading string) (box fyne.CanvasObject, into func() string) {
 	options := []string{intoWhoever, intoMe}
 	ids := map[string]string{intoWhoever: "", intoMe: wallet.OwnerID}
 	kept := u.keptPeople()
@@ -134,7 +134,7 @@ func (u *UI) intoChoice() (box fyne.CanvasObject, into func() string) {
 	hint := wrapped("Choose a person when their files give their name differently: a maiden name, a typo.")
 	hint.Importance = widget.LowImportance
 	hint.SizeName = theme.SizeNameCaptionText
-	box = container.NewVBox(widget.NewLabelWithStyle("These files are about", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), sel, hint)
+	box = container.NewVBox(widget.NewLabelWithStyle(heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), sel, hint)
 	return box, func() string { return ids[sel.Selected] }
 }
 

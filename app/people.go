@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -448,14 +449,18 @@ func (u *UI) householdRows(people []wallet.Person, err error) []fyne.CanvasObjec
 		if p.Owner {
 			kept = ""
 		}
-		actions := container.NewHBox(u.button("Records", theme.FolderOpenIcon(), func() { u.chooseWhose(kept, nil) }))
+		records := u.button("Records", theme.FolderOpenIcon(), func() { u.chooseWhose(kept, nil) })
+		rows = append(rows, container.NewBorder(nil, nil, nil, records, t), sub)
 		if !p.Owner {
-			// Destructive, red, and apart from Records.
+			// Handing over and dropping on a line of their own (a phone
+			// has no room beside the name); Drop destructive, red, and
+			// apart from the rest.
+			handOver := u.button("Hand over…", theme.MailForwardIcon(), func() { u.showHandOver(p) })
 			drop := u.button("Drop…", theme.DeleteIcon(), func() { u.confirmDrop(p.ID, p.Name, p.Records, u.showPeople, func() {}) })
 			drop.Importance = widget.DangerImportance
-			actions = container.NewHBox(drop, widget.NewSeparator(), actions.Objects[0])
+			rows = append(rows, container.NewHBox(handOver, layout.NewSpacer(), drop))
 		}
-		rows = append(rows, container.NewBorder(nil, nil, nil, actions, t), sub, widget.NewSeparator())
+		rows = append(rows, widget.NewSeparator())
 	}
 	return rows
 }

@@ -240,3 +240,27 @@ func TestPeopleScreenListsEveryone(t *testing.T) {
 	h.dontSee("Jane Doe")
 	h.see("Grace Hopper") // caring is not dropped with her
 }
+
+// A pasted card or link takes the same "about this person" choice as
+// files, once the wallet keeps someone apart; without anyone kept apart
+// the paste dialog does not ask.
+func TestPasteTextAboutSomeone(t *testing.T) {
+	b := newFakeBackend(true)
+	h := newHarness(t, b, phoneSize, false)
+	h.unlock()
+	h.tap("Import")
+	h.tap(pasteLabel)
+	h.dontSee("This text is about")
+	h.pressKey(fyne.KeyEscape)
+
+	b.wallet.keepsJane()
+	h.tap(pasteLabel)
+	h.see("This text is about")
+	h.choose("Jane Doe")
+	h.typeKeys(h.dialogEntry(pastePlaceholder), testCardShc)
+	h.pressKey(fyne.KeyReturn)
+	h.screen("import-result")
+	if got := b.wallet.household.into; len(got) != 1 || got[0] != janeID {
+		t.Fatalf("the pasted card was imported into %q, want Jane's space", got)
+	}
+}

@@ -73,6 +73,10 @@ type Wallet interface {
 	ImportWith(ctx context.Context, paths []string, opts wallet.ImportOptions) (wallet.ImportReport, error)
 	People() ([]wallet.Person, error)
 	DropPerson(id string) error
+	// HandOver moves a person kept apart into a new wallet of their own;
+	// ActiveSharesOf counts the shares it would stop.
+	HandOver(ctx context.Context, person string, req wallet.HandOverRequest) (wallet.HandOverResult, error)
+	ActiveSharesOf(person string) (int, error)
 	Records(q wallet.Query) ([]record.Record, error)
 	Record(id string) (wallet.Detail, error)
 	Categories() (map[string]int, error)
@@ -84,6 +88,8 @@ type Wallet interface {
 
 	// Cards, documents and trust (issue 11).
 	ImportText(ctx context.Context, text, passcode string) (wallet.ImportReport, error)
+	// ImportTextWith takes the same "about this person" choice as files.
+	ImportTextWith(ctx context.Context, text, passcode string, opts wallet.ImportOptions) (wallet.ImportReport, error)
 	TrustAdd(ctx context.Context, source string) (wallet.TrustedDirectory, error)
 	TrustList() ([]wallet.TrustedDirectory, []wallet.TrustedIssuer, error)
 	TrustRemove(issOrSource string) error

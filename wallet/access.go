@@ -64,8 +64,15 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		}
 		v := &relayView{infos: map[string]relay.ShareInfo{}}
 		views[viewOf(s)] = v
+		// A person kept apart uploaded their shares as themselves: only
+		// their address lists them.
+		key, err := w.personKey(s.Person)
+		if err != nil {
+			v.problem = err.Error()
+			continue
+		}
 		if s.Direct {
-			err := w.withDirectStore(func(c *relay.Client, served string) error {
+			err := w.withDirectStoreAs(key, func(c *relay.Client, served string) error {
 				v.served = served
 				if c == nil {
 					return nil
@@ -81,7 +88,7 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 			}
 			continue
 		}
-		client, err := w.relayClient(s.Relay)
+		client, err := w.relayClientAs(s.Relay, key)
 		if err != nil {
 			v.problem = err.Error()
 			continue
@@ -169,12 +176,12 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 const directView = "direct"
 
 // viewOf is the key of the view a share's state is read from: its relay's,
-// or the direct store's.
+// or the direct store's, as its person (whose address lists it) sees it.
 func viewOf(s ownShare) string {
 	if s.Direct {
-		return directView
+		return directView + "\x00" + s.Person
 	}
-	return s.Relay
+	return s.Relay + "\x00" + s.Person
 }
 
 // grantStatuses asks the registry about each share's grant; the problem is
@@ -187,12 +194,19 @@ func (w *Wallet) grantStatuses(ctx context.Context, shares []ownShare) (map[comm
 	if err != nil {
 		return out, err.Error()
 	}
-	patient, err := w.address()
-	if err != nil {
-		return out, err.Error()
-	}
+	// Each grant is under its person's address (people.go).
+	patients := map[string]common.Address{}
 	reader := share.NewChainReader(n.Client, n.Registry)
 	for _, s := range shares {
+		patient, ok := patients[s.Person]
+		if !ok {
+			addr, err := w.personAddress(s.Person)
+			if err != nil {
+				return out, err.Error()
+			}
+			patient = common.HexToAddress(addr)
+			patients[s.Person] = patient
+		}
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		g, err := reader.GrantOf(cctx, patient, s.Digest)
 		cancel()
@@ -310,7 +324,11 @@ func (w *Wallet) revokeAtRelay(ctx context.Context, s ownShare) error {
 	if s.Direct {
 		// In the wallet's own store, whether a server runs now or not:
 		// the next direct share must not serve it again.
-		err = w.withDirectStore(func(c *relay.Client, _ string) error { return revoke(c) })
+		key, kerr := w.personKey(s.Person)
+		if kerr != nil {
+			return kerr
+		}
+		err = w.withDirectStoreAs(key, func(c *relay.Client, _ string) error { return revoke(c) })
 	} else {
 		key, kerr := w.personKey(s.Person)
 		if kerr != nil {
@@ -369,8 +387,21 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := w.sharingKey()
-	if err != nil {
+	// Each share's log is sealed to the sharing key of the person whose
+	// records it holds (people.go): derived once per person.
+	keys := map[string]*ecdh.PrivateKey{}
+	keyOf := func(person string) (*ecdh.PrivateKey, error) {
+		if k, ok := keys[person]; ok {
+			return k, nil
+		}
+		k, err := w.personSharingKey(person)
+		if err != nil {
+			return nil, err
+		}
+		keys[person] = k
+		return k, nil
+	}
+	if _, err := keyOf(""); err != nil {
 		return nil, err
 	}
 	out := []AccessEntry{}
@@ -383,7 +414,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		id, registry, err := w.chainParams(ctx)
 		return chainTarget{id, registry}, err
 	})
-	direct, err := w.directAccessLogs(ctx, shares, key)
+	direct, err := w.directAccessLogs(ctx, shares, keyOf)
 	if err != nil {
 		missing = append(missing, "the direct shares' log on this device: "+err.Error())
 	}
@@ -392,7 +423,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		byDigest[s.Digest] = s
 		entries, err := direct[s.ID], error(nil)
 		if !s.Direct {
-			entries, err = w.relayAccessLog(ctx, s, key, down)
+			entries, err = w.relayAccessLog(ctx, s, keyOf, down)
 		}
 		if err != nil {
 			missing = append(missing, err.Error())
@@ -522,14 +553,24 @@ func Visits(log []AccessEntry) []AccessEntry {
 	return out
 }
 
-// relayAccessLog reads the relay's log of the share s, opened with key; a
-// share purged at the relay has none. A relay found unreachable is noted in
-// down, and its other shares are skipped: the error says what is missing.
-func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, key *ecdh.PrivateKey, down map[string]bool) ([]relay.AccessEntry, error) {
+// relayAccessLog reads the relay's log of the share s, asked for as the
+// share's person (whose address uploaded it) and opened with their sharing
+// key, keyOf(s.Person); a share purged at the relay has none. A relay found
+// unreachable is noted in down, and its other shares are skipped: the error
+// says what is missing.
+func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, keyOf func(string) (*ecdh.PrivateKey, error), down map[string]bool) ([]relay.AccessEntry, error) {
 	if down[s.Relay] {
 		return nil, nil // said once already
 	}
-	client, err := w.relayClient(s.Relay)
+	key, err := keyOf(s.Person)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := w.personKey(s.Person)
+	if err != nil {
+		return nil, err
+	}
+	client, err := w.relayClientAs(s.Relay, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -552,32 +593,45 @@ func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, key *ecdh.Priva
 // directAccessLogs reads the logs of the wallet's direct shares, by share
 // id, from its own store: the openings of a direct share stay in the log
 // after its screen closed, as a relay's do. None when it never shared
-// directly.
-func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, key *ecdh.PrivateKey) (map[string][]relay.AccessEntry, error) {
+// directly. Each share's log opens with its person's key, keyOf(s.Person).
+func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, keyOf func(string) (*ecdh.PrivateKey, error)) (map[string][]relay.AccessEntry, error) {
 	out := map[string][]relay.AccessEntry{}
-	if !slices.ContainsFunc(shares, func(s ownShare) bool { return s.Direct }) {
-		return out, nil
+	byPerson := map[string][]ownShare{}
+	for _, s := range shares {
+		if s.Direct {
+			byPerson[s.Person] = append(byPerson[s.Person], s)
+		}
 	}
-	err := w.withDirectStore(func(c *relay.Client, _ string) error {
-		if c == nil {
+	for person, theirs := range byPerson {
+		signer, err := w.personKey(person)
+		if err != nil {
+			return out, err
+		}
+		key, err := keyOf(person)
+		if err != nil {
+			return out, err
+		}
+		err = w.withDirectStoreAs(signer, func(c *relay.Client, _ string) error {
+			if c == nil {
+				return nil
+			}
+			for _, s := range theirs {
+				entries, err := c.AccessLog(ctx, s.ID, key)
+				if errors.Is(err, relay.ErrNotFound) {
+					continue // purged after its retention
+				}
+				if err != nil {
+					return err
+				}
+				out[s.ID] = entries
+			}
 			return nil
+		})
+		if err != nil {
+			return out, err
 		}
-		for _, s := range shares {
-			if !s.Direct {
-				continue
-			}
-			entries, err := c.AccessLog(ctx, s.ID, key)
-			if errors.Is(err, relay.ErrNotFound) {
-				continue // purged after its retention
-			}
-			if err != nil {
-				return err
-			}
-			out[s.ID] = entries
-		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // AccessOnChain reports the patient's choice to record, on chain, each
@@ -614,6 +668,9 @@ type accessRecord struct {
 	Salt      common.Hash           `json:"salt"`
 	Entry     common.Hash           `json:"entry"`
 	Row       uint64                `json:"row"`
+	// Share is the share opened, so that a handover forgets the records
+	// of the shares of the person it moves (empty in older records).
+	Share string `json:"share,omitempty"`
 }
 
 // relayAccessID identifies a relay's access entry across reads of the log.
@@ -662,10 +719,11 @@ func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e 
 	if err != nil {
 		return false, fmt.Errorf("share %s: its saved link: %w", s.ID, err)
 	}
-	patient, err := w.address()
+	addr, err := w.personAddress(s.Person) // the grant's patient: the share's person
 	if err != nil {
 		return false, err
 	}
+	patient := common.HexToAddress(addr)
 	on, err := target()
 	if err != nil {
 		return false, nil // no chain known yet: the next read records it
@@ -675,7 +733,7 @@ func (w *Wallet) recordAccess(target func() (chainTarget, error), s ownShare, e 
 	if err != nil {
 		return false, err
 	}
-	rec = accessRecord{Statement: st, Salt: signed.Salt, Entry: signed.Entry}
+	rec = accessRecord{Statement: st, Salt: signed.Salt, Entry: signed.Entry, Share: s.ID}
 	err = w.vault.Update(func(tx *vault.Tx) error {
 		row, err := outbox.Enqueue(tx, kindAccess, signed.Entry[:], signed.Calldata)
 		if err != nil {
@@ -720,13 +778,21 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	if len(byDigest) == 0 {
 		return nil, nil
 	}
-	addr, err := w.address()
-	if err != nil {
-		return nil, err
-	}
+	// A grant is keyed by its patient: the owner, or the person kept apart
+	// whose share it is.
+	patients := map[string]common.Address{}
 	byKey := map[common.Hash]ownShare{}
 	var keys []common.Hash
 	for d, s := range byDigest {
+		addr, ok := patients[s.Person]
+		if !ok {
+			a, err := w.personAddress(s.Person)
+			if err != nil {
+				return nil, err
+			}
+			addr = common.HexToAddress(a)
+			patients[s.Person] = addr
+		}
 		k := chain.GrantKey(addr, d)
 		byKey[k] = s
 		keys = append(keys, k)

@@ -226,6 +226,13 @@ func (w *Wallet) withDirectStore(fn func(c *relay.Client, served string) error) 
 	if err != nil {
 		return err
 	}
+	return w.withDirectStoreAs(key, fn)
+}
+
+// withDirectStoreAs is withDirectStore with a client signing with key: a
+// person kept apart puts their direct shares in the store as themselves,
+// and only they may read their logs or revoke them.
+func (w *Wallet) withDirectStoreAs(key *ecdsa.PrivateKey, fn func(c *relay.Client, served string) error) error {
 	if v, ok := directServers.Load(w.dir); ok {
 		d := v.(directServer)
 		c, err := d.srv.LocalClient(key)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"healthwallet/chain"
@@ -502,8 +503,9 @@ type RevokeAllReport struct {
 
 // RevokeEverything is for a lost or stolen device, from the recovery phrase
 // on a new one: it revokes on chain every grant and delegation the patient's
-// address ever issued and that still stands, and retires the old sharing
-// key.
+// address ever issued and that still stands — and every grant of each
+// person kept apart, issued under their own address — and retires the old
+// sharing key (the people's sharing keys with it).
 //
 // It reads the patient's GrantIssued and DelegateSet events (eth_getLogs,
 // through the network's read-only RPC) and queues a signed revocation in
@@ -538,47 +540,43 @@ func (w *Wallet) RevokeEverything(ctx context.Context) (RevokeAllReport, error) 
 	if err != nil {
 		return rep, fmt.Errorf("reading the registry's history of your shares: %w; try again once connected", err)
 	}
-
-	// Shares this wallet knows: revoked at the relay too.
-	known := map[common.Hash]bool{}
 	shares, _, err := w.ownShares()
 	if err != nil {
 		return rep, err
 	}
-	for _, s := range shares {
-		known[s.Digest] = true
-	}
 	view := chain.NewRegistry(n.Client, n.Registry)
-	grants := map[common.Hash]bool{}
 	delegates := map[common.Address]bool{}
 	for _, l := range logs {
-		switch {
-		case len(l.Topics) >= 3 && l.Topics[0] == issued:
-			grants[l.Topics[2]] = true
-		case len(l.Topics) >= 3 && l.Topics[0] == set:
+		if len(l.Topics) >= 3 && l.Topics[0] == set {
 			delegates[common.BytesToAddress(l.Topics[2].Bytes())] = true
 		}
 	}
-	for digest := range grants {
-		g, err := view.GrantOf(cctx, patient, digest)
+	if rep.Grants, err = w.revokeGrantsOf(cctx, view, "", patient, logs, shares); err != nil {
+		return rep, err
+	}
+	// The people kept apart grant their shares under their own addresses
+	// (people.go): theirs are revoked too, each under its own address.
+	spaces, err := w.personRecords()
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range spaces {
+		addr, err := w.personAddress(p.ID)
 		if err != nil {
-			return rep, fmt.Errorf("asking the registry about a share: %w; try again once connected", err)
-		}
-		if !g.Active {
-			continue
-		}
-		if known[digest] {
-			for _, s := range shares {
-				if s.Digest == digest {
-					if err := w.Revoke(ctx, s.ID); err != nil && !errors.Is(err, ErrRevokePending) {
-						return rep, err
-					}
-				}
-			}
-		} else if err := w.queueRevoke(ctx, digest, time.Unix(int64(g.Expiry), 0)); err != nil {
 			return rep, err
 		}
-		rep.Grants++
+		theirs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
+			FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
+			Topics: [][]common.Hash{{issued}, {common.BytesToHash(common.HexToAddress(addr).Bytes())}},
+		})
+		if err != nil {
+			return rep, fmt.Errorf("reading the registry's history of shares: %w; try again once connected", err)
+		}
+		k, err := w.revokeGrantsOf(cctx, view, p.ID, common.HexToAddress(addr), theirs, shares)
+		rep.Grants += k
+		if err != nil {
+			return rep, err
+		}
 	}
 	nonce, err := view.NonceOf(cctx, patient)
 	if err != nil && len(delegates) > 0 {
@@ -620,13 +618,54 @@ func (w *Wallet) RevokeEverything(ctx context.Context) (RevokeAllReport, error) 
 	return rep, nil
 }
 
+// revokeGrantsOf revokes each grant that patient (person's address: ""
+// the owner) issued, as its GrantIssued logs say, and the registry still
+// calls active: the shares this wallet knows as Revoke does (the relay
+// too), the others by a signed revocation queued in the outbox. It returns
+// how many it revoked.
+func (w *Wallet) revokeGrantsOf(ctx context.Context, view *chain.Registry, person string, patient common.Address, logs []types.Log, shares []ownShare) (int, error) {
+	issued := contracts.NewHealthRegistry().GetABI().Events["GrantIssued"].ID
+	grants := map[common.Hash]bool{}
+	for _, l := range logs {
+		if len(l.Topics) >= 3 && l.Topics[0] == issued {
+			grants[l.Topics[2]] = true
+		}
+	}
+	revoked := 0
+	for digest := range grants {
+		g, err := view.GrantOf(ctx, patient, digest)
+		if err != nil {
+			return revoked, fmt.Errorf("asking the registry about a share: %w; try again once connected", err)
+		}
+		if !g.Active {
+			continue
+		}
+		known := false
+		for _, s := range shares {
+			if s.Digest == digest && s.Person == person {
+				known = true
+				if err := w.Revoke(ctx, s.ID); err != nil && !errors.Is(err, ErrRevokePending) {
+					return revoked, err
+				}
+			}
+		}
+		if !known {
+			if err := w.queueRevoke(ctx, person, digest, time.Unix(int64(g.Expiry), 0)); err != nil {
+				return revoked, err
+			}
+		}
+		revoked++
+	}
+	return revoked, nil
+}
+
 // kindRevokeDelegate is the outbox kind of a delegation's end.
 const kindRevokeDelegate = "revokeDelegate"
 
-// queueRevoke queues the signed revocation of the patient's grant digest,
-// which expires at expires.
-func (w *Wallet) queueRevoke(ctx context.Context, digest common.Hash, expires time.Time) error {
-	call, err := w.revokeCall(ctx, "", digest, expires) // the owner's grants
+// queueRevoke queues the signed revocation of person's grant digest ("" the
+// owner's), which expires at expires.
+func (w *Wallet) queueRevoke(ctx context.Context, person string, digest common.Hash, expires time.Time) error {
+	call, err := w.revokeCall(ctx, person, digest, expires)
 	if err != nil {
 		return err
 	}

@@ -229,21 +229,30 @@ func (w *Wallet) DropPerson(id string) error {
 
 // ImportWith is Import with options.
 func (w *Wallet) ImportWith(ctx context.Context, paths []string, opts ImportOptions) (ImportReport, error) {
-	into, forced := "", false
-	if strings.TrimSpace(opts.Into) != "" {
-		p, err := w.FindPerson(opts.Into)
-		if err != nil {
-			return ImportReport{}, fmt.Errorf("importing into %q: %w", opts.Into, err)
-		}
-		if p.CaredFor {
-			return ImportReport{}, fmt.Errorf("%s's records come from their own wallet (you care for them): import into yourself or someone kept apart here", p.Name)
-		}
-		forced = true
-		if !p.Owner {
-			into = p.ID
-		}
+	forced, into, err := w.importInto(opts.Into)
+	if err != nil {
+		return ImportReport{}, err
 	}
 	return w.importPaths(ctx, paths, opts.Progress, forced, into)
+}
+
+// importInto resolves ImportOptions.Into: forced when given, into the
+// person's ID ("" the owner).
+func (w *Wallet) importInto(who string) (forced bool, into string, err error) {
+	if strings.TrimSpace(who) == "" {
+		return false, "", nil
+	}
+	p, err := w.FindPerson(who)
+	if err != nil {
+		return false, "", fmt.Errorf("importing into %q: %w", who, err)
+	}
+	if p.CaredFor {
+		return false, "", fmt.Errorf("%s's records come from their own wallet (you care for them): import into yourself or someone kept apart here", p.Name)
+	}
+	if !p.Owner {
+		into = p.ID
+	}
+	return true, into, nil
 }
 
 // spacePeople holds one personRecord per person other than the owner,
@@ -410,9 +419,31 @@ func personWords(id string) string {
 	return id
 }
 
+// personSharingKey is the X25519 sharing key of person's shares: the
+// owner's, or the person's own, derived from the wallet's seed and their
+// tweak (identity.PersonSharingKey), so their shares' access logs are
+// sealed to a key of theirs that goes with their space when it is handed
+// over, and nothing links their shares to the owner's card.
+func (w *Wallet) personSharingKey(person string) (*ecdh.PrivateKey, error) {
+	if person == "" || person == OwnerID {
+		return w.sharingKey()
+	}
+	p, err := w.personRecordByID(person)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.id == nil {
+		return nil, ErrLocked
+	}
+	return w.id.PersonSharingKey(p.Tweak)
+}
+
 // personCard is the identity card a share of person's records carries: the
 // owner's, or the person's own (their name and address, signed by their
-// key, with the wallet's sharing key, so access logs come back here).
+// key, with their own sharing key, personSharingKey, so access logs come
+// back here).
 func (w *Wallet) personCard(person string, key *ecdsa.PrivateKey, sharing *ecdh.PrivateKey) (string, error) {
 	if person == "" || person == OwnerID {
 		return w.Card()

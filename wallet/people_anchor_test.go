@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"healthwallet/chain"
+	"healthwallet/wallet/identity"
 	"healthwallet/wallet/share"
 )
 
@@ -134,6 +136,141 @@ func TestShareOfAPersonIsTheirs(t *testing.T) {
 	_, err = e.w.Share(ctx, ShareRequest{IDs: []string{mine[0].ID, theirs[0].ID}, TTL: time.Hour, Purpose: "TREAT"})
 	if err == nil || !strings.Contains(err.Error(), "one person") {
 		t.Fatalf("a share mixing two people: %v", err)
+	}
+}
+
+// A share of someone kept apart carries their own identity card — their
+// name, their address and their own sharing key, not the owner's — and the
+// owner's wallet still reads its access log after a doctor opened it (the
+// relay's entries are sealed to the person's key, and asked for under the
+// person's address).
+func TestShareOfAPersonCarriesTheirSharingKey(t *testing.T) {
+	files, names, _ := syntheaPeople(t)
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "mine", 1)
+	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	p := personByName(t, e.w, names[1])
+	res, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := share.ParseLink(res.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Jones, Children's Clinic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var card identity.Card
+	for _, f := range m.Files {
+		if f.ContentType != share.ContentTypeProof {
+			continue
+		}
+		proof, err := share.ParseProof(f.Plaintext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if card, err = identity.ParseCard(proof.Card); err != nil {
+			t.Fatalf("the share's card: %v", err)
+		}
+	}
+	ownerText, err := e.w.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := identity.ParseCard(ownerText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.Address != common.HexToAddress(p.Address) || card.DisplayName != p.Name {
+		t.Fatalf("the share's card is %s's (%s), want %s's (%s)", card.DisplayName, card.Address.Hex(), p.Name, p.Address)
+	}
+	if card.SharingKey == owner.SharingKey {
+		t.Fatal("the share of someone kept apart carries the owner's sharing key")
+	}
+	theirs, err := e.w.personSharingKey(p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(card.SharingKey[:], theirs.PublicKey().Bytes()) {
+		t.Fatal("the share's card does not carry the person's own sharing key")
+	}
+
+	log, err := e.w.AccessLog(ctx)
+	if err != nil {
+		t.Fatalf("the access log after the doctor opened %s's share: %v", p.Name, err)
+	}
+	opened := false
+	for _, a := range log {
+		// Recorded on chain, under the person's grant.
+		opened = opened || (a.Share == res.ID && a.Source == "relay" && a.Who == "Dr. Jones, Children's Clinic" && a.Recorded && a.Block > 0)
+	}
+	if !opened {
+		t.Fatalf("the access log lacks the doctor's opening of %s's share, recorded on chain: %+v", p.Name, log)
+	}
+	// The shares list tells the truth about it: active (its grant is
+	// under the person's address) and opened (their address lists it at
+	// the relay).
+	shares, err := e.w.Shares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range shares {
+		if s.ID == res.ID && (s.State != ShareActive || s.Opened < 1 || s.Problem != "") {
+			t.Errorf("%s's share in the list: %+v; want active, opened", p.Name, s)
+		}
+	}
+}
+
+// Revoke everything covers everyone: a share of the owner's and a share of
+// someone kept apart are both refused at the relay afterwards, and both
+// grants are revoked on chain, each under its own address.
+func TestRevokeEverythingCoversPeopleKeptApart(t *testing.T) {
+	files, names, _ := syntheaPeople(t)
+	e := newShareEnv(t)
+	ctx := context.Background()
+	importObservations(t, e.w, "mine", 1)
+	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	p := personByName(t, e.w, names[1])
+	owner, err := e.w.FindPerson(OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := e.w.Share(ctx, ShareRequest{All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || mine.Problem != "" {
+		t.Fatalf("the owner's share: %+v, %v", mine, err)
+	}
+	theirs, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
+	if err != nil || theirs.Problem != "" {
+		t.Fatalf("%s's share: %+v, %v", p.Name, theirs, err)
+	}
+	rep, err := e.w.RevokeEverything(ctx)
+	if err != nil || rep.Grants != 2 {
+		t.Fatalf("RevokeEverything: %+v, %v; want both grants", rep, err)
+	}
+	reader := share.NewChainReader(e.sw.sim.Client, e.sw.sim.Registry)
+	for _, c := range []struct {
+		who     string
+		res     ShareResult
+		address string
+	}{{"the owner", mine, owner.Address}, {p.Name, theirs, p.Address}} {
+		g, err := reader.GrantOf(ctx, common.HexToAddress(c.address), common.HexToHash(c.res.Grant))
+		if err != nil || !g.Revoked || g.Active {
+			t.Errorf("%s's grant after revoking everything: %+v, %v", c.who, g, err)
+		}
+		l, err := share.ParseLink(c.res.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Smith"}); !errors.Is(err, share.ErrNoLongerAvailable) {
+			t.Errorf("fetching %s's share after revoking everything: %v, want it refused", c.who, err)
+		}
 	}
 }
 

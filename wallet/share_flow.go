@@ -490,7 +490,7 @@ func (w *Wallet) shareWith(ctx context.Context, req ShareRequest, base string, d
 			return ShareResult{}, err
 		}
 	}
-	sharingKey, err := w.sharingKey()
+	sharingKey, err := w.personSharingKey(person)
 	if err != nil {
 		return ShareResult{}, err
 	}

@@ -203,16 +203,29 @@ var shlHTTP *http.Client
 // ImportText imports pasted text: an shc:/ QR text, a card's JWS, or a SMART
 // Health Link whose files carry cards or FHIR records.
 func (w *Wallet) ImportText(ctx context.Context, text, passcode string) (ImportReport, error) {
+	return w.ImportTextWith(ctx, text, passcode, ImportOptions{})
+}
+
+// ImportTextWith is ImportText with options: opts.Into says the text is
+// about that person, as for files (ImportWith); without it each record goes
+// where its Patient says, and the report lists the people kept apart. Pasted
+// FHIR JSON (a resource, a Bundle or NDJSON) is imported too. Progress is
+// not used: a pasted text is imported at once.
+func (w *Wallet) ImportTextWith(ctx context.Context, text, passcode string, opts ImportOptions) (ImportReport, error) {
 	report := ImportReport{Rejected: []RejectedFile{}, ByType: map[string]int{},
-		Files: []FileReport{}, Cards: []CardReport{}, Documents: []DocumentReport{}}
+		Files: []FileReport{}, Cards: []CardReport{}, Documents: []DocumentReport{}, OtherPeople: []OtherPerson{}}
+	forced, into, err := w.importInto(opts.Into)
+	if err != nil {
+		return report, err
+	}
 	index, err := w.currentIndex()
 	if err != nil {
 		return report, err
 	}
-	session := &importSession{}
+	session := &importSession{people: peopleSession{forced: forced, into: into, found: map[string]OtherPerson{}}}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return report, errors.New("nothing to import: paste an shc:/ QR text, a card's JWS or a SMART Health Link")
+		return report, errors.New("nothing to import: paste an shc:/ QR text, a card's JWS, a SMART Health Link or FHIR JSON")
 	}
 	var files []textFile
 	if strings.Contains(text, "shlink:/") {
@@ -227,6 +240,8 @@ func (w *Wallet) ImportText(ctx context.Context, text, passcode string) (ImportR
 		for i, f := range m.Files {
 			files = append(files, textFile{name: fmt.Sprintf("link file %d", i+1), contentType: f.ContentType, data: f.Plaintext})
 		}
+	} else if strings.HasPrefix(text, "{") && !strings.Contains(text, `"verifiableCredential"`) {
+		files = []textFile{{name: "pasted text", contentType: share.ContentTypeFHIR, data: []byte(text)}}
 	} else {
 		files = []textFile{{name: "pasted text", contentType: share.ContentTypeSHC, data: []byte(text)}}
 	}
@@ -234,7 +249,7 @@ func (w *Wallet) ImportText(ctx context.Context, text, passcode string) (ImportR
 		if err := ctx.Err(); err != nil {
 			return report, err
 		}
-		f := &fileImport{ctx: ctx, session: session, path: tf.name, name: tf.name,
+		f := &fileImport{ctx: ctx, session: session, path: tf.name, name: tf.name, docPerson: into,
 			in: bufio.NewReader(bytes.NewReader(tf.data)), size: int64(len(tf.data)),
 			stamp: now().UTC().Truncate(time.Second), report: ImportReport{ByType: map[string]int{}}}
 		switch tf.contentType {
@@ -248,7 +263,11 @@ func (w *Wallet) ImportText(ctx context.Context, text, passcode string) (ImportR
 			continue // a proof file, an API access: not records
 		}
 		report.addFile(f, mapVaultError(err), index)
+		if err == nil {
+			session.people.noteFile(f)
+		}
 	}
+	report.OtherPeople = session.people.report()
 	if err := w.finishImport(ctx, session, &report, index); err != nil {
 		return report, err
 	}

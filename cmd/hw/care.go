@@ -45,7 +45,7 @@ device.`,
 // the people imports kept apart, the people you care for — by the
 // identifiers PERSON takes.
 func (c *cli) peopleCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "people",
 		Short: "List the people whose records this wallet holds",
 		Long: `people lists everyone whose records this wallet holds: you first, then the
@@ -53,7 +53,10 @@ people whose records an import kept apart (hw import), then the people you
 care for (hw care), by the identifiers every PERSON argument takes: their id,
 their address, their birth date, or their name when it is unambiguous. With
 --json, prints an array of {"id","name","birthDate","address","records",
-"owner","caredFor","state"} (state: for the people you care for).`,
+"owner","caredFor","state"} (state: for the people you care for).
+
+hw people handover PERSON --out DIR moves someone kept apart into a new
+wallet of their own.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			w, err := c.openWallet(cmd.Context())
@@ -105,6 +108,8 @@ their address, their birth date, or their name when it is unambiguous. With
 			return nil
 		}),
 	}
+	cmd.AddCommand(c.peopleHandoverCommand())
+	return cmd
 }
 
 // careError makes the wallet's caring errors a person can act on exit 1

@@ -2,6 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,4 +49,142 @@ func (p *personFlags) resolve(w *wallet.Wallet) (string, error) {
 		p.caredFor = who.ID
 	}
 	return who.ID, nil
+}
+
+// peopleHandoverCommand is hw people handover P --out DIR: a person's space
+// leaves this wallet as a wallet of their own.
+func (c *cli) peopleHandoverCommand() *cobra.Command {
+	var out, newPasswordFile string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "handover PERSON --out DIR",
+		Short: "Move someone kept apart into a new wallet of their own",
+		Long: `handover moves everything this wallet holds about PERSON (someone an import
+kept apart; an id, name, birth date or address from hw people) into a new
+wallet of their own, for them to keep: every record and kept file, with where
+each came from, anchored again under the new wallet's own address.
+
+The new wallet gets a new recovery phrase that this wallet cannot derive, and
+the password from $HW_NEW_PASSWORD, --new-password-file, or typed twice. It is
+saved in --out: a new folder, or inside an existing folder as PERSON-wallet.
+It uses this wallet's chain, network and relay.
+
+Then this wallet stops PERSON's active shares (they were made under an address
+the new wallet does not hold) and removes their records: it keeps nothing of
+theirs. That cannot be undone; on a terminal hw asks first, --yes does not
+(without a terminal --yes is required). Nothing changes here unless the new
+wallet was written and opened again with its password.
+
+Write the new recovery phrase down and give it to the person with the folder.
+With --json, prints {"path","name","address","records","sharesRevoked",
+"recoveryPhrase","problem"}.`,
+		Args: cobra.ExactArgs(1),
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if strings.TrimSpace(out) == "" {
+				return userErrorf("say where the new wallet goes: --out DIR (a new folder, or an existing one to put it in)")
+			}
+			opts, err := c.walletOptions()
+			if err != nil {
+				return err
+			}
+			w, err := c.openChainWallet(ctx)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			p, err := w.FindPerson(args[0])
+			if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
+				return userErrorf("%w", err)
+			}
+			if err != nil {
+				return err
+			}
+			if p.Owner || p.CaredFor {
+				_, err := w.HandOver(ctx, p.ID, wallet.HandOverRequest{})
+				return userErrorf("%w", err)
+			}
+			path := out
+			if st, err := os.Stat(out); err == nil && st.IsDir() {
+				path = filepath.Join(out, p.ID+"-wallet")
+			}
+			if _, err := os.Lstat(path); err == nil {
+				return userErrorf("%s already exists: choose a new folder for %s's wallet with --out", path, p.Name)
+			}
+			active, err := w.ActiveSharesOf(p.ID)
+			if err != nil {
+				return err
+			}
+			question := fmt.Sprintf("%s's %s will move to a new wallet of their own in %s; %s will be stopped; this wallet will no longer hold them. Go on? [y/N] ",
+				p.Name, plural(p.Records, "record"), path, plural(active, "active share"))
+			switch {
+			case yes:
+			case c.tty != nil:
+				answer, err := c.promptLine(ctx, question)
+				if err != nil {
+					return err
+				}
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					return userErrorf("nothing was handed over")
+				}
+			default:
+				return userErrorf("handing %s over cannot be undone: pass --yes to confirm", p.Name)
+			}
+			pw, err := c.newPassword(ctx, secretSource{env: "HW_NEW_PASSWORD", file: newPasswordFile, fileFlag: "--new-password-file", what: "password for " + p.Name + "'s wallet"})
+			if err != nil {
+				return err
+			}
+			defer clear(pw)
+			lastStep := ""
+			res, err := w.HandOver(ctx, p.ID, wallet.HandOverRequest{Path: path, Password: pw, Options: opts,
+				Progress: func(pr wallet.HandOverProgress) {
+					if pr.Step != lastStep && !c.jsonOut {
+						lastStep = pr.Step
+						fmt.Fprintf(c.stderr, "%s…\n", pr.Step)
+					}
+				}})
+			if res.RecoveryPhrase == "" {
+				if errors.Is(err, wallet.ErrHandOver) {
+					return userErrorf("%w", err)
+				}
+				return err
+			}
+			c.warnWeakKDF()
+			if c.jsonOut {
+				c.warn("the JSON below holds the new wallet's recovery phrase: give it to %s, then delete every other copy", p.Name)
+				if perr := printJSON(c.stdout, res); perr != nil {
+					return perr
+				}
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s's %s are in a wallet of their own: %s\nIts address: %s\n",
+				res.Name, plural(res.Records, "record"), res.Path, res.Address)
+			if res.SharesRevoked > 0 {
+				fmt.Fprintf(c.stdout, "Stopped %s of theirs made from this wallet.\n", plural(res.SharesRevoked, "share"))
+			}
+			if err == nil {
+				fmt.Fprintf(c.stdout, "This wallet no longer holds %s's records.\n", res.Name)
+			}
+			if res.Problem != "" {
+				c.warn("%s", res.Problem)
+			}
+			fmt.Fprintf(c.stderr, `
+The new wallet's recovery phrase follows. Write it down on paper, in order, and
+give it to %s together with the wallet's folder,
+  %s
+It is shown only this once; with it they open their wallet if they forget its
+password. Keep no copy yourself.
+
+`, res.Name, res.Path)
+			words := strings.Fields(res.RecoveryPhrase)
+			for i, word := range words {
+				fmt.Fprintf(c.stdout, "%3d. %s\n", i+1, word)
+			}
+			return err
+		}),
+	}
+	cmd.Flags().StringVar(&out, "out", "", "the new wallet's folder `DIR` (new, or an existing folder to put it in)")
+	cmd.Flags().StringVar(&newPasswordFile, "new-password-file", "", "read the new wallet's password from the first line of `FILE`")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
 }

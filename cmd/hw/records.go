@@ -48,7 +48,10 @@ One wallet, one person: records about someone other than you (another
 Patient's name, birth date and identifiers) are kept apart in that person's
 own space (see hw people; hw records --person P lists them). --into PERSON
 says the files are about that person whatever their Patient says (a maiden
-name, a typo): "me" for you, or anyone hw people lists.`,
+name, a typo): "me" for you, or anyone hw people lists; it applies to pasted
+texts too. An argument may be pasted text instead of a path: an shc:/ QR
+text, a card's JWS, a SMART Health Link or FHIR JSON; - reads such a text
+from standard input.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			return c.runImport(cmd.Context(), args, passcode, into)
@@ -67,15 +70,28 @@ func pastedText(arg string) bool {
 	}
 	a := strings.TrimSpace(arg)
 	return strings.HasPrefix(strings.ToLower(a), "shc:/") || strings.Contains(a, "shlink:/") ||
-		(strings.HasPrefix(a, "eyJ") && strings.Count(a, ".") == 2)
+		(strings.HasPrefix(a, "eyJ") && strings.Count(a, ".") == 2) || strings.HasPrefix(a, "{")
 }
+
+// maxPastedText bounds what hw import - reads from standard input.
+const maxPastedText = 64 << 20
 
 func (c *cli) runImport(ctx context.Context, args []string, passcode, into string) error {
 	var paths, texts []string
 	for _, a := range args {
-		if pastedText(a) {
+		switch {
+		case a == "-":
+			b, err := io.ReadAll(io.LimitReader(c.stdin, maxPastedText+1))
+			if err != nil {
+				return userErrorf("reading standard input: %w", err)
+			}
+			if len(b) > maxPastedText {
+				return userErrorf("standard input holds more than %d MB: save it to a file and import the file", maxPastedText>>20)
+			}
+			texts = append(texts, string(b))
+		case pastedText(a):
 			texts = append(texts, a)
-		} else {
+		default:
 			paths = append(paths, a)
 		}
 	}
@@ -108,7 +124,7 @@ func (c *cli) runImport(ctx context.Context, args []string, passcode, into strin
 		return err
 	}
 	for _, text := range texts {
-		more, err := w.ImportText(ctx, text, passcode)
+		more, err := w.ImportTextWith(ctx, text, passcode, wallet.ImportOptions{Into: into})
 		if err != nil {
 			return userErrorf("%w", err)
 		}

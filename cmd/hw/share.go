@@ -387,7 +387,8 @@ only when neither could confirm yet; the revocation is saved and retried.
 
 --all is for a lost or stolen device, run from the recovery phrase on a new
 one (hw restore): it revokes on chain every share and caregiver delegation
-the patient ever made that still stands (found in the chain's history), and
+the patient ever made that still stands (found in the chain's history), the
+shares of each person kept apart (hw people) under their own address, and
 retires the old sharing key: the wallet gets a new identity card, so give
 it again to caregivers and doctors; links and logs sealed to the old key no
 longer open here. With --json, prints {"grants","delegations",

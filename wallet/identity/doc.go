@@ -39,7 +39,13 @@
 //     forgotten password;
 //   - the backup identity: an age X25519 identity, label
 //     "healthwallet/backup/age-x25519/v1", whose String form (AGE-SECRET-KEY-1…)
-//     decrypts the wallet's backups with the standard age tool.
+//     decrypts the wallet's backups with the standard age tool;
+//   - the people's sharing root: 32 bytes, label
+//     "healthwallet/person-sharing-key/x25519/v1" (retired with the sharing
+//     key: [PersonSharingLabel]); each person the wallet keeps apart has the
+//     X25519 sharing key HKDF-SHA256(secret: that root, info: the person's
+//     random 32-byte tweak) ([Identity.PersonSharingKey]), so their shares
+//     and identity card are theirs, never the owner's.
 //
 // Each key has its own label, so learning one tells nothing about the others,
 // and the derivation is fixed: the same phrase gives the same keys on every

@@ -33,6 +33,9 @@ const (
 	labelRecovery   = "healthwallet/vault-recovery/v1"
 	labelBackup     = "healthwallet/backup/age-x25519/v1"
 	labelDirect     = "healthwallet/direct-store/v1"
+	// labelPersonSharing derives the root of the sharing keys of the people
+	// a wallet keeps apart ([Identity.PersonSharingKey]).
+	labelPersonSharing = "healthwallet/person-sharing-key/x25519/v1"
 )
 
 // chainKeyPath is m/44'/60'/0'/0/0: BIP-44, coin type 60 (Ethereum), first
@@ -60,7 +63,10 @@ type Identity struct {
 	recovery [32]byte
 	backup   [32]byte // X25519 scalar of the age identity
 	direct   [32]byte // seals the store of the wallet's direct shares
-	wiped    bool
+	// personSharing is the root the sharing keys of the people kept apart
+	// are derived from, one per person's tweak.
+	personSharing [32]byte
+	wiped         bool
 }
 
 // FromMnemonic checks m like [CheckMnemonic] and derives its identity.
@@ -87,8 +93,19 @@ func SharingKeyLabel(index uint32) string {
 	return fmt.Sprintf("%s/%d", labelSharingKey, index)
 }
 
+// PersonSharingLabel is the HKDF label of the root of the people's sharing
+// keys with index, retired together with the wallet's own sharing key:
+// "healthwallet/person-sharing-key/x25519/v1", then "…/v1/1", "…/v1/2", ….
+func PersonSharingLabel(index uint32) string {
+	if index == 0 {
+		return labelPersonSharing
+	}
+	return fmt.Sprintf("%s/%d", labelPersonSharing, index)
+}
+
 // FromSeedAt is FromSeed with the sharing key of index (see
-// [SharingKeyLabel]): the wallet's chain key and every other key are the
+// [SharingKeyLabel]) and the people's sharing keys of the same index (see
+// [PersonSharingLabel]): the wallet's chain key and every other key are the
 // same for every index.
 func FromSeedAt(seed []byte, sharingIndex uint32) (*Identity, error) {
 	if len(seed) < hdkeychain.MinSeedBytes || len(seed) > hdkeychain.MaxSeedBytes {
@@ -120,6 +137,7 @@ func FromSeedAt(seed []byte, sharingIndex uint32) (*Identity, error) {
 		{labelRecovery, &id.recovery},
 		{labelBackup, &id.backup},
 		{labelDirect, &id.direct},
+		{PersonSharingLabel(sharingIndex), &id.personSharing},
 	} {
 		// The standard library's crypto/hkdf (Go 1.24+) rather than
 		// x/crypto/hkdf: the same construction, one dependency fewer.
@@ -193,6 +211,33 @@ func (id *Identity) sharingKey() *ecdh.PrivateKey {
 	return k
 }
 
+// PersonSharingKey is the X25519 sharing key of a person the wallet keeps
+// apart, named by the random tweak their space holds (the tweak that also
+// gives their chain key, [Identity.RelationshipKey]): HKDF-SHA256 with the
+// people's sharing root as secret, no salt, and the 32 tweak bytes as info.
+// Shares of that person's records are logged to it and their identity card
+// carries it, so nothing ties their shares to the owner's sharing key. The
+// key differs per tweak and from [Identity.SharingKey]; each call returns a
+// new copy, which Wipe cannot reach. After Wipe it returns [ErrWiped].
+func (id *Identity) PersonSharingKey(tweak [32]byte) (*ecdh.PrivateKey, error) {
+	if id.wiped {
+		return nil, ErrWiped
+	}
+	if tweak == ([32]byte{}) {
+		return nil, ErrBadTweak
+	}
+	b, err := hkdf.Key(sha256.New, id.personSharing[:], nil, string(tweak[:]), 32)
+	if err != nil {
+		return nil, fmt.Errorf("identity: deriving a person's sharing key: %w", err)
+	}
+	defer clear(b)
+	k, err := ecdh.X25519().NewPrivateKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("identity: a person's sharing key: %w", err)
+	}
+	return k, nil
+}
+
 // VaultRecoveryKey is a 32-byte key the vault wraps a second copy of its key
 // with, so that the recovery phrase alone can reset a forgotten password. It
 // returns a copy, the caller's to clear. After Wipe it returns [ErrWiped].
@@ -256,6 +301,7 @@ func (id *Identity) Wipe() {
 	clear(id.recovery[:])
 	clear(id.backup[:])
 	clear(id.direct[:])
+	clear(id.personSharing[:])
 	id.address = common.Address{}
 	id.wiped = true
 }

@@ -223,3 +223,52 @@ func TestWipe(t *testing.T) {
 		t.Error("Wipe left derived secrets in the Identity")
 	}
 }
+
+// The sharing keys of two people kept apart by the wallet of phrase24,
+// pinned: computed outside Go (Python hashlib/hmac HKDF-SHA256 from the
+// BIP-39 seed, root label "healthwallet/person-sharing-key/x25519/v1", info
+// the tweak; pyca/cryptography X25519 for the public key). A later version
+// deriving anything else would orphan every person's shares' access logs.
+func TestPersonSharingKeyVectors(t *testing.T) {
+	seed, err := SeedFromMnemonic(phrase24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var t1, t2 [32]byte
+	for i := range t1 {
+		t1[i], t2[i] = 1, byte(i+1)
+	}
+	for _, c := range []struct {
+		index uint32
+		tweak [32]byte
+		want  string
+	}{
+		{0, t1, "454de88821e6eca7c4ff71de1ce85be493e730a4b1bee6527eef42a6188bbe20"},
+		{0, t2, "3ead5d5874045c771484a5e88ffa410f74c3f650ebc15d6483678b07876d6427"},
+		// After a lost device the people's keys are retired with the owner's.
+		{1, t1, "e5b3bba1909303099ef684ff0736a748e90a10c35c5af6d498c2d37930b80f1d"},
+	} {
+		id, err := FromSeedAt(seed, c.index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := id.PersonSharingKey(c.tweak)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hex.EncodeToString(k.PublicKey().Bytes()); got != c.want {
+			t.Errorf("index %d tweak %x: person sharing key %s; want %s", c.index, c.tweak[:2], got, c.want)
+		}
+		if own := mustSharingKey(t, id); k.Equal(own) {
+			t.Errorf("a person's sharing key is the owner's")
+		}
+	}
+	id := mustIdentity(t, phrase24)
+	if _, err := id.PersonSharingKey([32]byte{}); !errors.Is(err, ErrBadTweak) {
+		t.Errorf("zero tweak: %v, want ErrBadTweak", err)
+	}
+	id.Wipe()
+	if _, err := id.PersonSharingKey(t1); !errors.Is(err, ErrWiped) {
+		t.Errorf("after Wipe: %v, want ErrWiped", err)
+	}
+}
