@@ -169,10 +169,7 @@ func TestCustomDialogKeys(t *testing.T) {
 // (dialog_keys.go, keys.go): Fyne's own ShowError, ShowInformation and the
 // like, which know no keys, are not called in the app.
 func TestDialogsThroughHelpers(t *testing.T) {
-	// people.go is another part's file in issue 12's last pass; its one
-	// dialog.ShowError is closed by Escape all the same (escapeUnkeyed).
-	// TODO(merge): make it u.showError(err) and drop it from here.
-	allowed := map[string]int{"people.go": 1}
+	allowed := map[string]int{}
 	direct := regexp.MustCompile(`dialog\.(Show\w*|NewError|NewInformation)\(`)
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -470,7 +469,7 @@ func (u *UI) householdRows(people []wallet.Person, err error) []fyne.CanvasObjec
 func (u *UI) exportPerson(p wallet.Person, btn *widget.Button) {
 	recs, err := u.wallet.Records(wallet.Query{Person: p.ID})
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showError(err)
 		return
 	}
 	if len(recs) == 0 {
