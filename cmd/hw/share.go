@@ -447,12 +447,16 @@ longer open here. With --json, prints {"grants","delegations",
 }
 
 func (c *cli) accessLogCommand() *cobra.Command {
-	return &cobra.Command{
+	var fetches bool
+	cmd := &cobra.Command{
 		Use:   "access-log",
 		Short: "Who opened your shares, when, what and why",
 		Long: `access-log merges the relays' logs of your shares (sealed to your key) with
 the accesses recorded on the chain: who (as the receiver described itself),
-when, what, why (the purpose), newest first.
+when, what, why (the purpose), newest first, one row per visit — a receiver's
+fetches of one share (its manifest, its files) within minutes of each other,
+as the app lists them. --fetches lists every fetch on its own row instead.
+A name marked * is the receiver's own description of itself.
 
 The chain holds each access only as a salted commitment that names no one:
 this wallet records there the accesses its relays report (ON CHAIN: yes once
@@ -460,14 +464,15 @@ the entry is found), and keeps what opens them sealed in the vault. An entry
 found on chain that this wallet did not make reads "a holder of the link".
 
 With --json, prints an array of {"time","share","who","what","purpose",
-"source","block","txHash","outcome","recorded","emergency"}; source is relay,
-direct or chain. An opening of your emergency card (break-glass) reads
-EMERGENCY, and in JSON "emergency": true with the txHash of the relay's
-record of it on chain. A caregiver's action (accepted the invitation,
-synced their copy, shared your records, revoked a share) names them, with
-"delegate" (their address for you) and "action" in JSON, and for a share
-"share" its grant id. When a relay or the chain cannot be reached, the rest
-is printed and hw exits 1 saying what is missing.`,
+"source","block","txHash","outcome","recorded","emergency"}, a visit each
+(every fetch with --fetches); source is relay, direct or chain. An opening
+of your emergency card (break-glass) reads EMERGENCY, and in JSON
+"emergency": true with the txHash of the relay's record of it on chain. A
+caregiver's action (accepted the invitation, synced their copy, shared your
+records, revoked a share) names them, with "delegate" (their address for
+you) and "action" in JSON, and for a share "share" its grant id. When a
+relay or the chain cannot be reached, the rest is printed and hw exits 1
+saying what is missing.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -480,37 +485,67 @@ is printed and hw exits 1 saying what is missing.`,
 			if logErr != nil && !errors.Is(logErr, wallet.ErrIncomplete) {
 				return sharingError(logErr)
 			}
+			if !fetches {
+				entries = wallet.Visits(entries)
+			}
 			if c.jsonOut {
+				if entries == nil {
+					entries = []wallet.AccessEntry{}
+				}
 				if err := printJSON(c.stdout, entries); err != nil {
 					return err
 				}
 			} else if len(entries) == 0 {
 				fmt.Fprintln(c.stderr, "No accesses.")
-			} else {
-				tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "TIME\tWHO\tWHAT\tWHY\tSOURCE\tOUTCOME\tON CHAIN\tSHARE")
-				for _, e := range entries {
-					onChain := "-"
-					if e.Recorded {
-						onChain = "yes"
-					}
-					what := e.What
-					if e.Emergency {
-						what = "EMERGENCY: " + what
-					}
-					who := oneLine(e.Who)
-					if e.Action != "" {
-						who += " (caregiver: " + e.Action + ")"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), who, what, e.Purpose, e.Source, e.Outcome, onChain, shortID(e.Share))
-				}
-				if err := tw.Flush(); err != nil {
-					return err
-				}
+			} else if err := printAccessLog(c.stdout, entries); err != nil {
+				return err
 			}
 			return sharingError(logErr)
 		}),
 	}
+	cmd.Flags().BoolVar(&fetches, "fetches", false, "list every fetch on its own row, not one row per visit")
+	return cmd
+}
+
+// printAccessLog prints the access log as a table, a row an entry, with a
+// note under it when a name is the receiver's own description of itself.
+func printAccessLog(out io.Writer, entries []wallet.AccessEntry) error {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tWHO\tWHAT\tWHY\tSOURCE\tOUTCOME\tON CHAIN\tSHARE")
+	selfDeclared := false
+	for _, e := range entries {
+		onChain := "-"
+		if e.Recorded {
+			onChain = "yes"
+		}
+		what := e.What
+		if e.Records > 0 && e.Delegate == "" && !e.Emergency && e.Source != "chain" {
+			what = plural(e.Records, "record")
+		}
+		if e.Emergency {
+			what = "EMERGENCY: " + what
+		}
+		who := oneLine(e.Who)
+		if e.SelfDeclared() && who != "" {
+			who += " *"
+			selfDeclared = true
+		}
+		if e.Action != "" {
+			who += " (caregiver: " + e.Action + ")"
+		}
+		share := shortID(e.Share)
+		if e.ShareLabel != "" {
+			share += " “" + oneLine(e.ShareLabel) + "”"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), who, what, e.Purpose, e.Source, e.Outcome, onChain, share)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if selfDeclared {
+		fmt.Fprintln(out, "* as they describe themselves")
+	}
+	return nil
 }
 
 func (c *cli) relayURLCommand() *cobra.Command {

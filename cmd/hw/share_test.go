@@ -97,16 +97,27 @@ func TestShareEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustHW(patient, "shares", "--json")), &shares); err != nil || len(shares) != 1 || shares[0].State != "active" || shares[0].Opened < 2 {
 		t.Fatalf("hw shares: %+v, %v", shares, err)
 	}
-	var log []struct{ Who, Purpose, Source string }
+	// The doctor's one visit (the manifest and the files it fetched) is
+	// one row of the access log, its name marked as self-described; every
+	// fetch is there with --fetches.
+	var log, fetches []struct{ Who, Purpose, Source string }
 	if err := json.Unmarshal([]byte(mustHW(patient, "access-log", "--json")), &log); err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, e := range log {
-		found = found || (e.Who == "Dr. Smith, City Clinic" && e.Source == "relay")
+	if err := json.Unmarshal([]byte(mustHW(patient, "access-log", "--json", "--fetches")), &fetches); err != nil {
+		t.Fatal(err)
 	}
-	if !found {
-		t.Fatalf("access log without Dr. Smith's access: %+v", log)
+	visits := 0
+	for _, e := range log {
+		if e.Who == "Dr. Smith, City Clinic" && e.Source == "relay" {
+			visits++
+		}
+	}
+	if visits != 1 || len(fetches) < 2 || len(fetches) <= len(log) {
+		t.Fatalf("access log: %d visits by Dr. Smith in %+v; every fetch: %+v", visits, log, fetches)
+	}
+	if text := mustHW(patient, "access-log"); !strings.Contains(text, "Dr. Smith, City Clinic *") || !strings.Contains(text, "* as they describe themselves") {
+		t.Fatalf("hw access-log does not mark the self-described name:\n%s", text)
 	}
 
 	// Revoke: the relay 404s, the chain says revoked, the doctor is refused.
