@@ -28,11 +28,7 @@ func TestHandOverMakesAWalletOfTheirOwn(t *testing.T) {
 	files, names, counts := syntheaPeople(t)
 	e := newShareEnv(t)
 	ctx := context.Background()
-	importObservations(t, e.w, "mine", 2)
-	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	p := personByName(t, e.w, names[1])
+	p := keepSomeoneApart(t, e.w, 2, files[1], names[1])
 	pdfPath, _ := writeTestFile(t, t.TempDir(), "school_letter.pdf", testPDF{title: "School letter", created: "D:20240312"}.write)
 	if _, err := e.w.ImportWith(ctx, []string{pdfPath}, ImportOptions{Into: p.ID}); err != nil {
 		t.Fatal(err)
@@ -186,11 +182,7 @@ func TestHandOverRefusesAndLeavesNothingHalfDone(t *testing.T) {
 	files, names, counts := syntheaPeople(t)
 	w := newTestWallet(t)
 	ctx := context.Background()
-	importObservations(t, w, "mine", 1)
-	if _, err := w.Import(ctx, files[1:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	p := personByName(t, w, names[1])
+	p := keepSomeoneApart(t, w, 1, files[1], names[1])
 	parent := t.TempDir()
 	req := HandOverRequest{Path: filepath.Join(parent, "theirs"), Password: []byte("pw"), Options: fastKDF}
 

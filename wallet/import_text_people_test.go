@@ -21,11 +21,7 @@ func TestImportTextInto(t *testing.T) {
 	files, names, counts := syntheaPeople(t)
 	w := newTestWallet(t)
 	ctx := context.Background()
-	importObservations(t, w, "mine", 1)
-	if _, err := w.Import(ctx, files[1:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	p := personByName(t, w, names[1])
+	p := keepSomeoneApart(t, w, 1, files[1], names[1])
 
 	rep, err := w.ImportTextWith(ctx, janeBundle, "", ImportOptions{Into: p.ID})
 	if err != nil || rep.Imported != 3 || len(rep.OtherPeople) != 1 || rep.OtherPeople[0].ID != p.ID || rep.OtherPeople[0].New {

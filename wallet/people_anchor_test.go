@@ -91,11 +91,7 @@ func TestShareOfAPersonIsTheirs(t *testing.T) {
 	files, names, counts := syntheaPeople(t)
 	e := newShareEnv(t)
 	ctx := context.Background()
-	importObservations(t, e.w, "mine", 2)
-	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	p := personByName(t, e.w, names[1])
+	p := keepSomeoneApart(t, e.w, 2, files[1], names[1])
 	res, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil || res.Problem != "" || res.Records != counts[1] {
 		t.Fatalf("Share = %+v, %v; want %d records", res, err, counts[1])
@@ -148,11 +144,7 @@ func TestShareOfAPersonCarriesTheirSharingKey(t *testing.T) {
 	files, names, _ := syntheaPeople(t)
 	e := newShareEnv(t)
 	ctx := context.Background()
-	importObservations(t, e.w, "mine", 1)
-	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	p := personByName(t, e.w, names[1])
+	p := keepSomeoneApart(t, e.w, 1, files[1], names[1])
 	res, err := e.w.Share(ctx, ShareRequest{Person: p.ID, All: true, TTL: time.Hour, Purpose: "TREAT"})
 	if err != nil {
 		t.Fatal(err)
@@ -233,11 +225,7 @@ func TestRevokeEverythingCoversPeopleKeptApart(t *testing.T) {
 	files, names, _ := syntheaPeople(t)
 	e := newShareEnv(t)
 	ctx := context.Background()
-	importObservations(t, e.w, "mine", 1)
-	if _, err := e.w.Import(ctx, files[1:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	p := personByName(t, e.w, names[1])
+	p := keepSomeoneApart(t, e.w, 1, files[1], names[1])
 	owner, err := e.w.FindPerson(OwnerID)
 	if err != nil {
 		t.Fatal(err)

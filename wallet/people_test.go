@@ -29,6 +29,18 @@ func syntheaPeople(t *testing.T) (files []string, names []string, counts []int) 
 	return files, names, counts
 }
 
+// keepSomeoneApart gives the owner mine records of their own, then imports
+// file, about someone else, whom the import keeps apart: it returns them,
+// found by name.
+func keepSomeoneApart(t *testing.T, w *Wallet, mine int, file, name string) Person {
+	t.Helper()
+	importObservations(t, w, "mine", mine)
+	if _, err := w.Import(context.Background(), []string{file}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return personByName(t, w, name)
+}
+
 func personByName(t *testing.T, w *Wallet, name string) Person {
 	t.Helper()
 	people, err := w.People()
