@@ -122,6 +122,9 @@ func (w *Wallet) HandOver(ctx context.Context, person string, req HandOverReques
 	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
 		return HandOverResult{}, fmt.Errorf("%w: the folder %s does not exist: create it, or choose another place for %s's wallet", ErrHandOver, parent, p.Name)
 	}
+	if insideDir(parent, w.dir) {
+		return HandOverResult{}, fmt.Errorf("%w: %s is inside this wallet's own folder (%s): %s's wallet must be a folder apart, to give them, not one that goes wherever this wallet's folder goes: choose a folder outside it", ErrHandOver, path, w.dir, p.Name)
+	}
 	if len(req.Password) == 0 {
 		return HandOverResult{}, fmt.Errorf("%w: %s's wallet needs a password", ErrHandOver, p.Name)
 	}
@@ -185,6 +188,22 @@ func (w *Wallet) HandOver(ctx context.Context, person string, req HandOverReques
 		return res, fmt.Errorf("%s's wallet is ready at %s and their shares are stopped, but removing their records here failed: %w; drop them from People", space.Name, path, err)
 	}
 	return res, nil
+}
+
+// insideDir says whether folder is dir or inside it, symbolic links
+// followed.
+func insideDir(folder, dir string) bool {
+	real := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		return filepath.Clean(p)
+	}
+	rel, err := filepath.Rel(real(dir), real(folder))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // writeHandOver writes the new wallet in a folder beside path, renames it
