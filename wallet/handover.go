@@ -115,6 +115,13 @@ func (w *Wallet) HandOver(ctx context.Context, person string, req HandOverReques
 	if err != nil {
 		return HandOverResult{}, fmt.Errorf("%w: the path %q: %v", ErrHandOver, req.Path, err)
 	}
+	if Exists(path) {
+		// Most likely a handover stopped (the computer off, the program
+		// killed) after the new wallet was written but before this one let
+		// go: it holds their records and opens with the password given,
+		// but its recovery phrase was never shown.
+		return HandOverResult{}, fmt.Errorf("%w: %s already holds a wallet. If it is from a handover of %s that did not finish, its recovery phrase was never shown and %s's records are still here: delete that folder and hand them over again (a new phrase is made), or choose another folder", ErrHandOver, path, p.Name, p.Name)
+	}
 	if _, err := os.Lstat(path); err == nil {
 		return HandOverResult{}, fmt.Errorf("%w: %s already exists: choose a new folder for %s's wallet", ErrHandOver, path, p.Name)
 	}

@@ -108,6 +108,11 @@ With --json, prints {"path","name","address","records","sharesRevoked",
 			if st, err := os.Stat(out); err == nil && st.IsDir() {
 				path = filepath.Join(out, p.ID+"-wallet")
 			}
+			if wallet.Exists(path) {
+				// The wallet's words: likely a handover that did not finish.
+				_, err := w.HandOver(ctx, p.ID, wallet.HandOverRequest{Path: path})
+				return userErrorf("%w", err)
+			}
 			if _, err := os.Lstat(path); err == nil {
 				return userErrorf("%s already exists: choose a new folder for %s's wallet with --out", path, p.Name)
 			}

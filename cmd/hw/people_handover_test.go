@@ -146,6 +146,17 @@ func TestPeopleHandover(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, them.ID+"-wallet", "vault.hwv")); err != nil {
 		t.Errorf("the new wallet's vault file: %v", err)
 	}
+
+	// Their records come back (imported again), and a handover into the
+	// same folder meets the wallet already there, as after a handover that
+	// did not finish: hw says what it likely is and what to do.
+	report, err = decodeImportReport([]byte(mustHW(old, "import", "--json", files[1])))
+	if err != nil || len(report.OtherPeople) != 1 || report.OtherPeople[0].ID != them.ID {
+		t.Fatalf("importing them again: %+v, %v", report, err)
+	}
+	if _, errOut, code := hwProc(t, env, "people", "handover", them.ID, "--out", dir, "--yes"); code != 1 || !strings.Contains(errOut, "already holds a wallet") || !strings.Contains(errOut, "never shown") {
+		t.Errorf("a handover into a folder holding a wallet: exit %d: %s", code, errOut)
+	}
 }
 
 // hw import --into applies to pasted texts: a FHIR bundle about Jane read
