@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"healthwallet/chain/outbox"
@@ -558,6 +559,62 @@ func (w *Wallet) sharesToForget(space personRecord) ([]string, error) {
 		return nil, fmt.Errorf("%w: the chain or the relay has yet to confirm the stop of %s of %s's records, which needs the key kept in %s's space: this wallet tries again on its next chain work; drop %s once the shares list shows them stopped", ErrSharesNotStopped, sharesWord(waiting, "share"), space.Name, space.Name, space.Name)
 	}
 	return ids, nil
+}
+
+// forgetBatches forgets, in tx, the anchoring of the dropped records recs:
+// their versions' places in batches, and the batches made of them alone —
+// their outbox rows abandoned when never sent. Such a row is signed with
+// the dropped person's key, which the network takes only from their own
+// address and this wallet no longer derives: it would wait for ever. A
+// row already sent is left to land (its batch with it).
+func forgetBatches(tx *vault.Tx, recs []record.Record) error {
+	dropped := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		dropped[r.ID] = true
+	}
+	var theirs []batch
+	err := tx.ForEachState(spaceBatch, func(_, v []byte) error {
+		var b batch
+		if json.Unmarshal(v, &b) != nil || len(b.Items) == 0 {
+			return nil
+		}
+		for _, it := range b.Items {
+			id, _, _ := strings.Cut(it, ":")
+			if !dropped[id] {
+				return nil
+			}
+		}
+		theirs = append(theirs, b)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range theirs {
+		if b.State == string(outbox.Pending) {
+			abandoned, err := outbox.Abandon(tx, b.Row, "its records were dropped from this wallet")
+			if err != nil {
+				return err
+			}
+			if !abandoned {
+				continue // on its way: followed until it lands
+			}
+		}
+		if err := tx.DeleteState(spaceBatch, b.Root[:]); err != nil {
+			return err
+		}
+		for _, it := range b.Items {
+			idText, verText, _ := strings.Cut(it, ":")
+			id, err1 := parseID(idText)
+			ver, err2 := strconv.ParseUint(verText, 10, 32)
+			if err1 == nil && err2 == nil {
+				if err := tx.DeleteState(spaceVersion, versionKey(id, uint32(ver))); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // sharesWord is "1 share", "2 shares".

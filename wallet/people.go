@@ -243,6 +243,9 @@ func (w *Wallet) DropPerson(id string) error {
 		if err := forgetShares(tx, theirShares); err != nil {
 			return err
 		}
+		if err := forgetBatches(tx, recs); err != nil {
+			return err
+		}
 		return tx.DeleteState(spacePeople, []byte(id))
 	})
 	if err != nil {

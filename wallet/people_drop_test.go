@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"healthwallet/chain/outbox"
+	"healthwallet/wallet/record"
 	"healthwallet/wallet/share"
 	"healthwallet/wallet/vault"
 )
@@ -158,5 +161,96 @@ func TestHandOverKeepsTheSpaceUntilTheirSharesAreStopped(t *testing.T) {
 		t.Fatal(err)
 	} else if _, err := share.Fetch(ctx, l, share.FetchOptions{Recipient: "Dr. Jones"}); err == nil {
 		t.Fatal("their share still opens after the handover")
+	}
+}
+
+// Someone dropped while their records' anchor batch still waits for the
+// chain (imported offline, then dropped): their batch is signed with their
+// key, which the network takes only from their own address and this
+// wallet no longer derives, so it would wait for ever. The drop abandons
+// it (it was never sent) and forgets their versions' places in it; the
+// owner's batch goes on and lands once the chain is back.
+func TestDropPersonAbandonsTheirWaitingBatch(t *testing.T) {
+	files, names, _ := syntheaPeople(t)
+	w, sw := newChainWallet(t)
+	ctx := context.Background()
+	importObservations(t, w, "online", 1)
+	if rep, err := w.Anchor(ctx); err != nil || rep.Problem != "" {
+		t.Fatalf("anchoring online: %+v, %v", rep, err) // the chain is known from now on
+	}
+	sw.down.Store(true)
+	w.closeChain()
+	p := keepSomeoneApart(t, w, 1, files[1], names[1])
+	rep, err := w.Anchor(ctx)
+	if err != nil || len(rep.Batches) < 2 {
+		t.Fatalf("anchoring offline: %+v, %v", rep, err)
+	}
+	theirs, err := w.Records(Query{Person: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DropPerson(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	var left []batch
+	versions := 0
+	w.vault.View(func(tx *vault.ReadTx) error {
+		tx.ForEachState(spaceBatch, func(_, v []byte) error {
+			var b batch
+			json.Unmarshal(v, &b)
+			left = append(left, b)
+			return nil
+		})
+		return tx.ForEachState(spaceVersion, func(_, _ []byte) error { versions++; return nil })
+	})
+	if len(left) != 2 || len(left[0].Items) != 1 || len(left[1].Items) != 1 || versions != 2 {
+		sizes := []int{}
+		for _, b := range left {
+			sizes = append(sizes, len(b.Items))
+		}
+		t.Fatalf("after the drop: batches of %v versions, %d versions with a place; want the owner's two batches of 1 (%d of theirs dropped)", sizes, versions, len(theirs))
+	}
+	var rows []outbox.Row
+	if err := w.vault.View(func(tx *vault.ReadTx) error {
+		var err error
+		rows, err = outbox.Rows(tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, r := range rows {
+		if r.Kind == kindAnchor && r.State == outbox.Failed && strings.Contains(r.LastError, "dropped") {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d abandoned anchor rows, want their one", failed)
+	}
+
+	sw.down.Store(false)
+	w.closeChain()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rep, err := w.Anchor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Waiting() {
+			if rep.Problem != "" {
+				t.Errorf("anchoring once back: %s", rep.Problem)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting: %+v", rep)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	recs, _ := w.Records(Query{})
+	for _, r := range recs {
+		if r.Anchor.State != record.AnchorAnchored {
+			t.Errorf("the owner's record %s: %+v", r.ID, r.Anchor)
+		}
 	}
 }
