@@ -72,6 +72,13 @@ func (u *UI) showHandOver(p wallet.Person) {
 			problem.setText("Say where to save " + possessive(p.Name) + " new wallet: a new folder.")
 			return
 		}
+		if wallet.Exists(path) {
+			// Most likely a handover that did not finish (wallet.HandOver).
+			problem.setText(path + " already holds a wallet. If it is from a handover of " + p.Name +
+				" that did not finish, its recovery phrase was never shown and " + possessive(p.Name) +
+				" records are still here: delete that folder and hand over again, or choose another folder.")
+			return
+		}
 		if _, err := os.Lstat(path); err == nil {
 			problem.setText(path + " already exists: choose a new folder for " + possessive(p.Name) + " wallet.")
 			return

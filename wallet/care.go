@@ -677,6 +677,11 @@ type careSubmission struct {
 	invite  string // the code the wallet joined with, for an invitation-only network
 	owner   *network.Client
 	clients map[common.Address]*network.Client
+	// grants are the grant keys of the shares of the people kept apart,
+	// to their address: the opening of such a share (logAccess, signed by
+	// the doctor's access key) is handed in as that person, so that the
+	// node never sees the owner's address act on their grant.
+	grants map[common.Hash]common.Address
 }
 
 // submission is the outbox's network submission for m: the owner's client
@@ -686,17 +691,41 @@ func (w *Wallet) submission(m network.Membership) outbox.Submission {
 	if len(keys) == 0 {
 		return w.networkClient(m)
 	}
-	s := &careSubmission{m: m, invite: w.networkInvite(), owner: w.networkClient(m), clients: map[common.Address]*network.Client{}}
+	s := &careSubmission{m: m, invite: w.networkInvite(), owner: w.networkClient(m), clients: map[common.Address]*network.Client{},
+		grants: map[common.Hash]common.Address{}}
 	for addr, k := range keys {
 		s.clients[addr] = relationshipClient(m, k)
 	}
+	if shares, _, err := w.ownShares(); err == nil {
+		for _, sh := range shares {
+			if sh.Person == "" {
+				continue
+			}
+			if addr, err := w.personAddress(sh.Person); err == nil {
+				s.grants[chain.GrantKey(common.HexToAddress(addr), sh.Digest)] = common.HexToAddress(addr)
+			}
+		}
+	}
 	return s
+}
+
+// sender is the address a kept-apart person's or relationship's action is
+// handed in as: its signer, or for the opening of a person's share the
+// person; ok is false for the owner's own.
+func (s *careSubmission) sender(a chain.Action) (common.Address, bool) {
+	addr := a.Signer
+	if a.Method == "logAccess" {
+		addr = s.grants[a.GrantKey]
+	}
+	_, ok := s.clients[addr]
+	return addr, ok
 }
 
 func (s *careSubmission) Submit(ctx context.Context, data []byte) (chain.SubmitResult, error) {
 	a, err := chain.DecodeAction(data, new(big.Int).SetUint64(s.m.ChainID), s.m.RegistryAddress())
 	if err == nil {
-		if c, ok := s.clients[a.Signer]; ok {
+		if addr, ok := s.sender(a); ok {
+			c := s.clients[addr]
 			res, err := c.Submit(ctx, data)
 			if errors.Is(err, network.ErrNotEnrolled) {
 				// A relationship or person address signs its first action
@@ -704,7 +733,7 @@ func (s *careSubmission) Submit(ctx context.Context, data []byte) (chain.SubmitR
 				// joining): enrol it as a member of its own, then hand the
 				// action in again.
 				if eerr := c.Enrol(ctx, s.invite); eerr != nil {
-					return res, fmt.Errorf("enrolling the address %s with the %s network: %w", a.Signer.Hex(), s.m.Name, eerr)
+					return res, fmt.Errorf("enrolling the address %s with the %s network: %w", addr.Hex(), s.m.Name, eerr)
 				}
 				return c.Submit(ctx, data)
 			}

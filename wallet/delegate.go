@@ -311,7 +311,9 @@ func (w *Wallet) inScope(s care.Scope) ([]record.Record, error) {
 		return nil, err
 	}
 	var out []record.Record
-	for _, r := range index.List(record.Filter{}) {
+	// A delegation is of the owner's records: never those of the people
+	// kept apart, who have identities of their own (people.go).
+	for _, r := range index.List(record.Filter{OnePerson: true}) {
 		if s.Covers(r.ResourceType, r.Category) {
 			out = append(out, r)
 		}

@@ -197,7 +197,9 @@ func (w *Wallet) EmergencyCandidates() (records []record.Record, included map[st
 		chosen[id] = true
 	}
 	included = map[string]bool{}
-	for _, r := range index.List(record.Filter{}) {
+	// The owner's records only: the card is theirs (people kept apart
+	// have their records shared under their own identity, people.go).
+	for _, r := range index.List(record.Filter{OnePerson: true}) {
 		if _, ok := emergency.SectionOf(r.ResourceType); !ok {
 			continue
 		}
@@ -336,7 +338,7 @@ func (w *Wallet) emergencyPatient(in *emergency.Input) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range index.List(record.Filter{}) {
+	for _, r := range index.List(record.Filter{OnePerson: true, ResourceType: "Patient"}) { // the owner's, not someone kept apart
 		if r.ResourceType != "Patient" {
 			continue
 		}

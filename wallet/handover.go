@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/vault"
 )
@@ -114,12 +116,22 @@ func (w *Wallet) HandOver(ctx context.Context, person string, req HandOverReques
 	if err != nil {
 		return HandOverResult{}, fmt.Errorf("%w: the path %q: %v", ErrHandOver, req.Path, err)
 	}
+	if Exists(path) {
+		// Most likely a handover stopped (the computer off, the program
+		// killed) after the new wallet was written but before this one let
+		// go: it holds their records and opens with the password given,
+		// but its recovery phrase was never shown.
+		return HandOverResult{}, fmt.Errorf("%w: %s already holds a wallet. If it is from a handover of %s that did not finish, its recovery phrase was never shown and %s's records are still here: delete that folder and hand them over again (a new phrase is made), or choose another folder", ErrHandOver, path, p.Name, p.Name)
+	}
 	if _, err := os.Lstat(path); err == nil {
 		return HandOverResult{}, fmt.Errorf("%w: %s already exists: choose a new folder for %s's wallet", ErrHandOver, path, p.Name)
 	}
 	parent := filepath.Dir(path)
 	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
 		return HandOverResult{}, fmt.Errorf("%w: the folder %s does not exist: create it, or choose another place for %s's wallet", ErrHandOver, parent, p.Name)
+	}
+	if insideDir(parent, w.dir) {
+		return HandOverResult{}, fmt.Errorf("%w: %s is inside this wallet's own folder (%s): %s's wallet must be a folder apart, to give them, not one that goes wherever this wallet's folder goes: choose a folder outside it", ErrHandOver, path, w.dir, p.Name)
 	}
 	if len(req.Password) == 0 {
 		return HandOverResult{}, fmt.Errorf("%w: %s's wallet needs a password", ErrHandOver, p.Name)
@@ -169,23 +181,37 @@ func (w *Wallet) HandOver(ctx context.Context, person string, req HandOverReques
 	// This wallet lets go: the shares made under the space's address stop,
 	// then the space and every record in it go.
 	progress("Stopping "+space.Name+"'s shares", n, n)
-	revoked, pending, err := w.revokePersonShares(ctx, space.ID)
+	revoked, _, err := w.revokePersonShares(ctx, space.ID)
 	res.SharesRevoked = revoked
 	if err != nil {
 		return res, fmt.Errorf("%s's wallet is ready at %s, but stopping their shares here failed: %w; their space is still in this wallet: stop their shares (Sharing), then drop them from People", space.Name, path, err)
 	}
-	if pending > 0 {
-		problems = append(problems, fmt.Sprintf("%d stopped share(s) wait for the chain to confirm (this wallet sends the revocations on its next chain work)", pending))
-	}
+	// Their space goes with their shares' records, in one transaction; it
+	// stays while a stop waits for the chain or the relay (DropPerson).
 	progress("Removing "+space.Name+"'s records from this wallet", n, n)
-	if err := w.DropPerson(space.ID); err != nil {
+	res.Problem = strings.Join(problems, "; ")
+	if err := w.DropPerson(space.ID); errors.Is(err, ErrSharesNotStopped) {
+		return res, fmt.Errorf("%s's wallet is ready at %s; their records stay in this wallet for now: %w", space.Name, path, err)
+	} else if err != nil {
 		return res, fmt.Errorf("%s's wallet is ready at %s and their shares are stopped, but removing their records here failed: %w; drop them from People", space.Name, path, err)
 	}
-	if err := w.forgetPersonShares(space.ID); err != nil {
-		return res, err
-	}
-	res.Problem = strings.Join(problems, "; ")
 	return res, nil
+}
+
+// insideDir says whether folder is dir or inside it, symbolic links
+// followed.
+func insideDir(folder, dir string) bool {
+	real := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		return filepath.Clean(p)
+	}
+	rel, err := filepath.Rel(real(dir), real(folder))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // writeHandOver writes the new wallet in a folder beside path, renames it
@@ -495,47 +521,142 @@ func (w *Wallet) revokePersonShares(ctx context.Context, person string) (revoked
 	return revoked, pending, nil
 }
 
-// forgetPersonShares deletes this wallet's records of person's shares and
-// of their openings recorded on chain (who opened them, and why), once
-// their space is gone: their logs were sealed to the person's key, which
-// this wallet no longer derives.
-func (w *Wallet) forgetPersonShares(person string) error {
-	shares, _, err := w.ownShares()
+// sharesToForget lists the ids of the shares of space's records, for
+// DropPerson to forget with them. It refuses (ErrSharesNotStopped) while
+// one still stands, or while one's stop is unconfirmed: its revocation
+// still waits in the outbox (signed with the person's key, which the
+// network takes only from their address and the outbox needs to sign it
+// again), or neither the chain nor the relay has confirmed it yet.
+func (w *Wallet) sharesToForget(space personRecord) ([]string, error) {
+	shares, rows, err := w.ownShares()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var open, waiting int
+	for _, s := range shares {
+		if s.Person != space.ID {
+			continue
+		}
+		ids = append(ids, s.ID)
+		if !now().Before(s.Expires) {
+			continue // expired: the relay and the chain refuse it anyway
+		}
+		if s.Revoked.IsZero() {
+			open++
+			continue
+		}
+		row, queued := rows[s.RevokeRow]
+		onChain := queued && (row.State == outbox.Included || row.State == outbox.Final)
+		if (queued && row.State == outbox.Pending) || (s.RelayPending && !onChain) {
+			waiting++
+		}
+	}
+	switch {
+	case open > 0:
+		return nil, fmt.Errorf("%w: %s of %s's records still open: stop them first (Sharing), then drop %s", ErrSharesNotStopped, sharesWord(open, "share"), space.Name, space.Name)
+	case waiting > 0:
+		return nil, fmt.Errorf("%w: the chain or the relay has yet to confirm the stop of %s of %s's records, which needs the key kept in %s's space: this wallet tries again on its next chain work; drop %s once the shares list shows them stopped", ErrSharesNotStopped, sharesWord(waiting, "share"), space.Name, space.Name, space.Name)
+	}
+	return ids, nil
+}
+
+// forgetBatches forgets, in tx, the anchoring of the dropped records recs:
+// their versions' places in batches, and the batches made of them alone —
+// their outbox rows abandoned when never sent. Such a row is signed with
+// the dropped person's key, which the network takes only from their own
+// address and this wallet no longer derives: it would wait for ever. A
+// row already sent is left to land (its batch with it).
+func forgetBatches(tx *vault.Tx, recs []record.Record) error {
+	dropped := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		dropped[r.ID] = true
+	}
+	var theirs []batch
+	err := tx.ForEachState(spaceBatch, func(_, v []byte) error {
+		var b batch
+		if json.Unmarshal(v, &b) != nil || len(b.Items) == 0 {
+			return nil
+		}
+		for _, it := range b.Items {
+			id, _, _ := strings.Cut(it, ":")
+			if !dropped[id] {
+				return nil
+			}
+		}
+		theirs = append(theirs, b)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	theirs := map[string]bool{}
-	for _, s := range shares {
-		if s.Person == person {
-			theirs[s.ID] = true
-		}
-	}
-	err = w.vault.Update(func(tx *vault.Tx) error {
-		var opened [][]byte
-		err := tx.ForEachState(spaceAccessChain, func(k, v []byte) error {
-			var rec accessRecord
-			if json.Unmarshal(v, &rec) == nil && theirs[rec.Share] {
-				opened = append(opened, bytes.Clone(k))
+	for _, b := range theirs {
+		if b.State == string(outbox.Pending) {
+			abandoned, err := outbox.Abandon(tx, b.Row, "its records were dropped from this wallet")
+			if err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
+			if !abandoned {
+				continue // on its way: followed until it lands
+			}
+		}
+		if err := tx.DeleteState(spaceBatch, b.Root[:]); err != nil {
 			return err
 		}
-		for _, k := range opened {
-			if err := tx.DeleteState(spaceAccessChain, k); err != nil {
-				return err
+		for _, it := range b.Items {
+			idText, verText, _ := strings.Cut(it, ":")
+			id, err1 := parseID(idText)
+			ver, err2 := strconv.ParseUint(verText, 10, 32)
+			if err1 == nil && err2 == nil {
+				if err := tx.DeleteState(spaceVersion, versionKey(id, uint32(ver))); err != nil {
+					return err
+				}
 			}
 		}
-		for id := range theirs {
-			if err := tx.DeleteState(spaceShares, []byte(id)); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// sharesWord is "1 share", "2 shares".
+func sharesWord(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// forgetShares deletes, in tx, this wallet's records of the shares ids and
+// of their openings recorded on chain (who opened them, and why): the
+// person whose space is dropped with them had them sealed to their key,
+// which this wallet no longer derives.
+func forgetShares(tx *vault.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	theirs := map[string]bool{}
+	for _, id := range ids {
+		theirs[id] = true
+	}
+	var opened [][]byte
+	err := tx.ForEachState(spaceAccessChain, func(k, v []byte) error {
+		var rec accessRecord
+		if json.Unmarshal(v, &rec) == nil && theirs[rec.Share] {
+			opened = append(opened, bytes.Clone(k))
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("forgetting the handed-over person's shares: %w", mapVaultError(err))
+		return err
+	}
+	for _, k := range opened {
+		if err := tx.DeleteState(spaceAccessChain, k); err != nil {
+			return err
+		}
+	}
+	for id := range theirs {
+		if err := tx.DeleteState(spaceShares, []byte(id)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -194,6 +194,31 @@ func TestHandOverRefusesAndLeavesNothingHalfDone(t *testing.T) {
 	if _, err := w.HandOver(ctx, p.ID, HandOverRequest{Path: taken, Password: []byte("pw"), Options: fastKDF}); !errors.Is(err, ErrHandOver) || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("an existing path: %v", err)
 	}
+	// A wallet already there (a handover that stopped before the end, say)
+	// is named for what it likely is.
+	earlier := filepath.Join(parent, "earlier")
+	if ew, err := Create(earlier, testMnemonic, []byte("pw"), names[1], fastKDF); err != nil {
+		t.Fatal(err)
+	} else {
+		ew.Close()
+	}
+	if _, err := w.HandOver(ctx, p.ID, HandOverRequest{Path: earlier, Password: []byte("pw"), Options: fastKDF}); !errors.Is(err, ErrHandOver) || !strings.Contains(err.Error(), "already holds a wallet") || !strings.Contains(err.Error(), "never shown") {
+		t.Errorf("a wallet at the path: %v", err)
+	}
+	os.RemoveAll(earlier)
+
+	// Inside this wallet's own folder, directly or through a symbolic link.
+	os.MkdirAll(filepath.Join(w.dir, "chain"), 0o700)
+	link := filepath.Join(parent, "link")
+	if err := os.Symlink(w.dir, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, inside := range []string{filepath.Join(w.dir, "theirs"), filepath.Join(w.dir, "chain", "theirs"), filepath.Join(link, "theirs")} {
+		if _, err := w.HandOver(ctx, p.ID, HandOverRequest{Path: inside, Password: []byte("pw"), Options: fastKDF}); !errors.Is(err, ErrHandOver) || !strings.Contains(err.Error(), "inside this wallet's own folder") {
+			t.Errorf("a path inside the wallet's folder (%s): %v", inside, err)
+		}
+	}
+	os.Remove(link)
 	if _, err := w.HandOver(ctx, p.ID, HandOverRequest{Path: req.Path, Options: fastKDF}); !errors.Is(err, ErrHandOver) || !strings.Contains(err.Error(), "password") {
 		t.Errorf("no password: %v", err)
 	}

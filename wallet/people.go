@@ -159,9 +159,19 @@ func (w *Wallet) FindPerson(who string) (Person, error) {
 	return Person{}, fmt.Errorf("%w: nobody here is %q (see the list of people: hw people)", ErrNoSuchPerson, who)
 }
 
+// ErrSharesNotStopped: a person's space cannot be dropped while a share of
+// their records may still open, or while its stop waits to be confirmed:
+// their shares are granted and uploaded under their own key, which only
+// their space derives, so this wallet could never stop them afterwards.
+var ErrSharesNotStopped = errors.New("their shares are not all stopped")
+
 // DropPerson deletes a person's space and every record in it (the app's
-// "Drop" after an import), their attachments and their records' pending
-// anchors, in one vault transaction. The owner cannot be dropped.
+// "Drop" after an import), every version's kept file, their records'
+// pending anchors, and this wallet's records of their shares and of who
+// opened them, in one vault transaction. The owner cannot be dropped; nor
+// can someone with a share that still stands or whose stop the chain and
+// their relay have yet to confirm (ErrSharesNotStopped): dropping them
+// would throw away the only key that can stop it.
 func (w *Wallet) DropPerson(id string) error {
 	if id == "" || id == OwnerID {
 		return errors.New("the wallet's owner cannot be dropped: delete records one by one instead")
@@ -170,7 +180,12 @@ func (w *Wallet) DropPerson(id string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.personRecordByID(id); err != nil {
+	space, err := w.personRecordByID(id)
+	if err != nil {
+		return err
+	}
+	theirShares, err := w.sharesToForget(space)
+	if err != nil {
 		return err
 	}
 	recs := index.List(record.Filter{Person: id, OnePerson: true})
@@ -190,11 +205,20 @@ func (w *Wallet) DropPerson(id string) error {
 		if err != nil {
 			return fmt.Errorf("reading record %s: %w", rec.ID, mapVaultError(err))
 		}
+		// Every version's kept file, not only the current one's: an
+		// older version may keep a file of its own.
 		for _, v := range vs {
 			d.versions = append(d.versions, v.Version)
+			m, err := decodeMeta(v.Meta)
+			if err != nil || m.Source == nil || m.Source.Attachment == "" {
+				continue
+			}
+			if a, err := vault.ParseAttachmentID(m.Source.Attachment); err == nil && !slices.Contains(d.att, a) {
+				d.att = append(d.att, a)
+			}
 		}
 		if rec.Source != nil && rec.Source.Attachment != "" {
-			if a, err := vault.ParseAttachmentID(rec.Source.Attachment); err == nil {
+			if a, err := vault.ParseAttachmentID(rec.Source.Attachment); err == nil && !slices.Contains(d.att, a) {
 				d.att = append(d.att, a)
 			}
 		}
@@ -215,6 +239,12 @@ func (w *Wallet) DropPerson(id string) error {
 			if err := tx.Shred(d.id); err != nil {
 				return err
 			}
+		}
+		if err := forgetShares(tx, theirShares); err != nil {
+			return err
+		}
+		if err := forgetBatches(tx, recs); err != nil {
+			return err
 		}
 		return tx.DeleteState(spacePeople, []byte(id))
 	})

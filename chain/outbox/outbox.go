@@ -298,3 +298,19 @@ func Rows(r Reader) ([]Row, error) {
 	})
 	return rows, nil
 }
+
+// Abandon fails row id for good, with why, if it was never handed to the
+// chain (no nonce taken, nothing sent): its effect is no longer wanted and
+// nothing of it is in flight. It reports whether it did; a row sent
+// already, or no longer open, is left as it is.
+func Abandon(tx Tx, id uint64, why string) (bool, error) {
+	row, ok, err := Get(tx, id)
+	if err != nil || !ok {
+		return false, err
+	}
+	if row.State != Pending || row.HasNonce || len(row.Sent) > 0 {
+		return false, nil
+	}
+	row.State, row.LastError, row.Updated = Failed, why, time.Now().UTC()
+	return true, putRow(tx, row)
+}

@@ -56,7 +56,7 @@ their address, their birth date, or their name when it is unambiguous. With
 "owner","caredFor","state"} (state: for the people you care for).
 
 hw people handover PERSON --out DIR moves someone kept apart into a new
-wallet of their own.`,
+wallet of their own; hw people drop PERSON deletes their records.`,
 		Args: cobra.NoArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			w, err := c.openWallet(cmd.Context())
@@ -108,7 +108,7 @@ wallet of their own.`,
 			return nil
 		}),
 	}
-	cmd.AddCommand(c.peopleHandoverCommand())
+	cmd.AddCommand(c.peopleHandoverCommand(), c.peopleDropCommand())
 	return cmd
 }
 

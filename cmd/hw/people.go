@@ -108,6 +108,11 @@ With --json, prints {"path","name","address","records","sharesRevoked",
 			if st, err := os.Stat(out); err == nil && st.IsDir() {
 				path = filepath.Join(out, p.ID+"-wallet")
 			}
+			if wallet.Exists(path) {
+				// The wallet's words: likely a handover that did not finish.
+				_, err := w.HandOver(ctx, p.ID, wallet.HandOverRequest{Path: path})
+				return userErrorf("%w", err)
+			}
 			if _, err := os.Lstat(path); err == nil {
 				return userErrorf("%s already exists: choose a new folder for %s's wallet with --out", path, p.Name)
 			}
@@ -149,6 +154,10 @@ With --json, prints {"path","name","address","records","sharesRevoked",
 				}
 				return err
 			}
+			if errors.Is(err, wallet.ErrSharesNotStopped) {
+				// Their space stays here until the stop is confirmed.
+				err = userErrorf("%w (hw shares shows them; then hw people drop %s)", err, p.ID)
+			}
 			c.warnWeakKDF()
 			if c.jsonOut {
 				c.warn("the JSON below holds the new wallet's recovery phrase: give it to %s, then delete every other copy", p.Name)
@@ -185,6 +194,70 @@ password. Keep no copy yourself.
 	}
 	cmd.Flags().StringVar(&out, "out", "", "the new wallet's folder `DIR` (new, or an existing folder to put it in)")
 	cmd.Flags().StringVar(&newPasswordFile, "new-password-file", "", "read the new wallet's password from the first line of `FILE`")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// peopleDropCommand is hw people drop P: the app's People → Drop.
+func (c *cli) peopleDropCommand() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "drop PERSON",
+		Short: "Delete the records of someone kept apart, and their space",
+		Long: `drop deletes everything this wallet holds about PERSON (someone an import
+kept apart; an id, name, birth date or address from hw people): every record
+and kept file, and this wallet's records of their shares. It cannot be
+undone; on a terminal hw asks first, --yes does not (without a terminal
+--yes is required).
+
+It refuses while a share of their records still stands, or while the chain
+or the relay has yet to confirm its stop (after hw revoke, or a handover
+made while they could not be reached): stopping it needs the key their space
+holds. hw shares shows where each share is.`,
+		Args: cobra.ExactArgs(1),
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			w, err := c.openWallet(ctx)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			p, err := w.FindPerson(args[0])
+			if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
+				return userErrorf("%w", err)
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case p.Owner:
+				return userErrorf("these are your own records: the wallet's owner cannot be dropped")
+			case p.CaredFor:
+				return userErrorf("you care for %s through their own wallet: their records here come from it, and are not dropped", p.Name)
+			}
+			question := fmt.Sprintf("%s's %s will be deleted from this wallet. Go on? [y/N] ", p.Name, plural(p.Records, "record"))
+			switch {
+			case yes:
+			case c.tty != nil:
+				answer, err := c.promptLine(ctx, question)
+				if err != nil {
+					return err
+				}
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					return userErrorf("nothing was dropped")
+				}
+			default:
+				return userErrorf("dropping %s cannot be undone: pass --yes to confirm", p.Name)
+			}
+			if err := w.DropPerson(p.ID); errors.Is(err, wallet.ErrSharesNotStopped) {
+				return userErrorf("%w (hw shares shows them)", err)
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "Dropped %s's %s.\n", p.Name, plural(p.Records, "record"))
+			return nil
+		}),
+	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }

@@ -67,8 +67,32 @@ func TestPeopleHandover(t *testing.T) {
 		t.Errorf("handover without --yes: exit %d: %s", code, errOut)
 	}
 
-	// --out an existing folder: the wallet goes inside it, named after them.
 	env := append(old, "HW_NEW_PASSWORD=their own password")
+	// Refused with a plain reason: nobody of that name, --out an existing
+	// file, --out this wallet's own folder; and dropping them while their
+	// share stands, or dropping the owner. Nothing changed.
+	file := filepath.Join(dir, "notes.txt")
+	os.WriteFile(file, []byte("x"), 0o600)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"people", "handover", "nobody-here", "--out", dir, "--yes"}, "nobody here"},
+		{[]string{"people", "handover", them.ID, "--out", file, "--yes"}, "already exists"},
+		{[]string{"people", "handover", them.ID, "--out", filepath.Join(dir, "family"), "--yes"}, "inside this wallet's own folder"},
+		{[]string{"people", "drop", them.ID, "--yes"}, "still open"},
+		{[]string{"people", "drop", "me", "--yes"}, "owner cannot be dropped"},
+		{[]string{"people", "drop", "nobody-here", "--yes"}, "nobody here"},
+	} {
+		if out, errOut, code := hwProc(t, env, c.args...); code != 1 || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "panic") {
+			t.Errorf("hw %s: exit %d, want 1 saying %q\n%s%s", strings.Join(c.args, " "), code, c.want, out, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "family", them.ID+"-wallet")); err == nil {
+		t.Error("a refused handover left a wallet in the old wallet's folder")
+	}
+
+	// --out an existing folder: the wallet goes inside it, named after them.
 	var res struct {
 		Path, Address, RecoveryPhrase, Problem string
 		Records, SharesRevoked                 int
@@ -121,6 +145,17 @@ func TestPeopleHandover(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, them.ID+"-wallet", "vault.hwv")); err != nil {
 		t.Errorf("the new wallet's vault file: %v", err)
+	}
+
+	// Their records come back (imported again), and a handover into the
+	// same folder meets the wallet already there, as after a handover that
+	// did not finish: hw says what it likely is and what to do.
+	report, err = decodeImportReport([]byte(mustHW(old, "import", "--json", files[1])))
+	if err != nil || len(report.OtherPeople) != 1 || report.OtherPeople[0].ID != them.ID {
+		t.Fatalf("importing them again: %+v, %v", report, err)
+	}
+	if _, errOut, code := hwProc(t, env, "people", "handover", them.ID, "--out", dir, "--yes"); code != 1 || !strings.Contains(errOut, "already holds a wallet") || !strings.Contains(errOut, "never shown") {
+		t.Errorf("a handover into a folder holding a wallet: exit %d: %s", code, errOut)
 	}
 }
 
