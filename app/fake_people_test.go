@@ -18,6 +18,7 @@ import (
 type fakeHousehold struct {
 	kept       []wallet.Person          // besides the owner; Records is counted
 	dropped    []string                 // IDs DropPerson was given
+	stopped    []string                 // IDs StopSharesOf was given
 	handedOver []wallet.HandOverRequest // what each HandOver was given
 	into       []string                 // ImportOptions.Into of each ImportWith
 	// exported are the ids each Export was given
@@ -99,6 +100,16 @@ func (w *fakeWallet) DropPerson(id string) error {
 // handOverPhrase is the recovery phrase the fake wallet's HandOver gives
 // the new wallet.
 const handOverPhrase = "pulse creek between permit runway assume blush fringe skate uniform aim permit south fiction best primary alone unaware amused learn horse hurry join mosquito"
+
+func (w *fakeWallet) StopSharesOf(ctx context.Context, person string) (int, int, error) {
+	if err := w.check(); err != nil {
+		return 0, 0, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.household.stopped = append(w.household.stopped, person)
+	return 2, 0, nil
+}
 
 func (w *fakeWallet) ActiveSharesOf(person string) (int, error) {
 	if err := w.check(); err != nil {

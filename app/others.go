@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -54,11 +55,11 @@ func (u *UI) askAboutOthers(others []wallet.OtherPerson) {
 	keep := u.primary("Keep", theme.ConfirmIcon(), func() { kd.close(); next() })
 	drop := u.button("Drop…", theme.DeleteIcon(), func() {
 		kd.close()
-		records := p.Records
+		records, shares := p.Records, 0 // a space this import made has no shares yet
 		if !p.New {
-			records = -1 // their space holds more than this import's
+			records, shares = -1, u.activeShares(p.ID) // their space holds more than this import's
 		}
-		u.confirmDrop(p.ID, p.Name, records, next, func() { u.askAboutOthers(others) })
+		u.confirmDrop(p.ID, p.Name, records, shares, next, func() { u.askAboutOthers(others) })
 	})
 	drop.Importance = widget.DangerImportance // and apart from Keep
 	body := container.NewVBox(wrapped(othersQuestion(p)), container.NewBorder(nil, nil, drop, keep))
@@ -73,15 +74,19 @@ func (u *UI) askAboutOthers(others []wallet.OtherPerson) {
 }
 
 // confirmDrop asks before dropping a person kept in this wallet, then
-// drops them and goes on with done; back is where Cancel returns. records
-// is how many records go with them, or -1 when it is not known.
-func (u *UI) confirmDrop(id, name string, records int, done, back func()) {
+// stops their shares, drops them and goes on with done; back is where
+// Cancel returns. records is how many records go with them, or -1 when it
+// is not known; shares how many of their shares still stand.
+func (u *UI) confirmDrop(id, name string, records, shares int, done, back func()) {
 	what := fmt.Sprintf("Every record about %s in this wallet", whoWords(name, ""))
 	if records >= 0 {
 		what = fmt.Sprintf("The %s about %s", plural(records, "record", "records"), whoWords(name, ""))
 	}
-	msg := what + " will be destroyed on this device, with " + possessive(name) + " own space. " +
-		"This cannot be undone: to have them again, you would import their files again."
+	msg := what + " will be destroyed on this device, with " + possessive(name) + " own space. "
+	if shares > 0 {
+		msg += fmt.Sprintf("%s %s will be stopped first. ", possessive(name), plural(shares, "active share", "active shares"))
+	}
+	msg += "This cannot be undone: to have them again, you would import their files again."
 	body := wrapped(msg)
 	d := dialog.NewCustomConfirm(fmt.Sprintf("Drop the records about %s?", whoWords(name, "")), "Drop", "Cancel", body,
 		func(ok bool) {
@@ -98,12 +103,25 @@ func (u *UI) confirmDrop(id, name string, records int, done, back func()) {
 	d.Show()
 }
 
-// dropPerson drops a person kept in this wallet, in the background, says
-// it is done, then goes on with done.
+// activeShares is how many of a person's shares still stand (0 when that
+// cannot be read: DropPerson refuses while one does, and says so).
+func (u *UI) activeShares(id string) int {
+	n, err := u.wallet.ActiveSharesOf(id)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// dropPerson stops a person's standing shares, then drops them from this
+// wallet, in the background, says it is done, then goes on with done.
 func (u *UI) dropPerson(id, name string, done func()) {
 	w := u.wallet
 	u.background(func() {
-		err := w.DropPerson(id)
+		_, _, err := w.StopSharesOf(context.Background(), id)
+		if err == nil {
+			err = w.DropPerson(id)
+		}
 		fyne.Do(func() {
 			if u.wallet != w || w.Locked() {
 				return

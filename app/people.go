@@ -455,7 +455,7 @@ func (u *UI) householdRows(people []wallet.Person, err error) []fyne.CanvasObjec
 			// has no room beside the name); Drop destructive, red, and
 			// apart from the rest.
 			handOver := u.button("Hand over…", theme.MailForwardIcon(), func() { u.showHandOver(p) })
-			drop := u.button("Drop…", theme.DeleteIcon(), func() { u.confirmDrop(p.ID, p.Name, p.Records, u.showPeople, func() {}) })
+			drop := u.button("Drop…", theme.DeleteIcon(), func() { u.confirmDrop(p.ID, p.Name, p.Records, u.activeShares(p.ID), u.showPeople, func() {}) })
 			drop.Importance = widget.DangerImportance
 			rows = append(rows, container.NewHBox(handOver, layout.NewSpacer(), drop))
 		}

@@ -229,11 +229,13 @@ func TestPeopleScreenListsEveryone(t *testing.T) {
 	h.see("Born 3 Feb 2001 · 3 records · kept apart from yours, in Jane's own space")
 	h.see("Grace Hopper") // cared for
 	// Drop, confirmed.
+	// Her standing shares are said, and stopped before she is dropped.
 	h.tap("Drop…")
 	h.see("The 3 records about Jane Doe will be destroyed on this device")
+	h.see("Jane's 2 active shares will be stopped first.")
 	h.tapLast("Drop")
-	if !slices.Equal(b.wallet.household.dropped, []string{janeID}) {
-		t.Fatalf("DropPerson given %v", b.wallet.household.dropped)
+	if !slices.Equal(b.wallet.household.dropped, []string{janeID}) || !slices.Equal(b.wallet.household.stopped, []string{janeID}) {
+		t.Fatalf("DropPerson given %v, StopSharesOf %v", b.wallet.household.dropped, b.wallet.household.stopped)
 	}
 	h.tap("OK")
 	h.screen("people")

@@ -73,6 +73,8 @@ type Wallet interface {
 	ImportWith(ctx context.Context, paths []string, opts wallet.ImportOptions) (wallet.ImportReport, error)
 	People() ([]wallet.Person, error)
 	DropPerson(id string) error
+	// StopSharesOf stops a person's standing shares before DropPerson.
+	StopSharesOf(ctx context.Context, person string) (stopped, pending int, err error)
 	// HandOver moves a person kept apart into a new wallet of their own;
 	// ActiveSharesOf counts the shares it would stop.
 	HandOver(ctx context.Context, person string, req wallet.HandOverRequest) (wallet.HandOverResult, error)

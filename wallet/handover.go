@@ -497,6 +497,17 @@ func standing(s ownShare, person string) bool {
 	return s.Person == person && s.Revoked.IsZero() && now().Before(s.Expires)
 }
 
+// StopSharesOf stops every share of person's records (a Person.ID) that
+// still stands, as Revoke does, before DropPerson: it returns how many it
+// stopped, and how many of those the chain or the relay has yet to confirm
+// (DropPerson waits for them: ErrSharesNotStopped).
+func (w *Wallet) StopSharesOf(ctx context.Context, person string) (stopped, pending int, err error) {
+	if err := w.unlocked(); err != nil {
+		return 0, 0, err
+	}
+	return w.revokePersonShares(ctx, person)
+}
+
 // revokePersonShares stops every share of person's that still stands, as
 // Revoke does: it returns how many, and how many of those the chain and the
 // relay have yet to confirm.

@@ -210,14 +210,15 @@ and kept file, and this wallet's records of their shares. It cannot be
 undone; on a terminal hw asks first, --yes does not (without a terminal
 --yes is required).
 
-It refuses while a share of their records still stands, or while the chain
-or the relay has yet to confirm its stop (after hw revoke, or a handover
-made while they could not be reached): stopping it needs the key their space
-holds. hw shares shows where each share is.`,
+It first stops every share of their records that still stands, as hw revoke
+does. It then refuses while the chain or the relay has yet to confirm a stop
+(one could not be reached): stopping it needs the key their space holds, so
+the records stay until it is confirmed; run it again then. hw shares shows
+where each share is.`,
 		Args: cobra.ExactArgs(1),
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			w, err := c.openWallet(ctx)
+			w, err := c.openChainWallet(ctx)
 			if err != nil {
 				return err
 			}
@@ -235,7 +236,15 @@ holds. hw shares shows where each share is.`,
 			case p.CaredFor:
 				return userErrorf("you care for %s through their own wallet: their records here come from it, and are not dropped", p.Name)
 			}
-			question := fmt.Sprintf("%s's %s will be deleted from this wallet. Go on? [y/N] ", p.Name, plural(p.Records, "record"))
+			active, err := w.ActiveSharesOf(p.ID)
+			if err != nil {
+				return err
+			}
+			stopFirst := ""
+			if active > 0 {
+				stopFirst = fmt.Sprintf(" Their %s will be stopped first.", plural(active, "active share"))
+			}
+			question := fmt.Sprintf("%s's %s will be deleted from this wallet.%s Go on? [y/N] ", p.Name, plural(p.Records, "record"), stopFirst)
 			switch {
 			case yes:
 			case c.tty != nil:
@@ -248,6 +257,11 @@ holds. hw shares shows where each share is.`,
 				}
 			default:
 				return userErrorf("dropping %s cannot be undone: pass --yes to confirm", p.Name)
+			}
+			if stopped, _, err := w.StopSharesOf(ctx, p.ID); err != nil {
+				return sharingError(err)
+			} else if stopped > 0 {
+				fmt.Fprintf(c.stderr, "Stopped %s's %s.\n", p.Name, plural(stopped, "share"))
 			}
 			if err := w.DropPerson(p.ID); errors.Is(err, wallet.ErrSharesNotStopped) {
 				return userErrorf("%w (hw shares shows them)", err)

@@ -69,8 +69,8 @@ func TestPeopleHandover(t *testing.T) {
 
 	env := append(old, "HW_NEW_PASSWORD=their own password")
 	// Refused with a plain reason: nobody of that name, --out an existing
-	// file, --out this wallet's own folder; and dropping them while their
-	// share stands, or dropping the owner. Nothing changed.
+	// file, --out this wallet's own folder; and dropping the owner, or
+	// nobody. Nothing changed.
 	file := filepath.Join(dir, "notes.txt")
 	os.WriteFile(file, []byte("x"), 0o600)
 	for _, c := range []struct {
@@ -80,7 +80,6 @@ func TestPeopleHandover(t *testing.T) {
 		{[]string{"people", "handover", "nobody-here", "--out", dir, "--yes"}, "nobody here"},
 		{[]string{"people", "handover", them.ID, "--out", file, "--yes"}, "already exists"},
 		{[]string{"people", "handover", them.ID, "--out", filepath.Join(dir, "family"), "--yes"}, "inside this wallet's own folder"},
-		{[]string{"people", "drop", them.ID, "--yes"}, "still open"},
 		{[]string{"people", "drop", "me", "--yes"}, "owner cannot be dropped"},
 		{[]string{"people", "drop", "nobody-here", "--yes"}, "nobody here"},
 	} {
@@ -156,6 +155,26 @@ func TestPeopleHandover(t *testing.T) {
 	}
 	if _, errOut, code := hwProc(t, env, "people", "handover", them.ID, "--out", dir, "--yes"); code != 1 || !strings.Contains(errOut, "already holds a wallet") || !strings.Contains(errOut, "never shown") {
 		t.Errorf("a handover into a folder holding a wallet: exit %d: %s", code, errOut)
+	}
+
+	// Dropping them while a share of theirs stands stops it first (only
+	// their space's key can), then drops them: the doctor's link no longer
+	// verifies, and hw people no longer lists them.
+	if err := json.Unmarshal([]byte(mustHW(old, "share", "--person", them.ID, "--all", "--ttl", "1h", "--purpose", "TREAT", "--json")), &shared); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := hwProc(t, doctor, "receive", shared.Link, "--json"); !strings.Contains(out, `"verified":true`) {
+		t.Fatalf("their new share does not verify before the drop: %s", out)
+	}
+	_, errOut, code := hwProc(t, old, "people", "drop", them.ID, "--yes")
+	if code != 0 || !strings.Contains(errOut, "Stopped "+them.Name+"'s 1 share") {
+		t.Fatalf("hw people drop with a standing share: exit %d: %s", code, errOut)
+	}
+	if out, _, _ := hwProc(t, doctor, "receive", shared.Link, "--json"); strings.Contains(out, `"verified":true`) {
+		t.Errorf("their share still verifies after the drop: %s", out)
+	}
+	if err := json.Unmarshal([]byte(mustHW(old, "people", "--json")), &people); err != nil || len(people) != 1 {
+		t.Errorf("the people after the drop: %+v (%v)", people, err)
 	}
 }
 
