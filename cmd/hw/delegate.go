@@ -257,12 +257,8 @@ With --json, prints the delegation as hw delegate list does.`,
 			}
 			defer w.Close()
 			if c.tty != nil && !yes {
-				answer, err := c.promptLine(ctx, "End this delegation? The caregiver can no longer fetch or share your records; what they already synced stays on their device. [y/N] ")
-				if err != nil {
+				if err := c.askYes(ctx, "End this delegation? The caregiver can no longer fetch or share your records; what they already synced stays on their device. [y/N] ", "not revoked"); err != nil {
 					return err
-				}
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-					return userErrorf("not revoked")
 				}
 			}
 			info, err := w.RevokeDelegate(ctx, who)

@@ -38,10 +38,7 @@ func (p *personFlags) resolve(w *wallet.Wallet) (string, error) {
 	if p.person == "" {
 		return wallet.OwnerID, nil
 	}
-	who, err := w.FindPerson(p.person)
-	if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
-		return "", userErrorf("%w", err)
-	}
+	who, err := findPerson(w, p.person)
 	if err != nil {
 		return "", err
 	}
@@ -49,6 +46,16 @@ func (p *personFlags) resolve(w *wallet.Wallet) (string, error) {
 		p.caredFor = who.ID
 	}
 	return who.ID, nil
+}
+
+// findPerson is wallet.FindPerson, with no one or more than one found as
+// the user's mistake.
+func findPerson(w *wallet.Wallet, who string) (wallet.Person, error) {
+	p, err := w.FindPerson(who)
+	if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
+		return p, userErrorf("%w", err)
+	}
+	return p, err
 }
 
 // peopleHandoverCommand is hw people handover P --out DIR: a person's space
@@ -93,10 +100,7 @@ With --json, prints {"path","name","address","records","sharesRevoked",
 				return err
 			}
 			defer w.Close()
-			p, err := w.FindPerson(args[0])
-			if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
-				return userErrorf("%w", err)
-			}
+			p, err := findPerson(w, args[0])
 			if err != nil {
 				return err
 			}
@@ -122,18 +126,8 @@ With --json, prints {"path","name","address","records","sharesRevoked",
 			}
 			question := fmt.Sprintf("%s's %s will move to a new wallet of their own in %s; %s will be stopped; this wallet will no longer hold them. Go on? [y/N] ",
 				p.Name, plural(p.Records, "record"), path, plural(active, "active share"))
-			switch {
-			case yes:
-			case c.tty != nil:
-				answer, err := c.promptLine(ctx, question)
-				if err != nil {
-					return err
-				}
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-					return userErrorf("nothing was handed over")
-				}
-			default:
-				return userErrorf("handing %s over cannot be undone: pass --yes to confirm", p.Name)
+			if err := c.confirmIrreversible(ctx, yes, question, "nothing was handed over", "handing "+p.Name+" over cannot be undone"); err != nil {
+				return err
 			}
 			pw, err := c.newPassword(ctx, secretSource{env: "HW_NEW_PASSWORD", file: newPasswordFile, fileFlag: "--new-password-file", what: "password for " + p.Name + "'s wallet"})
 			if err != nil {
@@ -223,10 +217,7 @@ where each share is.`,
 				return err
 			}
 			defer w.Close()
-			p, err := w.FindPerson(args[0])
-			if errors.Is(err, wallet.ErrNoSuchPerson) || errors.Is(err, wallet.ErrAmbiguousPerson) {
-				return userErrorf("%w", err)
-			}
+			p, err := findPerson(w, args[0])
 			if err != nil {
 				return err
 			}
@@ -245,18 +236,8 @@ where each share is.`,
 				stopFirst = fmt.Sprintf(" Their %s will be stopped first.", plural(active, "active share"))
 			}
 			question := fmt.Sprintf("%s's %s will be deleted from this wallet.%s Go on? [y/N] ", p.Name, plural(p.Records, "record"), stopFirst)
-			switch {
-			case yes:
-			case c.tty != nil:
-				answer, err := c.promptLine(ctx, question)
-				if err != nil {
-					return err
-				}
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-					return userErrorf("nothing was dropped")
-				}
-			default:
-				return userErrorf("dropping %s cannot be undone: pass --yes to confirm", p.Name)
+			if err := c.confirmIrreversible(ctx, yes, question, "nothing was dropped", "dropping "+p.Name+" cannot be undone"); err != nil {
+				return err
 			}
 			if stopped, _, err := w.StopSharesOf(ctx, p.ID); err != nil {
 				return sharingError(err)

@@ -211,6 +211,32 @@ func (c *cli) promptHidden(ctx context.Context, prompt string) ([]byte, error) {
 	}
 }
 
+// askYes asks question on the terminal; any answer but y or yes is refused
+// with a user error saying refused ("not revoked").
+func (c *cli) askYes(ctx context.Context, question, refused string) error {
+	answer, err := c.promptLine(ctx, question)
+	if err != nil {
+		return err
+	}
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return userErrorf("%s", refused)
+	}
+	return nil
+}
+
+// confirmIrreversible asks before a step that cannot be undone: --yes goes
+// on, a terminal is asked (askYes), and without either hw refuses, saying
+// what --yes would do (needYes).
+func (c *cli) confirmIrreversible(ctx context.Context, yes bool, question, refused, needYes string) error {
+	switch {
+	case yes:
+		return nil
+	case c.tty != nil:
+		return c.askYes(ctx, question, refused)
+	}
+	return userErrorf("%s: pass --yes to confirm", needYes)
+}
+
 // promptLine asks on the terminal with echo and returns the line typed.
 func (c *cli) promptLine(ctx context.Context, prompt string) (string, error) {
 	fmt.Fprint(c.stderr, prompt)

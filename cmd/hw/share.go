@@ -411,12 +411,8 @@ longer open here. With --json, prints {"grants","delegations",
 				question = "Revoke every share and delegation you ever made, and retire your sharing key? [y/N] "
 			}
 			if c.tty != nil && !yes {
-				answer, err := c.promptLine(ctx, question)
-				if err != nil {
+				if err := c.askYes(ctx, question, "not revoked"); err != nil {
 					return err
-				}
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-					return userErrorf("not revoked")
 				}
 			}
 			if all {
