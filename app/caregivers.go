@@ -162,7 +162,7 @@ func (u *UI) showAddCaregiver() {
 		}
 	}
 
-	counts, _ := u.wallet.Categories()
+	counts, _ := u.wallet.CategoriesOf(wallet.OwnerID)
 	var catLabels []string
 	catOf := map[string]string{}
 	// The common categories, then every other the wallet holds.

@@ -269,13 +269,15 @@ func (w *fakeWallet) Record(id string) (wallet.Detail, error) {
 	return wallet.Detail{}, wallet.ErrNotFound
 }
 
-func (w *fakeWallet) Categories() (map[string]int, error) {
+func (w *fakeWallet) CategoriesOf(person string) (map[string]int, error) {
 	if err := w.check(); err != nil {
 		return nil, err
 	}
 	m := map[string]int{}
 	for _, r := range w.records {
-		m[r.Category]++
+		if isPersons(r, person) {
+			m[r.Category]++
+		}
 	}
 	return m, nil
 }

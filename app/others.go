@@ -87,20 +87,14 @@ func (u *UI) confirmDrop(id, name string, records, shares int, done, back func()
 		msg += fmt.Sprintf("%s %s will be stopped first. ", possessive(name), plural(shares, "active share", "active shares"))
 	}
 	msg += "This cannot be undone: to have them again, you would import their files again."
-	body := wrapped(msg)
-	d := dialog.NewCustomConfirm(fmt.Sprintf("Drop the records about %s?", whoWords(name, "")), "Drop", "Cancel", body,
-		func(ok bool) {
-			u.escape, u.enter = nil, nil // before back, which opens a dialog
-			u.idle.touch()
-			if !ok {
-				back()
-				return
-			}
-			u.dropPerson(id, name, done)
-		}, u.win)
-	u.confirmKeys(d, "Drop") // red, and no Enter
-	d.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width*0.9, 480), 0))
-	d.Show()
+	u.confirm(fmt.Sprintf("Drop the records about %s?", whoWords(name, "")), "Drop", msg, func(ok bool) {
+		u.idle.touch()
+		if !ok {
+			back()
+			return
+		}
+		u.dropPerson(id, name, done)
+	})
 }
 
 // activeShares is how many of a person's shares still stand (0 when that

@@ -39,9 +39,13 @@ func (u *UI) listRecords(q wallet.Query) ([]record.Record, error) {
 	return u.wallet.Records(q)
 }
 
-// categoryCounts counts the records of the person shown by category: the
-// wallet's own Categories counts every person's.
+// categoryCounts counts the records of the person shown by category: from
+// the wallet's index for the owner or a person kept apart, by listing them
+// for a person cared for.
 func (u *UI) categoryCounts() (map[string]int, error) {
+	if u.person == nil {
+		return u.wallet.CategoriesOf(u.filter.person)
+	}
 	recs, err := u.listRecords(wallet.Query{})
 	if err != nil {
 		return nil, err

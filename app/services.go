@@ -81,7 +81,7 @@ type Wallet interface {
 	ActiveSharesOf(person string) (int, error)
 	Records(q wallet.Query) ([]record.Record, error)
 	Record(id string) (wallet.Detail, error)
-	Categories() (map[string]int, error)
+	CategoriesOf(person string) (map[string]int, error)
 	Damaged() []wallet.Damage
 	Delete(id string) error
 	Export(out io.Writer, ids []string) (int, error)
