@@ -65,7 +65,7 @@ func (u *UI) showDetail(id string) {
 	parts = append(parts, widget.NewSeparator(), u.originalData(d.JSON))
 	body := container.New(fillLast{}, parts...)
 	shareBtn := u.button("Share", theme.MailSendIcon(), func() {
-		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}, Person: d.Person}, count: 1},
+		u.showShare(shareScope{label: "This record: " + d.Title, req: wallet.ShareRequest{IDs: []string{d.ID}}, count: 1},
 			func() { u.showDetail(d.ID) })
 	})
 	actions := []*widget.Button{shareBtn, del}
@@ -90,16 +90,8 @@ func (u *UI) whose(person string) string {
 	if person == "" || person == wallet.OwnerID {
 		return "Yours"
 	}
-	people, err := u.wallet.People()
-	if err == nil {
-		for _, p := range people {
-			if p.ID == person {
-				if p.Owner {
-					return "Yours"
-				}
-				return p.Name
-			}
-		}
+	if p := keptPerson(u.keptPeople(), person); p != nil {
+		return p.Name
 	}
 	return "Someone else's, kept apart from yours"
 }

@@ -201,8 +201,8 @@ func (u *UI) pasteCardOrLink() {
 	busy := busyText()
 	// Whom the text is about, as for files, once the wallet keeps anyone
 	// apart: a card or link giving a name differently (a maiden name).
-	about, into := u.intoChoice("This text is about")
-	if len(u.keptPeople()) == 0 {
+	about, into, keepsAnyone := u.intoChoice("This text is about")
+	if !keepsAnyone {
 		about.Hide()
 	}
 	var kd *keyDialog

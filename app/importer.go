@@ -71,7 +71,7 @@ func (u *UI) showImport() {
 	// The copies of picked files (see Files.Cleanup) go when the import
 	// ends, or with this screen when it is left without one.
 	importing := false
-	about, into := u.intoChoice("These files are about")
+	about, into, _ := u.intoChoice("These files are about")
 	start = u.primary("Import", theme.DownloadIcon(), func() {
 		importing = true
 		u.runImport(paths, into())
@@ -115,8 +115,9 @@ const (
 // by default, each file going where its Patient says (records about
 // anyone else kept apart in their own space); or the owner, or a person
 // kept in this wallet, whatever the files say (a maiden name, a typo).
-// into is the choice as ImportOptions.Into.
-func (u *UI) intoChoice(heading string) (box fyne.CanvasObject, into func() string) {
+// into is the choice as ImportOptions.Into; keepsAnyone says whether the
+// wallet keeps anyone apart (else only the owner can be chosen).
+func (u *UI) intoChoice(heading string) (box fyne.CanvasObject, into func() string, keepsAnyone bool) {
 	options := []string{intoWhoever, intoMe}
 	ids := map[string]string{intoWhoever: "", intoMe: wallet.OwnerID}
 	kept := u.keptPeople()
@@ -135,7 +136,7 @@ func (u *UI) intoChoice(heading string) (box fyne.CanvasObject, into func() stri
 	hint.Importance = widget.LowImportance
 	hint.SizeName = theme.SizeNameCaptionText
 	box = container.NewVBox(widget.NewLabelWithStyle(heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), sel, hint)
-	return box, func() string { return ids[sel.Selected] }
+	return box, func() string { return ids[sel.Selected] }, len(kept) > 0
 }
 
 // runImport imports paths on a goroutine, showing progress, then the

@@ -416,8 +416,8 @@ func visitWords(e wallet.AccessEntry) []string {
 	switch {
 	case e.Source == "chain" && e.Delegate == "" && !e.Emergency:
 		// What the chain holds is a commitment: nothing more to say.
-	case e.Records > 0 && e.Delegate == "" && !e.Emergency:
-		parts = append(parts, plural(e.Records, "record", "records"))
+	case e.OpenedRecords() > 0:
+		parts = append(parts, plural(e.OpenedRecords(), "record", "records"))
 	case e.What != "":
 		parts = append(parts, e.What)
 	}

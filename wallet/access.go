@@ -498,6 +498,17 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 	return out, nil
 }
 
+// OpenedRecords is how many records the share held, for a receiver's
+// opening of one of the patient's shares; 0 for a caregiver's action, an
+// opening of the emergency card and an entry read from the chain, whose
+// What says what they were.
+func (a AccessEntry) OpenedRecords() int {
+	if a.Delegate != "" || a.Emergency || a.Source == "chain" {
+		return 0
+	}
+	return a.Records
+}
+
 // SelfDeclared says whether Who is the opener's own description of
 // itself, which nothing checked: so is every name a receiver types, at a
 // relay, at this device's direct share or at the emergency card. A

@@ -139,6 +139,12 @@ somewhere safe. It is shown only this once. It opens your wallet if you forget
 your password and restores your backups; anyone who has it can read your records.
 
 `)
+	c.printPhrase(m)
+}
+
+// printPhrase prints a recovery phrase on standard output: at a terminal
+// its words numbered in columns, otherwise on one line, easy to store.
+func (c *cli) printPhrase(m string) {
 	if !isTerminal(c.stdout) {
 		fmt.Fprintln(c.stdout, m)
 		return

@@ -179,10 +179,7 @@ It is shown only this once; with it they open their wallet if they forget its
 password. Keep no copy yourself.
 
 `, res.Name, res.Path)
-			words := strings.Fields(res.RecoveryPhrase)
-			for i, word := range words {
-				fmt.Fprintf(c.stdout, "%3d. %s\n", i+1, word)
-			}
+			c.printPhrase(res.RecoveryPhrase)
 			return err
 		}),
 	}

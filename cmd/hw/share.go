@@ -515,8 +515,8 @@ func printAccessLog(out io.Writer, entries []wallet.AccessEntry) error {
 			onChain = "yes"
 		}
 		what := e.What
-		if e.Records > 0 && e.Delegate == "" && !e.Emergency && e.Source != "chain" {
-			what = plural(e.Records, "record")
+		if n := e.OpenedRecords(); n > 0 {
+			what = plural(n, "record")
 		}
 		if e.Emergency {
 			what = "EMERGENCY: " + what
