@@ -320,20 +320,15 @@ func (w *Wallet) revokeAtRelay(ctx context.Context, s ownShare) error {
 		defer cancel()
 		return client.Revoke(cctx, s.ID)
 	}
-	var err error
+	key, err := w.personKey(s.Person) // whose address uploaded it
+	if err != nil {
+		return err
+	}
 	if s.Direct {
 		// In the wallet's own store, whether a server runs now or not:
 		// the next direct share must not serve it again.
-		key, kerr := w.personKey(s.Person)
-		if kerr != nil {
-			return kerr
-		}
 		err = w.withDirectStoreAs(key, func(c *relay.Client, _ string) error { return revoke(c) })
 	} else {
-		key, kerr := w.personKey(s.Person)
-		if kerr != nil {
-			return kerr
-		}
 		client, cerr := w.relayClientAs(s.Relay, key)
 		if cerr != nil {
 			return cerr

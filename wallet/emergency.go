@@ -339,9 +339,6 @@ func (w *Wallet) emergencyPatient(in *emergency.Input) error {
 		return err
 	}
 	for _, r := range index.List(record.Filter{OnePerson: true, ResourceType: "Patient"}) { // the owner's, not someone kept apart
-		if r.ResourceType != "Patient" {
-			continue
-		}
 		body, err := w.recordBody(r)
 		if err != nil {
 			return err

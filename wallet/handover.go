@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"healthwallet/chain/outbox"
@@ -163,17 +162,18 @@ func (w *Wallet) HandOver(ctx context.Context, person string, req HandOverReques
 		return HandOverResult{}, err
 	}
 	res := HandOverResult{Path: path, Name: space.Name, RecoveryPhrase: phrase}
-	n, err := w.writeHandOver(ctx, space, path, phrase, req.Password, opts, progress)
+	n, nw, err := w.writeHandOver(ctx, space, path, phrase, req.Password, opts, progress)
 	if err != nil {
 		return HandOverResult{}, fmt.Errorf("handing %s's records over: %w; nothing changed in this wallet and no wallet was left at %s: fix that and try again", space.Name, err, path)
 	}
 	res.Records = n
 
-	// The new wallet is whole: open it once more to anchor its records
-	// under its own address and to enrol it on this wallet's network.
+	// The new wallet is whole, and open from its check: it anchors its
+	// records under its own address and enrols on this wallet's network.
 	progress("Anchoring the records under the new wallet's address", n, n)
 	var problems []string
-	res.Address, err = anchorHandedOver(ctx, path, req.Password, opts)
+	res.Address, err = anchorHandedOver(ctx, nw)
+	nw.Close()
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
@@ -216,11 +216,12 @@ func insideDir(folder, dir string) bool {
 
 // writeHandOver writes the new wallet in a folder beside path, renames it
 // to path and checks it opens with password and holds every record. On
-// failure nothing is left at path or beside it. It returns the record count.
-func (w *Wallet) writeHandOver(ctx context.Context, space personRecord, path, phrase string, password []byte, opts Options, progress func(string, int, int)) (int, error) {
+// failure nothing is left at path or beside it. It returns the record count
+// and the new wallet, open and unlocked from its check: the caller closes it.
+func (w *Wallet) writeHandOver(ctx context.Context, space personRecord, path, phrase string, password []byte, opts Options, progress func(string, int, int)) (int, *Wallet, error) {
 	tmp, err := os.MkdirTemp(filepath.Dir(path), "."+filepath.Base(path)+".handover-")
 	if err != nil {
-		return 0, fmt.Errorf("making a folder beside %s: %w", path, err)
+		return 0, nil, fmt.Errorf("making a folder beside %s: %w", path, err)
 	}
 	placed := false
 	defer func() {
@@ -233,29 +234,30 @@ func (w *Wallet) writeHandOver(ctx context.Context, space personRecord, path, ph
 		nw, err = Create(tmp, phrase, password, "Wallet of "+space.ID, opts)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("creating the new wallet: %w", err)
+		return 0, nil, fmt.Errorf("creating the new wallet: %w", err)
 	}
 	n, err := w.fillHandOver(ctx, nw, space, progress)
 	if cerr := nw.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("closing the new wallet: %w", cerr)
 	}
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	progress("Checking the new wallet", n, n)
 	if _, err := os.Lstat(path); err == nil {
 		// Made meanwhile: a rename would replace an empty folder.
-		return 0, fmt.Errorf("%s appeared while the new wallet was written: choose another folder", path)
+		return 0, nil, fmt.Errorf("%s appeared while the new wallet was written: choose another folder", path)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return 0, fmt.Errorf("moving the new wallet into place: %w", err)
+		return 0, nil, fmt.Errorf("moving the new wallet into place: %w", err)
 	}
 	placed = true
-	if err := checkHandedOver(path, password, opts, n); err != nil {
+	nw, err = checkHandedOver(path, password, opts, n)
+	if err != nil {
 		os.RemoveAll(path)
-		return 0, err
+		return 0, nil, err
 	}
-	return n, nil
+	return n, nw, nil
 }
 
 // fillHandOver gives nw this wallet's chain, network (not one this
@@ -419,13 +421,22 @@ func (w *Wallet) copyAttachment(nw *Wallet, id string, seen map[string]string) (
 }
 
 // checkHandedOver opens the wallet at path with password, as its person
-// will, and checks it holds records records, all its owner's.
-func checkHandedOver(path string, password []byte, opts Options, records int) error {
+// will, and checks it holds the records copied, all readable: it returns
+// it open and unlocked.
+func checkHandedOver(path string, password []byte, opts Options, records int) (*Wallet, error) {
 	nw, err := Open(path, opts)
 	if err != nil {
-		return fmt.Errorf("the new wallet does not open: %w", err)
+		return nil, fmt.Errorf("the new wallet does not open: %w", err)
 	}
-	defer nw.Close()
+	if err := checkOpenHandedOver(nw, password, records); err != nil {
+		nw.Close()
+		return nil, err
+	}
+	return nw, nil
+}
+
+// checkOpenHandedOver is checkHandedOver's check of the opened wallet nw.
+func checkOpenHandedOver(nw *Wallet, password []byte, records int) error {
 	if err := nw.Unlock(password); err != nil {
 		return fmt.Errorf("the new wallet does not unlock with its password: %w", err)
 	}
@@ -443,19 +454,11 @@ func checkHandedOver(path string, password []byte, opts Options, records int) er
 	return nil
 }
 
-// anchorHandedOver opens the new wallet once more: it anchors its records
-// under its own address and, on a network, enrols that address (best
-// effort: what could not be done now, the new wallet does on its next chain
-// work, and the error says so). It returns the new wallet's address.
-func anchorHandedOver(ctx context.Context, path string, password []byte, opts Options) (string, error) {
-	nw, err := Open(path, opts)
-	if err != nil {
-		return "", err
-	}
-	defer nw.Close()
-	if err := nw.Unlock(password); err != nil {
-		return "", err
-	}
+// anchorHandedOver anchors the new wallet nw's records under its own
+// address and, on a network, enrols that address (best effort: what could
+// not be done now, the new wallet does on its next chain work, and the
+// error says so). It returns the new wallet's address.
+func anchorHandedOver(ctx context.Context, nw *Wallet) (string, error) {
 	addr := nw.Address()
 	if m, ok := nw.Network(); ok && !m.Local {
 		if err := nw.networkClient(m).Enrol(ctx, nw.networkInvite()); err != nil {
@@ -615,11 +618,8 @@ func forgetBatches(tx *vault.Tx, recs []record.Record) error {
 			return err
 		}
 		for _, it := range b.Items {
-			idText, verText, _ := strings.Cut(it, ":")
-			id, err1 := parseID(idText)
-			ver, err2 := strconv.ParseUint(verText, 10, 32)
-			if err1 == nil && err2 == nil {
-				if err := tx.DeleteState(spaceVersion, versionKey(id, uint32(ver))); err != nil {
+			if id, ver, ok := parseItem(it); ok {
+				if err := tx.DeleteState(spaceVersion, versionKey(id, ver)); err != nil {
 					return err
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"healthwallet/chain/outbox"
 	"healthwallet/wallet/identity"
 	"healthwallet/wallet/record"
 	"healthwallet/wallet/vault"
@@ -217,11 +218,6 @@ func (w *Wallet) DropPerson(id string) error {
 				d.att = append(d.att, a)
 			}
 		}
-		if rec.Source != nil && rec.Source.Attachment != "" {
-			if a, err := vault.ParseAttachmentID(rec.Source.Attachment); err == nil && !slices.Contains(d.att, a) {
-				d.att = append(d.att, a)
-			}
-		}
 		drops = append(drops, d)
 	}
 	err = w.vault.Update(func(tx *vault.Tx) error {
@@ -305,26 +301,22 @@ type personRecord struct {
 // personRecordByID reads one person's space record.
 func (w *Wallet) personRecordByID(id string) (personRecord, error) {
 	var p personRecord
-	var found bool
 	err := w.vault.View(func(tx *vault.ReadTx) error {
-		v, ok, err := tx.State(spacePeople, []byte(id))
-		if err != nil || !ok {
-			return err
-		}
-		found = true
-		return json.Unmarshal(v, &p)
+		var err error
+		p, err = readPersonIn(tx, id)
+		return err
 	})
+	if errors.Is(err, ErrNoSuchPerson) {
+		return p, err
+	}
 	if err != nil {
 		return p, fmt.Errorf("reading person %s: %w", id, mapVaultError(err))
-	}
-	if !found {
-		return p, fmt.Errorf("%w: %q", ErrNoSuchPerson, id)
 	}
 	return p, nil
 }
 
-// readPersonIn reads one person's space record in a write transaction.
-func readPersonIn(tx *vault.Tx, id string) (personRecord, error) {
+// readPersonIn reads one person's space record in a transaction.
+func readPersonIn(tx outbox.Reader, id string) (personRecord, error) {
 	var p personRecord
 	v, ok, err := tx.State(spacePeople, []byte(id))
 	if err != nil {

@@ -679,7 +679,7 @@ func selectFromIndex(index *record.Index, req ShareRequest) ([]record.Record, er
 		return nil, errors.New("choose either the patient summary or other records (all, ids, types, dates), not both")
 	}
 	if req.Summary {
-		return checkChosen(SummarizeRecords(personRecords(index.List(record.Filter{}), req.Person), now()).Records())
+		return checkChosen(SummarizeRecords(index.List(personFilter(req.Person)), now()).Records())
 	}
 	if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
 		return nil, fmt.Errorf("the date range ends (%s) before it starts (%s)", req.To.Format(time.DateOnly), req.From.Format(time.DateOnly))

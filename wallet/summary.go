@@ -208,7 +208,7 @@ func (w *Wallet) PatientSummary(person string) (PatientSummary, error) {
 	if err != nil {
 		return PatientSummary{}, err
 	}
-	return SummarizeRecords(personRecords(index.List(record.Filter{}), person), now()), nil
+	return SummarizeRecords(index.List(personFilter(person)), now()), nil
 }
 
 // CarePatientSummary is the patient summary of someone the owner cares for
@@ -227,12 +227,4 @@ func (w *Wallet) CarePatientSummary(person string) (sum PatientSummary, name str
 		return PatientSummary{}, "", err
 	}
 	return SummarizeRecords(index.List(record.Filter{}), now()), c.name(), nil
-}
-
-// personRecords keeps the records of one person ("" or OwnerID: the owner).
-func personRecords(recs []record.Record, person string) []record.Record {
-	if person == OwnerID {
-		person = ""
-	}
-	return slices.DeleteFunc(slices.Clone(recs), func(r record.Record) bool { return r.Person != person })
 }

@@ -72,18 +72,9 @@ func (id *Identity) Card(displayName string) (Card, error) {
 	if id.wiped {
 		return Card{}, ErrWiped
 	}
-	displayName = strings.TrimSpace(displayName)
-	if err := CheckDisplayName(displayName); err != nil {
-		return Card{}, err
-	}
-	c := Card{Address: id.address, DisplayName: displayName}
-	copy(c.SharingKey[:], id.sharingKey().PublicKey().Bytes())
-	sig, err := crypto.Sign(c.signingDigest(), id.chainKey)
-	if err != nil {
-		return Card{}, fmt.Errorf("identity: signing card: %w", err)
-	}
-	c.Signature = sig
-	return c, nil
+	var sharing [32]byte
+	copy(sharing[:], id.sharingKey().PublicKey().Bytes())
+	return CardFor(id.chainKey, sharing, displayName)
 }
 
 // signingDigest is keccak256(domain ‖ address ‖ sharing key ‖ len(name) as
