@@ -2,7 +2,6 @@ package wallet
 
 import (
 	"context"
-	"crypto/ecdh"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +57,7 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		served  string // a direct share's URL served now by this process
 	}
 	views := map[string]*relayView{}
+	keys := w.keyring()
 	for _, s := range shares {
 		if views[viewOf(s)] != nil {
 			continue
@@ -66,7 +66,7 @@ func (w *Wallet) Shares(ctx context.Context) ([]ShareInfo, error) {
 		views[viewOf(s)] = v
 		// A person kept apart uploaded their shares as themselves: only
 		// their address lists them.
-		key, err := w.personKey(s.Person)
+		key, err := keys.signer(s.Person)
 		if err != nil {
 			v.problem = err.Error()
 			continue
@@ -195,17 +195,12 @@ func (w *Wallet) grantStatuses(ctx context.Context, shares []ownShare) (map[comm
 		return out, err.Error()
 	}
 	// Each grant is under its person's address (people.go).
-	patients := map[string]common.Address{}
+	keys := w.keyring()
 	reader := share.NewChainReader(n.Client, n.Registry)
 	for _, s := range shares {
-		patient, ok := patients[s.Person]
-		if !ok {
-			addr, err := w.personAddress(s.Person)
-			if err != nil {
-				return out, err.Error()
-			}
-			patient = common.HexToAddress(addr)
-			patients[s.Person] = patient
+		patient, err := keys.address(s.Person)
+		if err != nil {
+			return out, err.Error()
 		}
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		g, err := reader.GrantOf(cctx, patient, s.Digest)
@@ -383,20 +378,9 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		return nil, err
 	}
 	// Each share's log is sealed to the sharing key of the person whose
-	// records it holds (people.go): derived once per person.
-	keys := map[string]*ecdh.PrivateKey{}
-	keyOf := func(person string) (*ecdh.PrivateKey, error) {
-		if k, ok := keys[person]; ok {
-			return k, nil
-		}
-		k, err := w.personSharingKey(person)
-		if err != nil {
-			return nil, err
-		}
-		keys[person] = k
-		return k, nil
-	}
-	if _, err := keyOf(""); err != nil {
+	// records it holds (people.go), and asked for under their address.
+	keys := w.keyring()
+	if _, err := keys.sharingKey(""); err != nil {
 		return nil, err
 	}
 	out := []AccessEntry{}
@@ -409,7 +393,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		id, registry, err := w.chainParams(ctx)
 		return chainTarget{id, registry}, err
 	})
-	direct, err := w.directAccessLogs(ctx, shares, keyOf)
+	direct, err := w.directAccessLogs(ctx, shares, keys)
 	if err != nil {
 		missing = append(missing, "the direct shares' log on this device: "+err.Error())
 	}
@@ -418,7 +402,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 		byDigest[s.Digest] = s
 		entries, err := direct[s.ID], error(nil)
 		if !s.Direct {
-			entries, err = w.relayAccessLog(ctx, s, keyOf, down)
+			entries, err = w.relayAccessLog(ctx, s, keys, down)
 		}
 		if err != nil {
 			missing = append(missing, err.Error())
@@ -458,7 +442,7 @@ func (w *Wallet) AccessLog(ctx context.Context) ([]AccessEntry, error) {
 			byDigest[d] = s
 		}
 	}
-	chainEntries, err := w.chainAccesses(ctx, byDigest)
+	chainEntries, err := w.chainAccesses(ctx, byDigest, keys)
 	if err != nil {
 		missing = append(missing, "the chain: "+err.Error())
 	}
@@ -561,18 +545,18 @@ func Visits(log []AccessEntry) []AccessEntry {
 
 // relayAccessLog reads the relay's log of the share s, asked for as the
 // share's person (whose address uploaded it) and opened with their sharing
-// key, keyOf(s.Person); a share purged at the relay has none. A relay found
-// unreachable is noted in down, and its other shares are skipped: the error
-// says what is missing.
-func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, keyOf func(string) (*ecdh.PrivateKey, error), down map[string]bool) ([]relay.AccessEntry, error) {
+// key; a share purged at the relay has none. A relay found unreachable is
+// noted in down, and its other shares are skipped: the error says what is
+// missing.
+func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, keys *personKeyring, down map[string]bool) ([]relay.AccessEntry, error) {
 	if down[s.Relay] {
 		return nil, nil // said once already
 	}
-	key, err := keyOf(s.Person)
+	key, err := keys.sharingKey(s.Person)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := w.personKey(s.Person)
+	signer, err := keys.signer(s.Person)
 	if err != nil {
 		return nil, err
 	}
@@ -599,8 +583,8 @@ func (w *Wallet) relayAccessLog(ctx context.Context, s ownShare, keyOf func(stri
 // directAccessLogs reads the logs of the wallet's direct shares, by share
 // id, from its own store: the openings of a direct share stay in the log
 // after its screen closed, as a relay's do. None when it never shared
-// directly. Each share's log opens with its person's key, keyOf(s.Person).
-func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, keyOf func(string) (*ecdh.PrivateKey, error)) (map[string][]relay.AccessEntry, error) {
+// directly. Each share's log opens with its person's sharing key.
+func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, keys *personKeyring) (map[string][]relay.AccessEntry, error) {
 	out := map[string][]relay.AccessEntry{}
 	byPerson := map[string][]ownShare{}
 	for _, s := range shares {
@@ -609,11 +593,11 @@ func (w *Wallet) directAccessLogs(ctx context.Context, shares []ownShare, keyOf 
 		}
 	}
 	for person, theirs := range byPerson {
-		signer, err := w.personKey(person)
+		signer, err := keys.signer(person)
 		if err != nil {
 			return out, err
 		}
-		key, err := keyOf(person)
+		key, err := keys.sharingKey(person)
 		if err != nil {
 			return out, err
 		}
@@ -780,28 +764,22 @@ func describeAccess(e relay.AccessEntry, records int) string {
 // own grants, found by grant key (the events name no address). An entry on
 // chain is a salted commitment to what the receiver said: the statement
 // itself reaches the patient only through the relay's sealed log.
-func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]ownShare) ([]AccessEntry, error) {
+func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]ownShare, keys *personKeyring) ([]AccessEntry, error) {
 	if len(byDigest) == 0 {
 		return nil, nil
 	}
 	// A grant is keyed by its patient: the owner, or the person kept apart
 	// whose share it is.
-	patients := map[string]common.Address{}
 	byKey := map[common.Hash]ownShare{}
-	var keys []common.Hash
+	var grantKeys []common.Hash
 	for d, s := range byDigest {
-		addr, ok := patients[s.Person]
-		if !ok {
-			a, err := w.personAddress(s.Person)
-			if err != nil {
-				return nil, err
-			}
-			addr = common.HexToAddress(a)
-			patients[s.Person] = addr
+		addr, err := keys.address(s.Person)
+		if err != nil {
+			return nil, err
 		}
 		k := chain.GrantKey(addr, d)
 		byKey[k] = s
-		keys = append(keys, k)
+		grantKeys = append(grantKeys, k)
 	}
 	w.chainMu.Lock()
 	defer w.chainMu.Unlock()
@@ -814,7 +792,7 @@ func (w *Wallet) chainAccesses(ctx context.Context, byDigest map[common.Hash]own
 	defer cancel()
 	logs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
 		FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
-		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, keys},
+		Topics: [][]common.Hash{{reg.GetABI().Events["AccessLogged"].ID}, grantKeys},
 	})
 	if err != nil {
 		if chain.IsUnreachable(err) {

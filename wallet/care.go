@@ -697,12 +697,13 @@ func (w *Wallet) submission(m network.Membership) outbox.Submission {
 		s.clients[addr] = relationshipClient(m, k)
 	}
 	if shares, _, err := w.ownShares(); err == nil {
+		people := w.keyring()
 		for _, sh := range shares {
 			if sh.Person == "" {
 				continue
 			}
-			if addr, err := w.personAddress(sh.Person); err == nil {
-				s.grants[chain.GrantKey(common.HexToAddress(addr), sh.Digest)] = common.HexToAddress(addr)
+			if addr, err := people.address(sh.Person); err == nil {
+				s.grants[chain.GrantKey(addr, sh.Digest)] = addr
 			}
 		}
 	}

@@ -561,18 +561,19 @@ func (w *Wallet) RevokeEverything(ctx context.Context) (RevokeAllReport, error) 
 		return rep, err
 	}
 	for _, p := range spaces {
-		addr, err := w.personAddress(p.ID)
+		key, err := w.relationshipKey(p.Tweak) // personKey, from the record read above
 		if err != nil {
 			return rep, err
 		}
+		addr := crypto.PubkeyToAddress(key.PublicKey)
 		theirs, err := n.Client.FilterLogs(cctx, ethereum.FilterQuery{
 			FromBlock: new(big.Int), Addresses: []common.Address{n.Registry},
-			Topics: [][]common.Hash{{issued}, {common.BytesToHash(common.HexToAddress(addr).Bytes())}},
+			Topics: [][]common.Hash{{issued}, {common.BytesToHash(addr.Bytes())}},
 		})
 		if err != nil {
 			return rep, fmt.Errorf("reading the registry's history of shares: %w; try again once connected", err)
 		}
-		k, err := w.revokeGrantsOf(cctx, view, p.ID, common.HexToAddress(addr), theirs, shares)
+		k, err := w.revokeGrantsOf(cctx, view, p.ID, addr, theirs, shares)
 		rep.Grants += k
 		if err != nil {
 			return rep, err

@@ -462,6 +462,54 @@ func (w *Wallet) personSharingKey(person string) (*ecdh.PrivateKey, error) {
 	return w.id.PersonSharingKey(p.Tweak)
 }
 
+// personKeyring derives each person's keys once for one operation that
+// walks many shares (the shares list, the access log): their signing key,
+// its address and their sharing key, by person ID ("" the owner).
+type personKeyring struct {
+	w       *Wallet
+	signers map[string]*ecdsa.PrivateKey
+	sharing map[string]*ecdh.PrivateKey
+}
+
+func (w *Wallet) keyring() *personKeyring {
+	return &personKeyring{w: w, signers: map[string]*ecdsa.PrivateKey{}, sharing: map[string]*ecdh.PrivateKey{}}
+}
+
+// signer is personKey(person), derived once.
+func (k *personKeyring) signer(person string) (*ecdsa.PrivateKey, error) {
+	if key, ok := k.signers[person]; ok {
+		return key, nil
+	}
+	key, err := k.w.personKey(person)
+	if err != nil {
+		return nil, err
+	}
+	k.signers[person] = key
+	return key, nil
+}
+
+// address is the person's address: their grants and anchors are under it.
+func (k *personKeyring) address(person string) (common.Address, error) {
+	key, err := k.signer(person)
+	if err != nil {
+		return common.Address{}, err
+	}
+	return crypto.PubkeyToAddress(key.PublicKey), nil
+}
+
+// sharingKey is personSharingKey(person), derived once.
+func (k *personKeyring) sharingKey(person string) (*ecdh.PrivateKey, error) {
+	if key, ok := k.sharing[person]; ok {
+		return key, nil
+	}
+	key, err := k.w.personSharingKey(person)
+	if err != nil {
+		return nil, err
+	}
+	k.sharing[person] = key
+	return key, nil
+}
+
 // personCard is the identity card a share of person's records carries: the
 // owner's, or the person's own (their name and address, signed by their
 // key, with their own sharing key, personSharingKey, so access logs come
